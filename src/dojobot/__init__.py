@@ -1,0 +1,1 @@
+"""DojoBot: a Telegram dojo for mental arithmetic."""
