@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# Build a wheel in a throw-away stage, install it in a slim runtime stage.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY src ./src
+COPY migrations ./migrations
+RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 \
+    DOJOBOT_DATABASE_URL=sqlite:////data/dojobot.sqlite3 \
+    DOJOBOT_METRICS_PORT=9090
+RUN useradd --create-home --uid 10001 dojo \
+    && mkdir /data \
+    && chown dojo:dojo /data
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir --no-index --find-links=/wheels /wheels/dojobot-*.whl \
+    && rm -rf /wheels
+USER 10001:10001
+WORKDIR /data
+VOLUME ["/data"]
+EXPOSE 9090
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9090/healthz', timeout=4)"]
+CMD ["dojobot", "run"]

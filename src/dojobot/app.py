@@ -1,0 +1,99 @@
+"""build_application(settings): the one place where DojoBot is wired together."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, Defaults, TypeHandler
+
+from dojobot.config import Settings
+from dojobot.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
+from dojobot.handlers import gatekeeper
+from dojobot.storage.catalogue import load_catalogue
+from dojobot.storage.db import Database
+from dojobot.storage.migrator import migrate_up
+
+log = logging.getLogger(__name__)
+
+# The one command list: shown by Telegram's menu and by /help.
+COMMANDS = (
+    BotCommand("start", "Choose a topic and practise"),
+    BotCommand("progress", "Your stages, accuracy and speed"),
+    BotCommand("stop", "End the current set"),
+    BotCommand("help", "How the dojo works"),
+)
+
+
+def file_url_for(api_base_url: str) -> str:
+    """The file download base that belongs to a Bot API base URL."""
+    root, _, _ = api_base_url.rstrip("/").rpartition("/bot")
+    return f"{root}/file/bot"
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    data: BotData = app.bot_data
+    assert data.settings is not None
+    data.db = await Database.open(data.settings.database_path)
+    applied = await migrate_up(data.db)
+    if applied:
+        log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
+    data.catalogue = await load_catalogue(data.db)
+    await app.bot.set_my_commands(list(COMMANDS))
+
+
+async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    data: BotData = app.bot_data
+    if data.db is not None:
+        await data.db.close()
+        data.db = None
+
+
+async def _on_error(update: object, context: DojoContext) -> None:
+    """Log every unhandled exception once, with the update's kind and ids, never the token."""
+    if isinstance(update, Update):
+        kind = next((k for k in update.to_dict() if k != "update_id"), "unknown")
+        chat = update.effective_chat.id if update.effective_chat else None
+        user = update.effective_user.id if update.effective_user else None
+        where = f"update {update.update_id} ({kind}, chat {chat}, user {user})"
+    else:
+        where = f"job or internal call ({type(update).__name__})"
+    log.error("unhandled error in %s", where, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message and update.effective_chat:
+        if update.effective_chat.type == "private":
+            await update.effective_message.reply_text(
+                "Sorry, something went wrong on my side. Your answers so far are saved; "
+                "send /start to go on."
+            )
+
+
+def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register every handler; groups make the order explicit."""
+    # Group -1 runs first for every update: record who wrote, clear a 'blocked' mark.
+    app.add_handler(TypeHandler(Update, gatekeeper.remember_user), group=-1)
+    app.add_error_handler(_on_error)
+
+
+def build_application(
+    settings: Settings, *, clock: Clock = wall_clock_ms
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Build the configured Application; nothing touches the network or disk until it runs."""
+    app = (
+        Application.builder()
+        .token(settings.require_token())
+        .base_url(settings.api_base_url)
+        .base_file_url(file_url_for(settings.api_base_url))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .context_types(CONTEXT_TYPES)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data.settings = settings
+    app.bot_data.clock = clock
+    register_handlers(app)
+    return app
+

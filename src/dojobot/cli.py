@@ -1,0 +1,154 @@
+"""The `dojobot` command: run the bot, move the schema, try it in a sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from dojobot.config import Mode, Settings, SettingsError, load_settings
+from dojobot.storage.db import Database, StorageError
+from dojobot.storage.migrator import migrate_down, migrate_up, status
+
+log = logging.getLogger("dojobot")
+
+
+class CliError(Exception):
+    """A failure to report as one line and a non-zero exit."""
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
+    """Start the bot (long polling or webhook) until SIGINT/SIGTERM."""
+    from telegram import Update
+
+    from dojobot.app import build_application
+
+    settings.require_token()
+    # Fail fast with one line if the database is unusable, before talking to Telegram.
+    asyncio.run(_migrate_to_latest(settings))
+    app = build_application(settings)
+    log.info("DojoBot starting (%s mode, database %s)", settings.mode, settings.database_path)
+    if settings.mode is Mode.WEBHOOK:
+        secret = settings.webhook_secret_token
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            secret_token=secret.get_secret_value() if secret else None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    log.info("DojoBot stopped")
+
+
+async def _migrate_to_latest(settings: Settings) -> None:
+    db = await Database.open(settings.database_path)
+    try:
+        await migrate_up(db)
+    finally:
+        await db.close()
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    """Show or move the schema version."""
+    asyncio.run(_migrate(settings, args))
+
+
+async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
+    path = settings.database_path
+    db = await Database.open(path, create=args.action != "status")
+    try:
+        if args.action == "status":
+            state = await status(db)
+            print(f"database: {path}")
+            print(f"schema version: {state.current} (latest known: {state.latest})")
+            for migration in state.pending:
+                print(f"pending: {migration.version:04d} {migration.name}")
+            if state.current > state.latest:
+                print("this database was migrated by a newer DojoBot")
+            return
+        if args.action == "up":
+            done = await migrate_up(db, args.to)
+            verb = "applied"
+        else:
+            done = await migrate_down(db, args.to)
+            verb = "rolled back"
+        if not done:
+            print("nothing to do")
+        for migration in done:
+            print(f"{verb} {migration.version:04d} {migration.name}")
+    finally:
+        await db.close()
+
+
+def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> None:
+    """Chat with the real bot in this terminal, against a local Bot API stand-in."""
+    from dojobot.sandbox.session import run_sandbox
+
+    asyncio.run(run_sandbox(keep_database=args.database))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="dojobot",
+        description="DojoBot: a Telegram dojo for mental arithmetic. "
+        "Settings come from DOJOBOT_* environment variables or a .env file.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = sub.add_parser("run", help="run the bot (needs DOJOBOT_BOT_TOKEN)",
+                         description="Run the bot until interrupted. The database is created "
+                         "and migrated on start.")
+    run.set_defaults(func=cmd_run)
+
+    migrate = sub.add_parser("migrate", help="show or move the database schema",
+                             description="Show or move the schema of DOJOBOT_DATABASE_URL.")
+    actions = migrate.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("status", help="show the current and pending versions (read only)")
+    up = actions.add_parser("up", help="apply pending migrations")
+    up.add_argument("--to", type=int, default=None, help="stop at this version")
+    down = actions.add_parser("down", help="roll back migrations")
+    down.add_argument("--to", type=int, required=True, help="roll back to this version (0: all)")
+    migrate.set_defaults(func=cmd_migrate)
+
+    sandbox = sub.add_parser(
+        "sandbox", help="try the bot in this terminal, no token or network needed",
+        description="Run the real bot against a local Bot API stand-in and chat with it here. "
+        "Uses a throw-away database unless --database is given.",
+    )
+    sandbox.add_argument("--database", default=None, help="keep the sandbox database in this file")
+    sandbox.set_defaults(func=cmd_sandbox)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `dojobot` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        _configure_logging(settings.log_level)
+        args.func(settings, args)
+    except (SettingsError, StorageError, CliError) as exc:
+        print(f"dojobot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Settings: every knob is a DOJOBOT_ environment variable (or a line in .env)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+class Mode(StrEnum):
+    """How updates reach the bot."""
+
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """DojoBot's configuration, read from DOJOBOT_* variables and .env."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DOJOBOT_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    bot_token: SecretStr | None = None
+    api_base_url: str = DEFAULT_API_BASE_URL
+    database_url: str = "sqlite:///dojobot.sqlite3"
+    mode: Mode = Mode.POLLING
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret_token: SecretStr | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    log_level: str = "INFO"
+    default_timezone: str = "UTC"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    sentry_dsn: SecretStr | None = None
+    idle_timeout_minutes: int = Field(default=30, ge=1)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in value.replace(" ", ",").split(",") if p]
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA timezone {value!r} (try Europe/Berlin)") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_url(cls, value: str) -> str:
+        if not value.startswith("sqlite:///") or value == "sqlite:///":
+            raise ValueError("must look like sqlite:///relative.db or sqlite:////abs/path.db")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> Settings:
+        if self.mode is Mode.WEBHOOK and not self.webhook_url:
+            raise ValueError("DOJOBOT_WEBHOOK_URL is required when DOJOBOT_MODE=webhook")
+        return self
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file; a relative path is relative to the working directory."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    def require_token(self) -> str:
+        """The bot token, or a SettingsError naming the variable."""
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise SettingsError("DOJOBOT_BOT_TOKEN is not set (get one from @BotFather)")
+        return self.bot_token.get_secret_value().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation errors into one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors(include_input=False, include_url=False):
+            name = "_".join(str(p) for p in error["loc"] if isinstance(p, str))
+            variable = f"DOJOBOT_{name.upper()}" if name else "settings"
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"{variable}: {message}")
+        raise SettingsError("; ".join(lines)) from None
