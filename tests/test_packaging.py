@@ -25,7 +25,8 @@ def test_dockerfile_runs_the_bot_as_non_root_with_a_data_volume() -> None:
     assert "USER 10001" in text
     assert 'VOLUME ["/data"]' in text
     assert "sqlite:////data/" in text
-    assert "HEALTHCHECK" in text and "/healthz" in text
+    assert "HEALTHCHECK" in text
+    assert "/healthz" in text
     assert 'CMD ["dojobot", "run"]' in text
 
 

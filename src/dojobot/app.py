@@ -11,7 +11,7 @@ from telegram.ext import AIORateLimiter, Application, Defaults, TypeHandler
 
 from dojobot.config import Settings
 from dojobot.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
-from dojobot.handlers import gatekeeper
+from dojobot.handlers import common, gatekeeper, menu, practice, progress
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
@@ -42,6 +42,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
     data.catalogue = await load_catalogue(data.db)
     await app.bot.set_my_commands(list(COMMANDS))
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(
+        practice.close_idle_sets, interval=60, first=60, name="close-idle-sets"
+    )
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -61,18 +65,27 @@ async def _on_error(update: object, context: DojoContext) -> None:
     else:
         where = f"job or internal call ({type(update).__name__})"
     log.error("unhandled error in %s", where, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message and update.effective_chat:
-        if update.effective_chat.type == "private":
-            await update.effective_message.reply_text(
-                "Sorry, something went wrong on my side. Your answers so far are saved; "
-                "send /start to go on."
-            )
+    if (
+        isinstance(update, Update)
+        and update.effective_message
+        and update.effective_chat
+        and update.effective_chat.type == "private"
+    ):
+        await update.effective_message.reply_text(
+            "Sorry, something went wrong on my side. Your answers so far are saved; "
+            "send /start to go on."
+        )
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register every handler; groups make the order explicit."""
     # Group -1 runs first for every update: record who wrote, clear a 'blocked' mark.
     app.add_handler(TypeHandler(Update, gatekeeper.remember_user), group=-1)
+    # Group 0: the first matching handler wins, so the catch-alls come last.
+    for feature in (menu, practice, progress, common):
+        app.add_handlers(feature.build_handlers())
+    app.add_handlers(practice.build_fallbacks())
+    app.add_handlers(common.build_fallbacks())
     app.add_error_handler(_on_error)
 
 

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///dojobot.sqlite3"
     mode: Mode = Mode.POLLING
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
+    webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret_token: SecretStr | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()

@@ -29,9 +29,13 @@ class BotData:
     db: Database | None = None
     catalogue: Catalogue | None = None
     known_users: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+    problem_sent_at: dict[int, int] = field(default_factory=dict)  # user id -> ms
 
 
-class DojoContext(CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]):
+_Data = dict[object, object]
+
+
+class DojoContext(CallbackContext[ExtBot[None], _Data, _Data, BotData]):
     """CallbackContext with typed access to what post_init set up."""
 
     @property
@@ -65,6 +69,4 @@ class DojoContext(CallbackContext[ExtBot[None], dict[object, object], dict[objec
 
 CONTEXT_TYPES = ContextTypes(context=DojoContext, bot_data=BotData)
 
-DojoApp = Application[
-    ExtBot[None], DojoContext, dict[object, object], dict[object, object], BotData, object
-]
+DojoApp = Application[ExtBot[None], DojoContext, _Data, _Data, BotData, object]

@@ -93,9 +93,11 @@ async def test_constraints_reject_out_of_domain_rows(migrated_db: Database) -> N
 
 async def test_pragmas(migrated_db: Database) -> None:
     row = await migrated_db.fetchone("PRAGMA journal_mode")
-    assert row is not None and row[0] == "wal"
+    assert row is not None
+    assert row[0] == "wal"
     row = await migrated_db.fetchone("PRAGMA foreign_keys")
-    assert row is not None and row[0] == 1
+    assert row is not None
+    assert row[0] == 1
 
 
 async def test_newer_database_is_refused_untouched(migrated_db: Database) -> None:
@@ -125,11 +127,14 @@ async def test_not_a_database_is_refused(tmp_path: Path) -> None:
 
 
 async def test_transaction_rolls_back_on_error(migrated_db: Database) -> None:
-    with pytest.raises(RuntimeError):
+    async def insert_then_fail() -> None:
         async with migrated_db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO user (user_id, first_name, created_at, last_seen_at)"
                 " VALUES (7, 'B', 0, 0)"
             )
             raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await insert_then_fail()
     assert await migrated_db.fetchone("SELECT 1 FROM user WHERE user_id = 7") is None

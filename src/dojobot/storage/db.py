@@ -17,6 +17,13 @@ class StorageError(Exception):
     """The database cannot be used; the message is one line a maintainer can act on."""
 
 
+def _check_path(path: Path, *, create: bool) -> None:
+    if not create and not path.exists():
+        raise StorageError(f"database {path} does not exist")
+    if not path.parent.exists():
+        raise StorageError(f"cannot create database {path}: folder {path.parent} is missing")
+
+
 class Database:
     """One connection with DojoBot's pragmas and a transaction() context manager."""
 
@@ -28,10 +35,7 @@ class Database:
     @classmethod
     async def open(cls, path: Path, *, create: bool = True) -> Database:
         """Open (or create) the database file and apply the pragmas."""
-        if not create and not path.exists():
-            raise StorageError(f"database {path} does not exist")
-        if path.parent and not path.parent.exists():
-            raise StorageError(f"cannot create database {path}: folder {path.parent} is missing")
+        _check_path(path, create=create)
         try:
             conn = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:

@@ -1,0 +1,61 @@
+"""/help, unknown commands and callbacks nobody else claimed."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from dojobot.context import DojoContext
+
+
+def help_text(context: DojoContext) -> str:
+    """A few lines on stages, levels and commands."""
+    catalogue = context.catalogue
+    stages = " → ".join(f"{s.display_name} {s.kanji}" for s in catalogue.stages)
+    levels = ", ".join(lv.display_name for lv in catalogue.levels)
+    return (
+        "<b>How the dojo works</b>\n"
+        "Pick a topic and a difficulty, then answer each problem by sending a number "
+        "(2.5, -3 and 1/2 are fine). Speed counts: I time every answer.\n\n"
+        f"<b>Stages</b>: {stages}.\n"
+        "You leave a stage after its reps (1000 by default) with at least 90% right "
+        "over your last 100 answers. A missed problem comes back a few problems later.\n\n"
+        f"<b>Difficulty</b>: {levels}; harder levels add digits, negatives and decimals.\n\n"
+        "<b>Commands</b>\n/start – choose a topic\n/progress – your stages and a chart\n"
+        "/stop – end the current set\n/help – this message"
+    )
+
+
+async def show_help(update: Update, context: DojoContext) -> None:
+    """/help."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(help_text(context))
+
+
+async def unknown_command(update: Update, context: DojoContext) -> None:
+    """A command no handler took."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    command = message.text.split()[0][:40]
+    await message.reply_text(f"I don't know {escape(command)}. Send /help to see what I can do.")
+
+
+async def unknown_button(update: Update, context: DojoContext) -> None:
+    """Callback data nobody recognises (forged, or from an older version)."""
+    assert update.callback_query is not None
+    await update.callback_query.answer("That button is no longer valid. Send /start.")
+
+
+def build_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """/help."""
+    return [CommandHandler("help", show_help)]
+
+
+def build_fallbacks() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Registered after every feature's handlers."""
+    return [
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command),
+        CallbackQueryHandler(unknown_button),
+    ]

@@ -1,0 +1,235 @@
+"""/start and the menus: field -> subject -> topic -> difficulty, plus deep links.
+
+The menu's state lives in the callback data of its buttons, not in memory, so a button
+keeps working after a restart (a ConversationHandler would forget where each chat was).
+
+```mermaid
+stateDiagram-v2
+    [*] --> Fields: /start
+    Fields --> Subjects: nav:f:<field>
+    Subjects --> Topics: nav:s:<subject>
+    Topics --> Levels: nav:t:<topic>
+    Levels --> Practice: go:<topic>:<level>
+    Subjects --> Fields: Back
+    Topics --> Subjects: Back
+    Levels --> Topics: Back
+    [*] --> Levels: /start math-arithmetic-addition
+    [*] --> Practice: /start math-arithmetic-addition-d101
+```
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from dojobot.context import DojoContext
+from dojobot.handlers import practice
+from dojobot.handlers.texts import LEVEL_EMOJI, bar, level_lines, requirement, stage_label
+from dojobot.storage.catalogue import Catalogue, Topic
+from dojobot.storage.practice import Progress, progress_by_topic
+
+DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+STALE = "That button is no longer valid. Send /start to begin again."
+
+
+class Menu(StrEnum):
+    """The menu screens, as they appear in callback data."""
+
+    FIELDS = "f"
+    SUBJECTS = "s"
+    TOPICS = "t"
+
+
+def _back(target: str) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton("⬅️ Back", callback_data=target)]
+
+
+def fields_screen(catalogue: Catalogue) -> tuple[str, InlineKeyboardMarkup]:
+    """The field menu: active fields selectable, the others marked 'coming soon'."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                f.display_name if f.is_active else f"{f.display_name} · coming soon",
+                callback_data=f"nav:{Menu.FIELDS}:{f.field_id}",
+            )
+        ]
+        for f in catalogue.fields
+    ]
+    return "Pick a field to practise.", InlineKeyboardMarkup(rows)
+
+
+def subjects_screen(catalogue: Catalogue, field_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    """The subjects of a field; those without topics yet are marked 'coming soon'."""
+    field = catalogue.field(field_id)
+    assert field is not None
+    rows = [
+        [
+            InlineKeyboardButton(
+                s.display_name
+                if catalogue.topics_of(s.subject_id)
+                else f"{s.display_name} · coming soon",
+                callback_data=f"nav:{Menu.SUBJECTS}:{s.subject_id}",
+            )
+        ]
+        for s in catalogue.subjects_of(field_id)
+    ]
+    rows.append(_back(f"nav:{Menu.FIELDS}"))
+    return f"<b>{escape(field.display_name)}</b> · pick a subject.", InlineKeyboardMarkup(rows)
+
+
+def topic_button_text(catalogue: Catalogue, topic: Topic, progress: Progress | None) -> str:
+    """'Addition · Shu 120/1000'."""
+    stage_id = progress.stage_id if progress else 1
+    reps = progress.reps_in_stage if progress else 0
+    needed = requirement(topic, stage_id)
+    count = f"{reps}/{needed}" if needed else f"{reps} reps"
+    return f"{topic.display_name} · {catalogue.stage(stage_id).display_name} {count}"
+
+
+async def topics_screen(
+    context: DojoContext, user_id: int, subject_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The topics of a subject with the learner's stage and reps in each."""
+    catalogue = context.catalogue
+    subject = catalogue.subject(subject_id)
+    assert subject is not None
+    progress = await progress_by_topic(context.db, user_id)
+    rows = [
+        [
+            InlineKeyboardButton(
+                topic_button_text(catalogue, t, progress.get(t.topic_id)),
+                callback_data=f"nav:{Menu.TOPICS}:{t.topic_id}",
+            )
+        ]
+        for t in catalogue.topics_of(subject_id)
+    ]
+    rows.append(_back(f"nav:{Menu.FIELDS}:{subject.field_id}"))
+    text = f"<b>{escape(subject.display_name)}</b> · pick a topic."
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def levels_screen(
+    context: DojoContext, user_id: int, topic: Topic
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The topic's difficulty levels, with the learner's stage."""
+    catalogue = context.catalogue
+    progress = (await progress_by_topic(context.db, user_id)).get(topic.topic_id)
+    stage_id = progress.stage_id if progress else 1
+    reps = progress.reps_in_stage if progress else 0
+    levels = [lv for lv in catalogue.levels if lv.difficulty_level_id in topic.level_ids]
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{LEVEL_EMOJI.get(lv.difficulty_level_id, '')} {lv.display_name}".strip(),
+                callback_data=f"go:{topic.topic_id}:{lv.difficulty_level_id}",
+            )
+        ]
+        for lv in levels
+    ]
+    rows.append(_back(f"nav:{Menu.SUBJECTS}:{topic.subject_id}"))
+    text = (
+        f"<b>{escape(topic.display_name)}</b> · "
+        f"{stage_label(catalogue.stage(stage_id))} {bar(reps, requirement(topic, stage_id))}\n"
+        f"Pick a difficulty:\n{level_lines(levels)}"
+    )
+    return text, InlineKeyboardMarkup(rows)
+
+
+def parse_deep_link(catalogue: Catalogue, payload: str) -> tuple[Topic, int | None] | None:
+    """'math-arithmetic-addition[-d101]' -> (topic, level id or None); None if unknown."""
+    if not DEEP_LINK.match(payload):
+        return None
+    level_id = None
+    if match := re.fullmatch(r"(.+)-d(\d{3})", payload):
+        payload, level_id = match.group(1), int(match.group(2))
+    for topic in catalogue.topics:
+        subject = catalogue.subject(topic.subject_id)
+        field = catalogue.field(subject.field_id) if subject else None
+        if subject and field and payload.lower() == f"{field.code}-{subject.code}-{topic.slug}":
+            if level_id is not None and level_id not in topic.level_ids:
+                return None
+            return topic, level_id
+    return None
+
+
+async def start(update: Update, context: DojoContext) -> None:
+    """/start [payload]: greet and show the fields, or open a deep-linked topic."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    catalogue = context.catalogue
+    note = ""
+    if context.args:
+        found = parse_deep_link(catalogue, context.args[0])
+        if found is None:
+            note = "I didn't recognise that link, so here is the full menu.\n\n"
+        else:
+            topic, level_id = found
+            if level_id is not None:
+                await practice.begin_set(update, context, topic, level_id)
+                return
+            text, keyboard = await levels_screen(context, user.id, topic)
+            await message.reply_text(text, reply_markup=keyboard)
+            return
+    text, keyboard = fields_screen(catalogue)
+    greeting = (
+        f"Welcome to the dojo, {escape(user.first_name)}! 🥋 Answer timed problems and climb "
+        "seven stages, Hatsu to Ku.\n\n"
+    )
+    await message.reply_text(f"{note}{greeting}{text}", reply_markup=keyboard)
+
+
+async def navigate(update: Update, context: DojoContext) -> None:
+    """A menu button: edit the same message to the chosen screen."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    catalogue = context.catalogue
+    user_id = update.effective_user.id
+    parts = query.data.split(":")
+    screen = None
+    notice = None
+    match parts:
+        case ["nav", Menu.FIELDS]:
+            screen = fields_screen(catalogue)
+        case ["nav", Menu.FIELDS, raw] if raw.isdigit() and (f := catalogue.field(int(raw))):
+            if f.is_active:
+                screen = subjects_screen(catalogue, f.field_id)
+            else:
+                notice = f"{f.display_name} is coming soon."
+        case ["nav", Menu.SUBJECTS, raw] if raw.isdigit() and (s := catalogue.subject(int(raw))):
+            if catalogue.topics_of(s.subject_id):
+                screen = await topics_screen(context, user_id, s.subject_id)
+            else:
+                notice = f"{s.display_name} is coming soon."
+        case ["nav", Menu.TOPICS, raw] if raw.isdigit() and (t := catalogue.topic(int(raw))):
+            screen = await levels_screen(context, user_id, t)
+        case _:
+            notice = STALE
+    await query.answer(notice)
+    if screen is not None:
+        await edit_menu(update, *screen)
+
+
+async def edit_menu(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> None:
+    """Edit the menu message in place; pressing the screen already shown is not an error."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard)
+    except BadRequest as exc:
+        if "not modified" not in str(exc):
+            raise
+
+
+def build_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The menu's handlers."""
+    return [
+        CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(navigate, pattern=r"^nav:"),
+    ]

@@ -1,0 +1,208 @@
+"""Timed problem sets: start a set, judge each answer, close the set.
+
+Steady state is one Bot API call per answer: the feedback and the next problem travel
+in one message. The answer is committed before that message is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from html import escape
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from dojobot.context import DojoContext
+from dojobot.engine import practice_set
+from dojobot.engine.answers import AnswerRejected, format_number, is_correct, parse_answer
+from dojobot.handlers.texts import (
+    after_set_keyboard,
+    celebration,
+    feedback,
+    problem_block,
+    set_summary,
+    stage_line,
+)
+from dojobot.storage import practice as store
+from dojobot.storage.catalogue import Topic
+
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 10
+NO_SET = "No set is running. Send /start to pick a topic."
+
+
+def _title(context: DojoContext, topic: Topic, level_id: int | None) -> str:
+    level = context.catalogue.level(level_id) if level_id is not None else None
+    return f"{topic.display_name} · {level.display_name}" if level else topic.display_name
+
+
+async def begin_set(update: Update, context: DojoContext, topic: Topic, level_id: int) -> None:
+    """Start a set at the learner's stage and send its first problem."""
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    db = context.db
+    stage_id = await store.stage_for(db, user.id, topic.topic_id)
+    state = practice_set.start_set(topic.code, stage_id, level_id, secrets.randbits(31))
+    await store.start_set(db, user.id, topic.topic_id, level_id, state, context.now_ms())
+    stage = context.catalogue.stage(stage_id)
+    intro = (
+        f"<b>{escape(_title(context, topic, level_id))}</b> · {stage.display_name} {stage.kanji}\n"
+        f"{state.size} problems. Send each answer as a number; /stop ends the set.\n\n"
+    )
+    await context.bot.send_message(chat.id, intro + problem_block(state))
+    context.bot_data.problem_sent_at[user.id] = context.now_ms()
+
+
+async def choose_level(update: Update, context: DojoContext) -> None:
+    """A difficulty button ('go:<topic>:<level>'): start a set."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    topic = None
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        topic = context.catalogue.topic(int(parts[1]))
+    level_id = int(parts[2]) if topic else 0
+    if topic is None or level_id not in topic.level_ids:
+        await query.answer("That button is no longer valid. Send /start to begin again.")
+        return
+    await query.answer()
+    if query.message is not None and query.message.reply_markup is not None:
+        # Freeze the menu so an old button cannot restart the set by accident.
+        await query.edit_message_reply_markup(reply_markup=None)
+    await begin_set(update, context, topic, level_id)
+
+
+async def answer(update: Update, context: DojoContext) -> None:
+    """A text message in a private chat: judge it against the current problem."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and message.text is not None and user is not None
+    db = context.db
+    current = await store.open_set(db, user.id)
+    if current is None or current.state.current is None:
+        await message.reply_text(NO_SET)
+        return
+    problem = current.state.current
+    try:
+        given = parse_answer(message.text)
+    except AnswerRejected as rejected:
+        await message.reply_text(f"{escape(rejected.reason)}\n\n{problem_block(current.state)}")
+        return
+    now = context.now_ms()
+    # In memory: when Telegram accepted the problem. After a restart only the stored
+    # time is left, taken just before that send (a few ms earlier).
+    sent_at = max(context.bot_data.problem_sent_at.get(user.id, 0), current.problem_sent_at)
+    response_ms = max(0, now - sent_at)
+    correct = is_correct(given, problem.answer)
+    new_state = practice_set.after_answer(current.state, correct)
+    topic = context.catalogue.topic(current.topic_id)
+    assert topic is not None
+    judged = await store.record_answer(
+        db, current, new_state=new_state, given=format_number(given), correct=correct,
+        response_ms=response_ms, message_id=message.message_id, now_ms=now,
+        progression=topic.progression,
+    )
+    if judged is None:
+        log.info("ignored a redelivered answer (message %s)", message.message_id)
+        return
+    parts = [feedback(correct, problem.question, format_number(problem.answer), response_ms)]
+    if judged.set_finished or new_state.answered % PROGRESS_EVERY == 0:
+        recent = await store.recent_in_stage(
+            db, user.id, topic.topic_id, judged.progress.stage_id
+        )
+        parts.append(
+            stage_line(context.catalogue, topic, judged.progress.stage_id,
+                       judged.progress.reps_in_stage, recent)
+        )
+    if judged.set_finished:
+        stats = await store.set_stats(db, current.session_id)
+        parts.append(set_summary(_title(context, topic, current.level_id), stats))
+        await message.reply_text(
+            "\n\n".join(parts), reply_markup=after_set_keyboard(topic, current.level_id)
+        )
+        context.bot_data.problem_sent_at.pop(user.id, None)
+    else:
+        parts.append(problem_block(new_state))
+        await message.reply_text("\n\n".join(parts))
+        context.bot_data.problem_sent_at[user.id] = context.now_ms()
+    if judged.advanced_to is not None:
+        await message.reply_text(celebration(context.catalogue, topic, judged.advanced_to))
+
+
+async def stop(update: Update, context: DojoContext) -> None:
+    """/stop: end the running set and show its summary."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    summary = await store.stop_set(context.db, user.id)
+    context.bot_data.problem_sent_at.pop(user.id, None)
+    if summary is None:
+        await message.reply_text(NO_SET)
+        return
+    topic = context.catalogue.topic(summary.topic_id)
+    assert topic is not None
+    await message.reply_text(
+        set_summary(_title(context, topic, summary.level_id), summary.stats),
+        reply_markup=after_set_keyboard(topic, summary.level_id),
+    )
+
+
+async def not_text(update: Update, context: DojoContext) -> None:
+    """A sticker, photo, voice note... in a private chat."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    current = await store.open_set(context.db, user.id)
+    if current is None or current.state.current is None:
+        await message.reply_text(NO_SET)
+        return
+    await message.reply_text(
+        f"Please send your answer as a number.\n\n{problem_block(current.state)}"
+    )
+
+
+async def edited(update: Update, context: DojoContext) -> None:
+    """An edited message: answers are judged once, so say so while a set runs."""
+    user = update.effective_user
+    message = update.edited_message
+    assert user is not None and message is not None
+    current = await store.open_set(context.db, user.id)
+    if current is not None and current.state.current is not None:
+        await message.reply_text(
+            "Edited answers are not judged again. Send a new message with your answer.\n\n"
+            + problem_block(current.state)
+        )
+    # Without a running set an edit needs no reply: it would only be noise.
+
+
+async def close_idle_sets(context: DojoContext) -> None:
+    """Job: close sets left idle longer than the idle timeout, at their real end time."""
+    idle_ms = context.settings.idle_timeout_minutes * 60_000
+    closed = await store.close_idle_sets(context.db, context.now_ms() - idle_ms)
+    for user_id, _summary in closed:
+        context.bot_data.problem_sent_at.pop(user_id, None)
+    if closed:
+        log.info("closed %d idle sets", len(closed))
+
+
+def build_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The practice loop's handlers."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("stop", stop, filters=private),
+        CallbackQueryHandler(choose_level, pattern=r"^go:"),
+        MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+                       answer),
+        MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, edited),
+    ]
+
+
+def build_fallbacks() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Registered after every feature: non-text messages in private chats."""
+    private = filters.ChatType.PRIVATE
+    return [
+        MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT, not_text),
+    ]

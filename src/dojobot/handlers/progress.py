@@ -1,0 +1,121 @@
+"""/progress: where the learner stands in each topic, and a chart of recent sets."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from dojobot.charts import progress_chart
+from dojobot.context import DojoContext
+from dojobot.engine.stats import format_accuracy, format_seconds
+from dojobot.handlers.texts import bar, requirement, stage_label
+from dojobot.storage.catalogue import Topic
+from dojobot.storage.practice import progress_by_topic, recent_in_stage, recent_sets
+
+
+def ago(then_ms: int | None, now_ms: int) -> str:
+    """'just now', '5 min ago', '3 h ago', '2 days ago'."""
+    if then_ms is None:
+        return "never"
+    minutes = max(0, now_ms - then_ms) // 60_000
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h ago"
+    return f"{minutes // (24 * 60)} days ago"
+
+
+async def progress_text(context: DojoContext, user_id: int) -> tuple[str, list[Topic]]:
+    """The progress report and the topics practised, most recent first."""
+    catalogue = context.catalogue
+    progress = await progress_by_topic(context.db, user_id)
+    practised = sorted(
+        (p for p in progress.values() if p.total_reps > 0),
+        key=lambda p: p.last_practised_at or 0,
+        reverse=True,
+    )
+    if not practised:
+        return "No answers yet. Send /start to pick a topic and practise.", []
+    lines = ["<b>Your progress</b>"]
+    topics = []
+    now = context.now_ms()
+    for p in practised:
+        topic = catalogue.topic(p.topic_id)
+        assert topic is not None
+        topics.append(topic)
+        recent = await recent_in_stage(context.db, user_id, p.topic_id, p.stage_id)
+        lines.append(
+            f"\n<b>{escape(topic.display_name)}</b> · {stage_label(catalogue.stage(p.stage_id))} "
+            f"{bar(p.reps_in_stage, requirement(topic, p.stage_id))}\n"
+            f"{p.total_reps} answers · {format_accuracy(p.correct_reps / p.total_reps)} right · "
+            f"median {format_seconds(recent.median_ms)} (recent) · "
+            f"last practised {ago(p.last_practised_at, now)}"
+        )
+    return "\n".join(lines), topics
+
+
+async def send_chart(context: DojoContext, chat_id: int, user_id: int, topic: Topic) -> None:
+    """Render and send the chart of the learner's recent sets of a topic."""
+    points = await recent_sets(context.db, user_id, topic.topic_id)
+    if not points:
+        await context.bot.send_message(
+            chat_id, f"No finished sets of {escape(topic.display_name)} yet."
+        )
+        return
+    png = await asyncio.to_thread(progress_chart, f"{topic.display_name}: recent sets", points)
+    since = datetime.fromtimestamp(points[0].start_time / 1000, tz=UTC).strftime("%d %b %Y")
+    await context.bot.send_photo(
+        chat_id,
+        png,
+        caption=f"{escape(topic.display_name)}: median time and accuracy over your last "
+        f"{len(points)} sets (since {since}).",
+    )
+
+
+async def show_progress(update: Update, context: DojoContext) -> None:
+    """/progress or the 'My progress' button."""
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    if update.callback_query:
+        await update.callback_query.answer()
+    text, topics = await progress_text(context, user.id)
+    keyboard = None
+    if len(topics) > 1:
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(f"📈 {t.display_name}", callback_data=f"chart:{t.topic_id}")]
+             for t in topics[1:]]
+        )
+    await context.bot.send_message(chat.id, text, reply_markup=keyboard)
+    if topics:
+        await send_chart(context, chat.id, user.id, topics[0])
+
+
+async def chart_button(update: Update, context: DojoContext) -> None:
+    """'📈 <topic>': the chart of another topic."""
+    query = update.callback_query
+    user = update.effective_user
+    chat = update.effective_chat
+    assert query is not None and query.data is not None and user is not None and chat is not None
+    raw = query.data.removeprefix("chart:")
+    topic = context.catalogue.topic(int(raw)) if raw.isdigit() else None
+    if topic is None:
+        await query.answer("That button is no longer valid.")
+        return
+    await query.answer()
+    await send_chart(context, chat.id, user.id, topic)
+
+
+def build_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The progress report's handlers."""
+    return [
+        CommandHandler("progress", show_progress, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(show_progress, pattern=r"^progress$"),
+        CallbackQueryHandler(chart_button, pattern=r"^chart:"),
+    ]

@@ -1,0 +1,104 @@
+"""What a learner reads: message texts and keyboards, in one place so they stay consistent."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from dojobot.engine.practice_set import SetState, position, remaining
+from dojobot.engine.stats import Stats, format_accuracy, format_seconds
+from dojobot.storage.catalogue import Catalogue, DifficultyLevel, Stage, Topic
+
+LEVEL_EMOJI = {101: "🌱", 102: "🌿", 103: "🎋", 104: "🌲", 105: "🌳"}
+BAR_CELLS = 10
+
+
+def stage_label(stage: Stage) -> str:
+    """'Shu 守'."""
+    return f"{stage.display_name} {stage.kanji}"
+
+
+def requirement(topic: Topic, stage_id: int) -> int | None:
+    """Reps needed to leave the stage; None for the final stage."""
+    return topic.progression.requirements.get(stage_id)
+
+
+def bar(done: int, needed: int | None) -> str:
+    """A small text bar: '▓▓▓░░░░░░░ 300/1000', or a count at the final stage."""
+    if needed is None:
+        return f"{done} reps"
+    filled = min(BAR_CELLS, done * BAR_CELLS // needed)
+    return f"{'▓' * filled}{'░' * (BAR_CELLS - filled)} {done}/{needed}"
+
+
+def stage_line(catalogue: Catalogue, topic: Topic, stage_id: int, reps: int, recent: Stats) -> str:
+    """The stage progress line: stage, bar, accuracy and median over the recent window."""
+    stage = catalogue.stage(stage_id)
+    return (
+        f"{stage_label(stage)} {bar(reps, requirement(topic, stage_id))} · "
+        f"{format_accuracy(recent.accuracy)} · median {format_seconds(recent.median_ms)}"
+    )
+
+
+def problem_block(state: SetState) -> str:
+    """'Problem 3 of 25' and the question on a line of its own."""
+    assert state.current is not None
+    total = state.answered + remaining(state)
+    return f"Problem {position(state)} of {total}\n<b>{escape(state.current.question)}</b>"
+
+
+def feedback(correct: bool, question: str, answer: str, response_ms: int) -> str:
+    """'✓ 1.4 s' or '✗ 7 + 5 = 12 · 2.1 s'."""
+    seconds = format_seconds(response_ms)
+    if correct:
+        return f"✓ {seconds}"
+    return f"✗ {escape(question)} = <b>{escape(answer)}</b> · {seconds}"
+
+
+def set_summary(title: str, stats: Stats, streak_line: str = "") -> str:
+    """The end-of-set summary."""
+    if stats.reps == 0:
+        numbers = "No answers in this set."
+    else:
+        numbers = (
+            f"{stats.reps} answers · {stats.correct} right ({format_accuracy(stats.accuracy)})\n"
+            f"Mean {format_seconds(stats.mean_ms)} · median {format_seconds(stats.median_ms)}"
+        )
+    return f"<b>Set complete</b> · {escape(title)}\n{numbers}{streak_line}"
+
+
+def after_set_keyboard(topic: Topic, level_id: int | None) -> InlineKeyboardMarkup:
+    """'Another set', 'Change topic', 'My progress'."""
+    again = (
+        [InlineKeyboardButton("🔁 Another set", callback_data=f"go:{topic.topic_id}:{level_id}")]
+        if level_id is not None
+        else [InlineKeyboardButton("🔁 Another set", callback_data=f"nav:t:{topic.topic_id}")]
+    )
+    return InlineKeyboardMarkup(
+        [
+            again,
+            [
+                InlineKeyboardButton("📚 Change topic", callback_data=f"nav:s:{topic.subject_id}"),
+                InlineKeyboardButton("📈 My progress", callback_data="progress"),
+            ],
+        ]
+    )
+
+
+def level_lines(levels: list[DifficultyLevel]) -> str:
+    """One line per difficulty level, for the level menu."""
+    return "\n".join(
+        f"{LEVEL_EMOJI.get(lv.difficulty_level_id, '')} <b>{escape(lv.display_name)}</b> "
+        f"{lv.character} · {escape(lv.description)}"
+        for lv in levels
+    )
+
+
+def celebration(catalogue: Catalogue, topic: Topic, stage_id: int) -> str:
+    """The message for a stage advancement."""
+    stage = catalogue.stage(stage_id)
+    return (
+        f"🎉 New stage in {escape(topic.display_name)}: <b>{stage_label(stage)}</b> "
+        f"({escape(stage.meaning)}). Your next set starts there."
+    )

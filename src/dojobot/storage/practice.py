@@ -1,0 +1,306 @@
+"""Sets, answers and progress: the practice loop's reads and its one write per answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dojobot.engine.practice_set import SetState, from_json, to_json
+from dojobot.engine.progression import Progression, needs_window, next_stage, should_advance
+from dojobot.engine.stats import Answer, Stats, summarize
+from dojobot.storage.db import Database
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A learner's standing in one topic."""
+
+    topic_id: int
+    stage_id: int
+    reps_in_stage: int
+    total_reps: int
+    correct_reps: int
+    last_practised_at: int | None
+
+
+@dataclass(frozen=True)
+class OpenSet:
+    """A running set as stored: enough to judge the next answer after a restart."""
+
+    session_id: int
+    user_id: int
+    topic_id: int
+    level_id: int
+    start_time: int
+    state: SetState
+    problem_sent_at: int
+    last_message_id: int
+    total_reps: int
+    correct_reps: int
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What one answer changed."""
+
+    state: SetState
+    progress: Progress
+    advanced_to: int | None  # the new stage when this answer completed a stage
+    set_finished: bool
+
+
+@dataclass(frozen=True)
+class SetSummary:
+    """A finished set's statistics, from its own attempts."""
+
+    session_id: int
+    topic_id: int
+    level_id: int | None
+    stats: Stats
+
+
+def _progress(row: object) -> Progress:
+    return Progress(*row)  # type: ignore[misc]
+
+
+_PROGRESS_COLUMNS = (
+    "topic_id, stage_id, reps_in_stage, total_reps, correct_reps, last_practised_at"
+)
+
+
+async def progress_by_topic(db: Database, user_id: int) -> dict[int, Progress]:
+    """Every topic the learner has progress in."""
+    rows = await db.fetchall(
+        f"SELECT {_PROGRESS_COLUMNS} FROM user_progress WHERE user_id = ?", (user_id,)
+    )
+    return {r["topic_id"]: _progress(tuple(r)) for r in rows}
+
+
+async def stage_for(db: Database, user_id: int, topic_id: int) -> int:
+    """The learner's current stage in a topic (Hatsu for a newcomer)."""
+    row = await db.fetchone(
+        "SELECT stage_id FROM user_progress WHERE user_id = ? AND topic_id = ?",
+        (user_id, topic_id),
+    )
+    return int(row["stage_id"]) if row else 1
+
+
+async def open_set(db: Database, user_id: int) -> OpenSet | None:
+    """The learner's running set, if any."""
+    row = await db.fetchone(
+        """SELECT session_id, user_id, topic_id, difficulty_level_id, start_time, state,
+                  problem_sent_at, last_message_id, total_reps, correct_reps
+           FROM session WHERE user_id = ? AND end_time IS NULL""",
+        (user_id,),
+    )
+    if row is None:
+        return None
+    return OpenSet(
+        session_id=row["session_id"],
+        user_id=row["user_id"],
+        topic_id=row["topic_id"],
+        level_id=row["difficulty_level_id"],
+        start_time=row["start_time"],
+        state=from_json(row["state"]),
+        problem_sent_at=row["problem_sent_at"],
+        last_message_id=row["last_message_id"],
+        total_reps=row["total_reps"],
+        correct_reps=row["correct_reps"],
+    )
+
+
+async def start_set(
+    db: Database, user_id: int, topic_id: int, level_id: int, state: SetState, now_ms: int
+) -> tuple[int, SetSummary | None]:
+    """Close any running set, then open a new one; returns (session id, closed summary)."""
+    async with db.transaction() as conn:
+        closed = await _close_open_set(db, user_id)
+        await conn.execute(
+            """INSERT INTO user_progress (user_id, topic_id, stage_started_at)
+               VALUES (?, ?, ?) ON CONFLICT DO NOTHING""",
+            (user_id, topic_id, now_ms),
+        )
+        cursor = await conn.execute(
+            """INSERT INTO session (user_id, topic_id, stage_id, difficulty_level_id,
+                                    start_time, state, problem_sent_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            (user_id, topic_id, state.stage_id, level_id, now_ms, to_json(state), now_ms),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid, closed
+
+
+async def record_answer(
+    db: Database,
+    current: OpenSet,
+    *,
+    new_state: SetState,
+    given: str,
+    correct: bool,
+    response_ms: int,
+    message_id: int,
+    now_ms: int,
+    progression: Progression,
+) -> Judged | None:
+    """One transaction: the attempt, the set's counters and state, progress and stage.
+
+    Returns None when this message was already judged (a redelivered update).
+    """
+    asked = current.state
+    assert asked.current is not None
+    finished = new_state.current is None
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            """UPDATE session SET total_reps = total_reps + 1,
+                   correct_reps = correct_reps + ?,
+                   total_response_ms = total_response_ms + ?,
+                   state = ?, problem_sent_at = ?, last_message_id = ?
+               WHERE session_id = ? AND end_time IS NULL AND last_message_id < ?""",
+            (int(correct), response_ms, to_json(new_state), now_ms, message_id,
+             current.session_id, message_id),
+        )
+        if cursor.rowcount != 1:
+            return None
+        await conn.execute(
+            """INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question,
+                                    expected, given, correct, response_ms, answered_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (current.session_id, current.user_id, current.topic_id, asked.stage_id,
+             asked.current.question, str(asked.current.answer), given, int(correct),
+             response_ms, now_ms),
+        )
+        # Reps count toward the stage the learner is in; a set begun in an earlier stage
+        # (before an advancement) still counts in total_reps but not in the new stage.
+        cursor = await conn.execute(
+            f"""UPDATE user_progress SET
+                   reps_in_stage = reps_in_stage + (stage_id = ?),
+                   total_reps = total_reps + 1,
+                   correct_reps = correct_reps + ?,
+                   last_practised_at = ?
+               WHERE user_id = ? AND topic_id = ?
+               RETURNING {_PROGRESS_COLUMNS}""",
+            (asked.stage_id, int(correct), now_ms, current.user_id, current.topic_id),
+        )
+        row = await cursor.fetchone()
+        assert row is not None
+        progress = _progress(tuple(row))
+        advanced_to = None
+        if needs_window(progress.stage_id, progress.reps_in_stage, progression):
+            recent = await _recent_answers(
+                db, current.user_id, current.topic_id, progress.stage_id, progression.window
+            )
+            if should_advance(progress.stage_id, progress.reps_in_stage, recent, progression):
+                advanced_to = next_stage(progress.stage_id)
+                await conn.execute(
+                    """UPDATE user_progress SET stage_id = ?, reps_in_stage = 0,
+                           stage_started_at = ?
+                       WHERE user_id = ? AND topic_id = ?""",
+                    (advanced_to, now_ms, current.user_id, current.topic_id),
+                )
+                progress = Progress(
+                    progress.topic_id, advanced_to, 0, progress.total_reps,
+                    progress.correct_reps, progress.last_practised_at,
+                )
+        if finished:
+            await _finish(db, current.session_id)
+    return Judged(new_state, progress, advanced_to, finished)
+
+
+async def _recent_answers(
+    db: Database, user_id: int, topic_id: int, stage_id: int, limit: int
+) -> list[Answer]:
+    rows = await db.fetchall(
+        """SELECT correct, response_ms FROM attempt
+           WHERE user_id = ? AND topic_id = ? AND stage_id = ?
+           ORDER BY answered_at DESC, attempt_id DESC LIMIT ?""",
+        (user_id, topic_id, stage_id, limit),
+    )
+    return [Answer(bool(r["correct"]), r["response_ms"]) for r in reversed(rows)]
+
+
+async def recent_in_stage(
+    db: Database, user_id: int, topic_id: int, stage_id: int, limit: int = 100
+) -> Stats:
+    """Accuracy and times over the learner's last answers in a stage (the gate's window)."""
+    return summarize(await _recent_answers(db, user_id, topic_id, stage_id, limit))
+
+
+async def set_stats(db: Database, session_id: int) -> Stats:
+    """Statistics of one set from its attempts (a true median)."""
+    # The user/time bounds let SQLite use attempt_user_time instead of a full scan.
+    rows = await db.fetchall(
+        """SELECT a.correct, a.response_ms FROM session s JOIN attempt a
+               ON a.user_id = s.user_id AND a.answered_at >= s.start_time
+              AND a.session_id = s.session_id
+           WHERE s.session_id = ?""",
+        (session_id,),
+    )
+    return summarize(Answer(bool(r["correct"]), r["response_ms"]) for r in rows)
+
+
+async def _finish(db: Database, session_id: int) -> SetSummary:
+    """Close a set with its statistics; it ended at its last answer (its start if none)."""
+    stats = await set_stats(db, session_id)
+    cursor = await db.conn.execute(
+        """UPDATE session SET state = NULL, accuracy = ?, avg_response_time = ?,
+               median_response_time = ?,
+               end_time = coalesce((SELECT max(a.answered_at) FROM attempt a
+                                    WHERE a.user_id = session.user_id
+                                      AND a.answered_at >= session.start_time
+                                      AND a.session_id = session.session_id), start_time)
+           WHERE session_id = ?
+           RETURNING topic_id, difficulty_level_id""",
+        (stats.accuracy, stats.mean_ms, stats.median_ms, session_id),
+    )
+    row = await cursor.fetchone()
+    assert row is not None
+    return SetSummary(session_id, row["topic_id"], row["difficulty_level_id"], stats)
+
+
+async def _close_open_set(db: Database, user_id: int) -> SetSummary | None:
+    row = await db.fetchone(
+        "SELECT session_id FROM session WHERE user_id = ? AND end_time IS NULL", (user_id,)
+    )
+    return await _finish(db, row["session_id"]) if row else None
+
+
+async def stop_set(db: Database, user_id: int) -> SetSummary | None:
+    """End the learner's running set early (/stop); None if nothing was running."""
+    async with db.transaction():
+        return await _close_open_set(db, user_id)
+
+
+async def close_idle_sets(db: Database, idle_before_ms: int) -> list[tuple[int, SetSummary]]:
+    """Close sets whose current problem has waited since before idle_before_ms."""
+    rows = await db.fetchall(
+        "SELECT session_id, user_id FROM session"
+        " WHERE end_time IS NULL AND problem_sent_at < ?",
+        (idle_before_ms,),
+    )
+    closed = []
+    for row in rows:
+        async with db.transaction():
+            closed.append((row["user_id"], await _finish(db, row["session_id"])))
+    return closed
+
+
+@dataclass(frozen=True)
+class SetPoint:
+    """One finished set, for the progress chart."""
+
+    start_time: int
+    reps: int
+    accuracy: float | None
+    median_ms: float | None
+    is_estimate: bool
+
+
+async def recent_sets(db: Database, user_id: int, topic_id: int, limit: int = 20) -> list[SetPoint]:
+    """The learner's last finished sets of a topic with answers, oldest first."""
+    rows = await db.fetchall(
+        """SELECT start_time, total_reps, accuracy, median_response_time, is_estimate
+           FROM session
+           WHERE user_id = ? AND topic_id = ? AND end_time IS NOT NULL AND total_reps > 0
+           ORDER BY start_time DESC LIMIT ?""",
+        (user_id, topic_id, limit),
+    )
+    return [SetPoint(r[0], r[1], r[2], r[3], bool(r[4])) for r in reversed(rows)]
