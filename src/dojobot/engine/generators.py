@@ -1,20 +1,34 @@
 """One generator per topic; each returns (question text, exact answer).
 
-Digit counts d are drawn from the complexity's [min_digits, max_digits] (see
-operands.py for how digits are counted). "lo" and "hi" below are those bounds.
+Digit counts d are drawn uniformly from the complexity's [lo, hi] = [min_digits,
+max_digits] (see operands.py for how digits are counted). What each topic does:
 
-| topic | rule |
-| --- | --- |
-| add, sub | two operands of d digits; sub stays >= 0 until negatives are allowed (Ha+ at Bamboo+), then each operand is negative with chance 1/3; decimals (1-2 places) only at Ku with Cedar+ |
-| add_w_negatives, subtract_w_negatives | like add/sub from stage 1, operands 1..9 at one digit, and always at least one negative operand |
-| mul | one factor of d digits, the other of lo..lo+(hi-lo)//2 digits (a kinder "n-digit by m-digit"); one-digit factors are 2..9 so 0x and 1x never flood; where decimals are allowed (Ri+ at Cedar+) half the problems carry 1-2 decimal places in total |
-| div | divisor (smaller factor rule, 2..9 at one digit) times quotient (d digits, 2..9 at one digit) gives the dividend, so division is exact and never by 0 or 1; where decimals are allowed half the quotients have 1-2 places |
-| mod | dividend of d digits (3..9 at one digit), divisor 2..min(dividend - 1, 9/19/49 for lo=1/2/3); whole numbers only, so no sign conventions to learn |
-| exp | a^b with b in 2..3 (Hatsu-Kan), 2..4 (Ha, Toi), 2..5 (Ri, Ku); base 2..5+5*hi for squares, up to 10 for cubes, 6 for 4th and 4 for 5th powers, so answers stay far below 10^6 |
-| root | perfect squares with root 2..10*hi+2; from Ha on a third are cubes (root 2..3+2*hi, written with ∛); where decimals are allowed a third of the squares have a one-place root, e.g. √6.25 |
+add, sub      two operands of d digits. sub stays >= 0 until negatives are allowed
+              (Ha+ at Bamboo+); then each operand is negative with chance 1/3.
+              Decimals (1-2 places) only at Ku with Cedar+, so add/sub are whole
+              numbers at Ri and the seed's `^-?\\d+ \\+ -?\\d+$` test holds there.
+add_w_negatives, subtract_w_negatives
+              like add/sub at every stage, operands never 0, and always at least
+              one negative operand (first, second or both, equally likely).
+mul           one factor of d digits, the other of lo..lo+(hi-lo)//2 digits (a kinder
+              "n-digit by m-digit"); one-digit factors are 2..9 so 0 x n and 1 x n
+              never flood. Where decimals are allowed (Ri+ at Cedar+) half the
+              problems carry 1-2 decimal places in total, so products have <= 2.
+div           divisor (lower-half digits, 2..9 at one digit) times quotient (d digits,
+              2..9 at one digit) is the dividend: exact, never by 0 or 1. Where
+              decimals are allowed half the quotients have 1-2 places.
+mod           dividend of d digits (3..9 at one digit), divisor 2..min(dividend - 1,
+              9/19/49 for lo = 1/2/3). Whole non-negative numbers only, so there are
+              no sign conventions to learn.
+exp           base^exponent, exponent 2..3 (Hatsu-Kan), 2..4 (Ha, Toi), 2..5 (Ri, Ku);
+              base 2..5+5*hi for squares, at most 10 for cubes, 6 for 4th and 4 for
+              5th powers, so answers stay far below 10^6. No negatives: -2^4 is
+              ambiguous.
+root          perfect squares with root 2..10*hi+2; from Ha on a third are cubes (root
+              2..3+2*hi, cube-root sign); where decimals are allowed a third of the
+              squares have a one-place root, as in the square root of 6.25.
 
-Add and sub keep whole numbers below Ku so the seed's `^-?\\d+ \\+ -?\\d+$` test holds at
-Ri + Ancient Oak; exp and root never use negatives (`-2^4` reads ambiguously).
+Operators are rendered with the Unicode signs for times, divide, square and cube root.
 """
 
 from __future__ import annotations
@@ -31,6 +45,12 @@ Generated = tuple[str, Decimal]
 Generator = Callable[[Complexity, int, random.Random], Generated]
 
 NEGATIVE_CHANCE = 1 / 3
+
+# Unicode operator signs, spelled as escapes so the source stays ASCII-unambiguous
+TIMES = "\u00d7"
+DIVIDE = "\u00f7"
+SQUARE_ROOT = "\u221a"
+CUBE_ROOT = "\u221b"
 
 
 def _smaller_digits(rng: random.Random, c: Complexity) -> int:
@@ -64,9 +84,7 @@ def sub(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
     return f"{fmt(a)} - {fmt(b)}", a - b
 
 
-def _with_negatives(
-    c: Complexity, stage_id: int, rng: random.Random
-) -> tuple[Decimal, Decimal]:
+def _with_negatives(c: Complexity, stage_id: int, rng: random.Random) -> tuple[Decimal, Decimal]:
     """Two non-zero operands, at least one of them negative."""
     a = _sum_operand(rng, c, stage_id, 1)
     b = _sum_operand(rng, c, stage_id, 1)
@@ -98,7 +116,7 @@ def _factor(rng: random.Random, digits: int, places: int) -> Decimal:
 
 
 def mul(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
-    """a × b; at most two decimal places in total so the product has at most two."""
+    """a times b; at most two decimal places in total so the product has at most two."""
     places_a, places_b = 0, 0
     if c.allow_decimals and rng.random() < 0.5:
         places_a, places_b = rng.choice(((1, 0), (2, 0), (1, 1)))
@@ -108,11 +126,11 @@ def mul(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
         a, b = b, a
     chance = NEGATIVE_CHANCE if c.allow_negatives else 0.0
     a, b = maybe_negate(rng, a, chance), maybe_negate(rng, b, chance)
-    return f"{fmt(a)} × {fmt(b)}", a * b
+    return f"{fmt(a)} {TIMES} {fmt(b)}", a * b
 
 
 def div(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
-    """(b × q) ÷ b = q, exact by construction; the divisor is a whole number >= 2."""
+    """(b * q) / b = q, exact by construction; the divisor is a whole number >= 2."""
     divisor = Decimal(whole(rng, _smaller_digits(rng, c), floor=2))
     q_digits = pick_digits(rng, c.min_digits, c.max_digits)
     if c.allow_decimals and rng.random() < 0.5:
@@ -121,7 +139,7 @@ def div(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
         quotient = Decimal(whole(rng, q_digits, floor=2))
     chance = NEGATIVE_CHANCE if c.allow_negatives else 0.0
     divisor, quotient = maybe_negate(rng, divisor, chance), maybe_negate(rng, quotient, chance)
-    return f"{fmt(divisor * quotient)} ÷ {fmt(divisor)}", quotient
+    return f"{fmt(divisor * quotient)} {DIVIDE} {fmt(divisor)}", quotient
 
 
 _MOD_MAX_DIVISOR = {1: 9, 2: 19, 3: 49}
@@ -157,18 +175,18 @@ def exp(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
 
 
 def root(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
-    """√n of a perfect square, ∛n of a perfect cube from Ha on, decimal squares if allowed."""
+    """Root of a perfect square, or of a perfect cube from Ha on; decimal squares if allowed."""
     roll = rng.random()
     if stage_id >= 4 and roll < 1 / 3:
         r = Decimal(rng.randint(2, 3 + 2 * c.max_digits))
-        return f"∛{fmt(r**3)}", r
+        return f"{CUBE_ROOT}{fmt(r**3)}", r
     top = 10 * c.max_digits + 2
     if c.allow_decimals and roll > 2 / 3:
         tenths = rng.choice([m for m in range(11, top + 1) if m % 10])
         r = Decimal(tenths).scaleb(-1)
     else:
         r = Decimal(rng.randint(2, top))
-    return f"√{fmt(r * r)}", r
+    return f"{SQUARE_ROOT}{fmt(r * r)}", r
 
 
 GENERATORS: dict[str, Generator] = {
