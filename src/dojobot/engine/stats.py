@@ -1,0 +1,79 @@
+"""Practice statistics computed from the answers themselves.
+
+Fixes the seed's getSessionStats, which averaged per-session medians and called the
+result a median, and showed NaN accuracy for empty sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answered problem: right or wrong, and the response time in milliseconds."""
+
+    correct: bool
+    ms: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Summary of a run of answers; the averages are None when there are no answers."""
+
+    reps: int
+    correct: int
+    accuracy: float | None
+    mean_ms: float | None
+    median_ms: float | None
+
+
+def median(values: Sequence[float]) -> float | None:
+    """True median (mean of the middle two for even counts); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def summarize(answers: Iterable[Answer]) -> Stats:
+    """Reps, correct count, accuracy, mean and median response time of the answers."""
+    items = list(answers)
+    if not items:
+        return Stats(reps=0, correct=0, accuracy=None, mean_ms=None, median_ms=None)
+    correct = sum(1 for answer in items if answer.correct)
+    times = [answer.ms for answer in items]
+    return Stats(
+        reps=len(items),
+        correct=correct,
+        accuracy=correct / len(items),
+        mean_ms=sum(times) / len(times),
+        median_ms=median(times),
+    )
+
+
+def format_seconds(ms: float | None) -> str:
+    """Milliseconds as seconds with one decimal, `2.3 s`; an em dash for None."""
+    if ms is None:
+        return "\u2014"
+    # Decimal rounding so 2250 ms shows 2.3 s, not the float-rounded 2.2 s
+    seconds = (Decimal(str(ms)) / 1000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{seconds} s"
+
+
+def format_accuracy(acc: float | None) -> str:
+    """Accuracy as a whole percentage, `95%`; `no answers yet` for None."""
+    if acc is None:
+        return "no answers yet"
+    percent = int((Decimal(str(acc)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    # 99.6% is not perfect and 0.4% is not nothing; don't let rounding claim otherwise
+    if acc < 1:
+        percent = min(percent, 99)
+    if acc > 0:
+        percent = max(percent, 1)
+    return f"{percent}%"

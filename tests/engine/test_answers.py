@@ -1,0 +1,163 @@
+"""parse_answer, is_correct and format_number: what learners type and what they see."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dojobot.engine import answers
+from dojobot.engine.answers import AnswerRejected, format_number, is_correct, parse_answer
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", "12"),
+        (" 12 ", "12"),
+        ("\t12\n", "12"),
+        ("-3", "-3"),
+        ("\u22123", "-3"),  # U+2212 MINUS SIGN
+        ("\u20133", "-3"),  # en dash, what some keyboards autocorrect to
+        ("- 3", "-3"),
+        ("+4", "4"),
+        ("2.5", "2.5"),
+        ("2,5", "2.5"),
+        ("2,75", "2.75"),
+        ("-2,5", "-2.5"),
+        ("2.50", "2.5"),
+        (".5", "0.5"),
+        ("-.5", "-0.5"),
+        ("5.", "5"),
+        ("007", "7"),
+        ("0", "0"),
+        ("-0", "0"),
+        ("1/2", "0.5"),
+        ("-3/8", "-0.375"),
+        ("6/3", "2"),
+        ("1 / 4", "0.25"),
+        ("1 000", "1000"),
+        ("1\u2009000", "1000"),  # thin space
+        ("1\u00a0000", "1000"),  # no-break space
+        ("12 345 678", "12345678"),
+        ("1 000.5", "1000.5"),
+        ("\uff11\uff12", "12"),  # full-width digits
+        ("999999999999999", "999999999999999"),  # 15 digits: the limit
+        ("0.000000000000001", "0.000000000000001"),
+    ],
+)
+def test_accepted(text: str, expected: str) -> None:
+    assert parse_answer(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", answers.EMPTY),
+        ("   ", answers.EMPTY),
+        ("\u2009", answers.EMPTY),
+        ("abc", answers.NOT_A_NUMBER),
+        ("twelve", answers.NOT_A_NUMBER),
+        ("1.2.3", answers.NOT_A_NUMBER),
+        ("+-3", answers.NOT_A_NUMBER),
+        ("3+4", answers.NOT_A_NUMBER),
+        ("\u0663", answers.NOT_A_NUMBER),  # Arabic-Indic three: not silently converted
+        ("3²", answers.NOT_A_NUMBER),
+        ("1.5/2", answers.NOT_A_NUMBER),
+        ("3 4", answers.SEVERAL),
+        ("3, 4", answers.SEVERAL),
+        ("3,4,5", answers.SEVERAL),
+        ("3; 4", answers.SEVERAL),
+        ("3 and 4", answers.SEVERAL),
+        ("1000 000", answers.SEVERAL),
+        ("NaN", answers.NOT_FINITE),
+        ("nan", answers.NOT_FINITE),
+        ("inf", answers.NOT_FINITE),
+        ("-Infinity", answers.NOT_FINITE),
+        ("1e309", answers.EXPONENT),
+        ("1E5", answers.EXPONENT),
+        ("2.5e-3", answers.EXPONENT),
+        ("0x1F", answers.NOT_DECIMAL),
+        ("0b101", answers.NOT_DECIMAL),
+        ("9" * 400, answers.TOO_MANY_DIGITS),
+        ("9" * 16, answers.TOO_MANY_DIGITS),
+        ("0.0000000000000001", answers.TOO_MANY_DIGITS),
+        ("1/" + "3" * 16, answers.TOO_MANY_DIGITS),
+        ("x" * 65, answers.TOO_LONG),
+        ("the answer is " + "very " * 12 + "big", answers.TOO_LONG),
+        ("1/0", answers.DIVISION_BY_ZERO),
+        ("-5/000", answers.DIVISION_BY_ZERO),
+        ("1/3", answers.NOT_TERMINATING),
+        ("1,000", answers.COMMA_THOUSANDS),
+        ("12,345,678", answers.COMMA_THOUSANDS),
+    ],
+)
+def test_rejected_with_reason(text: str, reason: str) -> None:
+    with pytest.raises(AnswerRejected) as caught:
+        parse_answer(text)
+    assert caught.value.reason == reason
+    assert str(caught.value) == reason
+    assert isinstance(caught.value, ValueError)
+
+
+def test_reasons_are_distinct_learner_sentences() -> None:
+    reasons = [
+        value
+        for name, value in vars(answers).items()
+        if name.isupper() and not name.startswith("_") and isinstance(value, str)
+    ]
+    assert len(reasons) == len(set(reasons)) >= 10
+    assert all(r.endswith(".") and len(r) < 100 for r in reasons)
+
+
+@given(
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, max_value=10**12, min_value=-(10**12)
+    )
+)
+def test_format_then_parse_round_trips(value: Decimal) -> None:
+    assert parse_answer(format_number(value)) == value
+
+
+@given(st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1))
+def test_whole_numbers_parse(value: int) -> None:
+    assert parse_answer(str(value)) == value
+    assert parse_answer(f" {value:,}".replace(",", " ")) == value
+
+
+@pytest.mark.parametrize(
+    ("given_", "expected", "correct"),
+    [
+        ("2.50", "2.5", True),
+        ("-0", "0", True),
+        ("1E+3", "1000", True),
+        ("2.51", "2.5", False),
+        ("-3", "3", False),
+        ("NaN", "NaN", False),
+    ],
+)
+def test_is_correct(given_: str, expected: str, correct: bool) -> None:
+    assert is_correct(Decimal(given_), Decimal(expected)) is correct
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("-3", "-3"),
+        ("2.50", "2.5"),
+        ("1000", "1000"),
+        ("1E+3", "1000"),
+        ("0.00", "0"),
+        ("-0", "0"),
+        ("0.05", "0.05"),
+        ("-1234.5", "-1234.5"),
+        ("1E-7", "0.0000001"),
+    ],
+)
+def test_format_number(value: str, text: str) -> None:
+    assert format_number(Decimal(value)) == text
+
+
+def test_format_number_refuses_non_finite() -> None:
+    with pytest.raises(ValueError, match="non-finite"):
+        format_number(Decimal("NaN"))
