@@ -112,3 +112,14 @@ def test_class_is_shorter_and_increasing() -> None:
     reqs = [CLASS.requirements[s] for s in range(1, 7)]
     assert reqs == sorted(reqs)
     assert all(CLASS.requirements[s] < STANDARD.requirements[s] for s in range(1, 7))
+
+
+def test_progression_is_immutable_and_hashable() -> None:
+    requirements = {s: 10 for s in range(1, 7)}
+    progression = Progression(requirements)
+    requirements[1] = 10**6
+    assert progression.requirements[1] == 10
+    twin = Progression({s: 10 for s in range(1, 7)})
+    assert progression == twin
+    assert hash(progression) == hash(twin)
+    assert len({STANDARD, CLASS, twin, progression}) == 3

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from types import MappingProxyType
 
 from dojobot.engine.complexity import FINAL_STAGE, STAGE_IDS
 from dojobot.engine.stats import Answer, median
@@ -36,6 +37,8 @@ class Progression:
     window: int = 100
 
     def __post_init__(self) -> None:
+        # copy into a read-only view so a caller's later dict edits cannot leak in
+        object.__setattr__(self, "requirements", MappingProxyType(dict(self.requirements)))
         missing = [s for s in STAGE_IDS if s != FINAL_STAGE and s not in self.requirements]
         if missing:
             raise ValueError(f"progression lacks requirements for stages {missing}")
@@ -45,6 +48,11 @@ class Progression:
             raise ValueError(f"accuracy_floor {self.accuracy_floor} is not within 0..1")
         if self.window < 1:
             raise ValueError(f"window {self.window} must be at least 1")
+
+    def __hash__(self) -> int:
+        # the generated hash would fail on the mapping; hash its items instead
+        items = tuple(sorted(self.requirements.items()))
+        return hash((items, self.accuracy_floor, self.fluency_ms, self.window))
 
 
 # The seed's default: 1000 reps per stage (difficulty_progression falls back to 1000).
