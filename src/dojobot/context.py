@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from dojobot.config import Settings
 from dojobot.storage.catalogue import Catalogue
@@ -68,5 +68,3 @@ class DojoContext(CallbackContext[ExtBot[None], _Data, _Data, BotData]):
 
 
 CONTEXT_TYPES = ContextTypes(context=DojoContext, bot_data=BotData)
-
-DojoApp = Application[ExtBot[None], DojoContext, _Data, _Data, BotData, object]

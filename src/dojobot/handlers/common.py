@@ -23,8 +23,8 @@ def help_text(context: DojoContext) -> str:
         "You leave a stage after its reps (1000 by default) with at least 90% right "
         "over your last 100 answers. A missed problem comes back a few problems later.\n\n"
         f"<b>Difficulty</b>: {levels}; harder levels add digits, negatives and decimals.\n\n"
-        "<b>Commands</b>\n/start – choose a topic\n/progress – your stages and a chart\n"
-        "/stop – end the current set\n/help – this message"
+        "<b>Commands</b>\n/start - choose a topic\n/progress - your stages and a chart\n"
+        "/stop - end the current set\n/help - this message"
     )
 
 
@@ -48,12 +48,12 @@ async def unknown_button(update: Update, context: DojoContext) -> None:
     await update.callback_query.answer("That button is no longer valid. Send /start.")
 
 
-def build_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def build_handlers() -> list[BaseHandler]:
     """/help."""
     return [CommandHandler("help", show_help)]
 
 
-def build_fallbacks() -> list[BaseHandler]:  # type: ignore[type-arg]
+def build_fallbacks() -> list[BaseHandler]:
     """Registered after every feature's handlers."""
     return [
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command),

@@ -227,7 +227,7 @@ async def edit_menu(update: Update, text: str, keyboard: InlineKeyboardMarkup) -
             raise
 
 
-def build_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def build_handlers() -> list[BaseHandler]:
     """The menu's handlers."""
     return [
         CommandHandler("start", start, filters=filters.ChatType.PRIVATE),

@@ -10,7 +10,7 @@ import logging
 import secrets
 from html import escape
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from dojobot.context import DojoContext
@@ -69,7 +69,7 @@ async def choose_level(update: Update, context: DojoContext) -> None:
         await query.answer("That button is no longer valid. Send /start to begin again.")
         return
     await query.answer()
-    if query.message is not None and query.message.reply_markup is not None:
+    if isinstance(query.message, Message) and query.message.reply_markup is not None:
         # Freeze the menu so an old button cannot restart the set by accident.
         await query.edit_message_reply_markup(reply_markup=None)
     await begin_set(update, context, topic, level_id)
@@ -188,7 +188,7 @@ async def close_idle_sets(context: DojoContext) -> None:
         log.info("closed %d idle sets", len(closed))
 
 
-def build_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def build_handlers() -> list[BaseHandler]:
     """The practice loop's handlers."""
     private = filters.ChatType.PRIVATE
     return [
@@ -200,7 +200,7 @@ def build_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     ]
 
 
-def build_fallbacks() -> list[BaseHandler]:  # type: ignore[type-arg]
+def build_fallbacks() -> list[BaseHandler]:
     """Registered after every feature: non-text messages in private chats."""
     private = filters.ChatType.PRIVATE
     return [

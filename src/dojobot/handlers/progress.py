@@ -112,7 +112,7 @@ async def chart_button(update: Update, context: DojoContext) -> None:
     await send_chart(context, chat.id, user.id, topic)
 
 
-def build_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def build_handlers() -> list[BaseHandler]:
     """The progress report's handlers."""
     return [
         CommandHandler("progress", show_progress, filters=filters.ChatType.PRIVATE),
