@@ -18,9 +18,9 @@ __all__ = ["running"]
 
 
 @asynccontextmanager
-async def running(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterator[
-    Application[Any, Any, Any, Any, Any, Any]
-]:
+async def running(
+    app: Application[Any, Any, Any, Any, Any, Any],
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """Run `app` with long polling for the duration of the block, then shut it down."""
     updater = app.updater
     if updater is None:
@@ -30,9 +30,7 @@ async def running(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterat
         if app.post_init:
             await app.post_init(app)
         try:
-            await updater.start_polling(
-                poll_interval=0.0, timeout=10, drop_pending_updates=False
-            )
+            await updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
             await app.start()
             yield app
         finally:

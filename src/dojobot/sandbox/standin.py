@@ -51,7 +51,9 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 GROUP_ANONYMOUS_BOT_ID = 1087968824
 
-_UPDATE_TYPES_BY_DEFAULT_OFF = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+_UPDATE_TYPES_BY_DEFAULT_OFF = frozenset(
+    {"chat_member", "message_reaction", "message_reaction_count"}
+)
 _BUTTON_ACTIONS = (
     "callback_data",
     "url",
@@ -113,8 +115,14 @@ _BOOL_PARAMS = frozenset(
 _OVERALL_LIMIT = (30, 1.0)
 _GROUP_LIMIT = (20, 60.0)
 _COUNTED_METHODS = frozenset(
-    {"sendmessage", "sendphoto", "senddocument", "editmessagetext", "editmessagereplymarkup",
-     "editmessagecaption"}
+    {
+        "sendmessage",
+        "sendphoto",
+        "senddocument",
+        "editmessagetext",
+        "editmessagereplymarkup",
+        "editmessagecaption",
+    }
 )
 
 # A 1x1 PNG, used for photos and stickers a simulated user sends.
@@ -383,12 +391,12 @@ class _FileHandler(tornado.web.RequestHandler):
     def get(self, token: str, path: str) -> None:
         if token != self.standin.token:
             self.set_status(401)
-            self.finish(json.dumps({"ok": False, "error_code": 401, "description": "Unauthorized"}))
+            self.finish({"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
         stored = self.standin._files_by_path.get(path)
         if stored is None:
             self.set_status(404)
-            self.finish(json.dumps({"ok": False, "error_code": 404, "description": "Not Found"}))
+            self.finish({"ok": False, "error_code": 404, "description": "Not Found"})
             return
         self.set_header("Content-Type", stored.mime_type or "application/octet-stream")
         self.finish(stored.data)
@@ -516,7 +524,7 @@ class BotApiStandIn:
         server.stop()
         # Let released long polls write their (empty) answers before connections close.
         await asyncio.sleep(0)
-        with contextlib.suppress(asyncio.TimeoutError):
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(server.close_all_connections(), timeout=2.0)
         self._server = None
 
@@ -741,7 +749,7 @@ class BotApiStandIn:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     return []
-                with contextlib.suppress(asyncio.TimeoutError):
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), remaining)
         finally:
             if self._poller is me:
@@ -904,18 +912,21 @@ class BotApiStandIn:
             raise ApiError.bad_request("can't parse reply keyboard markup JSON object")
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise ApiError.bad_request("field \"inline_keyboard\" must be an Array of Arrays")
+            raise ApiError.bad_request('field "inline_keyboard" must be an Array of Arrays')
         buttons: list[list[Button]] = []
         for row in rows:
             out_row: list[Button] = []
             for button in row:
                 if not isinstance(button, dict):
-                    raise ApiError.bad_request("can't parse inline keyboard button: "
-                                               "InlineKeyboardButton must be an Object")
+                    raise ApiError.bad_request(
+                        "can't parse inline keyboard button: "
+                        "InlineKeyboardButton must be an Object"
+                    )
                 text = button.get("text")
                 if not isinstance(text, str) or not text:
-                    raise ApiError.bad_request("can't parse inline keyboard button: "
-                                               "Field \"text\" must be of type String")
+                    raise ApiError.bad_request(
+                        'can\'t parse inline keyboard button: Field "text" must be of type String'
+                    )
                 actions = [k for k in _BUTTON_ACTIONS if k in button]
                 if len(actions) != 1:
                     raise ApiError.bad_request(
@@ -926,11 +937,11 @@ class BotApiStandIn:
                         f"fields must be used, got {actions}"
                     )
                 data = button.get("callback_data")
-                if "callback_data" in button:
-                    if not isinstance(data, str) or not (
-                        1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES
-                    ):
-                        raise ApiError.bad_request("BUTTON_DATA_INVALID")
+                if "callback_data" in button and (
+                    not isinstance(data, str)
+                    or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES
+                ):
+                    raise ApiError.bad_request("BUTTON_DATA_INVALID")
                 url = button.get("url")
                 if "url" in button and (
                     not isinstance(url, str)
@@ -1628,9 +1639,7 @@ class BotApiStandIn:
             self._enqueue("edited_message", dict(message))
         return message
 
-    def _find_keyboard_message(
-        self, state: _ChatState, message_id: int | None
-    ) -> BotMessage:
+    def _find_keyboard_message(self, state: _ChatState, message_id: int | None) -> BotMessage:
         if message_id is not None:
             record = state.bot_by_id.get(message_id)
             if record is None or record.deleted:
@@ -1828,18 +1837,18 @@ class BotApiStandIn:
         state = self._chats.get(chat_id)
         return state.bot_messages if state is not None else []
 
-    async def wait_for_change(self, timeout: float | None = None) -> bool:
+    async def wait_for_change(self, timeout: float | None = None) -> bool:  # noqa: ASYNC109
         """Wait until anything happens (an API call, an update); False on timeout."""
         event = self._changed
         try:
             await asyncio.wait_for(event.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
         return True
 
-    async def _wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
+    async def _wait_until(self, predicate: Callable[[], bool], limit: float) -> bool:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + limit
         while True:
             event = self._changed
             if predicate():
@@ -1847,7 +1856,7 @@ class BotApiStandIn:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False
-            with contextlib.suppress(asyncio.TimeoutError):
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
 
     def _describe_chat(self, chat_id: int) -> str:
@@ -1861,20 +1870,21 @@ class BotApiStandIn:
         failed = [c for c in self.calls if not c.ok][-5:]
         if failed:
             lines.append("recent failed API calls:")
-            lines.extend(
-                f"  {c.method} -> {c.error_code} {c.description}" for c in failed
-            )
+            lines.extend(f"  {c.method} -> {c.error_code} {c.description}" for c in failed)
         if self.internal_errors:
             lines.append(f"stand-in internal errors: {self.internal_errors!r}")
         return "\n".join(lines)
 
-    async def next_message(self, chat_id: int | Chat | User, *, timeout: float = 5.0) -> BotMessage:
+    async def next_message(
+        self,
+        chat_id: int | Chat | User,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> BotMessage:
         """The next new bot message in the chat after the last one this returned."""
         cid = _as_chat_id(chat_id)
         cursor = self._cursors.get(cid, 0)
-        if not await self._wait_until(
-            lambda: len(self._all_bot_messages(cid)) > cursor, timeout
-        ):
+        if not await self._wait_until(lambda: len(self._all_bot_messages(cid)) > cursor, timeout):
             raise TimeoutError(
                 f"no new bot message in chat {cid} within {timeout} s (already seen: {cursor})"
                 f"\n{self._describe_chat(cid)}"
@@ -1883,7 +1893,11 @@ class BotApiStandIn:
         return self._all_bot_messages(cid)[cursor]
 
     async def wait_for_edit(
-        self, chat_id: int | Chat | User, message_id: int, *, timeout: float = 5.0
+        self,
+        chat_id: int | Chat | User,
+        message_id: int,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> BotMessage:
         """Wait until the message's edit count exceeds what this last returned for it."""
         cid = _as_chat_id(chat_id)
@@ -1904,7 +1918,7 @@ class BotApiStandIn:
         self._edit_cursors[key] = record.edited
         return record
 
-    async def settle(self, quiet: float = 0.05, *, timeout: float = 10.0) -> None:
+    async def settle(self, quiet: float = 0.05, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until every update was fetched and no API call happened for `quiet` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -1941,4 +1955,3 @@ def _admin_json(user: User, *, can_be_edited: bool) -> JSON:
         "can_delete_stories": False,
         "can_pin_messages": True,
     }
-

@@ -154,12 +154,8 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                     f'Unsupported start tag "" at byte offset {_byte_offset(text, i)}'
                 )
             name = m.group(1).lower()
-            attrs = {
-                a.group(1).lower(): _unquote(a.group(2)) for a in _ATTR.finditer(m.group(2))
-            }
-            if name not in _TAG_TYPES or (
-                name == "span" and attrs.get("class") != "tg-spoiler"
-            ):
+            attrs = {a.group(1).lower(): _unquote(a.group(2)) for a in _ATTR.finditer(m.group(2))}
+            if name not in _TAG_TYPES or (name == "span" and attrs.get("class") != "tg-spoiler"):
                 raise EntityParseError(
                     f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, i)}'
                 )
@@ -168,8 +164,10 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                     f'Custom emoji entity must have "emoji-id" attribute at byte offset '
                     f"{_byte_offset(text, i)}"
                 )
-            if stack and stack[-1].name in ("code", "pre") and not (
-                stack[-1].name == "pre" and name == "code"
+            if (
+                stack
+                and stack[-1].name in ("code", "pre")
+                and not (stack[-1].name == "pre" and name == "code")
             ):
                 raise EntityParseError(
                     f'Entity "{name}" can\'t be nested in "{stack[-1].name}" at byte offset '
@@ -187,7 +185,7 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
             decoded = _decode_ref(m.group(1)) if m else None
             if m is None or decoded is None:
                 raise EntityParseError(
-                    f"Unsupported entity or unescaped \"&\" at byte offset "
+                    f'Unsupported entity or unescaped "&" at byte offset '
                     f"{_byte_offset(text, i)}; use &amp;"
                 )
             out.append(decoded)
