@@ -588,6 +588,11 @@ class BotApiStandIn:
         """Ids of callback queries the bot never answered."""
         return [q.id for q in self._callback_queries.values() if not q.answered]
 
+    @property
+    def is_polling(self) -> bool:
+        """Whether a getUpdates long poll is being held right now."""
+        return self._poller is not None
+
     def pending_updates(self) -> list[JSON]:
         """Updates enqueued but not yet confirmed by the bot's getUpdates offset."""
         return list(self._updates)
