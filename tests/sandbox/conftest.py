@@ -58,7 +58,8 @@ def build_app(standin: BotApiStandIn) -> App:
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Reply with the same text, escaped for HTML."""
-    assert update.effective_message is not None and update.effective_message.text is not None
+    assert update.effective_message is not None
+    assert update.effective_message.text is not None
     await update.effective_message.reply_text(html.escape(update.effective_message.text))
 
 

@@ -94,7 +94,7 @@ async def test_button_press_answered_exactly_once(standin: BotApiStandIn, bot: A
     assert edited.edited == 1
     assert qid in standin.callback_answers
     assert standin.unanswered_callback_queries() == []
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await bot.bot.answer_callback_query(qid)
 
 
@@ -133,16 +133,16 @@ async def test_edit_not_modified_refused(standin: BotApiStandIn, bot: App) -> No
     assert isinstance(error, BadRequest)
     assert "message is not modified" in str(error).lower()
     # Same text in other tags yields the same entities: still not modified.
-    with pytest.raises(BadRequest, match="(?i)not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)not modified"):
         await bot.bot.edit_message_text(
             "Pick a <strong>field</strong>:",
             chat_id=ann.id,
             message_id=menu.message_id,
             reply_markup=menu.reply_markup and InlineKeyboardMarkup.de_json(menu.reply_markup),
         )
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await bot.bot.edit_message_text("x", chat_id=ann.id, message_id=999)
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await bot.bot.edit_message_text("x", chat_id=ann.id, message_id=menu.message_id - 1)
 
 
@@ -178,7 +178,7 @@ async def test_text_limits_count_text_after_parsing(standin: BotApiStandIn, bot:
     sent = standin.messages(ann)
     assert len(sent[-1].plain_text) == 4096
     assert sent[-2].plain_text == "x" * 4096
-    with pytest.raises(BadRequest, match="(?i)caption is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
         await bot.bot.send_photo(ann.id, b"\x89PNG\r\n\x1a\n", caption="y" * 1025)
 
 
@@ -190,16 +190,16 @@ async def test_callback_data_over_64_bytes_refused(standin: BotApiStandIn, bot: 
     await bot.bot.send_message(ann.id, "fits", reply_markup=ok)
     for data in ("é" * 33, "x" * 65):
         too_long = InlineKeyboardMarkup([[InlineKeyboardButton("no", callback_data=data)]])
-        with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+        with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
             await bot.bot.send_message(ann.id, "too long", reply_markup=too_long)
     assert [m.plain_text for m in standin.messages(ann)] == ["hi", "fits"]
 
 
 async def test_chat_not_found(standin: BotApiStandIn, bot: App) -> None:
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.bot.send_message(424242, "hello?")
     await standin.group(-5, "Never joined")
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.bot.send_message(-5, "hello?")
     # A known user who never opened the private chat.
     await standin.user(9, "Quiet")
@@ -321,7 +321,8 @@ async def test_photo_and_document_upload(standin: BotApiStandIn, bot: App) -> No
     file = await bot.bot.get_file(sent.photo[-1].file_id)
     assert bytes(await file.download_as_bytearray()) == png
     doc = await bot.bot.send_document(ann.id, b"a,b\n1,2\n", filename="stats.csv")
-    assert doc.document is not None and doc.document.file_name == "stats.csv"
+    assert doc.document is not None
+    assert doc.document.file_name == "stats.csv"
     last = standin.messages(ann)[-1]
     assert (last.kind, last.file_bytes, last.file_name) == ("document", b"a,b\n1,2\n", "stats.csv")
     # Re-sending by file_id works without an upload.
@@ -340,7 +341,7 @@ async def test_user_edit_delete_and_settle(standin: BotApiStandIn, bot: App) -> 
     count = len(standin.messages(ann))
     await bot.bot.delete_message(ann.id, standin.messages(ann)[0].message_id)
     assert len(standin.messages(ann)) == count - 1
-    with pytest.raises(BadRequest, match="(?i)message to delete not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
         await bot.bot.delete_message(ann.id, 999)
     with pytest.raises(TimeoutError, match="received"):
         await standin.next_message(ann, timeout=0.05)
@@ -364,7 +365,7 @@ async def test_group_members_and_admins(standin: BotApiStandIn, bot: App) -> Non
     assert (await bot.bot.get_chat_member(cls.id, bob.id)).status == "member"
     carl = await standin.user(3, "Carl")
     assert (await bot.bot.get_chat_member(cls.id, carl.id)).status == "left"
-    with pytest.raises(BadRequest, match="(?i)user not found"):
+    with pytest.raises(BadRequest, match=r"(?i)user not found"):
         await bot.bot.get_chat_member(cls.id, 555)
     chat = await bot.bot.get_chat(cls.id)
     assert chat.title == "Class"
