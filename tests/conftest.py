@@ -1,12 +1,19 @@
-"""Shared fixtures: a real SQLite file per test."""
+"""Shared fixtures: a real SQLite file per test, the stand-in, and a running DojoBot."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from telegram.ext import Application
 
+from dojobot.app import build_application
+from dojobot.config import Settings, load_settings
+from dojobot.sandbox.runner import running
+from dojobot.sandbox.standin import BotApiStandIn
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
 
@@ -20,3 +27,60 @@ async def migrated_db(tmp_path: Path) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.close()
+
+
+class FakeClock:
+    """An injectable clock in epoch milliseconds: tests move time, nobody sleeps."""
+
+    def __init__(self, start_ms: int = 1_764_000_000_000) -> None:
+        self.now_ms = start_ms
+
+    def __call__(self) -> int:
+        return self.now_ms
+
+    def advance(self, ms: int) -> None:
+        self.now_ms += ms
+
+
+@dataclass
+class Dojo:
+    """A running DojoBot against the stand-in, with its database and clock."""
+
+    standin: BotApiStandIn
+    app: Application[Any, Any, Any, Any, Any, Any]
+    clock: FakeClock
+    database_path: Path
+
+    @property
+    def db(self) -> Database:
+        db = self.app.bot_data.db
+        assert db is not None
+        return db
+
+
+def dojo_settings(standin: BotApiStandIn, database_path: Path, **extra: Any) -> Settings:
+    """Settings pointing DojoBot at the stand-in and a database file."""
+    return load_settings(
+        bot_token=standin.token,
+        api_base_url=standin.base_url,
+        database_url=f"sqlite:///{database_path}",
+        **extra,
+    )
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotApiStandIn]:
+    """A started Bot API stand-in on loopback."""
+    async with BotApiStandIn() as s:
+        yield s
+    assert s.internal_errors == []
+
+
+@pytest.fixture
+async def dojo(standin: BotApiStandIn, tmp_path: Path) -> AsyncIterator[Dojo]:
+    """The real Application over HTTP against the stand-in, a real SQLite file, a fake clock."""
+    clock = FakeClock()
+    path = tmp_path / "dojobot.sqlite3"
+    app = build_application(dojo_settings(standin, path), clock=clock)
+    async with running(app):
+        yield Dojo(standin, app, clock, path)

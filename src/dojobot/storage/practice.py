@@ -294,7 +294,9 @@ class SetPoint:
     is_estimate: bool
 
 
-async def recent_sets(db: Database, user_id: int, topic_id: int, limit: int = 20) -> list[SetPoint]:
+async def recent_sets(
+    db: Database, user_id: int, topic_id: int, limit: int = 20
+) -> list[SetPoint]:
     """The learner's last finished sets of a topic with answers, oldest first."""
     rows = await db.fetchall(
         """SELECT start_time, total_reps, accuracy, median_response_time, is_estimate
