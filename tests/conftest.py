@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,11 +77,19 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
     assert s.internal_errors == []
 
 
+@asynccontextmanager
+async def run_dojo(
+    standin: BotApiStandIn, path: Path, clock: FakeClock | None = None, **settings: Any
+) -> AsyncIterator[Dojo]:
+    """Run DojoBot on a database file until the block ends (call again to 'restart')."""
+    clock = clock or FakeClock()
+    app = build_application(dojo_settings(standin, path, **settings), clock=clock)
+    async with running(app):
+        yield Dojo(standin, app, clock, path)
+
+
 @pytest.fixture
 async def dojo(standin: BotApiStandIn, tmp_path: Path) -> AsyncIterator[Dojo]:
     """The real Application over HTTP against the stand-in, a real SQLite file, a fake clock."""
-    clock = FakeClock()
-    path = tmp_path / "dojobot.sqlite3"
-    app = build_application(dojo_settings(standin, path), clock=clock)
-    async with running(app):
-        yield Dojo(standin, app, clock, path)
+    async with run_dojo(standin, tmp_path / "dojobot.sqlite3") as running_dojo:
+        yield running_dojo

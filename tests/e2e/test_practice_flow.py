@@ -3,34 +3,10 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-from fractions import Fraction
 
 from dojobot.sandbox.standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo
-
-QUESTION = re.compile(r"^Problem (\d+) of (\d+)\n(.+)$", re.MULTILINE)
-
-
-def solve(question: str) -> Decimal:
-    """An evaluator independent of the engine, for the notation learners see."""
-    q = question.strip()
-    if q.startswith("√"):
-        return Decimal(str(Fraction(q[1:]) ** Fraction(1, 2)))
-    a, op, b = q.split(" ")
-    x, y = Fraction(a), Fraction(b)
-    result = {
-        "+": lambda: x + y, "-": lambda: x - y, "×": lambda: x * y, "÷": lambda: x / y,
-        "mod": lambda: x % y, "^": lambda: x**y,
-    }[op]()
-    return Decimal(result.numerator) / Decimal(result.denominator)
-
-
-def current_question(message: BotMessage) -> tuple[int, int, str]:
-    match = QUESTION.search(message.plain_text)
-    assert match, message.plain_text
-    return int(match.group(1)), int(match.group(2)), match.group(3)
-
+from tests.e2e.helpers import current_question, solve
 
 async def open_addition_seedling(dojo: Dojo, learner: User) -> BotMessage:
     s = dojo.standin

@@ -106,7 +106,12 @@ async def answer(update: Update, context: DojoContext) -> None:
         progression=topic.progression,
     )
     if judged is None:
-        log.info("ignored a redelivered answer (message %s)", message.message_id)
+        # Telegram delivered this message again (e.g. we crashed after committing and before
+        # replying). It was judged once; show where the set stands instead of judging twice.
+        log.info("redelivered answer (message %s) was already judged", message.message_id)
+        now_open = await store.open_set(db, user.id)
+        if now_open is not None and now_open.state.current is not None:
+            await message.reply_text(f"Already counted. {problem_block(now_open.state)}")
         return
     parts = [feedback(correct, problem.question, format_number(problem.answer), response_ms)]
     if judged.set_finished or new_state.answered % PROGRESS_EVERY == 0:

@@ -1,0 +1,51 @@
+"""Playing a learner: solving problems independently of the engine, reading messages."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+
+from dojobot.sandbox.standin import BotApiStandIn, BotMessage, User
+
+QUESTION = re.compile(r"^Problem (\d+) of (\d+)\n(.+)$", re.MULTILINE)
+
+
+def solve(question: str) -> Decimal:
+    """An evaluator independent of the engine, for the notation learners see."""
+    q = question.strip()
+    if q[0] in "√∛":
+        root = Fraction(q[1:])
+        n = 2 if q[0] == "√" else 3
+        guess = round(float(root) ** (1 / n), 2)
+        return Decimal(str(guess))
+    a, op, b = q.split(" ")
+    x, y = Fraction(a), Fraction(b)
+    result = {
+        "+": lambda: x + y, "-": lambda: x - y, "×": lambda: x * y, "÷": lambda: x / y,
+        "mod": lambda: x % y, "^": lambda: x**y,
+    }[op]()
+    return Decimal(result.numerator) / Decimal(result.denominator)
+
+
+def current_question(message: BotMessage) -> tuple[int, int, str]:
+    """(problem number, total, question) of a problem message."""
+    match = QUESTION.search(message.plain_text)
+    assert match, message.plain_text
+    return int(match.group(1)), int(match.group(2)), match.group(3)
+
+
+async def start_set(standin: BotApiStandIn, learner: User, payload: str) -> BotMessage:
+    """Start a set through a deep link and return the first problem message."""
+    await standin.send_text(learner, f"/start {payload}")
+    message = await standin.next_message(learner)
+    await standin.settle()  # the bot has noted when the problem went out
+    return message
+
+
+async def reply(standin: BotApiStandIn, learner: User, text: str) -> BotMessage:
+    """Send a text and return the bot's next message, once the bot is idle again."""
+    await standin.send_text(learner, text)
+    message = await standin.next_message(learner)
+    await standin.settle()
+    return message

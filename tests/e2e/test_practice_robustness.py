@@ -1,0 +1,229 @@
+"""Bad input, restarts, deep links and stage advancement, through the real bot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from telegram import Update
+
+from dojobot.context import DojoContext
+from dojobot.handlers.practice import close_idle_sets
+from dojobot.sandbox.standin import BotApiStandIn
+from dojobot.storage.db import Database
+from dojobot.storage.migrator import migrate_up
+from tests.conftest import Dojo, FakeClock, run_dojo
+from tests.e2e.helpers import current_question, reply, solve, start_set
+
+
+async def attempts(db: Database) -> list[tuple[str, str, int]]:
+    rows = await db.fetchall("SELECT question, given, correct FROM attempt ORDER BY attempt_id")
+    return [(r["question"], r["given"], r["correct"]) for r in rows]
+
+
+async def test_wrong_answer_shows_the_answer_and_comes_back(
+    dojo: Dojo, standin: BotApiStandIn
+) -> None:
+    learner = await standin.user(601, "Ben")
+    message = await start_set(standin, learner, "math-arithmetic-addition-d101")
+    _, _, missed = current_question(message)
+    right = solve(missed)
+    dojo.clock.advance(2300)
+    message = await reply(standin, learner, str(right + 1))
+    assert message.plain_text.startswith(f"✗ {missed} = {right} · 2.3 s")
+    seen_after = []
+    for _ in range(5):
+        number, _, question = current_question(message)
+        seen_after.append(question)
+        if question == missed:
+            break
+        message = await reply(standin, learner, str(solve(question)))
+    assert missed in seen_after[2:5]  # back 3 to 5 problems later
+    assert current_question(message)[1] == 26  # the set grew by the retry
+
+
+async def test_garbage_never_breaks_the_set(dojo: Dojo, standin: BotApiStandIn) -> None:
+    learner = await standin.user(602, "Chika")
+    first = await start_set(standin, learner, "math-arithmetic-subtraction-d101")
+    number, total, question = current_question(first)
+    bad_inputs = {
+        "seven": "like 42",
+        "3 4": "one number",
+        "NaN": "",
+        "1e309": "",
+        "0x1F": "",
+        "9" * 400: "",
+        "x" * 100: "",
+    }
+    for text, hint in bad_inputs.items():
+        answer = await reply(standin, learner, text)
+        assert "Problem 1 of" in answer.plain_text, text
+        assert hint in answer.plain_text
+        assert question in answer.plain_text
+        assert not answer.plain_text.startswith(("✓", "✗"))
+    await standin.send_sticker(learner)
+    sticker_reply = await standin.next_message(learner)
+    assert "as a number" in sticker_reply.plain_text
+    await standin.send_photo(learner)
+    assert "as a number" in (await standin.next_message(learner)).plain_text
+    unknown = await reply(standin, learner, "/frobnicate")
+    assert "I don't know /frobnicate" in unknown.plain_text
+    # The set is intact: the first problem is still the one to answer.
+    judged = await reply(standin, learner, str(solve(question)))
+    assert judged.plain_text.startswith("✓")
+    assert "Problem 2 of" in judged.plain_text
+    assert len(await attempts(dojo.db)) == 1
+
+
+async def test_edited_answer_is_not_judged_again(dojo: Dojo, standin: BotApiStandIn) -> None:
+    learner = await standin.user(603, "Dai")
+    first = await start_set(standin, learner, "math-arithmetic-addition-d101")
+    _, _, question = current_question(first)
+    sent = await standin.send_text(learner, "0" if solve(question) != 0 else "1")
+    await standin.next_message(learner)
+    await standin.edit_text(learner, sent["message_id"], str(solve(question)))
+    note = await standin.next_message(learner)
+    assert "Edited answers are not judged again" in note.plain_text
+    assert [a[2] for a in await attempts(dojo.db)] == [0]
+
+
+async def test_forged_and_stale_buttons_change_nothing(dojo: Dojo, standin: BotApiStandIn) -> None:
+    learner = await standin.user(604, "Emi")
+    first = await start_set(standin, learner, "math-arithmetic-addition-d101")
+    forged = ["go:99:101", "go:1:999", "go:1", "nav:t:abc", "nav:f:42", "chart:x", "zzz", "nav:"]
+    for data in forged:
+        query = await standin.press_data(learner, None, first.message_id, data)
+        await standin.settle()
+        answer = standin.callback_answers[query]
+        assert "no longer valid" in answer.get("text", ""), data
+    assert standin.unanswered_callback_queries() == []
+    _, _, question = current_question(first)
+    judged = await reply(standin, learner, str(solve(question)))
+    assert judged.plain_text.startswith("✓")
+    sessions = await dojo.db.fetchall("SELECT session_id FROM session")
+    assert len(sessions) == 1
+
+
+async def test_deep_links(dojo: Dojo, standin: BotApiStandIn) -> None:
+    learner = await standin.user(605, "Fumi")
+    menu = await reply(standin, learner, "/start math-arithmetic-negatives-addition")
+    assert menu.plain_text.startswith("Adding negatives · Hatsu")
+    assert "🌱 Seedling" in [b.text for b in menu.flat_buttons]
+    unknown = await reply(standin, learner, "/start math-arithmetic-alchemy")
+    assert unknown.plain_text.startswith("I didn't recognise that link")
+    assert "Math" in [b.text for b in unknown.flat_buttons]
+    bad_level = await reply(standin, learner, "/start math-arithmetic-addition-d999")
+    assert bad_level.plain_text.startswith("I didn't recognise that link")
+    problem = await reply(standin, learner, "/start math-arithmetic-roots-d102")
+    assert "Roots · Sapling" in problem.plain_text
+    number, total, question = current_question(problem)
+    assert question.startswith("√")
+
+
+async def test_stop_and_answers_without_a_set(dojo: Dojo, standin: BotApiStandIn) -> None:
+    learner = await standin.user(606, "Gen")
+    assert "No set is running" in (await reply(standin, learner, "12")).plain_text
+    assert "No set is running" in (await reply(standin, learner, "/stop")).plain_text
+    first = await start_set(standin, learner, "math-arithmetic-multiplication-d101")
+    _, _, question = current_question(first)
+    dojo.clock.advance(4000)
+    await reply(standin, learner, str(solve(question)))
+    summary = await reply(standin, learner, "/stop")
+    assert "Set complete" in summary.plain_text
+    assert "1 answer · 1 right (100%)" in summary.plain_text
+    assert "No set is running" in (await reply(standin, learner, "5")).plain_text
+
+
+async def test_idle_set_is_closed_at_its_last_answer(dojo: Dojo, standin: BotApiStandIn) -> None:
+    learner = await standin.user(607, "Hana")
+    first = await start_set(standin, learner, "math-arithmetic-addition-d101")
+    _, _, question = current_question(first)
+    dojo.clock.advance(1000)
+    await reply(standin, learner, str(solve(question)))
+    answered_at = dojo.clock.now_ms
+    dojo.clock.advance(31 * 60_000)
+    await close_idle_sets(DojoContext(dojo.app))
+    row = await dojo.db.fetchone("SELECT end_time, total_reps FROM session")
+    assert row is not None
+    assert (row["end_time"], row["total_reps"]) == (answered_at, 1)
+    assert "No set is running" in (await reply(standin, learner, "4")).plain_text
+
+
+async def test_stage_advancement_is_celebrated(standin: BotApiStandIn, tmp_path: Path) -> None:
+    path = tmp_path / "dojobot.sqlite3"
+    db = await Database.open(path)
+    await migrate_up(db)
+    await db.conn.execute("UPDATE difficulty_progression SET hatsu = 5 WHERE code = 'standard'")
+    await db.close()
+    async with run_dojo(standin, path) as dojo:
+        learner = await standin.user(608, "Isamu")
+        message = await start_set(standin, learner, "math-arithmetic-addition-d101")
+        for _ in range(5):
+            _, _, question = current_question(message)
+            message = await reply(standin, learner, str(solve(question)))
+        celebration = await standin.next_message(learner)
+        assert celebration.plain_text.startswith("🎉 New stage in Addition: Shu 守")
+        row = await dojo.db.fetchone("SELECT stage_id, reps_in_stage FROM user_progress")
+        assert row is not None
+        assert tuple(row) == (2, 0)
+        # The rest of the set still counts, but not as reps in the new stage.
+        _, _, question = current_question(message)
+        await reply(standin, learner, str(solve(question)))
+        row = await dojo.db.fetchone("SELECT reps_in_stage, total_reps FROM user_progress")
+        assert row is not None
+        assert tuple(row) == (0, 6)
+
+
+async def test_restart_mid_set_loses_nothing(standin: BotApiStandIn, tmp_path: Path) -> None:
+    path = tmp_path / "dojobot.sqlite3"
+    clock = FakeClock()
+    learner = await standin.user(609, "Jun")
+    async with run_dojo(standin, path, clock):
+        message = await start_set(standin, learner, "math-arithmetic-division-d101")
+        for _ in range(3):
+            _, _, question = current_question(message)
+            clock.advance(1200)
+            message = await reply(standin, learner, str(solve(question)))
+    # A new process: nothing in memory, only the database.
+    async with run_dojo(standin, path, clock) as dojo:
+        number, _, question = current_question(message)
+        assert number == 4
+        clock.advance(2000)
+        judged = await reply(standin, learner, str(solve(question)))
+        assert judged.plain_text.startswith("✓ 2.0 s")
+        assert "Problem 5 of" in judged.plain_text
+        assert len(await attempts(dojo.db)) == 4
+
+
+async def test_redelivered_answer_counts_once(dojo: Dojo, standin: BotApiStandIn) -> None:
+    learner = await standin.user(610, "Kei")
+    first = await start_set(standin, learner, "math-arithmetic-addition-d101")
+    _, _, question = current_question(first)
+    sent = await standin.send_text(learner, str(solve(question)))
+    await standin.next_message(learner)
+    again = Update.de_json({"update_id": 10_000, "message": sent}, dojo.app.bot)
+    assert again is not None
+    await dojo.app.process_update(again)
+    note = await standin.next_message(learner)
+    assert note.plain_text.startswith("Already counted. Problem 2 of")
+    assert len(await attempts(dojo.db)) == 1
+
+
+async def test_progress_report_and_chart(dojo: Dojo, standin: BotApiStandIn) -> None:
+    learner = await standin.user(611, "Rin")
+    empty = await reply(standin, learner, "/progress")
+    assert empty.plain_text.startswith("No answers yet")
+    for seconds in (3000, 2000):
+        message = await start_set(standin, learner, "math-arithmetic-addition-d101")
+        while "Set complete" not in message.plain_text:
+            _, _, question = current_question(message)
+            dojo.clock.advance(seconds)
+            message = await reply(standin, learner, str(solve(question)))
+    report = await reply(standin, learner, "/progress")
+    assert "Addition · Hatsu 初" in report.plain_text
+    assert "50/1000" in report.plain_text
+    assert "50 answers · 100% right" in report.plain_text
+    chart = await standin.next_message(learner)
+    assert chart.kind == "photo"
+    assert chart.file_bytes is not None
+    assert chart.file_bytes.startswith(b"\x89PNG")
+    assert "last 2 sets" in chart.plain_text
