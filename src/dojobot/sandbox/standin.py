@@ -488,6 +488,7 @@ class BotApiStandIn:
 
         self._changed = asyncio.Event()
         self._inflight = 0
+        self._active_polls = 0
         self._last_activity = 0.0
         self._closing = False
         self._server: tornado.httpserver.HTTPServer | None = None
@@ -523,6 +524,7 @@ class BotApiStandIn:
         self._pulse()
         server.stop()
         # Let released long polls write their (empty) answers before connections close.
+        await self._wait_until(lambda: self._active_polls == 0, 1.0)
         await asyncio.sleep(0)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(server.close_all_connections(), timeout=2.0)
@@ -736,6 +738,7 @@ class BotApiStandIn:
                 self._updates.popleft()
         me = object()
         self._poller = me
+        self._active_polls += 1
         self._pulse()  # a newer getUpdates terminates an older one, like Telegram
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -757,6 +760,8 @@ class BotApiStandIn:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), remaining)
         finally:
+            self._active_polls -= 1
+            self._pulse()
             if self._poller is me:
                 self._poller = None
 

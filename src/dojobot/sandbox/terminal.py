@@ -175,9 +175,7 @@ async def stdin_lines() -> AsyncIterator[str]:
                 line = sys.stdin.readline()
             except (OSError, ValueError) as exc:
                 err = exc
-                loop.call_soon_threadsafe(
-                    lambda: None if fut.done() else fut.set_exception(err)
-                )
+                loop.call_soon_threadsafe(lambda: None if fut.done() else fut.set_exception(err))
                 return
             with contextlib.suppress(RuntimeError):  # the loop may be closed by now
                 loop.call_soon_threadsafe(lambda: None if fut.done() else fut.set_result(line))
