@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from dojobot.sandbox.runner import running
 from dojobot.sandbox.standin import BotApiStandIn
-from dojobot.sandbox.terminal import HINT, chat_in_terminal
+from dojobot.sandbox.terminal import HINT, chat_in_terminal, stdin_lines
 
 from .conftest import add_echo_handlers, add_keyboard_handlers, build_app
 
@@ -40,7 +42,6 @@ async def run_chat(standin: BotApiStandIn, tmp_path: Path, *lines: str, **kw: An
         await chat_in_terminal(
             standin, ann, lines=scripted(*lines), out=out, files_dir=tmp_path, **kw
         )
-    assert app.bot_data["errors"] == []
     return out.getvalue()
 
 
@@ -93,3 +94,17 @@ async def test_transcript_with_buttons_edits_and_files(
 async def test_ends_at_eof_without_echo(standin: BotApiStandIn, tmp_path: Path) -> None:
     transcript = await run_chat(standin, tmp_path, "hello <you>")
     assert transcript == f"{HINT}\nbot: hello <you>\n"
+
+
+async def test_failed_bot_calls_are_shown(standin: BotApiStandIn, tmp_path: Path) -> None:
+    standin.fail_next("sendMessage", 400, "Bad Request: can't parse entities: test")
+    transcript = await run_chat(standin, tmp_path, "first", "second")
+    assert transcript.splitlines()[1:] == [
+        "(bot's sendMessage failed: Bad Request: can't parse entities: test)",
+        "bot: second",
+    ]
+
+
+async def test_stdin_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("12\n#1\r\nlast"))
+    assert [line async for line in stdin_lines()] == ["12", "#1", "last"]
