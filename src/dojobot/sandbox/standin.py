@@ -4,6 +4,20 @@ The real ``Application`` talks to it over HTTP (``ApplicationBuilder().base_url(
 and the terminal sandbox act as users through its Python API, and it is strict where Telegram
 is strict (text limits, HTML, callback data, one answer per callback query, unknown chats,
 blocked users, flood limits). Everything runs in the caller's event loop.
+
+Typical test::
+
+    async with BotApiStandIn() as standin:
+        app = (Application.builder().token(standin.token).base_url(standin.base_url)
+               .base_file_url(standin.base_file_url).build())
+        ...  # add handlers
+        async with running(app):  # dojobot.sandbox.runner
+            ann = await standin.user(1, "Ann")
+            await standin.send_text(ann, "/start")
+            reply = await standin.next_message(ann)
+            await standin.press(ann, "Math")
+            edited = await standin.wait_for_edit(ann, reply.message_id)
+            await standin.settle()  # then assert nothing else was sent
 """
 
 from __future__ import annotations
