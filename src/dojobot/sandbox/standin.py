@@ -4,6 +4,20 @@ The real ``Application`` talks to it over HTTP (``ApplicationBuilder().base_url(
 and the terminal sandbox act as users through its Python API, and it is strict where Telegram
 is strict (text limits, HTML, callback data, one answer per callback query, unknown chats,
 blocked users, flood limits). Everything runs in the caller's event loop.
+
+Typical test::
+
+    async with BotApiStandIn() as standin:
+        app = (Application.builder().token(standin.token).base_url(standin.base_url)
+               .base_file_url(standin.base_file_url).build())
+        ...  # add handlers
+        async with running(app):  # dojobot.sandbox.runner
+            ann = await standin.user(1, "Ann")
+            await standin.send_text(ann, "/start")
+            reply = await standin.next_message(ann)
+            await standin.press(ann, "Math")
+            edited = await standin.wait_for_edit(ann, reply.message_id)
+            await standin.settle()  # then assert nothing else was sent
 """
 
 from __future__ import annotations
@@ -488,6 +502,7 @@ class BotApiStandIn:
 
         self._changed = asyncio.Event()
         self._inflight = 0
+        self._active_polls = 0
         self._last_activity = 0.0
         self._closing = False
         self._server: tornado.httpserver.HTTPServer | None = None
@@ -523,6 +538,7 @@ class BotApiStandIn:
         self._pulse()
         server.stop()
         # Let released long polls write their (empty) answers before connections close.
+        await self._wait_until(lambda: self._active_polls == 0, 1.0)
         await asyncio.sleep(0)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(server.close_all_connections(), timeout=2.0)
@@ -736,6 +752,7 @@ class BotApiStandIn:
                 self._updates.popleft()
         me = object()
         self._poller = me
+        self._active_polls += 1
         self._pulse()  # a newer getUpdates terminates an older one, like Telegram
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -757,6 +774,8 @@ class BotApiStandIn:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), remaining)
         finally:
+            self._active_polls -= 1
+            self._pulse()
             if self._poller is me:
                 self._poller = None
 

@@ -54,13 +54,27 @@ class _Printer:
         self.files_dir = files_dir
         self.printed: dict[int, int] = {}  # message_id -> edit count printed
         self.saved: dict[int, Path] = {}
+        self.calls_seen = 0
 
     def skip_existing(self) -> None:
         for message in self.standin.messages(self.chat_id):
             self.printed[message.message_id] = message.edited
+        self.calls_seen = len(self.standin.calls)
+
+    def _report_failed_calls(self) -> None:
+        # A refused call is invisible in a real chat; in the sandbox the developer wants it.
+        calls = self.standin.calls
+        if self.calls_seen > len(calls):  # reset_calls() was used
+            self.calls_seen = 0
+        for call in calls[self.calls_seen :]:
+            if call.ok or call.params.get("chat_id", self.chat_id) != self.chat_id:
+                continue
+            self.out.write(f"(bot's {call.method} failed: {call.description})\n")
+        self.calls_seen = len(calls)
 
     def drain(self) -> None:
         """Print everything not printed yet (no awaits: output order stays deterministic)."""
+        self._report_failed_calls()
         for message in self.standin.messages(self.chat_id):
             seen = self.printed.get(message.message_id)
             if seen is not None and seen >= message.edited:
@@ -134,7 +148,10 @@ async def chat_in_terminal(
                     continue
             else:
                 await standin.send_text(user, line)
-            await standin.settle()
+            try:
+                await standin.settle()
+            except TimeoutError:
+                out.write("(the bot is still busy; its replies will show up when they come)\n")
             printer.drain()
     finally:
         follower.cancel()
@@ -173,12 +190,8 @@ async def stdin_lines() -> AsyncIterator[str]:
         def read(fut: asyncio.Future[str] = future) -> None:
             try:
                 line = sys.stdin.readline()
-            except (OSError, ValueError) as exc:
-                err = exc
-                loop.call_soon_threadsafe(
-                    lambda: None if fut.done() else fut.set_exception(err)
-                )
-                return
+            except (OSError, ValueError):
+                line = ""  # a closed or broken stdin ends the chat like EOF
             with contextlib.suppress(RuntimeError):  # the loop may be closed by now
                 loop.call_soon_threadsafe(lambda: None if fut.done() else fut.set_result(line))
 
