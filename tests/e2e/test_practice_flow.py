@@ -8,6 +8,7 @@ from dojobot.sandbox.standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo
 from tests.e2e.helpers import current_question, solve
 
+
 async def open_addition_seedling(dojo: Dojo, learner: User) -> BotMessage:
     s = dojo.standin
     await s.send_text(learner, "/start")

@@ -32,7 +32,7 @@ async def test_wrong_answer_shows_the_answer_and_comes_back(
     assert message.plain_text.startswith(f"✗ {missed} = {right} · 2.3 s")
     seen_after = []
     for _ in range(5):
-        number, _, question = current_question(message)
+        _number, _, question = current_question(message)
         seen_after.append(question)
         if question == missed:
             break
@@ -44,7 +44,7 @@ async def test_wrong_answer_shows_the_answer_and_comes_back(
 async def test_garbage_never_breaks_the_set(dojo: Dojo, standin: BotApiStandIn) -> None:
     learner = await standin.user(602, "Chika")
     first = await start_set(standin, learner, "math-arithmetic-subtraction-d101")
-    number, total, question = current_question(first)
+    _number, _total, question = current_question(first)
     bad_inputs = {
         "seven": "like 42",
         "3 4": "one number",
@@ -115,7 +115,7 @@ async def test_deep_links(dojo: Dojo, standin: BotApiStandIn) -> None:
     assert bad_level.plain_text.startswith("I didn't recognise that link")
     problem = await reply(standin, learner, "/start math-arithmetic-roots-d102")
     assert "Roots · Sapling" in problem.plain_text
-    number, total, question = current_question(problem)
+    _number, _total, question = current_question(problem)
     assert question.startswith("√")
 
 

@@ -9,7 +9,6 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from dojobot.charts import progress_chart
 from dojobot.context import DojoContext
 from dojobot.engine.stats import format_accuracy, format_seconds
 from dojobot.handlers.texts import bar, requirement, stage_label
@@ -68,6 +67,8 @@ async def send_chart(context: DojoContext, chat_id: int, user_id: int, topic: To
             chat_id, f"No finished sets of {escape(topic.display_name)} yet."
         )
         return
+    from dojobot.charts import progress_chart  # matplotlib is slow to import: only when used
+
     png = await asyncio.to_thread(progress_chart, f"{topic.display_name}: recent sets", points)
     since = datetime.fromtimestamp(points[0].start_time / 1000, tz=UTC).strftime("%d %b %Y")
     await context.bot.send_photo(

@@ -62,7 +62,8 @@ def set_summary(title: str, stats: Stats, streak_line: str = "") -> str:
         numbers = "No answers in this set."
     else:
         numbers = (
-            f"{stats.reps} answers · {stats.correct} right ({format_accuracy(stats.accuracy)})\n"
+            f"{stats.reps} answer{'s' if stats.reps != 1 else ''} · {stats.correct} right "
+            f"({format_accuracy(stats.accuracy)})\n"
             f"Mean {format_seconds(stats.mean_ms)} · median {format_seconds(stats.median_ms)}"
         )
     return f"<b>Set complete</b> · {escape(title)}\n{numbers}{streak_line}"

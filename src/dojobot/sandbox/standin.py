@@ -326,6 +326,9 @@ def _now_date() -> int:
     return int(time.time())
 
 
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8", b"RIFF")
+
+
 def _png_size(data: bytes) -> tuple[int, int]:
     if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
         width, height = struct.unpack(">II", data[16:24])
@@ -1197,7 +1200,9 @@ class BotApiStandIn:
         caption, plain, entities = self._parse_caption(params)
         markup, buttons = self._parse_markup(params.get("reply_markup"))
         stored = self._input_file(params, files, "photo", "photos")
-        if stored.mime_type and not stored.mime_type.startswith("image/"):
+        # Telegram looks at the bytes, not the declared type (PTB sends raw bytes as
+        # application/octet-stream): refuse only what is not an image at all.
+        if not stored.data.startswith(_IMAGE_MAGIC):
             raise ApiError.bad_request("IMAGE_PROCESS_FAILED")
         self._check_rate(state, "sendPhoto")
         width, height = _png_size(stored.data)

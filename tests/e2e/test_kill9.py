@@ -1,0 +1,66 @@
+"""`kill -9` in the middle of a set: a new process judges the last problem shown."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from dojobot.sandbox.standin import BotApiStandIn
+from tests.e2e.helpers import current_question, solve
+
+DOJOBOT = str(Path(sys.executable).parent / "dojobot")
+
+
+def start_bot(standin: BotApiStandIn, database: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOJOBOT_")}
+    env.update(
+        DOJOBOT_BOT_TOKEN=standin.token,
+        DOJOBOT_API_BASE_URL=standin.base_url,
+        DOJOBOT_DATABASE_URL=f"sqlite:///{database}",
+        DOJOBOT_LOG_LEVEL="WARNING",
+    )
+    return subprocess.Popen([DOJOBOT, "run"], env=env, cwd=database.parent)
+
+
+async def test_kill_dash_nine_mid_set_loses_no_acknowledged_answer(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    database = tmp_path / "dojobot.sqlite3"
+    learner = await standin.user(701, "Mio")
+    bot = start_bot(standin, database)
+    try:
+        await standin.send_text(learner, "/start math-arithmetic-addition-d102")
+        message = await standin.next_message(learner, timeout=30)
+        for _ in range(3):
+            _, _, question = current_question(message)
+            await standin.send_text(learner, str(solve(question)))
+            message = await standin.next_message(learner, timeout=10)
+            assert message.plain_text.startswith("✓")
+    finally:
+        bot.send_signal(signal.SIGKILL)
+        await asyncio.to_thread(bot.wait, 10)
+    assert bot.returncode == -signal.SIGKILL
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM attempt").fetchone() == (3,)
+
+    bot = start_bot(standin, database)
+    try:
+        number, _, question = current_question(message)
+        assert number == 4
+        await standin.send_text(learner, str(solve(question)))
+        judged = await standin.next_message(learner, timeout=30)
+        assert judged.plain_text.startswith("✓")
+        assert "Problem 5 of" in judged.plain_text
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(bot.wait, 20)
+    assert bot.returncode == 0  # a clean shutdown on SIGTERM
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM attempt").fetchone() == (4,)
+        open_sets = conn.execute("SELECT count(*) FROM session WHERE end_time IS NULL")
+        assert open_sets.fetchone() == (1,)
