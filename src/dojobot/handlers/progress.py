@@ -6,12 +6,12 @@ import asyncio
 from datetime import UTC, datetime
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
 from dojobot.engine.stats import format_accuracy, format_seconds
-from dojobot.handlers.texts import bar, requirement, stage_label
+from dojobot.handlers.texts import bar, plural, requirement, stage_label
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.practice import progress_by_topic, recent_in_stage, recent_sets
 
@@ -52,7 +52,8 @@ async def progress_text(context: DojoContext, user_id: int) -> tuple[str, list[T
         lines.append(
             f"\n<b>{escape(topic.display_name)}</b> · {stage_label(catalogue.stage(p.stage_id))} "
             f"{bar(p.reps_in_stage, requirement(topic, p.stage_id))}\n"
-            f"{p.total_reps} answers · {format_accuracy(p.correct_reps / p.total_reps)} right · "
+            f"{plural(p.total_reps, 'answer')} · "
+            f"{format_accuracy(p.correct_reps / p.total_reps)} right · "
             f"median {format_seconds(recent.median_ms)} (recent) · "
             f"last practised {ago(p.last_practised_at, now)}"
         )
@@ -73,7 +74,7 @@ async def send_chart(context: DojoContext, chat_id: int, user_id: int, topic: To
     since = datetime.fromtimestamp(points[0].start_time / 1000, tz=UTC).strftime("%d %b %Y")
     await context.bot.send_photo(
         chat_id,
-        png,
+        InputFile(png, filename=f"progress-{topic.slug}.png"),
         caption=f"{escape(topic.display_name)}: median time and accuracy over your last "
         f"{len(points)} sets (since {since}).",
     )

@@ -14,6 +14,11 @@ LEVEL_EMOJI = {101: "🌱", 102: "🌿", 103: "🎋", 104: "🌲", 105: "🌳"}
 BAR_CELLS = 10
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 answer', '2 answers'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def stage_label(stage: Stage) -> str:
     """'Shu 守'."""
     return f"{stage.display_name} {stage.kanji}"
@@ -62,7 +67,7 @@ def set_summary(title: str, stats: Stats, streak_line: str = "") -> str:
         numbers = "No answers in this set."
     else:
         numbers = (
-            f"{stats.reps} answer{'s' if stats.reps != 1 else ''} · {stats.correct} right "
+            f"{plural(stats.reps, 'answer')} · {stats.correct} right "
             f"({format_accuracy(stats.accuracy)})\n"
             f"Mean {format_seconds(stats.mean_ms)} · median {format_seconds(stats.median_ms)}"
         )

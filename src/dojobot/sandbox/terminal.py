@@ -53,12 +53,14 @@ class _Printer:
         self.out = out
         self.files_dir = files_dir
         self.printed: dict[int, int] = {}  # message_id -> edit count printed
+        self.texts: dict[int, str] = {}  # message_id -> text printed
         self.saved: dict[int, Path] = {}
         self.calls_seen = 0
 
     def skip_existing(self) -> None:
         for message in self.standin.messages(self.chat_id):
             self.printed[message.message_id] = message.edited
+            self.texts[message.message_id] = message.text
         self.calls_seen = len(self.standin.calls)
 
     def _report_failed_calls(self) -> None:
@@ -79,9 +81,13 @@ class _Printer:
             seen = self.printed.get(message.message_id)
             if seen is not None and seen >= message.edited:
                 continue
+            text_before = self.texts.get(message.message_id)
+            self.printed[message.message_id] = message.edited
+            self.texts[message.message_id] = message.text
+            if seen is not None and text_before == message.text and not message.buttons:
+                continue  # only the buttons went away; reprinting the text would be noise
             saved = self._save(message)
             self.out.write(format_message(message, edited=seen is not None, saved=saved) + "\n")
-            self.printed[message.message_id] = message.edited
         self.out.flush()
 
     def _save(self, message: BotMessage) -> Path | None:
