@@ -40,6 +40,8 @@ async def test_new_learner_finishes_a_set(dojo: Dojo, standin: BotApiStandIn) ->
         assert [c.method for c in sends] == ["sendMessage"]  # one Bot API call per answer
         answered += 1
         assert message.plain_text.startswith("✓ 1.5 s")
+        has_stage_line = re.search(r"Hatsu 初 [▓░]{10} \d+/1000", message.plain_text) is not None
+        assert has_stage_line == (answered in (10, 20, 25)), message.plain_text
         if "Set complete" in message.plain_text:
             break
     assert answered == 25
@@ -58,3 +60,32 @@ async def test_new_learner_finishes_a_set(dojo: Dojo, standin: BotApiStandIn) ->
     )
     assert session is not None
     assert tuple(session) == (25, 1.0, 1500.0, 1)
+    assert message.plain_text.endswith("Hatsu 初 ░░░░░░░░░░ 25/1000 · 100% · median 1.5 s")
+    assert standin.unanswered_callback_queries() == []
+
+
+async def test_another_set_and_quick_answers(dojo: Dojo, standin: BotApiStandIn) -> None:
+    learner = await standin.user(502, "Botan")
+    first = await open_addition_seedling(dojo, learner)
+    await standin.settle()
+    # Two answers sent before the bot replies: judged in order, each exactly once.
+    _, _, question = current_question(first)
+    await standin.send_text(learner, str(solve(question)))
+    await standin.send_text(learner, "0")
+    replies = [await standin.next_message(learner), await standin.next_message(learner)]
+    await standin.settle()
+    assert replies[0].plain_text.startswith("✓")
+    assert "Problem 2 of" in replies[0].plain_text
+    assert "Problem 3 of" in replies[1].plain_text or "Problem 2 of 26" in replies[1].plain_text
+    rows = await dojo.db.fetchall("SELECT given FROM attempt ORDER BY attempt_id")
+    assert [r["given"] for r in rows] == [str(solve(question)), "0"]
+    # /stop, then 'Another set' starts a fresh set of the same topic and level.
+    await standin.send_text(learner, "/stop")
+    done = await standin.next_message(learner)
+    await standin.press(learner, "🔁 Another set", message_id=done.message_id)
+    again = await standin.next_message(learner)
+    assert "Addition · Seedling" in again.plain_text
+    assert current_question(again)[0] == 1
+    sessions = await dojo.db.fetchall("SELECT end_time IS NULL AS open FROM session")
+    assert [r["open"] for r in sessions] == [0, 1]
+    assert standin.unanswered_callback_queries() == []

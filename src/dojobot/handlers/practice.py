@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from dojobot.context import DojoContext
 from dojobot.engine import practice_set
 from dojobot.engine.answers import AnswerRejected, format_number, is_correct, parse_answer
+from dojobot.engine.stats import Stats
 from dojobot.handlers.texts import (
     after_set_keyboard,
     celebration,
@@ -114,17 +115,12 @@ async def answer(update: Update, context: DojoContext) -> None:
             await message.reply_text(f"Already counted. {problem_block(now_open.state)}")
         return
     parts = [feedback(correct, problem.question, format_number(problem.answer), response_ms)]
-    if judged.set_finished or new_state.answered % PROGRESS_EVERY == 0:
-        recent = await store.recent_in_stage(
-            db, user.id, topic.topic_id, judged.progress.stage_id
-        )
-        parts.append(
-            stage_line(context.catalogue, topic, judged.progress.stage_id,
-                       judged.progress.reps_in_stage, recent)
-        )
     if judged.set_finished:
         stats = await store.set_stats(db, current.session_id)
-        parts.append(set_summary(_title(context, topic, current.level_id), stats))
+        parts.append(await _closing(context, user.id, topic, current.level_id, stats))
+    elif new_state.answered % PROGRESS_EVERY == 0:
+        parts.append(await _stage_line(context, user.id, topic))
+    if judged.set_finished:
         await message.reply_text(
             "\n\n".join(parts), reply_markup=after_set_keyboard(topic, current.level_id)
         )
@@ -135,6 +131,23 @@ async def answer(update: Update, context: DojoContext) -> None:
         context.bot_data.problem_sent_at[user.id] = context.now_ms()
     if judged.advanced_to is not None:
         await message.reply_text(celebration(context.catalogue, topic, judged.advanced_to))
+
+
+async def _stage_line(context: DojoContext, user_id: int, topic: Topic) -> str:
+    """Where the learner stands in the topic's current stage, from the database."""
+    progress = (await store.progress_by_topic(context.db, user_id))[topic.topic_id]
+    recent = await store.recent_in_stage(context.db, user_id, topic.topic_id, progress.stage_id)
+    return stage_line(
+        context.catalogue, topic, progress.stage_id, progress.reps_in_stage, recent
+    )
+
+
+async def _closing(
+    context: DojoContext, user_id: int, topic: Topic, level_id: int | None, stats: Stats
+) -> str:
+    """The end-of-set summary followed by the stage line."""
+    summary = set_summary(_title(context, topic, level_id), stats)
+    return f"{summary}\n\n{await _stage_line(context, user_id, topic)}"
 
 
 async def stop(update: Update, context: DojoContext) -> None:
@@ -150,7 +163,7 @@ async def stop(update: Update, context: DojoContext) -> None:
     topic = context.catalogue.topic(summary.topic_id)
     assert topic is not None
     await message.reply_text(
-        set_summary(_title(context, topic, summary.level_id), summary.stats),
+        await _closing(context, user.id, topic, summary.level_id, summary.stats),
         reply_markup=after_set_keyboard(topic, summary.level_id),
     )
 

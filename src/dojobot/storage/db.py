@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -30,7 +31,10 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
-        self._in_transaction = False
+        # One connection is shared by handlers and jobs (separate asyncio tasks): a lock
+        # keeps one task's BEGIN ... COMMIT from interleaving with another's.
+        self._write_lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
 
     @classmethod
     async def open(cls, path: Path, *, create: bool = True) -> Database:
@@ -62,19 +66,21 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
-        if self._in_transaction:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
             raise RuntimeError("nested transaction")
-        self._in_transaction = True
-        try:
-            await self.conn.execute("BEGIN IMMEDIATE")
+        async with self._write_lock:
+            self._owner = task
             try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            await self.conn.execute("COMMIT")
-        finally:
-            self._in_transaction = False
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+                await self.conn.execute("COMMIT")
+            finally:
+                self._owner = None
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read query and return all rows."""
