@@ -40,6 +40,7 @@ from http import HTTPStatus
 from types import TracebackType
 from typing import Any, ClassVar
 
+import tornado.httpclient
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
@@ -249,6 +250,8 @@ class StandInStats:
     injected_failures: int = 0
     updates_enqueued: int = 0
     messages_sent: int = 0
+    webhook_deliveries: int = 0
+    webhook_failures: int = 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -491,6 +494,7 @@ class BotApiStandIn:
         self._allowed_updates: frozenset[str] | None = None
         self._poller: object | None = None
         self._webhook: JSON = {}
+        self._pusher: asyncio.Task[None] | None = None
         self._commands: dict[str, list[JSON]] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._callback_queries: dict[str, _CallbackQuery] = {}
@@ -539,6 +543,10 @@ class BotApiStandIn:
             return
         self._closing = True
         self._pulse()
+        if self._pusher is not None:
+            self._pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pusher
         server.stop()
         # Let released long polls write their (empty) answers before connections close.
         await self._wait_until(lambda: self._active_polls == 0, 1.0)
@@ -1024,14 +1032,51 @@ class BotApiStandIn:
         return True
 
     def _api_setWebhook(self, params: JSON, files: Any) -> bool:
-        url = params.get("url") or ""
-        if url and not str(url).startswith("https://"):
+        url = str(params.get("url") or "")
+        # Telegram insists on HTTPS; the stand-in also takes plain HTTP on loopback so a bot
+        # in webhook mode can be tested on this machine.
+        if url and not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
             raise ApiError.bad_request("bad webhook: An HTTPS URL must be provided for webhook")
         self._webhook = {k: v for k, v in params.items() if k != "certificate"} if url else {}
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        if url and (self._pusher is None or self._pusher.done()):
+            self._pusher = asyncio.get_running_loop().create_task(self._push_to_webhook())
         self._pulse()
         return True
+
+    async def _push_to_webhook(self) -> None:
+        """Deliver pending updates by POST, one at a time, retrying until the bot says 200."""
+        client = tornado.httpclient.AsyncHTTPClient()
+        while self._webhook.get("url") and not self._closing:
+            event = self._changed
+            ready = self._deliverable(1)
+            if not ready:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), 0.5)
+                continue
+            headers = {"Content-Type": "application/json"}
+            if secret := self._webhook.get("secret_token"):
+                headers["X-Telegram-Bot-Api-Secret-Token"] = str(secret)
+            self._inflight += 1
+            try:
+                response = await client.fetch(
+                    str(self._webhook["url"]), method="POST", body=json.dumps(ready[0]),
+                    headers=headers, raise_error=False, request_timeout=10,
+                )
+                delivered = response.code == HTTPStatus.OK
+            except OSError:
+                delivered = False
+            finally:
+                self._inflight -= 1
+            if delivered and self._updates and self._updates[0] is ready[0]:
+                self._updates.popleft()
+                self.stats.webhook_deliveries += 1
+                self._last_activity = asyncio.get_running_loop().time()
+                self._pulse()
+            elif not delivered:
+                self.stats.webhook_failures += 1
+                await asyncio.sleep(0.05)
 
     def _api_getWebhookInfo(self, params: JSON, files: Any) -> JSON:
         info: JSON = {

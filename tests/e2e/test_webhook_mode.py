@@ -1,0 +1,61 @@
+"""`dojobot run` in webhook mode: updates arrive by POST with the secret token."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from dojobot.sandbox.standin import BotApiStandIn
+
+DOJOBOT = str(Path(sys.executable).parent / "dojobot")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_mode_answers_and_refuses_a_wrong_secret(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOJOBOT_")}
+    env.update(
+        DOJOBOT_BOT_TOKEN=standin.token,
+        DOJOBOT_API_BASE_URL=standin.base_url,
+        DOJOBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'dojobot.sqlite3'}",
+        DOJOBOT_MODE="webhook",
+        DOJOBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+        DOJOBOT_WEBHOOK_LISTEN="127.0.0.1",
+        DOJOBOT_WEBHOOK_PORT=str(port),
+        DOJOBOT_WEBHOOK_SECRET_TOKEN="s3cret-token",
+        DOJOBOT_LOG_LEVEL="WARNING",
+    )
+    bot = subprocess.Popen([DOJOBOT, "run"], env=env, cwd=tmp_path)
+    try:
+        learner = await standin.user(801, "Nao")
+        await standin.send_text(learner, "/start")
+        menu = await standin.next_message(learner, timeout=30)
+        assert "Pick a field" in menu.plain_text
+        assert standin.stats.webhook_deliveries >= 1
+        webhook = standin.calls_of("setWebhook")[-1].params
+        assert webhook["url"].endswith("/telegram")
+        async with httpx.AsyncClient() as client:
+            forged = await client.post(
+                f"http://127.0.0.1:{port}/telegram",
+                json={"update_id": 99, "message": {"message_id": 1}},
+                headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+            )
+        assert forged.status_code == 403
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(bot.wait, 20)
+    assert bot.returncode == 0
