@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 from dojobot.sandbox.standin import BotApiStandIn, BotMessage, User
+
+DOJOBOT = str(Path(sys.executable).parent / "dojobot")
 
 QUESTION = re.compile(r"^Problem (\d+) of (\d+)\n(.+)$", re.MULTILINE)
 
@@ -49,3 +55,18 @@ async def reply(standin: BotApiStandIn, learner: User, text: str) -> BotMessage:
     message = await standin.next_message(learner)
     await standin.settle()
     return message
+
+
+def start_bot_process(
+    standin: BotApiStandIn, database: Path, **settings: str
+) -> subprocess.Popen[bytes]:
+    """`dojobot run` in its own process, talking to the stand-in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOJOBOT_")}
+    env.update(
+        DOJOBOT_BOT_TOKEN=standin.token,
+        DOJOBOT_API_BASE_URL=standin.base_url,
+        DOJOBOT_DATABASE_URL=f"sqlite:///{database}",
+        DOJOBOT_LOG_LEVEL="WARNING",
+        **settings,
+    )
+    return subprocess.Popen([DOJOBOT, "run"], env=env, cwd=database.parent)

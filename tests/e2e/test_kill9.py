@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from dojobot.sandbox.standin import BotApiStandIn
-from tests.e2e.helpers import current_question, solve
-
-DOJOBOT = str(Path(sys.executable).parent / "dojobot")
-
-
-def start_bot(standin: BotApiStandIn, database: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOJOBOT_")}
-    env.update(
-        DOJOBOT_BOT_TOKEN=standin.token,
-        DOJOBOT_API_BASE_URL=standin.base_url,
-        DOJOBOT_DATABASE_URL=f"sqlite:///{database}",
-        DOJOBOT_LOG_LEVEL="WARNING",
-    )
-    return subprocess.Popen([DOJOBOT, "run"], env=env, cwd=database.parent)
+from tests.e2e.helpers import current_question, solve, start_bot_process
 
 
 async def test_kill_dash_nine_mid_set_loses_no_acknowledged_answer(
@@ -32,7 +16,7 @@ async def test_kill_dash_nine_mid_set_loses_no_acknowledged_answer(
 ) -> None:
     database = tmp_path / "dojobot.sqlite3"
     learner = await standin.user(701, "Mio")
-    bot = start_bot(standin, database)
+    bot = start_bot_process(standin, database)
     try:
         await standin.send_text(learner, "/start math-arithmetic-addition-d102")
         message = await standin.next_message(learner, timeout=30)
@@ -48,7 +32,7 @@ async def test_kill_dash_nine_mid_set_loses_no_acknowledged_answer(
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT count(*) FROM attempt").fetchone() == (3,)
 
-    bot = start_bot(standin, database)
+    bot = start_bot_process(standin, database)
     try:
         number, _, question = current_question(message)
         assert number == 4

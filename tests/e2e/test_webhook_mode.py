@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 
 from dojobot.sandbox.standin import BotApiStandIn
-
-DOJOBOT = str(Path(sys.executable).parent / "dojobot")
+from tests.e2e.helpers import start_bot_process
 
 
 def free_port() -> int:
@@ -27,19 +23,15 @@ async def test_webhook_mode_answers_and_refuses_a_wrong_secret(
     standin: BotApiStandIn, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOJOBOT_")}
-    env.update(
-        DOJOBOT_BOT_TOKEN=standin.token,
-        DOJOBOT_API_BASE_URL=standin.base_url,
-        DOJOBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'dojobot.sqlite3'}",
+    bot = start_bot_process(
+        standin,
+        tmp_path / "dojobot.sqlite3",
         DOJOBOT_MODE="webhook",
         DOJOBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
         DOJOBOT_WEBHOOK_LISTEN="127.0.0.1",
         DOJOBOT_WEBHOOK_PORT=str(port),
         DOJOBOT_WEBHOOK_SECRET_TOKEN="s3cret-token",
-        DOJOBOT_LOG_LEVEL="WARNING",
     )
-    bot = subprocess.Popen([DOJOBOT, "run"], env=env, cwd=tmp_path)
     try:
         learner = await standin.user(801, "Nao")
         await standin.send_text(learner, "/start")
