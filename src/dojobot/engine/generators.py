@@ -69,16 +69,17 @@ def _sum_operand(rng: random.Random, c: Complexity, stage_id: int, floor: int) -
 def add(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
     """a + b, negatives only where the complexity allows them."""
     chance = NEGATIVE_CHANCE if c.allow_negatives else 0.0
-    a = maybe_negate(rng, _sum_operand(rng, c, stage_id, 0), chance)
-    b = maybe_negate(rng, _sum_operand(rng, c, stage_id, 0), chance)
+    # Single digits start at 1: `n + 0` teaches nothing and learners find it a waste.
+    a = maybe_negate(rng, _sum_operand(rng, c, stage_id, 1), chance)
+    b = maybe_negate(rng, _sum_operand(rng, c, stage_id, 1), chance)
     return f"{fmt(a)} + {fmt(b)}", a + b
 
 
 def sub(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
     """a - b, never below zero until negatives are allowed."""
     chance = NEGATIVE_CHANCE if c.allow_negatives else 0.0
-    a = maybe_negate(rng, _sum_operand(rng, c, stage_id, 0), chance)
-    b = maybe_negate(rng, _sum_operand(rng, c, stage_id, 0), chance)
+    a = maybe_negate(rng, _sum_operand(rng, c, stage_id, 1), chance)
+    b = maybe_negate(rng, _sum_operand(rng, c, stage_id, 1), chance)
     if not c.allow_negatives and a < b:
         a, b = b, a
     return f"{fmt(a)} - {fmt(b)}", a - b

@@ -2,7 +2,7 @@
 
 Digit count of an operand = its digits with sign, point and leading zeros removed,
 so 7 has 1, 123 has 3, 1.25 has 3 and 0.5 has 1. One-digit operands come from a
-caller-chosen floor up to 9 (0-9 for addition; 2-9 where 0 and 1 make dull problems).
+caller-chosen floor up to 9 (1-9 for addition; 2-9 where 0 and 1 make dull problems).
 """
 
 from __future__ import annotations
