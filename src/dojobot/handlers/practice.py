@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from html import escape
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from dojobot import metrics
 from dojobot.context import DojoContext
 from dojobot.engine import practice_set
 from dojobot.engine.answers import AnswerRejected, format_number, is_correct, parse_answer
@@ -77,6 +79,7 @@ async def choose_level(update: Update, context: DojoContext) -> None:
 
 async def answer(update: Update, context: DojoContext) -> None:
     """A text message in a private chat: judge it against the current problem."""
+    started = time.perf_counter()
     message = update.effective_message
     user = update.effective_user
     assert message is not None and message.text is not None and user is not None
@@ -108,6 +111,7 @@ async def answer(update: Update, context: DojoContext) -> None:
     if judged is None:
         log.info("ignored a redelivered answer (message %s)", message.message_id)
         return
+    metrics.ANSWERS.labels("correct" if correct else "wrong").inc()
     parts = [feedback(correct, problem.question, format_number(problem.answer), response_ms)]
     if judged.set_finished or new_state.answered % PROGRESS_EVERY == 0:
         recent = await store.recent_in_stage(
@@ -130,6 +134,7 @@ async def answer(update: Update, context: DojoContext) -> None:
         context.bot_data.problem_sent_at[user.id] = context.now_ms()
     if judged.advanced_to is not None:
         await message.reply_text(celebration(context.catalogue, topic, judged.advanced_to))
+    metrics.ANSWER_SECONDS.observe(time.perf_counter() - started)
 
 
 async def stop(update: Update, context: DojoContext) -> None:
