@@ -46,7 +46,8 @@ async def test_mapped_learner_gets_history_on_first_message(
     row = await dojo.db.fetchone(
         "SELECT COUNT(*), SUM(total_reps), MIN(is_estimate) FROM session WHERE user_id = 502"
     )
-    assert row is not None and tuple(row) == (3, 60, 1)
+    assert row is not None
+    assert tuple(row) == (3, 60, 1)
 
 
 async def test_claim_link_merges_once(
@@ -61,7 +62,8 @@ async def test_claim_link_merges_once(
     assert len(payload) <= 64
     assert "legacy account u3: 3 sessions, 42 reps; the link works once" in run.out
     stored = await dojo.db.fetchone("SELECT token_hash FROM legacy_claim_token")
-    assert stored is not None and payload.removeprefix("claim-") not in stored[0]
+    assert stored is not None
+    assert payload.removeprefix("claim-") not in stored[0]
 
     claimer = await standin.user(503, "Chie")
     await standin.send_text(claimer, f"/start {payload}")
@@ -81,7 +83,8 @@ async def test_claim_link_merges_once(
     assert await dojo.db.fetchone("SELECT 1 FROM session WHERE user_id = 504") is None
     again = await cli.run_async("legacy-link", "u3")
     assert "already linked to Telegram user 503" in one_error_line(again)
-    assert "no legacy account 'nobody'" in one_error_line(await cli.run_async("legacy-link", "nobody"))
+    missing = await cli.run_async("legacy-link", "nobody")
+    assert "no legacy account 'nobody'" in one_error_line(missing)
 
     await standin.send_text(thief, "/start claim-forged0000000000000000000000000")
     assert "not valid" in (await standin.next_message(thief)).plain_text
@@ -94,7 +97,8 @@ async def test_claim_link_expires_after_7_days(
     payload = LINK.search((await cli.run_async("legacy-link", "u4")).out)
     assert payload
     row = await dojo.db.fetchone("SELECT created_at, expires_at FROM legacy_claim_token")
-    assert row is not None and row[1] - row[0] == 7 * 24 * 3600 * 1000
+    assert row is not None
+    assert row[1] - row[0] == 7 * 24 * 3600 * 1000
     dojo.clock.now_ms = row[1]
     late = await standin.user(505, "Eri")
     await standin.send_text(late, f"/start {payload.group(1)}")

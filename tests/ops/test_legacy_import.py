@@ -17,7 +17,8 @@ def make_db(cli: Cli, path: Path) -> sqlite3.Connection:
     assert cli("migrate", "up").code == 0
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute(
-        "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (501, 'Aiko', ?, ?)",
+        "INSERT INTO user (user_id, first_name, created_at, last_seen_at) "
+        "VALUES (501, 'Aiko', ?, ?)",
         (T0, T0),
     )
     # Addition at Hatsu with 7 reps; Adding negatives already at Toi (5), above the import's Ha.
@@ -165,7 +166,9 @@ def test_rollback_removes_the_import_and_keeps_later_practice(
     assert "imported: 11 " in again.out
 
 
-def test_time_unit_seconds_and_sqlite_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_time_unit_seconds_and_sqlite_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "dojobot.sqlite3"
     cli = Cli(monkeypatch, path)
     assert cli("migrate", "up").code == 0
