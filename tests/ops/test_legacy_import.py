@@ -160,7 +160,9 @@ def test_rollback_removes_the_import_and_keeps_later_practice(
     after = counts(conn)
     assert after["legacy_account"] == after["legacy_session"] == 0
     assert after["session"] == before["session"] + 1
+    backups = set(export.parent.glob("*.bak"))
     assert "nothing to roll back" in cli("import-legacy", "--rollback").out
+    assert set(export.parent.glob("*.bak")) == backups
     # A rolled-back file can be imported again.
     again = cli("import-legacy", str(export), "--users", "users.csv")
     assert "imported: 11 " in again.out

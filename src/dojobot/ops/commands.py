@@ -108,12 +108,11 @@ async def _import(
         stage_codes = {
             int(r[0]): str(r[1]) for r in await db.fetchall("SELECT stage_id, code FROM stage")
         }
-    where = {r.row_id: r.where for r in source.rows}
-    print(_import_report(path, source, outcome, where, before, after, stage_codes, args))
+    print(_import_report(path, source, outcome, before, after, stage_codes, args))
 
 
 def _import_report(
-    path: Path, source: SourceRows, outcome: store.ImportOutcome, where: dict[str, str],
+    path: Path, source: SourceRows, outcome: store.ImportOutcome,
     before: dict[int, int], after: dict[int, int], stage_codes: dict[int, str],
     args: argparse.Namespace,
 ) -> str:
@@ -154,12 +153,13 @@ def _import_report(
 
 async def _rollback(settings: Settings) -> None:
     async with _open_current(settings) as db:
+        if not await store.has_live_import(db):
+            print("nothing to roll back: no import is left")
+            return
         saved = auto_backup(settings.database_path, "before-rollback")
         async with db.transaction() as conn:
             done = await store.rollback_last(conn, _now_ms())
-    if done is None:
-        print("nothing to roll back: no import is left")
-        return
+    assert done is not None
     if saved:
         print(f"backup: {saved}")
     print(

@@ -307,6 +307,12 @@ async def _account_for(
     return int(created[0])
 
 
+async def has_live_import(db: Database) -> bool:
+    """Whether some import has not been rolled back."""
+    row = await db.fetchone("SELECT 1 FROM legacy_import WHERE rolled_back_at IS NULL LIMIT 1")
+    return row is not None
+
+
 async def rollback_last(conn: aiosqlite.Connection, now_ms: int) -> RollbackOutcome | None:
     """Remove exactly what the newest import added; practice done since stays."""
     async with conn.execute(
