@@ -7,11 +7,13 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, Defaults, TypeHandler
+from telegram.ext import Application, Defaults, TypeHandler
 
+from dojobot import metrics
 from dojobot.config import Settings
 from dojobot.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
-from dojobot.handlers import common, gatekeeper, menu, practice, progress
+from dojobot.handlers import common, gatekeeper, kpi, menu, practice, progress
+from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
@@ -41,6 +43,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if applied:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
     data.catalogue = await load_catalogue(data.db)
+    data.ops = start_runtime(app, data.settings)
     await app.bot.set_my_commands(list(COMMANDS))
     assert app.job_queue is not None
     app.job_queue.run_repeating(
@@ -50,6 +53,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data: BotData = app.bot_data
+    await stop_runtime(data.ops)
+    data.ops = None
     if data.db is not None:
         await data.db.close()
         data.db = None
@@ -65,6 +70,8 @@ async def _on_error(update: object, context: DojoContext) -> None:
     else:
         where = f"job or internal call ({type(update).__name__})"
     log.error("unhandled error in %s", where, exc_info=context.error)
+    metrics.HANDLER_EXCEPTIONS.labels(metrics.update_kind(update)).inc()
+    capture(context.error, where=where)
     if (
         isinstance(update, Update)
         and update.effective_message
@@ -80,10 +87,12 @@ async def _on_error(update: object, context: DojoContext) -> None:
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register every handler; groups make the order explicit."""
     # Group -1 runs first for every update: record who wrote, clear a 'blocked' mark.
+    app.add_handler(TypeHandler(Update, metrics.count_update), group=-2)
     app.add_handler(TypeHandler(Update, gatekeeper.remember_user), group=-1)
     # Group 0: the first matching handler wins, so the catch-alls come last.
     for feature in (menu, practice, progress, common):
         app.add_handlers(feature.build_handlers())
+    app.add_handlers(kpi.build_handlers())  # owners only; deliberately not in COMMANDS
     app.add_handlers(practice.build_fallbacks())
     app.add_handlers(common.build_fallbacks())
     app.add_error_handler(_on_error)
@@ -99,7 +108,7 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(file_url_for(settings.api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(metrics.CountingRateLimiter(max_retries=3))
         .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

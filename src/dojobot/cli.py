@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
+from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, StorageError
 from dojobot.storage.migrator import migrate_down, migrate_up, status
 
@@ -81,9 +82,13 @@ async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
                 print("this database was migrated by a newer DojoBot")
             return
         if args.action == "up":
+            if (await status(db)).pending and (saved := auto_backup(path, "before-migrate")):
+                print(f"backup: {saved}")
             done = await migrate_up(db, args.to)
             verb = "applied"
         else:
+            if (saved := auto_backup(path, "before-migrate")) is not None:
+                print(f"backup: {saved}")
             done = await migrate_down(db, args.to)
             verb = "rolled back"
         if not done:
@@ -132,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--database", default=None, help="keep the sandbox database in this file")
     sandbox.set_defaults(func=cmd_sandbox)
+
+    from dojobot.ops.commands import add_parsers  # imports CliError from here
+
+    add_parsers(sub)
     return parser
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from dojobot.config import Settings
+from dojobot.ops.runtime import OpsRuntime
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.db import Database
 
@@ -30,6 +31,7 @@ class BotData:
     catalogue: Catalogue | None = None
     known_users: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     problem_sent_at: dict[int, int] = field(default_factory=dict)  # user id -> ms
+    ops: OpsRuntime | None = None  # database lock, /metrics and /healthz server
 
 
 _Data = dict[object, object]

@@ -3,7 +3,8 @@
 Digit counts d are drawn uniformly from the complexity's [lo, hi] = [min_digits,
 max_digits] (see operands.py for how digits are counted). What each topic does:
 
-add, sub      two operands of d digits (one digit: 1..9). sub stays >= 0 until negatives are allowed
+add, sub      two operands of d digits (one digit: 1..9). sub stays >= 0 until
+              negatives are allowed
               (Ha+ at Bamboo+); then each operand is negative with chance 1/3.
               Decimals (1-2 places) only at Ku with Cedar+, so add/sub are whole
               numbers at Ri and the seed's `^-?\\d+ \\+ -?\\d+$` test holds there.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from dojobot.context import DojoContext
+from dojobot.storage.legacy import merge_pending
 from dojobot.storage.users import upsert_user
 
 
@@ -24,3 +25,5 @@ async def remember_user(update: Update, context: DojoContext) -> None:
         context.now_ms(),
     )
     context.bot_data.known_users[user.id] = seen
+    # History that `import-legacy --users` mapped to this learner before the bot met them.
+    await merge_pending(context.db, user.id, context.now_ms())

@@ -29,7 +29,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
-from dojobot.handlers import practice
+from dojobot.handlers import legacy, practice
 from dojobot.handlers.texts import LEVEL_EMOJI, bar, level_lines, requirement, stage_label
 from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.practice import Progress, progress_by_topic
@@ -165,6 +165,9 @@ async def start(update: Update, context: DojoContext) -> None:
     assert message is not None and user is not None
     catalogue = context.catalogue
     note = ""
+    if context.args and context.args[0].startswith(legacy.PREFIX):
+        await legacy.claim(update, context)
+        return
     if context.args:
         found = parse_deep_link(catalogue, context.args[0])
         if found is None:

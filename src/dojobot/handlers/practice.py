@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from html import escape
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from dojobot import metrics
 from dojobot.context import DojoContext
 from dojobot.engine import practice_set
 from dojobot.engine.answers import AnswerRejected, format_number, is_correct, parse_answer
@@ -78,6 +80,7 @@ async def choose_level(update: Update, context: DojoContext) -> None:
 
 async def answer(update: Update, context: DojoContext) -> None:
     """A text message in a private chat: judge it against the current problem."""
+    started = time.perf_counter()
     message = update.effective_message
     user = update.effective_user
     assert message is not None and message.text is not None and user is not None
@@ -114,6 +117,7 @@ async def answer(update: Update, context: DojoContext) -> None:
         if now_open is not None and now_open.state.current is not None:
             await message.reply_text(f"Already counted. {problem_block(now_open.state)}")
         return
+    metrics.ANSWERS.labels("correct" if correct else "wrong").inc()
     parts = [feedback(correct, problem.question, format_number(problem.answer), response_ms)]
     if judged.set_finished:
         stats = await store.set_stats(db, current.session_id)
@@ -131,6 +135,7 @@ async def answer(update: Update, context: DojoContext) -> None:
         context.bot_data.problem_sent_at[user.id] = context.now_ms()
     if judged.advanced_to is not None:
         await message.reply_text(celebration(context.catalogue, topic, judged.advanced_to))
+    metrics.ANSWER_SECONDS.observe(time.perf_counter() - started)
 
 
 async def _stage_line(context: DojoContext, user_id: int, topic: Topic) -> str:

@@ -1,0 +1,1 @@
+"""Maintainer tools: legacy import, backups, KPIs, metrics and error tracking."""

@@ -1,0 +1,44 @@
+"""One small HTTP server for operators: GET /metrics (Prometheus) and GET /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from tornado.httpserver import HTTPServer
+from tornado.web import Application, RequestHandler
+
+log = logging.getLogger(__name__)
+
+HealthCheck = Callable[[], Awaitable[str | None]]  # None: healthy; else the reason
+
+
+class _Metrics(RequestHandler):
+    def get(self) -> None:
+        self.set_header("Content-Type", CONTENT_TYPE_LATEST)
+        self.write(generate_latest(REGISTRY))
+
+
+class _Health(RequestHandler):
+    def initialize(self, check: HealthCheck) -> None:
+        self.check = check
+
+    async def get(self) -> None:
+        try:
+            problem = await asyncio.wait_for(self.check(), timeout=3)
+        except Exception as exc:  # a health check must answer, whatever broke
+            problem = f"health check failed: {type(exc).__name__}"
+        self.set_status(200 if problem is None else 503)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.write("ok\n" if problem is None else f"{problem}\n")
+
+
+def start_ops_server(port: int, check: HealthCheck, address: str = "0.0.0.0") -> HTTPServer:
+    """Serve /metrics and /healthz on `port` in the running event loop."""
+    app = Application([(r"/metrics", _Metrics), (r"/healthz", _Health, {"check": check})])
+    server = HTTPServer(app)
+    server.listen(port, address)
+    log.info("metrics and health on port %s", port)
+    return server

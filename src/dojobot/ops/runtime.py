@@ -1,0 +1,88 @@
+"""What the running bot holds for operators: the database lock, the ops server, Sentry."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application
+from tornado.httpserver import HTTPServer
+
+from dojobot.config import Settings
+from dojobot.ops.http import start_ops_server
+from dojobot.storage.lock import DatabaseLock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class OpsRuntime:
+    """Started in post_init, stopped in post_shutdown."""
+
+    lock: DatabaseLock
+    server: HTTPServer | None = None
+
+
+def init_sentry(settings: Settings) -> bool:
+    """Start Sentry when DOJOBOT_SENTRY_DSN is set and sentry-sdk is installed."""
+    if settings.sentry_dsn is None:
+        return False
+    try:
+        sentry_sdk = importlib.import_module("sentry_sdk")
+    except ImportError:
+        log.warning("DOJOBOT_SENTRY_DSN is set but sentry-sdk is missing: "
+                    "pip install 'dojobot[sentry]'; errors are only logged")
+        return False
+    sentry_sdk.init(dsn=settings.sentry_dsn.get_secret_value(), send_default_pii=False)
+    return True
+
+
+def capture(error: BaseException | None, **tags: object) -> None:
+    """Send an exception to Sentry if it was initialised (a no-op otherwise)."""
+    try:
+        sentry_sdk = importlib.import_module("sentry_sdk")
+    except ImportError:
+        return
+    if error is None or not sentry_sdk.is_initialized():
+        return
+    with sentry_sdk.new_scope() as scope:
+        for key, value in tags.items():
+            scope.set_tag(key, str(value))
+        sentry_sdk.capture_exception(error)
+
+
+def start_runtime(
+    app: Application[Any, Any, Any, Any, Any, Any], settings: Settings
+) -> OpsRuntime:
+    """Take the database lock, start the ops server when a port is set, start Sentry."""
+    lock = DatabaseLock(settings.database_path)
+    if not lock.try_acquire():
+        log.warning("another process holds %s; is a second bot running on this database?",
+                    lock.path)
+    runtime = OpsRuntime(lock)
+    init_sentry(settings)
+
+    async def health() -> str | None:
+        # The updater runs for polling and for webhooks alike; app.running is the loop.
+        if not app.running or (app.updater is not None and not app.updater.running):
+            return "update loop is not running"
+        live = app.bot_data.db
+        if live is None or await live.fetchone("SELECT 1") is None:
+            return "database is not answering"
+        return None
+
+    if settings.metrics_port is not None:
+        runtime.server = start_ops_server(settings.metrics_port, health)
+    return runtime
+
+
+async def stop_runtime(runtime: OpsRuntime | None) -> None:
+    """Stop the ops server and release the lock."""
+    if runtime is None:
+        return
+    if runtime.server is not None:
+        runtime.server.stop()
+        await runtime.server.close_all_connections()
+    runtime.lock.release()

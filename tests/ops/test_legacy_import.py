@@ -1,0 +1,235 @@
+"""import-legacy as a maintainer runs it: report, sessions, progress, idempotence, rollback."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.ops.helpers import BAD_ROWS, GOOD_ROWS, HEADER, Cli, one_error_line, write_export
+
+T0 = 1_700_000_000_000
+
+
+def make_db(cli: Cli, path: Path) -> sqlite3.Connection:
+    """A migrated database with learner 501 (mapped from u1) and some progress of theirs."""
+    assert cli("migrate", "up").code == 0
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(
+        "INSERT INTO user (user_id, first_name, created_at, last_seen_at) "
+        "VALUES (501, 'Aiko', ?, ?)",
+        (T0, T0),
+    )
+    # Addition at Hatsu with 7 reps; Adding negatives already at Toi (5), above the import's Ha.
+    conn.execute(
+        "INSERT INTO user_progress (user_id, topic_id, stage_id, reps_in_stage, total_reps, "
+        "correct_reps, stage_started_at) VALUES (501, 1, 1, 7, 7, 7, ?), (501, 8, 5, 3, 3, 3, ?)",
+        (T0, T0),
+    )
+    return conn
+
+
+@pytest.fixture
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Cli, sqlite3.Connection, Path]:
+    path = tmp_path / "dojobot.sqlite3"
+    cli = Cli(monkeypatch, path)
+    conn = make_db(cli, path)
+    export = write_export(tmp_path / "practice_sessions.csv", GOOD_ROWS + BAD_ROWS)
+    (tmp_path / "users.csv").write_text("legacy_user_id,telegram_user_id\nu1,501\nu2,502\n")
+    yield cli, conn, export
+    conn.close()
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    tables = ("session", "user_progress", "legacy_account", "legacy_session", "legacy_import",
+              "legacy_progress_change")
+    return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+def progress(conn: sqlite3.Connection, user_id: int) -> dict[str, tuple[int, int, int]]:
+    rows = conn.execute(
+        "SELECT t.code, p.stage_id, p.reps_in_stage, p.total_reps FROM user_progress p "
+        "JOIN topic t USING (topic_id) WHERE p.user_id = ?",
+        (user_id,),
+    )
+    return {code: (stage, reps, total) for code, stage, reps, total in rows}
+
+
+def test_report_sessions_and_progress(setup: tuple[Cli, sqlite3.Connection, Path]) -> None:
+    cli, conn, export = setup
+    run = cli("import-legacy", str(export), "--users", "users.csv")
+    assert run.code == 0, run.err
+    out = run.out
+    assert out.startswith("backup: ")
+    assert Path(out.splitlines()[0].removeprefix("backup: ")).exists()
+    for line in (
+        "rows read: 18",
+        "imported: 11 (4 sessions for linked learners, 7 held for legacy accounts)",
+        "already imported: 0",
+        "skipped: 7",
+        "  unknown module: 1", "  unknown level: 1", "  malformed row: 1", "  duplicate id: 1",
+        "  negative reps: 1", "  bad number: 1", "  bad timestamp: 1",
+        "  line 13: unknown module 'geometry/angles'",
+        "  line 14: unknown level 'kyu'",
+        "  line 15: 3 fields, the header has 8",
+        "  line 16: same id as line 3",
+        "  line 17: total_reps is -5",
+        "  line 18: total_reps 'ten' is not a whole number",
+        "  line 19: created_at 'yesterday' is not a time",
+        "legacy accounts: 4 new (1 linked, 1 linked when the learner first writes, 2 unlinked: "
+        "send them `dojobot legacy-link ID`)",
+        "progress rows raised: 2",
+        "  hatsu: 1 -> 0", "  ri: 0 -> 1", "  toi: 1 -> 1",
+    ):
+        assert line in out.splitlines(), (line, out)
+    sessions = conn.execute(
+        "SELECT t.code, s.stage_id, s.total_reps, s.correct_reps, s.avg_response_time, "
+        "s.median_response_time, s.accuracy, s.is_estimate, s.start_time, s.end_time "
+        "FROM session s JOIN topic t USING (topic_id) WHERE user_id = 501 ORDER BY start_time"
+    ).fetchall()
+    assert sessions == [
+        ("add", 2, 100, 100, 1500.0, 1500.0, 1.0, 1, 1704103200000, 1704103800000),
+        ("add_w_negatives", 4, 50, 50, 1200.5, 1200.5, 1.0, 1, 1704189600000, 1704189900000),
+        ("subtract_w_negatives", 6, 40, 40, 900.0, 900.0, 1.0, 1, 1704276000000, 1704276240000),
+        ("add", 6, 60, 60, 1000.0, 1000.0, 1.0, 1, 1704794400000, 1704794880000),
+    ]
+    # Highest stage per topic, never lowering: Adding negatives stays at Toi with its reps.
+    assert progress(conn, 501) == {
+        "add": (6, 0, 7), "add_w_negatives": (5, 3, 3), "subtract_w_negatives": (6, 0, 0),
+    }
+    # Unlinked and not-yet-seen learners are held as legacy accounts, not as users.
+    accounts = conn.execute(
+        "SELECT legacy_user_id, user_id, pending_user_id FROM legacy_account ORDER BY 1"
+    ).fetchall()
+    assert accounts == [("u1", 501, None), ("u2", None, 502), ("u3", None, None),
+                        ("u4", None, None)]
+    assert conn.execute("SELECT COUNT(*) FROM user").fetchone()[0] == 1
+
+
+def test_second_import_adds_nothing(setup: tuple[Cli, sqlite3.Connection, Path]) -> None:
+    cli, conn, export = setup
+    assert cli("import-legacy", str(export), "--users", "users.csv").code == 0
+    before = counts(conn)
+    run = cli("import-legacy", str(export), "--users", "users.csv")
+    assert run.code == 0
+    assert "imported: 0 (0 sessions for linked learners, 0 held for legacy accounts)" in run.out
+    assert "already imported: 11" in run.out
+    assert "nothing new to import" in run.out
+    assert counts(conn) == before
+
+
+def test_dry_run_changes_nothing(setup: tuple[Cli, sqlite3.Connection, Path]) -> None:
+    cli, conn, export = setup
+    before = counts(conn)
+    files = set(export.parent.iterdir())
+    run = cli("import-legacy", str(export), "--users", "users.csv", "--dry-run")
+    assert run.code == 0, run.err
+    assert "imported: 11 (4 sessions for linked learners, 7 held for legacy accounts)" in run.out
+    assert "  ri: 0 -> 1" in run.out
+    assert run.out.rstrip().endswith("dry run: nothing was changed")
+    assert counts(conn) == before
+    assert progress(conn, 501)["add"] == (1, 7, 7)
+    assert set(export.parent.iterdir()) == files  # not even a backup
+
+
+def test_rollback_removes_the_import_and_keeps_later_practice(
+    setup: tuple[Cli, sqlite3.Connection, Path],
+) -> None:
+    cli, conn, export = setup
+    before = counts(conn)
+    assert cli("import-legacy", str(export), "--users", "users.csv").code == 0
+    # Practice after the import: a real set at the imported stage, 5 more reps.
+    conn.execute(
+        "INSERT INTO session (user_id, topic_id, stage_id, start_time, end_time, total_reps, "
+        "correct_reps) VALUES (501, 1, 6, ?, ?, 5, 5)",
+        (T0 + 10, T0 + 20),
+    )
+    conn.execute(
+        "UPDATE user_progress SET reps_in_stage = reps_in_stage + 5, total_reps = total_reps + 5,"
+        " correct_reps = correct_reps + 5 WHERE user_id = 501 AND topic_id = 1"
+    )
+    run = cli("import-legacy", "--rollback")
+    assert run.code == 0, run.err
+    assert "rolled back import batch 1" in run.out
+    assert "4 sessions and 7 held sessions removed, 4 legacy accounts removed, " \
+        "2 progress rows restored" in run.out
+    # Back to Hatsu with its 7 reps plus the 5 done since; the new set is still there.
+    assert progress(conn, 501) == {"add": (1, 12, 12), "add_w_negatives": (5, 3, 3)}
+    assert conn.execute("SELECT COUNT(*), SUM(is_estimate) FROM session").fetchone() == (1, 0)
+    after = counts(conn)
+    assert after["legacy_account"] == after["legacy_session"] == 0
+    assert after["session"] == before["session"] + 1
+    backups = set(export.parent.glob("*.bak"))
+    assert "nothing to roll back" in cli("import-legacy", "--rollback").out
+    assert set(export.parent.glob("*.bak")) == backups
+    # A rolled-back file can be imported again.
+    again = cli("import-legacy", str(export), "--users", "users.csv")
+    assert "imported: 11 " in again.out
+
+
+def test_time_unit_seconds_and_sqlite_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "dojobot.sqlite3"
+    cli = Cli(monkeypatch, path)
+    assert cli("migrate", "up").code == 0
+    legacy = tmp_path / "old.db"
+    src = sqlite3.connect(legacy)
+    src.execute(f"CREATE TABLE practice_sessions ({HEADER}, extra TEXT)")
+    src.execute(
+        "INSERT INTO practice_sessions VALUES ('a1', 'u9', 'Exponents', 'ri', 12, 1.5, "
+        "'2024-02-01T09:00:00Z', '2024-02-01T09:01:00Z', 'x')"
+    )
+    src.commit()
+    src.close()
+    run = cli("import-legacy", str(legacy), "--time-unit", "s")
+    assert run.code == 0, run.err
+    assert "(response times read as s)" in run.out
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT avg_response_ms, stage_id FROM legacy_session").fetchone() == (
+        1500.0, 6,
+    )
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01", "is neither a CSV export nor a SQLite"),
+        (b"id,user_id,module\n1,u1,addition\n", "lacks column(s) current_level, total_reps"),
+        (HEADER.encode() + b"\n1,J\xfcrgen,addition,shu,1,1,1,1\n", "is not UTF-8 text (line 2)"),
+        (b"", "is empty"),
+    ],
+)
+def test_corrupt_export_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, message: str
+) -> None:
+    path = tmp_path / "dojobot.sqlite3"
+    cli = Cli(monkeypatch, path)
+    assert cli("migrate", "up").code == 0
+    bad = tmp_path / "export.csv"
+    bad.write_bytes(content)
+    assert message in one_error_line(cli("import-legacy", str(bad)))
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM legacy_import").fetchone() == (0,)
+    conn.close()
+
+
+def test_bad_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "dojobot.sqlite3"
+    cli = Cli(monkeypatch, path)
+    export = write_export(tmp_path / "ps.csv", GOOD_ROWS)
+    assert "does not exist" in one_error_line(cli("import-legacy", str(export)))
+    assert cli("migrate", "up", "--to", "2").code == 0
+    assert "run `dojobot migrate up` first" in one_error_line(cli("import-legacy", str(export)))
+    assert cli("migrate", "up").code == 0
+    assert "needs FILE" in one_error_line(cli("import-legacy"))
+    assert "--rollback takes no FILE" in one_error_line(
+        cli("import-legacy", str(export), "--rollback")
+    )
+    (tmp_path / "users.csv").write_text("u1,not-a-number\n")
+    assert "users.csv line 1" in one_error_line(
+        cli("import-legacy", str(export), "--users", "users.csv")
+    )
+    assert "cannot read" in one_error_line(cli("import-legacy", "missing.csv"))
