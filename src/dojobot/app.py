@@ -11,7 +11,7 @@ from telegram.ext import AIORateLimiter, Application, Defaults, TypeHandler
 
 from dojobot.config import Settings
 from dojobot.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
-from dojobot.handlers import common, gatekeeper, menu, practice, progress
+from dojobot.handlers import common, gatekeeper, menu, nudges, practice, progress, reminders
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
@@ -24,6 +24,8 @@ COMMANDS = (
     BotCommand("progress", "Your stages, accuracy and speed"),
     BotCommand("stop", "End the current set"),
     BotCommand("help", "How the dojo works"),
+    BotCommand("remind", "A daily practice reminder at your time"),
+    BotCommand("timezone", "Your timezone, for reminders and streaks"),
 )
 
 
@@ -46,6 +48,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.job_queue.run_repeating(
         practice.close_idle_sets, interval=60, first=60, name="close-idle-sets"
     )
+    nudges.schedule_nudges(app.job_queue)  # one job for all reminders, rebuilt from the DB
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -84,6 +87,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group 0: the first matching handler wins, so the catch-alls come last.
     for feature in (menu, practice, progress, common):
         app.add_handlers(feature.build_handlers())
+    app.add_handlers(reminders.build_handlers())
     app.add_handlers(practice.build_fallbacks())
     app.add_handlers(common.build_fallbacks())
     app.add_error_handler(_on_error)

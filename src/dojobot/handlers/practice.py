@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from dojobot.context import DojoContext
 from dojobot.engine import practice_set
 from dojobot.engine.answers import AnswerRejected, format_number, is_correct, parse_answer
+from dojobot.handlers.streaks import streak_for, streak_text
 from dojobot.handlers.texts import (
     after_set_keyboard,
     celebration,
@@ -31,6 +32,13 @@ log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 10
 NO_SET = "No set is running. Send /start to pick a topic."
+
+
+async def _streak_line(context: DojoContext, user_id: int) -> str:
+    streak = await streak_for(
+        context.db, user_id, context.settings.default_timezone, context.now_ms()
+    )
+    return "\n" + streak_text(streak)
 
 
 def _title(context: DojoContext, topic: Topic, level_id: int | None) -> str:
@@ -119,7 +127,8 @@ async def answer(update: Update, context: DojoContext) -> None:
         )
     if judged.set_finished:
         stats = await store.set_stats(db, current.session_id)
-        parts.append(set_summary(_title(context, topic, current.level_id), stats))
+        parts.append(set_summary(_title(context, topic, current.level_id), stats,
+                                 await _streak_line(context, user.id)))
         await message.reply_text(
             "\n\n".join(parts), reply_markup=after_set_keyboard(topic, current.level_id)
         )
@@ -145,7 +154,8 @@ async def stop(update: Update, context: DojoContext) -> None:
     topic = context.catalogue.topic(summary.topic_id)
     assert topic is not None
     await message.reply_text(
-        set_summary(_title(context, topic, summary.level_id), summary.stats),
+        set_summary(_title(context, topic, summary.level_id), summary.stats,
+                    await _streak_line(context, user.id)),
         reply_markup=after_set_keyboard(topic, summary.level_id),
     )
 

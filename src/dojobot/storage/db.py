@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -31,6 +32,10 @@ class Database:
         self.conn = conn
         self.path = path
         self._in_transaction = False
+        # Jobs (nudges, idle sets) run as tasks beside update handling on this one
+        # connection: transactions from different tasks take turns instead of colliding.
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
 
     @classmethod
     async def open(cls, path: Path, *, create: bool = True) -> Database:
@@ -62,19 +67,22 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
-        if self._in_transaction:
+        if self._in_transaction and self._owner is asyncio.current_task():
             raise RuntimeError("nested transaction")
-        self._in_transaction = True
-        try:
-            await self.conn.execute("BEGIN IMMEDIATE")
+        async with self._lock:
+            self._in_transaction = True
+            self._owner = asyncio.current_task()
             try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            await self.conn.execute("COMMIT")
-        finally:
-            self._in_transaction = False
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+                await self.conn.execute("COMMIT")
+            finally:
+                self._in_transaction = False
+                self._owner = None
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read query and return all rows."""
