@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from dojobot.charts import progress_chart
@@ -74,7 +74,7 @@ async def send_chart(context: DojoContext, chat_id: int, user_id: int, topic: To
     since = datetime.fromtimestamp(points[0].start_time / 1000, tz=UTC).strftime("%d %b %Y")
     await context.bot.send_photo(
         chat_id,
-        png,
+        InputFile(png, filename="progress.png"),  # a filename gives it an image/png type
         caption=f"{escape(topic.display_name)}: median time and accuracy over your last "
         f"{len(points)} sets (since {since}).",
     )

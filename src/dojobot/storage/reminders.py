@@ -8,6 +8,19 @@ from dataclasses import dataclass
 from dojobot.engine.nudges import DueReminder, NudgePlan
 from dojobot.storage.db import Database
 
+# The due reminders, oldest first; reads reminder_due and session_user_finished.
+DUE_SQL = """SELECT r.user_id, r.local_minutes, r.next_due_at,
+       coalesce(u.timezone, ?) AS timezone, r.ignored_in_a_row,
+                  r.last_sent_at, r.last_sent_on,
+                  (SELECT max(s.end_time) FROM session s
+                    WHERE s.user_id = r.user_id
+                      AND s.end_time IS NOT NULL AND s.total_reps > 0) AS practised,
+                  u.blocked_at IS NOT NULL AS blocked
+           FROM reminder r JOIN user u ON u.user_id = r.user_id
+           WHERE r.next_due_at <= ?
+           ORDER BY r.next_due_at
+           LIMIT ?"""
+
 
 @dataclass(frozen=True)
 class Reminder:
@@ -95,17 +108,7 @@ async def claim_due(
     """
     async with db.transaction() as conn:
         rows = await db.fetchall(
-            """SELECT r.user_id, r.local_minutes, r.next_due_at,
-                      coalesce(u.timezone, ?) AS timezone, r.ignored_in_a_row,
-                      r.last_sent_at, r.last_sent_on,
-                      (SELECT max(s.end_time) FROM session s
-                        WHERE s.user_id = r.user_id
-                          AND s.end_time IS NOT NULL AND s.total_reps > 0) AS practised,
-                      u.blocked_at IS NOT NULL AS blocked
-               FROM reminder r JOIN user u ON u.user_id = r.user_id
-               WHERE r.next_due_at <= ?
-               ORDER BY r.next_due_at
-               LIMIT ?""",
+            DUE_SQL,
             (default_timezone, now_ms, limit),
         )
         plans = [
