@@ -12,7 +12,16 @@ from telegram.ext import Application, Defaults, TypeHandler
 from dojobot import metrics
 from dojobot.config import Settings
 from dojobot.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
-from dojobot.handlers import common, gatekeeper, kpi, menu, practice, progress
+from dojobot.handlers import (
+    common,
+    gatekeeper,
+    kpi,
+    menu,
+    nudges,
+    practice,
+    progress,
+    reminders,
+)
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
@@ -26,6 +35,8 @@ COMMANDS = (
     BotCommand("progress", "Your stages, accuracy and speed"),
     BotCommand("stop", "End the current set"),
     BotCommand("help", "How the dojo works"),
+    BotCommand("remind", "A daily practice reminder at your time"),
+    BotCommand("timezone", "Your timezone, for reminders and streaks"),
 )
 
 
@@ -49,6 +60,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.job_queue.run_repeating(
         practice.close_idle_sets, interval=60, first=60, name="close-idle-sets"
     )
+    nudges.schedule_nudges(app.job_queue)  # one job for all reminders, rebuilt from the DB
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -93,6 +105,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for feature in (menu, practice, progress, common):
         app.add_handlers(feature.build_handlers())
     app.add_handlers(kpi.build_handlers())  # owners only; deliberately not in COMMANDS
+    app.add_handlers(reminders.build_handlers())
     app.add_handlers(practice.build_fallbacks())
     app.add_handlers(common.build_fallbacks())
     app.add_error_handler(_on_error)

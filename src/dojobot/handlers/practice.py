@@ -19,6 +19,7 @@ from dojobot.context import DojoContext
 from dojobot.engine import practice_set
 from dojobot.engine.answers import AnswerRejected, format_number, is_correct, parse_answer
 from dojobot.engine.stats import Stats
+from dojobot.handlers.streaks import streak_for, streak_text
 from dojobot.handlers.texts import (
     after_set_keyboard,
     celebration,
@@ -34,6 +35,13 @@ log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 10
 NO_SET = "No set is running. Send /start to pick a topic."
+
+
+async def _streak_line(context: DojoContext, user_id: int) -> str:
+    streak = await streak_for(
+        context.db, user_id, context.settings.default_timezone, context.now_ms()
+    )
+    return "\n" + streak_text(streak)
 
 
 def _title(context: DojoContext, topic: Topic, level_id: int | None) -> str:
@@ -151,7 +159,9 @@ async def _closing(
     context: DojoContext, user_id: int, topic: Topic, level_id: int | None, stats: Stats
 ) -> str:
     """The end-of-set summary followed by the stage line."""
-    summary = set_summary(_title(context, topic, level_id), stats)
+    summary = set_summary(
+        _title(context, topic, level_id), stats, await _streak_line(context, user_id)
+    )
     return f"{summary}\n\n{await _stage_line(context, user_id, topic)}"
 
 

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from dojobot.context import DojoContext
 from dojobot.engine.stats import format_accuracy, format_seconds
+from dojobot.handlers.streaks import streak_for, streak_text
 from dojobot.handlers.texts import bar, plural, requirement, stage_label
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.practice import progress_by_topic, recent_in_stage, recent_sets
@@ -41,9 +42,10 @@ async def progress_text(context: DojoContext, user_id: int) -> tuple[str, list[T
     )
     if not practised:
         return "No answers yet. Send /start to pick a topic and practise.", []
-    lines = ["<b>Your progress</b>"]
-    topics = []
     now = context.now_ms()
+    streak = await streak_for(context.db, user_id, context.settings.default_timezone, now)
+    lines = ["<b>Your progress</b>", streak_text(streak)]
+    topics = []
     for p in practised:
         topic = catalogue.topic(p.topic_id)
         assert topic is not None

@@ -1,0 +1,164 @@
+"""Local times, timezones and streaks: pure date math, given instants in ms (no clock reads).
+
+Daylight saving: a local time that does not exist on a day (spring forward) falls on the
+first valid instant after it; a local time that happens twice (fall back) counts once, at
+its first occurrence. So a daily time fires exactly once per local date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+MINUTES_PER_DAY = 24 * 60
+_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+_STORED_OFFSET = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
+_ETC_GMT = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
+MAX_OFFSET_MINUTES = {"+": 14 * 60, "-": 12 * 60}
+
+
+class InvalidTime(ValueError):
+    """Text that is not a time of day."""
+
+
+class InvalidZone(ValueError):
+    """Text that is neither an IANA timezone nor a UTC offset."""
+
+
+def parse_local_time(text: str) -> int:
+    """'18:30', '6:30pm', '7', '07.15' -> minutes after local midnight."""
+    match = _TIME.match(text.strip())
+    if not match:
+        raise InvalidTime(text)
+    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+    meridiem = (match.group(3) or "").lower().replace(".", "")
+    if meridiem:
+        if not 1 <= hours <= 12:
+            raise InvalidTime(text)
+        hours = hours % 12 + (12 if meridiem == "pm" else 0)
+    if hours > 23 or minutes > 59:
+        raise InvalidTime(text)
+    return hours * 60 + minutes
+
+
+def format_local_time(minutes: int) -> str:
+    """Minutes after midnight -> '18:30'."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _offset_name(sign: str, total_minutes: int) -> str:
+    if total_minutes == 0:
+        return "UTC"
+    return f"UTC{sign}{total_minutes // 60:02d}:{total_minutes % 60:02d}"
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    """Lower-case name -> canonical IANA name, plus unique city names ('berlin')."""
+    names = {
+        n for n in available_timezones()
+        if not n.startswith(("SystemV/", "posix")) and n not in ("localtime", "Factory")
+    }
+    by_lower = {n.lower(): n for n in names}
+    cities: dict[str, list[str]] = {}
+    for name in names:
+        if "/" in name and not name.startswith("Etc/"):
+            cities.setdefault(name.rsplit("/", 1)[1].lower(), []).append(name)
+    for city, found in cities.items():
+        if len(found) == 1 and city not in by_lower:
+            by_lower[city] = found[0]
+    return by_lower
+
+
+def parse_zone(text: str) -> str:
+    """'Europe/Berlin', 'berlin', 'New York', '+05:30', 'UTC-3' -> the name to store."""
+    cleaned = text.strip()
+    if match := _OFFSET.match(cleaned):
+        sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+        total = hours * 60 + minutes
+        if minutes > 59 or total > MAX_OFFSET_MINUTES[sign]:
+            raise InvalidZone(text)
+        return _offset_name(sign, total)
+    key = cleaned.replace(" ", "_").lower()
+    if key in ("utc", "gmt", "z", "zulu"):
+        return "UTC"
+    name = _zone_names().get(key)
+    if name is None:
+        raise InvalidZone(text)
+    if match := _ETC_GMT.match(name):
+        # Etc/GMT+5 means UTC-5 (POSIX signs); store the unambiguous spelling.
+        flipped = "-" if match.group(1) == "+" else "+"
+        return _offset_name(flipped, int(match.group(2)) * 60)
+    return name
+
+
+def zone(name: str) -> tzinfo:
+    """The tzinfo for a stored name: an IANA zone or 'UTC+05:30'."""
+    if match := _STORED_OFFSET.match(name):
+        sign = 1 if match.group(1) == "+" else -1
+        offset = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+        return timezone(sign * offset, name)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidZone(name) from exc
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def local_datetime(at_ms: int, tz: tzinfo) -> datetime:
+    """The instant as an aware local datetime."""
+    return datetime.fromtimestamp(at_ms / 1000, tz=tz)
+
+
+def local_date(at_ms: int, tz: tzinfo) -> date:
+    """The learner's calendar date at an instant."""
+    return local_datetime(at_ms, tz).date()
+
+
+def _exists(wall: datetime, tz: tzinfo) -> int | None:
+    """The instant of a wall time (first one if it happens twice), None if it is skipped."""
+    aware = wall.replace(tzinfo=tz, fold=0)
+    instant = aware.astimezone(UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != wall:
+        return None
+    return _ms(instant)
+
+
+def occurrence_on(day: date, minutes: int, tz: tzinfo) -> int:
+    """When `minutes` after local midnight happens on `day` (first valid instant, once)."""
+    wall = datetime.combine(day, time(minutes // 60, minutes % 60))
+    # A skipped wall time moves to the first whole minute that exists (the end of the gap);
+    # gaps are an hour, rarely a day (Samoa 2011), so this loop is short.
+    for step in range(2 * MINUTES_PER_DAY):
+        instant = _exists(wall + timedelta(minutes=step), tz)
+        if instant is not None:
+            return instant
+    raise ValueError(f"no valid local time near {wall} in {tz}")
+
+
+def next_occurrence(after_ms: int, minutes: int, tz: tzinfo) -> int:
+    """The first instant strictly after `after_ms` whose local time is the daily time."""
+    today = local_date(after_ms, tz)
+    for delta in (-1, 0, 1, 2, 3):
+        candidate = occurrence_on(today + timedelta(days=delta), minutes, tz)
+        if candidate > after_ms:
+            return candidate
+    raise ValueError("no next occurrence")  # unreachable: a day always has one
+
+
+def streak(days: Iterable[date], today: date) -> int:
+    """Consecutive practice days ending today, or yesterday if today has none yet."""
+    practised = set(days)
+    day = today if today in practised else today - timedelta(days=1)
+    count = 0
+    while day in practised:
+        count += 1
+        day -= timedelta(days=1)
+    return count

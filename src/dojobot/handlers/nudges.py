@@ -1,0 +1,149 @@
+"""The daily nudge broadcast: one repeating job reads due reminders from an index and sends.
+
+Delivery is at most once: a batch's new next_due_at is committed before its messages go out
+(storage.reminders.claim_due), so a crash or restart can lose a claimed nudge but never
+sends it twice; a duplicate nudge annoys, a lost one does not. Batches are small so a
+shutdown mid-batch loses little. Nudges are paced below the bot's overall rate limit and
+run as a job task, so answers from learners practising meanwhile are not queued behind them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from html import escape
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, JobQueue
+
+from dojobot.context import BotData, DojoContext
+from dojobot.engine.nudges import MAX_IGNORED, Action, DueReminder, NudgePlan, plan_nudge
+from dojobot.handlers.streaks import current_streak, streak_text
+from dojobot.storage.catalogue import Catalogue
+from dojobot.storage.db import Database
+from dojobot.storage.reminders import claim_due, last_set
+from dojobot.storage.users import mark_blocked
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "daily-nudges"
+BATCH = 100  # claimed per transaction: at most this many are lost if the bot dies mid-send
+# AIORateLimiter allows ~30 messages/s overall; nudges take 20 and leave room for replies.
+NUDGES_PER_SECOND = 20
+RUN_BUDGET_S = 50.0  # stop claiming before the next minute's run starts
+
+PAUSED_TEXT = (
+    f"🔕 I've paused your daily reminders: the last {MAX_IGNORED} didn't lead to any "
+    "practice, and reminders that never give up are no fun.\n"
+    "Send /remind on to turn them back on, or /remind to pick another time."
+)
+
+
+def practise_button(catalogue: Catalogue, topic_id: int | None, level_id: int | None) -> str:
+    """Callback data that opens the learner's last topic (a set at their last level)."""
+    topic = catalogue.topic(topic_id) if topic_id is not None else None
+    if topic is None:
+        return "nav:f"
+    if level_id is not None and level_id in topic.level_ids:
+        return f"go:{topic.topic_id}:{level_id}"
+    return f"nav:t:{topic.topic_id}"
+
+
+async def nudge_message(
+    db: Database, catalogue: Catalogue, plan: NudgePlan, now_ms: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The nudge: streak, last topic, 'Practise now' and a way to stop."""
+    streak = await current_streak(db, plan.user_id, plan.timezone, now_ms)
+    last = await last_set(db, plan.user_id)
+    lines = ["🥋 Time for today's practice!", streak_text(streak)]
+    topic = catalogue.topic(last.topic_id) if last else None
+    if last is not None and topic is not None:
+        level = catalogue.level(last.level_id) if last.level_id is not None else None
+        name = f"{topic.display_name} · {level.display_name}" if level else topic.display_name
+        lines.append(f"Last time: {escape(name)}.")
+    data = practise_button(catalogue, last.topic_id if last else None,
+                           last.level_id if last else None)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("▶️ Practise now", callback_data=data)],
+            [InlineKeyboardButton("🔕 Stop reminders", callback_data="rem:off")],
+        ]
+    )
+    return "\n".join(lines), keyboard
+
+
+async def _deliver(app: Application[Any, Any, Any, Any, Any, Any], plan: NudgePlan,
+                   now_ms: int) -> str:
+    data: BotData = app.bot_data
+    assert data.db is not None and data.catalogue is not None
+    try:
+        if plan.action is Action.PAUSE:
+            await app.bot.send_message(plan.user_id, PAUSED_TEXT)
+        else:
+            text, keyboard = await nudge_message(data.db, data.catalogue, plan, now_ms)
+            await app.bot.send_message(plan.user_id, text, reply_markup=keyboard)
+    except Forbidden:
+        await mark_blocked(data.db, plan.user_id, now_ms)
+        # Forget them in the gatekeeper's cache so their next message clears the mark.
+        data.known_users.pop(plan.user_id, None)
+        return "blocked"
+    except TelegramError as exc:
+        # Not retried: a timed-out send may have arrived, and a second copy is worse than none.
+        log.warning("nudge to user %s failed: %s", plan.user_id, exc)
+        return "failed"
+    return "sent" if plan.action is Action.SEND else "paused"
+
+
+async def send_due_nudges(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    *,
+    per_second: float = NUDGES_PER_SECOND,
+    batch: int = BATCH,
+) -> Counter[str]:
+    """Claim due reminders batch by batch and send them; returns counts by outcome."""
+    data: BotData = app.bot_data
+    assert data.db is not None and data.settings is not None
+    db = data.db
+    default_zone = data.settings.default_timezone
+    limiter = AsyncLimiter(per_second, 1)
+    deadline = time.monotonic() + RUN_BUDGET_S
+    counts: Counter[str] = Counter()
+    while True:
+        now = data.clock()
+
+        def decide(due: DueReminder, now: int = now) -> NudgePlan:
+            return plan_nudge(due, now)
+
+        plans = await claim_due(db, now, batch, default_zone, decide)
+        tasks = []
+        for plan in plans:
+            if plan.action in (Action.SEND, Action.PAUSE):
+                await limiter.acquire()
+                tasks.append(asyncio.create_task(_deliver(app, plan, now)))
+            else:
+                counts[plan.action.value] += 1
+        counts.update(await asyncio.gather(*tasks))
+        if len(plans) < batch or time.monotonic() > deadline:
+            break
+    if counts:
+        log.info("nudges: %s", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return counts
+
+
+async def nudge_job(context: DojoContext) -> None:
+    """Job: send the nudges that are due now."""
+    await send_due_nudges(context.application)
+
+
+def schedule_nudges(job_queue: JobQueue[Any]) -> None:
+    """One repeating job for all learners, a second into each minute; nothing per learner."""
+    first = 61.0 - time.time() % 60  # wall-clock alignment only; due times come from the DB
+    job_queue.run_repeating(
+        nudge_job, interval=60, first=first, name=JOB_NAME,
+        job_kwargs={"misfire_grace_time": 30, "coalesce": True},
+    )

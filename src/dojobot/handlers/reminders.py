@@ -1,0 +1,226 @@
+"""/remind and /timezone: when the daily practice nudge comes, in the learner's own time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from dojobot.context import DojoContext
+from dojobot.engine.nudges import MAX_IGNORED, first_due
+from dojobot.engine.schedule import (
+    MINUTES_PER_DAY,
+    InvalidTime,
+    InvalidZone,
+    format_local_time,
+    local_datetime,
+    parse_local_time,
+    parse_zone,
+    zone,
+)
+from dojobot.storage import reminders as store
+
+QUICK_TIMES = (7 * 60, 12 * 60, 18 * 60, 20 * 60)
+ZONE_EXAMPLES = "/timezone Europe/Berlin, a city like /timezone Tokyo, or an offset like " \
+    "/timezone +05:30"
+STALE = "That button is no longer valid. Send /remind to see your reminder."
+
+
+def when_text(due_ms: int, now_ms: int, zone_name: str) -> str:
+    """'today at 18:30', 'tomorrow at 07:00', 'Sun 29 Mar at 03:00' in the learner's zone."""
+    tz = zone(zone_name)
+    due = local_datetime(due_ms, tz)
+    today = local_datetime(now_ms, tz).date()
+    clock = due.strftime("%H:%M")
+    if due.date() == today:
+        return f"today at {clock}"
+    if due.date() == today + timedelta(days=1):
+        return f"tomorrow at {clock}"
+    return f"{due.strftime('%a %d %b')} at {clock}"
+
+
+def zone_line(own: str | None, default: str) -> str:
+    """Which timezone reminders use, and how to change it while it is the default."""
+    if own is not None:
+        return f"Your timezone: {escape(own)} (change it with /timezone)."
+    return (
+        f"Times are in {escape(default)}, the default timezone. Not yours? Send "
+        f"{ZONE_EXAMPLES}."
+    )
+
+
+def times_keyboard() -> InlineKeyboardMarkup:
+    """A few common times and 'Off'."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(format_local_time(m), callback_data=f"rem:t:{m}")
+                for m in QUICK_TIMES
+            ],
+            [InlineKeyboardButton("🔕 Off", callback_data="rem:off")],
+        ]
+    )
+
+
+async def status_text(context: DojoContext, user_id: int) -> str:
+    """What /remind shows: the setting, the next nudge, the timezone."""
+    db = context.db
+    own = await store.user_timezone(db, user_id)
+    zone_name = own or context.settings.default_timezone
+    reminder = await store.get_reminder(db, user_id)
+    if reminder is not None and reminder.next_due_at is not None:
+        head = (
+            f"🔔 <b>Daily reminder</b>: every day at "
+            f"{format_local_time(reminder.local_minutes)}, except days you have practised.\n"
+            f"Next: {when_text(reminder.next_due_at, context.now_ms(), zone_name)}.\n"
+            "Pick another time below or send one like /remind 07:15; /remind off stops it."
+        )
+    elif reminder is not None and reminder.paused:
+        head = (
+            f"🔔 <b>Daily reminder</b>: paused, after {MAX_IGNORED} reminders in a row "
+            "without practice.\nPick a time below, or send /remind on to keep "
+            f"{format_local_time(reminder.local_minutes)}."
+        )
+    else:
+        head = (
+            "🔔 <b>Daily reminder</b>: off.\nPick a time and I'll nudge you once a day to "
+            "practise (never on days you have already practised). Or send your own time, "
+            "like /remind 18:30."
+        )
+    return f"{head}\n\n{zone_line(own, context.settings.default_timezone)}"
+
+
+async def turn_on(context: DojoContext, user_id: int, minutes: int) -> str:
+    """Set the reminder and say when the first nudge comes."""
+    db = context.db
+    now = context.now_ms()
+    own = await store.user_timezone(db, user_id)
+    zone_name = own or context.settings.default_timezone
+    existing = await store.get_reminder(db, user_id)
+    due = first_due(now, minutes, zone_name, existing.last_sent_on if existing else None)
+    await store.set_reminder(db, user_id, minutes, due, now)
+    text = (
+        f"🔔 Done: I'll remind you to practise every day at {format_local_time(minutes)} "
+        f"({escape(zone_name)} time), except on days you have already practised.\n"
+        f"First reminder: {when_text(due, now, zone_name)}. /remind off stops it."
+    )
+    if own is None:
+        text += f"\n\n{zone_line(None, context.settings.default_timezone)}"
+    return text
+
+
+async def turn_off_text(context: DojoContext, user_id: int) -> str:
+    """Stop nudges and say so."""
+    if await store.turn_off(context.db, user_id, context.now_ms()):
+        return "🔕 Daily reminders are off. Send /remind to set a time again."
+    return "Daily reminders are already off. Send /remind 18:30 to get one every day at 18:30."
+
+
+async def remind(update: Update, context: DojoContext) -> None:
+    """/remind, /remind 18:30, /remind off, /remind on."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    arg = " ".join(context.args or []).strip()
+    if not arg:
+        text = await status_text(context, user.id)
+        await message.reply_text(text, reply_markup=times_keyboard())
+        return
+    if arg.lower() in ("off", "stop", "no"):
+        await message.reply_text(await turn_off_text(context, user.id))
+        return
+    if arg.lower() in ("on", "resume", "yes"):
+        existing = await store.get_reminder(context.db, user.id)
+        if existing is None:
+            await message.reply_text("Pick a time first, for example /remind 18:30.")
+            return
+        await message.reply_text(await turn_on(context, user.id, existing.local_minutes))
+        return
+    try:
+        minutes = parse_local_time(arg)
+    except InvalidTime:
+        await message.reply_text(
+            f"I can't read “{escape(arg[:40])}” as a time. Send hours and minutes, "
+            "for example /remind 18:30 (or /remind off)."
+        )
+        return
+    await message.reply_text(await turn_on(context, user.id, minutes))
+
+
+async def remind_button(update: Update, context: DojoContext) -> None:
+    """'rem:t:<minutes>' or 'rem:off' from /remind's keyboard or a nudge."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    parts = query.data.split(":")
+    if parts == ["rem", "off"]:
+        text = await turn_off_text(context, user.id)
+    elif (
+        len(parts) == 3 and parts[1] == "t" and parts[2].isdigit()
+        and int(parts[2]) < MINUTES_PER_DAY
+    ):
+        text = await turn_on(context, user.id, int(parts[2]))
+    else:
+        await query.answer(STALE)
+        return
+    await query.answer()
+    try:
+        await query.edit_message_text(text)
+    except BadRequest as exc:
+        if "not modified" not in str(exc):
+            raise
+
+
+async def set_timezone(update: Update, context: DojoContext) -> None:
+    """/timezone [IANA name | city | UTC offset]."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    db = context.db
+    now = context.now_ms()
+    arg = " ".join(context.args or []).strip()
+    if not arg:
+        own = await store.user_timezone(db, user.id)
+        zone_name = own or context.settings.default_timezone
+        local = local_datetime(now, zone(zone_name)).strftime("%H:%M")
+        which = "" if own else ", the default"
+        await message.reply_text(
+            f"🌍 Your timezone: {escape(zone_name)}{which}. Your local time: {local}.\n"
+            f"Set yours with {ZONE_EXAMPLES}."
+        )
+        return
+    try:
+        zone_name = parse_zone(arg)
+    except InvalidZone:
+        await message.reply_text(
+            f"I don't know the timezone “{escape(arg[:40])}”. Send a name like "
+            "/timezone Europe/Berlin or an offset like /timezone +05:30."
+        )
+        return
+    await store.set_user_timezone(db, user.id, zone_name)
+    local = local_datetime(now, zone(zone_name)).strftime("%H:%M")
+    text = f"🌍 Timezone set: {escape(zone_name)}. Your local time: {local}."
+    reminder = await store.get_reminder(db, user.id)
+    if reminder is not None and reminder.next_due_at is not None:
+        due = first_due(now, reminder.local_minutes, zone_name, reminder.last_sent_on)
+        await store.reschedule(db, user.id, due, now)
+        text += (
+            f"\nYour daily reminder stays at {format_local_time(reminder.local_minutes)} "
+            f"your time; next: {when_text(due, now, zone_name)}."
+        )
+    else:
+        text += "\nSend /remind to get a daily practice reminder."
+    await message.reply_text(text)
+
+
+def build_handlers() -> list[BaseHandler]:
+    """The reminder settings' handlers."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("remind", remind, filters=private),
+        CommandHandler("timezone", set_timezone, filters=private),
+        CallbackQueryHandler(remind_button, pattern=r"^rem:"),
+    ]
