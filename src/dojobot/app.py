@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.constants import ParseMode
-from telegram.ext import Application, Defaults, TypeHandler
+from telegram.constants import ChatType, ParseMode
+from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.ext import Application, ChatMemberHandler, Defaults, TypeHandler
 
 from dojobot import metrics
 from dojobot.config import Settings
@@ -81,19 +83,27 @@ async def _on_error(update: object, context: DojoContext) -> None:
         where = f"update {update.update_id} ({kind}, chat {chat}, user {user})"
     else:
         where = f"job or internal call ({type(update).__name__})"
-    log.error("unhandled error in %s", where, exc_info=context.error)
+    if isinstance(context.error, Forbidden):
+        log.info("%s: %s", where, context.error)  # the learner blocked us; not a bug
+    else:
+        log.error("unhandled error in %s", where, exc_info=context.error)
     metrics.HANDLER_EXCEPTIONS.labels(metrics.update_kind(update)).inc()
     capture(context.error, where=where)
-    if (
-        isinstance(update, Update)
-        and update.effective_message
-        and update.effective_chat
-        and update.effective_chat.type == "private"
-    ):
-        await update.effective_message.reply_text(
-            "Sorry, something went wrong on my side. Your answers so far are saved; "
-            "send /start to go on."
-        )
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    private = update.effective_chat.type == ChatType.PRIVATE
+    if isinstance(context.error, Forbidden):
+        if private:
+            await gatekeeper.forget_blocked_user(
+                context.bot_data, update.effective_chat.id, context.now_ms()
+            )
+        return
+    if private and update.effective_message and not isinstance(context.error, NetworkError):
+        with contextlib.suppress(TelegramError):  # the apology must not fail in turn
+            await update.effective_message.reply_text(
+                "Sorry, something went wrong on my side. Your answers so far are saved; "
+                "send /start to go on."
+            )
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -101,6 +111,11 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group -1 runs first for every update: record who wrote, clear a 'blocked' mark.
     app.add_handler(TypeHandler(Update, metrics.count_update), group=-2)
     app.add_handler(TypeHandler(Update, gatekeeper.remember_user), group=-1)
+    # Group 1, apart from group 0's first-match-wins: a learner blocking the bot.
+    app.add_handler(
+        ChatMemberHandler(gatekeeper.private_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        group=1,
+    )
     # Group 0: the first matching handler wins, so the catch-alls come last.
     for feature in (menu, practice, progress, common):
         app.add_handlers(feature.build_handlers())

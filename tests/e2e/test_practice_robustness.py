@@ -227,3 +227,34 @@ async def test_progress_report_and_chart(dojo: Dojo, standin: BotApiStandIn) -> 
     assert chart.file_bytes is not None
     assert chart.file_bytes.startswith(b"\x89PNG")
     assert "last 2 sets" in chart.plain_text
+
+
+async def blocked_at(dojo: Dojo, user_id: int) -> int | None:
+    row = await dojo.db.fetchone("SELECT blocked_at FROM user WHERE user_id = ?", (user_id,))
+    assert row is not None
+    return row["blocked_at"]
+
+
+async def test_learner_who_blocks_and_unblocks(dojo: Dojo, standin: BotApiStandIn) -> None:
+    learner = await standin.user(612, "Sora")
+    first = await start_set(standin, learner, "math-arithmetic-addition-d101")
+    await standin.block_bot(learner)
+    await standin.settle()
+    assert await blocked_at(dojo, 612) is not None
+    # Writing again unblocks (Telegram sends my_chat_member 'member' first) and the set goes on.
+    _, _, question = current_question(first)
+    judged = await reply(standin, learner, str(solve(question)))
+    assert judged.plain_text.startswith("✓")
+    assert await blocked_at(dojo, 612) is None
+
+
+async def test_a_403_on_the_reply_keeps_the_answer(dojo: Dojo, standin: BotApiStandIn) -> None:
+    learner = await standin.user(613, "Taro")
+    first = await start_set(standin, learner, "math-arithmetic-addition-d101")
+    _, _, question = current_question(first)
+    standin.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    await standin.send_text(learner, str(solve(question)))
+    await standin.settle()
+    assert len(await attempts(dojo.db)) == 1  # committed before the reply was refused
+    assert await blocked_at(dojo, 613) is not None
+    assert standin.messages(learner)[-1].message_id == first.message_id  # no apology sent

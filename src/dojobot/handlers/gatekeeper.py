@@ -1,12 +1,13 @@
-"""Group -1: runs before every handler and records who is writing."""
+"""Who is writing: group -1 records every sender; blocked learners are marked."""
 
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
 
-from dojobot.context import DojoContext
+from dojobot.context import BotData, DojoContext
 from dojobot.storage.legacy import merge_pending
-from dojobot.storage.users import upsert_user
+from dojobot.storage.users import mark_blocked, upsert_user
 
 
 async def remember_user(update: Update, context: DojoContext) -> None:
@@ -27,3 +28,21 @@ async def remember_user(update: Update, context: DojoContext) -> None:
     context.bot_data.known_users[user.id] = seen
     # History that `import-legacy --users` mapped to this learner before the bot met them.
     await merge_pending(context.db, user.id, context.now_ms())
+
+
+async def forget_blocked_user(data: BotData, user_id: int, now_ms: int) -> None:
+    """Mark a user who blocked the bot; dropping them from the cache lets their next
+    message (they unblocked us) clear the mark."""
+    assert data.db is not None
+    await mark_blocked(data.db, user_id, now_ms)
+    data.known_users.pop(user_id, None)
+
+
+async def private_membership(update: Update, context: DojoContext) -> None:
+    """A learner blocked (or unblocked) the bot: Telegram says so with my_chat_member."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    if change.new_chat_member.status == ChatMemberStatus.BANNED:
+        await forget_blocked_user(context.bot_data, change.chat.id, context.now_ms())
+    # Unblocking needs nothing here: remember_user already cleared the mark.

@@ -23,11 +23,11 @@ from telegram.ext import Application, JobQueue
 
 from dojobot.context import BotData, DojoContext
 from dojobot.engine.nudges import MAX_IGNORED, Action, DueReminder, NudgePlan, plan_nudge
+from dojobot.handlers.gatekeeper import forget_blocked_user
 from dojobot.handlers.streaks import current_streak, streak_text
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.reminders import claim_due, last_set
-from dojobot.storage.users import mark_blocked
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +88,7 @@ async def _deliver(app: Application[Any, Any, Any, Any, Any, Any], plan: NudgePl
             text, keyboard = await nudge_message(data.db, data.catalogue, plan, now_ms)
             await app.bot.send_message(plan.user_id, text, reply_markup=keyboard)
     except Forbidden:
-        await mark_blocked(data.db, plan.user_id, now_ms)
-        # Forget them in the gatekeeper's cache so their next message clears the mark.
-        data.known_users.pop(plan.user_id, None)
+        await forget_blocked_user(data, plan.user_id, now_ms)
         return "blocked"
     except TelegramError as exc:
         # Not retried: a timed-out send may have arrived, and a second copy is worse than none.
