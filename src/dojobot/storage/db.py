@@ -20,7 +20,7 @@ class StorageError(Exception):
 
 def _check_path(path: Path, *, create: bool) -> None:
     if not create and not path.exists():
-        raise StorageError(f"database {path} does not exist")
+        raise StorageError(f"database {path} does not exist (create it: dojobot migrate up)")
     if not path.parent.exists():
         raise StorageError(f"cannot create database {path}: folder {path.parent} is missing")
 
