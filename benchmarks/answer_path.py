@@ -29,6 +29,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -543,10 +544,12 @@ def check_targets(summaries: list[Summary], target_n: int) -> list[str]:
 
 
 async def _profiler(pid: int, seconds: float, out: str) -> asyncio.subprocess.Process:
-    """py-spy (all threads, native frames off) on the bot process, as a flame graph SVG."""
+    """py-spy on the bot process (all threads): a flame graph SVG, or collapsed stacks (.txt)."""
+    beside = Path(sys.executable).parent / "py-spy"
+    exe = shutil.which("py-spy") or str(beside)
     return await asyncio.create_subprocess_exec(
-        "py-spy", "record", "-p", str(pid), "-r", "200", "-d", str(max(1, round(seconds))),
-        "-o", out, "--nonblocking",
+        exe, "record", "-p", str(pid), "-r", "200", "-d", str(max(1, round(seconds))),
+        "-o", out, "--nonblocking", "--format", "raw" if out.endswith(".txt") else "flamegraph",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )
 
@@ -629,7 +632,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="check commit-before-reply on every k-th reply (0: never)")
     p.add_argument("--json", help="also write the report as JSON here")
     p.add_argument("--profile", nargs="?", const="answer_path_profile.svg", default=None,
-                   metavar="SVG", help="py-spy DojoBot at the target N into this flame graph")
+                   metavar="FILE",
+                   help="py-spy DojoBot at the target N (.svg flame graph or .txt stacks)")
     p.add_argument("--telegram-limit", action="store_true",
                    help="keep AIORateLimiter's 30 messages/s overall limit (shipped default)")
     p.add_argument("--child", choices=("dojo", "echo"), help=argparse.SUPPRESS)

@@ -100,26 +100,24 @@ async def answer(update: Update, context: DojoContext) -> None:
     new_state = practice_set.after_answer(current.state, correct)
     topic = context.catalogue.topic(current.topic_id)
     assert topic is not None
+    finishing = new_state.current is None
     judged = await store.record_answer(
         db, current, new_state=new_state, given=format_number(given), correct=correct,
         response_ms=response_ms, message_id=message.message_id, now_ms=now,
         progression=topic.progression,
+        want_recent=finishing or new_state.answered % PROGRESS_EVERY == 0,
     )
     if judged is None:
         log.info("ignored a redelivered answer (message %s)", message.message_id)
         return
     parts = [feedback(correct, problem.question, format_number(problem.answer), response_ms)]
-    if judged.set_finished or new_state.answered % PROGRESS_EVERY == 0:
-        recent = await store.recent_in_stage(
-            db, user.id, topic.topic_id, judged.progress.stage_id
-        )
+    if judged.recent is not None:
         parts.append(
             stage_line(context.catalogue, topic, judged.progress.stage_id,
-                       judged.progress.reps_in_stage, recent)
+                       judged.progress.reps_in_stage, judged.recent)
         )
-    if judged.set_finished:
-        stats = await store.set_stats(db, current.session_id)
-        parts.append(set_summary(_title(context, topic, current.level_id), stats))
+    if judged.summary is not None:
+        parts.append(set_summary(_title(context, topic, current.level_id), judged.summary.stats))
         await message.reply_text(
             "\n\n".join(parts), reply_markup=after_set_keyboard(topic, current.level_id)
         )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 BUSY_TIMEOUT_MS = 5000
+
+T = TypeVar("T")
 
 
 class StorageError(Exception):
@@ -30,7 +33,10 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
-        self._in_transaction = False
+        # One transaction at a time on the shared connection: a job's transaction and a
+        # handler's must queue, not interleave (their statements would mix).
+        self._tx_lock = asyncio.Lock()
+        self._tx_owner: asyncio.Task[Any] | None = None
 
     @classmethod
     async def open(cls, path: Path, *, create: bool = True) -> Database:
@@ -60,12 +66,20 @@ class Database:
         await self.conn.close()
 
     @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        if self._tx_owner is not None and self._tx_owner is asyncio.current_task():
+            raise RuntimeError("nested transaction")
+        async with self._tx_lock:
+            self._tx_owner = asyncio.current_task()
+            try:
+                yield
+            finally:
+                self._tx_owner = None
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
-        if self._in_transaction:
-            raise RuntimeError("nested transaction")
-        self._in_transaction = True
-        try:
+        async with self._exclusive():
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -73,15 +87,48 @@ class Database:
                 await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
-        finally:
-            self._in_transaction = False
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run fn(connection) on the connection's thread: many statements, one round trip.
+
+        aiosqlite hands every statement (and every fetch) to its thread and back; on the
+        answer path those hand-offs cost more than the SQL itself.
+        """
+        # aiosqlite has no public "run this callable on the connection thread"; _execute is
+        # that, stable across 0.17-0.22 (pinned <1). Every storage test runs through here.
+        return await self.conn._execute(fn, self.conn._conn)
+
+    async def run_transaction(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """BEGIN IMMEDIATE; fn(connection); COMMIT (ROLLBACK if fn raises), in one round trip."""
+
+        def atomically(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result
+
+        async with self._exclusive():
+            return await self.run(atomically)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read query and return all rows."""
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        args = tuple(params)
+        return await self.run(lambda conn: conn.execute(sql, args).fetchall())
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """Run a read query and return the first row, if any."""
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        args = tuple(params)
+
+        def first(conn: sqlite3.Connection) -> aiosqlite.Row | None:
+            cursor = conn.execute(sql, args)
+            try:
+                row: aiosqlite.Row | None = cursor.fetchone()
+                return row
+            finally:
+                cursor.close()
+
+        return await self.run(first)
