@@ -544,12 +544,13 @@ def check_targets(summaries: list[Summary], target_n: int) -> list[str]:
 
 
 async def _profiler(pid: int, seconds: float, out: str) -> asyncio.subprocess.Process:
-    """py-spy on the bot process (all threads): a flame graph SVG, or collapsed stacks (.txt)."""
+    """py-spy on a bot process (samples holding the GIL): flame graph SVG or stacks (.txt)."""
     beside = Path(sys.executable).parent / "py-spy"
     exe = shutil.which("py-spy") or str(beside)
     return await asyncio.create_subprocess_exec(
         exe, "record", "-p", str(pid), "-r", "200", "-d", str(max(1, round(seconds))),
-        "-o", out, "--nonblocking", "--format", "raw" if out.endswith(".txt") else "flamegraph",
+        "-o", out, "--nonblocking", "--gil",
+        "--format", "raw" if out.endswith(".txt") else "flamegraph",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )
 
@@ -577,9 +578,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             for r in range(args.rounds):
                 for bot in ("dojo", "echo") if r % 2 == 0 else ("echo", "dojo"):
                     profiler = None
-                    if args.profile and bot == "dojo" and n == args.target_n and r == 0:
+                    if args.profile and n == args.target_n and r == 0:
+                        stem, dot, ext = args.profile.rpartition(".")
+                        out = args.profile if bot == "dojo" else f"{stem}.echo{dot}{ext}"
                         profiler = await _profiler(
-                            bench.bots["dojo"].pid, args.duration + args.warmup, args.profile
+                            bench.bots[bot].pid, args.duration + args.warmup, out
                         )
                     result = await bench.phase(bot, n, args.duration, args.warmup)
                     if profiler is not None:
@@ -633,7 +636,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--json", help="also write the report as JSON here")
     p.add_argument("--profile", nargs="?", const="answer_path_profile.svg", default=None,
                    metavar="FILE",
-                   help="py-spy DojoBot at the target N (.svg flame graph or .txt stacks)")
+                   help="py-spy both bots at the target N (.svg flame graph or .txt stacks)")
     p.add_argument("--telegram-limit", action="store_true",
                    help="keep AIORateLimiter's 30 messages/s overall limit (shipped default)")
     p.add_argument("--child", choices=("dojo", "echo"), help=argparse.SUPPRESS)

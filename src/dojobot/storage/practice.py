@@ -94,6 +94,7 @@ async def open_set(db: Database, user_id: int) -> OpenSet | None:
                   problem_sent_at, last_message_id, total_reps, correct_reps
            FROM session WHERE user_id = ? AND end_time IS NULL""",
         (user_id,),
+        inline=True,  # one indexed row on the answer path
     )
     if row is None:
         return None
@@ -132,7 +133,7 @@ async def start_set(
         assert cursor.lastrowid is not None
         return cursor.lastrowid, closed
 
-    return await db.run_transaction(start)
+    return await db.run_transaction(start, inline=True)
 
 
 async def record_answer(
@@ -219,7 +220,7 @@ async def record_answer(
         summary = _finish(conn, current.session_id) if finished else None
         return Judged(new_state, progress, advanced_to, finished, window, summary)
 
-    return await db.run_transaction(judge)
+    return await db.run_transaction(judge, inline=True)
 
 
 def _recent_answers(
