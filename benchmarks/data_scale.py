@@ -1,8 +1,8 @@
 """Data at scale: /progress queries, the per-answer transaction, bytes per attempt.
 
     .venv/bin/python benchmarks/make_big_db.py          # once: benchmarks/data/big.sqlite3
-    .venv/bin/python benchmarks/data_scale.py           # about a minute
-    .venv/bin/python benchmarks/data_scale.py --quick   # fewer repetitions
+    .venv/bin/python benchmarks/data_scale.py           # a few seconds
+    .venv/bin/python benchmarks/data_scale.py --quick   # fewer repetitions and learners
 
 Warm: the same connection, repeated, median. Cold: the OS page cache is dropped
 (`echo 3 > /proc/sys/vm/drop_caches`, needs root; if that is refused the figure is a fresh
