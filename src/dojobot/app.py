@@ -136,7 +136,11 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(file_url_for(settings.api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
-        .rate_limiter(metrics.CountingRateLimiter(max_retries=3))
+        .rate_limiter(
+            metrics.CountingRateLimiter(
+                overall_max_rate=settings.max_messages_per_second, max_retries=3
+            )
+        )
         .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

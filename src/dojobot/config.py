@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     sentry_dsn: SecretStr | None = None
     idle_timeout_minutes: int = Field(default=30, ge=1)
+    # Telegram's overall flood limit for a bot; 0 lifts it (a local Bot API stand-in).
+    max_messages_per_second: int = Field(default=30, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

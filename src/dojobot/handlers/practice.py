@@ -112,10 +112,12 @@ async def answer(update: Update, context: DojoContext) -> None:
     new_state = practice_set.after_answer(current.state, correct)
     topic = context.catalogue.topic(current.topic_id)
     assert topic is not None
+    finishing = new_state.current is None
     judged = await store.record_answer(
         db, current, new_state=new_state, given=format_number(given), correct=correct,
         response_ms=response_ms, message_id=message.message_id, now_ms=now,
         progression=topic.progression,
+        want_recent=finishing or new_state.answered % PROGRESS_EVERY == 0,
     )
     if judged is None:
         # Telegram delivered this message again (e.g. we crashed after committing and before
@@ -127,11 +129,16 @@ async def answer(update: Update, context: DojoContext) -> None:
         return
     metrics.ANSWERS.labels("correct" if correct else "wrong").inc()
     parts = [feedback(correct, problem.question, format_number(problem.answer), response_ms)]
-    if judged.set_finished:
-        stats = await store.set_stats(db, current.session_id)
-        parts.append(await _closing(context, user.id, topic, current.level_id, stats))
-    elif new_state.answered % PROGRESS_EVERY == 0:
-        parts.append(await _stage_line(context, user.id, topic))
+    if judged.summary is not None:
+        parts.append(
+            set_summary(_title(context, topic, current.level_id), judged.summary.stats,
+                        await _streak_line(context, user.id))
+        )
+    if judged.recent is not None:
+        parts.append(
+            stage_line(context.catalogue, topic, judged.progress.stage_id,
+                       judged.progress.reps_in_stage, judged.recent)
+        )
     if judged.set_finished:
         await message.reply_text(
             "\n\n".join(parts), reply_markup=after_set_keyboard(topic, current.level_id)

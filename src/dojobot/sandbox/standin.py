@@ -476,6 +476,8 @@ class BotApiStandIn:
         self.privacy_mode = True
 
         self.calls: list[ApiCall] = []
+        # Benchmarks observe each answered call here instead of scanning `calls`.
+        self.on_call: Callable[[ApiCall], None] | None = None
         self.callback_answers: dict[str, JSON] = {}
         self.stats = StandInStats()
         # Unexpected exceptions inside the stand-in (answered as 500); tests may assert empty.
@@ -698,7 +700,10 @@ class BotApiStandIn:
         code: int | None = None,
         description: str | None = None,
     ) -> None:
-        self.calls.append(ApiCall(method, params, at, ok, code, description))
+        call = ApiCall(method, params, at, ok, code, description)
+        self.calls.append(call)
+        if self.on_call is not None:
+            self.on_call(call)
         self._pulse()
 
     @staticmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from dojobot.engine.practice_set import SetState, from_json, to_json
@@ -46,6 +47,8 @@ class Judged:
     progress: Progress
     advanced_to: int | None  # the new stage when this answer completed a stage
     set_finished: bool
+    recent: Stats | None = None  # the stage window after this answer, when asked for
+    summary: SetSummary | None = None  # the finished set's statistics
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ async def open_set(db: Database, user_id: int) -> OpenSet | None:
                   problem_sent_at, last_message_id, total_reps, correct_reps
            FROM session WHERE user_id = ? AND end_time IS NULL""",
         (user_id,),
+        inline=True,  # one indexed row on the answer path
     )
     if row is None:
         return None
@@ -112,14 +116,15 @@ async def start_set(
     db: Database, user_id: int, topic_id: int, level_id: int, state: SetState, now_ms: int
 ) -> tuple[int, SetSummary | None]:
     """Close any running set, then open a new one; returns (session id, closed summary)."""
-    async with db.transaction() as conn:
-        closed = await _close_open_set(db, user_id)
-        await conn.execute(
+
+    def start(conn: sqlite3.Connection) -> tuple[int, SetSummary | None]:
+        closed = _close_open_set(conn, user_id)
+        conn.execute(
             """INSERT INTO user_progress (user_id, topic_id, stage_started_at)
                VALUES (?, ?, ?) ON CONFLICT DO NOTHING""",
             (user_id, topic_id, now_ms),
         )
-        cursor = await conn.execute(
+        cursor = conn.execute(
             """INSERT INTO session (user_id, topic_id, stage_id, difficulty_level_id,
                                     start_time, state, problem_sent_at)
                VALUES (?, ?, ?, ?, ?, ?, ?)""",
@@ -127,6 +132,8 @@ async def start_set(
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid, closed
+
+    return await db.run_transaction(start, inline=True)
 
 
 async def record_answer(
@@ -140,37 +147,43 @@ async def record_answer(
     message_id: int,
     now_ms: int,
     progression: Progression,
+    want_recent: bool = False,
 ) -> Judged | None:
     """One transaction: the attempt, the set's counters and state, progress and stage.
 
+    Runs as one call on the connection thread (one round trip, not one per statement).
+    With want_recent, Judged.recent holds the stage window after this answer; a finished
+    set's summary comes back too, so the reply needs no further query.
     Returns None when this message was already judged (a redelivered update).
     """
     asked = current.state
     assert asked.current is not None
+    question, expected = asked.current.question, str(asked.current.answer)
     finished = new_state.current is None
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    state_json = to_json(new_state)
+
+    def judge(conn: sqlite3.Connection) -> Judged | None:
+        cursor = conn.execute(
             """UPDATE session SET total_reps = total_reps + 1,
                    correct_reps = correct_reps + ?,
                    total_response_ms = total_response_ms + ?,
                    state = ?, problem_sent_at = ?, last_message_id = ?
                WHERE session_id = ? AND end_time IS NULL AND last_message_id < ?""",
-            (int(correct), response_ms, to_json(new_state), now_ms, message_id,
+            (int(correct), response_ms, state_json, now_ms, message_id,
              current.session_id, message_id),
         )
         if cursor.rowcount != 1:
             return None
-        await conn.execute(
+        conn.execute(
             """INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question,
                                     expected, given, correct, response_ms, answered_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (current.session_id, current.user_id, current.topic_id, asked.stage_id,
-             asked.current.question, str(asked.current.answer), given, int(correct),
-             response_ms, now_ms),
+             question, expected, given, int(correct), response_ms, now_ms),
         )
         # Reps count toward the stage the learner is in; a set begun in an earlier stage
         # (before an advancement) still counts in total_reps but not in the new stage.
-        cursor = await conn.execute(
+        row = conn.execute(
             f"""UPDATE user_progress SET
                    reps_in_stage = reps_in_stage + (stage_id = ?),
                    total_reps = total_reps + 1,
@@ -179,18 +192,17 @@ async def record_answer(
                WHERE user_id = ? AND topic_id = ?
                RETURNING {_PROGRESS_COLUMNS}""",
             (asked.stage_id, int(correct), now_ms, current.user_id, current.topic_id),
-        )
-        row = await cursor.fetchone()
+        ).fetchone()
         assert row is not None
         progress = _progress(tuple(row))
         advanced_to = None
         if needs_window(progress.stage_id, progress.reps_in_stage, progression):
-            recent = await _recent_answers(
-                db, current.user_id, current.topic_id, progress.stage_id, progression.window
+            recent = _recent_answers(
+                conn, current.user_id, current.topic_id, progress.stage_id, progression.window
             )
             if should_advance(progress.stage_id, progress.reps_in_stage, recent, progression):
                 advanced_to = next_stage(progress.stage_id)
-                await conn.execute(
+                conn.execute(
                     """UPDATE user_progress SET stage_id = ?, reps_in_stage = 0,
                            stage_started_at = ?
                        WHERE user_id = ? AND topic_id = ?""",
@@ -200,47 +212,59 @@ async def record_answer(
                     progress.topic_id, advanced_to, 0, progress.total_reps,
                     progress.correct_reps, progress.last_practised_at,
                 )
-        if finished:
-            await _finish(db, current.session_id)
-    return Judged(new_state, progress, advanced_to, finished)
+        window = None
+        if want_recent:
+            window = summarize(
+                _recent_answers(conn, current.user_id, current.topic_id, progress.stage_id, 100)
+            )
+        summary = _finish(conn, current.session_id) if finished else None
+        return Judged(new_state, progress, advanced_to, finished, window, summary)
+
+    return await db.run_transaction(judge, inline=True)
 
 
-async def _recent_answers(
-    db: Database, user_id: int, topic_id: int, stage_id: int, limit: int
+def _recent_answers(
+    conn: sqlite3.Connection, user_id: int, topic_id: int, stage_id: int, limit: int
 ) -> list[Answer]:
-    rows = await db.fetchall(
+    rows = conn.execute(
         """SELECT correct, response_ms FROM attempt
            WHERE user_id = ? AND topic_id = ? AND stage_id = ?
            ORDER BY answered_at DESC, attempt_id DESC LIMIT ?""",
         (user_id, topic_id, stage_id, limit),
-    )
-    return [Answer(bool(r["correct"]), r["response_ms"]) for r in reversed(rows)]
+    ).fetchall()
+    return [Answer(bool(r[0]), r[1]) for r in reversed(rows)]
 
 
 async def recent_in_stage(
     db: Database, user_id: int, topic_id: int, stage_id: int, limit: int = 100
 ) -> Stats:
     """Accuracy and times over the learner's last answers in a stage (the gate's window)."""
-    return summarize(await _recent_answers(db, user_id, topic_id, stage_id, limit))
+    return summarize(
+        await db.run(lambda conn: _recent_answers(conn, user_id, topic_id, stage_id, limit))
+    )
 
 
-async def set_stats(db: Database, session_id: int) -> Stats:
-    """Statistics of one set from its attempts (a true median)."""
+def _set_stats(conn: sqlite3.Connection, session_id: int) -> Stats:
     # The user/time bounds let SQLite use attempt_user_time instead of a full scan.
-    rows = await db.fetchall(
+    rows = conn.execute(
         """SELECT a.correct, a.response_ms FROM session s JOIN attempt a
                ON a.user_id = s.user_id AND a.answered_at >= s.start_time
               AND a.session_id = s.session_id
            WHERE s.session_id = ?""",
         (session_id,),
-    )
-    return summarize(Answer(bool(r["correct"]), r["response_ms"]) for r in rows)
+    ).fetchall()
+    return summarize(Answer(bool(r[0]), r[1]) for r in rows)
 
 
-async def _finish(db: Database, session_id: int) -> SetSummary:
+async def set_stats(db: Database, session_id: int) -> Stats:
+    """Statistics of one set from its attempts (a true median)."""
+    return await db.run(lambda conn: _set_stats(conn, session_id))
+
+
+def _finish(conn: sqlite3.Connection, session_id: int) -> SetSummary:
     """Close a set with its statistics; it ended at its last answer (its start if none)."""
-    stats = await set_stats(db, session_id)
-    cursor = await db.conn.execute(
+    stats = _set_stats(conn, session_id)
+    row = conn.execute(
         """UPDATE session SET state = NULL, accuracy = ?, avg_response_time = ?,
                median_response_time = ?,
                end_time = coalesce((SELECT max(a.answered_at) FROM attempt a
@@ -250,23 +274,21 @@ async def _finish(db: Database, session_id: int) -> SetSummary:
            WHERE session_id = ?
            RETURNING topic_id, difficulty_level_id""",
         (stats.accuracy, stats.mean_ms, stats.median_ms, session_id),
-    )
-    row = await cursor.fetchone()
+    ).fetchone()
     assert row is not None
-    return SetSummary(session_id, row["topic_id"], row["difficulty_level_id"], stats)
+    return SetSummary(session_id, row[0], row[1], stats)
 
 
-async def _close_open_set(db: Database, user_id: int) -> SetSummary | None:
-    row = await db.fetchone(
+def _close_open_set(conn: sqlite3.Connection, user_id: int) -> SetSummary | None:
+    row = conn.execute(
         "SELECT session_id FROM session WHERE user_id = ? AND end_time IS NULL", (user_id,)
-    )
-    return await _finish(db, row["session_id"]) if row else None
+    ).fetchone()
+    return _finish(conn, row[0]) if row else None
 
 
 async def stop_set(db: Database, user_id: int) -> SetSummary | None:
     """End the learner's running set early (/stop); None if nothing was running."""
-    async with db.transaction():
-        return await _close_open_set(db, user_id)
+    return await db.run_transaction(lambda conn: _close_open_set(conn, user_id))
 
 
 async def close_idle_sets(db: Database, idle_before_ms: int) -> list[tuple[int, SetSummary]]:
@@ -278,8 +300,13 @@ async def close_idle_sets(db: Database, idle_before_ms: int) -> list[tuple[int, 
     )
     closed = []
     for row in rows:
-        async with db.transaction():
-            closed.append((row["user_id"], await _finish(db, row["session_id"])))
+        session_id: int = row["session_id"]
+
+        def finish(conn: sqlite3.Connection, session_id: int = session_id) -> SetSummary:
+            return _finish(conn, session_id)
+
+        # One short transaction per set, so answers are never kept waiting long.
+        closed.append((row["user_id"], await db.run_transaction(finish)))
     return closed
 
 

@@ -1,0 +1,234 @@
+"""Data at scale: /progress queries, the per-answer transaction, bytes per attempt.
+
+    .venv/bin/python benchmarks/make_big_db.py          # once: benchmarks/data/big.sqlite3
+    .venv/bin/python benchmarks/data_scale.py           # a few seconds
+    .venv/bin/python benchmarks/data_scale.py --quick   # fewer repetitions and learners
+
+Warm: the same connection, repeated, median. Cold: the OS page cache is dropped
+(`echo 3 > /proc/sys/vm/drop_caches`, needs root; if that is refused the figure is a fresh
+connection only, and the report says so), then a new connection runs the queries once.
+
+The per-answer transaction is the answer handler's storage work (open_set, then
+record_answer with the stage window every 10th answer and the summary at a set's end),
+timed for learners of the big database and for new learners on an empty one.
+It writes: the sampled learners' new sets stay in the big file (a few thousand attempts
+among ten million), and are closed at the end.
+
+TODO (classes branch): the class leaderboard for a week and for all time (target 50 ms).
+TODO (stats branch): `dojobot stats --since 24h` over the last day's ~300,000 answers
+(target 2 s); make_big_db.py already puts those answers in the last 24 hours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from dojobot.engine import practice_set
+from dojobot.storage import practice as store
+from dojobot.storage.catalogue import load_catalogue
+from dojobot.storage.db import Database
+from dojobot.storage.migrator import migrate_up
+from dojobot.storage.users import upsert_user
+
+HEAVY_USER = 100_000_000  # learner 1 of make_big_db.py: the most attempts
+NOW_MS = 1_795_000_000_000
+
+
+def drop_os_cache() -> bool:
+    """Drop the page cache (root only); False if the kernel refused."""
+    try:
+        os.sync()
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError:
+        return False
+    return True
+
+
+async def progress_queries(db: Database, user_id: int) -> int:
+    """What /progress reads: progress per topic, the stage window of each, recent sets."""
+    progress = await store.progress_by_topic(db, user_id)
+    for p in progress.values():
+        await store.recent_in_stage(db, user_id, p.topic_id, p.stage_id)
+    if progress:
+        busiest = max(progress.values(), key=lambda p: p.total_reps)
+        await store.recent_sets(db, user_id, busiest.topic_id)
+    return len(progress)
+
+
+async def timed(fn: Callable[[], Awaitable[Any]]) -> float:
+    """Milliseconds one call takes."""
+    t = time.perf_counter()
+    await fn()
+    return (time.perf_counter() - t) * 1000
+
+
+async def measure_progress(path: Path, repeats: int, cold_runs: int) -> dict[str, Any]:
+    """Warm and cold /progress data for the heaviest learner."""
+    db = await Database.open(path, create=False)
+    row = await db.fetchone("SELECT count(*) FROM attempt WHERE user_id = ?", (HEAVY_USER,))
+    attempts = row[0] if row else 0
+    topics = await progress_queries(db, HEAVY_USER)
+    warm = [await timed(lambda: progress_queries(db, HEAVY_USER)) for _ in range(repeats)]
+    await db.close()
+    cold = []
+    dropped = True
+    for _ in range(cold_runs):
+        dropped = drop_os_cache() and dropped
+        fresh = await Database.open(path, create=False)
+        cold.append(await timed(lambda fresh=fresh: progress_queries(fresh, HEAVY_USER)))
+        await fresh.close()
+    return {
+        "learner_attempts": attempts,
+        "topics": topics,
+        "warm_median_ms": statistics.median(warm),
+        "warm_max_ms": max(warm),
+        "cold_median_ms": statistics.median(cold),
+        "cold_max_ms": max(cold),
+        "cold_is_os_cache_dropped": dropped,
+    }
+
+
+async def answer_transactions(db: Database, users: list[int], sets: int) -> list[float]:
+    """Per-answer storage time (µs) for each user playing `sets` sets of 25."""
+    catalogue = await load_catalogue(db)
+    times: list[float] = []
+    now = NOW_MS
+    message_id = 10**9  # above anything make_big_db.py stored
+    for user_id in users:
+        topic = catalogue.topic(1 + user_id % 9)
+        assert topic is not None
+        for _ in range(sets):
+            stage = await store.stage_for(db, user_id, topic.topic_id)
+            state = practice_set.start_set(topic.code, stage, 101, secrets.randbits(31))
+            await store.start_set(db, user_id, topic.topic_id, 101, state, now)
+            while True:
+                t = time.perf_counter()
+                current = await store.open_set(db, user_id)
+                assert current is not None
+                assert current.state.current is not None
+                new_state = practice_set.after_answer(current.state, True)
+                now += 2000
+                message_id += 1
+                judged = await store.record_answer(
+                    db, current, new_state=new_state,
+                    given=str(current.state.current.answer), correct=True, response_ms=2000,
+                    message_id=message_id, now_ms=now, progression=topic.progression,
+                    want_recent=new_state.current is None or new_state.answered % 10 == 0,
+                )
+                times.append((time.perf_counter() - t) * 1e6)
+                assert judged is not None
+                if judged.set_finished:
+                    break
+    return times
+
+
+def _summary(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    return {
+        "answers": len(ordered),
+        "median_us": statistics.median(ordered),
+        "p95_us": ordered[int(0.95 * (len(ordered) - 1))],
+        "p99_us": ordered[int(0.99 * (len(ordered) - 1))],
+    }
+
+
+async def measure_answer_path(path: Path, learners: int, sets: int) -> dict[str, Any]:
+    """The answer transaction on the big database vs an empty one, same learners count."""
+    big = await Database.open(path, create=False)
+    # Learners spread over the activity range: every k-th by attempt count, heaviest first.
+    rows = await big.fetchall(
+        "SELECT user_id FROM user_progress GROUP BY user_id ORDER BY sum(total_reps) DESC"
+    )
+    step = max(1, len(rows) // learners)
+    users = [r[0] for r in rows[::step][:learners]]
+    for user_id in users:
+        await store.stop_set(big, user_id)
+    big_times = await answer_transactions(big, users, sets)
+    for user_id in users:
+        await store.stop_set(big, user_id)
+    await big.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = await Database.open(Path(tmp) / "empty.sqlite3")
+        await migrate_up(empty)
+        for user_id in users:
+            await upsert_user(empty, user_id, "Learner", None, "en", NOW_MS)
+        empty_times = await answer_transactions(empty, users, sets)
+        await empty.close()
+    b, e = _summary(big_times), _summary(empty_times)
+    return {"big": b, "empty": e, "median_ratio": b["median_us"] / e["median_us"],
+            "p95_ratio": b["p95_us"] / e["p95_us"]}
+
+
+def measure_bytes(path: Path) -> dict[str, Any]:
+    """Bytes per attempt: the table and its indexes, from dbstat."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    (attempts,) = conn.execute("SELECT count(*) FROM attempt").fetchone()
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE tbl_name = 'attempt'"
+    )]
+    per_object = {}
+    for name in names:
+        (size,) = conn.execute(
+            "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = ?", (name,)
+        ).fetchone()
+        per_object[name] = size
+    (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    (pages,) = conn.execute("PRAGMA page_count").fetchone()
+    conn.close()
+    total = sum(per_object.values())
+    return {
+        "attempts": attempts,
+        "bytes_per_attempt": total / attempts if attempts else None,
+        "per_object_bytes_per_attempt": {k: v / attempts for k, v in per_object.items()},
+        "file_bytes_per_attempt": page_size * pages / attempts if attempts else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the measurements and print a report."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--db", default="benchmarks/data/big.sqlite3")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--json", help="also write the report as JSON here")
+    args = p.parse_args(argv)
+    path = Path(args.db)
+    if not path.exists():
+        print(f"{path} does not exist; run benchmarks/make_big_db.py first", file=sys.stderr)
+        return 2
+    repeats, cold, learners, sets = (5, 2, 20, 1) if args.quick else (30, 5, 100, 2)
+    sqlite_version = subprocess.run(
+        [sys.executable, "-c", "import sqlite3; print(sqlite3.sqlite_version)"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    report = {
+        "date": time.strftime("%Y-%m-%d"),
+        "python": sys.version.split()[0],
+        "sqlite": sqlite_version,
+        "bytes": measure_bytes(path),
+        "progress": asyncio.run(measure_progress(path, repeats, cold)),
+        "answer_transaction": asyncio.run(measure_answer_path(path, learners, sets)),
+        "todo": ["class leaderboard (week, all time): needs the classes branch",
+                 "dojobot stats --since 24h: needs the stats branch"],
+    }
+    print(json.dumps(report, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
