@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, Defaults, TypeHandler
 
 from dojobot.config import Settings
 from dojobot.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
-from dojobot.handlers import common, gatekeeper, menu, practice, progress
+from dojobot.handlers import classes, common, gatekeeper, menu, practice, progress
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
@@ -24,6 +24,14 @@ COMMANDS = (
     BotCommand("progress", "Your stages, accuracy and speed"),
     BotCommand("stop", "End the current set"),
     BotCommand("help", "How the dojo works"),
+    BotCommand("nickname", "Your name on class leaderboards"),
+)
+# The menu shown in groups: the class commands.
+GROUP_COMMANDS = (
+    BotCommand("leaderboard", "The class leaderboard"),
+    BotCommand("join", "Join the class"),
+    BotCommand("leave", "Leave the class"),
+    BotCommand("board", "Board settings, chart and export (admins)"),
 )
 
 
@@ -42,6 +50,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
     data.catalogue = await load_catalogue(data.db)
     await app.bot.set_my_commands(list(COMMANDS))
+    await app.bot.set_my_commands(list(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
+    classes.start_jobs(app)
     assert app.job_queue is not None
     app.job_queue.run_repeating(
         practice.close_idle_sets, interval=60, first=60, name="close-idle-sets"
@@ -82,7 +92,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group -1 runs first for every update: record who wrote, clear a 'blocked' mark.
     app.add_handler(TypeHandler(Update, gatekeeper.remember_user), group=-1)
     # Group 0: the first matching handler wins, so the catch-alls come last.
-    for feature in (menu, practice, progress, common):
+    for feature in (menu, practice, progress, classes, common):
         app.add_handlers(feature.build_handlers())
     app.add_handlers(practice.build_fallbacks())
     app.add_handlers(common.build_fallbacks())

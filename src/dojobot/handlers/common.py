@@ -24,7 +24,8 @@ def help_text(context: DojoContext) -> str:
         "over your last 100 answers. A missed problem comes back a few problems later.\n\n"
         f"<b>Difficulty</b>: {levels}; harder levels add digits, negatives and decimals.\n\n"
         "<b>Commands</b>\n/start - choose a topic\n/progress - your stages and a chart\n"
-        "/stop - end the current set\n/help - this message"
+        "/stop - end the current set\n/help - this message\n"
+        "/nickname - your name on class leaderboards (in a group: /leaderboard, /join)"
     )
 
 

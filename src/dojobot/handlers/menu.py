@@ -29,7 +29,8 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
-from dojobot.handlers import practice
+from dojobot.handlers import classes, practice
+from dojobot.handlers.class_texts import is_class_link
 from dojobot.handlers.texts import LEVEL_EMOJI, bar, level_lines, requirement, stage_label
 from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.practice import Progress, progress_by_topic
@@ -165,7 +166,9 @@ async def start(update: Update, context: DojoContext) -> None:
     assert message is not None and user is not None
     catalogue = context.catalogue
     note = ""
-    if context.args:
+    if context.args and is_class_link(context.args[0]):
+        note = await classes.open_class_link(update, context, context.args[0])
+    elif context.args:
         found = parse_deep_link(catalogue, context.args[0])
         if found is None:
             note = "I didn't recognise that link, so here is the full menu.\n\n"
