@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -51,6 +51,14 @@ def progress_chart(title: str, points: Sequence[SetPoint]) -> bytes:
 
 
 BOARD_COLOUR = "#d29922"
+MISSING_GLYPH = "□"
+
+
+def _drawable(text: str) -> str:
+    """Characters the chart font lacks become '□' (matplotlib would draw tofu and warn)."""
+    font = font_manager.get_font(font_manager.findfont(font_manager.FontProperties()))
+    return "".join(c if c.isspace() or font.get_char_index(ord(c)) else MISSING_GLYPH
+                   for c in text)
 
 
 def leaderboard_chart(title: str, rows: Sequence[Ranked]) -> bytes:
@@ -63,7 +71,7 @@ def leaderboard_chart(title: str, rows: Sequence[Ranked]) -> bytes:
     correct = [r.entry.correct for r in shown]
     axes.barh(ys, correct, color=BOARD_COLOUR, alpha=0.85)
     # Learner-chosen names must not be read as mathtext ('$...$') by matplotlib.
-    labels = [f"{r.rank}. {r.entry.name}" for r in shown]
+    labels = [_drawable(f"{r.rank}. {r.entry.name}") for r in shown]
     axes.set_yticks(ys, labels, parse_math=False)
     top = max([*correct, 1])
     for y, r in zip(ys, shown, strict=True):
@@ -77,11 +85,8 @@ def leaderboard_chart(title: str, rows: Sequence[Ranked]) -> bytes:
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("right answers")
     axes.spines[["top", "right"]].set_visible(False)
-    axes.set_title(title, parse_math=False)
+    axes.set_title(_drawable(title), parse_math=False)
     figure.tight_layout()
     out = io.BytesIO()
-    with warnings.catch_warnings():
-        # A name in a script the bundled font lacks draws as boxes; that is no error.
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        figure.savefig(out, format="png")
+    figure.savefig(out, format="png")
     return out.getvalue()

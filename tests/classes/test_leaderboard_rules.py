@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from dojobot.charts import leaderboard_chart
 from dojobot.engine.leaderboard import Entry, build_board, rank_entries
 from dojobot.engine.names import NicknameRejected, clean_nickname
 from dojobot.handlers.board import export_csv
@@ -162,3 +163,10 @@ async def test_csv_escapes_formulas_and_lists_idle_members(migrated_db: Database
     assert rows[3] == ["", "Zoe", "0", "0", "", "", "", ""]
     only_addition = export_csv(catalogue, entries, {1: {1: 2, 3: 1}}, 1)
     assert only_addition.decode("utf-8-sig").splitlines()[0].endswith("median_ms,stage: Addition")
+
+
+def test_chart_draws_any_name_without_warnings() -> None:
+    names = ["$x^2$ Ninja", "王小明", "Zoë 🦊", "<b>", "a" * 32]
+    rows = rank_entries(Entry(i, n, 10, 10 - i, 1200.0) for i, n in enumerate(names))
+    png = leaderboard_chart("7A · this week · all topics", rows)
+    assert png.startswith(b"\x89PNG")

@@ -256,9 +256,8 @@ async def group_start(update: Update, context: DojoContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     cls = await ensure_class(context, chat)
-    members = await store.member_count(context.db, chat.id)
     await send_to_group(
-        context, chat.id, welcome_text(cls.title, members, returning=members > 0),
+        context, chat.id, welcome_text(cls.title, 0, returning=False),
         keyboard=practise_keyboard(context.bot.username, chat.id, join_button=True),
         reply_to=update.effective_message,
     )
