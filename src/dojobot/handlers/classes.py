@@ -164,7 +164,11 @@ async def join_button(update: Update, context: DojoContext) -> None:
     if chat is None or not raw.lstrip("-").isdigit() or int(raw) != chat.id:
         await query.answer("That button belongs to another group. Nothing changed.")
         return
-    cls = await ensure_class(context, chat)
+    cls = await store.get_class(context.db, chat.id)
+    if cls is None or not cls.active:
+        # e.g. a welcome left in a group that was since upgraded to a supergroup
+        await query.answer("This button is out of date: send /join in the group to join.")
+        return
     joined = await store.join_class(context.db, chat.id, user.id, context.now_ms())
     title = _short(cls.title)
     await query.answer(

@@ -146,6 +146,8 @@ async def member_count(db: Database, chat_id: int) -> int:
 # median of the member's response times (the middle one, or the mean of the middle two),
 # computed with window functions so only one row per member leaves SQLite. Each member's
 # answers are read through attempt_user_time (user_id, answered_at): a range scan per member.
+# The IN list keeps it that way; as a join, with ANALYZE statistics SQLite may pick a
+# skip-scan over every user in the index, which grows with all users, not with the class.
 _MEMBER_STATS = """
 WITH members AS (
     SELECT m.user_id, coalesce(u.nickname, u.first_name) AS name
@@ -156,8 +158,9 @@ answers AS (
     SELECT a.user_id, a.correct, a.response_ms,
            row_number() OVER (PARTITION BY a.user_id ORDER BY a.response_ms) AS position,
            count(*) OVER (PARTITION BY a.user_id) AS reps
-    FROM members m JOIN attempt a ON a.user_id = m.user_id
-    WHERE a.answered_at >= ?2 AND a.answered_at < ?3 AND (?4 IS NULL OR a.topic_id = ?4)
+    FROM attempt a
+    WHERE a.user_id IN (SELECT user_id FROM class_member WHERE chat_id = ?1)
+      AND a.answered_at >= ?2 AND a.answered_at < ?3 AND (?4 IS NULL OR a.topic_id = ?4)
 ),
 stats AS (
     SELECT user_id, max(reps) AS reps, sum(correct) AS correct,
