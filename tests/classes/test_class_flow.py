@@ -284,6 +284,12 @@ async def test_supergroup_migration_moves_the_class(dojo: Dojo) -> None:
         "🏆 7A Maths · November 2025 · all topics", "🥇 Aiko · 1 right of 1 · 100% · 1.0 s",
     ]
     assert "You have no answers in this period yet." in board.plain_text
+    # The old group's welcome button no longer joins anything.
+    carl = await s.user(503, "Carl")
+    stale = await s.press_data(carl, k.group, k.welcome.message_id, f"cls:join:{GROUP_ID}")
+    await s.settle()
+    assert s.callback_answers[stale]["text"].startswith("This button is out of date")
+    assert await store.get_class(dojo.db, GROUP_ID) is None
 
 
 async def test_bot_removed_and_added_back(dojo: Dojo) -> None:
