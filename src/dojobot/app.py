@@ -6,7 +6,7 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ChatMemberHandler, Defaults, TypeHandler
@@ -15,6 +15,7 @@ from dojobot import metrics
 from dojobot.config import Settings
 from dojobot.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
 from dojobot.handlers import (
+    classes,
     common,
     gatekeeper,
     kpi,
@@ -39,6 +40,14 @@ COMMANDS = (
     BotCommand("help", "How the dojo works"),
     BotCommand("remind", "A daily practice reminder at your time"),
     BotCommand("timezone", "Your timezone, for reminders and streaks"),
+    BotCommand("nickname", "Your name on class leaderboards"),
+)
+# The menu shown in groups: the class commands.
+GROUP_COMMANDS = (
+    BotCommand("leaderboard", "The class leaderboard"),
+    BotCommand("join", "Join the class"),
+    BotCommand("leave", "Leave the class"),
+    BotCommand("board", "Board settings, chart and export (admins)"),
 )
 
 
@@ -58,6 +67,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data.catalogue = await load_catalogue(data.db)
     data.ops = start_runtime(app, data.settings)
     await app.bot.set_my_commands(list(COMMANDS))
+    await app.bot.set_my_commands(list(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
+    classes.start_jobs(app)
     assert app.job_queue is not None
     app.job_queue.run_repeating(
         practice.close_idle_sets, interval=60, first=60, name="close-idle-sets"
@@ -117,10 +128,9 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         group=1,
     )
     # Group 0: the first matching handler wins, so the catch-alls come last.
-    for feature in (menu, practice, progress, common):
+    for feature in (menu, practice, progress, reminders, classes, common):
         app.add_handlers(feature.build_handlers())
     app.add_handlers(kpi.build_handlers())  # owners only; deliberately not in COMMANDS
-    app.add_handlers(reminders.build_handlers())
     app.add_handlers(practice.build_fallbacks())
     app.add_handlers(common.build_fallbacks())
     app.add_error_handler(_on_error)

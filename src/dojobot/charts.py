@@ -6,9 +6,13 @@ import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
+from dojobot.engine.leaderboard import Ranked
+from dojobot.engine.stats import format_accuracy, format_seconds
 from dojobot.storage.practice import SetPoint
 
 TIME_COLOUR = "#1f6feb"
@@ -40,6 +44,48 @@ def progress_chart(title: str, points: Sequence[SetPoint]) -> bytes:
     times.set_xticks(xs[::step], labels[::step], rotation=30, ha="right")
     times.grid(axis="y", alpha=0.3)
     times.set_title(title)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+BOARD_COLOUR = "#d29922"
+MISSING_GLYPH = "□"
+
+
+def _drawable(text: str) -> str:
+    """Characters the chart font lacks become '□' (matplotlib would draw tofu and warn)."""
+    font = font_manager.get_font(font_manager.findfont(font_manager.FontProperties()))
+    return "".join(c if c.isspace() or font.get_char_index(ord(c)) else MISSING_GLYPH
+                   for c in text)
+
+
+def leaderboard_chart(title: str, rows: Sequence[Ranked]) -> bytes:
+    """Horizontal bars of right answers for a class's top rows, best at the top."""
+    shown = list(rows)[::-1]  # barh draws bottom-up
+    figure = Figure(figsize=(8, max(2.5, 0.55 * len(shown) + 1.4)), dpi=110)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    ys = list(range(len(shown)))
+    correct = [r.entry.correct for r in shown]
+    axes.barh(ys, correct, color=BOARD_COLOUR, alpha=0.85)
+    # Learner-chosen names must not be read as mathtext ('$...$') by matplotlib.
+    labels = [_drawable(f"{r.rank}. {r.entry.name}") for r in shown]
+    axes.set_yticks(ys, labels, parse_math=False)
+    top = max([*correct, 1])
+    for y, r in zip(ys, shown, strict=True):
+        accuracy = format_accuracy(r.entry.accuracy)
+        axes.text(
+            r.entry.correct + top * 0.01, y,
+            f"{r.entry.correct} right · {accuracy} · median {format_seconds(r.entry.median_ms)}",
+            va="center", fontsize=9, parse_math=False,
+        )
+    axes.set_xlim(0, top * 1.45)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel("right answers")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_title(_drawable(title), parse_math=False)
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png")

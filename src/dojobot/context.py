@@ -32,6 +32,9 @@ class BotData:
     known_users: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     problem_sent_at: dict[int, int] = field(default_factory=dict)  # user id -> ms
     ops: OpsRuntime | None = None  # database lock, /metrics and /healthz server
+    # Classes: (chat, user) -> (is admin, checked at ms); chat -> recent reply times (ms).
+    admin_checks: dict[tuple[int, int], tuple[bool, int]] = field(default_factory=dict)
+    group_sends: dict[int, list[int]] = field(default_factory=dict)
 
 
 _Data = dict[object, object]

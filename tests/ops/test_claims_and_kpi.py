@@ -138,6 +138,7 @@ async def test_kpi_only_for_owners(standin: BotApiStandIn, tmp_path: Path) -> No
         assert "Learners per stage: hatsu 0 · shu 0 · kan 0 · ha 0 · toi 0 · ri 0 · ku 0" in text
         group = await standin.group(-100123, "Class")
         await standin.add_bot_to_group(group, owner)
+        await standin.settle()  # the class welcome
         calls = len(standin.calls_of("sendMessage"))
         await standin.send_text(owner, "/kpi", chat=group)
         await standin.settle()

@@ -25,7 +25,9 @@ def help_text(context: DojoContext) -> str:
         f"<b>Difficulty</b>: {levels}; harder levels add digits, negatives and decimals.\n\n"
         "<b>Commands</b>\n/start - choose a topic\n/progress - your stages and a chart\n"
         "/stop - end the current set\n/remind - a daily practice reminder\n"
-        "/timezone - your timezone, for reminders and streaks\n/help - this message"
+        "/timezone - your timezone, for reminders and streaks\n"
+        "/nickname - your name on class leaderboards (in a group: /leaderboard, /join)\n"
+        "/help - this message"
     )
 
 

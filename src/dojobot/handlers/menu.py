@@ -29,7 +29,8 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
-from dojobot.handlers import legacy, practice
+from dojobot.handlers import classes, legacy, practice
+from dojobot.handlers.class_texts import is_class_link
 from dojobot.handlers.texts import LEVEL_EMOJI, bar, level_lines, requirement, stage_label
 from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.practice import Progress, progress_by_topic
@@ -168,7 +169,9 @@ async def start(update: Update, context: DojoContext) -> None:
     if context.args and context.args[0].startswith(legacy.PREFIX):
         await legacy.claim(update, context)
         return
-    if context.args:
+    if context.args and is_class_link(context.args[0]):
+        note = await classes.open_class_link(update, context, context.args[0])
+    elif context.args:
         found = parse_deep_link(catalogue, context.args[0])
         if found is None:
             note = "I didn't recognise that link, so here is the full menu.\n\n"

@@ -1,0 +1,336 @@
+"""/board: the class board's admin settings, its chart and its CSV export.
+
+Only the group's creator and administrators may use it (getChatMember, cached a few
+minutes). Every settings button names its group in its data; a button pressed by a
+non-admin, or carrying another group's id, changes nothing.
+
+The export goes to the admin's private chat, not the group: it lists every member's
+numbers, including those who would rather not be compared in public. If the admin never
+opened a chat with the bot (Telegram forbids the first message), the group gets a short
+note with a button that opens the private chat and delivers the export there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import logging
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from dojobot.charts import leaderboard_chart
+from dojobot.context import DojoContext
+from dojobot.engine.leaderboard import Entry, rank_entries
+from dojobot.handlers.class_common import (
+    ensure_class,
+    is_admin,
+    load_board,
+    send_to_group,
+    sent_by_admin_anonymously,
+)
+from dojobot.handlers.class_texts import (
+    PERIOD_NAMES,
+    bot_link,
+    encode_link,
+    settings_keyboard,
+    settings_text,
+    topic_keyboard,
+    topic_name,
+)
+from dojobot.periods import Period, period_bounds, period_label, resolve_timezone
+from dojobot.storage import classes as store
+from dojobot.storage.catalogue import Catalogue
+from dojobot.storage.classes import ClassGroup
+
+log = logging.getLogger(__name__)
+
+NOT_ADMIN = "Only this group's admins can change the board."
+STALE = "That button is no longer valid. Send /board for fresh settings."
+USAGE = (
+    "Usage: /board (settings), /board chart, /board export, "
+    "/board timezone Europe/Berlin, /board period week|month|all, /board weekly on|off"
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# ------------------------------------------------------------------ export
+
+
+def _cell(text: str) -> str:
+    # A spreadsheet would run a learner-chosen name like '=HYPERLINK(...)' as a formula.
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def export_csv(
+    catalogue: Catalogue,
+    entries: Sequence[Entry],
+    stages: dict[int, dict[int, int]],
+    topic_id: int | None,
+) -> bytes:
+    """One row per member: rank, name, reps, correct, accuracy, median ms, stage per topic.
+
+    Stage columns cover the filtered topic, or every topic some member has practised.
+    UTF-8 with a BOM so spreadsheet programs read names in any script correctly.
+    """
+    practised = {t for per_user in stages.values() for t in per_user}
+    topics = [
+        t for t in catalogue.topics
+        if (t.topic_id == topic_id if topic_id is not None else t.topic_id in practised)
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        ["rank", "name", "reps", "correct", "accuracy_percent", "median_ms"]
+        + [f"stage: {t.display_name}" for t in topics]
+    )
+    ranked = rank_entries(entries)
+    ranks = {r.entry.user_id: r.rank for r in ranked}
+    idle = sorted((e for e in entries if e.reps == 0), key=lambda e: e.name.casefold())
+    for entry in [r.entry for r in ranked] + idle:
+        accuracy = "" if entry.accuracy is None else f"{entry.accuracy * 100:.1f}"
+        median = "" if entry.median_ms is None else str(round(entry.median_ms))
+        member_stages = stages.get(entry.user_id, {})
+        writer.writerow(
+            [ranks.get(entry.user_id, ""), _cell(entry.name), entry.reps, entry.correct,
+             accuracy, median]
+            + [
+                catalogue.stage(member_stages[t.topic_id]).display_name
+                if t.topic_id in member_stages else ""
+                for t in topics
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")
+
+
+def export_filename(cls: ClassGroup, day: str) -> str:
+    """'dojobot-7A-Maths-week-2025-11-24.csv' (ASCII only, safe everywhere)."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", cls.title).strip("-")[:40] or "class"
+    return f"dojobot-{slug}-{cls.period}-{day}.csv"
+
+
+async def send_export(context: DojoContext, cls: ClassGroup, user_id: int) -> bool:
+    """Send the class export to the user's private chat; False if Telegram forbids it."""
+    period = Period(cls.period)
+    now = context.now_ms()
+    bounds = period_bounds(period, now, cls.timezone)
+    entries = await store.member_stats(
+        context.db, cls.chat_id, bounds.start_ms, bounds.end_ms, cls.topic_id
+    )
+    stages = await store.member_stages(context.db, cls.chat_id)
+    data = export_csv(context.catalogue, entries, stages, cls.topic_id)
+    day = datetime.fromtimestamp(now // 1000, tz=UTC).strftime("%Y-%m-%d")
+    caption = (
+        f"📄 <b>{escape(cls.title)}</b>: {len(entries)} members · "
+        f"{period_label(period, now, cls.timezone)} · "
+        f"{escape(topic_name(context.catalogue, cls.topic_id))}. Stages are as of now."
+    )
+    try:
+        await context.bot.send_document(
+            user_id, InputFile(data, filename=export_filename(cls, day)),
+            caption=caption,
+        )
+    except Forbidden:
+        return False
+    return True
+
+
+async def _export_for(update: Update, context: DojoContext, cls: ClassGroup) -> str | None:
+    """Export to the caller privately; a group note when that fails. Returns a toast text."""
+    user = update.effective_user
+    assert user is not None
+    message = update.effective_message if update.callback_query is None else None
+    if user.is_bot:  # an anonymous admin has no private chat
+        await send_to_group(
+            context, cls.chat_id,
+            "I can't send the export to an anonymous admin: send /board export as yourself.",
+            reply_to=message,
+        )
+        return None
+    if await send_export(context, cls, user.id):
+        if message is not None:
+            await send_to_group(
+                context, cls.chat_id, "📄 Sent you the export in our private chat.",
+                reply_to=message,
+            )
+        return "📄 Sent to our private chat."
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+        "📄 Get the export", url=bot_link(context.bot.username, encode_link("exp", cls.chat_id))
+    )]])
+    await send_to_group(
+        context, cls.chat_id,
+        f"{escape(user.first_name)}, I can't message you until you open a chat with me. Tap "
+        "the button and press Start: the export arrives there, not in the group.",
+        keyboard=keyboard, reply_to=message,
+    )
+    return "Open a chat with me first: see the button I posted."
+
+
+# ------------------------------------------------------------------ chart
+
+
+async def send_chart(
+    context: DojoContext, cls: ClassGroup, reply_to: Message | None = None
+) -> None:
+    """Post a PNG bar chart of the board's top 10 in the group."""
+    heading, board = await load_board(context, cls, None)
+    if not board.top:
+        await send_to_group(
+            context, cls.chat_id, "No answers on the board yet: nothing to chart.",
+            reply_to=reply_to,
+        )
+        return
+    period = Period(cls.period)
+    title = (
+        f"{cls.title} · {period_label(period, context.now_ms(), cls.timezone)} · "
+        f"{topic_name(context.catalogue, cls.topic_id)}"
+    )
+    png = await asyncio.to_thread(leaderboard_chart, title, board.top)
+    await send_to_group(context, cls.chat_id, heading, photo=png, reply_to=reply_to)
+
+
+# ------------------------------------------------------------------ settings
+
+
+async def _show_panel(update: Update, context: DojoContext, cls: ClassGroup) -> None:
+    await send_to_group(
+        context, cls.chat_id, settings_text(cls, context.catalogue),
+        keyboard=settings_keyboard(cls, context.catalogue), reply_to=update.effective_message,
+    )
+
+
+async def _reply(update: Update, context: DojoContext, text: str) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await send_to_group(context, chat.id, text, reply_to=update.effective_message)
+
+
+async def board_command(update: Update, context: DojoContext) -> None:
+    """/board [chart|export|timezone Z|period P|weekly on|off] in a group, admins only."""
+    chat = update.effective_chat
+    user = update.effective_user
+    assert chat is not None and user is not None
+    if not (sent_by_admin_anonymously(update) or await is_admin(context, chat.id, user.id)):
+        await _reply(update, context, NOT_ADMIN)
+        return
+    cls = await ensure_class(context, chat)
+    args = [a.lower() for a in context.args or []]
+    now = context.now_ms()
+    match args:
+        case []:
+            await _show_panel(update, context, cls)
+        case ["export"]:
+            await _export_for(update, context, cls)
+        case ["chart"]:
+            await send_chart(context, cls, update.effective_message)
+        case ["timezone" | "tz", _]:
+            zone = resolve_timezone((context.args or ["", ""])[1])
+            if zone is None:
+                await _reply(update, context, (
+                    f"I don't know the timezone {escape((context.args or ['', ''])[1][:64])}. "
+                    "Use an IANA name such as Europe/Berlin or America/New_York."
+                ))
+                return
+            await store.update_class(context.db, cls.chat_id, now, timezone=zone)
+            await _reply(update, context, f"Timezone set to {escape(zone)}.")
+        case ["period", value] if value in {p.value for p in Period}:
+            await store.update_class(context.db, cls.chat_id, now, period=value)
+            await _reply(update, context, f"The board now covers {PERIOD_NAMES[Period(value)]}.")
+        case ["weekly", ("on" | "off") as value]:
+            await store.update_class(context.db, cls.chat_id, now, weekly_post=value == "on")
+            await _reply(update, context, f"Weekly final board: {value}.")
+        case _:
+            await _reply(update, context, USAGE)
+
+
+async def _edit_panel(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard)
+    except BadRequest as exc:
+        if "not modified" not in str(exc):
+            raise
+
+
+def _parse(data: str) -> tuple[int, str, str | None] | None:
+    parts = data.split(":")
+    if len(parts) not in (3, 4) or not re.fullmatch(r"-?\d{1,20}", parts[1]):
+        return None
+    return int(parts[1]), parts[2], parts[3] if len(parts) == 4 else None
+
+
+async def board_button(update: Update, context: DojoContext) -> None:
+    """A settings button ('brd:<chat>:<action>[:<value>]'): admins of that group only."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    parsed = _parse(query.data)
+    here = query.message.chat.id if query.message is not None else None
+    if parsed is None:
+        await query.answer(STALE)
+        return
+    chat_id, action, value = parsed
+    if chat_id != here:
+        await query.answer("That button belongs to another group. Nothing changed.")
+        return
+    if not await is_admin(context, chat_id, user.id):
+        await query.answer(NOT_ADMIN)
+        return
+    cls = await store.get_class(context.db, chat_id)
+    if cls is None:
+        await query.answer(STALE)
+        return
+    catalogue = context.catalogue
+    now = context.now_ms()
+    toast: str | None
+    match action, value:
+        case "p", str(period) if period in {p.value for p in Period}:
+            await store.update_class(context.db, chat_id, now, period=period)
+            toast = f"The board now covers {PERIOD_NAMES[Period(period)]}."
+        case "t", "all":
+            await store.update_class(context.db, chat_id, now, topic_id=None)
+            toast = "The board now counts all topics."
+        case "t", str(raw) if raw.isdigit() and (topic := catalogue.topic(int(raw))):
+            await store.update_class(context.db, chat_id, now, topic_id=topic.topic_id)
+            toast = f"The board now counts {topic.display_name} only."
+        case "w", ("0" | "1") as flag:
+            await store.update_class(context.db, chat_id, now, weekly_post=flag == "1")
+            toast = "Weekly final board on." if flag == "1" else "Weekly final board off."
+        case "tm", None:
+            await query.answer()
+            await _edit_panel(
+                update, settings_text(cls, catalogue), topic_keyboard(cls, catalogue)
+            )
+            return
+        case "b", None:
+            toast = None
+        case "c", None:
+            await query.answer("Drawing the chart…")
+            await send_chart(context, cls)
+            return
+        case "x", None:
+            await query.answer(await _export_for(update, context, cls))
+            return
+        case _:
+            await query.answer(STALE)
+            return
+    fresh = await store.get_class(context.db, chat_id)
+    assert fresh is not None
+    await query.answer(toast)
+    await _edit_panel(update, settings_text(fresh, catalogue), settings_keyboard(fresh, catalogue))
+
+
+def build_handlers() -> list[BaseHandler]:
+    """The board settings' handlers (registered by the classes feature)."""
+    in_groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    return [
+        CommandHandler("board", board_command, filters=in_groups),
+        CallbackQueryHandler(board_button, pattern=r"^brd:"),
+    ]

@@ -1,0 +1,164 @@
+"""Shared by the class handlers: admin checks, sending into groups within Telegram's limits,
+the class of a chat, and loading a board."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Chat, InlineKeyboardMarkup, InputFile, Message, ReplyParameters, Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import ChatMigrated, Forbidden, TelegramError
+
+from dojobot.context import DojoContext
+from dojobot.engine.leaderboard import Board, build_board
+from dojobot.handlers.class_texts import board_heading, topic_name
+from dojobot.periods import Bounds, Period, period_bounds, period_label
+from dojobot.storage import classes as store
+from dojobot.storage.classes import ClassGroup
+
+log = logging.getLogger(__name__)
+
+ADMIN_TTL_MS = 5 * 60_000
+# Telegram allows about 20 messages a minute per group. Replies to commands get 15 of them,
+# so the weekly post and join notices keep room, and a burst of /leaderboard in one group
+# never makes the rate limiter stall every other chat (updates are handled one at a time).
+GROUP_BUDGET = 15
+GROUP_WINDOW_MS = 60_000
+ADMIN_ROLES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+MEMBER_ROLES = (*ADMIN_ROLES, ChatMemberStatus.MEMBER, ChatMemberStatus.RESTRICTED)
+
+
+async def member_status(context: DojoContext, chat_id: int, user_id: int) -> str | None:
+    """The user's status in the group from getChatMember; None if Telegram won't say."""
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.info("getChatMember(%s, %s) failed: %s", chat_id, user_id, exc)
+        return None
+    return str(member.status)
+
+
+async def is_admin(context: DojoContext, chat_id: int, user_id: int) -> bool:
+    """Whether the user is the group's creator or an administrator (cached a few minutes)."""
+    now = context.now_ms()
+    cache = context.bot_data.admin_checks
+    cached = cache.get((chat_id, user_id))
+    if cached is not None and now - cached[1] < ADMIN_TTL_MS:
+        return cached[0]
+    status = await member_status(context, chat_id, user_id)
+    if status is None:
+        return False  # not cached: the next try asks again
+    verdict = status in ADMIN_ROLES
+    cache[(chat_id, user_id)] = (verdict, now)
+    return verdict
+
+
+def sent_by_admin_anonymously(update: Update) -> bool:
+    """An anonymous admin writes as the group itself; only admins can do that."""
+    message = update.effective_message
+    chat = update.effective_chat
+    return bool(
+        message and chat and message.sender_chat and message.sender_chat.id == chat.id
+    )
+
+
+def take_budget(context: DojoContext, chat_id: int) -> bool:
+    """Count one reply against the group's budget; False when it is spent for now."""
+    now = context.now_ms()
+    sends = context.bot_data.group_sends.get(chat_id, [])
+    recent = [t for t in sends if now - t < GROUP_WINDOW_MS]
+    if len(recent) >= GROUP_BUDGET:
+        context.bot_data.group_sends[chat_id] = recent
+        log.info("group %s: reply budget spent, staying quiet", chat_id)
+        return False
+    recent.append(now)
+    context.bot_data.group_sends[chat_id] = recent
+    return True
+
+
+async def _send(
+    context: DojoContext,
+    chat_id: int,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+    reply_to: Message | None,
+    photo: bytes | None,
+) -> Message:
+    # Quote the command being answered; send anyway if it was deleted meanwhile.
+    quote = (
+        ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
+        if reply_to is not None
+        else None
+    )
+    if photo is not None:
+        return await context.bot.send_photo(
+            chat_id, InputFile(photo, filename="board.png"), caption=text,
+            reply_markup=keyboard, reply_parameters=quote,
+        )
+    return await context.bot.send_message(
+        chat_id, text, reply_markup=keyboard, reply_parameters=quote
+    )
+
+
+async def send_to_group(
+    context: DojoContext,
+    chat_id: int,
+    text: str,
+    *,
+    keyboard: InlineKeyboardMarkup | None = None,
+    reply_to: Message | None = None,
+    photo: bytes | None = None,
+    budgeted: bool = True,
+) -> Message | None:
+    """Send into a class group (text, or a photo with `text` as caption).
+
+    A 403 marks the class inactive; a group upgraded to a supergroup is followed.
+    None when nothing was sent.
+    """
+    if budgeted and not take_budget(context, chat_id):
+        return None
+    try:
+        return await _send(context, chat_id, text, keyboard, reply_to, photo)
+    except Forbidden as exc:
+        log.info("group %s refused a message (%s): class marked inactive", chat_id, exc)
+        await store.deactivate_class(context.db, chat_id, context.now_ms())
+    except ChatMigrated as exc:
+        await store.migrate_class(context.db, chat_id, exc.new_chat_id, context.now_ms())
+        try:
+            return await _send(context, exc.new_chat_id, text, keyboard, None, photo)
+        except Forbidden:
+            await store.deactivate_class(context.db, exc.new_chat_id, context.now_ms())
+    return None
+
+
+async def ensure_class(context: DojoContext, chat: Chat) -> ClassGroup:
+    """The chat's class; a command from a group proves the bot is there, so it is active."""
+    cls = await store.get_class(context.db, chat.id)
+    title = chat.title or (cls.title if cls else "this class")
+    if cls is None or not cls.active or cls.title != title:
+        cls, _ = await store.activate_class(
+            context.db, chat.id, title, context.settings.default_timezone, context.now_ms()
+        )
+    return cls
+
+
+async def load_board(
+    context: DojoContext, cls: ClassGroup, caller_id: int | None
+) -> tuple[str, Board]:
+    """The class's board for its current period and topic, with its heading."""
+    period = Period(cls.period)
+    now = context.now_ms()
+    bounds = period_bounds(period, now, cls.timezone)
+    board = await board_for(context, cls, bounds, caller_id)
+    span = period_label(period, now, cls.timezone)
+    return board_heading(cls.title, span, topic_name(context.catalogue, cls.topic_id)), board
+
+
+async def board_for(
+    context: DojoContext, cls: ClassGroup, bounds: Bounds, caller_id: int | None
+) -> Board:
+    """The class's board over a span, with its topic filter."""
+    entries = await store.member_stats(
+        context.db, cls.chat_id, bounds.start_ms, bounds.end_ms, cls.topic_id
+    )
+    return build_board(entries, caller_id)

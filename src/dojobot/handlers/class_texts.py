@@ -1,0 +1,175 @@
+"""What a class group reads: boards, the welcome, the settings panel, and class links."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from dojobot.engine.leaderboard import Board, Ranked
+from dojobot.engine.stats import format_accuracy, format_seconds
+from dojobot.periods import POST_HOUR, Period
+from dojobot.storage.catalogue import Catalogue
+from dojobot.storage.classes import ClassGroup
+
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+PERIOD_BUTTONS = ((Period.WEEK, "Week"), (Period.MONTH, "Month"), (Period.ALL, "All time"))
+PERIOD_NAMES = {Period.WEEK: "this week", Period.MONTH: "this month", Period.ALL: "all time"}
+# Deep-link payloads allow [A-Za-z0-9_-] only, so a group's negative id is written n<digits>.
+_LINK = re.compile(r"^(join|exp)-([np])(\d{1,19})$")
+
+
+def encode_link(kind: str, chat_id: int) -> str:
+    """'join-n1001234567890' for a class link of that kind ('join' or 'exp')."""
+    return f"{kind}-{'n' if chat_id < 0 else 'p'}{abs(chat_id)}"
+
+
+def decode_link(payload: str) -> tuple[str, int] | None:
+    """(kind, chat id) of a class deep link, or None if it is not one."""
+    match = _LINK.match(payload)
+    if match is None:
+        return None
+    number = int(match.group(3))
+    return match.group(1), -number if match.group(2) == "n" else number
+
+
+def is_class_link(payload: str) -> bool:
+    """Whether a /start payload belongs to the classes feature."""
+    return payload.startswith(("join-", "exp-"))
+
+
+def bot_link(bot_username: str, payload: str) -> str:
+    """A t.me link that opens the private chat with the bot and sends /start payload."""
+    return f"https://t.me/{bot_username}?start={payload}"
+
+
+def practise_keyboard(bot_username: str, chat_id: int, *, join_button: bool) -> (
+    InlineKeyboardMarkup
+):
+    """'Join the class' (one tap, registers the tapper) and 'Practise' (joins and opens
+    the private chat, where practice happens)."""
+    row = []
+    if join_button:
+        row.append(InlineKeyboardButton("✋ Join the class", callback_data=f"cls:join:{chat_id}"))
+    row.append(InlineKeyboardButton(
+        "🥋 Practise", url=bot_link(bot_username, encode_link("join", chat_id))
+    ))
+    return InlineKeyboardMarkup([row])
+
+
+def welcome_text(title: str, members: int, *, returning: bool) -> str:
+    """The post when the bot is added to a group (or added back)."""
+    if returning:
+        return (
+            f"🥋 Back in <b>{escape(title)}</b>. The class is as you left it: {members} "
+            f"member{'s' if members != 1 else ''}. /leaderboard shows the board."
+        )
+    return (
+        f"🥋 Hello, <b>{escape(title)}</b>! I'm a dojo for mental arithmetic: learners "
+        "practise timed problems with me in a private chat, and this group gets a class "
+        "leaderboard.\n\n"
+        "Tap <b>Join the class</b> to be on the board (or send /join), then <b>Practise</b> "
+        "to open our private chat.\n"
+        "/leaderboard shows the board. Admins: /board for the settings."
+    )
+
+
+def topic_name(catalogue: Catalogue, topic_id: int | None) -> str:
+    """'all topics' or the topic's display name."""
+    topic = catalogue.topic(topic_id) if topic_id is not None else None
+    return topic.display_name if topic else "all topics"
+
+
+def _row(ranked: Ranked) -> str:
+    entry = ranked.entry
+    place = MEDALS.get(ranked.rank, f"{ranked.rank}.")
+    return (
+        f"{place} {escape(entry.name)} · <b>{entry.correct}</b> right of {entry.reps} · "
+        f"{format_accuracy(entry.accuracy)} · {format_seconds(entry.median_ms)}"
+    )
+
+
+def board_text(heading: str, board: Board, *, caller_id: int | None) -> str:
+    """The board: heading, top rows, the caller's own row if below them, a footer."""
+    lines = [heading]
+    if not board.top:
+        lines.append("No answers yet. Join the class and practise in private to get on the board.")
+    else:
+        lines.extend(_row(r) for r in board.top)
+        lines.append("<i>right answers · accuracy · median time</i>")
+    if caller_id is not None:
+        if board.caller is not None:
+            lines.append(f"\nYou: {_row(board.caller)}")
+        elif not board.caller_is_member:
+            lines.append("\nYou are not on this board: /join to take part.")
+        elif all(r.entry.user_id != caller_id for r in board.top):
+            lines.append("\nYou have no answers in this period yet.")
+    lines.append(
+        f"{board.practised} of {board.members} member{'s' if board.members != 1 else ''} "
+        "practised."
+    )
+    return "\n".join(lines)
+
+
+def board_heading(title: str, span: str, topic: str, *, final: bool = False) -> str:
+    """'🏆 <b>7A</b> · this week (24–30 Nov 2025) · all topics'."""
+    if final:
+        return f"🏁 <b>Final board of the week</b> · {escape(title)}\n{span} · {escape(topic)}"
+    return f"🏆 <b>{escape(title)}</b> · {span} · {escape(topic)}"
+
+
+def settings_text(cls: ClassGroup, catalogue: Catalogue) -> str:
+    """The admin panel's text: every setting and how to change the ones without buttons."""
+    weekly = f"on, Sundays {POST_HOUR}:00 group time" if cls.weekly_post else "off"
+    return (
+        f"⚙️ <b>Board settings</b> · {escape(cls.title)}\n"
+        f"Period: {PERIOD_NAMES[Period(cls.period)]}\n"
+        f"Topic: {escape(topic_name(catalogue, cls.topic_id))}\n"
+        f"Timezone: {escape(cls.timezone)} (change: /board timezone Europe/Berlin)\n"
+        f"Weekly final board: {weekly}\n"
+        "Only this group's admins can change these."
+    )
+
+
+def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMarkup:
+    """Period, topic, weekly post, chart and export buttons; data names the group."""
+    prefix = f"brd:{cls.chat_id}"
+    periods = [
+        InlineKeyboardButton(
+            f"✓ {label}" if cls.period == period else label, callback_data=f"{prefix}:p:{period}"
+        )
+        for period, label in PERIOD_BUTTONS
+    ]
+    topic = topic_name(catalogue, cls.topic_id)
+    weekly = (
+        InlineKeyboardButton("🔔 Weekly post: on", callback_data=f"{prefix}:w:0")
+        if cls.weekly_post
+        else InlineKeyboardButton("🔕 Weekly post: off", callback_data=f"{prefix}:w:1")
+    )
+    return InlineKeyboardMarkup([
+        periods,
+        [InlineKeyboardButton(f"🎯 Topic: {topic}", callback_data=f"{prefix}:tm")],
+        [weekly],
+        [InlineKeyboardButton("📊 Chart", callback_data=f"{prefix}:c"),
+         InlineKeyboardButton("📄 Export CSV", callback_data=f"{prefix}:x")],
+    ])
+
+
+def topic_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMarkup:
+    """'All topics' and every topic, two a row, then Back."""
+    prefix = f"brd:{cls.chat_id}"
+
+    def mark(text: str, chosen: bool) -> str:
+        return f"✓ {text}" if chosen else text
+
+    rows = [[InlineKeyboardButton(mark("All topics", cls.topic_id is None),
+                                  callback_data=f"{prefix}:t:all")]]
+    buttons = [
+        InlineKeyboardButton(mark(t.display_name, cls.topic_id == t.topic_id),
+                             callback_data=f"{prefix}:t:{t.topic_id}")
+        for t in catalogue.topics
+    ]
+    rows.extend(buttons[i:i + 2] for i in range(0, len(buttons), 2))
+    rows.append([InlineKeyboardButton("⬅️ Back", callback_data=f"{prefix}:b")])
+    return InlineKeyboardMarkup(rows)

@@ -1,0 +1,353 @@
+"""Class groups: the bot arriving and leaving, learners joining, the leaderboard, weekly posts.
+
+Everything works with privacy mode on: the bot relies only on commands, callback queries,
+my_chat_member updates and service messages (members, supergroup migration).
+
+Joining takes one tap either way. The welcome post's "Join the class" button is a callback:
+it registers whoever taps it, needs no private chat, and works in privacy mode. Its
+"Practise" button is a deep link (t.me/<bot>?start=join-n<id>) that opens the private chat,
+where practice happens, and registers the learner there too, after getChatMember confirms
+they are in the group (a link can be passed around; group membership can't).
+
+```mermaid
+stateDiagram-v2
+    [*] --> Active: bot added (my_chat_member / new_chat_members): welcome post
+    Active --> Inactive: bot removed, left, or a send answered 403
+    Inactive --> Active: bot added again: "back", class intact
+    Active --> Active: migrate_to_chat_id: class, members, settings move to the new id
+```
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from typing import Any
+
+from telegram import Chat, ChatMemberUpdated, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from dojobot.context import DojoContext
+from dojobot.handlers import board, nickname
+from dojobot.handlers.class_common import (
+    ADMIN_ROLES,
+    MEMBER_ROLES,
+    board_for,
+    ensure_class,
+    load_board,
+    member_status,
+    send_to_group,
+)
+from dojobot.handlers.class_texts import (
+    board_heading,
+    board_text,
+    decode_link,
+    practise_keyboard,
+    topic_name,
+    welcome_text,
+)
+from dojobot.periods import Period, period_bounds, week_label, weekly_post_due
+from dojobot.storage import classes as store
+from dojobot.storage.classes import ClassGroup
+
+log = logging.getLogger(__name__)
+
+GROUP_ONLY = "That works in a class group: add me to your group first."
+WEEKLY_JOB = "class-weekly-boards"
+WEEKLY_INTERVAL_S = 60
+PRESENT = (*ADMIN_ROLES, ChatMemberStatus.MEMBER)
+
+
+class GroupBotMemberHandler(ChatMemberHandler[DojoContext, None]):
+    """my_chat_member updates of groups only, so private ones (blocks) stay for others."""
+
+    def check_update(self, update: object) -> bool:
+        """Claim the update only for a group or supergroup."""
+        return (
+            super().check_update(update)
+            and isinstance(update, Update)
+            and update.my_chat_member is not None
+            and update.my_chat_member.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+        )
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= 60 else f"{title[:59]}…"
+
+
+# ------------------------------------------------------------------ the bot in the group
+
+
+async def _arrive(context: DojoContext, chat: Chat) -> None:
+    """The bot is in the group: activate the class and welcome it once per arrival."""
+    existing = await store.get_class(context.db, chat.id)
+    cls, newly = await store.activate_class(
+        context.db, chat.id, chat.title or "this class", context.settings.default_timezone,
+        context.now_ms(),
+    )
+    if not newly:
+        return  # the other of the two arrival updates already welcomed the group
+    members = await store.member_count(context.db, chat.id)
+    await send_to_group(
+        context, chat.id, welcome_text(cls.title, members, returning=existing is not None),
+        keyboard=practise_keyboard(context.bot.username, chat.id, join_button=True),
+        budgeted=False,
+    )
+
+
+async def bot_membership(update: Update, context: DojoContext) -> None:
+    """my_chat_member in a group: the bot was added, promoted, removed or left."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    assert change is not None
+    new = change.new_chat_member
+    present = new.status in PRESENT or (
+        new.status == ChatMemberStatus.RESTRICTED and getattr(new, "is_member", False)
+    )
+    if present:
+        await _arrive(context, change.chat)
+    elif await store.deactivate_class(context.db, change.chat.id, context.now_ms()):
+        # left, kicked, or restricted out of the group
+        log.info("bot removed from group %s: class kept, posts stop", change.chat.id)
+
+
+async def members_changed(update: Update, context: DojoContext) -> None:
+    """new_chat_members / left_chat_member service messages in a group."""
+    message = update.effective_message
+    chat = update.effective_chat
+    assert message is not None and chat is not None
+    bot_id = context.bot.id
+    if any(u.id == bot_id for u in message.new_chat_members):
+        await _arrive(context, chat)
+    left = message.left_chat_member
+    if left is not None:
+        if left.id == bot_id:
+            await store.deactivate_class(context.db, chat.id, context.now_ms())
+        elif await store.leave_class(context.db, chat.id, left.id):
+            log.info("user %s left group %s and so its class", left.id, chat.id)
+
+
+async def migrated(update: Update, context: DojoContext) -> None:
+    """A group became a supergroup: move its class to the new chat id (both messages work)."""
+    message = update.effective_message
+    chat = update.effective_chat
+    assert message is not None and chat is not None
+    if message.migrate_to_chat_id is not None:
+        old, new = chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None:
+        old, new = message.migrate_from_chat_id, chat.id
+    else:
+        return
+    if await store.migrate_class(context.db, old, new, context.now_ms()):
+        log.info("class moved from group %s to supergroup %s", old, new)
+
+
+# ------------------------------------------------------------------ joining
+
+
+async def join_button(update: Update, context: DojoContext) -> None:
+    """'Join the class' ('cls:join:<chat>'): register whoever tapped it."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    raw = query.data.removeprefix("cls:join:")
+    chat = query.message.chat if query.message is not None else None
+    if chat is None or not raw.lstrip("-").isdigit() or int(raw) != chat.id:
+        await query.answer("That button belongs to another group. Nothing changed.")
+        return
+    cls = await store.get_class(context.db, chat.id)
+    if cls is None or not cls.active:
+        # e.g. a welcome left in a group that was since upgraded to a supergroup
+        await query.answer("This button is out of date: send /join in the group to join.")
+        return
+    joined = await store.join_class(context.db, chat.id, user.id, context.now_ms())
+    title = _short(cls.title)
+    await query.answer(
+        f"✋ You joined {title}! Tap Practise to train with me in private."
+        if joined else f"You are already in {title}. Tap Practise to train with me in private."
+    )
+
+
+async def join_command(update: Update, context: DojoContext) -> None:
+    """/join in a group."""
+    chat = update.effective_chat
+    user = update.effective_user
+    assert chat is not None and user is not None
+    if user.is_bot:
+        await send_to_group(context, chat.id, "Anonymous admins can't join: write as yourself.",
+                            reply_to=update.effective_message)
+        return
+    cls = await ensure_class(context, chat)
+    joined = await store.join_class(context.db, chat.id, user.id, context.now_ms())
+    text = "✋ You're in the class." if joined else "You are already in the class."
+    await send_to_group(
+        context, chat.id,
+        f"{text} Tap Practise to train with me in private; your answers count on "
+        f"the board of {escape(cls.title)}.",
+        keyboard=practise_keyboard(context.bot.username, chat.id, join_button=False),
+        reply_to=update.effective_message,
+    )
+
+
+async def leave_command(update: Update, context: DojoContext) -> None:
+    """/leave in a group: off the board; the learner's own progress stays."""
+    chat = update.effective_chat
+    user = update.effective_user
+    assert chat is not None and user is not None
+    left = await store.leave_class(context.db, chat.id, user.id)
+    text = (
+        "You left the class and no longer appear on its board. Your own progress is kept; "
+        "/join brings you back."
+        if left else "You are not in this class. /join to take part."
+    )
+    await send_to_group(context, chat.id, text, reply_to=update.effective_message)
+
+
+async def open_class_link(update: Update, context: DojoContext, payload: str) -> str:
+    """A /start join-/exp- deep link in the private chat; returns a note for the menu."""
+    user = update.effective_user
+    assert user is not None
+    decoded = decode_link(payload)
+    if decoded is None:
+        return "I didn't recognise that class link, so here is the full menu.\n\n"
+    kind, chat_id = decoded
+    cls = await store.get_class(context.db, chat_id)
+    if cls is None or not cls.active:
+        return "That class isn't open any more. Ask your teacher for a fresh link.\n\n"
+    title = escape(cls.title)
+    status = await member_status(context, chat_id, user.id)
+    if kind == "exp":
+        if status not in ADMIN_ROLES:
+            return f"Only the admins of <b>{title}</b> can export its board.\n\n"
+        await board.send_export(context, cls, user.id)
+        return f"📄 Above: the export of <b>{title}</b>.\n\n"
+    if status not in MEMBER_ROLES:
+        return f"To join the class <b>{title}</b>, join its Telegram group first.\n\n"
+    joined = await store.join_class(context.db, chat_id, user.id, context.now_ms())
+    if joined:
+        return f"✋ You joined <b>{title}</b>: your answers now count on its board.\n\n"
+    return f"You are in <b>{title}</b>: your answers count on its board.\n\n"
+
+
+# ------------------------------------------------------------------ the board
+
+
+async def leaderboard(update: Update, context: DojoContext) -> None:
+    """/leaderboard in a group: the top 10 and, below, the caller's own rank."""
+    chat = update.effective_chat
+    user = update.effective_user
+    assert chat is not None and user is not None
+    cls = await ensure_class(context, chat)
+    heading, shown = await load_board(context, cls, None if user.is_bot else user.id)
+    await send_to_group(
+        context, chat.id, board_text(heading, shown, caller_id=None if user.is_bot else user.id),
+        keyboard=practise_keyboard(context.bot.username, chat.id, join_button=False),
+        reply_to=update.effective_message,
+    )
+
+
+async def group_start(update: Update, context: DojoContext) -> None:
+    """/start in a group: the welcome with its join buttons."""
+    chat = update.effective_chat
+    assert chat is not None
+    cls = await ensure_class(context, chat)
+    await send_to_group(
+        context, chat.id, welcome_text(cls.title, 0, returning=False),
+        keyboard=practise_keyboard(context.bot.username, chat.id, join_button=True),
+        reply_to=update.effective_message,
+    )
+
+
+async def group_only(update: Update, context: DojoContext) -> None:
+    """A group command sent in the private chat."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(GROUP_ONLY)
+
+
+# ------------------------------------------------------------------ the weekly post
+
+
+async def _post_final_board(context: DojoContext, cls: ClassGroup, week_start: int) -> bool:
+    bounds = period_bounds(Period.WEEK, week_start, cls.timezone)
+    shown = await board_for(context, cls, bounds, None)
+    if not shown.practised:
+        return False  # a quiet week: no post rather than an empty board
+    heading = board_heading(
+        cls.title, week_label(week_start, cls.timezone),
+        topic_name(context.catalogue, cls.topic_id), final=True,
+    )
+    text = board_text(heading, shown, caller_id=None) + "\nA new week starts on Monday. 🥋"
+    sent = await send_to_group(
+        context, cls.chat_id, text,
+        keyboard=practise_keyboard(context.bot.username, cls.chat_id, join_button=True),
+        budgeted=False,  # one message a week; the reply budget leaves room for it
+    )
+    return sent is not None
+
+
+async def post_weekly_boards(context: DojoContext) -> None:
+    """Job: post each due class's final board of the week, once (Sunday evening, group time).
+
+    The week is recorded before sending, so a restart never posts it twice; a send that
+    fails for a passing reason releases it for the next run.
+    """
+    now = context.now_ms()
+    for cls in await store.weekly_candidates(context.db):
+        week = weekly_post_due(now, cls.timezone, cls.last_posted_week)
+        if week is None or not await store.claim_weekly_post(context.db, cls.chat_id, week):
+            continue
+        try:
+            await _post_final_board(context, cls, week)
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                await store.deactivate_class(context.db, cls.chat_id, now)
+            log.warning("weekly board for group %s not posted: %s", cls.chat_id, exc)
+        except (NetworkError, RetryAfter) as exc:
+            await store.release_weekly_post(context.db, cls.chat_id, week, cls.last_posted_week)
+            log.warning("weekly board for group %s will be retried: %s", cls.chat_id, exc)
+        except Exception:
+            log.exception("weekly board for group %s failed", cls.chat_id)
+
+
+def start_jobs(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Schedule the weekly-board job (deterministic name; the database holds its state)."""
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(
+        post_weekly_boards, interval=WEEKLY_INTERVAL_S, first=WEEKLY_INTERVAL_S,
+        name=WEEKLY_JOB,
+    )
+
+
+def build_handlers() -> list[BaseHandler]:
+    """The classes feature's handlers, board settings and nicknames included."""
+    groups = filters.ChatType.GROUPS
+    commands = groups & filters.UpdateType.MESSAGE
+    return [
+        GroupBotMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(
+            groups
+            & (filters.StatusUpdate.NEW_CHAT_MEMBERS | filters.StatusUpdate.LEFT_CHAT_MEMBER),
+            members_changed,
+        ),
+        MessageHandler(filters.StatusUpdate.MIGRATE, migrated),
+        CommandHandler("leaderboard", leaderboard, filters=commands),
+        CommandHandler("join", join_command, filters=commands),
+        CommandHandler("leave", leave_command, filters=commands),
+        CommandHandler("start", group_start, filters=commands),
+        CallbackQueryHandler(join_button, pattern=r"^cls:join:"),
+        *board.build_handlers(),
+        *nickname.build_handlers(),
+        CommandHandler(
+            ["leaderboard", "board", "join", "leave"], group_only,
+            filters=filters.ChatType.PRIVATE,
+        ),
+    ]

@@ -1,0 +1,64 @@
+"""/nickname: the name a learner shows on class boards (their first name by default)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from dojobot.context import DojoContext
+from dojobot.engine.names import NicknameRejected, clean_nickname
+from dojobot.handlers.class_common import send_to_group
+from dojobot.storage.classes import get_nickname, set_nickname
+
+USAGE = "Send /nickname Your Name to choose one (1-32 characters), or /nickname off."
+
+
+async def nickname(update: Update, context: DojoContext) -> None:
+    """/nickname [name|off] in the private chat."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and message.text is not None and user is not None
+    raw = message.text.partition(" ")[2].strip()
+    first = escape(user.first_name)
+    if not raw:
+        current = await get_nickname(context.db, user.id)
+        shown = (
+            f"your nickname <b>{escape(current)}</b>" if current
+            else f"your first name, <b>{first}</b>"
+        )
+        await message.reply_text(f"Class boards show {shown}.\n{USAGE}")
+        return
+    if raw.casefold() == "off":
+        await set_nickname(context.db, user.id, None)
+        await message.reply_text(f"Done: class boards show your first name, <b>{first}</b>.")
+        return
+    try:
+        name = clean_nickname(raw)
+    except NicknameRejected as rejected:
+        await message.reply_text(f"{escape(str(rejected))} {USAGE}")
+        return
+    await set_nickname(context.db, user.id, name)
+    await message.reply_text(f"Done: class boards show you as <b>{escape(name)}</b>.")
+
+
+async def nickname_in_group(update: Update, context: DojoContext) -> None:
+    """/nickname in a group would tell everyone who hides behind it: point to private."""
+    chat = update.effective_chat
+    assert chat is not None
+    await send_to_group(
+        context, chat.id,
+        "Choose your nickname in our private chat, so the group can't see who it is: "
+        f"send /nickname to @{escape(context.bot.username)}.",
+        reply_to=update.effective_message,
+    )
+
+
+def build_handlers() -> list[BaseHandler]:
+    """The nickname's handlers (registered by the classes feature)."""
+    message = filters.UpdateType.MESSAGE
+    return [
+        CommandHandler("nickname", nickname, filters=filters.ChatType.PRIVATE & message),
+        CommandHandler("nickname", nickname_in_group, filters=filters.ChatType.GROUPS & message),
+    ]

@@ -1,0 +1,239 @@
+"""Classes (Telegram groups), their members and settings, and the board's queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from dojobot.engine.leaderboard import Entry
+from dojobot.storage.db import Database
+
+
+@dataclass(frozen=True)
+class ClassGroup:
+    """A group run as a class, with its board settings."""
+
+    chat_id: int
+    title: str
+    timezone: str
+    period: str
+    topic_id: int | None
+    weekly_post: bool
+    last_posted_week: int | None
+    active: bool
+
+
+_COLUMNS = "chat_id, title, timezone, period, topic_id, weekly_post, last_posted_week, active"
+# The settings an admin may change, mapped to their columns (never user-supplied names).
+_SETTINGS = {"period": "period", "topic_id": "topic_id", "weekly_post": "weekly_post",
+             "timezone": "timezone"}
+
+
+def _class(row: aiosqlite.Row) -> ClassGroup:
+    r = tuple(row)
+    return ClassGroup(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], bool(r[7]))
+
+
+async def get_class(db: Database, chat_id: int) -> ClassGroup | None:
+    """The class of a group, if the bot ever was in it."""
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM class_group WHERE chat_id = ?", (chat_id,))
+    return _class(row) if row else None
+
+
+async def activate_class(
+    db: Database, chat_id: int, title: str, timezone: str, now_ms: int
+) -> tuple[ClassGroup, bool]:
+    """Create the class or mark it active again; True when it was not active before."""
+    async with db.transaction() as conn:
+        before = await get_class(db, chat_id)
+        await conn.execute(
+            """INSERT INTO class_group (chat_id, title, timezone, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (chat_id) DO UPDATE SET
+                   title = excluded.title, active = 1, updated_at = excluded.updated_at""",
+            (chat_id, title, timezone, now_ms, now_ms),
+        )
+        after = await get_class(db, chat_id)
+    assert after is not None
+    return after, before is None or not before.active
+
+
+async def deactivate_class(db: Database, chat_id: int, now_ms: int) -> bool:
+    """The bot left or was removed: keep the class, stop posting. True if it was active."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE class_group SET active = 0, updated_at = ? WHERE chat_id = ? AND active = 1",
+            (now_ms, chat_id),
+        )
+        return cursor.rowcount == 1
+
+
+async def update_class(db: Database, chat_id: int, now_ms: int, **changes: object) -> None:
+    """Change board settings (period, topic_id, weekly_post, timezone)."""
+    unknown = set(changes) - set(_SETTINGS)
+    if unknown:
+        raise ValueError(f"not a class setting: {sorted(unknown)}")
+    if not changes:
+        return
+    assignments = ", ".join(f"{_SETTINGS[name]} = ?" for name in changes)
+    async with db.transaction() as conn:
+        await conn.execute(
+            f"UPDATE class_group SET {assignments}, updated_at = ? WHERE chat_id = ?",
+            (*changes.values(), now_ms, chat_id),
+        )
+
+
+async def migrate_class(db: Database, old_chat_id: int, new_chat_id: int, now_ms: int) -> bool:
+    """Move a class, its members and settings to a supergroup's new id, in one transaction.
+
+    If the new id already has a class (its updates arrived first), members are merged and
+    the old class's settings win. Returns False when there was nothing to move.
+    """
+    async with db.transaction() as conn:
+        if await get_class(db, old_chat_id) is None:
+            return False
+        if await get_class(db, new_chat_id) is not None:
+            await conn.execute(
+                """INSERT OR IGNORE INTO class_member (chat_id, user_id, joined_at)
+                   SELECT ?, user_id, joined_at FROM class_member WHERE chat_id = ?""",
+                (old_chat_id, new_chat_id),
+            )
+            await conn.execute("DELETE FROM class_group WHERE chat_id = ?", (new_chat_id,))
+        # ON UPDATE CASCADE carries the members along.
+        await conn.execute(
+            "UPDATE class_group SET chat_id = ?, updated_at = ? WHERE chat_id = ?",
+            (new_chat_id, now_ms, old_chat_id),
+        )
+    return True
+
+
+async def join_class(db: Database, chat_id: int, user_id: int, now_ms: int) -> bool:
+    """Add a learner to a class; False if they were already in it."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            """INSERT INTO class_member (chat_id, user_id, joined_at) VALUES (?, ?, ?)
+               ON CONFLICT DO NOTHING""",
+            (chat_id, user_id, now_ms),
+        )
+        return cursor.rowcount == 1
+
+
+async def leave_class(db: Database, chat_id: int, user_id: int) -> bool:
+    """Remove a learner from a class (their answers stay); False if they were not in it."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "DELETE FROM class_member WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+        )
+        return cursor.rowcount == 1
+
+
+async def is_member(db: Database, chat_id: int, user_id: int) -> bool:
+    """Whether the learner joined the class."""
+    row = await db.fetchone(
+        "SELECT 1 FROM class_member WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+    )
+    return row is not None
+
+
+async def member_count(db: Database, chat_id: int) -> int:
+    """How many learners joined the class."""
+    row = await db.fetchone("SELECT count(*) FROM class_member WHERE chat_id = ?", (chat_id,))
+    return int(row[0]) if row else 0
+
+
+# One row per member, answers in [start, end) and optionally one topic. The median is a true
+# median of the member's response times (the middle one, or the mean of the middle two),
+# computed with window functions so only one row per member leaves SQLite. Each member's
+# answers are read through attempt_user_time (user_id, answered_at): a range scan per member.
+# The IN list keeps it that way; as a join, with ANALYZE statistics SQLite may pick a
+# skip-scan over every user in the index, which grows with all users, not with the class.
+_MEMBER_STATS = """
+WITH members AS (
+    SELECT m.user_id, coalesce(u.nickname, u.first_name) AS name
+    FROM class_member m JOIN user u ON u.user_id = m.user_id
+    WHERE m.chat_id = ?1
+),
+answers AS (
+    SELECT a.user_id, a.correct, a.response_ms,
+           row_number() OVER (PARTITION BY a.user_id ORDER BY a.response_ms) AS position,
+           count(*) OVER (PARTITION BY a.user_id) AS reps
+    FROM attempt a
+    WHERE a.user_id IN (SELECT user_id FROM class_member WHERE chat_id = ?1)
+      AND a.answered_at >= ?2 AND a.answered_at < ?3 AND (?4 IS NULL OR a.topic_id = ?4)
+),
+stats AS (
+    SELECT user_id, max(reps) AS reps, sum(correct) AS correct,
+           avg(CASE WHEN position IN ((reps + 1) / 2, (reps + 2) / 2)
+                    THEN response_ms END) AS median_ms
+    FROM answers GROUP BY user_id
+)
+SELECT m.user_id, m.name, coalesce(s.reps, 0), coalesce(s.correct, 0), s.median_ms
+FROM members m LEFT JOIN stats s ON s.user_id = m.user_id
+"""
+
+
+async def member_stats(
+    db: Database, chat_id: int, start_ms: int, end_ms: int, topic_id: int | None
+) -> list[Entry]:
+    """Every member's reps, correct answers and median time in the span (0 reps if none)."""
+    rows = await db.fetchall(_MEMBER_STATS, (chat_id, start_ms, end_ms, topic_id))
+    return [Entry(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+async def member_stages(db: Database, chat_id: int) -> dict[int, dict[int, int]]:
+    """user id -> {topic id: current stage} for the topics each member has practised."""
+    rows = await db.fetchall(
+        """SELECT p.user_id, p.topic_id, p.stage_id
+           FROM class_member m JOIN user_progress p ON p.user_id = m.user_id
+           WHERE m.chat_id = ? AND p.total_reps > 0""",
+        (chat_id,),
+    )
+    stages: dict[int, dict[int, int]] = {}
+    for r in rows:
+        stages.setdefault(r[0], {})[r[1]] = r[2]
+    return stages
+
+
+async def weekly_candidates(db: Database) -> list[ClassGroup]:
+    """Active classes with the weekly post on."""
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM class_group WHERE weekly_post = 1 AND active = 1"
+    )
+    return [_class(r) for r in rows]
+
+
+async def claim_weekly_post(db: Database, chat_id: int, week_start_ms: int) -> bool:
+    """Record the week as posted before posting; False if it already was (no double post)."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            """UPDATE class_group SET last_posted_week = ?1
+               WHERE chat_id = ?2 AND (last_posted_week IS NULL OR last_posted_week < ?1)""",
+            (week_start_ms, chat_id),
+        )
+        return cursor.rowcount == 1
+
+
+async def release_weekly_post(
+    db: Database, chat_id: int, week_start_ms: int, previous: int | None
+) -> None:
+    """Undo a claim after a send that failed for a passing reason, so the job retries."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE class_group SET last_posted_week = ? WHERE chat_id = ? "
+            "AND last_posted_week = ?",
+            (previous, chat_id, week_start_ms),
+        )
+
+
+# Nicknames live on the user row; they exist for class boards, so their storage lives here.
+async def set_nickname(db: Database, user_id: int, nickname: str | None) -> None:
+    """Set (or clear, with None) the name the learner shows on class boards."""
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE user SET nickname = ? WHERE user_id = ?", (nickname, user_id))
+
+
+async def get_nickname(db: Database, user_id: int) -> str | None:
+    """The learner's nickname, if they set one."""
+    row = await db.fetchone("SELECT nickname FROM user WHERE user_id = ?", (user_id,))
+    return row[0] if row else None

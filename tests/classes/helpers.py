@@ -1,0 +1,64 @@
+"""Shared steps for the class tests: a group with a teacher, learners practising for real."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dojobot.sandbox.standin import BotMessage, Chat, User
+from tests.conftest import Dojo
+from tests.e2e.test_practice_flow import current_question, solve
+
+GROUP_ID = -4001
+# Sunday 30 Nov 2025 18:30 UTC; the fixture's clock starts on Monday 24 Nov 2025 16:00 UTC.
+SUNDAY_EVENING_MS = 1_764_527_400_000
+
+
+@dataclass
+class Klass:
+    """A group run as a class, its admin and two learners."""
+
+    group: Chat
+    teacher: User
+    aiko: User
+    ben: User
+    welcome: BotMessage
+
+
+async def make_class(dojo: Dojo, *, group_id: int = GROUP_ID, title: str = "7A Maths") -> Klass:
+    """A group whose creator adds the bot; returns the welcome post."""
+    s = dojo.standin
+    teacher = await s.user(900, "Ms Tanaka")
+    aiko = await s.user(501, "Aiko")
+    ben = await s.user(502, "Ben")
+    group = await s.group(group_id, title)
+    await s.set_admins(group, teacher, [])
+    await s.add_bot_to_group(group, teacher)
+    welcome = await s.next_message(group)
+    await s.settle()
+    return Klass(group, teacher, aiko, ben, welcome)
+
+
+async def in_group(dojo: Dojo, user: User, text: str, group: Chat) -> BotMessage:
+    """The user writes in the group; returns the bot's next message there."""
+    await dojo.standin.send_text(user, text, chat=group)
+    message = await dojo.standin.next_message(group)
+    await dojo.standin.settle()
+    return message
+
+
+async def practise(dojo: Dojo, learner: User, answers: list[tuple[bool, int]]) -> None:
+    """Answer Addition problems in the private chat: (right?, response ms) each, then /stop."""
+    s = dojo.standin
+    await s.send_text(learner, "/start math-arithmetic-addition-d101")
+    message = await s.next_message(learner)
+    await s.settle()
+    for right, ms in answers:
+        _, _, question = current_question(message)
+        value = solve(question)
+        dojo.clock.advance(ms)
+        await s.send_text(learner, str(value if right else value + 1))
+        message = await s.next_message(learner)
+        await s.settle()  # the bot notes when the next problem went out after sending it
+    await s.send_text(learner, "/stop")
+    await s.next_message(learner)
+    await s.settle()
