@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from dojobot.charts import leaderboard_chart
@@ -44,6 +44,7 @@ from dojobot.handlers.class_texts import (
     topic_keyboard,
     topic_name,
 )
+from dojobot.handlers.editing import edit_in_place
 from dojobot.periods import Period, period_bounds, period_label, resolve_timezone
 from dojobot.storage import classes as store
 from dojobot.storage.catalogue import Catalogue
@@ -249,15 +250,6 @@ async def board_command(update: Update, context: DojoContext) -> None:
             await _reply(update, context, USAGE)
 
 
-async def _edit_panel(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard)
-    except BadRequest as exc:
-        if "not modified" not in str(exc):
-            raise
-
 
 def _parse(data: str) -> tuple[int, str, str | None] | None:
     parts = data.split(":")
@@ -305,7 +297,7 @@ async def board_button(update: Update, context: DojoContext) -> None:
             toast = "Weekly final board on." if flag == "1" else "Weekly final board off."
         case "tm", None:
             await query.answer()
-            await _edit_panel(
+            await edit_in_place(
                 update, settings_text(cls, catalogue), topic_keyboard(cls, catalogue)
             )
             return
@@ -324,7 +316,9 @@ async def board_button(update: Update, context: DojoContext) -> None:
     fresh = await store.get_class(context.db, chat_id)
     assert fresh is not None
     await query.answer(toast)
-    await _edit_panel(update, settings_text(fresh, catalogue), settings_keyboard(fresh, catalogue))
+    await edit_in_place(
+        update, settings_text(fresh, catalogue), settings_keyboard(fresh, catalogue)
+    )
 
 
 def build_handlers() -> list[BaseHandler]:

@@ -25,12 +25,12 @@ from enum import StrEnum
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
 from dojobot.handlers import classes, legacy, practice
 from dojobot.handlers.class_texts import is_class_link
+from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.texts import LEVEL_EMOJI, bar, level_lines, requirement, stage_label
 from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.practice import Progress, progress_by_topic
@@ -219,18 +219,8 @@ async def navigate(update: Update, context: DojoContext) -> None:
             notice = STALE
     await query.answer(notice)
     if screen is not None:
-        await edit_menu(update, *screen)
+        await edit_in_place(update, *screen)
 
-
-async def edit_menu(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> None:
-    """Edit the menu message in place; pressing the screen already shown is not an error."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard)
-    except BadRequest as exc:
-        if "not modified" not in str(exc):
-            raise
 
 
 def build_handlers() -> list[BaseHandler]:
