@@ -68,12 +68,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data.ops = start_runtime(app, data.settings)
     await app.bot.set_my_commands(list(COMMANDS))
     await app.bot.set_my_commands(list(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
-    classes.start_jobs(app)
+    # PTB keeps no jobs across restarts: each is rebuilt here, its state in the database.
     assert app.job_queue is not None
-    app.job_queue.run_repeating(
-        practice.close_idle_sets, interval=60, first=60, name="close-idle-sets"
-    )
-    nudges.schedule_nudges(app.job_queue)  # one job for all reminders, rebuilt from the DB
+    for feature in (practice, nudges, classes):
+        feature.schedule_jobs(app.job_queue)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -119,7 +117,7 @@ async def _on_error(update: object, context: DojoContext) -> None:
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register every handler; groups make the order explicit."""
-    # Group -1 runs first for every update: record who wrote, clear a 'blocked' mark.
+    # Groups -2 and -1 see every update first: count it, record who wrote.
     app.add_handler(TypeHandler(Update, metrics.count_update), group=-2)
     app.add_handler(TypeHandler(Update, gatekeeper.remember_user), group=-1)
     # Group 1, apart from group 0's first-match-wins: a learner blocking the bot.

@@ -28,11 +28,11 @@ from telegram import Chat, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import (
-    Application,
     BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    JobQueue,
     MessageHandler,
     filters,
 )
@@ -318,10 +318,9 @@ async def post_weekly_boards(context: DojoContext) -> None:
             log.exception("weekly board for group %s failed", cls.chat_id)
 
 
-def start_jobs(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def schedule_jobs(job_queue: JobQueue[Any]) -> None:
     """Schedule the weekly-board job (deterministic name; the database holds its state)."""
-    assert app.job_queue is not None
-    app.job_queue.run_repeating(
+    job_queue.run_repeating(
         post_weekly_boards, interval=WEEKLY_INTERVAL_S, first=WEEKLY_INTERVAL_S,
         name=WEEKLY_JOB,
     )

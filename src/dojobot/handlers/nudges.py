@@ -138,7 +138,7 @@ async def nudge_job(context: DojoContext) -> None:
     await send_due_nudges(context.application)
 
 
-def schedule_nudges(job_queue: JobQueue[Any]) -> None:
+def schedule_jobs(job_queue: JobQueue[Any]) -> None:
     """One repeating job for all learners, a second into each minute; nothing per learner."""
     first = 61.0 - time.time() % 60  # wall-clock alignment only; due times come from the DB
     job_queue.run_repeating(

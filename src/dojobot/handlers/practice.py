@@ -10,9 +10,17 @@ import logging
 import secrets
 import time
 from html import escape
+from typing import Any
 
 from telegram import Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    JobQueue,
+    MessageHandler,
+    filters,
+)
 
 from dojobot import metrics
 from dojobot.context import DojoContext
@@ -226,6 +234,11 @@ async def close_idle_sets(context: DojoContext) -> None:
         context.bot_data.problem_sent_at.pop(user_id, None)
     if closed:
         log.info("closed %d idle sets", len(closed))
+
+
+def schedule_jobs(job_queue: JobQueue[Any]) -> None:
+    """Close idle sets once a minute."""
+    job_queue.run_repeating(close_idle_sets, interval=60, first=60, name="close-idle-sets")
 
 
 def build_handlers() -> list[BaseHandler]:
