@@ -87,3 +87,27 @@ async def test_transactions_of_two_tasks_queue_instead_of_mixing(migrated_db: Da
     release.set()
     await asyncio.gather(first, second)
     assert await _users(migrated_db) == [1, 2]
+
+
+async def test_reads_wait_for_another_tasks_transaction(migrated_db: Database) -> None:
+    """A job's read never runs on the connection while a handler's transaction is open."""
+    order: list[str] = []
+    inside = asyncio.Event()
+
+    async def writer() -> None:
+        async with migrated_db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO user (user_id, first_name, created_at, last_seen_at)"
+                " VALUES (900, 'W', 0, 0)"
+            )
+            inside.set()
+            await asyncio.sleep(0.01)
+            order.append("commit")
+
+    async def reader() -> None:
+        await inside.wait()
+        await migrated_db.fetchone("SELECT count(*) FROM user")
+        order.append("read")
+
+    await asyncio.gather(writer(), reader())
+    assert order == ["commit", "read"]

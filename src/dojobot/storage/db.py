@@ -91,6 +91,17 @@ class Database:
             await self.conn.execute("COMMIT")
 
     async def run(self, fn: Callable[[sqlite3.Connection], T], *, inline: bool = False) -> T:
+        """Run fn(connection): many statements, one round trip (inline: see _call).
+
+        Outside its own transaction a task waits for other tasks' transactions to end, so
+        the loop thread (inline) and aiosqlite's thread never use the connection at once.
+        """
+        if self._tx_owner is not None and self._tx_owner is asyncio.current_task():
+            return await self._call(fn, inline=inline)
+        async with self._tx_lock:
+            return await self._call(fn, inline=inline)
+
+    async def _call(self, fn: Callable[[sqlite3.Connection], T], *, inline: bool) -> T:
         """Run fn(connection) on the connection's thread: many statements, one round trip.
 
         inline=True runs it on the event loop thread instead, for the answer path's short
@@ -132,7 +143,7 @@ class Database:
             return result
 
         async with self._exclusive():
-            return await self.run(atomically, inline=inline)
+            return await self._call(atomically, inline=inline)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read query and return all rows."""
