@@ -20,11 +20,25 @@ class CliError(Exception):
     """A failure to report as one line and a non-zero exit."""
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+class _RedactingFormatter(logging.Formatter):
+    """Blank the bot token out of every log line and traceback: Bot API URLs contain it,
+    and PTB logs them at DEBUG (httpx at INFO, and in its error messages)."""
+
+    def __init__(self, token: str | None) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.token = token
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return text.replace(self.token, "<token>") if self.token else text
+
+
+def _configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    token = settings.bot_token.get_secret_value().strip() if settings.bot_token else None
+    handler.setFormatter(_RedactingFormatter(token or None))
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
+    # httpx logs every request URL at INFO: noise, even with the token blanked.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
@@ -149,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        _configure_logging(settings.log_level)
+        _configure_logging(settings)
         args.func(settings, args)
     except (SettingsError, StorageError, CliError) as exc:
         print(f"dojobot: {exc}", file=sys.stderr)

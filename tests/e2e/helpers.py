@@ -9,6 +9,7 @@ import sys
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import IO
 
 from dojobot.sandbox.standin import BotApiStandIn, BotMessage, User
 
@@ -58,7 +59,7 @@ async def reply(standin: BotApiStandIn, learner: User, text: str) -> BotMessage:
 
 
 def start_bot_process(
-    standin: BotApiStandIn, database: Path, **settings: str
+    standin: BotApiStandIn, database: Path, *, stderr: IO[bytes] | None = None, **settings: str
 ) -> subprocess.Popen[bytes]:
     """`dojobot run` in its own process, talking to the stand-in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOJOBOT_")}
@@ -67,6 +68,6 @@ def start_bot_process(
         DOJOBOT_API_BASE_URL=standin.base_url,
         DOJOBOT_DATABASE_URL=f"sqlite:///{database}",
         DOJOBOT_LOG_LEVEL="WARNING",
-        **settings,
     )
-    return subprocess.Popen([DOJOBOT, "run"], env=env, cwd=database.parent)
+    env.update(settings)
+    return subprocess.Popen([DOJOBOT, "run"], env=env, cwd=database.parent, stderr=stderr)

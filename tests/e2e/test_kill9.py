@@ -48,3 +48,22 @@ async def test_kill_dash_nine_mid_set_loses_no_acknowledged_answer(
         assert conn.execute("SELECT count(*) FROM attempt").fetchone() == (4,)
         open_sets = conn.execute("SELECT count(*) FROM session WHERE end_time IS NULL")
         assert open_sets.fetchone() == (1,)
+
+
+async def test_debug_logs_never_show_the_token(standin: BotApiStandIn, tmp_path: Path) -> None:
+    log_file = tmp_path / "bot.log"
+    with log_file.open("wb") as sink:
+        bot = start_bot_process(
+            standin, tmp_path / "dojobot.sqlite3", stderr=sink, DOJOBOT_LOG_LEVEL="DEBUG"
+        )
+        try:
+            learner = await standin.user(702, "Nene")
+            await standin.send_text(learner, "/start")
+            await standin.next_message(learner, timeout=30)
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(bot.wait, 20)
+    logged = log_file.read_text()
+    assert "getUpdates" in logged or "sendMessage" in logged  # DEBUG really logged calls
+    secret = standin.token.split(":", 1)[1]
+    assert secret not in logged
