@@ -93,3 +93,8 @@ async def dojo(standin: BotApiStandIn, tmp_path: Path) -> AsyncIterator[Dojo]:
     """The real Application over HTTP against the stand-in, a real SQLite file, a fake clock."""
     async with run_dojo(standin, tmp_path / "dojobot.sqlite3") as running_dojo:
         yield running_dojo
+    # Whatever the test did, the bot made no call Telegram would refuse as malformed
+    # (bad HTML, oversized callback data, an edit that changes nothing, a second answer).
+    refused = [(c.method, c.description) for c in standin.calls if c.error_code == 400]
+    assert refused == []
+    assert standin.unanswered_callback_queries() == []
