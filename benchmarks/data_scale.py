@@ -1,4 +1,4 @@
-"""Data at scale: /progress queries, the per-answer transaction, bytes per attempt.
+"""Data at scale: /progress, class boards, `dojobot stats`, the answer transaction, bytes.
 
     .venv/bin/python benchmarks/make_big_db.py          # once: benchmarks/data/big.sqlite3
     .venv/bin/python benchmarks/data_scale.py           # a few seconds
@@ -14,9 +14,15 @@ timed for learners of the big database and for new learners on an empty one.
 It writes: the sampled learners' new sets stay in the big file (a few thousand attempts
 among ten million), and are closed at the end.
 
-TODO (classes branch): the class leaderboard for a week and for all time (target 50 ms).
-TODO (stats branch): `dojobot stats --since 24h` over the last day's ~300,000 answers
-(target 2 s); make_big_db.py already puts those answers in the last 24 hours.
+Class boards: what /leaderboard reads and ranks (get_class, member_stats, build_board), for
+this week and for all time, over all topics: class 1 (the 40 heaviest learners, the worst
+case) repeated, and a seeded sample of other classes once each.
+
+Stats: compute_kpis over exactly the file's last 24 hours, and the real `dojobot stats` as a
+subprocess (interpreter start and imports included). The CLI's window ends at the wall
+clock, while the file's data ends at make_big_db's END_MS, so the CLI gets `--since <h>h`
+with h the whole hours from the file's last day to now; the report gives the answers that
+window held.
 """
 
 from __future__ import annotations
@@ -36,14 +42,22 @@ from pathlib import Path
 from typing import Any
 
 from dojobot.engine import practice_set
+from dojobot.engine.leaderboard import build_board
+from dojobot.periods import Period, period_bounds
+from dojobot.storage import classes as class_store
 from dojobot.storage import practice as store
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
+from dojobot.storage.kpis import compute_kpis
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.users import upsert_user
 
 HEAVY_USER = 100_000_000  # learner 1 of make_big_db.py: the most attempts
 NOW_MS = 1_795_000_000_000
+END_MS = 1_795_564_800_000  # make_big_db.py's END_MS: 2026-11-25 00:00 UTC
+DAY_MS = 86_400_000
+BOARD_NOW = END_MS - 60_000  # the file's last minute: its week holds the busy last day
+WORST_CLASS = -1_000_000_001  # class 1: the 40 heaviest learners
 
 
 def drop_os_cache() -> bool:
@@ -97,6 +111,102 @@ async def measure_progress(path: Path, repeats: int, cold_runs: int) -> dict[str
         "cold_median_ms": statistics.median(cold),
         "cold_max_ms": max(cold),
         "cold_is_os_cache_dropped": dropped,
+    }
+
+
+async def class_board(db: Database, chat_id: int, period: Period) -> int:
+    """What /leaderboard does in storage and engine: the class, its members' stats, ranks."""
+    cls = await class_store.get_class(db, chat_id)
+    assert cls is not None
+    bounds = period_bounds(period, BOARD_NOW, cls.timezone)
+    entries = await class_store.member_stats(db, chat_id, bounds.start_ms, bounds.end_ms, None)
+    build_board(entries, None)
+    return len(entries)
+
+
+async def measure_boards(path: Path, repeats: int, cold_runs: int,
+                         sample: int) -> dict[str, Any]:
+    """Class boards, week and all time: the worst class warm and cold, a sample of classes."""
+    db = await Database.open(path, create=False)
+    row = await db.fetchone("SELECT count(*) FROM class_group")
+    if not row or row[0] == 0:
+        await db.close()
+        return {"skipped": "no classes in this file: regenerate it with make_big_db.py"}
+    reads = await db.fetchall(
+        """SELECT m.chat_id, count(*) FROM class_member m JOIN attempt a ON a.user_id = m.user_id
+           WHERE m.chat_id = ? GROUP BY m.chat_id""", (WORST_CLASS,))
+    chats = [r[0] for r in await db.fetchall(
+        "SELECT chat_id FROM class_group WHERE chat_id != ? ORDER BY chat_id", (WORST_CLASS,))]
+    picked = chats[:: max(1, len(chats) // sample)][:sample]
+    out: dict[str, Any] = {"worst_class_attempts": reads[0][1] if reads else 0,
+                           "sampled_classes": len(picked)}
+    for period in (Period.WEEK, Period.ALL):
+        await class_board(db, WORST_CLASS, period)
+        warm = [await timed(lambda period=period: class_board(db, WORST_CLASS, period))
+                for _ in range(repeats)]
+        others = [await timed(lambda c=c, period=period: class_board(db, c, period))
+                  for c in picked]
+        out[period.value] = {
+            "worst_warm_median_ms": statistics.median(warm),
+            "worst_warm_max_ms": max(warm),
+            "sample_median_ms": statistics.median(others),
+            "sample_max_ms": max(others),
+        }
+    await db.close()
+    for period in (Period.WEEK, Period.ALL):
+        cold_worst, cold_other = [], []
+        for i in range(cold_runs):
+            pairs = ((WORST_CLASS, cold_worst), (picked[i % len(picked)], cold_other))
+            for chat_id, into in pairs:
+                drop_os_cache()
+                fresh = await Database.open(path, create=False)
+                into.append(await timed(
+                    lambda f=fresh, c=chat_id, period=period: class_board(f, c, period)))
+                await fresh.close()
+        out[period.value] |= {
+            "worst_cold_median_ms": statistics.median(cold_worst),
+            "worst_cold_max_ms": max(cold_worst),
+            "sample_cold_median_ms": statistics.median(cold_other),
+            "sample_cold_max_ms": max(cold_other),
+        }
+    return out
+
+
+async def kpis_timed(path: Path, repeats: int) -> dict[str, Any]:
+    """compute_kpis over the file's last 24 h: cold (first call), then warm."""
+    drop_os_cache()
+    db = await Database.open(path, create=False)
+    since = END_MS - DAY_MS
+    t = time.perf_counter()
+    kpis = await compute_kpis(db, since)
+    cold = (time.perf_counter() - t) * 1000
+    warm = [await timed(lambda: compute_kpis(db, since)) for _ in range(repeats)]
+    await db.close()
+    return {"answers": kpis.answers, "sessions": kpis.total_sessions,
+            "active_users": kpis.active_users, "cold_ms": cold,
+            "warm_median_ms": statistics.median(warm), "warm_max_ms": max(warm)}
+
+
+def measure_stats(path: Path, repeats: int) -> dict[str, Any]:
+    """`dojobot stats`: the storage function alone, and the CLI as a subprocess."""
+    alone = asyncio.run(kpis_timed(path, repeats))
+    hours = -(-(time.time_ns() // 1_000_000 - (END_MS - DAY_MS)) // 3_600_000)
+    dojobot = Path(sys.executable).parent / "dojobot"
+    command = [str(dojobot), "stats", "--since", f"{hours}h", "--json"]
+    env = {**os.environ, "DOJOBOT_DATABASE_URL": f"sqlite:///{path.resolve()}"}
+    runs = []
+    for cold in (True, False, False):
+        if cold:
+            drop_os_cache()
+        t = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=True,
+                              timeout=120)
+        runs.append((time.perf_counter() - t) * 1000)
+    shown = json.loads(done.stdout)
+    return {
+        "storage_function": alone,
+        "cli": {"command": " ".join(["dojobot", *command[1:]]), "answers": shown.get("answers"),
+                "cold_ms": runs[0], "warm_ms": min(runs[1:])},
     }
 
 
@@ -210,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path} does not exist; run benchmarks/make_big_db.py first", file=sys.stderr)
         return 2
     repeats, cold, learners, sets = (5, 2, 20, 1) if args.quick else (30, 5, 100, 2)
+    sample = 10 if args.quick else 50
     sqlite_version = subprocess.run(
         [sys.executable, "-c", "import sqlite3; print(sqlite3.sqlite_version)"],
         capture_output=True, text=True, check=True,
@@ -220,9 +331,9 @@ def main(argv: list[str] | None = None) -> int:
         "sqlite": sqlite_version,
         "bytes": measure_bytes(path),
         "progress": asyncio.run(measure_progress(path, repeats, cold)),
+        "class_board": asyncio.run(measure_boards(path, repeats, cold, sample)),
+        "stats": measure_stats(path, 3 if args.quick else 5),
         "answer_transaction": asyncio.run(measure_answer_path(path, learners, sets)),
-        "todo": ["class leaderboard (week, all time): needs the classes branch",
-                 "dojobot stats --since 24h: needs the stats branch"],
     }
     print(json.dumps(report, indent=2))
     if args.json:

@@ -10,12 +10,13 @@ times). Activity is heavy-tailed: a few learners practise a lot (user 1 is the h
 for the /progress figures), most a little; the last 24 hours hold about 300,000 answers
 (for `dojobot stats --since 24h`).
 
-Speed: secondary indexes are dropped during the load and rebuilt from the migrations' own
-definitions afterwards; the load runs with journal_mode=OFF and synchronous=OFF (only
-here), then the file is switched back to WAL.
+Sets are written in time order (session and attempt rowids follow time, as in a running
+bot's file). Speed: secondary indexes are dropped during the load and rebuilt from the
+migrations' own definitions afterwards; the load runs with journal_mode=OFF and
+synchronous=OFF (only here), then the file is switched back to WAL.
 
-Classes (TODO, with the classes branch): `fill_classes` is the one step to write; it gets
-the learner ids and the rng, and runs after the practice data.
+Classes: 1,000 groups of 20-40 members drawn mostly from active learners (`fill_classes`);
+class 1 holds the 40 heaviest learners, the worst case for an all-time board.
 """
 
 from __future__ import annotations
@@ -127,6 +128,12 @@ class Plan:
         group_id = np.cumsum(new_group) - 1
         position = np.arange(n) - np.flatnonzero(new_group)[group_id]
         self.stage = np.minimum(7, 1 + (position * SET_SIZE) // STAGE_REPS).astype(np.int64)
+        # Write sets in time order, as a running bot does: rowids (and so table pages) follow
+        # time, so the last day's answers sit together at the end of the attempt table.
+        by_time = np.argsort(self.start, kind="stable")
+        self.user, self.topic, self.level, self.start, self.stage = (
+            self.user[by_time], self.topic[by_time], self.level[by_time], self.start[by_time],
+            self.stage[by_time])
         self.n = n
         self.learners = learners
 
@@ -175,21 +182,62 @@ def chunks(n: int, size: int) -> Iterator[tuple[int, int]]:
         yield lo, min(n, lo + size)
 
 
-def fill_classes(conn: sqlite3.Connection, learner_ids: list[int], rng: random.Random) -> None:
-    """TODO (classes branch): 1,000 classes, their groups and memberships of learners.
+CLASSES = 1_000
+CLASS_ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London")
 
-    Sketch: classes 1..1000, each a Telegram group id -(1_000_000_000 + i); learners join
-    0-2 classes (about 60% in one), so a class holds about 70 learners. Insert with
-    executemany in one transaction like the rest. Until the class tables exist, skip.
+
+def fill_classes(conn: sqlite3.Connection, learner_ids: list[int], rng: random.Random,
+                 classes: int = CLASSES) -> None:
+    """1,000 classes (Telegram groups) of 20-40 members each, in the tables of migration 0005.
+
+    Members are drawn by the square root of their practice, so classes hold mostly active
+    learners, and active learners often sit in several classes (as a pupil in a school class
+    and a club). Class 1 is the worst case on purpose: the 40 heaviest learners of the file,
+    so its all-time board reads the most attempts any class can.
     """
-    has = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name LIKE 'class%'"
-    ).fetchone()
-    if has:
-        print("class tables exist but fill_classes is not written yet", file=sys.stderr)
+    reps = dict(conn.execute(
+        "SELECT user_id, sum(total_reps) FROM user_progress GROUP BY user_id"
+    ).fetchall())
+    weights = [float(reps.get(uid, 0)) ** 0.5 for uid in learner_ids]
+    heaviest = sorted(learner_ids, key=lambda uid: -reps.get(uid, 0))[:40]
+    created = END_MS - 300 * DAY_MS
+    groups = []
+    members: list[tuple[int, int, int]] = []
+    for i in range(1, classes + 1):
+        chat_id = -(1_000_000_000 + i)
+        period = rng.choices(("week", "month", "all"), (6, 2, 2))[0]
+        topic = None if rng.random() < 0.8 else rng.randint(1, 4)
+        at = created + rng.randrange(0, 200 * DAY_MS)
+        groups.append((chat_id, f"Class {i}", CLASS_ZONES[i % len(CLASS_ZONES)], period, topic,
+                       int(rng.random() < 0.7), at, at))
+        if i == 1:
+            chosen = set(heaviest)
+        else:
+            size = min(len(learner_ids), rng.randint(20, 40))
+            chosen = set()
+            while len(chosen) < size:
+                chosen.update(rng.choices(learner_ids, weights, k=size - len(chosen)))
+        members += [(chat_id, uid, at + rng.randrange(0, 7 * DAY_MS)) for uid in sorted(chosen)]
+    conn.execute("BEGIN")
+    conn.executemany(
+        """INSERT INTO class_group (chat_id, title, timezone, period, topic_id, weekly_post,
+               created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        groups,
+    )
+    conn.executemany(
+        "INSERT INTO class_member (chat_id, user_id, joined_at) VALUES (?, ?, ?)", members
+    )
+    conn.execute("COMMIT")
+    per_learner: dict[int, int] = {}
+    for _, uid, _ in members:
+        per_learner[uid] = per_learner.get(uid, 0) + 1
+    several = sum(1 for n in per_learner.values() if n > 1)
+    print(f"  {classes:,} classes, {len(members):,} memberships, {len(per_learner):,} learners "
+          f"in a class, {several:,} in several", file=sys.stderr)
 
 
-def generate(path: Path, learners: int, attempts: int, last_day: int, seed: int) -> None:
+def generate(path: Path, learners: int, attempts: int, last_day: int, seed: int,
+             classes: int = CLASSES) -> None:
     """Write the whole database; prints timings."""
     t0 = time.monotonic()
     build_schema(path)
@@ -269,7 +317,7 @@ def generate(path: Path, learners: int, attempts: int, last_day: int, seed: int)
         rows_p,
     )
     conn.execute("COMMIT")
-    fill_classes(conn, [i + USER_BASE for i in range(learners)], random.Random(seed))
+    fill_classes(conn, [i + USER_BASE for i in range(learners)], random.Random(seed), classes)
     print(f"rebuilding {len(indexes)} indexes", file=sys.stderr, flush=True)
     for _name, sql in indexes:
         conn.execute(sql)
@@ -288,12 +336,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--learners", type=int, default=100_000)
     p.add_argument("--attempts", type=int, default=10_000_000)
     p.add_argument("--last-day", type=int, default=300_000, help="answers in the last 24 h")
-    p.add_argument("--scale", type=float, default=1.0, help="multiply the three counts")
+    p.add_argument("--classes", type=int, default=CLASSES)
+    p.add_argument("--scale", type=float, default=1.0, help="multiply the four counts")
     p.add_argument("--seed", type=int, default=8)
     args = p.parse_args(argv)
     s = args.scale
     generate(Path(args.out), max(1, int(args.learners * s)), int(args.attempts * s),
-             int(args.last_day * s), args.seed)
+             int(args.last_day * s), args.seed, max(1, int(args.classes * s)))
     return 0
 
 

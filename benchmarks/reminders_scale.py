@@ -47,8 +47,8 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def seed(path: Path, rows: int, same_minute: int) -> dict[str, Any]:
-    """A migrated database with `rows` learners, each with a reminder."""
+async def seed(path: Path, rows: int, same_minute: int, due_at: int = DUE_AT) -> dict[str, Any]:
+    """A migrated database with `rows` learners, each with a reminder (due_at: the crowd's)."""
     from dojobot.storage.db import Database
     from dojobot.storage.migrator import migrate_up
 
@@ -61,10 +61,10 @@ async def seed(path: Path, rows: int, same_minute: int) -> dict[str, Any]:
         zone = ZONES[uid % len(ZONES)]
         users.append((uid, f"learner{uid}", zone, 0, 0))
         if uid <= same_minute:
-            minutes, due = 18 * 60, DUE_AT
+            minutes, due = 18 * 60, due_at
         else:
             minutes = uid % 1440
-            due = DUE_AT + (minutes * 60_000) % DAY_MS
+            due = due_at + 60_000 + (minutes * 60_000) % (DAY_MS - 60_000)
         reminders.append((uid, minutes, due, 0))
     async with db.transaction() as conn:
         await conn.executemany(

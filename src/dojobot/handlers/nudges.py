@@ -35,7 +35,9 @@ JOB_NAME = "daily-nudges"
 BATCH = 100  # claimed per transaction: at most this many are lost if the bot dies mid-send
 # AIORateLimiter allows ~30 messages/s overall; nudges take 20 and leave room for replies.
 NUDGES_PER_SECOND = 20
-RUN_BUDGET_S = 50.0  # stop claiming before the next minute's run starts
+# A run claims only what it can send at the pace before this many seconds have passed, so it
+# ends before the next minute's run starts (claimed rows must be sent: they are not retried).
+RUN_BUDGET_S = 56.0
 
 PAUSED_TEXT = (
     f"🔕 I've paused your daily reminders: the last {MAX_IGNORED} didn't lead to any "
@@ -108,16 +110,22 @@ async def send_due_nudges(
     assert data.db is not None and data.settings is not None
     db = data.db
     default_zone = data.settings.default_timezone
-    limiter = AsyncLimiter(per_second, 1)
+    # Evenly spaced (a bucket of one): AsyncLimiter(n, 1) would let n go at once, and a burst
+    # on top of replies breaks Telegram's 30 per second window; every 429 then pauses all of
+    # the bot's sends, replies to practising learners included, for retry_after.
+    limiter = AsyncLimiter(1, 1 / per_second)
     deadline = time.monotonic() + RUN_BUDGET_S
     counts: Counter[str] = Counter()
     while True:
+        room = min(batch, int((deadline - time.monotonic()) * per_second))
+        if room < 1:
+            break
         now = data.clock()
 
         def decide(due: DueReminder, now: int = now) -> NudgePlan:
             return plan_nudge(due, now)
 
-        plans = await claim_due(db, now, batch, default_zone, decide)
+        plans = await claim_due(db, now, room, default_zone, decide)
         tasks = []
         for plan in plans:
             if plan.action in (Action.SEND, Action.PAUSE):
@@ -126,7 +134,7 @@ async def send_due_nudges(
             else:
                 counts[plan.action.value] += 1
         counts.update(await asyncio.gather(*tasks))
-        if len(plans) < batch or time.monotonic() > deadline:
+        if len(plans) < room:
             break
     if counts:
         log.info("nudges: %s", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 import aiosqlite
 
 from dojobot.engine.leaderboard import Entry
 from dojobot.storage.db import Database
+
+# periods.ALL_TIME_END: the end bound of an all-time board (storage does not import periods).
+ALL_TIME_END = 2**62
 
 
 @dataclass(frozen=True)
@@ -177,8 +181,44 @@ async def member_stats(
     db: Database, chat_id: int, start_ms: int, end_ms: int, topic_id: int | None
 ) -> list[Entry]:
     """Every member's reps, correct answers and median time in the span (0 reps if none)."""
+    if start_ms <= 0 and end_ms >= ALL_TIME_END:
+        return await db.read_snapshot(lambda conn: _all_time_stats(conn, chat_id, topic_id))
     rows = await db.fetchall(_MEMBER_STATS, (chat_id, start_ms, end_ms, topic_id))
     return [Entry(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+# All time: reps and correct answers from user_topic_total (kept by triggers, migration
+# 0006), and each member's median from attempt_user_response, which holds their response
+# times in order: LIMIT/OFFSET walks to the middle entries without reading the table or
+# sorting. The window-function query above would sort every answer the class ever gave.
+_ALL_TIME_TOTALS = """
+SELECT m.user_id, coalesce(u.nickname, u.first_name),
+       coalesce(sum(t.reps), 0), coalesce(sum(t.correct), 0)
+FROM class_member m
+JOIN user u ON u.user_id = m.user_id
+LEFT JOIN user_topic_total t ON t.user_id = m.user_id AND (?2 IS NULL OR t.topic_id = ?2)
+WHERE m.chat_id = ?1
+GROUP BY m.user_id
+"""
+_MIDDLE = """
+SELECT response_ms FROM attempt INDEXED BY attempt_user_response
+WHERE user_id = ?1 AND (?2 IS NULL OR topic_id = ?2)
+ORDER BY response_ms LIMIT ?3 OFFSET ?4
+"""
+
+
+def _all_time_stats(conn: sqlite3.Connection, chat_id: int, topic_id: int | None) -> list[Entry]:
+    entries = []
+    for user_id, name, reps, correct in conn.execute(_ALL_TIME_TOTALS, (chat_id, topic_id)):
+        median = None
+        if reps:
+            # The middle answer, or the mean of the middle two when reps is even.
+            middle = conn.execute(
+                _MIDDLE, (user_id, topic_id, 2 - reps % 2, (reps - 1) // 2)
+            ).fetchall()
+            median = sum(r[0] for r in middle) / len(middle)
+        entries.append(Entry(user_id, name, reps, correct, median))
+    return entries
 
 
 async def member_stages(db: Database, chat_id: int) -> dict[int, dict[int, int]]:

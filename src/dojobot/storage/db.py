@@ -145,6 +145,22 @@ class Database:
         async with self._exclusive():
             return await self._call(atomically, inline=inline)
 
+    async def read_snapshot(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """fn(connection) in one read transaction: its statements all see the same data.
+
+        Holds the transaction lock, so no write of this process interleaves; keep fn short.
+        """
+
+        def snapshot(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN")  # deferred: a read snapshot, no write lock
+            try:
+                return fn(conn)
+            finally:
+                conn.execute("COMMIT")
+
+        async with self._exclusive():
+            return await self.run(snapshot)
+
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read query and return all rows."""
         args = tuple(params)

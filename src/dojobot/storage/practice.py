@@ -226,8 +226,11 @@ async def record_answer(
 def _recent_answers(
     conn: sqlite3.Connection, user_id: int, topic_id: int, stage_id: int, limit: int
 ) -> list[Answer]:
+    # Pinned: walking the learner's answers newest first stops at `limit`. Left to itself
+    # the planner may pick attempt_topic_time (no ANALYZE statistics, as in a running bot's
+    # file: a walk through every learner's answers in the topic) or attempt_user_response.
     rows = conn.execute(
-        """SELECT correct, response_ms FROM attempt
+        """SELECT correct, response_ms FROM attempt INDEXED BY attempt_user_time
            WHERE user_id = ? AND topic_id = ? AND stage_id = ?
            ORDER BY answered_at DESC, attempt_id DESC LIMIT ?""",
         (user_id, topic_id, stage_id, limit),
