@@ -29,6 +29,7 @@ import os
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -211,7 +212,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     bench.stop.set()
     await asyncio.wait(tasks, timeout=30)
     peak = vm(bot.pid, "VmHWM")
-    code = await bot.stop()
+    # SIGTERM while nudges of the following minutes may be going out; the stand-in stays up
+    # until the bot has exited, so its last claimed batch is delivered.
+    stopping = time.monotonic()
+    bot.proc.terminate()
+    try:
+        code = await asyncio.to_thread(bot.proc.wait, 120)
+    except subprocess.TimeoutExpired:
+        bot.proc.kill()
+        code = await asyncio.to_thread(bot.proc.wait, 10)
+    stop_seconds = time.monotonic() - stopping
     await bench.standin.stop()
     conn = sqlite3.connect(db)
     (marked,) = conn.execute(
@@ -240,6 +250,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "latency_quiet": summary(bench.latencies["quiet"]),
         "latency_broadcast": summary(bench.latencies["broadcast"]),
         "bot_exit_code": code,
+        "bot_stop_s": round(stop_seconds, 1),
         "timed_out": len(bench.nudge_times) < args.due,
     }
 

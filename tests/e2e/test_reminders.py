@@ -364,7 +364,7 @@ async def test_answers_keep_their_latency_while_nudges_go_out(held: Dojo) -> Non
     problem = await say(s, player, "/start math-arithmetic-addition-d101")
     held.clock.now_ms = ms(2026, 6, 1, 18, 0, 30)
     broadcast = asyncio.create_task(send_due_nudges(held.app, per_second=10))
-    await asyncio.sleep(0.2)  # the broadcast is under way (10 sent, 15 paced)
+    await asyncio.sleep(0.2)  # the broadcast is under way (3 sent, 22 paced evenly)
     assert not broadcast.done()
     _, _, question = current_question(problem)
     started = time.monotonic()
@@ -375,3 +375,21 @@ async def test_answers_keep_their_latency_while_nudges_go_out(held: Dojo) -> Non
     assert latency < 0.5
     counts = await broadcast
     assert counts["sent"] == 25
+
+
+async def test_stopping_bot_claims_no_more_nudges(standin: BotApiStandIn, tmp_path: Path) -> None:
+    clock = FakeClock(ms(2026, 6, 1, 12, 0))
+    path = tmp_path / "dojobot.sqlite3"
+    crowd = [await standin.user(800 + i, f"M{i}") for i in range(12)]
+    async with bot(standin, path, clock) as app:
+        for learner in crowd:
+            await say(standin, learner, "/remind 18:00")
+        clock.now_ms = ms(2026, 6, 1, 18, 0, 30)
+        broadcast = asyncio.create_task(send_due_nudges(app, per_second=20, batch=4))
+        await asyncio.sleep(0.05)  # the first batch of 4 is claimed and going out
+        await app.stop()  # as on SIGTERM: the claimed batch is sent, nothing more is claimed
+        counts = await broadcast
+        assert counts["sent"] == 4
+    async with bot(standin, path, clock) as app:  # the next start sends the other 8
+        dojo = Dojo(standin, app, clock, path)
+        assert len(await nudges(dojo)) == 8

@@ -118,7 +118,9 @@ async def send_due_nudges(
     counts: Counter[str] = Counter()
     while True:
         room = min(batch, int((deadline - time.monotonic()) * per_second))
-        if room < 1:
+        # Stopping (SIGTERM, a deploy): claim no more, so shutdown waits for one batch at most
+        # and the unclaimed rows stay due for the next start.
+        if room < 1 or not app.running:
             break
         now = data.clock()
 
