@@ -1958,7 +1958,7 @@ class BotApiStandIn:
         self,
         chat_id: int | Chat | User,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 15.0,  # noqa: ASYNC109
     ) -> BotMessage:
         """The next new bot message in the chat after the last one this returned."""
         cid = _as_chat_id(chat_id)
@@ -1976,7 +1976,7 @@ class BotApiStandIn:
         chat_id: int | Chat | User,
         message_id: int,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 15.0,  # noqa: ASYNC109
     ) -> BotMessage:
         """Wait until the message's edit count exceeds what this last returned for it."""
         cid = _as_chat_id(chat_id)
