@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -140,20 +139,3 @@ async def test_transaction_rolls_back_on_error(migrated_db: Database) -> None:
         await insert_then_fail()
     assert await migrated_db.fetchone("SELECT 1 FROM user WHERE user_id = 7") is None
 
-
-async def test_concurrent_transactions_are_serialised(migrated_db: Database) -> None:
-    """A job and a handler share the connection; their transactions must not interleave."""
-
-    async def add_user(user_id: int) -> None:
-        async with migrated_db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO user (user_id, first_name, created_at, last_seen_at)"
-                " VALUES (?, 'U', 0, 0)",
-                (user_id,),
-            )
-            await asyncio.sleep(0)  # let the other task try to begin meanwhile
-
-    await asyncio.gather(*(add_user(i) for i in range(100, 120)))
-    row = await migrated_db.fetchone("SELECT count(*) FROM user")
-    assert row is not None
-    assert row[0] == 20

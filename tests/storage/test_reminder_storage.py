@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from dojobot.engine.nudges import plan_nudge
 from dojobot.storage.db import Database
 from dojobot.storage.reminders import DUE_SQL, claim_due, get_reminder, set_reminder
@@ -51,18 +49,3 @@ async def test_claim_takes_a_bounded_batch_once(migrated_db: Database) -> None:
     assert reminder.next_due_at is not None
     assert reminder.next_due_at > NOW
 
-
-async def test_transactions_from_concurrent_tasks_take_turns(migrated_db: Database) -> None:
-    async def write(uid: int) -> None:
-        async with migrated_db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO user (user_id, first_name, created_at, last_seen_at) "
-                "VALUES (?, 'x', 0, 0)",
-                (uid,),
-            )
-            await asyncio.sleep(0)  # let the other task try to begin meanwhile
-
-    await asyncio.gather(*(write(uid) for uid in range(1, 11)))
-    row = await migrated_db.fetchone("SELECT count(*) FROM user")
-    assert row is not None
-    assert row[0] == 10
