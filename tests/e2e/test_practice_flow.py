@@ -90,3 +90,21 @@ async def test_another_set_and_quick_answers(dojo: Dojo, standin: BotApiStandIn)
     sessions = await dojo.db.fetchall("SELECT end_time IS NULL AS open FROM session")
     assert [r["open"] for r in sessions] == [0, 1]
     assert standin.unanswered_callback_queries() == []
+
+
+async def test_change_topic_keeps_the_summary(dojo: Dojo, standin: BotApiStandIn) -> None:
+    learner = await standin.user(503, "Chiyo")
+    await open_addition_seedling(dojo, learner)
+    await standin.send_text(learner, "/stop")
+    summary = await standin.next_message(learner)
+    await standin.press(learner, "📚 Change topic", message_id=summary.message_id)
+    topics = await standin.next_message(learner)
+    await standin.settle()
+    assert topics.plain_text == "Arithmetic · pick a topic."
+    assert "Addition · Hatsu 0/1000" in [b.text for b in topics.flat_buttons]
+    kept = next(m for m in standin.messages(learner) if m.message_id == summary.message_id)
+    assert kept.plain_text == summary.plain_text
+    assert kept.edited == 0
+    forged = await standin.press_data(learner, None, summary.message_id, "topics:99")
+    await standin.settle()
+    assert "no longer valid" in standin.callback_answers[forged].get("text", "")

@@ -8,6 +8,7 @@ stateDiagram-v2
     [*] --> Fields: /start
     Fields --> Subjects: nav:f:<field>
     Subjects --> Topics: nav:s:<subject>
+    Summary --> Topics: topics:<subject> (a new message; the summary stays)
     Topics --> Levels: nav:t:<topic>
     Levels --> Practice: go:<topic>:<level>
     Subjects --> Fields: Back
@@ -223,9 +224,26 @@ async def navigate(update: Update, context: DojoContext) -> None:
 
 
 
+async def topics_below(update: Update, context: DojoContext) -> None:
+    """'Change topic' under a set summary: the topic menu as a new message, so the summary
+    the learner just earned stays on screen."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_chat is not None
+    raw = query.data.removeprefix("topics:")
+    subject = context.catalogue.subject(int(raw)) if raw.isdigit() else None
+    if subject is None or not context.catalogue.topics_of(subject.subject_id):
+        await query.answer(STALE)
+        return
+    await query.answer()
+    assert update.effective_user is not None
+    text, keyboard = await topics_screen(context, update.effective_user.id, subject.subject_id)
+    await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard)
+
+
 def build_handlers() -> list[BaseHandler]:
     """The menu's handlers."""
     return [
         CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(navigate, pattern=r"^nav:"),
+        CallbackQueryHandler(topics_below, pattern=r"^topics:"),
     ]

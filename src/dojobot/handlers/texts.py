@@ -85,7 +85,9 @@ def after_set_keyboard(topic: Topic, level_id: int | None) -> InlineKeyboardMark
         [
             again,
             [
-                InlineKeyboardButton("📚 Change topic", callback_data=f"nav:s:{topic.subject_id}"),
+                InlineKeyboardButton(
+                    "📚 Change topic", callback_data=f"topics:{topic.subject_id}"
+                ),
                 InlineKeyboardButton("📈 My progress", callback_data="progress"),
             ],
         ]
