@@ -1,11 +1,14 @@
-"""Migration 0006: user_topic_total stays equal to the raw attempts; all-time boards use it."""
+"""All-time boards: counts from user_progress, medians from migration 0006's index."""
 
 from __future__ import annotations
 
 import random
 import statistics
 
+from dojobot.engine import practice_set
+from dojobot.engine.progression import Progression
 from dojobot.storage import classes as store
+from dojobot.storage import practice
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_down, migrate_up
 from tests.classes.test_class_storage import CHAT, add_attempts, add_user
@@ -14,7 +17,10 @@ ALL_TIME_END = 2**62
 
 
 async def totals(db: Database) -> dict[tuple[int, int], tuple[int, int]]:
-    rows = await db.fetchall("SELECT user_id, topic_id, reps, correct FROM user_topic_total")
+    rows = await db.fetchall(
+        "SELECT user_id, topic_id, total_reps, correct_reps FROM user_progress"
+        " WHERE total_reps > 0"
+    )
     return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
 
@@ -39,33 +45,45 @@ async def seed_class(db: Database, rng: random.Random, learners: int = 8) -> Non
             await store.join_class(db, CHAT, uid, 0)
 
 
-async def test_totals_follow_inserts_updates_and_deletes(migrated_db: Database) -> None:
+async def test_the_answer_path_keeps_progress_equal_to_the_attempts(
+    migrated_db: Database,
+) -> None:
+    """All-time boards trust user_progress's counts: the answer path must keep them exact."""
     db = migrated_db
-    await seed_class(db, random.Random(3))
+    rng = random.Random(6)
+    progression = Progression({s: 5 for s in range(1, 7)})  # advancements happen too
+    message_id = 0
+    for uid in (1, 2):
+        await add_user(db, uid, f"L{uid}")
+        for topic_id, topic in ((1, "add"), (3, "mul"), (1, "add")):
+            state = practice_set.start_set(topic, 1, 101, rng.randrange(2**31))
+            await practice.start_set(db, uid, topic_id, 101, state, 0)
+            for _ in range(rng.randint(3, 12)):
+                current = await practice.open_set(db, uid)
+                if current is None or current.state.current is None:
+                    break
+                correct = rng.random() < 0.8
+                message_id += 1
+                await practice.record_answer(
+                    db, current, new_state=practice_set.after_answer(current.state, correct),
+                    given="0", correct=correct, response_ms=rng.randint(300, 5000),
+                    message_id=message_id, now_ms=message_id, progression=progression,
+                )
+            await practice.stop_set(db, uid)
     assert await totals(db) == await raw(db)
-    assert await totals(db)  # not trivially empty
-    await db.conn.execute("UPDATE attempt SET correct = 1 - correct WHERE attempt_id % 3 = 0")
-    await db.conn.execute("UPDATE attempt SET topic_id = 4 WHERE attempt_id % 5 = 0")
-    await db.conn.execute("UPDATE attempt SET user_id = 2 WHERE user_id = 3")
-    assert await totals(db) == await raw(db)
-    await db.conn.execute("DELETE FROM attempt WHERE attempt_id % 2 = 0")
-    assert await totals(db) == await raw(db)
-    await db.conn.execute("DELETE FROM attempt")
-    assert await totals(db) == {}
+    assert len(await totals(db)) == 4
 
 
-async def test_migration_backfills_from_existing_attempts(migrated_db: Database) -> None:
+async def test_migration_0006_moves_only_its_index(migrated_db: Database) -> None:
     db = migrated_db
     await seed_class(db, random.Random(4))
+    before = await store.member_stats(db, CHAT, 0, ALL_TIME_END, None)
     await migrate_down(db, 5)
     assert not await db.fetchall(
-        "SELECT name FROM sqlite_master WHERE name IN ('user_topic_total',"
-        " 'attempt_user_response', 'attempt_total_insert')"
+        "SELECT name FROM sqlite_master WHERE name = 'attempt_user_response'"
     )
-    await add_user(db, 50, "Late")
-    await add_attempts(db, 50, [(2, True, 1234, 99)])  # written while 0006 was rolled back
     await migrate_up(db)
-    assert await totals(db) == await raw(db)
+    assert await store.member_stats(db, CHAT, 0, ALL_TIME_END, None) == before
 
 
 async def test_all_time_board_equals_the_windowed_query(migrated_db: Database) -> None:

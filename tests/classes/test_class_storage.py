@@ -34,6 +34,15 @@ async def add_attempts(
            VALUES (?, ?, ?, 1, '1 + 1', '2', '2', ?, ?, ?)""",
         [(session_id, user_id, t, int(c), r, at) for t, c, r, at in rows],
     )
+    # As the answer path does, in the same spirit: one rep (and one correct) per attempt.
+    await db.conn.executemany(
+        """INSERT INTO user_progress (user_id, topic_id, total_reps, correct_reps,
+                                      stage_started_at)
+           VALUES (?, ?, 1, ?, 0)
+           ON CONFLICT (user_id, topic_id) DO UPDATE SET
+               total_reps = total_reps + 1, correct_reps = correct_reps + excluded.correct_reps""",
+        [(user_id, t, int(c)) for t, c, _r, _at in rows],
+    )
 
 
 async def test_member_stats_match_the_attempts(migrated_db: Database) -> None:

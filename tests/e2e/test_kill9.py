@@ -38,6 +38,11 @@ async def test_kill_dash_nine_mid_set_loses_no_acknowledged_answer(
         assert number == 4
         await standin.send_text(learner, str(solve(question)))
         judged = await standin.next_message(learner, timeout=30)
+        if judged.plain_text.startswith("Already counted"):
+            # Killed before it confirmed the last update, the old process left it to be
+            # delivered again: the new one recognises it and shows the current problem.
+            assert "Problem 4 of" in judged.plain_text
+            judged = await standin.next_message(learner, timeout=30)
         assert judged.plain_text.startswith("✓")
         assert "Problem 5 of" in judged.plain_text
     finally:

@@ -187,16 +187,17 @@ async def member_stats(
     return [Entry(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
-# All time: reps and correct answers from user_topic_total (kept by triggers, migration
-# 0006), and each member's median from attempt_user_response, which holds their response
-# times in order: LIMIT/OFFSET walks to the middle entries without reading the table or
-# sorting. The window-function query above would sort every answer the class ever gave.
+# All time: reps and correct answers from user_progress (counted in each answer's own
+# transaction), and each member's median from attempt_user_response (migration 0006), which
+# holds their response times in order: LIMIT/OFFSET walks to the middle entries without
+# reading the table or sorting. The window-function query above would sort every answer the
+# class ever gave.
 _ALL_TIME_TOTALS = """
 SELECT m.user_id, coalesce(u.nickname, u.first_name),
-       coalesce(sum(t.reps), 0), coalesce(sum(t.correct), 0)
+       coalesce(sum(p.total_reps), 0), coalesce(sum(p.correct_reps), 0)
 FROM class_member m
 JOIN user u ON u.user_id = m.user_id
-LEFT JOIN user_topic_total t ON t.user_id = m.user_id AND (?2 IS NULL OR t.topic_id = ?2)
+LEFT JOIN user_progress p ON p.user_id = m.user_id AND (?2 IS NULL OR p.topic_id = ?2)
 WHERE m.chat_id = ?1
 GROUP BY m.user_id
 """
