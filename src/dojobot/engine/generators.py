@@ -22,9 +22,9 @@ mod           dividend of d digits (3..9 at one digit), divisor 2..min(dividend 
               9/19/49 for lo = 1/2/3). Whole non-negative numbers only, so there are
               no sign conventions to learn.
 exp           base^exponent, exponent 2..3 (Hatsu-Kan), 2..4 (Ha, Toi), 2..5 (Ri, Ku);
-              base 2..5+5*hi for squares, at most 10 for cubes, 6 for 4th and 4 for
-              5th powers, so answers stay far below 10^6. No negatives: -2^4 is
-              ambiguous.
+              base 2..5+5*hi for squares; for higher powers 2..2+3*hi, at most 10
+              for cubes, 6 for 4th and 4 for 5th powers, so answers stay far below
+              10^6. No negatives: -2^4 is ambiguous.
 root          perfect squares with root 2..10*hi+2; from Ha on a third are cubes (root
               2..3+2*hi, cube-root sign); where decimals are allowed a third of the
               squares have a one-place root, as in the square root of 6.25.
@@ -171,7 +171,8 @@ def exp(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
     """a^b with a small exponent and an answer below 10^6."""
     exponent = rng.choice(_exponents(stage_id))
     square_cap = 5 + 5 * c.max_digits
-    cap = square_cap if exponent == 2 else min(square_cap, _EXP_BASE_CAP[exponent])
+    # Cubes and up start small (2..5 at one digit): 9^3 is no first step for a beginner.
+    cap = square_cap if exponent == 2 else min(2 + 3 * c.max_digits, _EXP_BASE_CAP[exponent])
     base = rng.randint(2, cap)
     return f"{base}^{exponent}", Decimal(base**exponent)
 
