@@ -43,7 +43,7 @@ from typing import Any
 from tests.support.learner import solve
 
 from benchmarks.common import percentile
-from dojobot.sandbox.standin import ApiCall, BotApiStandIn, User
+from telegram_standin import ApiCall, BotApiStandIn, User
 
 ROOT = Path(__file__).resolve().parents[1]  # where `python -m benchmarks.…` runs
 TOKEN = "123456:BENCH-TOKEN"

@@ -43,7 +43,7 @@ from tests.support.learner import solve
 from benchmarks.answer_path import DEEP_LINKS, PROBLEM, TOKEN, BotProcess
 from benchmarks.common import percentile
 from benchmarks.reminders_scale import seed
-from dojobot.sandbox.standin import ApiCall, BotApiStandIn, User
+from telegram_standin import ApiCall, BotApiStandIn, User
 
 LEARNER_BASE = 900_000_000  # practising learners: far from the reminder holders' ids
 LIMIT = 30  # Telegram's overall messages/s, as the stand-in enforces it

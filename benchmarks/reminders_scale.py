@@ -89,7 +89,7 @@ async def startup(path: Path, per_learner_jobs: int) -> dict[str, Any]:
     from dojobot.config import load_settings
     from dojobot.engine.calendar import zone
     from dojobot.sandbox.runner import running
-    from dojobot.sandbox.standin import BotApiStandIn
+    from telegram_standin import BotApiStandIn
 
     async with BotApiStandIn() as standin:
         settings = load_settings(bot_token=standin.token, api_base_url=standin.base_url,

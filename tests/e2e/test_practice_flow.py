@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dojobot.sandbox.standin import BotApiStandIn
+from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo
 from tests.support.learner import current_question, open_addition_seedling, solve
 

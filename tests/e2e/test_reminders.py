@@ -21,7 +21,7 @@ from dojobot.app import build_application
 from dojobot.handlers.reminders import STALE
 from dojobot.jobs.nudges import JOB_NAME, send_due_nudges
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn, BotMessage, User
+from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo, FakeClock, dojo_settings
 from tests.support.learner import current_question, solve
 

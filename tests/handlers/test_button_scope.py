@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dojobot.handlers.callbacks import WRONG_CHAT
-from dojobot.sandbox.standin import BotMessage
+from telegram_standin import BotMessage
 from tests.conftest import Dojo
 from tests.support.classes import GROUP_ID, make_class, practise
 

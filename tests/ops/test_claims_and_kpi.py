@@ -10,7 +10,7 @@ import pytest
 from dojobot.app import build_application
 from dojobot.handlers.common import COMMANDS
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn
+from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo, FakeClock, dojo_settings
 from tests.support.cli import GOOD_ROWS, Cli, one_error_line, write_export
 

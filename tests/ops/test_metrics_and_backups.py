@@ -15,8 +15,8 @@ from dojobot.app import build_application
 from dojobot.config import load_settings
 from dojobot.ops.runtime import init_sentry
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn
 from dojobot.storage.migrator import available_migrations
+from telegram_standin import BotApiStandIn
 from tests.conftest import FakeClock, dojo_settings
 from tests.support.cli import Cli, one_error_line
 from tests.support.learner import current_question, open_addition_seedling, solve

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dojobot.sandbox.standin import BotMessage, Chat, User
 from dojobot.storage.db import Database
+from telegram_standin import BotMessage, Chat, User
 from tests.conftest import Dojo
 from tests.support.learner import current_question, solve
 

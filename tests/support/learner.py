@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from dojobot.sandbox.standin import BotApiStandIn, BotMessage, User
+from telegram_standin import BotApiStandIn, BotMessage, User
 
 if TYPE_CHECKING:  # the benchmarks use this module too, without pytest's fixtures
     from tests.conftest import Dojo
