@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from typing import Any
 
@@ -29,7 +30,7 @@ from dojobot.jobs import nudges
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
-from dojobot.storage.migrator import migrate_up
+from dojobot.storage.migrator import migrate_to_latest
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +40,12 @@ def file_url_for(api_base_url: str) -> str:
     return f"{root}/file/bot"
 
 
-async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate: bool) -> None:
     data: BotData = app.bot_data
     assert data.settings is not None
     data.db = await Database.open(data.settings.database_path)
-    applied = await migrate_up(data.db)
-    if applied:
-        log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
+    if migrate:
+        await migrate_to_latest(data.db)
     data.catalogue = await load_catalogue(data.db)
     data.ops = start_runtime(app, data.settings)
     await app.bot.set_my_commands(list(COMMANDS))
@@ -117,9 +117,13 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 def build_application(
-    settings: Settings, *, clock: Clock = wall_clock_ms
+    settings: Settings, *, clock: Clock = wall_clock_ms, migrate: bool = True
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """Build the configured Application; nothing touches the network or disk until it runs."""
+    """Build the configured Application; nothing touches the network or disk until it runs.
+
+    migrate=False when the caller has migrated the database already (`dojobot run` does,
+    to fail with one line before talking to Telegram), so it happens once per start.
+    """
     app = (
         Application.builder()
         .token(settings.require_token())
@@ -132,7 +136,7 @@ def build_application(
             )
         )
         .context_types(CONTEXT_TYPES)
-        .post_init(_post_init)
+        .post_init(functools.partial(_post_init, migrate=migrate))
         .post_shutdown(_post_shutdown)
         .build()
     )

@@ -9,15 +9,12 @@ import sys
 from collections.abc import Sequence
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
+from dojobot.ops.commands import CliError, add_parsers
 from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, StorageError
-from dojobot.storage.migrator import migrate_down, migrate_up, status
+from dojobot.storage.migrator import migrate_down, migrate_to_latest, migrate_up, status
 
 log = logging.getLogger("dojobot")
-
-
-class CliError(Exception):
-    """A failure to report as one line and a non-zero exit."""
 
 
 class _RedactingFormatter(logging.Formatter):
@@ -52,7 +49,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     settings.require_token()
     # Fail fast with one line if the database is unusable, before talking to Telegram.
     asyncio.run(_migrate_to_latest(settings))
-    app = build_application(settings)
+    app = build_application(settings, migrate=False)
     log.info("DojoBot starting (%s mode, database %s)", settings.mode, settings.database_path)
     if settings.mode is Mode.WEBHOOK:
         secret = settings.webhook_secret_token
@@ -72,7 +69,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
 async def _migrate_to_latest(settings: Settings) -> None:
     db = await Database.open(settings.database_path)
     try:
-        await migrate_up(db)
+        await migrate_to_latest(db)
     finally:
         await db.close()
 
@@ -160,8 +157,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--database", default=None, help="keep the sandbox database in this file")
     sandbox.set_defaults(func=cmd_sandbox)
-
-    from dojobot.ops.commands import add_parsers  # imports CliError from here
 
     add_parsers(sub)
     return parser

@@ -33,6 +33,7 @@ from dojobot.handlers.callbacks import STALE, Go, Menu, Nav, Topics, on_button
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.texts import LEVEL_EMOJI, bar, level_lines, requirement, stage_label
 from dojobot.storage.catalogue import Catalogue, Topic
+from dojobot.storage.legacy import CLAIM_PREFIX
 from dojobot.storage.practice import Progress, progress_by_topic
 
 DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -157,7 +158,7 @@ async def start(update: Update, context: DojoContext) -> None:
     assert message is not None and user is not None
     catalogue = context.catalogue
     note = ""
-    if context.args and context.args[0].startswith(legacy.PREFIX):
+    if context.args and context.args[0].startswith(CLAIM_PREFIX):
         await legacy.claim(update, context)
         return
     if context.args and classes.is_class_link(context.args[0]):

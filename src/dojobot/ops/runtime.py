@@ -69,7 +69,7 @@ def start_runtime(
         if not app.running or (app.updater is not None and not app.updater.running):
             return "update loop is not running"
         live = app.bot_data.db
-        if live is None or await live.fetchone("SELECT 1") is None:
+        if live is None or not await live.ping():
             return "database is not answering"
         return None
 

@@ -161,6 +161,10 @@ class Database:
         async with self._exclusive():
             return await self.run(snapshot)
 
+    async def ping(self) -> bool:
+        """Whether the database answers a query (for /healthz)."""
+        return await self.fetchone("SELECT 1") is not None
+
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read query and return all rows."""
         args = tuple(params)

@@ -23,6 +23,16 @@ class Kpis:
     stage_distribution: dict[str, int]  # stage code -> learners, all stages in order
 
 
+async def stage_distribution(db: Database) -> dict[str, int]:
+    """Stage code -> learners, every stage in order (a learner counts once per stage held)."""
+    rows = await db.fetchall(
+        """SELECT s.code, COUNT(DISTINCT up.user_id)
+           FROM stage s LEFT JOIN user_progress up ON up.stage_id = s.stage_id
+           GROUP BY s.stage_id ORDER BY s.stage_id"""
+    )
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
 async def _median_response_ms(db: Database, since_ms: int, count: int) -> float | None:
     """The true median of response_ms over answers (mean of the middle two when even)."""
     if count == 0:
@@ -52,11 +62,6 @@ async def compute_kpis(db: Database, since_ms: int | None) -> Kpis:
     )
     assert sessions is not None and answers is not None
     count, correct = int(answers[0]), int(answers[1])
-    stages = await db.fetchall(
-        """SELECT s.code, COUNT(DISTINCT up.user_id)
-           FROM stage s LEFT JOIN user_progress up ON up.stage_id = s.stage_id
-           GROUP BY s.stage_id ORDER BY s.stage_id"""
-    )
     return Kpis(
         since_ms=since_ms,
         active_users=int(sessions[0]),
@@ -67,5 +72,5 @@ async def compute_kpis(db: Database, since_ms: int | None) -> Kpis:
         total_reps=int(sessions[2]),
         estimate_sessions=int(sessions[3]),
         estimate_reps=int(sessions[4]),
-        stage_distribution={str(r[0]): int(r[1]) for r in stages},
+        stage_distribution=await stage_distribution(db),
     )
