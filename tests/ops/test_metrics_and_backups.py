@@ -77,6 +77,28 @@ async def test_metrics_and_healthz_over_http(standin: BotApiStandIn, tmp_path: P
             await http.get(f"http://127.0.0.1:{port}/healthz")
 
 
+async def test_healthz_is_503_while_the_database_does_not_answer(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    port = free_port()
+    path = tmp_path / "dojobot.sqlite3"
+    app = build_application(dojo_settings(standin, path, metrics_port=port), clock=FakeClock())
+    async with running(app), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        assert (await http.get("/healthz")).status_code == 200
+        # Another process takes the write lock and keeps it: no answer could be recorded.
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            health = await http.get("/healthz")
+            assert (health.status_code, health.text) == (
+                503, "database is not answering (database is locked)\n"
+            )
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert (await http.get("/healthz")).status_code == 200
+
+
 class _Dojo:
     """Just enough of the e2e fixture for open_addition_seedling."""
 
