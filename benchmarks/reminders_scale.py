@@ -1,6 +1,6 @@
 """Reminders at scale: start-up time and memory with N reminder rows (default 100,000).
 
-    .venv/bin/python benchmarks/reminders_scale.py [--rows 100000] [--same-minute 50000]
+    .venv/bin/python -m benchmarks.reminders_scale [--rows 100000] [--same-minute 50000]
         [--per-learner-rows 20000]
 
 Seeds a database with N learners who all have a daily reminder (--same-minute of them at
@@ -89,7 +89,7 @@ async def startup(path: Path, per_learner_jobs: int) -> dict[str, Any]:
     from dojobot.config import load_settings
     from dojobot.engine.calendar import zone
     from dojobot.sandbox.runner import running
-    from dojobot.sandbox.standin import BotApiStandIn
+    from telegram_standin import BotApiStandIn
 
     async with BotApiStandIn() as standin:
         settings = load_settings(bot_token=standin.token, api_base_url=standin.base_url,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from dojobot.sandbox.standin import BotApiStandIn
-from tests.e2e.helpers import start_bot_process
+from telegram_standin import BotApiStandIn
+from tests.support.learner import start_bot_process
 
 
 def free_port() -> int:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from dojobot.app import COMMANDS, build_application
+from dojobot.app import build_application
+from dojobot.handlers.common import COMMANDS
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn
+from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo, FakeClock, dojo_settings
-from tests.ops.helpers import GOOD_ROWS, Cli, one_error_line, write_export
+from tests.support.cli import GOOD_ROWS, Cli, one_error_line, write_export
 
 LINK = re.compile(r"^https://t\.me/DojoSandboxBot\?start=(claim-[A-Za-z0-9_-]+)$", re.MULTILINE)
 
