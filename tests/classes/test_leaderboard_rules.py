@@ -21,8 +21,8 @@ from dojobot.engine.calendar import (
 )
 from dojobot.engine.leaderboard import Entry, build_board, rank_entries
 from dojobot.engine.names import NicknameRejected, clean_nickname
-from dojobot.handlers.classes.board import export_csv
 from dojobot.handlers.callbacks import MAX_CHAT_ID
+from dojobot.handlers.classes.board import export_csv
 from dojobot.handlers.classes.texts import decode_link, encode_link
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database

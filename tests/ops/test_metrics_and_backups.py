@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import sqlite3
 from pathlib import Path
 
@@ -18,14 +17,8 @@ from dojobot.sandbox.runner import running
 from dojobot.storage.migrator import available_migrations
 from telegram_standin import BotApiStandIn
 from tests.conftest import FakeClock, dojo_settings
-from tests.support.cli import Cli, one_error_line
+from tests.support.cli import Cli, free_port, one_error_line
 from tests.support.learner import current_question, open_addition_seedling, solve
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def sample(name: str, **labels: str) -> float:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from dojobot.sandbox.standin import BotApiStandIn
-from tests.ops.test_metrics_and_backups import free_port
+from telegram_standin import BotApiStandIn
+from tests.support.cli import free_port
 
 DOJOBOT = str(Path(sys.executable).parent / "dojobot")
 

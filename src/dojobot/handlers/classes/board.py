@@ -91,7 +91,7 @@ def export_csv(
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
 
-    def write(row: list[object]) -> None:
+    def write(row: Sequence[object]) -> None:
         # Every cell, not only names: whatever a member or a catalogue edit puts in a cell
         # must not run as a formula in the admin's spreadsheet.
         writer.writerow([safe_cell(value) for value in row])
