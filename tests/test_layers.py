@@ -142,3 +142,15 @@ def test_cycles_are_found() -> None:
 def test_no_import_cycle() -> None:
     without_known = {m: {t for t in ts if (m, t) not in KNOWN} for m, ts in GRAPH.items()}
     assert cycles(without_known) == []
+
+
+def test_tests_share_helpers_only_through_conftest_and_support() -> None:
+    root = Path(__file__).parent
+    wrong = []
+    for path in [*root.rglob("*.py"), *(root.parent / "benchmarks").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            module = (node.module or "") if isinstance(node, ast.ImportFrom) else ""
+            shared = module == "tests.conftest" or module.startswith("tests.support")
+            if module.startswith("tests.") and not shared:
+                wrong.append((path.name, module))
+    assert wrong == []
