@@ -30,7 +30,7 @@ from dojobot.jobs import nudges
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
-from dojobot.storage.migrator import migrate_to_latest
+from dojobot.storage.migrator import migrate_up
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate:
     data: BotData = app.bot_data
     assert data.settings is not None
     data.db = await Database.open(data.settings.database_path)
-    if migrate:
-        await migrate_to_latest(data.db)
+    applied = await migrate_up(data.db) if migrate else []
+    if applied:
+        log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
     data.catalogue = await load_catalogue(data.db)
     data.ops = start_runtime(app, data.settings)
     await app.bot.set_my_commands(list(COMMANDS))

@@ -14,7 +14,7 @@ from dojobot.ops.commands import CliError, add_parsers
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, StorageError
-from dojobot.storage.migrator import migrate_down, migrate_to_latest, migrate_up, status
+from dojobot.storage.migrator import migrate_down, migrate_up, status
 
 log = logging.getLogger("dojobot")
 
@@ -93,7 +93,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
 async def _migrate_to_latest(settings: Settings) -> None:
     db = await Database.open(settings.database_path)
     try:
-        await migrate_to_latest(db)
+        await migrate_up(db)
     finally:
         await db.close()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import sqlite3
 import time
@@ -11,7 +10,6 @@ from importlib.resources import files
 
 from dojobot.storage.db import Database, StorageError
 
-log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_(\w+)\.up\.sql$")
 _BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migration (
     version    INTEGER PRIMARY KEY,
@@ -139,10 +137,3 @@ async def migrate_down(db: Database, to: int) -> list[Migration]:
         )
         done.append(migration)
     return done
-
-
-async def migrate_to_latest(db: Database) -> None:
-    """Apply every pending migration, logging which (what a starting bot does)."""
-    applied = await migrate_up(db)
-    if applied:
-        log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
