@@ -42,6 +42,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from tests.support.db import fetchall, fetchone
+
 from dojobot.engine import practice_set
 from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.leaderboard import build_board
@@ -92,7 +94,7 @@ async def timed(fn: Callable[[], Awaitable[Any]]) -> float:
 async def measure_progress(path: Path, repeats: int, cold_runs: int) -> dict[str, Any]:
     """Warm and cold /progress data for the heaviest learner."""
     db = await Database.open(path, create=False)
-    row = await db.fetchone("SELECT count(*) FROM attempt WHERE user_id = ?", (HEAVY_USER,))
+    row = await fetchone(db, "SELECT count(*) FROM attempt WHERE user_id = ?", (HEAVY_USER,))
     attempts = row[0] if row else 0
     topics = await progress_queries(db, HEAVY_USER)
     warm = [await timed(partial(progress_queries, db, HEAVY_USER)) for _ in range(repeats)]
@@ -129,14 +131,16 @@ async def measure_boards(path: Path, repeats: int, cold_runs: int,
                          sample: int) -> dict[str, Any]:
     """Class boards, week and all time: the worst class warm and cold, a sample of classes."""
     db = await Database.open(path, create=False)
-    row = await db.fetchone("SELECT count(*) FROM class_group")
+    row = await fetchone(db, "SELECT count(*) FROM class_group")
     if not row or row[0] == 0:
         await db.close()
         return {"skipped": "no classes in this file: regenerate it with make_big_db.py"}
-    reads = await db.fetchall(
+    reads = await fetchall(
+        db,
         """SELECT m.chat_id, count(*) FROM class_member m JOIN attempt a ON a.user_id = m.user_id
            WHERE m.chat_id = ? GROUP BY m.chat_id""", (WORST_CLASS,))
-    chats = [r[0] for r in await db.fetchall(
+    chats = [r[0] for r in await fetchall(
+        db,
         "SELECT chat_id FROM class_group WHERE chat_id != ? ORDER BY chat_id", (WORST_CLASS,))]
     picked = chats[:: max(1, len(chats) // sample)][:sample]
     out: dict[str, Any] = {"worst_class_attempts": reads[0][1] if reads else 0,
@@ -258,7 +262,8 @@ async def measure_answer_path(path: Path, learners: int, sets: int) -> dict[str,
     """The answer transaction on the big database vs an empty one, same learners count."""
     big = await Database.open(path, create=False)
     # Learners spread over the activity range: every k-th by attempt count, heaviest first.
-    rows = await big.fetchall(
+    rows = await fetchall(
+        big,
         "SELECT user_id FROM user_progress GROUP BY user_id ORDER BY sum(total_reps) DESC"
     )
     step = max(1, len(rows) // learners)

@@ -34,6 +34,8 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
+from tests.support.db import fetchall
+
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC+05:30", None)
 DUE_AT = int(datetime(2026, 11, 25, 18, 0, tzinfo=UTC).timestamp() * 1000)
 DAY_MS = 86_400_000
@@ -103,7 +105,8 @@ async def startup(path: Path, per_learner_jobs: int) -> dict[str, Any]:
             jobs_started = time.perf_counter()
             if per_learner_jobs:
                 db = app.bot_data.db
-                rows = await db.fetchall(
+                rows = await fetchall(
+                    db,
                     "SELECT r.user_id, r.local_minutes, coalesce(u.timezone, 'UTC')"
                     " FROM reminder r JOIN user u USING (user_id) LIMIT ?",
                     (per_learner_jobs,),

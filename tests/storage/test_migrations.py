@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from tests.support.db import execute, fetchall, fetchone
 
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database, StorageError
@@ -17,7 +18,8 @@ TOPIC_CODES = [
 
 
 async def schema_of(db: Database) -> list[tuple[str, str, str]]:
-    rows = await db.fetchall(
+    rows = await fetchall(
+        db,
         "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
     )
     return [(r["type"], r["name"], r["sql"]) for r in rows]
@@ -64,44 +66,49 @@ async def test_catalogue_queries(migrated_db: Database) -> None:
 
 
 async def test_class_progression_is_shorter(migrated_db: Database) -> None:
-    rows = await migrated_db.fetchall("SELECT code, hatsu, ri FROM difficulty_progression")
+    rows = await fetchall(migrated_db, "SELECT code, hatsu, ri FROM difficulty_progression")
     by_code = {r["code"]: r for r in rows}
     assert by_code["standard"]["hatsu"] == 1000
     assert by_code["class"]["hatsu"] < by_code["standard"]["hatsu"]
 
 
 async def test_constraints_reject_out_of_domain_rows(migrated_db: Database) -> None:
-    conn = migrated_db.conn
-    await conn.execute(
-        "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (1, 'A', 0, 0)"
+    db = migrated_db
+    await execute(
+        db,
+        "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (1, 'A', 0, 0)",
     )
     with pytest.raises(sqlite3.IntegrityError):
-        await conn.execute(
+        await execute(
+            db,
             "INSERT INTO user_progress (user_id, topic_id, stage_id, stage_started_at)"
-            " VALUES (1, 1, 8, 0)"
+            " VALUES (1, 1, 8, 0)",
         )
     with pytest.raises(sqlite3.IntegrityError):
-        await conn.execute(
+        await execute(
+            db,
             "INSERT INTO session (user_id, topic_id, stage_id, start_time, accuracy)"
-            " VALUES (1, 1, 1, 0, 1.5)"
+            " VALUES (1, 1, 1, 0, 1.5)",
         )
     with pytest.raises(sqlite3.IntegrityError):  # foreign key: no such topic
-        await conn.execute(
-            "INSERT INTO session (user_id, topic_id, stage_id, start_time) VALUES (1, 99, 1, 0)"
+        await execute(
+            db,
+            "INSERT INTO session (user_id, topic_id, stage_id, start_time) VALUES (1, 99, 1, 0)",
         )
 
 
 async def test_pragmas(migrated_db: Database) -> None:
-    row = await migrated_db.fetchone("PRAGMA journal_mode")
+    row = await fetchone(migrated_db, "PRAGMA journal_mode")
     assert row is not None
     assert row[0] == "wal"
-    row = await migrated_db.fetchone("PRAGMA foreign_keys")
+    row = await fetchone(migrated_db, "PRAGMA foreign_keys")
     assert row is not None
     assert row[0] == 1
 
 
 async def test_newer_database_is_refused_untouched(migrated_db: Database) -> None:
-    await migrated_db.conn.execute(
+    await execute(
+        migrated_db,
         "INSERT INTO schema_migration (version, name, applied_at) VALUES (999, 'future', 0)"
     )
     before = await schema_of(migrated_db)
@@ -137,5 +144,5 @@ async def test_transaction_rolls_back_on_error(migrated_db: Database) -> None:
 
     with pytest.raises(RuntimeError):
         await insert_then_fail()
-    assert await migrated_db.fetchone("SELECT 1 FROM user WHERE user_id = 7") is None
+    assert await fetchone(migrated_db, "SELECT 1 FROM user WHERE user_id = 7") is None
 

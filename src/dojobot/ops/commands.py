@@ -7,7 +7,6 @@ import asyncio
 import hashlib
 import json
 import re
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -21,7 +20,7 @@ from dojobot.ops.report import kpis_json, kpis_lines
 from dojobot.ops.startup import token_free_reason
 from dojobot.storage import legacy as store
 from dojobot.storage.backup import auto_backup, backup_database, restore_database
-from dojobot.storage.db import Database, StorageError
+from dojobot.storage.db import Database, DriverError, StorageError
 from dojobot.storage.kpis import compute_kpis, stage_distribution
 from dojobot.storage.migrator import status
 
@@ -91,23 +90,24 @@ async def _import(
             )
             for r in source.rows
         ]
-        before = await stage_distribution(db)
+        async with db.read() as tx:
+            before = await stage_distribution(tx)
         if not args.dry_run:
             saved = auto_backup(settings.database_path, "before-import")
             if saved:
                 print(f"backup: {saved}")
         try:
-            async with db.transaction() as conn:
+            async with db.transaction() as tx:
                 outcome = await store.import_rows(
-                    conn, rows, user_map, source=str(path), source_sha256=sha256,
+                    tx, rows, user_map, source=str(path), source_sha256=sha256,
                     time_unit=args.time_unit, rows_read=source.read, now_ms=_now_ms(),
                 )
-                after = await stage_distribution(db)
+                after = await stage_distribution(tx)
                 if args.dry_run:
                     raise _DryRun
         except _DryRun:
             pass
-        except sqlite3.Error as exc:
+        except DriverError as exc:
             raise StorageError(f"import failed and changed nothing: {exc}") from None
     print(_import_report(path, source, outcome, before, after, args))
 
@@ -157,8 +157,8 @@ async def _rollback(settings: Settings) -> None:
             print("nothing to roll back: no import is left")
             return
         saved = auto_backup(settings.database_path, "before-rollback")
-        async with db.transaction() as conn:
-            done = await store.rollback_last(conn, _now_ms())
+        async with db.transaction() as tx:
+            done = await store.rollback_last(tx, _now_ms())
     assert done is not None
     if saved:
         print(f"backup: {saved}")

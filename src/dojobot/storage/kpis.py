@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, Tx
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,9 @@ class Kpis:
     stage_distribution: dict[str, int]  # stage code -> learners, all stages in order
 
 
-async def stage_distribution(db: Database) -> dict[str, int]:
+async def stage_distribution(tx: Tx) -> dict[str, int]:
     """Stage code -> learners, every stage in order (a learner counts once per stage held)."""
-    rows = await db.fetchall(
+    rows = await tx.fetchall(
         """SELECT s.code, COUNT(DISTINCT up.user_id)
            FROM stage s LEFT JOIN user_progress up ON up.stage_id = s.stage_id
            GROUP BY s.stage_id ORDER BY s.stage_id"""
@@ -33,11 +33,11 @@ async def stage_distribution(db: Database) -> dict[str, int]:
     return {str(r[0]): int(r[1]) for r in rows}
 
 
-async def _median_response_ms(db: Database, since_ms: int, count: int) -> float | None:
+async def _median_response_ms(tx: Tx, since_ms: int, count: int) -> float | None:
     """The true median of response_ms over answers (mean of the middle two when even)."""
     if count == 0:
         return None
-    rows = await db.fetchall(
+    rows = await tx.fetchall(
         "SELECT response_ms FROM attempt WHERE answered_at >= ? "
         "ORDER BY response_ms LIMIT ? OFFSET ?",
         (since_ms, 2 - count % 2, (count - 1) // 2),
@@ -49,28 +49,30 @@ async def _median_response_ms(db: Database, since_ms: int, count: int) -> float 
 async def compute_kpis(db: Database, since_ms: int | None) -> Kpis:
     """Active users, accuracy, p50, sessions, reps and the stage distribution."""
     since = since_ms if since_ms is not None else -(2**62)
-    sessions = await db.fetchone(
-        """SELECT COUNT(DISTINCT user_id), COUNT(*), COALESCE(SUM(total_reps), 0),
-                  COALESCE(SUM(is_estimate), 0),
-                  COALESCE(SUM(CASE WHEN is_estimate = 1 THEN total_reps END), 0)
-           FROM session WHERE start_time >= ?""",
-        (since,),
-    )
-    answers = await db.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM attempt WHERE answered_at >= ?",
-        (since,),
-    )
-    assert sessions is not None and answers is not None
-    count, correct = int(answers[0]), int(answers[1])
-    return Kpis(
-        since_ms=since_ms,
-        active_users=int(sessions[0]),
-        answers=count,
-        avg_accuracy=correct / count if count else None,
-        p50_response_ms=await _median_response_ms(db, since, count),
-        total_sessions=int(sessions[1]),
-        total_reps=int(sessions[2]),
-        estimate_sessions=int(sessions[3]),
-        estimate_reps=int(sessions[4]),
-        stage_distribution=await stage_distribution(db),
-    )
+    # One snapshot, so the figures agree with each other; scans, so off the event loop.
+    async with db.read(heavy=True) as tx:
+        sessions = await tx.fetchone(
+            """SELECT COUNT(DISTINCT user_id), COUNT(*), COALESCE(SUM(total_reps), 0),
+                      COALESCE(SUM(is_estimate), 0),
+                      COALESCE(SUM(CASE WHEN is_estimate = 1 THEN total_reps END), 0)
+               FROM session WHERE start_time >= ?""",
+            (since,),
+        )
+        answers = await tx.fetchone(
+            "SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM attempt WHERE answered_at >= ?",
+            (since,),
+        )
+        assert sessions is not None and answers is not None
+        count, correct = int(answers[0]), int(answers[1])
+        return Kpis(
+            since_ms=since_ms,
+            active_users=int(sessions[0]),
+            answers=count,
+            avg_accuracy=correct / count if count else None,
+            p50_response_ms=await _median_response_ms(tx, since, count),
+            total_sessions=int(sessions[1]),
+            total_reps=int(sessions[2]),
+            estimate_sessions=int(sessions[3]),
+            estimate_reps=int(sessions[4]),
+            stage_distribution=await stage_distribution(tx),
+        )

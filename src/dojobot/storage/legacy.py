@@ -14,9 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import aiosqlite
-
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, Tx
 
 HATSU = 1
 # `/start claim-<token>` carries a claim token: the CLI prints it, the /start handler reads it.
@@ -107,37 +105,36 @@ class ClaimResult:
 
 async def topic_ids(db: Database) -> dict[str, int]:
     """Topic code -> topic id."""
-    rows = await db.fetchall("SELECT code, topic_id FROM topic")
+    async with db.read() as tx:
+        rows = await tx.fetchall("SELECT code, topic_id FROM topic")
     return {r["code"]: int(r["topic_id"]) for r in rows}
 
 
 async def _raise_progress(
-    conn: aiosqlite.Connection, user_id: int, topic_id: int, stage_id: int, batch_id: int,
-    now_ms: int,
+    tx: Tx, user_id: int, topic_id: int, stage_id: int, batch_id: int, now_ms: int
 ) -> tuple[int | None, int] | None:
     """Lift a learner to `stage_id` in a topic, never lowering; record the old values."""
-    async with conn.execute(
+    old = await tx.fetchone(
         "SELECT stage_id, reps_in_stage, stage_started_at FROM user_progress "
         "WHERE user_id = ? AND topic_id = ?",
         (user_id, topic_id),
-    ) as cursor:
-        old = await cursor.fetchone()
+    )
     if old is not None and old["stage_id"] >= stage_id:
         return None
     if old is None:
-        await conn.execute(
+        await tx.execute(
             "INSERT INTO user_progress (user_id, topic_id, stage_id, stage_started_at) "
             "VALUES (?, ?, ?, ?)",
             (user_id, topic_id, stage_id, now_ms),
         )
     else:
         # A new stage starts from zero reps: legacy reps were counted at the old level.
-        await conn.execute(
+        await tx.execute(
             "UPDATE user_progress SET stage_id = ?, reps_in_stage = 0, stage_started_at = ? "
             "WHERE user_id = ? AND topic_id = ?",
             (stage_id, now_ms, user_id, topic_id),
         )
-    await conn.execute(
+    await tx.execute(
         """INSERT INTO legacy_progress_change (batch_id, user_id, topic_id, old_stage_id,
                old_reps_in_stage, old_stage_started_at, new_stage_id, changed_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -152,24 +149,21 @@ async def _raise_progress(
     return (None if old is None else int(old["stage_id"]), stage_id)
 
 
-async def _merge_account(
-    conn: aiosqlite.Connection, account_id: int, user_id: int, now_ms: int
-) -> Merged:
+async def _merge_account(tx: Tx, account_id: int, user_id: int, now_ms: int) -> Merged:
     """Move an account's waiting sessions into `session` for a learner; lift progress."""
-    async with conn.execute(
+    rows = await tx.fetchall(
         """SELECT legacy_row_id, batch_id, topic_id, stage_id, start_time, end_time,
                   total_reps, avg_response_ms
            FROM legacy_session WHERE legacy_account_id = ? AND session_id IS NULL
            ORDER BY start_time, legacy_row_id""",
         (account_id,),
-    ) as cursor:
-        rows = list(await cursor.fetchall())
+    )
     merged = Merged()
     best: dict[int, tuple[int, int]] = {}  # topic -> (stage, batch that brought it)
     for r in rows:
         reps = int(r["total_reps"])
         avg = r["avg_response_ms"]
-        async with conn.execute(
+        created = await tx.fetchone(
             """INSERT INTO session (user_id, topic_id, stage_id, start_time, end_time,
                    total_reps, correct_reps, total_response_ms, avg_response_time,
                    median_response_time, accuracy, is_estimate)
@@ -179,10 +173,9 @@ async def _merge_account(
                 reps, reps, round((avg or 0) * reps), avg if reps else None,
                 avg if reps else None, 1.0 if reps else None,
             ),
-        ) as cursor:
-            created = await cursor.fetchone()
+        )
         assert created is not None
-        await conn.execute(
+        await tx.execute(
             "UPDATE legacy_session SET session_id = ? WHERE legacy_row_id = ?",
             (created[0], r["legacy_row_id"]),
         )
@@ -192,19 +185,18 @@ async def _merge_account(
         if topic not in best or (stage, batch) > best[topic]:
             best[topic] = (stage, batch)
     for topic, (stage, batch) in sorted(best.items()):
-        change = await _raise_progress(conn, user_id, topic, stage, batch, now_ms)
+        change = await _raise_progress(tx, user_id, topic, stage, batch, now_ms)
         if change is not None:
             merged.raised.append((topic, change[0], change[1]))
     return merged
 
 
-async def _user_exists(conn: aiosqlite.Connection, user_id: int) -> bool:
-    async with conn.execute("SELECT 1 FROM user WHERE user_id = ?", (user_id,)) as cursor:
-        return await cursor.fetchone() is not None
+async def _user_exists(tx: Tx, user_id: int) -> bool:
+    return await tx.fetchone("SELECT 1 FROM user WHERE user_id = ?", (user_id,)) is not None
 
 
 async def import_rows(
-    conn: aiosqlite.Connection,
+    tx: Tx,
     rows: Sequence[ImportRow],
     user_map: Mapping[str, int],
     *,
@@ -220,22 +212,21 @@ async def import_rows(
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        async with conn.execute(
+        found = await tx.fetchall(
             f"SELECT legacy_row_id FROM legacy_session WHERE legacy_row_id IN ({marks})", chunk
-        ) as cursor:
-            known.update(r[0] for r in await cursor.fetchall())
+        )
+        known.update(r[0] for r in found)
     fresh = [r for r in rows if r.row_id not in known]
     outcome = ImportOutcome(
         batch_id=None, already_imported=[r.row_id for r in rows if r.row_id in known]
     )
     if not fresh:
         return outcome
-    async with conn.execute(
+    created = await tx.fetchone(
         """INSERT INTO legacy_import (source, source_sha256, time_unit, imported_at,
                rows_read, rows_imported) VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id""",
         (source, source_sha256, time_unit, now_ms, rows_read, len(fresh)),
-    ) as cursor:
-        created = await cursor.fetchone()
+    )
     assert created is not None
     batch_id = int(created[0])
     outcome.batch_id = batch_id
@@ -244,11 +235,11 @@ async def import_rows(
     for r in fresh:
         if r.legacy_user_id not in accounts:
             accounts[r.legacy_user_id] = await _account_for(
-                conn, r.legacy_user_id, user_map.get(r.legacy_user_id), batch_id, now_ms, outcome
+                tx, r.legacy_user_id, user_map.get(r.legacy_user_id), batch_id, now_ms, outcome
             )
         account_id = accounts[r.legacy_user_id]
         touched.add(account_id)
-        await conn.execute(
+        await tx.execute(
             """INSERT INTO legacy_session (legacy_row_id, batch_id, legacy_account_id, topic_id,
                    stage_id, start_time, end_time, total_reps, avg_response_ms)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -257,32 +248,30 @@ async def import_rows(
         )
         outcome.imported += 1
     for account_id in sorted(touched):
-        async with conn.execute(
+        account = await tx.fetchone(
             "SELECT user_id, pending_user_id FROM legacy_account WHERE legacy_account_id = ?",
             (account_id,),
-        ) as cursor:
-            account = await cursor.fetchone()
+        )
         assert account is not None
         if account["user_id"] is not None:
-            merged = await _merge_account(conn, account_id, int(account["user_id"]), now_ms)
+            merged = await _merge_account(tx, account_id, int(account["user_id"]), now_ms)
             outcome.sessions_added += merged.sessions
             outcome.progress_raised += len(merged.raised)
     return outcome
 
 
 async def _account_for(
-    conn: aiosqlite.Connection, legacy_user_id: str, telegram_id: int | None, batch_id: int,
+    tx: Tx, legacy_user_id: str, telegram_id: int | None, batch_id: int,
     now_ms: int, outcome: ImportOutcome,
 ) -> int:
-    async with conn.execute(
+    found = await tx.fetchone(
         "SELECT legacy_account_id FROM legacy_account WHERE legacy_user_id = ?",
         (legacy_user_id,),
-    ) as cursor:
-        found = await cursor.fetchone()
+    )
     if found is not None:
         return int(found[0])
     user_id = pending = linked_at = None
-    if telegram_id is not None and await _user_exists(conn, telegram_id):
+    if telegram_id is not None and await _user_exists(tx, telegram_id):
         user_id, linked_at = telegram_id, now_ms
         outcome.linked_accounts += 1
     elif telegram_id is not None:
@@ -290,12 +279,11 @@ async def _account_for(
         outcome.pending_accounts += 1
     else:
         outcome.unlinked_accounts += 1
-    async with conn.execute(
+    created = await tx.fetchone(
         """INSERT INTO legacy_account (legacy_user_id, batch_id, user_id, pending_user_id,
                linked_at) VALUES (?, ?, ?, ?, ?) RETURNING legacy_account_id""",
         (legacy_user_id, batch_id, user_id, pending, linked_at),
-    ) as cursor:
-        created = await cursor.fetchone()
+    )
     assert created is not None
     outcome.accounts_created += 1
     return int(created[0])
@@ -303,43 +291,43 @@ async def _account_for(
 
 async def has_live_import(db: Database) -> bool:
     """Whether some import has not been rolled back."""
-    row = await db.fetchone("SELECT 1 FROM legacy_import WHERE rolled_back_at IS NULL LIMIT 1")
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            "SELECT 1 FROM legacy_import WHERE rolled_back_at IS NULL LIMIT 1"
+        )
     return row is not None
 
 
-async def rollback_last(conn: aiosqlite.Connection, now_ms: int) -> RollbackOutcome | None:
+async def rollback_last(tx: Tx, now_ms: int) -> RollbackOutcome | None:
     """Remove exactly what the newest import added; practice done since stays."""
-    async with conn.execute(
+    batch = await tx.fetchone(
         "SELECT batch_id, source FROM legacy_import WHERE rolled_back_at IS NULL "
         "ORDER BY batch_id DESC LIMIT 1"
-    ) as cursor:
-        batch = await cursor.fetchone()
+    )
     if batch is None:
         return None
     batch_id = int(batch["batch_id"])
-    async with conn.execute(
+    held = await tx.fetchall(
         "SELECT session_id FROM legacy_session WHERE batch_id = ?", (batch_id,)
-    ) as cursor:
-        listed = [r[0] for r in await cursor.fetchall()]
+    )
+    listed = [r[0] for r in held]
     session_ids = [s for s in listed if s is not None]
-    await conn.execute("DELETE FROM legacy_session WHERE batch_id = ?", (batch_id,))
+    await tx.execute("DELETE FROM legacy_session WHERE batch_id = ?", (batch_id,))
     for session_id in session_ids:
-        await conn.execute(
+        await tx.execute(
             "DELETE FROM session WHERE session_id = ? AND is_estimate = 1", (session_id,)
         )
     restored = kept = 0
-    async with conn.execute(
+    changes = await tx.fetchall(
         "SELECT * FROM legacy_progress_change WHERE batch_id = ? ORDER BY change_id DESC",
         (batch_id,),
-    ) as cursor:
-        changes = list(await cursor.fetchall())
+    )
     for change in changes:
         key = (change["user_id"], change["topic_id"])
-        async with conn.execute(
+        now_row = await tx.fetchone(
             "SELECT stage_id, total_reps FROM user_progress WHERE user_id = ? AND topic_id = ?",
             key,
-        ) as cursor:
-            now_row = await cursor.fetchone()
+        )
         if now_row is None:
             continue
         if now_row["stage_id"] != change["new_stage_id"]:
@@ -347,35 +335,35 @@ async def rollback_last(conn: aiosqlite.Connection, now_ms: int) -> RollbackOutc
             continue
         restored += 1
         if change["old_stage_id"] is None and now_row["total_reps"] == 0:
-            await conn.execute(
+            await tx.execute(
                 "DELETE FROM user_progress WHERE user_id = ? AND topic_id = ?", key
             )
         elif change["old_stage_id"] is None:
             # Answers given since the import stay counted, back in the first stage.
-            await conn.execute(
+            await tx.execute(
                 "UPDATE user_progress SET stage_id = ? WHERE user_id = ? AND topic_id = ?",
                 (HATSU, *key),
             )
         else:
-            await conn.execute(
+            await tx.execute(
                 """UPDATE user_progress SET stage_id = ?, stage_started_at = ?,
                        reps_in_stage = reps_in_stage + ?
                    WHERE user_id = ? AND topic_id = ?""",
                 (change["old_stage_id"], change["old_stage_started_at"],
                  change["old_reps_in_stage"], *key),
             )
-    async with conn.execute(
+    created = await tx.fetchall(
         "SELECT legacy_account_id FROM legacy_account WHERE batch_id = ?", (batch_id,)
-    ) as cursor:
-        accounts = [r[0] for r in await cursor.fetchall()]
+    )
+    accounts = [r[0] for r in created]
     for account_id in accounts:
-        await conn.execute(
+        await tx.execute(
             "DELETE FROM legacy_claim_token WHERE legacy_account_id = ?", (account_id,)
         )
-        await conn.execute(
+        await tx.execute(
             "DELETE FROM legacy_account WHERE legacy_account_id = ?", (account_id,)
         )
-    await conn.execute(
+    await tx.execute(
         "UPDATE legacy_import SET rolled_back_at = ? WHERE batch_id = ?", (now_ms, batch_id)
     )
     return RollbackOutcome(
@@ -387,14 +375,15 @@ async def rollback_last(conn: aiosqlite.Connection, now_ms: int) -> RollbackOutc
 
 async def find_account(db: Database, legacy_user_id: str) -> LegacyAccount | None:
     """A legacy account with the size of its imported history."""
-    row = await db.fetchone(
-        """SELECT a.legacy_account_id, a.legacy_user_id, a.user_id, a.pending_user_id,
-                  COUNT(s.legacy_row_id) AS sessions, COALESCE(SUM(s.total_reps), 0) AS reps
-           FROM legacy_account a
-           LEFT JOIN legacy_session s ON s.legacy_account_id = a.legacy_account_id
-           WHERE a.legacy_user_id = ? GROUP BY a.legacy_account_id""",
-        (legacy_user_id,),
-    )
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            """SELECT a.legacy_account_id, a.legacy_user_id, a.user_id, a.pending_user_id,
+                      COUNT(s.legacy_row_id) AS sessions, COALESCE(SUM(s.total_reps), 0) AS reps
+               FROM legacy_account a
+               LEFT JOIN legacy_session s ON s.legacy_account_id = a.legacy_account_id
+               WHERE a.legacy_user_id = ? GROUP BY a.legacy_account_id""",
+            (legacy_user_id,),
+        )
     return None if row is None else LegacyAccount(*row)
 
 
@@ -408,8 +397,8 @@ async def create_claim_token(
 ) -> str:
     """A new one-time claim token for a legacy account; only its hash is stored."""
     token = secrets.token_urlsafe(24)  # 32 characters of A-Za-z0-9_-: fits a deep link
-    async with db.transaction() as conn:
-        await conn.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             """INSERT INTO legacy_claim_token (token_hash, legacy_account_id, created_at,
                    expires_at) VALUES (?, ?, ?, ?)""",
             (_token_hash(token), legacy_account_id, now_ms, expires_at),
@@ -420,14 +409,13 @@ async def create_claim_token(
 async def claim(db: Database, claim_token: str, user_id: int, now_ms: int) -> ClaimResult:
     """Use a claim token: link its legacy account to the learner and merge the history."""
     token_hash = _token_hash(claim_token)
-    async with db.transaction() as conn:
-        async with conn.execute(
+    async with db.transaction() as tx:
+        token = await tx.fetchone(
             """SELECT t.legacy_account_id, t.expires_at, t.used_at, a.user_id, a.legacy_user_id
                FROM legacy_claim_token t JOIN legacy_account a USING (legacy_account_id)
                WHERE t.token_hash = ?""",
             (token_hash,),
-        ) as cursor:
-            token = await cursor.fetchone()
+        )
         if token is None:
             return ClaimResult(ClaimStatus.UNKNOWN)
         legacy_id = str(token["legacy_user_id"])
@@ -438,41 +426,39 @@ async def claim(db: Database, claim_token: str, user_id: int, now_ms: int) -> Cl
         if token["user_id"] is not None:
             return ClaimResult(ClaimStatus.ALREADY_LINKED, legacy_user_id=legacy_id)
         account_id = int(token["legacy_account_id"])
-        await conn.execute(
+        await tx.execute(
             "UPDATE legacy_claim_token SET used_at = ?, used_by = ? WHERE token_hash = ?",
             (now_ms, user_id, token_hash),
         )
-        await conn.execute(
+        await tx.execute(
             """UPDATE legacy_account SET user_id = ?, pending_user_id = NULL, linked_at = ?
                WHERE legacy_account_id = ?""",
             (user_id, now_ms, account_id),
         )
-        merged = await _merge_account(conn, account_id, user_id, now_ms)
+        merged = await _merge_account(tx, account_id, user_id, now_ms)
     return ClaimResult(ClaimStatus.MERGED, merged, legacy_id)
 
 
 async def merge_pending(db: Database, user_id: int, now_ms: int) -> Merged | None:
     """Link legacy accounts that --users mapped to this learner before the bot met them."""
-    waiting = await db.fetchone(
-        "SELECT 1 FROM legacy_account WHERE pending_user_id = ? AND user_id IS NULL", (user_id,)
+    pending = (
+        "SELECT legacy_account_id FROM legacy_account"
+        " WHERE pending_user_id = ? AND user_id IS NULL"
     )
+    # Every learner's first message asks: a read, and a write transaction only when needed.
+    async with db.read() as tx:
+        waiting = await tx.fetchone(pending, (user_id,))
     if waiting is None:
         return None
     total = Merged()
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "SELECT legacy_account_id FROM legacy_account "
-            "WHERE pending_user_id = ? AND user_id IS NULL",
-            (user_id,),
-        ) as cursor:
-            accounts = [int(r[0]) for r in await cursor.fetchall()]
-        for account_id in accounts:
-            await conn.execute(
+    async with db.transaction() as tx:
+        for (account_id,) in await tx.fetchall(pending, (user_id,)):
+            await tx.execute(
                 """UPDATE legacy_account SET user_id = ?, pending_user_id = NULL, linked_at = ?
                    WHERE legacy_account_id = ?""",
                 (user_id, now_ms, account_id),
             )
-            merged = await _merge_account(conn, account_id, user_id, now_ms)
+            merged = await _merge_account(tx, account_id, user_id, now_ms)
             total.sessions += merged.sessions
             total.reps += merged.reps
             total.raised.extend(merged.raised)
@@ -481,10 +467,11 @@ async def merge_pending(db: Database, user_id: int, now_ms: int) -> Merged | Non
 
 async def waiting_accounts(db: Database) -> tuple[int, int]:
     """Legacy accounts not linked yet: (unlinked, mapped but not yet seen)."""
-    row = await db.fetchone(
-        """SELECT COALESCE(SUM(pending_user_id IS NULL), 0),
-                  COALESCE(SUM(pending_user_id IS NOT NULL), 0)
-           FROM legacy_account WHERE user_id IS NULL"""
-    )
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            """SELECT COALESCE(SUM(pending_user_id IS NULL), 0),
+                      COALESCE(SUM(pending_user_id IS NOT NULL), 0)
+               FROM legacy_account WHERE user_id IS NULL"""
+        )
     assert row is not None
     return int(row[0]), int(row[1])

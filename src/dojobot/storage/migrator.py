@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
-import sqlite3
 import time
 from dataclasses import dataclass
 from importlib.resources import files
 
-from dojobot.storage.db import Database, StorageError
+from dojobot.storage.db import Database, DriverError, StorageError
 
+log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_(\w+)\.up\.sql$")
 _BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migration (
     version    INTEGER PRIMARY KEY,
@@ -60,12 +61,13 @@ def available_migrations() -> tuple[Migration, ...]:
 
 async def applied_versions(db: Database) -> tuple[int, ...]:
     """Versions recorded in schema_migration; reading only, never creating it."""
-    exists = await db.fetchone(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'"
-    )
-    if exists is None:
-        return ()
-    rows = await db.fetchall("SELECT version FROM schema_migration ORDER BY version")
+    async with db.read() as tx:
+        exists = await tx.fetchone(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'"
+        )
+        if exists is None:
+            return ()
+        rows = await tx.fetchall("SELECT version FROM schema_migration ORDER BY version")
     return tuple(int(r["version"]) for r in rows)
 
 
@@ -87,12 +89,15 @@ def _refuse_newer(state: MigrationStatus) -> None:
         )
 
 
-async def _run_script(db: Database, script: str) -> None:
+async def _run_script(
+    db: Database, script: str, bookkeeping: str, args: tuple[object, ...]
+) -> None:
+    """The migration's script and its schema_migration row, in one transaction."""
     try:
-        await db.conn.executescript(script)
-    except sqlite3.Error as exc:
-        if db.conn.in_transaction:
-            await db.conn.execute("ROLLBACK")
+        async with db.transaction() as tx:
+            await tx.executescript(script)
+            await tx.execute(bookkeeping, args)
+    except DriverError as exc:
         raise StorageError(f"migration failed and was rolled back: {exc}") from None
 
 
@@ -102,17 +107,17 @@ async def migrate_up(db: Database, to: int | None = None) -> list[Migration]:
     _refuse_newer(state)
     if to is not None and not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
-    await db.conn.execute(_BOOKKEEPING)
+    async with db.transaction() as tx:
+        await tx.execute(_BOOKKEEPING)
     done = []
     for migration in state.pending:
         if to is not None and migration.version > to:
             break
-        now = int(time.time() * 1000)
         await _run_script(
             db,
-            f"BEGIN IMMEDIATE;\n{migration.up_sql}\n"
-            f"INSERT INTO schema_migration (version, name, applied_at) "
-            f"VALUES ({migration.version}, '{migration.name}', {now});\nCOMMIT;",
+            migration.up_sql,
+            "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
+            (migration.version, migration.name, int(time.time() * 1000)),
         )
         done.append(migration)
     return done
@@ -131,9 +136,14 @@ async def migrate_down(db: Database, to: int) -> list[Migration]:
             break
         migration = by_version[version]
         await _run_script(
-            db,
-            f"BEGIN IMMEDIATE;\n{migration.down_sql}\n"
-            f"DELETE FROM schema_migration WHERE version = {version};\nCOMMIT;",
+            db, migration.down_sql, "DELETE FROM schema_migration WHERE version = ?", (version,)
         )
         done.append(migration)
     return done
+
+
+async def migrate_to_latest(db: Database) -> None:
+    """Apply every pending migration, logging which (what a starting bot does)."""
+    applied = await migrate_up(db)
+    if applied:
+        log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
