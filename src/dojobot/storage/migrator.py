@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from dataclasses import dataclass
@@ -10,7 +9,6 @@ from importlib.resources import files
 
 from dojobot.storage.db import Database, DriverError, StorageError
 
-log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_(\w+)\.up\.sql$")
 _BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migration (
     version    INTEGER PRIMARY KEY,
@@ -89,18 +87,6 @@ def _refuse_newer(state: MigrationStatus) -> None:
         )
 
 
-async def _run_script(
-    db: Database, script: str, bookkeeping: str, args: tuple[object, ...]
-) -> None:
-    """The migration's script and its schema_migration row, in one transaction."""
-    try:
-        async with db.transaction() as tx:
-            await tx.executescript(script)
-            await tx.execute(bookkeeping, args)
-    except DriverError as exc:
-        raise StorageError(f"migration failed and was rolled back: {exc}") from None
-
-
 async def migrate_up(db: Database, to: int | None = None) -> list[Migration]:
     """Apply pending migrations up to `to` (default: all), each in one transaction."""
     state = await status(db)
@@ -113,37 +99,44 @@ async def migrate_up(db: Database, to: int | None = None) -> list[Migration]:
     for migration in state.pending:
         if to is not None and migration.version > to:
             break
-        await _run_script(
-            db,
-            migration.up_sql,
-            "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
-            (migration.version, migration.name, int(time.time() * 1000)),
-        )
+        try:
+            async with db.transaction() as tx:
+                await tx.executescript(migration.up_sql)
+                await tx.execute(
+                    "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, int(time.time() * 1000)),
+                )
+        except DriverError as exc:
+            raise StorageError(f"migration failed and was rolled back: {exc}") from None
         done.append(migration)
     return done
 
 
 async def migrate_down(db: Database, to: int) -> list[Migration]:
-    """Roll back applied migrations above version `to`, newest first."""
+    """Roll back applied migrations above version `to`, newest first, in one transaction.
+
+    All or nothing: a rollback that fails (a catalogue still used by learners' sessions)
+    undoes the whole plan, so the file is never left between the two versions.
+    """
     state = await status(db)
     _refuse_newer(state)
     if not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
     by_version = {m.version: m for m in available_migrations()}
-    done = []
-    for version in sorted(state.applied, reverse=True):
-        if version <= to:
-            break
-        migration = by_version[version]
-        await _run_script(
-            db, migration.down_sql, "DELETE FROM schema_migration WHERE version = ?", (version,)
-        )
-        done.append(migration)
-    return done
-
-
-async def migrate_to_latest(db: Database) -> None:
-    """Apply every pending migration, logging which (what a starting bot does)."""
-    applied = await migrate_up(db)
-    if applied:
-        log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
+    plan = [by_version[v] for v in sorted(state.applied, reverse=True) if v > to]
+    if not plan:
+        return []
+    step: Migration | None = None
+    try:
+        async with db.transaction() as tx:
+            for step in plan:
+                await tx.executescript(step.down_sql)
+                await tx.execute("DELETE FROM schema_migration WHERE version = ?", (step.version,))
+    except DriverError as exc:
+        where = f"rolling back {step.version:04d} {step.name}" if step else "the rollback"
+        lowest = f"; the lowest version it can go down to is {step.version}" if step else ""
+        raise StorageError(
+            f"migrate down --to {to} refused: {where} fails ({exc}), as the database holds "
+            f"data that needs it; nothing was changed (still version {state.current}){lowest}"
+        ) from None
+    return plan
