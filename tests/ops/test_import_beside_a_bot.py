@@ -62,7 +62,8 @@ async def test_an_answer_during_an_import_is_counted(dojo: Dojo) -> None:
     assert len(verdicts) == 3  # 500 + 500 + 200 rows
     assert all(v.startswith("✓") for v in verdicts), verdicts
     row = await dojo.db.fetchone("SELECT COUNT(*) FROM attempt WHERE user_id = 801")
-    assert row is not None and row[0] == 3
+    assert row is not None
+    assert row[0] == 3
     assert outcome.sessions_added == 30  # learner u1's rows, merged once the rows were in
 
 

@@ -8,7 +8,10 @@ them; only then do their sessions enter `session`, whose user_id is always a Tel
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -20,6 +23,11 @@ HATSU = 1
 # Import transactions stay short (tens of ms) so a live bot's answers barely wait.
 BATCH_ROWS = 500
 BATCH_ACCOUNTS = 50
+# After each batch the import pauses for half as long as the batch took. SQLite has no
+# queue for its write lock: a waiting writer retries every 100 ms or so, and an import that
+# took the lock again at once would starve it (measured: 13 s, see BENCHMARKS.md). With
+# the lock free a third of the time, a waiting answer gets in within a few tries.
+PAUSE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -266,7 +274,7 @@ async def import_rows(
         touched = await _insert_batches(db, fresh, user_map, batch_id, now_ms, outcome,
                                         on_progress)
         for start in range(0, len(touched), BATCH_ACCOUNTS):
-            async with db.transaction() as conn:
+            async with _batch(db) as conn:
                 for account_id in touched[start:start + BATCH_ACCOUNTS]:
                     await _merge_if_linked(conn, account_id, now_ms, outcome)
     except BaseException:
@@ -274,6 +282,15 @@ async def import_rows(
             await _undo_batch(conn, batch_id, now_ms)
         raise
     return outcome
+
+
+@asynccontextmanager
+async def _batch(db: Database) -> AsyncIterator[aiosqlite.Connection]:
+    """One import transaction, then a pause that lets a waiting writer (the bot) in."""
+    started = time.monotonic()
+    async with db.transaction() as conn:
+        yield conn
+    await asyncio.sleep(max(0.005, (time.monotonic() - started) * PAUSE_SHARE))
 
 
 async def _insert_batches(
@@ -285,7 +302,7 @@ async def _insert_batches(
     accounts: dict[str, int] = {}
     touched: set[int] = set()
     for start in range(0, len(fresh), BATCH_ROWS):
-        async with db.transaction() as conn:
+        async with _batch(db) as conn:
             for r in fresh[start:start + BATCH_ROWS]:
                 if r.legacy_user_id not in accounts:
                     accounts[r.legacy_user_id] = await _account_for(
