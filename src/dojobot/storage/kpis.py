@@ -23,8 +23,13 @@ class Kpis:
     stage_distribution: dict[str, int]  # stage code -> learners, all stages in order
 
 
-async def stage_distribution(tx: Tx) -> dict[str, int]:
+async def stage_distribution(db: Database) -> dict[str, int]:
     """Stage code -> learners, every stage in order (a learner counts once per stage held)."""
+    async with db.read() as tx:
+        return await _stage_distribution(tx)
+
+
+async def _stage_distribution(tx: Tx) -> dict[str, int]:
     rows = await tx.fetchall(
         """SELECT s.code, COUNT(DISTINCT up.user_id)
            FROM stage s LEFT JOIN user_progress up ON up.stage_id = s.stage_id
@@ -74,5 +79,5 @@ async def compute_kpis(db: Database, since_ms: int | None) -> Kpis:
             total_reps=int(sessions[2]),
             estimate_sessions=int(sessions[3]),
             estimate_reps=int(sessions[4]),
-            stage_distribution=await stage_distribution(tx),
+            stage_distribution=await _stage_distribution(tx),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -87,18 +88,22 @@ def _refuse_newer(state: MigrationStatus) -> None:
         )
 
 
-async def migrate_up(db: Database, to: int | None = None) -> list[Migration]:
-    """Apply pending migrations up to `to` (default: all), each in one transaction."""
+async def migrate_up(
+    db: Database, to: int | None = None, *, on_step: Callable[[int, int], None] | None = None
+) -> list[Migration]:
+    """Apply pending migrations up to `to` (default: all), each in one transaction;
+    on_step(done, planned) after each."""
     state = await status(db)
     _refuse_newer(state)
     if to is not None and not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
     async with db.transaction() as tx:
         await tx.execute(_BOOKKEEPING)
-    done = []
-    for migration in state.pending:
-        if to is not None and migration.version > to:
-            break
+    plan = [m for m in state.pending if to is None or m.version <= to]
+    done: list[Migration] = []
+    for migration in plan:
+        if on_step is not None:
+            on_step(len(done), len(plan))
         try:
             async with db.transaction() as tx:
                 await tx.executescript(migration.up_sql)
@@ -109,6 +114,8 @@ async def migrate_up(db: Database, to: int | None = None) -> list[Migration]:
         except DriverError as exc:
             raise StorageError(f"migration failed and was rolled back: {exc}") from None
         done.append(migration)
+    if on_step is not None:
+        on_step(len(done), len(plan))
     return done
 
 
