@@ -16,6 +16,7 @@ PACKAGE = Path(dojobot.__file__).parent
 # Bottom to top; the README's module map draws the same order.
 LAYERS = (
     ("engine",),  # pure domain: imports nothing of ours outside itself
+    ("i18n",),  # the current language: catalogues and locale formats
     ("storage",),  # SQL, over engine types
     ("config", "charts", "ops"),  # settings, PNGs, maintainer tools: never handlers
     ("context", "metrics"),  # what every handler receives; counters of updates

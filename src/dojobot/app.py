@@ -6,7 +6,7 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram import BotCommandScopeAllGroupChats, Update
+from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ChatMemberHandler, Defaults, TypeHandler
@@ -19,12 +19,12 @@ from dojobot.handlers import (
     common,
     gatekeeper,
     kpi,
+    language,
     menu,
     practice,
     progress,
     reminders,
 )
-from dojobot.handlers.common import COMMANDS, GROUP_COMMANDS
 from dojobot.jobs import nudges
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
@@ -48,8 +48,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
     data.catalogue = await load_catalogue(data.db)
     data.ops = start_runtime(app, data.settings)
-    await app.bot.set_my_commands(list(COMMANDS))
-    await app.bot.set_my_commands(list(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
+    await common.publish_commands(app.bot)
     # PTB keeps no jobs across restarts: each is rebuilt here, its state in the database.
     assert app.job_queue is not None
     for feature in (practice, nudges, classes):
@@ -108,7 +107,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         group=1,
     )
     # Group 0: the first matching handler wins, so the catch-alls come last.
-    for feature in (menu, practice, progress, reminders, classes, common):
+    for feature in (menu, practice, progress, reminders, language, classes, common):
         app.add_handlers(feature.build_handlers())
     app.add_handlers(kpi.build_handlers())  # owners only; deliberately not in COMMANDS
     app.add_handlers(practice.build_fallbacks())

@@ -4,30 +4,50 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from dojobot.context import DojoContext
 from dojobot.engine.progression import STANDARD
 from dojobot.engine.stats import format_accuracy
+from dojobot.i18n import DEFAULT, LANGUAGES, N_, TELEGRAM_CODES, _, use_language
 
-# The one command list: Telegram's command menu and /help both show it.
+# The one command list: Telegram's command menu and /help both show it. Descriptions are
+# English msgids, translated where shown.
 COMMANDS = (
-    BotCommand("start", "Choose a topic and practise"),
-    BotCommand("progress", "Your stages, accuracy and speed"),
-    BotCommand("stop", "End the current set"),
-    BotCommand("help", "How the dojo works"),
-    BotCommand("remind", "A daily practice reminder at your time"),
-    BotCommand("timezone", "Your timezone, for reminders and streaks"),
-    BotCommand("nickname", "Your name on class leaderboards"),
+    BotCommand("start", N_("Choose a topic and practise")),
+    BotCommand("progress", N_("Your stages, accuracy and speed")),
+    BotCommand("stop", N_("End the current set")),
+    BotCommand("help", N_("How the dojo works")),
+    BotCommand("remind", N_("A daily practice reminder at your time")),
+    BotCommand("timezone", N_("Your timezone, for reminders and streaks")),
+    BotCommand("nickname", N_("Your name on class leaderboards")),
+    BotCommand("language", N_("The language I speak with you")),
 )
 # The menu shown in groups: the class commands.
 GROUP_COMMANDS = (
-    BotCommand("leaderboard", "The class leaderboard"),
-    BotCommand("join", "Join the class"),
-    BotCommand("leave", "Leave the class"),
-    BotCommand("board", "Board settings, chart and export (admins)"),
+    BotCommand("leaderboard", N_("The class leaderboard")),
+    BotCommand("join", N_("Join the class")),
+    BotCommand("leave", N_("Leave the class")),
+    BotCommand("board", N_("Board settings, chart and export (admins)")),
 )
+
+
+def translated(commands: tuple[BotCommand, ...]) -> list[BotCommand]:
+    """The commands with their descriptions in the current language."""
+    return [BotCommand(c.command, _(c.description)) for c in commands]
+
+
+async def publish_commands(bot: Bot) -> None:
+    """Telegram's command menus, one per language (English for every other language)."""
+    for language in LANGUAGES:
+        code = None if language == DEFAULT else TELEGRAM_CODES[language]
+        with use_language(language):
+            await bot.set_my_commands(translated(COMMANDS), language_code=code)
+            await bot.set_my_commands(
+                translated(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats(),
+                language_code=code,
+            )
 
 
 def stage_rule() -> str:
@@ -46,7 +66,7 @@ def help_text(context: DojoContext) -> str:
     catalogue = context.catalogue
     stages = " → ".join(f"{s.display_name} {s.kanji}" for s in catalogue.stages)
     levels = ", ".join(lv.display_name for lv in catalogue.levels)
-    commands = "\n".join(f"/{c.command} - {c.description}" for c in COMMANDS)
+    commands = "\n".join(f"/{c.command} - {c.description}" for c in translated(COMMANDS))
     in_groups = ", ".join(f"/{c.command}" for c in GROUP_COMMANDS)
     return (
         "<b>How the dojo works</b>\n"
