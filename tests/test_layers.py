@@ -15,8 +15,9 @@ import dojobot
 PACKAGE = Path(dojobot.__file__).parent
 # Bottom to top; the README's module map draws the same order.
 LAYERS = (
-    ("engine",),  # pure domain: imports nothing of ours outside itself
-    ("i18n",),  # the current language: catalogues and locale formats
+    # The pure domain, and the current language (engine marks its messages with i18n's N_,
+    # i18n formats the engine's figures): neither imports anything else of ours.
+    ("engine", "i18n"),
     ("storage",),  # SQL, over engine types
     ("config", "charts", "ops"),  # settings, PNGs, maintainer tools: never handlers
     ("context", "metrics"),  # what every handler receives; counters of updates

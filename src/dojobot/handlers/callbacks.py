@@ -25,16 +25,17 @@ from telegram.ext import CallbackQueryHandler
 
 from dojobot.context import DojoContext
 from dojobot.engine.calendar import MINUTES_PER_DAY, Period
-from dojobot.i18n import LANGUAGES
+from dojobot.i18n import LANGUAGES, N_, _
 
 MAX_BYTES = 64  # Telegram's limit for callback_data
 MAX_ID = 2**31 - 1  # catalogue ids (fields, subjects, topics, levels)
 MAX_CHAT_ID = 2**53  # Telegram: chat ids have at most 52 significant bits
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")  # ASCII digits, canonical spelling only
 
-STALE = "That button is no longer valid. Send /start to begin again."
-WRONG_CHAT = "That button works in our private chat only. Nothing was shown here."
-OTHER_GROUP = "That button belongs to another group. Nothing changed."
+# Answers to refused taps: English msgids, translated when answered.
+STALE = N_("That button is no longer valid. Send /start to begin again.")
+WRONG_CHAT = N_("That button works in our private chat only. Nothing was shown here.")
+OTHER_GROUP = N_("That button belongs to another group. Nothing changed.")
 
 
 class Menu(StrEnum):
@@ -374,11 +375,11 @@ def on_button(
         assert query is not None
         data = parse(query.data)
         if data is None or not isinstance(data, kinds):
-            await query.answer(stale)
+            await query.answer(_(stale))
             return
         refusal = _refusal(update, data)
         if refusal is not None:
-            await query.answer(refusal)
+            await query.answer(_(refusal))
             return
         await callback(update, context, cast(D, data))
 
