@@ -90,7 +90,7 @@ def test_translations_keep_placeholders_tags_and_commands(language: str) -> None
         if not message.id:
             continue
         plural = not isinstance(message.id, str)
-        source = message.id[-1] if plural else message.id
+        source = str(message.id[-1] if plural else message.id)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         for text in map(str, strings):
             for pattern in (PLACEHOLDER, TAG):
