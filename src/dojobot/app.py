@@ -25,6 +25,7 @@ from dojobot.handlers import (
     progress,
     reminders,
 )
+from dojobot.i18n import _
 from dojobot.jobs import nudges
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 def file_url_for(api_base_url: str) -> str:
     """The file download base that belongs to a Bot API base URL."""
-    root, _, _ = api_base_url.rstrip("/").rpartition("/bot")
+    root = api_base_url.rstrip("/").rpartition("/bot")[0]
     return f"{root}/file/bot"
 
 
@@ -91,8 +92,10 @@ async def _on_error(update: object, context: DojoContext) -> None:
     if private and update.effective_message and not isinstance(context.error, NetworkError):
         with contextlib.suppress(TelegramError):  # the apology must not fail in turn
             await update.effective_message.reply_text(
-                "Sorry, something went wrong on my side. Your answers so far are saved; "
-                "send /start to go on."
+                _(
+                    "Sorry, something went wrong on my side. Your answers so far are saved; "
+                    "send /start to go on."
+                )
             )
 
 

@@ -9,8 +9,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from dojobot.context import DojoContext
 from dojobot.engine.progression import STANDARD
-from dojobot.engine.stats import format_accuracy
 from dojobot.i18n import DEFAULT, LANGUAGES, N_, TELEGRAM_CODES, _, use_language
+from dojobot.i18n.formats import percent
+from dojobot.i18n.names import shown
 
 # The one command list: Telegram's command menu and /help both show it. Descriptions are
 # English msgids, translated where shown.
@@ -54,28 +55,30 @@ def stage_rule() -> str:
     """How a stage is left on the standard progression, in its own figures."""
     reps = sorted(set(STANDARD.requirements.values()))
     count = str(reps[0]) if len(reps) == 1 else f"{reps[0]}–{reps[-1]}"
-    return (
-        f"You leave a stage after its reps ({count} by default) with at least "
-        f"{format_accuracy(STANDARD.accuracy_floor)} right over your last {STANDARD.window} "
-        "answers."
-    )
+    return _(
+        "You leave a stage after its reps ({count} by default) with at least {accuracy} "
+        "right over your last {window} answers."
+    ).format(count=count, accuracy=percent(STANDARD.accuracy_floor), window=STANDARD.window)
 
 
 def help_text(context: DojoContext) -> str:
     """A few lines on stages, levels and commands."""
     catalogue = context.catalogue
     stages = " → ".join(f"{s.display_name} {s.kanji}" for s in catalogue.stages)
-    levels = ", ".join(lv.display_name for lv in catalogue.levels)
+    levels = ", ".join(shown(lv.display_name) for lv in catalogue.levels)
     commands = "\n".join(f"/{c.command} - {c.description}" for c in translated(COMMANDS))
     in_groups = ", ".join(f"/{c.command}" for c in GROUP_COMMANDS)
-    return (
+    return _(
         "<b>How the dojo works</b>\n"
         "Pick a topic and a difficulty, then answer each problem by sending a number "
         "(2.5, -3 and 1/2 are fine). Speed counts: I time every answer.\n\n"
-        f"<b>Stages</b>: {stages}.\n"
-        f"{stage_rule()} A missed problem comes back a few problems later.\n\n"
-        f"<b>Difficulty</b>: {levels}; harder levels add digits, negatives and decimals.\n\n"
-        f"<b>Commands</b>\n{commands}\nIn a class group: {in_groups}"
+        "<b>Stages</b>: {stages}.\n"
+        "{stage_rule} A missed problem comes back a few problems later.\n\n"
+        "<b>Difficulty</b>: {levels}; harder levels add digits, negatives and decimals.\n\n"
+        "<b>Commands</b>\n{commands}\nIn a class group: {in_groups}"
+    ).format(
+        stages=stages, stage_rule=stage_rule(), levels=levels, commands=commands,
+        in_groups=in_groups,
     )
 
 
@@ -90,13 +93,17 @@ async def unknown_command(update: Update, context: DojoContext) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     command = message.text.split()[0][:40]
-    await message.reply_text(f"I don't know {escape(command)}. Send /help to see what I can do.")
+    await message.reply_text(
+        _("I don't know {command}. Send /help to see what I can do.").format(
+            command=escape(command)
+        )
+    )
 
 
 async def unknown_button(update: Update, context: DojoContext) -> None:
     """Callback data nobody recognises (forged, or from an older version)."""
     assert update.callback_query is not None
-    await update.callback_query.answer("That button is no longer valid. Send /start.")
+    await update.callback_query.answer(_("That button is no longer valid. Send /start."))
 
 
 def build_handlers() -> list[BaseHandler]:
