@@ -67,7 +67,7 @@ class Tour:
         return message
 
     async def say(self, who: User, text: str, chat: int | None = None) -> BotMessage:
-        await self.s.send_text(who, text, **({"chat": self.group} if chat else {}))
+        await self.s.send_text(who, text, chat=self.group if chat else None)
         message = await self.s.next_message(chat or who.id)
         await self.s.settle()
         return self.check(message, text)
