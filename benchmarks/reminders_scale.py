@@ -68,13 +68,13 @@ async def seed(path: Path, rows: int, same_minute: int, due_at: int = DUE_AT) ->
             minutes = uid % 1440
             due = due_at + 60_000 + (minutes * 60_000) % (DAY_MS - 60_000)
         reminders.append((uid, minutes, due, 0))
-    async with db.transaction() as conn:
-        await conn.executemany(
+    async with db.transaction() as tx:
+        await tx.executemany(
             "INSERT INTO user (user_id, first_name, timezone, created_at, last_seen_at)"
             " VALUES (?, ?, ?, ?, ?)",
             users,
         )
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO reminder (user_id, local_minutes, next_due_at, updated_at)"
             " VALUES (?, ?, ?, ?)",
             reminders,

@@ -135,8 +135,8 @@ async def test_not_a_database_is_refused(tmp_path: Path) -> None:
 
 async def test_transaction_rolls_back_on_error(migrated_db: Database) -> None:
     async def insert_then_fail() -> None:
-        async with migrated_db.transaction() as conn:
-            await conn.execute(
+        async with migrated_db.transaction() as tx:
+            await tx.execute(
                 "INSERT INTO user (user_id, first_name, created_at, last_seen_at)"
                 " VALUES (7, 'B', 0, 0)"
             )

@@ -12,8 +12,8 @@ NOW = 1_780_000_000_000
 
 
 async def add_user(db: Database, user_id: int) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
             (user_id, f"u{user_id}", NOW, NOW),
         )
