@@ -55,6 +55,7 @@ needs it, not into `if`s at call sites.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
@@ -227,25 +228,22 @@ class Database:
         async with self._lock:
             await asyncio.to_thread(self._conn.close)
 
-    @asynccontextmanager
-    async def _exclusive(self) -> AsyncIterator[None]:
+    def _refuse_nested(self) -> None:
         if self._owner is not None and self._owner is asyncio.current_task():
-            raise RuntimeError("nested transaction")
-        async with self._lock:
-            self._owner = asyncio.current_task()
-            try:
-                yield
-            finally:
-                self._owner = None
+            raise RuntimeError("nested transaction")  # it would wait for itself forever
 
+    # transaction(), read() and probe() each take the lock inline rather than through a
+    # shared context manager: they are on the answer path, and every layer costs.
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (COMMIT's included)."""
-        async with self._exclusive():
-            await self._begin_immediate(BUSY_TIMEOUT_MS)
+        self._refuse_nested()
+        async with self._lock:
+            self._owner = asyncio.current_task()
             try:
+                await self._call(self._begin_immediate, heavy=False)
                 yield Tx(self, heavy=False)
-                await self._call(lambda: self._conn.execute("COMMIT"), heavy=False)
+                await self._call(self._commit, heavy=False)
             finally:
                 self._end()
 
@@ -255,7 +253,9 @@ class Database:
 
         heavy: the statements may take long (scans, aggregates); they run off the loop.
         """
-        async with self._exclusive():
+        self._refuse_nested()
+        async with self._lock:
+            self._owner = asyncio.current_task()
             self._conn.execute("BEGIN")  # deferred: a snapshot from the first read
             try:
                 yield Tx(self, heavy=heavy)
@@ -269,9 +269,13 @@ class Database:
         ROLLBACK), waiting at most busy_timeout_ms: a file locked by another process or an
         unreadable file shows here, where `SELECT 1` never touches the file.
         """
-        async with self._exclusive():
+        self._refuse_nested()
+        async with self._lock:
+            self._owner = asyncio.current_task()
             try:
-                await self._begin_immediate(busy_timeout_ms)
+                await self._call(
+                    self._begin_immediate, heavy=False, busy_timeout_ms=busy_timeout_ms
+                )
                 _fetchone(self._conn, "SELECT count(*) FROM sqlite_master", ())
             except sqlite3.Error as exc:
                 return f"database is not answering ({exc})"
@@ -279,15 +283,15 @@ class Database:
                 self._end()
         return None
 
-    async def _begin_immediate(self, busy_timeout_ms: int) -> None:
-        await self._call(
-            lambda: self._conn.execute("BEGIN IMMEDIATE"),
-            heavy=False,
-            busy_timeout_ms=busy_timeout_ms,
-        )
+    def _begin_immediate(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def _commit(self) -> None:
+        self._conn.execute("COMMIT")
 
     def _end(self) -> None:
-        """Roll back whatever is still open (nothing after a COMMIT)."""
+        """Roll back whatever is still open (nothing after a COMMIT); free the lock's owner."""
+        self._owner = None
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
 
@@ -298,17 +302,23 @@ class Database:
 
         SQLITE_BUSY (another process holds the lock) is retried after a non-blocking pause.
         """
+        try:
+            return await _on_thread(statement) if heavy else statement()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
         waited = 0
-        pauses = iter(_BUSY_PAUSES_MS)
-        while True:
+        for pause in itertools.chain(_BUSY_PAUSES_MS, itertools.repeat(_BUSY_PAUSES_MS[-1])):
+            if waited >= busy_timeout_ms:
+                break
+            await asyncio.sleep(pause / 1000)
+            waited += pause
             try:
                 return await _on_thread(statement) if heavy else statement()
             except sqlite3.OperationalError as exc:
-                if not _is_busy(exc) or waited >= busy_timeout_ms:
+                if not _is_busy(exc):
                     raise
-            pause = next(pauses, _BUSY_PAUSES_MS[-1])
-            await asyncio.sleep(pause / 1000)
-            waited += pause
+        raise sqlite3.OperationalError(f"database is locked (waited {waited} ms)")
 
 
 async def _on_thread(statement: Callable[[], T]) -> T:
