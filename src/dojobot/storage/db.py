@@ -307,10 +307,11 @@ class Database:
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc):
                 raise
+            busy = exc
         waited = 0
         for pause in itertools.chain(_BUSY_PAUSES_MS, itertools.repeat(_BUSY_PAUSES_MS[-1])):
             if waited >= busy_timeout_ms:
-                break
+                raise busy  # "database is locked", as SQLite's own busy timeout says it
             await asyncio.sleep(pause / 1000)
             waited += pause
             try:
@@ -318,7 +319,8 @@ class Database:
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc):
                     raise
-        raise sqlite3.OperationalError(f"database is locked (waited {waited} ms)")
+                busy = exc
+        raise AssertionError("unreachable: the pauses never end")
 
 
 async def _on_thread(statement: Callable[[], T]) -> T:
