@@ -19,11 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from dojobot.engine import practice_set
-from dojobot.storage import practice as store
+from dojobot.engine.practice_set import after_answer, start_set
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
+from dojobot.storage.practice import open_set, record_answer
+from dojobot.storage.practice import start_set as store_start_set
 from dojobot.storage.users import upsert_user
 
 USER = 1
@@ -41,15 +42,15 @@ async def run_once(answers: int) -> float:
             started = time.process_time()
             for message_id in range(1, answers + 1):
                 now += 1500
-                current = await store.open_set(db, USER)
+                current = await open_set(db, USER)
                 if current is None or current.state.current is None:
-                    state = practice_set.start_set(topic.code, 1, 101, message_id)
-                    await store.start_set(db, USER, topic.topic_id, 101, state, now)
-                    current = await store.open_set(db, USER)
+                    state = start_set(topic.code, 1, 101, message_id)
+                    await store_start_set(db, USER, topic.topic_id, 101, state, now)
+                    current = await open_set(db, USER)
                     assert current is not None
                 correct = message_id % 12 != 0
-                new_state = practice_set.after_answer(current.state, correct)
-                judged = await store.record_answer(
+                new_state = after_answer(current.state, correct)
+                judged = await record_answer(
                     db, current, new_state=new_state, given="0", correct=correct,
                     response_ms=1500, message_id=message_id, now_ms=now,
                     progression=topic.progression, want_recent=new_state.answered % 10 == 0,
