@@ -41,7 +41,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from dojobot.sandbox.standin import ApiCall, BotApiStandIn, User
+from telegram_standin import ApiCall, BotApiStandIn, User
 
 TOKEN = "123456:BENCH-TOKEN"
 CLK_TCK = os.sysconf("SC_CLK_TCK")

@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from dojobot.engine import practice_set
+from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.leaderboard import build_board
-from dojobot.periods import Period, period_bounds
 from dojobot.storage import classes as class_store
 from dojobot.storage import practice as store
 from dojobot.storage.catalogue import load_catalogue

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from answer_path import DEEP_LINKS, PROBLEM, TOKEN, BotProcess, as_text, percentile, solve
-from dojobot.sandbox.standin import ApiCall, BotApiStandIn, User
 from reminders_scale import seed
+from telegram_standin import ApiCall, BotApiStandIn, User
 
 LEARNER_BASE = 900_000_000  # practising learners: far from the reminder holders' ids
 LIMIT = 30  # Telegram's overall messages/s, as the stand-in enforces it

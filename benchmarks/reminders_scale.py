@@ -87,9 +87,9 @@ async def startup(path: Path, per_learner_jobs: int) -> dict[str, Any]:
 
     from dojobot.app import build_application
     from dojobot.config import load_settings
-    from dojobot.engine.schedule import zone
+    from dojobot.engine.calendar import zone
     from dojobot.sandbox.runner import running
-    from dojobot.sandbox.standin import BotApiStandIn
+    from telegram_standin import BotApiStandIn
 
     async with BotApiStandIn() as standin:
         settings = load_settings(bot_token=standin.token, api_base_url=standin.base_url,
@@ -135,7 +135,7 @@ async def startup(path: Path, per_learner_jobs: int) -> dict[str, Any]:
 async def claim(path: Path) -> dict[str, Any]:
     """Claim and plan every reminder due at the crowded minute, in batches of 100."""
     from dojobot.engine.nudges import plan_nudge
-    from dojobot.handlers.nudges import BATCH
+    from dojobot.jobs.nudges import BATCH
     from dojobot.storage.db import Database
     from dojobot.storage.reminders import claim_due
 

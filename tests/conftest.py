@@ -14,9 +14,9 @@ from telegram.ext import Application
 from dojobot.app import build_application
 from dojobot.config import Settings, load_settings
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
+from telegram_standin import BotApiStandIn
 
 
 @pytest.fixture

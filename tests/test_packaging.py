@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,13 +37,21 @@ def test_fresh_virtualenv_install_gives_a_working_command(tmp_path: Path) -> Non
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
-    shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "migrations", source / "migrations",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    # The stand-in sits beside the bot in the repository, but is not part of its wheel.
+    for folder in ("src", "migrations", "standin"):
+        shutil.copytree(ROOT / folder, source / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     pip = env_dir / "bin" / "pip"
-    subprocess.run([str(pip), "install", "-q", str(source)], check=True, timeout=600)
+    wheels = tmp_path / "wheels"
+    subprocess.run([str(pip), "wheel", "-q", "--no-deps", "--wheel-dir", str(wheels), str(source)],
+                   check=True, timeout=600)
+    [wheel] = wheels.glob("dojobot-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "dojobot/sandbox/runner.py" in names
+    assert [n for n in names if "standin" in n] == []
+    subprocess.run([str(pip), "install", "-q", str(wheel)], check=True, timeout=600)
     result = subprocess.run(
         [str(env_dir / "bin" / "dojobot"), "--help"], capture_output=True, text=True, check=True
     )
@@ -52,4 +61,9 @@ def test_fresh_virtualenv_install_gives_a_working_command(tmp_path: Path) -> Non
         capture_output=True, text=True, check=True,
     )
     assert "applied 0002 catalogue" in migrate.stdout
-
+    sandbox = subprocess.run(
+        [str(env_dir / "bin" / "dojobot"), "sandbox"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, check=False, timeout=60,
+    )
+    assert sandbox.returncode == 2
+    assert "pip install ./standin '.[sandbox]'" in sandbox.stderr

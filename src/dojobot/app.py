@@ -20,11 +20,11 @@ from dojobot.handlers import (
     gatekeeper,
     kpi,
     menu,
-    nudges,
     practice,
     progress,
     reminders,
 )
+from dojobot.jobs import nudges
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database

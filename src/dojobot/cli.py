@@ -115,7 +115,16 @@ async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> None:
     """Chat with the real bot in this terminal, against a local Bot API stand-in."""
-    from dojobot.sandbox.session import run_sandbox
+    # The stand-in is a separate package (not in the bot's wheel): import it only here.
+    try:
+        from dojobot.sandbox.session import run_sandbox
+    except ModuleNotFoundError as exc:
+        if exc.name != "telegram_standin":
+            raise
+        raise CliError(
+            "sandbox needs the Bot API stand-in; in the repository: "
+            "pip install ./standin '.[sandbox]'"
+        ) from exc
 
     asyncio.run(run_sandbox(keep_database=args.database))
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from dojobot.engine.calendar import InvalidZone, parse_zone
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 
@@ -67,11 +68,13 @@ class Settings(BaseSettings):
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
+        # The same reading as a learner's /timezone and a group's /board timezone.
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown IANA timezone {value!r} (try Europe/Berlin)") from exc
-        return value
+            return parse_zone(value)
+        except InvalidZone as exc:
+            raise ValueError(
+                f"unknown timezone {value!r} (try Europe/Berlin, Tokyo or +05:30)"
+            ) from exc
 
     @field_validator("database_url")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dojobot.sandbox.standin import BotMessage, Chat, User
+from telegram_standin import BotMessage, Chat, User
 from tests.conftest import Dojo
 from tests.e2e.test_practice_flow import current_question, solve
 

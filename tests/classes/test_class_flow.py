@@ -7,7 +7,7 @@ import io
 import statistics
 
 from dojobot.context import DojoContext
-from dojobot.handlers.classes import GROUP_ONLY, WEEKLY_JOB, post_weekly_boards
+from dojobot.handlers.classes.group import GROUP_ONLY, WEEKLY_JOB, post_weekly_boards
 from dojobot.storage import classes as store
 from tests.classes.helpers import (
     GROUP_ID,

@@ -10,18 +10,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dojobot.charts import leaderboard_chart
-from dojobot.engine.leaderboard import Entry, build_board, rank_entries
-from dojobot.engine.names import NicknameRejected, clean_nickname
-from dojobot.handlers.board import export_csv
-from dojobot.handlers.class_texts import decode_link, encode_link
-from dojobot.periods import (
+from dojobot.engine.calendar import (
+    InvalidZone,
     Period,
+    parse_zone,
     period_bounds,
     period_label,
-    resolve_timezone,
     week_label,
     weekly_post_due,
 )
+from dojobot.engine.leaderboard import Entry, build_board, rank_entries
+from dojobot.engine.names import NicknameRejected, clean_nickname
+from dojobot.handlers.classes.board import export_csv
+from dojobot.handlers.classes.texts import decode_link, encode_link
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 
@@ -113,11 +114,17 @@ def test_weekly_post_is_due_on_sunday_evening_once() -> None:
     )
 
 
-def test_timezone_names_are_matched_without_case() -> None:
-    assert resolve_timezone("europe/berlin") == "Europe/Berlin"
-    assert resolve_timezone(" UTC ") == "UTC"
-    assert resolve_timezone("Mars/Olympus") is None
-    assert resolve_timezone("../../etc/passwd") is None
+def test_group_timezones_read_like_a_learners() -> None:
+    assert parse_zone("europe/berlin") == "Europe/Berlin"
+    assert parse_zone(" UTC ") == "UTC"
+    for bad in ("Mars/Olympus", "../../etc/passwd"):
+        with pytest.raises(InvalidZone):
+            parse_zone(bad)
+    # An offset a group chose is a zone like any other for its board's week.
+    offset = parse_zone("+05:30")
+    assert offset == "UTC+05:30"
+    monday = period_bounds(Period.WEEK, ms(2025, 11, 26, 12), offset).start_ms
+    assert monday == ms(2025, 11, 23, 18, 30)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
-from dojobot.sandbox.standin import BotApiStandIn, BotMessage, User
+from telegram_standin import BotApiStandIn, BotMessage, User
 
 DOJOBOT = str(Path(sys.executable).parent / "dojobot")
 

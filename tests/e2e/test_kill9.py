@@ -7,7 +7,7 @@ import signal
 import sqlite3
 from pathlib import Path
 
-from dojobot.sandbox.standin import BotApiStandIn
+from telegram_standin import BotApiStandIn
 from tests.e2e.helpers import current_question, solve, start_bot_process
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dojobot.sandbox.standin import BotApiStandIn, BotMessage, User
+from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo
 from tests.e2e.helpers import current_question, solve
 

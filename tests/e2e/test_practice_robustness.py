@@ -8,9 +8,9 @@ from telegram import Update
 
 from dojobot.context import DojoContext
 from dojobot.handlers.practice import close_idle_sets
-from dojobot.sandbox.standin import BotApiStandIn
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
+from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo, FakeClock, run_dojo
 from tests.e2e.helpers import current_question, reply, solve, start_set
 

@@ -18,10 +18,10 @@ import pytest
 from telegram.ext import Application
 
 from dojobot.app import build_application
-from dojobot.handlers.nudges import JOB_NAME, send_due_nudges
 from dojobot.handlers.reminders import STALE
+from dojobot.jobs.nudges import JOB_NAME, send_due_nudges
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn, BotMessage, User
+from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo, FakeClock, dojo_settings
 from tests.e2e.test_practice_flow import current_question, solve
 

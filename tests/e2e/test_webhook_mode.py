@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from dojobot.sandbox.standin import BotApiStandIn
+from telegram_standin import BotApiStandIn
 from tests.e2e.helpers import start_bot_process
 
 

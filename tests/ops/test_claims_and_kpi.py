@@ -9,7 +9,7 @@ import pytest
 
 from dojobot.app import COMMANDS, build_application
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn
+from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo, FakeClock, dojo_settings
 from tests.ops.helpers import GOOD_ROWS, Cli, one_error_line, write_export
 

@@ -15,8 +15,8 @@ from dojobot.app import build_application
 from dojobot.config import load_settings
 from dojobot.ops.runtime import init_sentry
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn
 from dojobot.storage.migrator import available_migrations
+from telegram_standin import BotApiStandIn
 from tests.conftest import FakeClock, dojo_settings
 from tests.e2e.helpers import current_question, solve
 from tests.e2e.test_practice_flow import open_addition_seedling

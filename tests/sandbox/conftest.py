@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn
+from telegram_standin import BotApiStandIn
 
 App = Application[Any, Any, Any, Any, Any, Any]
 

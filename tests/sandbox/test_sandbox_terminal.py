@@ -13,8 +13,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn
 from dojobot.sandbox.terminal import HINT, chat_in_terminal, stdin_lines
+from telegram_standin import BotApiStandIn
 
 from .conftest import add_echo_handlers, add_keyboard_handlers, build_app
 

@@ -11,7 +11,7 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn
+from telegram_standin import BotApiStandIn
 
 from .conftest import App, add_echo_handlers, build_app
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn
-from dojobot.sandbox.telegram_html import EntityParseError, parse_html
+from telegram_standin import BotApiStandIn
+from telegram_standin.telegram_html import EntityParseError, parse_html
 
 from .conftest import build_app
 

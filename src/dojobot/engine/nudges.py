@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dojobot.engine.schedule import local_date, next_occurrence, zone
+from dojobot.engine.calendar import local_date, next_occurrence, zone
 
 LATE_LIMIT_MS = 60 * 60 * 1000  # a nudge missed by an hour or more is dropped, not sent late
 MAX_IGNORED = 7  # nudges in a row without practice before reminders pause

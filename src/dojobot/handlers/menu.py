@@ -22,34 +22,24 @@ stateDiagram-v2
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
 from dojobot.handlers import classes, legacy, practice
-from dojobot.handlers.class_texts import is_class_link
+from dojobot.handlers.callbacks import STALE, Go, Menu, Nav, Topics, on_button
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.texts import LEVEL_EMOJI, bar, level_lines, requirement, stage_label
 from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.practice import Progress, progress_by_topic
 
 DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-STALE = "That button is no longer valid. Send /start to begin again."
 
 
-class Menu(StrEnum):
-    """The menu screens, as they appear in callback data."""
-
-    FIELDS = "f"
-    SUBJECTS = "s"
-    TOPICS = "t"
-
-
-def _back(target: str) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton("⬅️ Back", callback_data=target)]
+def _back(target: Nav) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton("⬅️ Back", callback_data=target.encode())]
 
 
 def fields_screen(catalogue: Catalogue) -> tuple[str, InlineKeyboardMarkup]:
@@ -58,7 +48,7 @@ def fields_screen(catalogue: Catalogue) -> tuple[str, InlineKeyboardMarkup]:
         [
             InlineKeyboardButton(
                 f.display_name if f.is_active else f"{f.display_name} · coming soon",
-                callback_data=f"nav:{Menu.FIELDS}:{f.field_id}",
+                callback_data=Nav(Menu.FIELDS, f.field_id).encode(),
             )
         ]
         for f in catalogue.fields
@@ -76,12 +66,12 @@ def subjects_screen(catalogue: Catalogue, field_id: int) -> tuple[str, InlineKey
                 s.display_name
                 if catalogue.topics_of(s.subject_id)
                 else f"{s.display_name} · coming soon",
-                callback_data=f"nav:{Menu.SUBJECTS}:{s.subject_id}",
+                callback_data=Nav(Menu.SUBJECTS, s.subject_id).encode(),
             )
         ]
         for s in catalogue.subjects_of(field_id)
     ]
-    rows.append(_back(f"nav:{Menu.FIELDS}"))
+    rows.append(_back(Nav(Menu.FIELDS)))
     return f"<b>{escape(field.display_name)}</b> · pick a subject.", InlineKeyboardMarkup(rows)
 
 
@@ -106,12 +96,12 @@ async def topics_screen(
         [
             InlineKeyboardButton(
                 topic_button_text(catalogue, t, progress.get(t.topic_id)),
-                callback_data=f"nav:{Menu.TOPICS}:{t.topic_id}",
+                callback_data=Nav(Menu.TOPICS, t.topic_id).encode(),
             )
         ]
         for t in catalogue.topics_of(subject_id)
     ]
-    rows.append(_back(f"nav:{Menu.FIELDS}:{subject.field_id}"))
+    rows.append(_back(Nav(Menu.FIELDS, subject.field_id)))
     text = f"<b>{escape(subject.display_name)}</b> · pick a topic."
     return text, InlineKeyboardMarkup(rows)
 
@@ -129,12 +119,12 @@ async def levels_screen(
         [
             InlineKeyboardButton(
                 f"{LEVEL_EMOJI.get(lv.difficulty_level_id, '')} {lv.display_name}".strip(),
-                callback_data=f"go:{topic.topic_id}:{lv.difficulty_level_id}",
+                callback_data=Go(topic.topic_id, lv.difficulty_level_id).encode(),
             )
         ]
         for lv in levels
     ]
-    rows.append(_back(f"nav:{Menu.SUBJECTS}:{topic.subject_id}"))
+    rows.append(_back(Nav(Menu.SUBJECTS, topic.subject_id)))
     text = (
         f"<b>{escape(topic.display_name)}</b> · "
         f"{stage_label(catalogue.stage(stage_id))} {bar(reps, requirement(topic, stage_id))}\n"
@@ -170,7 +160,7 @@ async def start(update: Update, context: DojoContext) -> None:
     if context.args and context.args[0].startswith(legacy.PREFIX):
         await legacy.claim(update, context)
         return
-    if context.args and is_class_link(context.args[0]):
+    if context.args and classes.is_class_link(context.args[0]):
         note = await classes.open_class_link(update, context, context.args[0])
     elif context.args:
         found = parse_deep_link(catalogue, context.args[0])
@@ -192,29 +182,28 @@ async def start(update: Update, context: DojoContext) -> None:
     await message.reply_text(f"{note}{greeting}{text}", reply_markup=keyboard)
 
 
-async def navigate(update: Update, context: DojoContext) -> None:
+async def navigate(update: Update, context: DojoContext, data: Nav) -> None:
     """A menu button: edit the same message to the chosen screen."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
+    assert query is not None and update.effective_user is not None
     catalogue = context.catalogue
     user_id = update.effective_user.id
-    parts = query.data.split(":")
     screen = None
     notice = None
-    match parts:
-        case ["nav", Menu.FIELDS]:
+    match data:
+        case Nav(Menu.FIELDS, None):
             screen = fields_screen(catalogue)
-        case ["nav", Menu.FIELDS, raw] if raw.isdigit() and (f := catalogue.field(int(raw))):
+        case Nav(Menu.FIELDS, int(item)) if f := catalogue.field(item):
             if f.is_active:
                 screen = subjects_screen(catalogue, f.field_id)
             else:
                 notice = f"{f.display_name} is coming soon."
-        case ["nav", Menu.SUBJECTS, raw] if raw.isdigit() and (s := catalogue.subject(int(raw))):
+        case Nav(Menu.SUBJECTS, int(item)) if s := catalogue.subject(item):
             if catalogue.topics_of(s.subject_id):
                 screen = await topics_screen(context, user_id, s.subject_id)
             else:
                 notice = f"{s.display_name} is coming soon."
-        case ["nav", Menu.TOPICS, raw] if raw.isdigit() and (t := catalogue.topic(int(raw))):
+        case Nav(Menu.TOPICS, int(item)) if t := catalogue.topic(item):
             screen = await levels_screen(context, user_id, t)
         case _:
             notice = STALE
@@ -224,13 +213,12 @@ async def navigate(update: Update, context: DojoContext) -> None:
 
 
 
-async def topics_below(update: Update, context: DojoContext) -> None:
+async def topics_below(update: Update, context: DojoContext, data: Topics) -> None:
     """'Change topic' under a set summary: the topic menu as a new message, so the summary
     the learner just earned stays on screen."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_chat is not None
-    raw = query.data.removeprefix("topics:")
-    subject = context.catalogue.subject(int(raw)) if raw.isdigit() else None
+    assert query is not None and update.effective_chat is not None
+    subject = context.catalogue.subject(data.subject_id)
     if subject is None or not context.catalogue.topics_of(subject.subject_id):
         await query.answer(STALE)
         return
@@ -244,6 +232,6 @@ def build_handlers() -> list[BaseHandler]:
     """The menu's handlers."""
     return [
         CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(navigate, pattern=r"^nav:"),
-        CallbackQueryHandler(topics_below, pattern=r"^topics:"),
+        on_button((Nav,), navigate),
+        on_button((Topics,), topics_below),
     ]

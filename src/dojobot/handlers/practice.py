@@ -15,7 +15,6 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     JobQueue,
     MessageHandler,
@@ -27,7 +26,7 @@ from dojobot.context import DojoContext
 from dojobot.engine import practice_set
 from dojobot.engine.answers import AnswerRejected, format_number, is_correct, parse_answer
 from dojobot.engine.stats import Stats
-from dojobot.handlers.streaks import streak_for, streak_text
+from dojobot.handlers.callbacks import STALE, Go, on_button
 from dojobot.handlers.texts import (
     after_set_keyboard,
     celebration,
@@ -35,9 +34,11 @@ from dojobot.handlers.texts import (
     problem_block,
     set_summary,
     stage_line,
+    streak_text,
 )
 from dojobot.storage import practice as store
 from dojobot.storage.catalogue import Topic
+from dojobot.storage.streaks import streak_for
 
 log = logging.getLogger(__name__)
 
@@ -75,17 +76,14 @@ async def begin_set(update: Update, context: DojoContext, topic: Topic, level_id
     context.bot_data.problem_sent_at[user.id] = context.now_ms()
 
 
-async def choose_level(update: Update, context: DojoContext) -> None:
-    """A difficulty button ('go:<topic>:<level>'): start a set."""
+async def choose_level(update: Update, context: DojoContext, data: Go) -> None:
+    """A difficulty button: start a set."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    topic = None
-    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
-        topic = context.catalogue.topic(int(parts[1]))
-    level_id = int(parts[2]) if topic else 0
+    assert query is not None
+    topic = context.catalogue.topic(data.topic_id)
+    level_id = data.level_id
     if topic is None or level_id not in topic.level_ids:
-        await query.answer("That button is no longer valid. Send /start to begin again.")
+        await query.answer(STALE)
         return
     await query.answer()
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
@@ -246,7 +244,7 @@ def build_handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("stop", stop, filters=private),
-        CallbackQueryHandler(choose_level, pattern=r"^go:"),
+        on_button((Go,), choose_level),
         MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
                        answer),
         MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, edited),

@@ -7,14 +7,15 @@ from datetime import UTC, datetime
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
 from dojobot.engine.stats import format_accuracy, format_seconds
-from dojobot.handlers.streaks import streak_for, streak_text
-from dojobot.handlers.texts import bar, plural, requirement, stage_label
+from dojobot.handlers.callbacks import Chart, ShowProgress, on_button
+from dojobot.handlers.texts import bar, plural, requirement, stage_label, streak_text
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.practice import progress_by_topic, recent_in_stage, recent_sets
+from dojobot.storage.streaks import streak_for
 
 
 def ago(then_ms: int | None, now_ms: int) -> str:
@@ -83,32 +84,40 @@ async def send_chart(context: DojoContext, chat_id: int, user_id: int, topic: To
 
 
 async def show_progress(update: Update, context: DojoContext) -> None:
-    """/progress or the 'My progress' button."""
+    """/progress."""
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
-    if update.callback_query:
-        await update.callback_query.answer()
     text, topics = await progress_text(context, user.id)
     keyboard = None
     if len(topics) > 1:
         keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(f"📈 {t.display_name}", callback_data=f"chart:{t.topic_id}")]
-             for t in topics[1:]]
+            [
+                [InlineKeyboardButton(
+                    f"📈 {t.display_name}", callback_data=Chart(t.topic_id).encode()
+                )]
+                for t in topics[1:]
+            ]
         )
     await context.bot.send_message(chat.id, text, reply_markup=keyboard)
     if topics:
         await send_chart(context, chat.id, user.id, topics[0])
 
 
-async def chart_button(update: Update, context: DojoContext) -> None:
+async def progress_button(update: Update, context: DojoContext, _data: ShowProgress) -> None:
+    """The 'My progress' button under a set summary."""
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await show_progress(update, context)
+
+
+async def chart_button(update: Update, context: DojoContext, data: Chart) -> None:
     """'📈 <topic>': the chart of another topic."""
     query = update.callback_query
     user = update.effective_user
     chat = update.effective_chat
-    assert query is not None and query.data is not None and user is not None and chat is not None
-    raw = query.data.removeprefix("chart:")
-    topic = context.catalogue.topic(int(raw)) if raw.isdigit() else None
+    assert query is not None and user is not None and chat is not None
+    topic = context.catalogue.topic(data.topic_id)
     if topic is None:
         await query.answer("That button is no longer valid.")
         return
@@ -120,6 +129,6 @@ def build_handlers() -> list[BaseHandler]:
     """The progress report's handlers."""
     return [
         CommandHandler("progress", show_progress, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(show_progress, pattern=r"^progress$"),
-        CallbackQueryHandler(chart_button, pattern=r"^chart:"),
+        on_button((ShowProgress,), progress_button),
+        on_button((Chart,), chart_button),
     ]

@@ -7,12 +7,10 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
-from dojobot.engine.nudges import MAX_IGNORED, first_due
-from dojobot.engine.schedule import (
-    MINUTES_PER_DAY,
+from dojobot.engine.calendar import (
     InvalidTime,
     InvalidZone,
     format_local_time,
@@ -21,6 +19,8 @@ from dojobot.engine.schedule import (
     parse_zone,
     zone,
 )
+from dojobot.engine.nudges import MAX_IGNORED, first_due
+from dojobot.handlers.callbacks import Reminder, on_button
 from dojobot.storage import reminders as store
 
 QUICK_TIMES = (7 * 60, 12 * 60, 18 * 60, 20 * 60)
@@ -57,10 +57,10 @@ def times_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(format_local_time(m), callback_data=f"rem:t:{m}")
+                InlineKeyboardButton(format_local_time(m), callback_data=Reminder(m).encode())
                 for m in QUICK_TIMES
             ],
-            [InlineKeyboardButton("🔕 Off", callback_data="rem:off")],
+            [InlineKeyboardButton("🔕 Off", callback_data=Reminder(None).encode())],
         ]
     )
 
@@ -150,22 +150,15 @@ async def remind(update: Update, context: DojoContext) -> None:
     await message.reply_text(await turn_on(context, user.id, minutes))
 
 
-async def remind_button(update: Update, context: DojoContext) -> None:
-    """'rem:t:<minutes>' or 'rem:off' from /remind's keyboard or a nudge."""
+async def remind_button(update: Update, context: DojoContext, data: Reminder) -> None:
+    """A time or 'Off' from /remind's keyboard, or 'Stop reminders' under a nudge."""
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    parts = query.data.split(":")
-    if parts == ["rem", "off"]:
+    assert query is not None and user is not None
+    if data.minutes is None:
         text = await turn_off_text(context, user.id)
-    elif (
-        len(parts) == 3 and parts[1] == "t" and parts[2].isdigit()
-        and int(parts[2]) < MINUTES_PER_DAY
-    ):
-        text = await turn_on(context, user.id, int(parts[2]))
     else:
-        await query.answer(STALE)
-        return
+        text = await turn_on(context, user.id, data.minutes)
     await query.answer()
     try:
         await query.edit_message_text(text)
@@ -222,5 +215,5 @@ def build_handlers() -> list[BaseHandler]:
     return [
         CommandHandler("remind", remind, filters=private),
         CommandHandler("timezone", set_timezone, filters=private),
-        CallbackQueryHandler(remind_button, pattern=r"^rem:"),
+        on_button((Reminder,), remind_button, stale=STALE),
     ]

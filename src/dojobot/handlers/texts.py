@@ -8,7 +8,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from dojobot.engine.practice_set import SetState, position, remaining
 from dojobot.engine.stats import Stats, format_accuracy, format_seconds
+from dojobot.handlers.callbacks import Go, Menu, Nav, ShowProgress, Topics
 from dojobot.storage.catalogue import Catalogue, DifficultyLevel, Stage, Topic
+from dojobot.storage.streaks import Streak
 
 LEVEL_EMOJI = {101: "🌱", 102: "🌿", 103: "🎋", 104: "🌲", 105: "🌳"}
 BAR_CELLS = 10
@@ -76,19 +78,18 @@ def set_summary(title: str, stats: Stats, streak_line: str = "") -> str:
 
 def after_set_keyboard(topic: Topic, level_id: int | None) -> InlineKeyboardMarkup:
     """'Another set', 'Change topic', 'My progress'."""
-    again = (
-        [InlineKeyboardButton("🔁 Another set", callback_data=f"go:{topic.topic_id}:{level_id}")]
-        if level_id is not None
-        else [InlineKeyboardButton("🔁 Another set", callback_data=f"nav:t:{topic.topic_id}")]
+    again: Go | Nav = (
+        Go(topic.topic_id, level_id) if level_id is not None
+        else Nav(Menu.TOPICS, topic.topic_id)
     )
     return InlineKeyboardMarkup(
         [
-            again,
+            [InlineKeyboardButton("🔁 Another set", callback_data=again.encode())],
             [
                 InlineKeyboardButton(
-                    "📚 Change topic", callback_data=f"topics:{topic.subject_id}"
+                    "📚 Change topic", callback_data=Topics(topic.subject_id).encode()
                 ),
-                InlineKeyboardButton("📈 My progress", callback_data="progress"),
+                InlineKeyboardButton("📈 My progress", callback_data=ShowProgress().encode()),
             ],
         ]
     )
@@ -110,3 +111,12 @@ def celebration(catalogue: Catalogue, topic: Topic, stage_id: int) -> str:
         f"🎉 New stage in {escape(topic.display_name)}: <b>{stage_label(stage)}</b> "
         f"({escape(stage.meaning)}). Your next set starts there."
     )
+
+
+def streak_text(s: Streak) -> str:
+    """One line for /progress, set summaries and nudges."""
+    if s.days == 0:
+        return "🔥 Streak: none yet. Finish a set today to start one."
+    if s.practised_today:
+        return f"🔥 Streak: {plural(s.days, 'day')}"
+    return f"🔥 Streak: {plural(s.days, 'day')}. Practise today to keep it."

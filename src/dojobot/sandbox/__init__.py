@@ -1,17 +1,4 @@
-"""A local Telegram Bot API stand-in plus a terminal chat (tests and `dojobot sandbox`)."""
+"""`dojobot sandbox`: the bot's glue around the Bot API stand-in (package telegram_standin).
 
-from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import ApiCall, BotApiStandIn, BotMessage, Button, Chat, User
-from dojobot.sandbox.terminal import chat_in_terminal, stdin_lines
-
-__all__ = [
-    "ApiCall",
-    "BotApiStandIn",
-    "BotMessage",
-    "Button",
-    "Chat",
-    "User",
-    "chat_in_terminal",
-    "running",
-    "stdin_lines",
-]
+Nothing is imported here, so that ``dojobot.sandbox.runner`` works without the stand-in.
+"""

@@ -11,8 +11,8 @@ from pathlib import Path
 from dojobot.app import build_application
 from dojobot.config import load_settings
 from dojobot.sandbox.runner import running
-from dojobot.sandbox.standin import BotApiStandIn
 from dojobot.sandbox.terminal import chat_in_terminal, stdin_lines
+from telegram_standin import BotApiStandIn
 
 SANDBOX_USER_ID = 1001
 

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from dojobot.engine.calendar import ALL_TIME_END
 from dojobot.engine.leaderboard import Entry
 from dojobot.storage.db import Database
-
-# periods.ALL_TIME_END: the end bound of an all-time board (storage does not import periods).
-ALL_TIME_END = 2**62
 
 
 @dataclass(frozen=True)

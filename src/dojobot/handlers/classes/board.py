@@ -23,19 +23,29 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import Forbidden
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.charts import leaderboard_chart
 from dojobot.context import DojoContext
+from dojobot.engine.calendar import InvalidZone, Period, parse_zone, period_bounds, period_label
 from dojobot.engine.leaderboard import Entry, rank_entries
-from dojobot.handlers.class_common import (
+from dojobot.handlers.callbacks import (
+    BOARD,
+    BoardPanel,
+    BoardPeriod,
+    BoardTopic,
+    BoardWeekly,
+    Panel,
+    on_button,
+)
+from dojobot.handlers.classes.common import (
     ensure_class,
     is_admin,
     load_board,
     send_to_group,
     sent_by_admin_anonymously,
 )
-from dojobot.handlers.class_texts import (
+from dojobot.handlers.classes.texts import (
     PERIOD_NAMES,
     bot_link,
     encode_link,
@@ -45,7 +55,6 @@ from dojobot.handlers.class_texts import (
     topic_name,
 )
 from dojobot.handlers.editing import edit_in_place
-from dojobot.periods import Period, period_bounds, period_label, resolve_timezone
 from dojobot.storage import classes as store
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.classes import ClassGroup
@@ -230,16 +239,9 @@ async def board_command(update: Update, context: DojoContext) -> None:
             await _export_for(update, context, cls)
         case ["chart"]:
             await send_chart(context, cls, update.effective_message)
-        case ["timezone" | "tz", _]:
-            zone = resolve_timezone((context.args or ["", ""])[1])
-            if zone is None:
-                await _reply(update, context, (
-                    f"I don't know the timezone {escape((context.args or ['', ''])[1][:64])}. "
-                    "Use an IANA name such as Europe/Berlin or America/New_York."
-                ))
-                return
-            await store.update_class(context.db, cls.chat_id, now, timezone=zone)
-            await _reply(update, context, f"Timezone set to {escape(zone)}.")
+        case ["timezone" | "tz", _, *_]:
+            # The rest of the line, so 'New York' and '+05:30' read as /timezone reads them.
+            await _set_timezone(update, context, cls, " ".join((context.args or [])[1:]))
         case ["period", value] if value in {p.value for p in Period}:
             await store.update_class(context.db, cls.chat_id, now, period=value)
             await _reply(update, context, f"The board now covers {PERIOD_NAMES[Period(value)]}.")
@@ -251,69 +253,85 @@ async def board_command(update: Update, context: DojoContext) -> None:
 
 
 
-def _parse(data: str) -> tuple[int, str, str | None] | None:
-    parts = data.split(":")
-    if len(parts) not in (3, 4) or not re.fullmatch(r"-?\d{1,20}", parts[1]):
-        return None
-    return int(parts[1]), parts[2], parts[3] if len(parts) == 4 else None
+async def _set_timezone(
+    update: Update, context: DojoContext, cls: ClassGroup, text: str
+) -> None:
+    """/board timezone Z: the same names, cities and offsets as a learner's /timezone."""
+    try:
+        zone = parse_zone(text)
+    except InvalidZone:
+        await _reply(update, context, (
+            f"I don't know the timezone {escape(text[:64])}. Use a name such as "
+            "Europe/Berlin, a city such as Tokyo, or an offset such as +05:30."
+        ))
+        return
+    await store.update_class(context.db, cls.chat_id, context.now_ms(), timezone=zone)
+    await _reply(update, context, f"Timezone set to {escape(zone)}.")
 
 
-async def board_button(update: Update, context: DojoContext) -> None:
-    """A settings button ('brd:<chat>:<action>[:<value>]'): admins of that group only."""
+Setting = BoardPeriod | BoardTopic | BoardWeekly
+
+
+async def _change(context: DojoContext, data: Setting) -> str | None:
+    """Apply one settings button; the toast to show, or None if the topic is unknown."""
+    now = context.now_ms()
+    match data:
+        case BoardPeriod(chat_id, period):
+            await store.update_class(context.db, chat_id, now, period=period.value)
+            return f"The board now covers {PERIOD_NAMES[period]}."
+        case BoardTopic(chat_id, None):
+            await store.update_class(context.db, chat_id, now, topic_id=None)
+            return "The board now counts all topics."
+        case BoardTopic(chat_id, int(topic_id)):
+            topic = context.catalogue.topic(topic_id)
+            if topic is None:
+                return None
+            await store.update_class(context.db, chat_id, now, topic_id=topic_id)
+            return f"The board now counts {topic.display_name} only."
+        case BoardWeekly(chat_id, on):
+            await store.update_class(context.db, chat_id, now, weekly_post=on)
+            return "Weekly final board on." if on else "Weekly final board off."
+    raise AssertionError(data)  # unreachable: every setting is matched above
+
+
+async def board_button(
+    update: Update, context: DojoContext, data: BoardPanel | Setting
+) -> None:
+    """A settings button, pressed in the group it names: admins of that group only."""
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    parsed = _parse(query.data)
-    here = query.message.chat.id if query.message is not None else None
-    if parsed is None:
-        await query.answer(STALE)
-        return
-    chat_id, action, value = parsed
-    if chat_id != here:
-        await query.answer("That button belongs to another group. Nothing changed.")
-        return
-    if not await is_admin(context, chat_id, user.id):
+    assert query is not None and user is not None
+    if not await is_admin(context, data.chat_id, user.id):
         await query.answer(NOT_ADMIN)
         return
-    cls = await store.get_class(context.db, chat_id)
+    cls = await store.get_class(context.db, data.chat_id)
     if cls is None:
         await query.answer(STALE)
         return
     catalogue = context.catalogue
-    now = context.now_ms()
-    toast: str | None
-    match action, value:
-        case "p", str(period) if period in {p.value for p in Period}:
-            await store.update_class(context.db, chat_id, now, period=period)
-            toast = f"The board now covers {PERIOD_NAMES[Period(period)]}."
-        case "t", "all":
-            await store.update_class(context.db, chat_id, now, topic_id=None)
-            toast = "The board now counts all topics."
-        case "t", str(raw) if raw.isdigit() and (topic := catalogue.topic(int(raw))):
-            await store.update_class(context.db, chat_id, now, topic_id=topic.topic_id)
-            toast = f"The board now counts {topic.display_name} only."
-        case "w", ("0" | "1") as flag:
-            await store.update_class(context.db, chat_id, now, weekly_post=flag == "1")
-            toast = "Weekly final board on." if flag == "1" else "Weekly final board off."
-        case "tm", None:
+    toast: str | None = None
+    match data:
+        case BoardPanel(action=Panel.TOPIC_MENU):
             await query.answer()
             await edit_in_place(
                 update, settings_text(cls, catalogue), topic_keyboard(cls, catalogue)
             )
             return
-        case "b", None:
-            toast = None
-        case "c", None:
+        case BoardPanel(action=Panel.CHART):
             await query.answer("Drawing the chart…")
             await send_chart(context, cls)
             return
-        case "x", None:
+        case BoardPanel(action=Panel.EXPORT):
             await query.answer(await _export_for(update, context, cls))
             return
-        case _:
-            await query.answer(STALE)
-            return
-    fresh = await store.get_class(context.db, chat_id)
+        case BoardPanel(action=Panel.BACK):
+            pass
+        case BoardPeriod() | BoardTopic() | BoardWeekly():
+            toast = await _change(context, data)
+            if toast is None:
+                await query.answer(STALE)
+                return
+    fresh = await store.get_class(context.db, data.chat_id)
     assert fresh is not None
     await query.answer(toast)
     await edit_in_place(
@@ -326,5 +344,5 @@ def build_handlers() -> list[BaseHandler]:
     in_groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     return [
         CommandHandler("board", board_command, filters=in_groups),
-        CallbackQueryHandler(board_button, pattern=r"^brd:"),
+        on_button(BOARD, board_button, stale=STALE),
     ]

@@ -29,7 +29,6 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     JobQueue,
@@ -38,8 +37,10 @@ from telegram.ext import (
 )
 
 from dojobot.context import DojoContext
-from dojobot.handlers import board, nickname
-from dojobot.handlers.class_common import (
+from dojobot.engine.calendar import Period, period_bounds, week_label, weekly_post_due
+from dojobot.handlers.callbacks import JoinClass, on_button
+from dojobot.handlers.classes import board, nickname
+from dojobot.handlers.classes.common import (
     ADMIN_ROLES,
     MEMBER_ROLES,
     board_for,
@@ -48,7 +49,7 @@ from dojobot.handlers.class_common import (
     member_status,
     send_to_group,
 )
-from dojobot.handlers.class_texts import (
+from dojobot.handlers.classes.texts import (
     board_heading,
     board_text,
     decode_link,
@@ -56,7 +57,6 @@ from dojobot.handlers.class_texts import (
     topic_name,
     welcome_text,
 )
-from dojobot.periods import Period, period_bounds, week_label, weekly_post_due
 from dojobot.storage import classes as store
 from dojobot.storage.classes import ClassGroup
 
@@ -154,22 +154,17 @@ async def migrated(update: Update, context: DojoContext) -> None:
 # ------------------------------------------------------------------ joining
 
 
-async def join_button(update: Update, context: DojoContext) -> None:
-    """'Join the class' ('cls:join:<chat>'): register whoever tapped it."""
+async def join_button(update: Update, context: DojoContext, data: JoinClass) -> None:
+    """'Join the class' (pressed in the group it names): register whoever tapped it."""
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    raw = query.data.removeprefix("cls:join:")
-    chat = query.message.chat if query.message is not None else None
-    if chat is None or not raw.lstrip("-").isdigit() or int(raw) != chat.id:
-        await query.answer("That button belongs to another group. Nothing changed.")
-        return
-    cls = await store.get_class(context.db, chat.id)
+    assert query is not None and user is not None
+    cls = await store.get_class(context.db, data.chat_id)
     if cls is None or not cls.active:
         # e.g. a welcome left in a group that was since upgraded to a supergroup
         await query.answer("This button is out of date: send /join in the group to join.")
         return
-    joined = await store.join_class(context.db, chat.id, user.id, context.now_ms())
+    joined = await store.join_class(context.db, data.chat_id, user.id, context.now_ms())
     title = _short(cls.title)
     await query.answer(
         f"✋ You joined {title}! Tap Practise to train with me in private."
@@ -342,7 +337,7 @@ def build_handlers() -> list[BaseHandler]:
         CommandHandler("join", join_command, filters=commands),
         CommandHandler("leave", leave_command, filters=commands),
         CommandHandler("start", group_start, filters=commands),
-        CallbackQueryHandler(join_button, pattern=r"^cls:join:"),
+        on_button((JoinClass,), join_button),
         *board.build_handlers(),
         *nickname.build_handlers(),
         CommandHandler(

@@ -7,9 +7,17 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from dojobot.engine.calendar import POST_HOUR, Period
 from dojobot.engine.leaderboard import Board, Ranked
 from dojobot.engine.stats import format_accuracy, format_seconds
-from dojobot.periods import POST_HOUR, Period
+from dojobot.handlers.callbacks import (
+    BoardPanel,
+    BoardPeriod,
+    BoardTopic,
+    BoardWeekly,
+    JoinClass,
+    Panel,
+)
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.classes import ClassGroup
 
@@ -51,7 +59,9 @@ def practise_keyboard(bot_username: str, chat_id: int, *, join_button: bool) -> 
     the private chat, where practice happens)."""
     row = []
     if join_button:
-        row.append(InlineKeyboardButton("✋ Join the class", callback_data=f"cls:join:{chat_id}"))
+        row.append(
+            InlineKeyboardButton("✋ Join the class", callback_data=JoinClass(chat_id).encode())
+        )
     row.append(InlineKeyboardButton(
         "🥋 Practise", url=bot_link(bot_username, encode_link("join", chat_id))
     ))
@@ -134,42 +144,50 @@ def settings_text(cls: ClassGroup, catalogue: Catalogue) -> str:
 
 def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMarkup:
     """Period, topic, weekly post, chart and export buttons; data names the group."""
-    prefix = f"brd:{cls.chat_id}"
+    chat = cls.chat_id
     periods = [
         InlineKeyboardButton(
-            f"✓ {label}" if cls.period == period else label, callback_data=f"{prefix}:p:{period}"
+            f"✓ {label}" if cls.period == period else label,
+            callback_data=BoardPeriod(chat, period).encode(),
         )
         for period, label in PERIOD_BUTTONS
     ]
     topic = topic_name(catalogue, cls.topic_id)
     weekly = (
-        InlineKeyboardButton("🔔 Weekly post: on", callback_data=f"{prefix}:w:0")
+        InlineKeyboardButton("🔔 Weekly post: on", callback_data=BoardWeekly(chat, False).encode())
         if cls.weekly_post
-        else InlineKeyboardButton("🔕 Weekly post: off", callback_data=f"{prefix}:w:1")
+        else InlineKeyboardButton(
+            "🔕 Weekly post: off", callback_data=BoardWeekly(chat, True).encode()
+        )
     )
     return InlineKeyboardMarkup([
         periods,
-        [InlineKeyboardButton(f"🎯 Topic: {topic}", callback_data=f"{prefix}:tm")],
+        [InlineKeyboardButton(
+            f"🎯 Topic: {topic}", callback_data=BoardPanel(chat, Panel.TOPIC_MENU).encode()
+        )],
         [weekly],
-        [InlineKeyboardButton("📊 Chart", callback_data=f"{prefix}:c"),
-         InlineKeyboardButton("📄 Export CSV", callback_data=f"{prefix}:x")],
+        [InlineKeyboardButton("📊 Chart", callback_data=BoardPanel(chat, Panel.CHART).encode()),
+         InlineKeyboardButton(
+             "📄 Export CSV", callback_data=BoardPanel(chat, Panel.EXPORT).encode()
+         )],
     ])
 
 
 def topic_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMarkup:
     """'All topics' and every topic, two a row, then Back."""
-    prefix = f"brd:{cls.chat_id}"
+    chat = cls.chat_id
 
     def mark(text: str, chosen: bool) -> str:
         return f"✓ {text}" if chosen else text
 
     rows = [[InlineKeyboardButton(mark("All topics", cls.topic_id is None),
-                                  callback_data=f"{prefix}:t:all")]]
+                                  callback_data=BoardTopic(chat, None).encode())]]
     buttons = [
         InlineKeyboardButton(mark(t.display_name, cls.topic_id == t.topic_id),
-                             callback_data=f"{prefix}:t:{t.topic_id}")
+                             callback_data=BoardTopic(chat, t.topic_id).encode())
         for t in catalogue.topics
     ]
     rows.extend(buttons[i:i + 2] for i in range(0, len(buttons), 2))
-    rows.append([InlineKeyboardButton("⬅️ Back", callback_data=f"{prefix}:b")])
+    back = BoardPanel(chat, Panel.BACK).encode()
+    rows.append([InlineKeyboardButton("⬅️ Back", callback_data=back)])
     return InlineKeyboardMarkup(rows)

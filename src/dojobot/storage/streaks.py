@@ -1,10 +1,10 @@
-"""A learner's streak: consecutive local days with a finished set, and how to say it."""
+"""A learner's streak: consecutive local days (in their timezone) with a finished set."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dojobot.engine.schedule import local_date, streak, zone
+from dojobot.engine.calendar import local_date, streak, zone
 from dojobot.storage.db import Database
 from dojobot.storage.reminders import finished_set_times, user_timezone
 
@@ -45,17 +45,3 @@ async def current_streak(db: Database, user_id: int, zone_name: str, now_ms: int
 async def streak_for(db: Database, user_id: int, default_zone: str, now_ms: int) -> Streak:
     """The learner's streak in their own (or the default) timezone."""
     return await current_streak(db, user_id, await zone_of(db, user_id, default_zone), now_ms)
-
-
-def days_text(days: int) -> str:
-    """'1 day', '5 days'."""
-    return f"{days} day" if days == 1 else f"{days} days"
-
-
-def streak_text(s: Streak) -> str:
-    """One line for /progress, set summaries and nudges."""
-    if s.days == 0:
-        return "🔥 Streak: none yet. Finish a set today to start one."
-    if s.practised_today:
-        return f"🔥 Streak: {days_text(s.days)}"
-    return f"🔥 Streak: {days_text(s.days)}. Practise today to keep it."

@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
 from dojobot.engine.names import NicknameRejected, clean_nickname
-from dojobot.handlers.class_common import send_to_group
+from dojobot.handlers.classes.common import send_to_group
 from dojobot.storage.classes import get_nickname, set_nickname
 
 USAGE = "Send /nickname Your Name to choose one (1-32 characters), or /nickname off."

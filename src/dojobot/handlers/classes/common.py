@@ -10,9 +10,9 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import ChatMigrated, Forbidden, TelegramError
 
 from dojobot.context import DojoContext
+from dojobot.engine.calendar import Bounds, Period, period_bounds, period_label
 from dojobot.engine.leaderboard import Board, build_board
-from dojobot.handlers.class_texts import board_heading, topic_name
-from dojobot.periods import Bounds, Period, period_bounds, period_label
+from dojobot.handlers.classes.texts import board_heading, topic_name
 from dojobot.storage import classes as store
 from dojobot.storage.classes import ClassGroup
 

@@ -23,11 +23,13 @@ from telegram.ext import Application, JobQueue
 
 from dojobot.context import BotData, DojoContext
 from dojobot.engine.nudges import MAX_IGNORED, Action, DueReminder, NudgePlan, plan_nudge
+from dojobot.handlers.callbacks import Go, Menu, Nav, Reminder
 from dojobot.handlers.gatekeeper import forget_blocked_user
-from dojobot.handlers.streaks import current_streak, streak_text
+from dojobot.handlers.texts import streak_text
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.reminders import claim_due, last_set
+from dojobot.storage.streaks import current_streak
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +48,16 @@ PAUSED_TEXT = (
 )
 
 
-def practise_button(catalogue: Catalogue, topic_id: int | None, level_id: int | None) -> str:
-    """Callback data that opens the learner's last topic (a set at their last level)."""
+def practise_button(
+    catalogue: Catalogue, topic_id: int | None, level_id: int | None
+) -> Go | Nav:
+    """The button that opens the learner's last topic (a set at their last level)."""
     topic = catalogue.topic(topic_id) if topic_id is not None else None
     if topic is None:
-        return "nav:f"
+        return Nav(Menu.FIELDS)
     if level_id is not None and level_id in topic.level_ids:
-        return f"go:{topic.topic_id}:{level_id}"
-    return f"nav:t:{topic.topic_id}"
+        return Go(topic.topic_id, level_id)
+    return Nav(Menu.TOPICS, topic.topic_id)
 
 
 async def nudge_message(
@@ -72,8 +76,8 @@ async def nudge_message(
                            last.level_id if last else None)
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton("▶️ Practise now", callback_data=data)],
-            [InlineKeyboardButton("🔕 Stop reminders", callback_data="rem:off")],
+            [InlineKeyboardButton("▶️ Practise now", callback_data=data.encode())],
+            [InlineKeyboardButton("🔕 Stop reminders", callback_data=Reminder(None).encode())],
         ]
     )
     return "\n".join(lines), keyboard

@@ -8,15 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dojobot.engine.nudges import (
-    LATE_LIMIT_MS,
-    MAX_IGNORED,
-    Action,
-    DueReminder,
-    first_due,
-    plan_nudge,
-)
-from dojobot.engine.schedule import (
+from dojobot.engine.calendar import (
     InvalidTime,
     InvalidZone,
     local_date,
@@ -26,6 +18,14 @@ from dojobot.engine.schedule import (
     parse_zone,
     streak,
     zone,
+)
+from dojobot.engine.nudges import (
+    LATE_LIMIT_MS,
+    MAX_IGNORED,
+    Action,
+    DueReminder,
+    first_due,
+    plan_nudge,
 )
 
 BERLIN = zone("Europe/Berlin")
