@@ -15,6 +15,7 @@ from dojobot import metrics
 from dojobot.config import Settings
 from dojobot.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
 from dojobot.handlers import (
+    adaptive,
     classes,
     common,
     gatekeeper,
@@ -41,6 +42,7 @@ COMMANDS = (
     BotCommand("remind", "A daily practice reminder at your time"),
     BotCommand("timezone", "Your timezone, for reminders and streaks"),
     BotCommand("nickname", "Your name on class leaderboards"),
+    BotCommand("pace", "Your fluency threshold: 3, 6 or 12 s"),
 )
 # The menu shown in groups: the class commands.
 GROUP_COMMANDS = (
@@ -126,7 +128,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         group=1,
     )
     # Group 0: the first matching handler wins, so the catch-alls come last.
-    for feature in (menu, practice, progress, reminders, classes, common):
+    for feature in (menu, practice, adaptive, progress, reminders, classes, common):
         app.add_handlers(feature.build_handlers())
     app.add_handlers(kpi.build_handlers())  # owners only; deliberately not in COMMANDS
     app.add_handlers(practice.build_fallbacks())

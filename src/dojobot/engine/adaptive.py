@@ -5,7 +5,8 @@ An adaptive set of n problems:
   - fluent facts not yet due: rarely, FLUENT_SHARE of the set (two of 25), soonest due
     first, so each comes back later the more often it was fluent (memory.py's boxes);
   - the rest, the large share, goes to weak facts (missed first, then slow, then the ones
-    answered fluently once) and to fluent facts due for review (oldest due first);
+    answered fluently once, those recovering from a miss first) and to fluent facts due
+    for review (oldest due first);
   - slots still free take more unseen facts, then second and third copies of weak facts,
     then fluent ones, so a small space still fills the set.
 Order is shuffled by the seed and never asks the same fact twice in a row when the set
@@ -19,8 +20,10 @@ import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from dojobot.engine.facts import Fact
+from dojobot.engine.complexity import complexity
+from dojobot.engine.facts import STANDARD_LEVEL, Fact, map_space, space
 from dojobot.engine.memory import FactMemory, Standing, is_fluent, standing
+from dojobot.engine.problems import Problem, generate_set
 
 NEW_SHARE = 0.2
 FLUENT_SHARE = 0.08
@@ -29,14 +32,17 @@ CHECKUP_SIZE = 30
 
 
 def _weak_rank(memory: FactMemory, pace_ms: int) -> tuple[int, int, int]:
-    """Missed before slow before confirmed-once; the longest unseen first within each."""
+    """Missed, then slow, then right once after a miss, then right once; the longest
+    unseen first within each."""
     state = standing(memory, pace_ms)
     if state is Standing.MISSED:
         kind = 0
     elif memory.last_ms is not None and memory.last_ms > pace_ms:
         kind = 1
+    elif memory.prev_ms is not None and not memory.prev_right:
+        kind = 2  # recovering from a miss: confirm it before newer facts
     else:
-        kind = 2
+        kind = 3
     return kind, memory.last_seen_at or 0, -(memory.last_ms or 0)
 
 
@@ -119,3 +125,35 @@ def checkup_set(facts: Sequence[Fact], seed: int, size: int = CHECKUP_SIZE) -> t
     n = len(facts)
     picked = [facts[int((i + offset) * n / size) % n] for i in range(size)]
     return spread(picked, rng)
+
+
+def plan_set(
+    topic: str, stage_id: int, level_id: int, seed: int, *,
+    memories: Mapping[str, FactMemory], now_ms: int, pace_ms: int, test_out: bool = False,
+) -> tuple[Problem, ...] | None:
+    """A set's problems fixed at its start, or None to keep the seed's generated set.
+
+    A test-out spreads CHECKUP_SIZE problems over the stage's standard (Sapling) space: the
+    facts evenly where the space is enumerable, else the generator's first distinct draws.
+    An ordinary set over an enumerable space is drawn from the learner's memory.
+    """
+    if test_out:
+        whole = map_space(topic, stage_id)
+        if whole is not None:
+            return tuple(f.problem for f in checkup_set(whole, seed))
+        return generate_set(topic, stage_id, STANDARD_LEVEL, seed)[:CHECKUP_SIZE]
+    facts = space(topic, stage_id, level_id)
+    if facts is None:
+        return None
+    size = complexity(stage_id, level_id).count
+    chosen = build_set(facts, memories, now_ms=now_ms, pace_ms=pace_ms, size=size, seed=seed)
+    return tuple(f.problem for f in chosen)
+
+
+def to_work_on(
+    answers: Sequence[tuple[str, bool, int]], pace_ms: int, limit: int = 6
+) -> list[str]:
+    """Questions to practise after a failed test-out: missed ones, then the slowest."""
+    missed = [q for q, right, _ms in answers if not right]
+    slow = [q for q, right, ms in sorted(answers, key=lambda a: -a[2]) if right and ms > pace_ms]
+    return list(dict.fromkeys(missed + slow))[:limit]

@@ -114,6 +114,25 @@ class Go:
 
 
 @dataclass(frozen=True)
+class TakeTestOut:
+    """'to:<topic>:<stage>': test out of the stage the learner is in (stage guards staleness)."""
+
+    PREFIX: ClassVar[str] = "to"
+    topic_id: int
+    stage_id: int
+
+    def encode(self) -> str:
+        return _join(self.PREFIX, self.topic_id, self.stage_id)
+
+    @classmethod
+    def decode(cls, fields: list[str]) -> TakeTestOut | None:
+        match fields:
+            case [t, s] if (topic := _catalogue_id(t)) and (stage := _number(s, 1, 7)):
+                return cls(topic, stage)
+        return None
+
+
+@dataclass(frozen=True)
 class Topics:
     """'topics:<subject>': the topic menu as a new message (under a set summary)."""
 
@@ -213,11 +232,12 @@ class Panel(StrEnum):
     BACK = "b"
     CHART = "c"
     EXPORT = "x"
+    FACTS = "fx"  # the class's weakest facts (fluency map)
 
 
 @dataclass(frozen=True)
 class BoardPanel:
-    """'brd:<chat>:tm|b|c|x': open the topic list, go back, chart, export."""
+    """'brd:<chat>:tm|b|c|x|fx': the topic list, back, chart, export, weakest facts."""
 
     PREFIX: ClassVar[str] = "brd"
     chat_id: int
@@ -287,12 +307,13 @@ def _decode_board(fields: list[str]) -> Board | None:
 
 # ------------------------------------------------------------------ parsing and handlers
 
-PrivateData = Nav | Go | Topics | ShowProgress | Chart | Reminder  # act for the learner
+PrivateData = Nav | Go | TakeTestOut | Topics | ShowProgress | Chart | Reminder  # for the learner
 GroupData = JoinClass | Board  # name the group they belong to
 CallbackData = PrivateData | GroupData
 _DECODERS: dict[str, Callable[[list[str]], CallbackData | None]] = {
     Nav.PREFIX: Nav.decode,
     Go.PREFIX: Go.decode,
+    TakeTestOut.PREFIX: TakeTestOut.decode,
     Topics.PREFIX: Topics.decode,
     ShowProgress.PREFIX: ShowProgress.decode,
     Chart.PREFIX: Chart.decode,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -42,10 +43,43 @@ def bar(done: int, needed: int | None) -> str:
 def stage_line(catalogue: Catalogue, topic: Topic, stage_id: int, reps: int, recent: Stats) -> str:
     """The stage progress line: stage, bar, accuracy and median over the recent window."""
     stage = catalogue.stage(stage_id)
+    needed = requirement(topic, stage_id)
+    floor = Fraction(str(topic.progression.accuracy_floor))
+    held = needed is not None and reps >= needed and recent.reps > 0
+    if held and Fraction(recent.correct, recent.reps) < floor:
+        # the bar is full: say what still holds the learner in the stage
+        return (
+            f"{stage_label(stage)} {bar(reps, needed)} reps · "
+            f"{recent.correct * 100 // recent.reps}% right over your last {recent.reps} · "
+            f"{int(floor * 100)}% needed"
+        )
     return (
-        f"{stage_label(stage)} {bar(reps, requirement(topic, stage_id))} · "
+        f"{stage_label(stage)} {bar(reps, needed)} · "
         f"{format_accuracy(recent.accuracy)} · median {format_seconds(recent.median_ms)}"
     )
+
+
+def test_out_intro(catalogue: Catalogue, stage_id: int, size: int, pace_ms: int) -> str:
+    """What a test-out asks and what passing it means."""
+    stage, following = catalogue.stage(stage_id), catalogue.stage(stage_id + 1)
+    return (
+        f"🥋 <b>Test out of {stage_label(stage)}</b>: {size} problems from the whole stage, "
+        f"each asked once. Pass with at least 95% right and a median time within "
+        f"{pace_ms // 1000} s to move to {stage_label(following)} now. /stop ends it."
+    )
+
+
+def test_out_result(passed: bool, work_on: list[str], pace_ms: int) -> str:
+    """The verdict under a finished test-out."""
+    if passed:
+        return "🥋 <b>Test-out passed.</b>"
+    line = (
+        f"Test-out not passed: it needs 95% right and a median within {pace_ms // 1000} s. "
+        "This set still counts toward your reps."
+    )
+    if work_on:
+        line += "\nFacts to work on: " + ", ".join(escape(q) for q in work_on)
+    return line
 
 
 def problem_block(state: SetState) -> str:

@@ -1,4 +1,4 @@
-"""/board: the class board's admin settings, its chart and its CSV export.
+"""/board: the class board's admin settings, its chart, its weakest facts and its CSV export.
 
 Only the group's creator and administrators may use it (getChatMember, cached a few
 minutes). Every settings button names its group in its data; a button pressed by a
@@ -55,6 +55,7 @@ from dojobot.handlers.classes.texts import (
     topic_name,
 )
 from dojobot.handlers.editing import edit_in_place
+from dojobot.handlers.fluency import send_class_map
 from dojobot.storage import classes as store
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.classes import ClassGroup
@@ -64,7 +65,7 @@ log = logging.getLogger(__name__)
 NOT_ADMIN = "Only this group's admins can change the board."
 STALE = "That button is no longer valid. Send /board for fresh settings."
 USAGE = (
-    "Usage: /board (settings), /board chart, /board export, "
+    "Usage: /board (settings), /board chart, /board facts, /board export, "
     "/board timezone Europe/Berlin, /board period week|month|all, /board weekly on|off"
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -239,6 +240,8 @@ async def board_command(update: Update, context: DojoContext) -> None:
             await _export_for(update, context, cls)
         case ["chart"]:
             await send_chart(context, cls, update.effective_message)
+        case ["facts"]:
+            await send_class_map(context, cls, update.effective_message)
         case ["timezone" | "tz", _, *_]:
             # The rest of the line, so 'New York' and '+05:30' read as /timezone reads them.
             await _set_timezone(update, context, cls, " ".join((context.args or [])[1:]))
@@ -320,6 +323,10 @@ async def board_button(
         case BoardPanel(action=Panel.CHART):
             await query.answer("Drawing the chart…")
             await send_chart(context, cls)
+            return
+        case BoardPanel(action=Panel.FACTS):
+            await query.answer("Drawing the class's facts…")
+            await send_class_map(context, cls)
             return
         case BoardPanel(action=Panel.EXPORT):
             await query.answer(await _export_for(update, context, cls))

@@ -170,6 +170,9 @@ def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMa
          InlineKeyboardButton(
              "📄 Export CSV", callback_data=BoardPanel(chat, Panel.EXPORT).encode()
          )],
+        [InlineKeyboardButton(
+            "🧩 Weakest facts", callback_data=BoardPanel(chat, Panel.FACTS).encode()
+        )],
     ])
 
 
