@@ -160,7 +160,7 @@ async def test_a_missed_fact_comes_back_until_it_is_fluent(dojo: Dojo) -> None:
         await s.send_text(learner, f"/start {MUL}-d102")
         first = await s.next_message(learner)
         await s.settle()
-        asked, last = await answer_set(dojo, learner, first, {target})
+        asked, _last = await answer_set(dojo, learner, first, {target})
         seen_in_sets.append(asked.count(target))
         # up to MAX_COPIES planned copies, each back at most twice; the set grows by ≤ 10
         assert asked.count(target) <= 9
