@@ -188,6 +188,7 @@ async def test_a_missed_fact_comes_back_until_it_is_fluent(dojo: Dojo) -> None:
         assert memory is not None
         if tuple(memory) == (1, 1):
             break
+    assert memory is not None
     assert tuple(memory) == (1, 1)
     photo = await progress_map(dojo, learner)
     assert cell_colour(photo.file_bytes or b"", 7, 8) == COLOURS[Standing.FLUENT]

@@ -15,8 +15,15 @@ from dojobot.engine.memory import DAY_MS, FactMemory, is_fluent, remember
 
 PACE = 3000
 NOW = 100 * DAY_MS
-MUL = map_space("mul", 1)
-assert MUL is not None
+
+
+def _space(topic: str) -> tuple[Fact, ...]:
+    facts = map_space(topic, 1)
+    assert facts is not None
+    return facts
+
+
+MUL = _space("mul")
 
 
 def history(draw: st.DrawFn, facts: tuple[Fact, ...]) -> dict[str, FactMemory]:

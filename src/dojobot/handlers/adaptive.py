@@ -50,7 +50,8 @@ async def test_out(update: Update, context: DojoContext, data: TakeTestOut) -> N
     user = update.effective_user
     assert query is not None and user is not None
     topic = context.catalogue.topic(data.topic_id)
-    if topic is None or STANDARD_LEVEL not in topic.level_ids:
+    known_stage = any(s.stage_id == data.stage_id for s in context.catalogue.stages)
+    if topic is None or not known_stage or STANDARD_LEVEL not in topic.level_ids:
         await query.answer(STALE)
         return
     stage_id = await stage_for(context.db, user.id, topic.topic_id)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+from dataclasses import fields as dataclass_fields
 from enum import StrEnum
-from typing import ClassVar, Protocol, TypeVar, cast
+from typing import ClassVar, Protocol, Self, TypeVar, cast
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -95,91 +96,61 @@ class Nav:
 
 
 @dataclass(frozen=True)
-class Go:
+class _CatalogueIds:
+    """A format that is its prefix and catalogue ids, one per field: '<prefix>[:<id>...]'."""
+
+    PREFIX: ClassVar[str]
+
+    def encode(self) -> str:
+        return _join(self.PREFIX, *astuple(self))
+
+    @classmethod
+    def decode(cls, fields: list[str]) -> Self | None:
+        ids = [_catalogue_id(raw) for raw in fields]
+        if len(ids) != len(dataclass_fields(cls)) or None in ids:
+            return None
+        return cls(*ids)
+
+
+@dataclass(frozen=True)
+class Go(_CatalogueIds):
     """'go:<topic>:<level>': start a set."""
 
     PREFIX: ClassVar[str] = "go"
     topic_id: int
     level_id: int
 
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.topic_id, self.level_id)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> Go | None:
-        match fields:
-            case [t, lv] if (topic := _catalogue_id(t)) and (level := _catalogue_id(lv)):
-                return cls(topic, level)
-        return None
-
 
 @dataclass(frozen=True)
-class TakeTestOut:
+class TakeTestOut(_CatalogueIds):
     """'to:<topic>:<stage>': test out of the stage the learner is in (stage guards staleness)."""
 
     PREFIX: ClassVar[str] = "to"
     topic_id: int
     stage_id: int
 
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.topic_id, self.stage_id)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> TakeTestOut | None:
-        match fields:
-            case [t, s] if (topic := _catalogue_id(t)) and (stage := _number(s, 1, 7)):
-                return cls(topic, stage)
-        return None
-
 
 @dataclass(frozen=True)
-class Topics:
+class Topics(_CatalogueIds):
     """'topics:<subject>': the topic menu as a new message (under a set summary)."""
 
     PREFIX: ClassVar[str] = "topics"
     subject_id: int
 
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.subject_id)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> Topics | None:
-        match fields:
-            case [raw] if (subject := _catalogue_id(raw)):
-                return cls(subject)
-        return None
-
 
 @dataclass(frozen=True)
-class ShowProgress:
+class ShowProgress(_CatalogueIds):
     """'progress': the progress report."""
 
     PREFIX: ClassVar[str] = "progress"
 
-    def encode(self) -> str:
-        return _join(self.PREFIX)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> ShowProgress | None:
-        return cls() if fields == [] else None
-
 
 @dataclass(frozen=True)
-class Chart:
+class Chart(_CatalogueIds):
     """'chart:<topic>': the chart of one topic's recent sets."""
 
     PREFIX: ClassVar[str] = "chart"
     topic_id: int
-
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.topic_id)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> Chart | None:
-        match fields:
-            case [raw] if (topic := _catalogue_id(raw)):
-                return cls(topic)
-        return None
 
 
 @dataclass(frozen=True)
@@ -237,7 +208,7 @@ class Panel(StrEnum):
 
 @dataclass(frozen=True)
 class BoardPanel:
-    """'brd:<chat>:tm|b|c|x|fx': the topic list, back, chart, export, weakest facts."""
+    """'brd:<chat>:tm|b|c|x': open the topic list, go back, chart, export."""
 
     PREFIX: ClassVar[str] = "brd"
     chat_id: int
@@ -307,7 +278,8 @@ def _decode_board(fields: list[str]) -> Board | None:
 
 # ------------------------------------------------------------------ parsing and handlers
 
-PrivateData = Nav | Go | TakeTestOut | Topics | ShowProgress | Chart | Reminder  # for the learner
+# act for the learner
+PrivateData = Nav | Go | TakeTestOut | Topics | ShowProgress | Chart | Reminder
 GroupData = JoinClass | Board  # name the group they belong to
 CallbackData = PrivateData | GroupData
 _DECODERS: dict[str, Callable[[list[str]], CallbackData | None]] = {
