@@ -17,7 +17,7 @@ PACKAGE = Path(dojobot.__file__).parent
 LAYERS = (
     ("engine",),  # pure domain: imports nothing of ours outside itself
     ("storage",),  # SQL, over engine types
-    ("config", "charts", "ops"),  # settings, PNGs, maintainer tools: never handlers
+    ("config", "charts", "fluency_map", "ops"),  # settings, PNGs, maintainer tools
     ("context", "metrics"),  # what every handler receives; counters of updates
     ("handlers",),  # Telegram glue
     ("jobs",),  # work started by the bot itself, using handlers' texts and buttons

@@ -108,7 +108,7 @@ def _draw(
         draw.rectangle((lx, yy, lx + 14, yy + 14), fill=colour)
         draw.text((lx + 20, yy + 7), name, font=normal, fill=INK, anchor="lm")
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False, compress_level=3)
+    image.save(out, format="PNG", compress_level=1)  # zlib level 1: 4x faster than 6
     return out.getvalue()
 
 

@@ -12,9 +12,9 @@ from PIL import Image
 from dojobot.engine.memory import Standing
 from dojobot.fluency_map import COLOURS
 from telegram_standin import BotApiStandIn, BotMessage, User
-from tests.classes.helpers import in_group, make_class
+from tests.support.classes import in_group, make_class
 from tests.conftest import Dojo
-from tests.e2e.helpers import current_question, solve
+from tests.support.learner import current_question, solve
 
 MUL = "math-arithmetic-multiplication"
 FAST_MS = 1500
