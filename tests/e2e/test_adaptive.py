@@ -12,8 +12,8 @@ from PIL import Image
 from dojobot.engine.memory import Standing
 from dojobot.fluency_map import COLOURS
 from telegram_standin import BotApiStandIn, BotMessage, User
-from tests.support.classes import in_group, make_class
 from tests.conftest import Dojo
+from tests.support.classes import in_group, make_class
 from tests.support.learner import current_question, solve
 
 MUL = "math-arithmetic-multiplication"
