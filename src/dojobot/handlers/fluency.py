@@ -14,7 +14,6 @@ from dojobot.context import DojoContext
 from dojobot.engine.facts import from_key, map_space
 from dojobot.engine.memory import map_summary
 from dojobot.engine.stats import format_seconds
-from dojobot.fluency_map import class_map, learner_map
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.storage import memory as store
 from dojobot.storage.catalogue import Topic
@@ -40,6 +39,8 @@ async def send_learner_map(
     summary = map_summary([f.key for f in facts], memories, pace)
     stage = context.catalogue.stage(stage_id)
     title = f"{topic.display_name} · {stage.display_name} · pace {pace // 1000} s"
+    from dojobot.fluency_map import learner_map  # Pillow and matplotlib: only when used
+
     png = await asyncio.to_thread(learner_map, title, facts, summary.standings)
     caption = f"{summary.fluent} of {summary.total} facts fluent"
     if summary.slowest:
@@ -82,6 +83,8 @@ async def send_class_map(
         return
     shares = {c.fact: c.fluent / members for c in counted}
     title = f"{cls.title} · {topic.display_name}: share of members fluent"
+    from dojobot.fluency_map import class_map  # Pillow and matplotlib: only when used
+
     png = await asyncio.to_thread(class_map, title, facts, shares)
     weakest = sorted(counted, key=lambda c: (c.fluent / members, -c.seen))[:3]
     strong = sum(1 for f in facts if shares.get(f.key, 0) >= 0.5)
