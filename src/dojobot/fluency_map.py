@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from dojobot.engine.facts import Fact
 from dojobot.engine.memory import Standing
+from dojobot.i18n import N_, _
 
 COLOURS = {
     Standing.FLUENT: (45, 164, 78),
@@ -32,17 +33,18 @@ COLOURS = {
     Standing.UNSEEN: (208, 215, 222),
 }
 LEGEND = {
-    Standing.FLUENT: "fluent",
-    Standing.SLOW: "right but slow (or only once)",
-    Standing.MISSED: "missed recently",
-    Standing.UNSEEN: "not seen yet",
+    Standing.FLUENT: N_("fluent"),
+    Standing.SLOW: N_("right but slow (or only once)"),
+    Standing.MISSED: N_("missed recently"),
+    Standing.UNSEEN: N_("not seen yet"),
 }
 AXES = {
-    "div": ("divisor", "answer"),
-    "mod": ("number", "divided by"),
-    "exp": ("exponent", "base"),
-    "root": ("", "square root of"),
+    "div": (N_("divisor"), N_("answer")),
+    "mod": (N_("number"), N_("divided by")),
+    "exp": (N_("exponent"), N_("base")),
+    "root": ("", N_("square root of")),
 }
+DEFAULT_AXES = (N_("first number"), N_("second number"))
 WHITE, INK, PALE = (255, 255, 255), (36, 41, 47), (246, 248, 250)
 LABELLED_CELLS = 30
 MARGIN, GAP = 16, 2
@@ -71,7 +73,7 @@ def _draw(
     topic = facts[0].topic
     labelled = len(facts) <= LABELLED_CELLS
     cell = 58 if labelled else (34 if len(cols) <= 10 else 26)
-    row_label, col_label = AXES.get(topic, ("first number", "second number"))
+    row_label, col_label = (_(name) if name else "" for name in AXES.get(topic, DEFAULT_AXES))
     small, normal, big = _font(11), _font(13), _font(16)
     label_w = 0 if topic == "root" else 40
     top = MARGIN + 26 + 22 + 18  # title, axis name, column numbers
@@ -116,7 +118,7 @@ def learner_map(title: str, facts: Sequence[Fact], standings: Mapping[str, Stand
     """A learner's map: each fact coloured fluent, slow, missed or unseen, with a legend."""
     fills = {f: COLOURS[standings.get(f.key, Standing.UNSEEN)] for f in facts}
     notes = {f: f.label for f in facts} if len(facts) <= LABELLED_CELLS else {}
-    legend = [(COLOURS[s], LEGEND[s]) for s in Standing]
+    legend = [(COLOURS[s], _(LEGEND[s])) for s in Standing]
     return _draw(facts, fills, title, notes, legend)
 
 
@@ -129,6 +131,7 @@ def class_map(title: str, facts: Sequence[Fact], shares: Mapping[str, float]) ->
             share = f"{round(100 * shares.get(f.key, 0.0))}%"
             notes[f] = f"{f.label}\n{share}" if len(facts) <= LABELLED_CELLS else share
     legend = [
-        (_share_colour(0.0), "no member fluent"), (_share_colour(1.0), "every member fluent")
+        (_share_colour(0.0), _("no member fluent")),
+        (_share_colour(1.0), _("every member fluent")),
     ]
     return _draw(facts, fills, title, notes, legend)

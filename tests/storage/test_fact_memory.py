@@ -1,4 +1,4 @@
-"""Migration 0007 moves cleanly; fact memory, pace and class aggregates round-trip."""
+"""Migration 0008 moves cleanly; fact memory, pace and class aggregates round-trip."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ async def schema_of(db: Database) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-async def test_0007_up_down_up(tmp_path: Path) -> None:
+async def test_0008_up_down_up(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "db.sqlite3")
     try:
-        await migrate_up(db, 6)
+        await migrate_up(db, 7)
         before = await schema_of(db)
         levels = await db.fetchall("SELECT * FROM difficulty_level ORDER BY 1")
         await migrate_up(db)
@@ -29,7 +29,7 @@ async def test_0007_up_down_up(tmp_path: Path) -> None:
                                      "difficulty_level_id = 101")
         assert seedling is not None
         assert "up to 5" in seedling[0]
-        await migrate_down(db, 6)
+        await migrate_down(db, 7)
         assert await schema_of(db) == before
         assert [tuple(r) for r in await db.fetchall(
             "SELECT * FROM difficulty_level ORDER BY 1")] == [tuple(r) for r in levels]

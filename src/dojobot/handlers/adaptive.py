@@ -11,19 +11,19 @@ from dojobot.engine.facts import STANDARD_LEVEL
 from dojobot.engine.memory import DAY_MS, PACES_S, check_pace
 from dojobot.handlers import practice
 from dojobot.handlers.callbacks import STALE, TakeTestOut, on_button
+from dojobot.i18n import N_, _
 from dojobot.storage import memory as store
 from dojobot.storage.practice import stage_for
 
-PACE_USAGE = "Your pace must be 3, 6 or 12 seconds, for example /pace 6."
+PACE_USAGE = N_("Your pace must be 3, 6 or 12 seconds, for example /pace 6.")
 
 
 def pace_text(pace_ms: int) -> str:
     """What the learner's pace means."""
-    seconds = pace_ms // 1000
-    return (
-        f"Your pace is {seconds} s: a fact counts as fluent once you answer it right within "
-        f"{seconds} s twice in a row. Choose /pace 3, /pace 6 or /pace 12."
-    )
+    return _(
+        "Your pace is {pace} s: a fact counts as fluent once you answer it right within "
+        "{pace} s twice in a row. Choose /pace 3, /pace 6 or /pace 12."
+    ).format(pace=pace_ms // 1000)
 
 
 async def pace(update: Update, context: DojoContext) -> None:
@@ -38,10 +38,10 @@ async def pace(update: Update, context: DojoContext) -> None:
     raw = args[0].removesuffix("s")
     seconds = int(raw) if len(args) == 1 and raw.isascii() and raw.isdigit() else None
     if seconds is None or seconds not in PACES_S:
-        await message.reply_text(PACE_USAGE)
+        await message.reply_text(_(PACE_USAGE))
         return
     await store.set_pace(context.db, user.id, check_pace(seconds))
-    await message.reply_text(f"Pace set. {pace_text(seconds * 1000)}")
+    await message.reply_text(_("Pace set.") + " " + pace_text(seconds * 1000))
 
 
 async def test_out(update: Update, context: DojoContext, data: TakeTestOut) -> None:
@@ -52,27 +52,29 @@ async def test_out(update: Update, context: DojoContext, data: TakeTestOut) -> N
     topic = context.catalogue.topic(data.topic_id)
     known_stage = any(s.stage_id == data.stage_id for s in context.catalogue.stages)
     if topic is None or not known_stage or STANDARD_LEVEL not in topic.level_ids:
-        await query.answer(STALE)
+        await query.answer(_(STALE))
         return
     stage_id = await stage_for(context.db, user.id, topic.topic_id)
     if stage_id == FINAL_STAGE:
-        await query.answer("You are at Ku, the final stage: there is nothing to test out of.")
+        await query.answer(
+            _("You are at Ku, the final stage: there is nothing to test out of.")
+        )
         return
     if data.stage_id != stage_id:
         stage = context.catalogue.stage(stage_id)
-        await query.answer(
-            f"That button is from an earlier stage; you are at {stage.display_name} now. "
+        await query.answer(_(
+            "That button is from an earlier stage; you are at {stage} now. "
             "Send /start for a fresh menu."
-        )
+        ).format(stage=stage.display_name))
         return
     last = await store.last_test_out(context.db, user.id, topic.topic_id, stage_id)
     now = context.now_ms()
     if last is not None and now - last < DAY_MS:
         hours = -(-(last + DAY_MS - now) // 3_600_000)
         stage = context.catalogue.stage(stage_id)
-        await query.answer(
-            f"One test-out of {stage.display_name} per day: try again in {hours} h."
-        )
+        await query.answer(_(
+            "One test-out of {stage} per day: try again in {hours} h."
+        ).format(stage=stage.display_name, hours=hours))
         return
     await query.answer()
     if isinstance(query.message, Message) and query.message.reply_markup is not None:

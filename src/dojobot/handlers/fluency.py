@@ -13,8 +13,10 @@ from telegram import InputFile, Message
 from dojobot.context import DojoContext
 from dojobot.engine.facts import from_key, map_space
 from dojobot.engine.memory import map_summary
-from dojobot.engine.stats import format_seconds
 from dojobot.handlers.classes.common import send_to_group
+from dojobot.i18n import _
+from dojobot.i18n.formats import percent, seconds
+from dojobot.i18n.names import shown
 from dojobot.storage import memory as store
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.classes import ClassGroup
@@ -38,15 +40,19 @@ async def send_learner_map(
     pace = await store.pace_ms(context.db, user_id)
     summary = map_summary([f.key for f in facts], memories, pace)
     stage = context.catalogue.stage(stage_id)
-    title = f"{topic.display_name} · {stage.display_name} · pace {pace // 1000} s"
+    title = _("{topic} · {stage} · pace {pace} s").format(
+        topic=shown(topic.display_name), stage=stage.display_name, pace=pace // 1000
+    )
     from dojobot.fluency_map import learner_map  # Pillow and matplotlib: only when used
 
     png = await asyncio.to_thread(learner_map, title, facts, summary.standings)
-    caption = f"{summary.fluent} of {summary.total} facts fluent"
+    caption = _("{fluent} of {total} facts fluent").format(
+        fluent=summary.fluent, total=summary.total
+    )
     if summary.slowest:
-        caption += " · slowest: " + ", ".join(
-            f"{escape(_label(key))} ({format_seconds(ms)})" for key, ms in summary.slowest
-        )
+        caption += " · " + _("slowest: {facts}").format(facts=", ".join(
+            f"{escape(_label(key))} ({seconds(ms)})" for key, ms in summary.slowest
+        ))
     await context.bot.send_photo(
         chat_id, InputFile(png, filename=f"fluency-{topic.slug}.png"), caption=caption
     )
@@ -69,7 +75,9 @@ async def send_class_map(
     topic = fact_topic(context, cls)
     facts = map_space(topic.code, 1) if topic else None
     if topic is None or facts is None:
-        await send_to_group(context, cls.chat_id, "That topic has no fact map.", reply_to=reply_to)
+        await send_to_group(
+            context, cls.chat_id, _("That topic has no fact map."), reply_to=reply_to
+        )
         return
     members, counts = await store.class_facts(context.db, cls.chat_id, topic.topic_id)
     known = {f.key for f in facts}
@@ -77,21 +85,28 @@ async def send_class_map(
     if members == 0 or not counted:
         await send_to_group(
             context, cls.chat_id,
-            f"No member has practised {escape(topic.display_name)} facts yet.",
+            _("No member has practised {topic} facts yet.").format(
+                topic=escape(shown(topic.display_name))
+            ),
             reply_to=reply_to,
         )
         return
     shares = {c.fact: c.fluent / members for c in counted}
-    title = f"{cls.title} · {topic.display_name}: share of members fluent"
+    title = _("{group} · {topic}: share of members fluent").format(
+        group=cls.title, topic=shown(topic.display_name)
+    )
     from dojobot.fluency_map import class_map  # Pillow and matplotlib: only when used
 
     png = await asyncio.to_thread(class_map, title, facts, shares)
     weakest = sorted(counted, key=lambda c: (c.fluent / members, -c.seen))[:3]
     strong = sum(1 for f in facts if shares.get(f.key, 0) >= 0.5)
-    caption = (
-        f"<b>{escape(topic.display_name)}</b> · {strong} of {len(facts)} facts fluent for at "
-        f"least half of the {members} members · weakest: "
-        + ", ".join(f"{escape(_label(c.fact))} ({round(100 * c.fluent / members)}%)"
-                    for c in weakest)
+    caption = _(
+        "<b>{topic}</b> · {strong} of {total} facts fluent for at least half of the "
+        "{members} members · weakest: {facts}"
+    ).format(
+        topic=escape(shown(topic.display_name)), strong=strong, total=len(facts),
+        members=members,
+        facts=", ".join(f"{escape(_label(c.fact))} ({percent(c.fluent / members)})"
+                        for c in weakest),
     )
     await send_to_group(context, cls.chat_id, caption, photo=png, reply_to=reply_to)

@@ -41,6 +41,8 @@ from dojobot.handlers.texts import (
     test_out_intro,
     test_out_result,
 )
+from dojobot.i18n import N_, _, ngettext
+from dojobot.i18n.names import shown
 from dojobot.storage import memory as memory_store
 from dojobot.storage import practice as store
 from dojobot.storage.catalogue import Topic
@@ -49,7 +51,7 @@ from dojobot.storage.streaks import streak_for
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 10
-NO_SET = "No set is running. Send /start to pick a topic."
+NO_SET = N_("No set is running. Send /start to pick a topic.")
 
 
 async def _streak_line(context: DojoContext, user_id: int) -> str:
@@ -61,7 +63,8 @@ async def _streak_line(context: DojoContext, user_id: int) -> str:
 
 def _title(context: DojoContext, topic: Topic, level_id: int | None) -> str:
     level = context.catalogue.level(level_id) if level_id is not None else None
-    return f"{topic.display_name} · {level.display_name}" if level else topic.display_name
+    name = shown(topic.display_name)
+    return f"{name} · {shown(level.display_name)}" if level else name
 
 
 async def begin_set(
@@ -88,10 +91,12 @@ async def begin_set(
     if test_out:
         intro = f"{heading}\n{test_out_intro(context.catalogue, stage_id, state.size, pace)}\n\n"
     else:
-        intro = (
-            f"{heading}\n"
-            f"{state.size} problems. Send each answer as a number; /stop ends the set.\n\n"
-        )
+        how = ngettext(
+            "{n} problem. Send each answer as a number; /stop ends the set.",
+            "{n} problems. Send each answer as a number; /stop ends the set.",
+            state.size,
+        ).format(n=state.size)
+        intro = f"{heading}\n{how}\n\n"
     await context.bot.send_message(chat.id, intro + problem_block(state))
     context.bot_data.problem_sent_at[user.id] = context.now_ms()
 
@@ -103,7 +108,7 @@ async def choose_level(update: Update, context: DojoContext, data: Go) -> None:
     topic = context.catalogue.topic(data.topic_id)
     level_id = data.level_id
     if topic is None or level_id not in topic.level_ids:
-        await query.answer(STALE)
+        await query.answer(_(STALE))
         return
     await query.answer()
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
@@ -121,13 +126,13 @@ async def answer(update: Update, context: DojoContext) -> None:
     db = context.db
     current = await store.open_set(db, user.id)
     if current is None or current.state.current is None:
-        await message.reply_text(NO_SET)
+        await message.reply_text(_(NO_SET))
         return
     problem = current.state.current
     try:
         given = parse_answer(message.text)
     except AnswerRejected as rejected:
-        await message.reply_text(f"{escape(rejected.reason)}\n\n{problem_block(current.state)}")
+        await message.reply_text(f"{escape(_(rejected.reason))}\n\n{problem_block(current.state)}")
         return
     now = context.now_ms()
     # In memory: when Telegram accepted the problem. After a restart only the stored
@@ -152,7 +157,7 @@ async def answer(update: Update, context: DojoContext) -> None:
         log.info("redelivered answer (message %s) was already judged", message.message_id)
         now_open = await store.open_set(db, user.id)
         if now_open is not None and now_open.state.current is not None:
-            await message.reply_text(f"Already counted. {problem_block(now_open.state)}")
+            await message.reply_text(_("Already counted.") + f" {problem_block(now_open.state)}")
         return
     metrics.ANSWERS.labels("correct" if correct else "wrong").inc()
     parts = [feedback(correct, problem.question, format_number(problem.answer), response_ms)]
@@ -214,7 +219,7 @@ async def stop(update: Update, context: DojoContext) -> None:
     summary = await store.stop_set(context.db, user.id)
     context.bot_data.problem_sent_at.pop(user.id, None)
     if summary is None:
-        await message.reply_text(NO_SET)
+        await message.reply_text(_(NO_SET))
         return
     topic = context.catalogue.topic(summary.topic_id)
     assert topic is not None
@@ -231,10 +236,10 @@ async def not_text(update: Update, context: DojoContext) -> None:
     assert message is not None and user is not None
     current = await store.open_set(context.db, user.id)
     if current is None or current.state.current is None:
-        await message.reply_text(NO_SET)
+        await message.reply_text(_(NO_SET))
         return
     await message.reply_text(
-        f"Please send your answer as a number.\n\n{problem_block(current.state)}"
+        _("Please send your answer as a number.") + f"\n\n{problem_block(current.state)}"
     )
 
 
@@ -246,8 +251,8 @@ async def edited(update: Update, context: DojoContext) -> None:
     current = await store.open_set(context.db, user.id)
     if current is not None and current.state.current is not None:
         await message.reply_text(
-            "Edited answers are not judged again. Send a new message with your answer.\n\n"
-            + problem_block(current.state)
+            _("Edited answers are not judged again. Send a new message with your answer.")
+            + "\n\n" + problem_block(current.state)
         )
     # Without a running set an edit needs no reply: it would only be noise.
 
