@@ -44,11 +44,11 @@ from typing import Any
 
 from tests.support.db import fetchall, fetchone
 
+import dojobot.storage.classes as class_store
+import dojobot.storage.practice as store
 from dojobot.engine import practice_set
 from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.leaderboard import build_board
-from dojobot.storage import classes as class_store
-from dojobot.storage import practice as store
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.kpis import compute_kpis
