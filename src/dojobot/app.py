@@ -29,6 +29,7 @@ from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
+from dojobot.updates import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,7 @@ def build_application(
             )
         )
         .context_types(CONTEXT_TYPES)
+        .concurrent_updates(ChatOrderedProcessor(clock))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

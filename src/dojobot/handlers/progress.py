@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from html import escape
 
@@ -13,6 +12,7 @@ from dojobot.context import DojoContext
 from dojobot.engine.stats import format_accuracy, format_seconds
 from dojobot.handlers.callbacks import Chart, ShowProgress, on_button
 from dojobot.handlers.texts import bar, plural, requirement, stage_label, streak_text
+from dojobot.rendering import render
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.practice import progress_by_topic, recent_in_stage, recent_sets
 from dojobot.storage.streaks import streak_for
@@ -73,7 +73,7 @@ async def send_chart(context: DojoContext, chat_id: int, user_id: int, topic: To
         return
     from dojobot.charts import progress_chart  # matplotlib is slow to import: only when used
 
-    png = await asyncio.to_thread(progress_chart, f"{topic.display_name}: recent sets", points)
+    png = await render(progress_chart, f"{topic.display_name}: recent sets", points)
     since = datetime.fromtimestamp(points[0].start_time / 1000, tz=UTC).strftime("%d %b %Y")
     await context.bot.send_photo(
         chat_id,

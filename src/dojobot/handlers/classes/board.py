@@ -12,7 +12,6 @@ note with a button that opens the private chat and delivers the export there.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import logging
@@ -55,6 +54,7 @@ from dojobot.handlers.classes.texts import (
     topic_name,
 )
 from dojobot.handlers.editing import edit_in_place
+from dojobot.rendering import render
 from dojobot.storage import classes as store
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.classes import ClassGroup
@@ -201,7 +201,7 @@ async def send_chart(
         f"{cls.title} · {period_label(period, context.now_ms(), cls.timezone)} · "
         f"{topic_name(context.catalogue, cls.topic_id)}"
     )
-    png = await asyncio.to_thread(leaderboard_chart, title, board.top)
+    png = await render(leaderboard_chart, title, board.top)
     await send_to_group(context, cls.chat_id, heading, photo=png, reply_to=reply_to)
 
 
