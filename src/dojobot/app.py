@@ -26,6 +26,7 @@ from dojobot.handlers import (
 )
 from dojobot.jobs import nudges
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
+from dojobot.ratelimit import PriorityRateLimiter
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
@@ -145,11 +146,7 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(file_url_for(settings.api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
-        .rate_limiter(
-            metrics.CountingRateLimiter(
-                overall_max_rate=settings.max_messages_per_second, max_retries=3
-            )
-        )
+        .rate_limiter(PriorityRateLimiter(settings.max_messages_per_second, max_retries=3))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(ChatOrderedProcessor(clock))
         .post_init(_post_init)
