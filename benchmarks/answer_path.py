@@ -1,8 +1,8 @@
 """Answer path: DojoBot's practice loop against a bare echo bot, closed-loop learners.
 
-    .venv/bin/python benchmarks/answer_path.py            # full run, about 4 minutes
-    .venv/bin/python benchmarks/answer_path.py --quick    # about 40 s
-    .venv/bin/python benchmarks/answer_path.py --profile  # py-spy DojoBot at N=50 -> SVG
+    .venv/bin/python -m benchmarks.answer_path            # full run, about 4 minutes
+    .venv/bin/python -m benchmarks.answer_path --quick    # about 40 s
+    .venv/bin/python -m benchmarks.answer_path --profile  # py-spy DojoBot at N=50 -> SVG
 
 The driver process holds the Bot API stand-ins (one per bot, on loopback) and plays N
 learners, each answering as soon as its next problem arrives. Each bot runs in its own
@@ -37,12 +37,15 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from tests.support.learner import solve
+
+from benchmarks.common import percentile
 from telegram_standin import ApiCall, BotApiStandIn, User
 
+ROOT = Path(__file__).resolve().parents[1]  # where `python -m benchmarks.…` runs
 TOKEN = "123456:BENCH-TOKEN"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 # Deep links that start a set directly; learners rotate over these topics at Seedling.
@@ -128,9 +131,10 @@ class BotProcess:
         self.kind = kind
         self.db_path = db_path
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--child", kind, "--base-url", base_url, "--db", db_path,
-             "--rate", str(rate)],
+            [sys.executable, "-m", "benchmarks.answer_path", "--child", kind, "--base-url",
+             base_url, "--db", db_path, "--rate", str(rate)],
             stdout=subprocess.PIPE,
+            cwd=ROOT,
             text=True,
         )
 
@@ -168,28 +172,6 @@ class BotProcess:
 
 
 # ----------------------------------------------------------------------------- learners
-
-
-def solve(question: str) -> Fraction:
-    """An evaluator independent of the engine, for the notation learners see."""
-    q = question.strip()
-    if q.startswith("√"):
-        root = Fraction(q[1:]) ** Fraction(1, 2)
-        return Fraction(root).limit_denominator(1_000_000)
-    a, op, b = q.replace("−", "-").split(" ")
-    x, y = Fraction(a), Fraction(b)
-    ops = {
-        "+": lambda: x + y, "-": lambda: x - y, "×": lambda: x * y, "÷": lambda: x / y,
-        "mod": lambda: x % y, "^": lambda: x**y,
-    }
-    return Fraction(ops[op]())
-
-
-def as_text(value: Fraction) -> str:
-    """How a learner types the number."""
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{value.numerator}/{value.denominator}"
 
 
 @dataclass
@@ -340,7 +322,7 @@ class Bench:
         value = solve(learner.question)
         if self.rng.random() < WRONG_RATE:
             value += 1
-        return as_text(value)
+        return str(value)
 
     async def _loop(self, bot: str, learner: Learner, until: asyncio.Event) -> None:
         """Closed loop: answer, wait for the next problem, answer again."""
@@ -419,15 +401,6 @@ class Bench:
 
 
 # ----------------------------------------------------------------------------- reporting
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 @dataclass

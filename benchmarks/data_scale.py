@@ -1,8 +1,8 @@
 """Data at scale: /progress, class boards, `dojobot stats`, the answer transaction, bytes.
 
-    .venv/bin/python benchmarks/make_big_db.py          # once: benchmarks/data/big.sqlite3
-    .venv/bin/python benchmarks/data_scale.py           # a few seconds
-    .venv/bin/python benchmarks/data_scale.py --quick   # fewer repetitions and learners
+    .venv/bin/python -m benchmarks.make_big_db          # once: benchmarks/data/big.sqlite3
+    .venv/bin/python -m benchmarks.data_scale           # a few seconds
+    .venv/bin/python -m benchmarks.data_scale --quick   # fewer repetitions and learners
 
 Warm: the same connection, repeated, median. Cold: the OS page cache is dropped
 (`echo 3 > /proc/sys/vm/drop_caches`, needs root; if that is refused the figure is a fresh
@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -94,14 +95,14 @@ async def measure_progress(path: Path, repeats: int, cold_runs: int) -> dict[str
     row = await db.fetchone("SELECT count(*) FROM attempt WHERE user_id = ?", (HEAVY_USER,))
     attempts = row[0] if row else 0
     topics = await progress_queries(db, HEAVY_USER)
-    warm = [await timed(lambda: progress_queries(db, HEAVY_USER)) for _ in range(repeats)]
+    warm = [await timed(partial(progress_queries, db, HEAVY_USER)) for _ in range(repeats)]
     await db.close()
-    cold = []
+    cold: list[float] = []
     dropped = True
     for _ in range(cold_runs):
         dropped = drop_os_cache() and dropped
         fresh = await Database.open(path, create=False)
-        cold.append(await timed(lambda fresh=fresh: progress_queries(fresh, HEAVY_USER)))
+        cold.append(await timed(partial(progress_queries, fresh, HEAVY_USER)))
         await fresh.close()
     return {
         "learner_attempts": attempts,
@@ -142,10 +143,9 @@ async def measure_boards(path: Path, repeats: int, cold_runs: int,
                            "sampled_classes": len(picked)}
     for period in (Period.WEEK, Period.ALL):
         await class_board(db, WORST_CLASS, period)
-        warm = [await timed(lambda period=period: class_board(db, WORST_CLASS, period))
+        warm = [await timed(partial(class_board, db, WORST_CLASS, period))
                 for _ in range(repeats)]
-        others = [await timed(lambda c=c, period=period: class_board(db, c, period))
-                  for c in picked]
+        others = [await timed(partial(class_board, db, c, period)) for c in picked]
         out[period.value] = {
             "worst_warm_median_ms": statistics.median(warm),
             "worst_warm_max_ms": max(warm),
@@ -154,14 +154,14 @@ async def measure_boards(path: Path, repeats: int, cold_runs: int,
         }
     await db.close()
     for period in (Period.WEEK, Period.ALL):
-        cold_worst, cold_other = [], []
+        cold_worst: list[float] = []
+        cold_other: list[float] = []
         for i in range(cold_runs):
             pairs = ((WORST_CLASS, cold_worst), (picked[i % len(picked)], cold_other))
             for chat_id, into in pairs:
                 drop_os_cache()
                 fresh = await Database.open(path, create=False)
-                into.append(await timed(
-                    lambda f=fresh, c=chat_id, period=period: class_board(f, c, period)))
+                into.append(await timed(partial(class_board, fresh, chat_id, period)))
                 await fresh.close()
         out[period.value] |= {
             "worst_cold_median_ms": statistics.median(cold_worst),
@@ -317,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     path = Path(args.db)
     if not path.exists():
-        print(f"{path} does not exist; run benchmarks/make_big_db.py first", file=sys.stderr)
+        print(f"{path} does not exist; run python -m benchmarks.make_big_db first",
+              file=sys.stderr)
         return 2
     repeats, cold, learners, sets = (5, 2, 20, 1) if args.quick else (30, 5, 100, 2)
     sample = 10 if args.quick else 50

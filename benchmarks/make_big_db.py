@@ -1,7 +1,7 @@
 """Generate a realistic DojoBot database: 100,000 learners, 10 million attempts over a year.
 
-    .venv/bin/python benchmarks/make_big_db.py                       # benchmarks/data/big.sqlite3
-    .venv/bin/python benchmarks/make_big_db.py --scale 0.01 --out /tmp/small.sqlite3
+    .venv/bin/python -m benchmarks.make_big_db                       # benchmarks/data/big.sqlite3
+    .venv/bin/python -m benchmarks.make_big_db --scale 0.01 --out /tmp/small.sqlite3
 
 Seeded and deterministic. The schema comes from the project's own migrations, so the file
 is what `dojobot run` would open. Every set holds 25 attempts; sessions, attempts and
@@ -30,6 +30,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -138,7 +139,7 @@ class Plan:
         self.learners = learners
 
 
-Rows = list[tuple[object, ...]]
+Rows = list[tuple[Any, ...]]  # heterogeneous rows, handed to sqlite3 as they are
 
 
 def attempts_of(plan: Plan, lo: int, hi: int, pools: dict[int, list[tuple[str, str]]],

@@ -1,7 +1,7 @@
 """Nudges at scale: a broadcast to the learners due at one minute, against Telegram's limits.
 
-    .venv/bin/python benchmarks/nudges_scale.py --quick   # 2,000 due: about 3-4 minutes
-    .venv/bin/python benchmarks/nudges_scale.py           # 20,000 due: about 20 minutes
+    .venv/bin/python -m benchmarks.nudges_scale --quick   # 2,000 due: about 3-4 minutes
+    .venv/bin/python -m benchmarks.nudges_scale           # 20,000 due: about 20 minutes
 
 The database holds --learners learners with a daily reminder (reminders_scale.seed), --due of
 them at the same minute T0, the first minute boundary at least --quiet seconds ahead. The bot
@@ -38,8 +38,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from answer_path import DEEP_LINKS, PROBLEM, TOKEN, BotProcess, as_text, percentile, solve
-from reminders_scale import seed
+from tests.support.learner import solve
+
+from benchmarks.answer_path import DEEP_LINKS, PROBLEM, TOKEN, BotProcess
+from benchmarks.common import percentile
+from benchmarks.reminders_scale import seed
 from telegram_standin import ApiCall, BotApiStandIn, User
 
 LEARNER_BASE = 900_000_000  # practising learners: far from the reminder holders' ids
@@ -149,7 +152,7 @@ class Broadcast:
                 await self._say(learner, f"/start {learner.link}")
                 continue
             phase = self.phase
-            latency = await self._say(learner, as_text(solve(html.unescape(learner.question))))
+            latency = await self._say(learner, str(solve(html.unescape(learner.question))))
             if phase == self.phase and phase in self.latencies:
                 self.latencies[phase].append(latency * 1000)
 

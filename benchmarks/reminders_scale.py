@@ -1,6 +1,6 @@
 """Reminders at scale: start-up time and memory with N reminder rows (default 100,000).
 
-    .venv/bin/python benchmarks/reminders_scale.py [--rows 100000] [--same-minute 50000]
+    .venv/bin/python -m benchmarks.reminders_scale [--rows 100000] [--same-minute 50000]
         [--per-learner-rows 20000]
 
 Seeds a database with N learners who all have a daily reminder (--same-minute of them at

@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_answer_path_driver_accounts_for_every_answer(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "answer_path.py"), "--ns", "2",
+        [sys.executable, "-m", "benchmarks.answer_path", "--ns", "2",
          "--duration", "1", "--warmup", "0.3", "--rounds", "1", "--json", str(out)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(out.read_text())

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dojobot.config import load_settings
 from dojobot.storage.migrator import available_migrations
 
 DOJOBOT = str(Path(sys.executable).parent / "dojobot")
@@ -107,6 +108,12 @@ def test_missing_token_names_the_variable(tmp_path: Path) -> None:
 def test_invalid_setting_names_the_variable(variable: str, value: str, tmp_path: Path) -> None:
     line = one_error_line(dojobot("migrate", "status", cwd=tmp_path, **{variable: value}))
     assert variable in line
+
+
+def test_default_timezone_reads_like_a_learners() -> None:
+    # The same parser as /timezone and /board timezone: any case, cities, UTC offsets.
+    for given, stored in (("tokyo", "Asia/Tokyo"), ("+05:30", "UTC+05:30"), ("utc", "UTC")):
+        assert load_settings(default_timezone=given).default_timezone == stored
 
 
 def test_token_never_appears_in_errors(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, Update
+from telegram import BotCommandScopeAllGroupChats, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ChatMemberHandler, Defaults, TypeHandler
@@ -24,6 +24,7 @@ from dojobot.handlers import (
     progress,
     reminders,
 )
+from dojobot.handlers.common import COMMANDS, GROUP_COMMANDS
 from dojobot.jobs import nudges
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.ratelimit import PriorityRateLimiter
@@ -33,25 +34,6 @@ from dojobot.storage.migrator import migrate_up
 from dojobot.updates import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
-
-# The one command list: shown by Telegram's menu and by /help.
-COMMANDS = (
-    BotCommand("start", "Choose a topic and practise"),
-    BotCommand("progress", "Your stages, accuracy and speed"),
-    BotCommand("stop", "End the current set"),
-    BotCommand("help", "How the dojo works"),
-    BotCommand("remind", "A daily practice reminder at your time"),
-    BotCommand("timezone", "Your timezone, for reminders and streaks"),
-    BotCommand("nickname", "Your name on class leaderboards"),
-)
-# The menu shown in groups: the class commands.
-GROUP_COMMANDS = (
-    BotCommand("leaderboard", "The class leaderboard"),
-    BotCommand("join", "Join the class"),
-    BotCommand("leave", "Leave the class"),
-    BotCommand("board", "Board settings, chart and export (admins)"),
-)
-
 
 def file_url_for(api_base_url: str) -> str:
     """The file download base that belongs to a Bot API base URL."""

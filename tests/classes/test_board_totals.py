@@ -11,7 +11,7 @@ from dojobot.storage import classes as store
 from dojobot.storage import practice
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_down, migrate_up
-from tests.classes.test_class_storage import CHAT, add_attempts, add_user
+from tests.support.classes import CHAT, add_attempts, add_user
 
 ALL_TIME_END = 2**62
 

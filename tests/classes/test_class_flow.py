@@ -9,7 +9,8 @@ import statistics
 from dojobot.context import DojoContext
 from dojobot.handlers.classes.group import GROUP_ONLY, WEEKLY_JOB, post_weekly_boards
 from dojobot.storage import classes as store
-from tests.classes.helpers import (
+from tests.conftest import Dojo
+from tests.support.classes import (
     GROUP_ID,
     SUNDAY_EVENING_MS,
     Klass,
@@ -17,7 +18,6 @@ from tests.classes.helpers import (
     make_class,
     practise,
 )
-from tests.conftest import Dojo
 
 
 async def join_both(dojo: Dojo, k: Klass) -> None:
@@ -155,6 +155,11 @@ async def test_admin_settings_and_the_admin_cache(dojo: Dojo) -> None:
 
     bad = await in_group(dojo, k.teacher, "/board timezone Mars/Olympus", k.group)
     assert bad.plain_text.startswith("I don't know the timezone Mars/Olympus.")
+    # The same inputs as a learner's /timezone: cities with spaces and UTC offsets too.
+    offset = await in_group(dojo, k.teacher, "/board timezone +05:30", k.group)
+    assert offset.plain_text == "Timezone set to UTC+05:30."
+    city = await in_group(dojo, k.teacher, "/board timezone New York", k.group)
+    assert city.plain_text == "Timezone set to America/New_York."
     good = await in_group(dojo, k.teacher, "/board timezone europe/berlin", k.group)
     assert good.plain_text == "Timezone set to Europe/Berlin."
     usage = await in_group(dojo, k.teacher, "/board frobnicate", k.group)
@@ -162,7 +167,7 @@ async def test_admin_settings_and_the_admin_cache(dojo: Dojo) -> None:
     cls = await store.get_class(dojo.db, GROUP_ID)
     assert cls is not None
     assert cls.timezone == "Europe/Berlin"
-    # Five admin actions, one getChatMember: the answer is cached for a few minutes.
+    # Eight admin actions, one getChatMember: the answer is cached for a few minutes.
     assert len(s.calls_of("getChatMember")) == 1
     dojo.clock.advance(6 * 60_000)
     await in_group(dojo, k.teacher, "/board", k.group)
@@ -375,6 +380,16 @@ async def test_deep_link_joins_members_of_the_group_only(dojo: Dojo) -> None:
     assert (await s.next_message(stranger)).plain_text.startswith("That class isn't open")
     assert await store.is_member(dojo.db, GROUP_ID, k.ben.id)
     assert not await store.is_member(dojo.db, GROUP_ID, stranger.id)
+
+
+async def test_class_links_with_numbers_out_of_range_are_invalid_links(dojo: Dojo) -> None:
+    s = dojo.standin
+    learner = await s.user(778, "Mallory")
+    for payload in ("join-n9999999999999999999", "exp-p99999999999999999999", "join-n00042"):
+        await s.send_text(learner, f"/start {payload}")
+        reply = await s.next_message(learner)
+        assert reply.plain_text.startswith("I didn't recognise that class link"), payload
+        assert "Pick a field to practise." in reply.plain_text
 
 
 async def test_a_burst_of_commands_stays_within_the_group_limit(dojo: Dojo) -> None:

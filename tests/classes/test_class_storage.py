@@ -7,42 +7,7 @@ import statistics
 
 from dojobot.storage import classes as store
 from dojobot.storage.db import Database
-
-CHAT = -4001
-
-
-async def add_user(db: Database, user_id: int, name: str, nickname: str | None = None) -> None:
-    await db.conn.execute(
-        "INSERT INTO user (user_id, first_name, nickname, created_at, last_seen_at)"
-        " VALUES (?, ?, ?, 0, 0)",
-        (user_id, name, nickname),
-    )
-
-
-async def add_attempts(
-    db: Database, user_id: int, rows: list[tuple[int, bool, int, int]]
-) -> None:
-    """rows: (topic id, correct, response ms, answered at ms)."""
-    cursor = await db.conn.execute(
-        "INSERT INTO session (user_id, topic_id, stage_id, start_time) VALUES (?, 1, 1, 0)",
-        (user_id,),
-    )
-    session_id = cursor.lastrowid
-    await db.conn.executemany(
-        """INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question, expected,
-                                given, correct, response_ms, answered_at)
-           VALUES (?, ?, ?, 1, '1 + 1', '2', '2', ?, ?, ?)""",
-        [(session_id, user_id, t, int(c), r, at) for t, c, r, at in rows],
-    )
-    # As the answer path does, in the same spirit: one rep (and one correct) per attempt.
-    await db.conn.executemany(
-        """INSERT INTO user_progress (user_id, topic_id, total_reps, correct_reps,
-                                      stage_started_at)
-           VALUES (?, ?, 1, ?, 0)
-           ON CONFLICT (user_id, topic_id) DO UPDATE SET
-               total_reps = total_reps + 1, correct_reps = correct_reps + excluded.correct_reps""",
-        [(user_id, t, int(c)) for t, c, _r, _at in rows],
-    )
+from tests.support.classes import CHAT, add_attempts, add_user
 
 
 async def test_member_stats_match_the_attempts(migrated_db: Database) -> None:

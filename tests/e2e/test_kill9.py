@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from telegram_standin import BotApiStandIn
-from tests.e2e.helpers import current_question, solve, start_bot_process
+from tests.support.learner import current_question, solve, start_bot_process
 
 
 async def test_kill_dash_nine_mid_set_loses_no_acknowledged_answer(

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import re
 
-from telegram_standin import BotApiStandIn, BotMessage, User
+from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo
-from tests.e2e.helpers import current_question, solve
-
-
-async def open_addition_seedling(dojo: Dojo, learner: User) -> BotMessage:
-    s = dojo.standin
-    await s.send_text(learner, "/start")
-    menu = await s.next_message(learner)
-    assert "Pick a field" in menu.plain_text
-    for button in ("Math", "Arithmetic", "Addition · Hatsu 0/1000", "🌱 Seedling"):
-        await s.press(learner, button, message_id=menu.message_id)
-        await s.settle()
-    first = await s.next_message(learner)
-    await s.settle()  # the bot has noted when the problem went out
-    return first
+from tests.support.learner import current_question, open_addition_seedling, solve
 
 
 async def test_new_learner_finishes_a_set(dojo: Dojo, standin: BotApiStandIn) -> None:

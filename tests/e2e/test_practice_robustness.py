@@ -12,7 +12,7 @@ from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
 from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo, FakeClock, run_dojo
-from tests.e2e.helpers import current_question, reply, solve, start_set
+from tests.support.learner import current_question, reply, solve, start_set
 
 
 async def attempts(db: Database) -> list[tuple[str, str, int]]:

@@ -23,15 +23,16 @@ from dojobot.jobs.nudges import JOB_NAME, send_due_nudges
 from dojobot.sandbox.runner import running
 from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo, FakeClock, dojo_settings
-from tests.e2e.test_practice_flow import current_question, solve
+from tests.support.learner import current_question, solve
 
 App = Application[Any, Any, Any, Any, Any, Any]
 MINUTE = 60_000
 DAY = 24 * 60 * MINUTE
 
 
-def ms(*args: int) -> int:
-    return int(datetime(*args, tzinfo=UTC).timestamp() * 1000)  # type: ignore[misc]
+def ms(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> int:
+    moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
 
 
 def hold_the_job(app: App) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from telegram_standin import BotApiStandIn
-from tests.e2e.helpers import start_bot_process
+from tests.support.learner import start_bot_process
 
 
 def free_port() -> int:

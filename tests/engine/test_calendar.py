@@ -31,8 +31,9 @@ from dojobot.engine.nudges import (
 BERLIN = zone("Europe/Berlin")
 
 
-def ms(*args: int) -> int:
-    return int(datetime(*args, tzinfo=UTC).timestamp() * 1000)  # type: ignore[misc]
+def ms(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> int:
+    moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
 
 
 def utc(at_ms: int) -> datetime:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dojobot.handlers.callbacks import WRONG_CHAT
 from telegram_standin import BotMessage
-from tests.classes.helpers import GROUP_ID, make_class, practise
 from tests.conftest import Dojo
+from tests.support.classes import GROUP_ID, make_class, practise
 
 # Every private-chat format, with ids that exist (Math, Arithmetic, Addition, Seedling).
 PRIVATE_DATA = [
@@ -57,7 +57,7 @@ async def test_a_private_button_acts_only_for_its_chats_learner(dojo: Dojo) -> N
     aiko_before = snapshot(s.messages(k.aiko))
     # Forged: Aiko's client presses a button of Ben's private chat.
     for data in ("progress", "go:1:101", "rem:t:0"):
-        qid = await s.press_data(k.aiko, k.ben, summary.message_id, data)
+        qid = await s.press_data(k.aiko, k.ben.id, summary.message_id, data)
         await s.settle()
         assert s.callback_answers[qid].get("text") == WRONG_CHAT, data
     assert snapshot(s.messages(k.aiko)) == aiko_before

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from dojobot.app import COMMANDS, build_application
+from dojobot.app import build_application
+from dojobot.handlers.common import COMMANDS
 from dojobot.sandbox.runner import running
 from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo, FakeClock, dojo_settings
-from tests.ops.helpers import GOOD_ROWS, Cli, one_error_line, write_export
+from tests.support.cli import GOOD_ROWS, Cli, one_error_line, write_export
 
 LINK = re.compile(r"^https://t\.me/DojoSandboxBot\?start=(claim-[A-Za-z0-9_-]+)$", re.MULTILINE)
 
@@ -118,6 +119,18 @@ async def test_link_without_token_prints_the_payload(
     first, second = run.out.splitlines()[:2]
     assert re.fullmatch(r"/start claim-[A-Za-z0-9_-]{32}", first)
     assert second.startswith("(DOJOBOT_BOT_TOKEN is not set, so this is the /start payload")
+
+
+async def test_link_with_a_rejected_token_never_prints_it(
+    dojo: Dojo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, standin: BotApiStandIn,
+) -> None:
+    wrong = "99999:SECRET-not-this-bots-token"
+    cli = Cli(monkeypatch, dojo.database_path, bot_token=wrong, api_base_url=standin.base_url)
+    await import_fixture(cli, tmp_path)
+    run = await cli.run_async("legacy-link", "u4")
+    assert run.code == 0, run.err
+    assert "SECRET" not in run.out + run.err
+    assert "(getMe failed (the Bot API rejected DOJOBOT_BOT_TOKEN (401/404))" in run.out
 
 
 async def test_kpi_only_for_owners(standin: BotApiStandIn, tmp_path: Path) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.ops.helpers import BAD_ROWS, GOOD_ROWS, HEADER, Cli, one_error_line, write_export
+from tests.support.cli import BAD_ROWS, GOOD_ROWS, HEADER, Cli, one_error_line, write_export
 
 T0 = 1_700_000_000_000
 
@@ -31,7 +32,9 @@ def make_db(cli: Cli, path: Path) -> sqlite3.Connection:
 
 
 @pytest.fixture
-def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Cli, sqlite3.Connection, Path]:
+def setup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Cli, sqlite3.Connection, Path]]:
     path = tmp_path / "dojobot.sqlite3"
     cli = Cli(monkeypatch, path)
     conn = make_db(cli, path)

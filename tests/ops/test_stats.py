@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ops.helpers import Cli, one_error_line
+from tests.support.cli import Cli, one_error_line
 
 H = 3600 * 1000
 

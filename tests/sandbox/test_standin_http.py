@@ -161,6 +161,34 @@ async def test_inline_keyboard_rules(standin: BotApiStandIn, client: httpx.Async
     assert status == 400
 
 
+async def test_text_and_caption_edits_fit_the_message_kind(
+    standin: BotApiStandIn, client: httpx.AsyncClient
+) -> None:
+    ann = await standin.user(1, "Ann")
+    await standin.send_text(ann, "hi")
+    _, body = await call(client, standin, "sendMessage", chat_id=ann.id, text="a")
+    text_id = body["result"]["message_id"]
+    png = (await standin.send_photo(ann))["photo"][0]["file_id"]
+    _, body = await call(client, standin, "sendPhoto", chat_id=ann.id, photo=png, caption="c")
+    photo_id = body["result"]["message_id"]
+
+    async def edit(method: str, message_id: int, **content: str) -> str:
+        status, body = await call(
+            client, standin, method, chat_id=ann.id, message_id=message_id, **content
+        )
+        return "ok" if status == 200 else body["description"]
+
+    assert await edit("editMessageCaption", text_id, caption="b") == (
+        "Bad Request: there is no caption in the message to edit"
+    )
+    assert await edit("editMessageText", photo_id, text="b") == (
+        "Bad Request: there is no text in the message to edit"
+    )
+    assert await edit("editMessageText", text_id, text="b") == "ok"
+    assert await edit("editMessageCaption", photo_id, caption="d") == "ok"
+    assert [m.plain_text for m in standin.messages(ann)] == ["b", "d"]
+
+
 async def test_answer_unknown_callback_query(
     standin: BotApiStandIn, client: httpx.AsyncClient
 ) -> None:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+from dataclasses import fields as dataclass_fields
 from enum import StrEnum
-from typing import ClassVar, Protocol, TypeVar, cast
+from typing import ClassVar, Protocol, Self, TypeVar, cast
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -95,72 +96,52 @@ class Nav:
 
 
 @dataclass(frozen=True)
-class Go:
+class _CatalogueIds:
+    """A format that is its prefix and catalogue ids, one per field: '<prefix>[:<id>...]'."""
+
+    PREFIX: ClassVar[str]
+
+    def encode(self) -> str:
+        return _join(self.PREFIX, *astuple(self))
+
+    @classmethod
+    def decode(cls, fields: list[str]) -> Self | None:
+        ids = [_catalogue_id(raw) for raw in fields]
+        if len(ids) != len(dataclass_fields(cls)) or None in ids:
+            return None
+        return cls(*ids)
+
+
+@dataclass(frozen=True)
+class Go(_CatalogueIds):
     """'go:<topic>:<level>': start a set."""
 
     PREFIX: ClassVar[str] = "go"
     topic_id: int
     level_id: int
 
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.topic_id, self.level_id)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> Go | None:
-        match fields:
-            case [t, lv] if (topic := _catalogue_id(t)) and (level := _catalogue_id(lv)):
-                return cls(topic, level)
-        return None
-
 
 @dataclass(frozen=True)
-class Topics:
+class Topics(_CatalogueIds):
     """'topics:<subject>': the topic menu as a new message (under a set summary)."""
 
     PREFIX: ClassVar[str] = "topics"
     subject_id: int
 
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.subject_id)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> Topics | None:
-        match fields:
-            case [raw] if (subject := _catalogue_id(raw)):
-                return cls(subject)
-        return None
-
 
 @dataclass(frozen=True)
-class ShowProgress:
+class ShowProgress(_CatalogueIds):
     """'progress': the progress report."""
 
     PREFIX: ClassVar[str] = "progress"
 
-    def encode(self) -> str:
-        return _join(self.PREFIX)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> ShowProgress | None:
-        return cls() if fields == [] else None
-
 
 @dataclass(frozen=True)
-class Chart:
+class Chart(_CatalogueIds):
     """'chart:<topic>': the chart of one topic's recent sets."""
 
     PREFIX: ClassVar[str] = "chart"
     topic_id: int
-
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.topic_id)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> Chart | None:
-        match fields:
-            case [raw] if (topic := _catalogue_id(raw)):
-                return cls(topic)
-        return None
 
 
 @dataclass(frozen=True)

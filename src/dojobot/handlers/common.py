@@ -4,10 +4,41 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
+from telegram import BotCommand, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from dojobot.context import DojoContext
+from dojobot.engine.progression import STANDARD
+from dojobot.engine.stats import format_accuracy
+
+# The one command list: Telegram's command menu and /help both show it.
+COMMANDS = (
+    BotCommand("start", "Choose a topic and practise"),
+    BotCommand("progress", "Your stages, accuracy and speed"),
+    BotCommand("stop", "End the current set"),
+    BotCommand("help", "How the dojo works"),
+    BotCommand("remind", "A daily practice reminder at your time"),
+    BotCommand("timezone", "Your timezone, for reminders and streaks"),
+    BotCommand("nickname", "Your name on class leaderboards"),
+)
+# The menu shown in groups: the class commands.
+GROUP_COMMANDS = (
+    BotCommand("leaderboard", "The class leaderboard"),
+    BotCommand("join", "Join the class"),
+    BotCommand("leave", "Leave the class"),
+    BotCommand("board", "Board settings, chart and export (admins)"),
+)
+
+
+def stage_rule() -> str:
+    """How a stage is left on the standard progression, in its own figures."""
+    reps = sorted(set(STANDARD.requirements.values()))
+    count = str(reps[0]) if len(reps) == 1 else f"{reps[0]}–{reps[-1]}"
+    return (
+        f"You leave a stage after its reps ({count} by default) with at least "
+        f"{format_accuracy(STANDARD.accuracy_floor)} right over your last {STANDARD.window} "
+        "answers."
+    )
 
 
 def help_text(context: DojoContext) -> str:
@@ -15,19 +46,16 @@ def help_text(context: DojoContext) -> str:
     catalogue = context.catalogue
     stages = " → ".join(f"{s.display_name} {s.kanji}" for s in catalogue.stages)
     levels = ", ".join(lv.display_name for lv in catalogue.levels)
+    commands = "\n".join(f"/{c.command} - {c.description}" for c in COMMANDS)
+    in_groups = ", ".join(f"/{c.command}" for c in GROUP_COMMANDS)
     return (
         "<b>How the dojo works</b>\n"
         "Pick a topic and a difficulty, then answer each problem by sending a number "
         "(2.5, -3 and 1/2 are fine). Speed counts: I time every answer.\n\n"
         f"<b>Stages</b>: {stages}.\n"
-        "You leave a stage after its reps (1000 by default) with at least 90% right "
-        "over your last 100 answers. A missed problem comes back a few problems later.\n\n"
+        f"{stage_rule()} A missed problem comes back a few problems later.\n\n"
         f"<b>Difficulty</b>: {levels}; harder levels add digits, negatives and decimals.\n\n"
-        "<b>Commands</b>\n/start - choose a topic\n/progress - your stages and a chart\n"
-        "/stop - end the current set\n/remind - a daily practice reminder\n"
-        "/timezone - your timezone, for reminders and streaks\n"
-        "/nickname - your name on class leaderboards (in a group: /leaderboard, /join)\n"
-        "/help - this message"
+        f"<b>Commands</b>\n{commands}\nIn a class group: {in_groups}"
     )
 
 

@@ -312,10 +312,18 @@ class MethodsMixin(StandInState):
         return message
 
     def _api_editMessageText(self, params: JSON, files: Any) -> JSON:
+        return self._edit_content(params, caption=False)
+
+    def _api_editMessageCaption(self, params: JSON, files: Any) -> JSON:
+        return self._edit_content(params, caption=True)
+
+    def _edit_content(self, params: JSON, *, caption: bool) -> JSON:
+        """A new text (or caption) and keyboard for a message: what both edits share."""
         state, record, message = self._message_to_edit(params)
-        if record.kind != "text":
-            raise ApiError.bad_request("there is no text in the message to edit")
-        text, plain, entities = parse_message_text(params)
+        if (record.kind == "text") == caption:
+            what = "caption" if caption else "text"
+            raise ApiError.bad_request(f"there is no {what} in the message to edit")
+        text, plain, entities = (parse_caption if caption else parse_message_text)(params)
         markup, buttons = parse_markup(params.get("reply_markup"))
         return self._apply_edit(
             state,
@@ -324,24 +332,6 @@ class MethodsMixin(StandInState):
             markup=markup,
             buttons=buttons,
             text=text,
-            plain=plain,
-            entities=entities,
-            parse_mode=params.get("parse_mode"),
-        )
-
-    def _api_editMessageCaption(self, params: JSON, files: Any) -> JSON:
-        state, record, message = self._message_to_edit(params)
-        if record.kind == "text":
-            raise ApiError.bad_request("there is no caption in the message to edit")
-        caption, plain, entities = parse_caption(params)
-        markup, buttons = parse_markup(params.get("reply_markup"))
-        return self._apply_edit(
-            state,
-            record,
-            message,
-            markup=markup,
-            buttons=buttons,
-            text=caption,
             plain=plain,
             entities=entities,
             parse_mode=params.get("parse_mode"),

@@ -114,6 +114,57 @@ class _Open:
     attrs: dict[str, str]
 
 
+def _close_tag(text: str, i: int, stack: list[_Open], pos16: int) -> tuple[int, Entity | None]:
+    """The end tag at text[i]: pop its start tag; (index after it, the entity it makes)."""
+    m = _END_TAG.match(text, i)
+    if m is None or not stack:
+        raise EntityParseError(f"Unexpected end tag at byte offset {_byte_offset(text, i)}")
+    name = m.group(1).lower()
+    top = stack[-1]
+    if top.name != name:
+        raise EntityParseError(
+            f"Unmatched end tag at byte offset {_byte_offset(text, i)}, "
+            f'expected "</{top.name}>", found "</{name}>"'
+        )
+    stack.pop()
+    return m.end(), _make_entity(top, pos16, stack)
+
+
+def _open_tag(text: str, i: int, stack: list[_Open], pos16: int) -> int:
+    """The start tag at text[i]: check it may open here and push it; the index after it."""
+    m = _START_TAG.match(text, i)
+    if m is None:
+        raise EntityParseError(
+            f'Unsupported start tag "" at byte offset {_byte_offset(text, i)}'
+        )
+    name = m.group(1).lower()
+    attrs = {a.group(1).lower(): _unquote(a.group(2)) for a in _ATTR.finditer(m.group(2))}
+    if name not in _TAG_TYPES or (name == "span" and attrs.get("class") != "tg-spoiler"):
+        raise EntityParseError(
+            f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, i)}'
+        )
+    if name == "tg-emoji" and not attrs.get("emoji-id"):
+        raise EntityParseError(
+            f'Custom emoji entity must have "emoji-id" attribute at byte offset '
+            f"{_byte_offset(text, i)}"
+        )
+    if (
+        stack
+        and stack[-1].name in ("code", "pre")
+        and not (stack[-1].name == "pre" and name == "code")
+    ):
+        raise EntityParseError(
+            f'Entity "{name}" can\'t be nested in "{stack[-1].name}" at byte offset '
+            f"{_byte_offset(text, i)}"
+        )
+    if name == "blockquote" and any(o.name == "blockquote" for o in stack):
+        raise EntityParseError(
+            f"Blockquote entities can't be nested at byte offset {_byte_offset(text, i)}"
+        )
+    stack.append(_Open(name, pos16, attrs))
+    return m.end()
+
+
 def parse_html(text: str) -> tuple[str, list[Entity]]:
     """Parse Telegram HTML into (plain text, entities); raise EntityParseError if invalid."""
     out: list[str] = []
@@ -126,59 +177,11 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
         c = text[i]
         if c == "<":
             if text.startswith("</", i):
-                m = _END_TAG.match(text, i)
-                if m is None:
-                    raise EntityParseError(
-                        f"Unexpected end tag at byte offset {_byte_offset(text, i)}"
-                    )
-                name = m.group(1).lower()
-                if not stack:
-                    raise EntityParseError(
-                        f"Unexpected end tag at byte offset {_byte_offset(text, i)}"
-                    )
-                top = stack[-1]
-                if top.name != name:
-                    raise EntityParseError(
-                        f"Unmatched end tag at byte offset {_byte_offset(text, i)}, "
-                        f'expected "</{top.name}>", found "</{name}>"'
-                    )
-                stack.pop()
-                entity = _make_entity(top, pos16, stack)
+                i, entity = _close_tag(text, i, stack, pos16)
                 if entity is not None:
                     entities.append(entity)
-                i = m.end()
-                continue
-            m = _START_TAG.match(text, i)
-            if m is None:
-                raise EntityParseError(
-                    f'Unsupported start tag "" at byte offset {_byte_offset(text, i)}'
-                )
-            name = m.group(1).lower()
-            attrs = {a.group(1).lower(): _unquote(a.group(2)) for a in _ATTR.finditer(m.group(2))}
-            if name not in _TAG_TYPES or (name == "span" and attrs.get("class") != "tg-spoiler"):
-                raise EntityParseError(
-                    f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, i)}'
-                )
-            if name == "tg-emoji" and not attrs.get("emoji-id"):
-                raise EntityParseError(
-                    f'Custom emoji entity must have "emoji-id" attribute at byte offset '
-                    f"{_byte_offset(text, i)}"
-                )
-            if (
-                stack
-                and stack[-1].name in ("code", "pre")
-                and not (stack[-1].name == "pre" and name == "code")
-            ):
-                raise EntityParseError(
-                    f'Entity "{name}" can\'t be nested in "{stack[-1].name}" at byte offset '
-                    f"{_byte_offset(text, i)}"
-                )
-            if name == "blockquote" and any(o.name == "blockquote" for o in stack):
-                raise EntityParseError(
-                    f"Blockquote entities can't be nested at byte offset {_byte_offset(text, i)}"
-                )
-            stack.append(_Open(name, pos16, attrs))
-            i = m.end()
+            else:
+                i = _open_tag(text, i, stack, pos16)
             continue
         if c == "&":
             m = _CHAR_REF.match(text, i)

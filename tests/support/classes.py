@@ -1,14 +1,17 @@
-"""Shared steps for the class tests: a group with a teacher, learners practising for real."""
+"""Class tests: a group with a teacher and learners practising for real, or rows written
+straight into a database for the storage-level tests."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dojobot.storage.db import Database
 from telegram_standin import BotMessage, Chat, User
 from tests.conftest import Dojo
-from tests.e2e.test_practice_flow import current_question, solve
+from tests.support.learner import current_question, solve
 
 GROUP_ID = -4001
+CHAT = GROUP_ID  # the class of the storage-level tests
 # Sunday 30 Nov 2025 18:30 UTC; the fixture's clock starts on Monday 24 Nov 2025 16:00 UTC.
 SUNDAY_EVENING_MS = 1_764_527_400_000
 
@@ -62,3 +65,38 @@ async def practise(dojo: Dojo, learner: User, answers: list[tuple[bool, int]]) -
     await s.send_text(learner, "/stop")
     await s.next_message(learner)
     await s.settle()
+
+
+async def add_user(db: Database, user_id: int, name: str, nickname: str | None = None) -> None:
+    """A user row, as the gatekeeper would write it."""
+    await db.conn.execute(
+        "INSERT INTO user (user_id, first_name, nickname, created_at, last_seen_at)"
+        " VALUES (?, ?, ?, 0, 0)",
+        (user_id, name, nickname),
+    )
+
+
+async def add_attempts(
+    db: Database, user_id: int, rows: list[tuple[int, bool, int, int]]
+) -> None:
+    """rows: (topic id, correct, response ms, answered at ms)."""
+    cursor = await db.conn.execute(
+        "INSERT INTO session (user_id, topic_id, stage_id, start_time) VALUES (?, 1, 1, 0)",
+        (user_id,),
+    )
+    session_id = cursor.lastrowid
+    await db.conn.executemany(
+        """INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question, expected,
+                                given, correct, response_ms, answered_at)
+           VALUES (?, ?, ?, 1, '1 + 1', '2', '2', ?, ?, ?)""",
+        [(session_id, user_id, t, int(c), r, at) for t, c, r, at in rows],
+    )
+    # As the answer path does, in the same spirit: one rep (and one correct) per attempt.
+    await db.conn.executemany(
+        """INSERT INTO user_progress (user_id, topic_id, total_reps, correct_reps,
+                                      stage_started_at)
+           VALUES (?, ?, 1, ?, 0)
+           ON CONFLICT (user_id, topic_id) DO UPDATE SET
+               total_reps = total_reps + 1, correct_reps = correct_reps + excluded.correct_reps""",
+        [(user_id, t, int(c)) for t, c, _r, _at in rows],
+    )

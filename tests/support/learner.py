@@ -1,4 +1,6 @@
-"""Playing a learner: solving problems independently of the engine, reading messages."""
+"""Playing a learner: solving problems independently of the engine, reading messages.
+
+Shared by the tests and the benchmarks (which run as `python -m benchmarks.NAME`)."""
 
 from __future__ import annotations
 
@@ -6,12 +8,16 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from telegram_standin import BotApiStandIn, BotMessage, User
+
+if TYPE_CHECKING:  # the benchmarks use this module too, without pytest's fixtures
+    from tests.conftest import Dojo
 
 DOJOBOT = str(Path(sys.executable).parent / "dojobot")
 
@@ -19,7 +25,8 @@ QUESTION = re.compile(r"^Problem (\d+) of (\d+)\n(.+)$", re.MULTILINE)
 
 
 def solve(question: str) -> Decimal:
-    """An evaluator independent of the engine, for the notation learners see."""
+    """An evaluator independent of the engine, for the notation learners see; `str()` of
+    the result is how a learner types it (and how the bot stores an answer)."""
     q = question.strip()
     if q[0] in "√∛":
         root = Fraction(q[1:])
@@ -28,10 +35,11 @@ def solve(question: str) -> Decimal:
         return Decimal(str(guess))
     a, op, b = q.split(" ")
     x, y = Fraction(a), Fraction(b)
-    result = {
+    operations: dict[str, Callable[[], Fraction]] = {
         "+": lambda: x + y, "-": lambda: x - y, "×": lambda: x * y, "÷": lambda: x / y,
-        "mod": lambda: x % y, "^": lambda: x**y,
-    }[op]()
+        "mod": lambda: x % y, "^": lambda: Fraction(x**y),
+    }
+    result = operations[op]()
     return Decimal(result.numerator) / Decimal(result.denominator)
 
 
@@ -71,3 +79,17 @@ def start_bot_process(
     )
     env.update(settings)
     return subprocess.Popen([DOJOBOT, "run"], env=env, cwd=database.parent, stderr=stderr)
+
+
+async def open_addition_seedling(dojo: Dojo, learner: User) -> BotMessage:
+    """Through the menus to a Seedling set of Addition; returns the first problem."""
+    s = dojo.standin
+    await s.send_text(learner, "/start")
+    menu = await s.next_message(learner)
+    assert "Pick a field" in menu.plain_text
+    for button in ("Math", "Arithmetic", "Addition · Hatsu 0/1000", "🌱 Seedling"):
+        await s.press(learner, button, message_id=menu.message_id)
+        await s.settle()
+    first = await s.next_message(learner)
+    await s.settle()  # the bot has noted when the problem went out
+    return first
