@@ -17,8 +17,9 @@ PACKAGE = Path(dojobot.__file__).parent
 LAYERS = (
     ("engine",),  # pure domain: imports nothing of ours outside itself
     ("storage",),  # SQL, over engine types
-    ("config", "charts", "ops"),  # settings, PNGs, maintainer tools: never handlers
-    ("context", "metrics"),  # what every handler receives; counters of updates
+    ("config", "charts", "ops", "updates", "rendering"),  # settings, PNGs, maintainer tools,
+    # update order and arrival, the chart worker: never handlers
+    ("context", "metrics", "ratelimit"),  # what every handler receives; counters; send pacing
     ("handlers",),  # Telegram glue
     ("jobs",),  # work started by the bot itself, using handlers' texts and buttons
     ("app",),  # build_application: wires handlers and jobs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
@@ -60,6 +61,11 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data: BotData = app.bot_data
+    if data.queued_replies:  # Telegram's group limit would hold shutdown up to a minute
+        log.warning("shutdown: %d queued group replies not sent", len(data.queued_replies))
+        for task in list(data.queued_replies):
+            task.cancel()
+        await asyncio.gather(*data.queued_replies, return_exceptions=True)
     await stop_runtime(data.ops)
     data.ops = None
     if data.db is not None:

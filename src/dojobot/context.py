@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,17 @@ class RecentKeys:
 
 
 @dataclass
+class JoinNotice:
+    """A group's message that lists who joined lately; edited as more join."""
+
+    started_ms: int
+    names: list[str] = field(default_factory=list)
+    message_id: int | None = None
+    shown: int = 0  # names the message shows so far
+    sending: bool = False  # a task is sending or editing it
+
+
+@dataclass
 class BotData:
     """Process-wide state; the database stays the source of truth."""
 
@@ -51,9 +63,11 @@ class BotData:
     problem_sent_at: dict[int, int] = field(default_factory=dict)  # user id -> ms
     frozen_menus: RecentKeys = field(default_factory=RecentKeys)  # (chat, message) tapped
     ops: OpsRuntime | None = None  # database lock, /metrics and /healthz server
-    # Classes: (chat, user) -> (is admin, checked at ms); chat -> recent reply times (ms).
+    # Classes: (chat, user) -> (is admin, checked at ms); chat -> its open join notice.
     admin_checks: dict[tuple[int, int], tuple[bool, int]] = field(default_factory=dict)
-    group_sends: dict[int, list[int]] = field(default_factory=dict)
+    join_notices: dict[int, JoinNotice] = field(default_factory=dict)
+    # Group replies waiting for their group's minute (cancelled at shutdown).
+    queued_replies: set[asyncio.Task[object]] = field(default_factory=set)
 
 
 _Data = dict[object, object]

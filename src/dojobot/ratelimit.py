@@ -92,6 +92,11 @@ class PriorityRateLimiter(CountingRateLimiter):
         self._replies_waiting = 0  # replies queued for the overall cap right now
         self._turns = {False: asyncio.Lock(), True: asyncio.Lock()}  # by is_background
 
+    def group_has_room(self, chat_id: int | str) -> bool:
+        """Whether a message to this group could go now, within its 20 a minute."""
+        window = self._groups.get(chat_id)
+        return window is None or window.wait(asyncio.get_running_loop().time()) <= 0
+
     async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, Any]],

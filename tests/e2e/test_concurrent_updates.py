@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 
 import pytest
 
 from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo
-from tests.e2e.helpers import current_question, solve, start_set
-
-
-async def until(condition: Callable[[], bool], what: str) -> None:
-    """Wait (without timing anything) for the bot to reach a state."""
-    for _ in range(1500):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"never happened: {what}")
+from tests.support.learner import current_question, solve, start_set
+from tests.support.waiting import until
 
 
 async def test_a_stalled_chat_delays_only_itself_and_keeps_its_order(

@@ -49,6 +49,7 @@ from dojobot.handlers.classes.common import (
     member_status,
     send_to_group,
 )
+from dojobot.handlers.classes.joins import announce_join
 from dojobot.handlers.classes.texts import (
     board_heading,
     board_text,
@@ -101,7 +102,7 @@ async def _arrive(context: DojoContext, chat: Chat) -> None:
     await send_to_group(
         context, chat.id, welcome_text(cls.title, members, returning=existing is not None),
         keyboard=practise_keyboard(context.bot.username, chat.id, join_button=True),
-        budgeted=False,
+        deferrable=False,
     )
 
 
@@ -182,12 +183,13 @@ async def join_command(update: Update, context: DojoContext) -> None:
                             reply_to=update.effective_message)
         return
     cls = await ensure_class(context, chat)
-    joined = await store.join_class(context.db, chat.id, user.id, context.now_ms())
-    text = "✋ You're in the class." if joined else "You are already in the class."
+    if await store.join_class(context.db, chat.id, user.id, context.now_ms()):
+        announce_join(context, chat.id, cls.title, user.first_name)  # one notice for many
+        return
     await send_to_group(
         context, chat.id,
-        f"{text} Tap Practise to train with me in private; your answers count on "
-        f"the board of {escape(cls.title)}.",
+        "You are already in the class. Tap Practise to train with me in private; your "
+        f"answers count on the board of {escape(cls.title)}.",
         keyboard=practise_keyboard(context.bot.username, chat.id, join_button=False),
         reply_to=update.effective_message,
     )
@@ -284,7 +286,7 @@ async def _post_final_board(context: DojoContext, cls: ClassGroup, week_start: i
     sent = await send_to_group(
         context, cls.chat_id, text,
         keyboard=practise_keyboard(context.bot.username, cls.chat_id, join_button=True),
-        budgeted=False,  # one message a week; the reply budget leaves room for it
+        deferrable=False,  # a job: it may wait for the group's minute
     )
     return sent is not None
 
