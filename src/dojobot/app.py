@@ -32,6 +32,7 @@ from dojobot.ratelimit import PriorityRateLimiter
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
+from dojobot.storage.tuning import size_memory
 from dojobot.updates import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data: BotData = app.bot_data
     assert data.settings is not None
     data.db = await Database.open(data.settings.database_path)
+    await size_memory(
+        data.db, cache_mib=data.settings.sqlite_cache_mib, mmap_mib=data.settings.sqlite_mmap_mib
+    )
     applied = await migrate_up(data.db)
     if applied:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     idle_timeout_minutes: int = Field(default=30, ge=1)
     # Telegram's overall flood limit for a bot; 0 lifts it (a local Bot API stand-in).
     max_messages_per_second: int = Field(default=30, ge=0)
+    # SQLite memory of the running bot: page cache (SQLite's default is 2 MiB) and
+    # memory-mapped reads (address space; the OS page cache holds the pages).
+    sqlite_cache_mib: int = Field(default=64, ge=0, le=65_536)
+    sqlite_mmap_mib: int = Field(default=1024, ge=0, le=1_048_576)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
