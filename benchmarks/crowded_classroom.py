@@ -1,7 +1,7 @@
 """A crowded classroom: one learner floods /progress (a chart each) while others practise.
 
-    .venv/bin/python benchmarks/crowded_classroom.py
-    .venv/bin/python benchmarks/crowded_classroom.py --baseline-src /path/to/old/checkout/src
+    .venv/bin/python -m benchmarks.crowded_classroom
+    .venv/bin/python -m benchmarks.crowded_classroom --baseline-src /path/to/old/checkout/src
 
 The bot is the real Application in a child process (answer_path.py's BotProcess, the
 shipped 30 messages/s limit) against the Bot API stand-in. --practising learners answer
@@ -34,7 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from answer_path import DEEP_LINKS, PROBLEM, TOKEN, BotProcess, as_text, percentile, solve
+from tests.support.learner import solve
+
+from benchmarks.answer_path import DEEP_LINKS, PROBLEM, TOKEN, BotProcess
+from benchmarks.common import percentile
 from telegram_standin import ApiCall, BotApiStandIn, User
 
 LIMIT = 30  # the shipped overall limit
@@ -106,7 +109,7 @@ class Classroom:
         """Answer the problem on screen; the latency to the next problem, in seconds."""
         assert learner.question is not None
         learner.true_ms.append((self.phase, (self.standin.clock() - learner.shown_at) * 1000))
-        return await self._say(learner, as_text(solve(html.unescape(learner.question))))
+        return await self._say(learner, str(solve(html.unescape(learner.question))))
 
     async def practise(self, learner: Learner) -> None:
         """Think, answer, wait for the next problem; a new set when one ends."""

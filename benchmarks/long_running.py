@@ -1,6 +1,6 @@
 """The answer transaction of a long-running bot: the 10M-attempt file against an empty one.
 
-    .venv/bin/python benchmarks/long_running.py            # benchmarks/data/big.sqlite3
+    .venv/bin/python -m benchmarks.long_running            # benchmarks/data/big.sqlite3
 
 data_scale.py times a learner's first sets in a fresh process. A bot runs for weeks: a
 learner comes back after everyone else has practised, and whether their pages are still in
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from data_scale import NOW_MS, _summary, answer_transactions, drop_os_cache
+from benchmarks.data_scale import NOW_MS, _summary, answer_transactions, drop_os_cache
 from dojobot.config import Settings
 from dojobot.storage import practice as store
 from dojobot.storage.db import Database

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import deque
+import math
 from collections.abc import Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -30,10 +30,10 @@ from dojobot.metrics import CountingRateLimiter
 # Slots of each sliding second that broadcasts leave to replies. A reply arriving while
 # a broadcast keeps the window full would otherwise wait for the next slot (~35 ms).
 REPLY_RESERVE = 2
-# Telegram's documented limits, each window a little longer than Telegram's: a send reaches
-# Telegram some milliseconds after its slot here, and those delays vary from send to send.
-OVERALL_SPAN = 1.05
-GROUP_LIMIT = (20, 60.5)
+# Telegram's documented limits.
+OVERALL_SPAN = 1.0
+GROUP_LIMIT = (20, 60.0)
+IN_FLIGHT_POLL = 0.01  # seconds between looks while the window is full of unfinished sends
 # What Telegram counts against the limits (PTB's endpoint names).
 COUNTED = frozenset({
     "sendMessage", "sendPhoto", "sendDocument", "sendAnimation", "sendVideo", "sendAudio",
@@ -56,28 +56,34 @@ def background() -> Iterator[None]:
 
 
 class SlidingWindow:
-    """At most `limit` events in any `span` seconds."""
+    """At most `limit` sends in any `span` seconds, as the receiver counts them.
+
+    A send is counted from its slot until `span` after it completes: Telegram receives it
+    somewhere in between (a request can wait for a connection or a busy event loop, and
+    then arrive bunched with later ones), so only a completed send may age out."""
 
     def __init__(self, limit: int, span: float) -> None:
         self.limit = limit
         self.span = span
-        self._times: deque[float] = deque()
+        self._ends: list[list[float]] = []  # per send: [completion time], inf in flight
 
     def wait(self, now: float, limit: int | None = None) -> float:
-        """Seconds until one more event fits under `limit` (default: the window's)."""
+        """Seconds until one more send fits under `limit` (default: the window's)."""
         cap = self.limit if limit is None else limit
-        while self._times and self._times[0] <= now - self.span:
-            self._times.popleft()
-        if len(self._times) < cap:
+        self._ends = [end for end in self._ends if end[0] > now - self.span]
+        if len(self._ends) < cap:
             return 0.0
-        return self._times[len(self._times) - cap] + self.span - now
+        ages_out = sorted(end[0] for end in self._ends)[len(self._ends) - cap]
+        return IN_FLIGHT_POLL if ages_out == math.inf else ages_out + self.span - now
 
-    def add(self, now: float) -> None:
-        """Count one event at `now`."""
-        self._times.append(now)
+    def start(self) -> list[float]:
+        """Count one send from now; set the returned cell to its completion time."""
+        end = [math.inf]
+        self._ends.append(end)
+        return end
 
     def idle(self, now: float) -> bool:
-        """No event in the window any more: safe to forget."""
+        """No send in the window any more: safe to forget."""
         return self.wait(now, 1) <= 0
 
 
@@ -115,14 +121,19 @@ class PriorityRateLimiter(CountingRateLimiter):
         is_background = _BACKGROUND.get()
 
         async def paced(*a: Any, **kw: Any) -> Any:
-            await self._slot(group, is_background)
-            return await callback(*a, **kw)
+            ends = await self._slot(group, is_background)
+            try:
+                return await callback(*a, **kw)
+            finally:
+                done = asyncio.get_running_loop().time()
+                for end in ends:
+                    end[0] = done
 
         return await super().process_request(
             paced, args, kwargs, endpoint, data, rate_limit_args
         )
 
-    async def _slot(self, group: int | str | None, is_background: bool) -> None:
+    async def _slot(self, group: int | str | None, is_background: bool) -> list[list[float]]:
         loop = asyncio.get_running_loop()
         while True:
             if group is not None:  # a group's minute is waited out before queueing below
@@ -133,11 +144,10 @@ class PriorityRateLimiter(CountingRateLimiter):
                 await self._overall_turn(is_background, loop)
                 now = loop.time()
                 if group is None or self._group_window(group).wait(now) <= 0:
-                    if self._overall is not None:
-                        self._overall.add(now)
+                    windows = [self._overall] if self._overall is not None else []
                     if group is not None:
-                        self._group_window(group).add(now)
-                    return
+                        windows.append(self._group_window(group))
+                    return [window.start() for window in windows]
 
     async def _overall_turn(self, is_background: bool, loop: asyncio.AbstractEventLoop) -> None:
         if self._overall is None:
