@@ -16,6 +16,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from dojobot.i18n import current, use_language
+
 _pool: ProcessPoolExecutor | None = None
 
 
@@ -28,12 +30,20 @@ def _executor() -> ProcessPoolExecutor:
     return _pool
 
 
+def _draw_in(language: str, draw: Callable[..., bytes], *args: Any) -> bytes:
+    """In the worker: draw with the caller's language active (charts translate labels)."""
+    with use_language(language):
+        return draw(*args)
+
+
 async def render(draw: Callable[..., bytes], *args: Any) -> bytes:
-    """Run a chart function of dojobot.charts in the chart worker; its PNG bytes."""
+    """Run a chart function of dojobot.charts in the chart worker, in the current language;
+    its PNG bytes."""
     global _pool
     loop = asyncio.get_running_loop()
+    language = current().code
     try:
-        return await loop.run_in_executor(_executor(), draw, *args)
+        return await loop.run_in_executor(_executor(), _draw_in, language, draw, *args)
     except BrokenProcessPool:
         _pool = None  # the worker died (killed, out of memory): one more try on a new one
-        return await loop.run_in_executor(_executor(), draw, *args)
+        return await loop.run_in_executor(_executor(), _draw_in, language, draw, *args)

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, TelegramError
 from dojobot.context import DojoContext, JoinNotice
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.handlers.classes.texts import practise_keyboard
+from dojobot.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +31,10 @@ EDIT_GAP_S = 1.0
 
 def notice_text(names: list[str], title: str) -> str:
     """'✋ Joined the class: Aiko, Ben.' and how to practise."""
-    who = ", ".join(escape(n) for n in names)
-    return (
-        f"✋ Joined the class: {who}. Tap Practise to train with me in private; your "
-        f"answers count on the board of {escape(title)}."
-    )
+    return _(
+        "✋ Joined the class: {names}. Tap Practise to train with me in private; your "
+        "answers count on the board of {title}."
+    ).format(names=", ".join(escape(n) for n in names), title=escape(title))
 
 
 def announce_join(context: DojoContext, chat_id: int, title: str, name: str) -> None:
