@@ -50,6 +50,7 @@ def test_fresh_virtualenv_install_gives_a_working_command(tmp_path: Path) -> Non
     [wheel] = wheels.glob("dojobot-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "dojobot/sandbox/runner.py" in names
+    assert "dojobot/migrations/postgres/0001_schema.up.sql" in names
     assert [n for n in names if "standin" in n] == []
     subprocess.run([str(pip), "install", "-q", str(wheel)], check=True, timeout=600)
     result = subprocess.run(

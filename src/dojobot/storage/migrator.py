@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
+from typing import Any, Protocol
 
-from dojobot.storage.db import Database, StorageError
+from dojobot.storage.db import StorageError
+from dojobot.storage.dialect import SQLITE, Dialect
 
 _NAME = re.compile(r"^(\d{4})_(\w+)\.up\.sql$")
-_BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migration (
-    version    INTEGER PRIMARY KEY,
-    name       TEXT NOT NULL,
-    applied_at INTEGER NOT NULL
-)"""
+
+
+class Migratable(Protocol):
+    """What migrating needs of a database, SQLite's or PostgreSQL's."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    async def execute_script(self, script: str) -> None: ...
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Any: ...
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> Sequence[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -38,40 +48,46 @@ class MigrationStatus:
     pending: tuple[Migration, ...]
 
 
-def available_migrations() -> tuple[Migration, ...]:
-    """All migrations shipped with this version, in order."""
-    folder = files("dojobot.migrations")
+def _read(dialect: Dialect, name: str) -> str:
+    """The file `name` from the dialect's first migration package that has it."""
+    for package in dialect.migration_packages:
+        entry = files(package).joinpath(name)
+        if entry.is_file():
+            return entry.read_text(encoding="utf-8")
+    raise FileNotFoundError(name)
+
+
+def available_migrations(dialect: Dialect = SQLITE) -> tuple[Migration, ...]:
+    """All migrations shipped with this version, in order, in the dialect's SQL."""
     found = []
-    for entry in folder.iterdir():
+    # The shared folder (the last package) defines which migrations exist.
+    for entry in files(dialect.migration_packages[-1]).iterdir():
         match = _NAME.match(entry.name)
         if not match:
             continue
-        down = folder.joinpath(entry.name.replace(".up.sql", ".down.sql"))
         found.append(
             Migration(
                 version=int(match.group(1)),
                 name=match.group(2),
-                up_sql=entry.read_text(encoding="utf-8"),
-                down_sql=down.read_text(encoding="utf-8"),
+                up_sql=_read(dialect, entry.name),
+                down_sql=_read(dialect, entry.name.replace(".up.sql", ".down.sql")),
             )
         )
     return tuple(sorted(found, key=lambda m: m.version))
 
 
-async def applied_versions(db: Database) -> tuple[int, ...]:
+async def applied_versions(db: Migratable) -> tuple[int, ...]:
     """Versions recorded in schema_migration; reading only, never creating it."""
-    exists = await db.fetchone(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'"
-    )
+    exists = await db.fetchone(db.dialect.has_migration_bookkeeping)
     if exists is None:
         return ()
     rows = await db.fetchall("SELECT version FROM schema_migration ORDER BY version")
     return tuple(int(r["version"]) for r in rows)
 
 
-async def status(db: Database) -> MigrationStatus:
+async def status(db: Migratable) -> MigrationStatus:
     """Current and latest versions and what is pending."""
-    migrations = available_migrations()
+    migrations = available_migrations(db.dialect)
     applied = await applied_versions(db)
     current = max(applied, default=0)
     latest = migrations[-1].version if migrations else 0
@@ -87,22 +103,20 @@ def _refuse_newer(state: MigrationStatus) -> None:
         )
 
 
-async def _run_script(db: Database, script: str) -> None:
+async def _run_script(db: Migratable, script: str) -> None:
     try:
-        await db.conn.executescript(script)
-    except sqlite3.Error as exc:
-        if db.conn.in_transaction:
-            await db.conn.execute("ROLLBACK")
+        await db.execute_script(f"{db.dialect.begin_write};\n{script}\nCOMMIT;")
+    except StorageError as exc:
         raise StorageError(f"migration failed and was rolled back: {exc}") from None
 
 
-async def migrate_up(db: Database, to: int | None = None) -> list[Migration]:
+async def migrate_up(db: Migratable, to: int | None = None) -> list[Migration]:
     """Apply pending migrations up to `to` (default: all), each in one transaction."""
     state = await status(db)
     _refuse_newer(state)
     if to is not None and not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
-    await db.conn.execute(_BOOKKEEPING)
+    await db.execute_script(db.dialect.migration_bookkeeping)
     done = []
     for migration in state.pending:
         if to is not None and migration.version > to:
@@ -110,21 +124,20 @@ async def migrate_up(db: Database, to: int | None = None) -> list[Migration]:
         now = int(time.time() * 1000)
         await _run_script(
             db,
-            f"BEGIN IMMEDIATE;\n{migration.up_sql}\n"
-            f"INSERT INTO schema_migration (version, name, applied_at) "
-            f"VALUES ({migration.version}, '{migration.name}', {now});\nCOMMIT;",
+            f"{migration.up_sql}\nINSERT INTO schema_migration (version, name, applied_at) "
+            f"VALUES ({migration.version}, '{migration.name}', {now});",
         )
         done.append(migration)
     return done
 
 
-async def migrate_down(db: Database, to: int) -> list[Migration]:
+async def migrate_down(db: Migratable, to: int) -> list[Migration]:
     """Roll back applied migrations above version `to`, newest first."""
     state = await status(db)
     _refuse_newer(state)
     if not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
-    by_version = {m.version: m for m in available_migrations()}
+    by_version = {m.version: m for m in available_migrations(db.dialect)}
     done = []
     for version in sorted(state.applied, reverse=True):
         if version <= to:
@@ -132,8 +145,7 @@ async def migrate_down(db: Database, to: int) -> list[Migration]:
         migration = by_version[version]
         await _run_script(
             db,
-            f"BEGIN IMMEDIATE;\n{migration.down_sql}\n"
-            f"DELETE FROM schema_migration WHERE version = {version};\nCOMMIT;",
+            f"{migration.down_sql}\nDELETE FROM schema_migration WHERE version = {version};",
         )
         done.append(migration)
     return done
