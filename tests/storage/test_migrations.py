@@ -52,7 +52,8 @@ async def test_up_down_up_gives_the_same_schema(
     db = empty_database
     await migrate_up(db)
     first = await schema_of(db)
-    catalogue_first = await load_catalogue(db)
+    # The catalogue's reads take no parameters, so they run on either engine already.
+    catalogue_first = await load_catalogue(db)  # type: ignore[arg-type]
     rolled_back = await migrate_down(db, 0)
     assert [m.version for m in rolled_back] == sorted(
         (m.version for m in available_migrations()), reverse=True
@@ -62,7 +63,7 @@ async def test_up_down_up_gives_the_same_schema(
     ]
     await migrate_up(db)
     assert await schema_of(db) == first
-    assert await load_catalogue(db) == catalogue_first
+    assert await load_catalogue(db) == catalogue_first  # type: ignore[arg-type]
 
 
 # Per table, its columns (name, may be NULL); the indexes a migration names (not the ones a

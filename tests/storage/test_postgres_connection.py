@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import socket
 from urllib.parse import urlsplit
 
 import pytest
+from tests.support.cli import free_port
 from tests.support.postgres import fresh_database
 
 from dojobot.storage.db import StorageError
@@ -18,14 +18,8 @@ def test_redacted_url_keeps_everything_but_the_password() -> None:
     assert redact_url("postgresql://dojo@db/dojobot") == "postgresql://dojo@db/dojobot"
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_unreachable_server_is_one_line_without_the_password() -> None:
-    url = f"postgresql://dojo:hunter2hunter2@127.0.0.1:{closed_port()}/dojobot"
+    url = f"postgresql://dojo:hunter2hunter2@127.0.0.1:{free_port()}/dojobot"
     with pytest.raises(StorageError) as failure:
         await PostgresDatabase.open(url)
     message = str(failure.value)

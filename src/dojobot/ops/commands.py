@@ -223,14 +223,21 @@ async def _legacy_link(settings: Settings, legacy_user_id: str) -> None:
     )
 
 
+def _refuse_postgres(settings: Settings, command: str) -> None:
+    if settings.uses_postgres:
+        raise CliError(f"{command}: the database is PostgreSQL; use pg_dump and pg_restore")
+
+
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
     """Copy the live database to FILE."""
+    _refuse_postgres(settings, "backup")
     target = backup_database(settings.database_path, Path(args.file))
     print(f"backed up {settings.database_path} to {target} ({target.stat().st_size} bytes)")
 
 
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
     """Put a backup back in place of the database."""
+    _refuse_postgres(settings, "restore")
     version, saved = restore_database(Path(args.file), settings.database_path)
     print(f"restored {args.file} into {settings.database_path} (schema version {version})")
     if saved:
@@ -292,11 +299,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
     backup = sub.add_parser("backup", help="copy the live database to FILE (safe while running)")
     backup.add_argument("file")
-    backup.set_defaults(func=cmd_backup)
+    backup.set_defaults(func=cmd_backup, postgres_ready=True)
 
     restore = sub.add_parser("restore", help="put a backup back (the bot must be stopped)")
     restore.add_argument("file")
-    restore.set_defaults(func=cmd_restore)
+    restore.set_defaults(func=cmd_restore, postgres_ready=True)
 
     stats = sub.add_parser("stats", help="KPIs: active users, accuracy, p50, stages",
                            description="Print the KPIs. p50 is the median over answers; "
