@@ -222,8 +222,8 @@ def _main(argv: Sequence[str] | None) -> int:
         if settings.uses_postgres and not getattr(args, "postgres_ready", False):
             # The schema exists on PostgreSQL; the storage queries do not run there yet.
             raise CliError(
-                "DOJOBOT_DATABASE_URL names PostgreSQL, which only `dojobot migrate` supports "
-                "so far; use a sqlite:/// URL for this command"
+                "DOJOBOT_DATABASE_URL names PostgreSQL, which only `dojobot migrate` and "
+                "`dojobot stats` support so far; use a sqlite:/// URL for this command"
             )
         args.func(settings, args)
     except (SettingsError, StorageError, CliError, StartupError) as exc:

@@ -52,9 +52,9 @@ async def test_backup_and_restore_say_to_use_pg_dump(
         assert line == (
             f"dojobot: {command}: the database is PostgreSQL; use pg_dump and pg_restore"
         )
-    stats = one_error_line(await cli.run_async("stats"))
-    assert "only `dojobot migrate` supports" in stats
-    assert "hunter2" not in stats
+    link = one_error_line(await cli.run_async("legacy-link", "u1"))
+    assert "only `dojobot migrate` and `dojobot stats` support so far" in link
+    assert "hunter2" not in link
 
 
 async def test_wrong_password_is_one_line_naming_the_server(

@@ -27,6 +27,7 @@ from dojobot.storage.backup import auto_backup, backup_database, restore_databas
 from dojobot.storage.db import Database, StorageError
 from dojobot.storage.kpis import compute_kpis
 from dojobot.storage.migrator import status
+from dojobot.storage.postgres import PostgresDatabase
 
 CLAIM_TTL_MS = 7 * 24 * 3600 * 1000
 WINDOW = re.compile(r"^(\d{1,5})([hd])$")
@@ -40,18 +41,37 @@ def _now_ms() -> int:
 async def _open_current(
     settings: Settings, *, readonly: bool = False
 ) -> AsyncIterator[Database]:
-    """The existing database, refusing one whose schema is behind this version."""
+    """The existing SQLite database, refusing one whose schema is behind this version."""
     db = await Database.open(settings.database_path, create=False, readonly=readonly)
     try:
-        state = await status(db)
-        if state.pending:
-            raise CliError(
-                f"database {settings.database_path} is at schema version {state.current}; "
-                "run `dojobot migrate up` first"
-            )
+        await _refuse_behind(db, str(settings.database_path))
         yield db
     finally:
         await db.close()
+
+
+@asynccontextmanager
+async def _open_to_read(settings: Settings) -> AsyncIterator[Database | PostgresDatabase]:
+    """The existing database on either engine (read only on SQLite), schema current."""
+    if not settings.uses_postgres:
+        async with _open_current(settings, readonly=True) as db:
+            yield db
+        return
+    postgres = await PostgresDatabase.open(settings.database_url)
+    try:
+        await _refuse_behind(postgres, postgres.display_name)
+        yield postgres
+    finally:
+        await postgres.close()
+
+
+async def _refuse_behind(db: Database | PostgresDatabase, name: str) -> None:
+    state = await status(db)
+    if state.pending:
+        raise CliError(
+            f"database {name} is at schema version {state.current}; "
+            "run `dojobot migrate up` first"
+        )
 
 
 class _DryRun(Exception):
@@ -266,7 +286,7 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> None:
         span = window_ms(args.since)
     except argparse.ArgumentTypeError as exc:
         raise CliError(f"--since {exc}") from None
-    async with _open_current(settings, readonly=True) as db:
+    async with _open_to_read(settings) as db:
         kpis = await compute_kpis(db, None if span is None else _now_ms() - span)
     if args.json:
         print(json.dumps(kpis_json(kpis, args.since), indent=2))
@@ -310,4 +330,4 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                            "imported estimate sessions count in sessions and reps only.")
     stats.add_argument("--since", default="24h", help="24h, 7d, ... or all (default 24h)")
     stats.add_argument("--json", action="store_true", help="JSON output")
-    stats.set_defaults(func=cmd_stats)
+    stats.set_defaults(func=cmd_stats, postgres_ready=True)

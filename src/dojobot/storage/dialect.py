@@ -6,11 +6,15 @@ times are BIGINT (SQLite's INTEGER is 64-bit whatever it is declared), database-
 ids are identity columns (SQLite's INTEGER PRIMARY KEY), REAL is DOUBLE PRECISION (a
 PostgreSQL REAL is 32-bit), and the table "user" is quoted (a reserved word there; SQLite
 accepts the quotes too). Flags stay INTEGER 0/1 on both, so queries compare them alike.
+
+Queries are written once, with `?` placeholders; the PostgreSQL connection numbers them
+(numbered_parameters). A query that must differ gets a field on Dialect, never an `if`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -55,3 +59,34 @@ POSTGRES = Dialect(
     has_migration_bookkeeping="SELECT to_regclass('schema_migration')::text AS name "
     "WHERE to_regclass('schema_migration') IS NOT NULL",
 )
+
+
+@lru_cache(maxsize=512)
+def numbered_parameters(sql: str) -> str:
+    """SQLite's `?` placeholders as PostgreSQL's $1, $2 ...: storage code writes `?` for both.
+
+    Quoted text ('it''s ?', "col?") and -- comments are copied untouched.
+    """
+    out: list[str] = []
+    count = 0
+    i = 0
+    while i < len(sql):
+        char = sql[i]
+        if char in "'\"":
+            end = sql.index(char, i + 1)  # a doubled quote reads as two adjacent literals
+            out.append(sql[i : end + 1])
+            i = end + 1
+            continue
+        if sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = len(sql) if end < 0 else end
+            out.append(sql[i:end])
+            i = end
+            continue
+        if char == "?":
+            count += 1
+            out.append(f"${count}")
+        else:
+            out.append(char)
+        i += 1
+    return "".join(out)

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from dojobot.storage.db import StorageError
-from dojobot.storage.dialect import POSTGRES
+from dojobot.storage.dialect import POSTGRES, numbered_parameters
 
 CONNECT_TIMEOUT_S = 10
 
@@ -82,12 +82,12 @@ class PostgresDatabase:
             raise StorageError(str(exc)) from None
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
-        """Run a read query ($1, $2 ... placeholders) and return all rows."""
-        return list(await self.conn.fetch(sql, *params))
+        """Run a read query (`?` placeholders, as on SQLite) and return all rows."""
+        return list(await self.conn.fetch(numbered_parameters(sql), *params))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Any:
         """Run a read query and return the first row, if any."""
-        return await self.conn.fetchrow(sql, *params)
+        return await self.conn.fetchrow(numbered_parameters(sql), *params)
 
 
 def _reason(exc: BaseException, url: str) -> str:
