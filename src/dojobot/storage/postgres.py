@@ -63,7 +63,9 @@ class PostgresDatabase:
         try:
             conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_S)
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise StorageError(f"cannot connect to {shown}: {_reason(exc, url)}") from None
+            raise StorageError(
+                f"cannot connect to {shown} (DOJOBOT_DATABASE_URL): {_reason(exc, url)}"
+            ) from None
         return cls(conn, url)
 
     async def close(self) -> None:
