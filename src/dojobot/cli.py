@@ -8,11 +8,14 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
+from pathlib import Path
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, StorageError
+from dojobot.storage.lock import without_a_bot
 from dojobot.storage.migrator import migrate_down, migrate_up, status
 from dojobot.storage.postgres import PostgresDatabase
 
@@ -126,23 +129,32 @@ async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
             if state.current > state.latest:
                 print("this database was migrated by a newer DojoBot")
             return
-        if args.action == "up":
-            pending = (await status(db)).pending
-            if path and pending and (saved := auto_backup(path, "before-migrate")):
-                print(f"backup: {saved}")
-            done = await migrate_up(db, args.to)
-            verb = "applied"
-        else:
-            if path and (saved := auto_backup(path, "before-migrate")) is not None:
-                print(f"backup: {saved}")
-            done = await migrate_down(db, args.to)
-            verb = "rolled back"
-        if not done:
-            print("nothing to do")
-        for migration in done:
-            print(f"{verb} {migration.version:04d} {migration.name}")
+        # PostgreSQL: no lock file (the server arbitrates) and no file to copy first.
+        with without_a_bot(path) if path else nullcontext():
+            await _move_schema(db, path, args)
     finally:
         await db.close()
+
+
+async def _move_schema(
+    db: Database | PostgresDatabase, path: Path | None, args: argparse.Namespace
+) -> None:
+    """migrate up/down, with a backup of a SQLite file first when something will change."""
+    if args.action == "up":
+        pending = (await status(db)).pending
+        if path and pending and (saved := auto_backup(path, "before-migrate")):
+            print(f"backup: {saved}")
+        done = await migrate_up(db, args.to)
+        verb = "applied"
+    else:
+        if path and (saved := auto_backup(path, "before-migrate")) is not None:
+            print(f"backup: {saved}")
+        done = await migrate_down(db, args.to)
+        verb = "rolled back"
+    if not done:
+        print("nothing to do")
+    for migration in done:
+        print(f"{verb} {migration.version:04d} {migration.name}")
 
 
 def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> None:

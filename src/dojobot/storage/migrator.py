@@ -132,20 +132,49 @@ async def migrate_up(db: Migratable, to: int | None = None) -> list[Migration]:
 
 
 async def migrate_down(db: Migratable, to: int) -> list[Migration]:
-    """Roll back applied migrations above version `to`, newest first."""
+    """Roll back applied migrations above version `to`, newest first, in one transaction.
+
+    All or nothing: a rollback that fails (a catalogue still used by learners' sessions)
+    undoes the whole plan, so the database is never left between the two versions.
+    """
     state = await status(db)
     _refuse_newer(state)
     if not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
     by_version = {m.version: m for m in available_migrations(db.dialect)}
-    done = []
-    for version in sorted(state.applied, reverse=True):
-        if version <= to:
-            break
-        migration = by_version[version]
-        await _run_script(
-            db,
-            f"{migration.down_sql}\nDELETE FROM schema_migration WHERE version = {version};",
+    plan = [by_version[v] for v in sorted(state.applied, reverse=True) if v > to]
+    if not plan:
+        return []
+    try:
+        await db.execute_script(f"{db.dialect.begin_write};\n{_down_steps(plan)}\nCOMMIT;")
+    except StorageError as exc:
+        failed = await _first_failing_step(db, plan)
+        where = f"rolling back {failed.version:04d} {failed.name}" if failed else "the rollback"
+        lowest = (
+            f"; the lowest version it can go down to is {failed.version}" if failed else ""
         )
-        done.append(migration)
-    return done
+        raise StorageError(
+            f"migrate down --to {to} refused: {where} fails ({exc}), as the database holds "
+            f"data that needs it; nothing was changed (still version {state.current}){lowest}"
+        ) from None
+    return plan
+
+
+def _down_steps(plan: list[Migration]) -> str:
+    # One script: a transaction per step would leave the database between versions.
+    return "\n".join(
+        f"{m.down_sql}\nDELETE FROM schema_migration WHERE version = {m.version};" for m in plan
+    )
+
+
+async def _first_failing_step(db: Migratable, plan: list[Migration]) -> Migration | None:
+    """Which step fails: ever longer starts of the plan, each rolled back (PostgreSQL cannot
+    be asked anything inside a failed transaction, so this asks both engines the same way)."""
+    for length, migration in enumerate(plan, start=1):
+        try:
+            await db.execute_script(
+                f"{db.dialect.begin_write};\n{_down_steps(plan[:length])}\nROLLBACK;"
+            )
+        except StorageError:
+            return migration
+    return None
