@@ -241,3 +241,23 @@ async def test_transaction_rolls_back_on_error(migrated_db: Database) -> None:
         await insert_then_fail()
     assert await migrated_db.fetchone("SELECT 1 FROM user WHERE user_id = 7") is None
 
+
+
+async def test_a_refused_migrate_down_names_the_step_and_changes_nothing(
+    empty_database: Database | PostgresDatabase,
+) -> None:
+    """Learners' data needs the catalogue: rolling it back fails, on either engine, whole."""
+    db = empty_database
+    await migrate_up(db)
+    await db.execute_script(
+        'INSERT INTO "user" (user_id, first_name, created_at, last_seen_at) '
+        "VALUES (701, 'Kai', 0, 0);"
+        "INSERT INTO user_progress (user_id, topic_id, stage_id, stage_started_at) "
+        "VALUES (701, 1, 1, 0);"
+    )
+    before = await schema_of(db)
+    with pytest.raises(StorageError, match="rolling back 0002 catalogue fails") as refused:
+        await migrate_down(db, 0)
+    assert str(refused.value).endswith("the lowest version it can go down to is 2")
+    assert await schema_of(db) == before
+    assert (await status(db)).current == available_migrations()[-1].version
