@@ -242,7 +242,6 @@ async def test_transaction_rolls_back_on_error(migrated_db: Database) -> None:
     assert await migrated_db.fetchone("SELECT 1 FROM user WHERE user_id = 7") is None
 
 
-
 async def test_a_refused_migrate_down_names_the_step_and_changes_nothing(
     empty_database: Database | PostgresDatabase,
 ) -> None:
