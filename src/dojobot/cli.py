@@ -12,6 +12,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
+from dojobot.ops.progress import progress
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, StorageError
@@ -144,12 +145,15 @@ async def _move_schema(
         pending = (await status(db)).pending
         if path and pending and (saved := auto_backup(path, "before-migrate")):
             print(f"backup: {saved}")
-        done = await migrate_up(db, args.to)
+        with progress("migrate up", None, "applied") as shown:
+            done = await migrate_up(db, args.to, on_step=shown.update)
         verb = "applied"
     else:
         if path and (saved := auto_backup(path, "before-migrate")) is not None:
             print(f"backup: {saved}")
-        done = await migrate_down(db, args.to)
+        with progress("migrate down (one transaction)", None, "rolled back") as shown:
+            done = await migrate_down(db, args.to)
+            shown.update(len(done))
         verb = "rolled back"
     if not done:
         print("nothing to do")

@@ -35,6 +35,8 @@ class BotData:
     # Classes: (chat, user) -> (is admin, checked at ms); chat -> recent reply times (ms).
     admin_checks: dict[tuple[int, int], tuple[bool, int]] = field(default_factory=dict)
     group_sends: dict[int, list[int]] = field(default_factory=dict)
+    # Chat id -> the language spoken there (a learner's private chat id is their user id).
+    languages: dict[int, str] = field(default_factory=dict)
 
 
 _Data = dict[object, object]
