@@ -19,7 +19,7 @@ LAYERS = (
     # i18n formats the engine's figures): neither imports anything else of ours.
     ("engine", "i18n"),
     ("storage",),  # SQL, over engine types
-    ("config", "charts", "ops"),  # settings, PNGs, maintainer tools: never handlers
+    ("config", "charts", "fluency_map", "ops"),  # settings, PNGs, maintainer tools
     ("context", "metrics"),  # what every handler receives; counters of updates
     ("handlers",),  # Telegram glue
     ("jobs",),  # work started by the bot itself, using handlers' texts and buttons
