@@ -62,8 +62,8 @@ async def measure(path: Path, users: list[int], rounds: int, cache: int, mmap: i
                   empty: bool) -> dict[str, Any]:
     drop_os_cache()
     db = await Database.open(path)
+    await migrate_up(db)  # as the bot does on start (the big file may predate a migration)
     if empty:
-        await migrate_up(db)
         for user_id in users:
             await upsert_user(db, user_id, "Learner", None, "en", NOW_MS)
     await size_memory(db, cache_mib=cache, mmap_mib=mmap)
