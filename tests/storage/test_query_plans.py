@@ -84,6 +84,7 @@ NOT_PLANNED = {
     "storage/backup.py": "reads the old app's practice_sessions table of a file being imported",
     "storage/classes.py:84": "SET list built from arguments; keyed by the primary key chat_id",
     "storage/migrator.py": "migration scripts, and schema_migration rows keyed by version",
+    "storage/dialect.py:59": "PostgreSQL's bookkeeping check, not SQLite's",
 }
 STATEMENTS = [
     (where, sql) for where, sql in statements()
