@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
+from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, StorageError
 from dojobot.storage.migrator import migrate_down, migrate_up, status
@@ -22,13 +24,26 @@ class CliError(Exception):
 
 class _RedactingFormatter(logging.Formatter):
     """Blank the bot token out of every log line and traceback: Bot API URLs contain it,
-    and PTB logs them at DEBUG (httpx at INFO, and in its error messages)."""
+    and PTB logs them at DEBUG (httpx at INFO, and in its error messages).
+
+    python-telegram-bot's own records (network trouble, a proxy's HTML page instead of JSON)
+    become one line each: their tracebacks show library internals, never a DojoBot bug, and a
+    hostile server's page is cut short. DojoBot's own errors keep their tracebacks.
+    """
 
     def __init__(self, token: str | None) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
         self.token = token
 
     def format(self, record: logging.LogRecord) -> str:
+        if record.name.startswith("telegram") and (record.exc_info or len(record.msg) > 300):
+            error = record.exc_info[1] if record.exc_info else None
+            record = logging.makeLogRecord(record.__dict__)
+            message = record.getMessage()
+            record.msg = message[:300] + ("…" if len(message) > 300 else "")
+            if error is not None:
+                record.msg += f" ({type(error).__name__}: {error})"
+            record.args, record.exc_info, record.exc_text = None, None, None
         text = super().format(record)
         return text.replace(self.token, "<token>") if self.token else text
 
@@ -46,26 +61,35 @@ def _configure_logging(settings: Settings) -> None:
 def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     """Start the bot (long polling or webhook) until SIGINT/SIGTERM."""
     from telegram import Update
+    from telegram.error import InvalidToken
 
     from dojobot.app import build_application
+    from dojobot.ops.startup import rejected_token_message, wait_for_bot_api
 
-    settings.require_token()
+    token = settings.require_token()
     # Fail fast with one line if the database is unusable, before talking to Telegram.
     asyncio.run(_migrate_to_latest(settings))
+    asyncio.run(wait_for_bot_api(token, settings.api_base_url))
     app = build_application(settings)
     log.info("DojoBot starting (%s mode, database %s)", settings.mode, settings.database_path)
-    if settings.mode is Mode.WEBHOOK:
-        secret = settings.webhook_secret_token
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            secret_token=secret.get_secret_value() if secret else None,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    # The API answered a moment ago: should it drop again before polling starts, PTB's own
+    # bootstrap retries quietly (-1: without limit) instead of exiting with tracebacks.
+    try:
+        if settings.mode is Mode.WEBHOOK:
+            secret = settings.webhook_secret_token
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path="telegram",
+                webhook_url=settings.webhook_url,
+                secret_token=secret.get_secret_value() if secret else None,
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=-1,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    except InvalidToken:  # its message quotes the token: never show it
+        raise CliError(rejected_token_message(settings.api_base_url)) from None
     log.info("DojoBot stopped")
 
 
@@ -84,7 +108,7 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
 
 async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
     path = settings.database_path
-    db = await Database.open(path, create=args.action != "status")
+    db = await Database.open(path, readonly=args.action == "status")
     try:
         if args.action == "status":
             state = await status(db)
@@ -169,12 +193,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `dojobot` command."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # a reader that left (`| head`) shows here, not at exit
+    except BrokenPipeError:
+        # Python's documented recipe: point stdout at devnull so the interpreter's own
+        # flush at exit does not fail again with a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
         _configure_logging(settings)
         args.func(settings, args)
-    except (SettingsError, StorageError, CliError) as exc:
+    except (SettingsError, StorageError, CliError, StartupError) as exc:
         print(f"dojobot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

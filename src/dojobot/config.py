@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     def _sqlite_url(cls, value: str) -> str:
         if not value.startswith("sqlite:///") or value == "sqlite:///":
             raise ValueError("must look like sqlite:///relative.db or sqlite:////abs/path.db")
+        name = value.removeprefix("sqlite:///")
+        if name == ":memory:" or name.startswith("file:") or "?" in name:
+            # An in-memory database loses every answer at exit; URI options would be taken
+            # as part of a file name (':memory:.lock', 'x.db?mode=ro').
+            raise ValueError(
+                "must name a database file (an in-memory database would lose every answer "
+                "at exit; URI options are not supported)"
+            )
         return value
 
     @model_validator(mode="after")

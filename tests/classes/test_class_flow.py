@@ -382,6 +382,16 @@ async def test_deep_link_joins_members_of_the_group_only(dojo: Dojo) -> None:
     assert not await store.is_member(dojo.db, GROUP_ID, stranger.id)
 
 
+async def test_class_links_with_numbers_out_of_range_are_invalid_links(dojo: Dojo) -> None:
+    s = dojo.standin
+    learner = await s.user(778, "Mallory")
+    for payload in ("join-n9999999999999999999", "exp-p99999999999999999999", "join-n00042"):
+        await s.send_text(learner, f"/start {payload}")
+        reply = await s.next_message(learner)
+        assert reply.plain_text.startswith("I didn't recognise that class link"), payload
+        assert "Pick a field to practise." in reply.plain_text
+
+
 async def test_a_burst_of_commands_stays_within_the_group_limit(dojo: Dojo) -> None:
     s = dojo.standin
     k = await make_class(dojo)

@@ -21,6 +21,7 @@ from dojobot.engine.calendar import (
 )
 from dojobot.engine.leaderboard import Entry, build_board, rank_entries
 from dojobot.engine.names import NicknameRejected, clean_nickname
+from dojobot.handlers.callbacks import MAX_CHAT_ID
 from dojobot.handlers.classes.board import export_csv
 from dojobot.handlers.classes.texts import decode_link, encode_link
 from dojobot.storage.catalogue import load_catalogue
@@ -149,6 +150,10 @@ def test_class_links_round_trip_and_fit_telegrams_payload_rules() -> None:
         assert decode_link(payload) == ("join", chat_id)
     assert decode_link("join--5") is None
     assert decode_link("exp-n12x") is None
+    assert decode_link(f"join-n{MAX_CHAT_ID}") == ("join", -MAX_CHAT_ID)
+    for bad in (f"join-n{MAX_CHAT_ID + 1}", "join-n9999999999999999999", "join-p0", "join-p042",
+                "join-p\u00b2", "join-n\u0661\u0662"):
+        assert decode_link(bad) is None, bad
 
 
 async def test_csv_escapes_formulas_and_lists_idle_members(migrated_db: Database) -> None:

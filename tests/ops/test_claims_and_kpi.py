@@ -121,6 +121,18 @@ async def test_link_without_token_prints_the_payload(
     assert second.startswith("(DOJOBOT_BOT_TOKEN is not set, so this is the /start payload")
 
 
+async def test_link_with_a_rejected_token_never_prints_it(
+    dojo: Dojo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, standin: BotApiStandIn,
+) -> None:
+    wrong = "99999:SECRET-not-this-bots-token"
+    cli = Cli(monkeypatch, dojo.database_path, bot_token=wrong, api_base_url=standin.base_url)
+    await import_fixture(cli, tmp_path)
+    run = await cli.run_async("legacy-link", "u4")
+    assert run.code == 0, run.err
+    assert "SECRET" not in run.out + run.err
+    assert "(getMe failed (the Bot API rejected DOJOBOT_BOT_TOKEN (401/404))" in run.out
+
+
 async def test_kpi_only_for_owners(standin: BotApiStandIn, tmp_path: Path) -> None:
     path = tmp_path / "dojobot.sqlite3"
     app = build_application(dojo_settings(standin, path, admin_ids="601"), clock=FakeClock())

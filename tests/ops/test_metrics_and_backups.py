@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import sqlite3
 from pathlib import Path
 
@@ -18,14 +17,8 @@ from dojobot.sandbox.runner import running
 from dojobot.storage.migrator import available_migrations
 from telegram_standin import BotApiStandIn
 from tests.conftest import FakeClock, dojo_settings
-from tests.support.cli import Cli, one_error_line
+from tests.support.cli import Cli, free_port, one_error_line
 from tests.support.learner import current_question, open_addition_seedling, solve
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def sample(name: str, **labels: str) -> float:
@@ -74,6 +67,28 @@ async def test_metrics_and_healthz_over_http(standin: BotApiStandIn, tmp_path: P
     with pytest.raises(httpx.ConnectError):
         async with httpx.AsyncClient() as http:
             await http.get(f"http://127.0.0.1:{port}/healthz")
+
+
+async def test_healthz_is_503_while_the_database_does_not_answer(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    port = free_port()
+    path = tmp_path / "dojobot.sqlite3"
+    app = build_application(dojo_settings(standin, path, metrics_port=port), clock=FakeClock())
+    async with running(app), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        assert (await http.get("/healthz")).status_code == 200
+        # Another process takes the write lock and keeps it: no answer could be recorded.
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            health = await http.get("/healthz")
+            assert (health.status_code, health.text) == (
+                503, "database is not answering (database is locked)\n"
+            )
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert (await http.get("/healthz")).status_code == 200
 
 
 class _Dojo:

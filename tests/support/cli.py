@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,3 +91,10 @@ def one_error_line(run: Run) -> str:
     assert "Traceback" not in run.err
     return lines[0]
 
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -21,6 +21,7 @@ from dojobot.config import Settings
 from dojobot.handlers.legacy import PREFIX, token_hash
 from dojobot.ops.legacy_source import SourceError, SourceRows, read_source, read_user_map
 from dojobot.ops.report import kpis_json, kpis_lines
+from dojobot.ops.startup import token_free_reason
 from dojobot.storage import legacy as store
 from dojobot.storage.backup import auto_backup, backup_database, restore_database
 from dojobot.storage.db import Database, StorageError
@@ -36,9 +37,11 @@ def _now_ms() -> int:
 
 
 @asynccontextmanager
-async def _open_current(settings: Settings) -> AsyncIterator[Database]:
+async def _open_current(
+    settings: Settings, *, readonly: bool = False
+) -> AsyncIterator[Database]:
     """The existing database, refusing one whose schema is behind this version."""
-    db = await Database.open(settings.database_path, create=False)
+    db = await Database.open(settings.database_path, create=False, readonly=readonly)
     try:
         state = await status(db)
         if state.pending:
@@ -187,7 +190,7 @@ async def _bot_username(settings: Settings) -> tuple[str | None, str]:
         async with bot:
             return bot.username, ""
     except TelegramError as exc:
-        return None, f"getMe failed ({exc})"
+        return None, f"getMe failed ({token_free_reason(exc)})"
 
 
 async def _legacy_link(settings: Settings, legacy_user_id: str) -> None:
@@ -256,7 +259,7 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> None:
         span = window_ms(args.since)
     except argparse.ArgumentTypeError as exc:
         raise CliError(f"--since {exc}") from None
-    async with _open_current(settings) as db:
+    async with _open_current(settings, readonly=True) as db:
         kpis = await compute_kpis(db, None if span is None else _now_ms() - span)
     if args.json:
         print(json.dumps(kpis_json(kpis, args.since), indent=2))

@@ -10,6 +10,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from tornado.httpserver import HTTPServer
 from tornado.web import Application, RequestHandler
 
+from dojobot.ops.startup import StartupError
+
 log = logging.getLogger(__name__)
 
 HealthCheck = Callable[[], Awaitable[str | None]]  # None: healthy; else the reason
@@ -39,6 +41,12 @@ def start_ops_server(port: int, check: HealthCheck, address: str = "0.0.0.0") ->
     """Serve /metrics and /healthz on `port` in the running event loop."""
     app = Application([(r"/metrics", _Metrics), (r"/healthz", _Health, {"check": check})])
     server = HTTPServer(app)
-    server.listen(port, address)
+    try:
+        server.listen(port, address)
+    except OSError as exc:
+        raise StartupError(
+            f"DOJOBOT_METRICS_PORT {port} cannot be used ({exc.strerror}); "
+            "choose a free port or stop what holds it"
+        ) from None
     log.info("metrics and health on port %s", port)
     return server

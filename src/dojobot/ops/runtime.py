@@ -69,12 +69,14 @@ def start_runtime(
         if not app.running or (app.updater is not None and not app.updater.running):
             return "update loop is not running"
         live = app.bot_data.db
-        if live is None or await live.fetchone("SELECT 1") is None:
-            return "database is not answering"
-        return None
+        return "database is closed" if live is None else await live.probe()
 
     if settings.metrics_port is not None:
-        runtime.server = start_ops_server(settings.metrics_port, health)
+        try:
+            runtime.server = start_ops_server(settings.metrics_port, health)
+        except Exception:
+            lock.release()
+            raise
     return runtime
 
 

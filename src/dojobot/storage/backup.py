@@ -6,7 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dojobot.storage.db import StorageError
+from dojobot.storage.db import StorageError, read_only_uri
 from dojobot.storage.lock import DatabaseLock
 from dojobot.storage.migrator import available_migrations
 
@@ -28,7 +28,7 @@ def backup_database(source: Path, target: Path) -> Path:
     if not target.parent.is_dir():
         raise StorageError(f"cannot write {target}: folder {target.parent} is missing")
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(read_only_uri(source), uri=True)
         try:
             dest = sqlite3.connect(target)
             try:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import aiosqlite
 
@@ -27,6 +28,30 @@ def _check_path(path: Path, *, create: bool) -> None:
         raise StorageError(f"cannot create database {path}: folder {path.parent} is missing")
 
 
+def read_only_uri(path: Path) -> str:
+    """A URI that opens `path` for reading only, even on a read-only folder or mount.
+
+    mode=ro first: it sees a live bot's writes. A WAL database whose folder cannot hold the
+    shared-memory file (`-shm`) opens only as immutable=1; that is safe because no process
+    has the file open for writing (a writer would have created `-shm`).
+    """
+    base = f"file:{quote(str(path.absolute()))}?mode=ro"
+    for uri in (base, f"{base}&immutable=1"):
+        try:
+            conn = sqlite3.connect(uri, uri=True)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return uri
+            finally:
+                conn.close()
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_CANTOPEN:
+                break
+        except sqlite3.DatabaseError:
+            break
+    return base  # the caller's own error (not a database, damaged) explains it better
+
+
 class Database:
     """One connection with DojoBot's pragmas and a transaction() context manager."""
 
@@ -39,20 +64,31 @@ class Database:
         self._tx_owner: asyncio.Task[Any] | None = None
 
     @classmethod
-    async def open(cls, path: Path, *, create: bool = True) -> Database:
-        """Open (or create) the database file and apply the pragmas."""
-        _check_path(path, create=create)
+    async def open(cls, path: Path, *, create: bool = True, readonly: bool = False) -> Database:
+        """Open (or create) the database file and apply the pragmas.
+
+        readonly: for commands that only read (stats, migrate status); works on a file the
+        process cannot write, and refuses every write.
+        """
+        _check_path(path, create=create and not readonly)
         try:
             # check_same_thread=False: the answer path runs its short statements inline on
             # the event loop thread (see run()); SQLite serialises the connection itself.
-            conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
+            conn = await (
+                aiosqlite.connect(
+                    read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False
+                )
+                if readonly
+                else aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
+            )
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open database {path}: {exc}") from None
         conn.row_factory = aiosqlite.Row
         try:
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA synchronous = NORMAL")
+            if not readonly:  # both are writes to the file
+                await conn.execute("PRAGMA journal_mode = WAL")
+                await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("SELECT count(*) FROM sqlite_master")
         except sqlite3.DatabaseError as exc:
@@ -160,6 +196,30 @@ class Database:
 
         async with self._exclusive():
             return await self.run(snapshot)
+
+    async def probe(self, busy_timeout_ms: int = 1000) -> str | None:
+        """None if an answer could be recorded now; else why not (for /healthz).
+
+        Takes the write lock for a moment and writes nothing (BEGIN IMMEDIATE, a read,
+        ROLLBACK), waiting at most busy_timeout_ms: a file locked by another process or an
+        unreadable file shows here, where `SELECT 1` never touches the file.
+        """
+
+        def check(conn: sqlite3.Connection) -> str | None:
+            conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                finally:
+                    conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                return f"database is not answering ({exc})"
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            return None
+
+        return await self.run(check)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read query and return all rows."""

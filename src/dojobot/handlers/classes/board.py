@@ -29,6 +29,7 @@ from dojobot.charts import leaderboard_chart
 from dojobot.context import DojoContext
 from dojobot.engine.calendar import InvalidZone, Period, parse_zone, period_bounds, period_label
 from dojobot.engine.leaderboard import Entry, rank_entries
+from dojobot.engine.spreadsheet import safe_cell
 from dojobot.handlers.callbacks import (
     BOARD,
     BoardPanel,
@@ -67,15 +68,8 @@ USAGE = (
     "Usage: /board (settings), /board chart, /board export, "
     "/board timezone Europe/Berlin, /board period week|month|all, /board weekly on|off"
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 # ------------------------------------------------------------------ export
-
-
-def _cell(text: str) -> str:
-    # A spreadsheet would run a learner-chosen name like '=HYPERLINK(...)' as a formula.
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def export_csv(
@@ -96,7 +90,13 @@ def export_csv(
     ]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
+
+    def write(row: Sequence[object]) -> None:
+        # Every cell, not only names: whatever a member or a catalogue edit puts in a cell
+        # must not run as a formula in the admin's spreadsheet.
+        writer.writerow([safe_cell(value) for value in row])
+
+    write(
         ["rank", "name", "reps", "correct", "accuracy_percent", "median_ms"]
         + [f"stage: {t.display_name}" for t in topics]
     )
@@ -107,8 +107,8 @@ def export_csv(
         accuracy = "" if entry.accuracy is None else f"{entry.accuracy * 100:.1f}"
         median = "" if entry.median_ms is None else str(round(entry.median_ms))
         member_stages = stages.get(entry.user_id, {})
-        writer.writerow(
-            [ranks.get(entry.user_id, ""), _cell(entry.name), entry.reps, entry.correct,
+        write(
+            [ranks.get(entry.user_id, ""), entry.name, entry.reps, entry.correct,
              accuracy, median]
             + [
                 catalogue.stage(member_stages[t.topic_id]).display_name

@@ -11,6 +11,7 @@ from dojobot.engine.calendar import POST_HOUR, Period
 from dojobot.engine.leaderboard import Board, Ranked
 from dojobot.engine.stats import format_accuracy, format_seconds
 from dojobot.handlers.callbacks import (
+    MAX_CHAT_ID,
     BoardPanel,
     BoardPeriod,
     BoardTopic,
@@ -25,7 +26,8 @@ MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 PERIOD_BUTTONS = ((Period.WEEK, "Week"), (Period.MONTH, "Month"), (Period.ALL, "All time"))
 PERIOD_NAMES = {Period.WEEK: "this week", Period.MONTH: "this month", Period.ALL: "all time"}
 # Deep-link payloads allow [A-Za-z0-9_-] only, so a group's negative id is written n<digits>.
-_LINK = re.compile(r"^(join|exp)-([np])(\d{1,19})$")
+# Canonical ASCII digits only; the value is range-checked like a button's chat id.
+_LINK = re.compile(r"(join|exp)-([np])([1-9][0-9]{0,19})", re.ASCII)
 
 
 def encode_link(kind: str, chat_id: int) -> str:
@@ -35,10 +37,12 @@ def encode_link(kind: str, chat_id: int) -> str:
 
 def decode_link(payload: str) -> tuple[str, int] | None:
     """(kind, chat id) of a class deep link, or None if it is not one."""
-    match = _LINK.match(payload)
+    match = _LINK.fullmatch(payload)
     if match is None:
         return None
     number = int(match.group(3))
+    if number > MAX_CHAT_ID:  # SQLite could not even look it up (over 2**63 overflows)
+        return None
     return match.group(1), -number if match.group(2) == "n" else number
 
 
