@@ -21,6 +21,7 @@ from dojobot.handlers import (
     kpi,
     menu,
     practice,
+    privacy,
     progress,
     reminders,
 )
@@ -108,7 +109,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         group=1,
     )
     # Group 0: the first matching handler wins, so the catch-alls come last.
-    for feature in (menu, practice, progress, reminders, classes, common):
+    for feature in (menu, practice, progress, reminders, classes, privacy, common):
         app.add_handlers(feature.build_handlers())
     app.add_handlers(kpi.build_handlers())  # owners only; deliberately not in COMMANDS
     app.add_handlers(practice.build_fallbacks())

@@ -20,6 +20,9 @@ COMMANDS = (
     BotCommand("remind", "A daily practice reminder at your time"),
     BotCommand("timezone", "Your timezone, for reminders and streaks"),
     BotCommand("nickname", "Your name on class leaderboards"),
+    BotCommand("privacy", "What I keep about you, and why"),
+    BotCommand("mydata", "Download everything I keep about you"),
+    BotCommand("forgetme", "Delete everything I keep about you"),
 )
 # The menu shown in groups: the class commands.
 GROUP_COMMANDS = (

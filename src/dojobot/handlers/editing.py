@@ -6,7 +6,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 
-async def edit_in_place(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> None:
+async def edit_in_place(
+    update: Update, text: str, keyboard: InlineKeyboardMarkup | None
+) -> None:
     """Edit the pressed button's message; showing the screen already shown is not an error."""
     query = update.callback_query
     assert query is not None

@@ -344,7 +344,9 @@ class ActingMixin(StandInState):
         )
         self._chat_member_update(state, user, user, old)
 
-    async def leave_group(self, group: Chat, user: User, *, removed_by: User | None = None) -> None:
+    async def leave_group(
+        self, group: Chat, user: User, *, removed_by: User | None = None
+    ) -> None:
         """The user leaves the group, or an admin removes them (status "kicked"): a
         left_chat_member message and a chat_member update."""
         state = self._group_state(group)
