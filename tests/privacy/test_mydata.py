@@ -29,7 +29,8 @@ async def test_mydata_holds_everything(dojo: Dojo, cli: Cli, tmp_path: Path) -> 
     s = dojo.standin
     everything = await do_everything(dojo, cli, tmp_path)
     sent = await reply(s, everything.learner, "/mydata")
-    assert sent.file_name is not None and sent.file_name.endswith(".zip")
+    assert sent.file_name is not None
+    assert sent.file_name.endswith(".zip")
     assert sent.plain_text.startswith("🔒 Everything I keep about you: 3 answers in")
     document, answers, readme = unpack(sent.file_bytes)
     assert (document["format"], document["version"]) == ("dojobot-mydata", 1)
