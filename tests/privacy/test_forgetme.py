@@ -110,7 +110,7 @@ async def test_confirm_twice_after_expiry_forged_kept_and_in_a_group(dojo: Dojo)
     assert confirm_data is not None
     mallory = await s.user(666, "Mallory")
     await reply(s, mallory, "/start")
-    qid = await s.press_data(mallory, mallory, s.messages(mallory)[-1].message_id, confirm_data)
+    qid = await s.press_data(mallory, None, s.messages(mallory)[-1].message_id, confirm_data)
     await s.settle()
     assert s.callback_answers[qid]["text"].startswith("That button is no longer valid")
     assert await dojo.db.fetchone("SELECT 1 FROM user WHERE user_id = 666") is not None
@@ -118,7 +118,7 @@ async def test_confirm_twice_after_expiry_forged_kept_and_in_a_group(dojo: Dojo)
     # Confirmed: erased once; the second tap (a new learner by then) deletes nothing.
     assert await press(dojo, newer) == "Deleted."
     await reply(s, learner, "/nickname Again")
-    qid = await s.press_data(learner, learner, newer, confirm_data)  # the removed button
+    qid = await s.press_data(learner, None, newer, confirm_data)  # the removed button
     await s.settle()
     assert s.callback_answers[qid]["text"].startswith("That button is no longer valid")
     assert await dojo.db.fetchone("SELECT 1 FROM user WHERE nickname = 'Again'") is not None
