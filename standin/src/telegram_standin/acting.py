@@ -345,16 +345,23 @@ class ActingMixin(StandInState):
         self._chat_member_update(state, user, user, old)
 
     async def leave_group(
-        self, group: Chat, user: User, *, removed_by: User | None = None
+        self,
+        group: Chat,
+        user: User,
+        *,
+        removed_by: User | None = None,
+        service_message: bool = True,
     ) -> None:
         """The user leaves the group, or an admin removes them (status "kicked"): a
-        left_chat_member message and a chat_member update."""
+        left_chat_member message (unless the group hides them: service_message=False, as
+        Telegram's "hide join and leave messages" does) and a chat_member update."""
         state = self._group_state(group)
         old = self._member_json(state, user)
-        self._service_message(
-            removed_by or user, state, left_chat_member=user.to_dict(),
-            left_chat_participant=user.to_dict(),
-        )
+        if service_message:
+            self._service_message(
+                removed_by or user, state, left_chat_member=user.to_dict(),
+                left_chat_participant=user.to_dict(),
+            )
         state.writers.discard(user.id)  # after the message: writing makes a member
         if user.id in state.admin_ids:
             state.admin_ids.remove(user.id)

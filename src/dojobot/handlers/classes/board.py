@@ -49,6 +49,8 @@ from dojobot.handlers.classes.common import (
 from dojobot.handlers.classes.texts import (
     PERIOD_NAMES,
     bot_link,
+    delete_keyboard,
+    delete_text,
     encode_link,
     settings_keyboard,
     settings_text,
@@ -63,6 +65,9 @@ from dojobot.storage.classes import ClassGroup
 log = logging.getLogger(__name__)
 
 NOT_ADMIN = "Only this group's admins can change the board."
+DELETED = (
+    "🗑 The class is deleted: its members and settings are gone. /join starts a new one."
+)
 STALE = "That button is no longer valid. Send /board for fresh settings."
 USAGE = (
     "Usage: /board (settings), /board chart, /board export, "
@@ -323,6 +328,16 @@ async def board_button(
             return
         case BoardPanel(action=Panel.EXPORT):
             await query.answer(await _export_for(update, context, cls))
+            return
+        case BoardPanel(action=Panel.DELETE):
+            await query.answer()
+            await edit_in_place(update, delete_text(cls), delete_keyboard(cls.chat_id))
+            return
+        case BoardPanel(action=Panel.DELETE_CONFIRMED):
+            await store.delete_class(context.db, cls.chat_id)
+            log.info("group %s: class deleted by an admin", cls.chat_id)
+            await query.answer("Class deleted.")
+            await edit_in_place(update, DELETED, None)
             return
         case BoardPanel(action=Panel.BACK):
             pass

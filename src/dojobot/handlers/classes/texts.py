@@ -147,7 +147,7 @@ def settings_text(cls: ClassGroup, catalogue: Catalogue) -> str:
 
 
 def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMarkup:
-    """Period, topic, weekly post, chart and export buttons; data names the group."""
+    """Period, topic, weekly post, chart, export and delete; data names the group."""
     chat = cls.chat_id
     periods = [
         InlineKeyboardButton(
@@ -174,7 +174,29 @@ def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMa
          InlineKeyboardButton(
              "📄 Export CSV", callback_data=BoardPanel(chat, Panel.EXPORT).encode()
          )],
+        [InlineKeyboardButton(
+            "🗑 Delete the class", callback_data=BoardPanel(chat, Panel.DELETE).encode()
+        )],
     ])
+
+
+def delete_text(cls: ClassGroup) -> str:
+    """What deleting the class removes, asked before doing it."""
+    return (
+        f"🗑 <b>Delete the class {escape(cls.title)}?</b>\n"
+        "Its member list, board settings and weekly post go, for good. Learners keep their "
+        "own progress. Anyone can start a new class here later with /join."
+    )
+
+
+def delete_keyboard(chat_id: int) -> InlineKeyboardMarkup:
+    """Delete for good, or back to the settings."""
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(
+            "🗑 Delete for good", callback_data=BoardPanel(chat_id, Panel.DELETE_CONFIRMED).encode()
+        ),
+        InlineKeyboardButton("Cancel", callback_data=BoardPanel(chat_id, Panel.BACK).encode()),
+    ]])
 
 
 def topic_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMarkup:
