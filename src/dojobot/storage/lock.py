@@ -6,6 +6,8 @@ import fcntl
 import os
 from pathlib import Path
 
+from dojobot.storage.files import PRIVATE
+
 
 def lock_path_for(database_path: Path) -> Path:
     """`<db>.lock` beside the database file."""
@@ -23,7 +25,7 @@ class DatabaseLock:
         """Take the lock without waiting; False if another holder has it."""
         if self._fd is not None:
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, PRIVATE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
