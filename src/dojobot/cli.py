@@ -8,11 +8,13 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, StorageError
+from dojobot.storage.lock import without_a_bot
 from dojobot.storage.migrator import migrate_down, migrate_up, status
 
 log = logging.getLogger("dojobot")
@@ -119,22 +121,28 @@ async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
             if state.current > state.latest:
                 print("this database was migrated by a newer DojoBot")
             return
-        if args.action == "up":
-            if (await status(db)).pending and (saved := auto_backup(path, "before-migrate")):
-                print(f"backup: {saved}")
-            done = await migrate_up(db, args.to)
-            verb = "applied"
-        else:
-            if (saved := auto_backup(path, "before-migrate")) is not None:
-                print(f"backup: {saved}")
-            done = await migrate_down(db, args.to)
-            verb = "rolled back"
-        if not done:
-            print("nothing to do")
-        for migration in done:
-            print(f"{verb} {migration.version:04d} {migration.name}")
+        with without_a_bot(path):
+            await _move_schema(db, path, args)
     finally:
         await db.close()
+
+
+async def _move_schema(db: Database, path: Path, args: argparse.Namespace) -> None:
+    """migrate up/down, with a backup first when something will change."""
+    if args.action == "up":
+        if (await status(db)).pending and (saved := auto_backup(path, "before-migrate")):
+            print(f"backup: {saved}")
+        done = await migrate_up(db, args.to)
+        verb = "applied"
+    else:
+        if (saved := auto_backup(path, "before-migrate")) is not None:
+            print(f"backup: {saved}")
+        done = await migrate_down(db, args.to)
+        verb = "rolled back"
+    if not done:
+        print("nothing to do")
+    for migration in done:
+        print(f"{verb} {migration.version:04d} {migration.name}")
 
 
 def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> None:

@@ -236,3 +236,43 @@ def test_bad_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         cli("import-legacy", str(export), "--users", "users.csv")
     )
     assert "cannot read" in one_error_line(cli("import-legacy", "missing.csv"))
+
+
+def test_numbers_out_of_range_are_skipped_rows_not_crashes(
+    setup: tuple[Cli, sqlite3.Connection, Path], tmp_path: Path
+) -> None:
+    cli, conn, _ = setup
+    export = write_export(tmp_path / "huge.csv", [
+        "40,u1,Addition,shu,10,1e308,2024-01-01T10:00:00Z,2024-01-01T10:10:00Z",
+        "41,u1,Addition,shu,10,1e19,2024-01-01T10:00:00Z,2024-01-01T10:10:00Z",
+        "42,u1,Addition,shu,10,1000,1e20,1e20",
+        "43,u1,Addition,shu,1234567890123456789012345,1000,2024-01-01T10:00:00Z,"
+        "2024-01-01T10:10:00Z",
+        "44,u1,Addition,shu,10,1000,2024-01-01T10:00:00Z,9999-01-01T00:00:00Z",
+        "45,u1,Addition,shu,10,1500,2024-01-02T10:00:00Z,2024-01-02T10:10:00Z",
+    ])
+    (tmp_path / "users.csv").write_text("u1,501\n")
+    run = cli("import-legacy", str(export), "--users", "users.csv")
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    for line in (
+        "imported: 1 (1 sessions for linked learners, 0 held for legacy accounts)",
+        "skipped: 5", "  number out of range: 3", "  bad timestamp: 2",
+        "  line 2: session_avg_response_time '1e308' is over an hour per answer",
+        "  line 3: session_avg_response_time '1e19' is over an hour per answer",
+        "  line 4: created_at '1e20' is not a time",
+        "  line 5: total_reps 1234567890123456789012345 is over 1,000,000",
+        "  line 6: updated_at '9999-01-01T00:00:00Z' is not a time",
+    ):
+        assert line in lines, (line, run.out)
+    assert conn.execute("SELECT COUNT(*) FROM session WHERE user_id = 501").fetchone()[0] == 1
+
+
+def test_a_telegram_id_out_of_range_is_refused(
+    setup: tuple[Cli, sqlite3.Connection, Path], tmp_path: Path
+) -> None:
+    cli, conn, export = setup
+    (tmp_path / "users.csv").write_text("u1,99999999999999999999999\n")
+    line = one_error_line(cli("import-legacy", str(export), "--users", "users.csv"))
+    assert "users.csv line 1: expected legacy_user_id,telegram_user_id" in line
+    assert counts(conn)["legacy_import"] == 0

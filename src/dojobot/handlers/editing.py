@@ -7,7 +7,7 @@ from telegram.error import BadRequest
 
 
 async def edit_in_place(
-    update: Update, text: str, keyboard: InlineKeyboardMarkup | None
+    update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None
 ) -> None:
     """Edit the pressed button's message; showing the screen already shown is not an error."""
     query = update.callback_query

@@ -212,7 +212,6 @@ async def navigate(update: Update, context: DojoContext, data: Nav) -> None:
         await edit_in_place(update, *screen)
 
 
-
 async def topics_below(update: Update, context: DojoContext, data: Topics) -> None:
     """'Change topic' under a set summary: the topic menu as a new message, so the summary
     the learner just earned stays on screen."""

@@ -6,7 +6,6 @@ from datetime import timedelta
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
@@ -21,6 +20,7 @@ from dojobot.engine.calendar import (
 )
 from dojobot.engine.nudges import MAX_IGNORED, first_due
 from dojobot.handlers.callbacks import Reminder, on_button
+from dojobot.handlers.editing import edit_in_place
 from dojobot.storage import reminders as store
 
 QUICK_TIMES = (7 * 60, 12 * 60, 18 * 60, 20 * 60)
@@ -160,11 +160,7 @@ async def remind_button(update: Update, context: DojoContext, data: Reminder) ->
     else:
         text = await turn_on(context, user.id, data.minutes)
     await query.answer()
-    try:
-        await query.edit_message_text(text)
-    except BadRequest as exc:
-        if "not modified" not in str(exc):
-            raise
+    await edit_in_place(update, text)
 
 
 async def set_timezone(update: Update, context: DojoContext) -> None:

@@ -20,6 +20,7 @@ from dojobot.cli import CliError
 from dojobot.config import Settings
 from dojobot.handlers.legacy import PREFIX, token_hash
 from dojobot.ops.legacy_source import SourceError, SourceRows, read_source, read_user_map
+from dojobot.ops.progress import copying
 from dojobot.ops.report import kpis_json, kpis_lines
 from dojobot.ops.startup import token_free_reason
 from dojobot.storage import legacy as store
@@ -225,7 +226,8 @@ async def _legacy_link(settings: Settings, legacy_user_id: str) -> None:
 
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
     """Copy the live database to FILE."""
-    target = backup_database(settings.database_path, Path(args.file))
+    with copying("backup", settings.database_path, Path(args.file)):
+        target = backup_database(settings.database_path, Path(args.file))
     print(f"backed up {settings.database_path} to {target} ({target.stat().st_size} bytes)")
 
 

@@ -34,6 +34,13 @@ MODULE_TOPICS = (
     ("exponents", "exp"),
 )
 TIME_UNITS = {"ms": 1.0, "s": 1000.0}
+# Sane ranges: a value outside is a damaged row, reported and skipped. Unchecked, a 25-digit
+# number overflows SQLite's 64-bit integers and a 1e308 average makes every later merge of
+# that learner's history fail (its total time is infinite).
+MAX_REPS = 1_000_000  # in one legacy session
+MAX_AVG_MS = 3_600_000.0  # an hour per answer
+LATEST_MS = 4_102_444_800_000  # 2100-01-01: the old app never wrote later timestamps
+MAX_TELEGRAM_ID = 2**53  # Telegram ids have at most 52 significant bits
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -102,9 +109,12 @@ def parse_timestamp_ms(value: str) -> int:
         ms = int(moment.timestamp() * 1000)
     else:
         # Epoch seconds stay below 1e11 until the year 5138; ms are above it since 1973.
-        ms = int(number if number >= 1e11 else number * 1000)
-    if ms <= 0:
-        raise ValueError("before 1970")
+        scaled = number if number >= 1e11 else number * 1000
+        if not 0 < scaled < LATEST_MS:  # also NaN; before int(), which fails on inf
+            raise ValueError("not between 1970 and 2100")
+        ms = int(scaled)
+    if not 0 < ms < LATEST_MS:
+        raise ValueError("not between 1970 and 2100")
     return ms
 
 
@@ -133,6 +143,8 @@ def _check_row(where: str, raw: dict[str, str], scale: float) -> LegacyRow:
         ) from None
     if reps < 0:
         raise _RowError("negative reps", f"total_reps is {reps}")
+    if reps > MAX_REPS:
+        raise _RowError("number out of range", f"total_reps {reps} is over {MAX_REPS:,}")
     avg_text = raw["session_avg_response_time"].strip()
     try:
         avg = float(avg_text) if avg_text or reps else 0.0
@@ -141,6 +153,11 @@ def _check_row(where: str, raw: dict[str, str], scale: float) -> LegacyRow:
     if not avg >= 0 or avg == float("inf"):  # also rejects NaN
         raise _RowError(
             "bad number", f"session_avg_response_time {avg_text!r} is not a time"
+        )
+    if avg * scale > MAX_AVG_MS:
+        raise _RowError(
+            "number out of range",
+            f"session_avg_response_time {avg_text!r} is over an hour per answer",
         )
     times = []
     for column in ("created_at", "updated_at"):
@@ -267,7 +284,10 @@ def read_user_map(path: Path) -> dict[str, int]:
             continue
         if number == 1 and cells[0].lower() == "legacy_user_id":
             continue
-        if len(cells) != 2 or not cells[0] or not cells[1].isdigit() or int(cells[1]) <= 0:
+        if (
+            len(cells) != 2 or not cells[0] or not cells[1].isascii() or not cells[1].isdigit()
+            or not 0 < int(cells[1]) <= MAX_TELEGRAM_ID
+        ):
             raise SourceError(
                 f"{path} line {number}: expected legacy_user_id,telegram_user_id "
                 "(a positive Telegram id)"

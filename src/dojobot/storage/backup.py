@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dojobot.storage.db import StorageError, read_only_uri
 from dojobot.storage.files import create_private
-from dojobot.storage.lock import DatabaseLock
+from dojobot.storage.lock import without_a_bot
 from dojobot.storage.migrator import available_migrations
 
 
@@ -91,14 +91,9 @@ def check_backup(path: Path) -> int:
 def restore_database(backup: Path, database: Path) -> tuple[int, Path | None]:
     """Put a backup back: (its schema version, where the replaced database was saved)."""
     version = check_backup(backup)
-    lock = DatabaseLock(database)
     if not database.parent.is_dir():
         raise StorageError(f"folder {database.parent} is missing")
-    if not lock.try_acquire():
-        raise StorageError(
-            f"a bot process is using {database} (it holds {lock.path}); stop it first"
-        )
-    try:
+    with without_a_bot(database):
         saved = auto_backup(database, "before-restore")
         try:
             create_private(database)
@@ -113,8 +108,6 @@ def restore_database(backup: Path, database: Path) -> tuple[int, Path | None]:
                 src.close()
         except sqlite3.Error as exc:
             raise StorageError(f"restore into {database} failed: {exc}") from None
-    finally:
-        lock.release()
     return version, saved
 
 

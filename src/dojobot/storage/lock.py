@@ -1,11 +1,15 @@
-"""An advisory lock file beside the database: held by a running bot, checked by restore."""
+"""An advisory lock file beside the database: held by a running bot, checked by the commands
+that must not run under it (restore, schema changes)."""
 
 from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from dojobot.storage.db import StorageError
 from dojobot.storage.files import PRIVATE
 
 
@@ -40,3 +44,22 @@ class DatabaseLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+@contextmanager
+def without_a_bot(database_path: Path) -> Iterator[None]:
+    """Hold `<db>.lock` while a command changes what a running bot relies on; refuse at once
+    if a bot holds it (a schema change under it drops tables it is using)."""
+    lock = DatabaseLock(database_path)
+    try:
+        acquired = lock.try_acquire()
+    except OSError as exc:
+        raise StorageError(f"cannot create {lock.path}: {exc.strerror}") from None
+    if not acquired:
+        raise StorageError(
+            f"a bot process is using {database_path} (it holds {lock.path}); stop it first"
+        )
+    try:
+        yield
+    finally:
+        lock.release()

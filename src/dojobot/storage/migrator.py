@@ -119,21 +119,39 @@ async def migrate_up(db: Database, to: int | None = None) -> list[Migration]:
 
 
 async def migrate_down(db: Database, to: int) -> list[Migration]:
-    """Roll back applied migrations above version `to`, newest first."""
+    """Roll back applied migrations above version `to`, newest first, in one transaction.
+
+    All or nothing: a rollback that fails (a catalogue still used by learners' sessions)
+    undoes the whole plan, so the file is never left between the two versions.
+    """
     state = await status(db)
     _refuse_newer(state)
     if not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
     by_version = {m.version: m for m in available_migrations()}
-    done = []
-    for version in sorted(state.applied, reverse=True):
-        if version <= to:
-            break
-        migration = by_version[version]
-        await _run_script(
-            db,
-            f"BEGIN IMMEDIATE;\n{migration.down_sql}\n"
-            f"DELETE FROM schema_migration WHERE version = {version};\nCOMMIT;",
+    plan = [by_version[v] for v in sorted(state.applied, reverse=True) if v > to]
+    if not plan:
+        return []
+    # One script: executescript would commit an open transaction between scripts.
+    steps = "\n".join(
+        f"{m.down_sql}\nDELETE FROM schema_migration WHERE version = {m.version};" for m in plan
+    )
+    try:
+        await db.conn.executescript(f"BEGIN IMMEDIATE;\n{steps}\nCOMMIT;")
+    except sqlite3.Error as exc:
+        failed = None
+        if db.conn.in_transaction:
+            # Inside the failed transaction, the versions still recorded say where it stopped.
+            async with db.conn.execute("SELECT MAX(version) FROM schema_migration") as cursor:
+                row = await cursor.fetchone()
+            failed = by_version.get(row[0]) if row else None
+            await db.conn.execute("ROLLBACK")
+        where = f"rolling back {failed.version:04d} {failed.name}" if failed else "the rollback"
+        lowest = (
+            f"; the lowest version it can go down to is {failed.version}" if failed else ""
         )
-        done.append(migration)
-    return done
+        raise StorageError(
+            f"migrate down --to {to} refused: {where} fails ({exc}), as the database holds "
+            f"data that needs it; nothing was changed (still version {state.current}){lowest}"
+        ) from None
+    return plan

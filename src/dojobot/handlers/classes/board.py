@@ -257,7 +257,6 @@ async def board_command(update: Update, context: DojoContext) -> None:
             await _reply(update, context, USAGE)
 
 
-
 async def _set_timezone(
     update: Update, context: DojoContext, cls: ClassGroup, text: str
 ) -> None:
