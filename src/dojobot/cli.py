@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
+from dojobot.ops.progress import progress
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, StorageError
@@ -132,12 +133,15 @@ async def _move_schema(db: Database, path: Path, args: argparse.Namespace) -> No
     if args.action == "up":
         if (await status(db)).pending and (saved := auto_backup(path, "before-migrate")):
             print(f"backup: {saved}")
-        done = await migrate_up(db, args.to)
+        with progress("migrate up", None, "applied") as shown:
+            done = await migrate_up(db, args.to, on_step=shown.update)
         verb = "applied"
     else:
         if (saved := auto_backup(path, "before-migrate")) is not None:
             print(f"backup: {saved}")
-        done = await migrate_down(db, args.to)
+        with progress("migrate down (one transaction)", None, "rolled back") as shown:
+            done = await migrate_down(db, args.to)
+            shown.update(len(done))
         verb = "rolled back"
     if not done:
         print("nothing to do")

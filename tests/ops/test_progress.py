@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import io
+import re
 import threading
+from pathlib import Path
 
 import pytest
 
 from dojobot.ops import progress as progress_module
 from dojobot.ops.progress import Progress, progress
+from dojobot.storage.migrator import available_migrations
+from tests.support.cli import GOOD_ROWS, Cli, write_export
+
+LATEST = available_migrations()[-1].version
 
 
 class Terminal(io.StringIO):
@@ -83,3 +89,28 @@ def test_a_quick_command_shows_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
         assert polled.wait(timeout=30)  # the background thread draws without being asked
     assert ticked.getvalue().startswith("\r\x1b[Kbackup [############------------] 2/4 MB")
     assert ticked.getvalue().endswith("4/4 MB (100%), 0 s done\n")
+
+
+def test_long_commands_report_their_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress_module, "DELAY_S", 0.0)  # every command counts as long here
+    cli = Cli(monkeypatch, tmp_path / "dojobot.sqlite3")
+
+    def last_line(err: str) -> str:
+        return re.sub(r", \d+ s done$", ", N s done", err.splitlines()[-1])
+
+    up = cli("migrate", "up")
+    assert last_line(up.err) == f"migrate up: {LATEST}/{LATEST} applied (100%), N s done"
+    export = write_export(tmp_path / "practice_sessions.csv", GOOD_ROWS)
+    imported = cli("import-legacy", str(export))
+    assert imported.code == 0, imported.err
+    assert last_line(imported.err) == "import-legacy: 11/11 rows (100%), N s done"
+    backup = cli("backup", "copy.sqlite3")
+    assert backup.code == 0, backup.err
+    assert re.fullmatch(r"backup: \d+ MB, N s done", last_line(backup.err))
+    down = cli("migrate", "down", "--to", "3")
+    assert down.code == 0, down.err
+    assert last_line(down.err) == (
+        f"migrate down (one transaction): {LATEST - 3} rolled back, N s done"
+    )

@@ -9,6 +9,7 @@ import json
 import re
 import secrets
 import sqlite3
+import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -20,7 +21,7 @@ from dojobot.cli import CliError
 from dojobot.config import Settings
 from dojobot.handlers.legacy import PREFIX, token_hash
 from dojobot.ops.legacy_source import SourceError, SourceRows, read_source, read_user_map
-from dojobot.ops.progress import copying
+from dojobot.ops.progress import copying, progress
 from dojobot.ops.report import kpis_json, kpis_lines
 from dojobot.ops.startup import token_free_reason
 from dojobot.storage import legacy as store
@@ -39,24 +40,22 @@ def _now_ms() -> int:
 
 @asynccontextmanager
 async def _open_current(
-    settings: Settings, *, readonly: bool = False
+    settings: Settings, *, readonly: bool = False, path: Path | None = None
 ) -> AsyncIterator[Database]:
-    """The existing database, refusing one whose schema is behind this version."""
-    db = await Database.open(settings.database_path, create=False, readonly=readonly)
+    """The existing database (or a copy of it at `path`), refusing one whose schema is
+    behind this version."""
+    path = path or settings.database_path
+    db = await Database.open(path, create=False, readonly=readonly)
     try:
         state = await status(db)
         if state.pending:
             raise CliError(
-                f"database {settings.database_path} is at schema version {state.current}; "
+                f"database {path} is at schema version {state.current}; "
                 "run `dojobot migrate up` first"
             )
         yield db
     finally:
         await db.close()
-
-
-class _DryRun(Exception):
-    """Raised inside the import transaction so a dry run leaves nothing behind."""
 
 
 def cmd_import_legacy(settings: Settings, args: argparse.Namespace) -> None:
@@ -81,7 +80,27 @@ async def _import(
     settings: Settings, path: Path, source: SourceRows, sha256: str, user_map: dict[str, int],
     args: argparse.Namespace,
 ) -> None:
-    async with _open_current(settings) as db:
+    if args.dry_run:
+        async with _open_current(settings, readonly=True):
+            pass  # refuse an out-of-date schema by the database's own name
+        # Into a copy: the live file is never written, and a running bot never waits.
+        with tempfile.TemporaryDirectory(prefix="dojobot-dry-run-") as folder:
+            copy = Path(folder) / "copy.sqlite3"
+            with copying("dry run: copy", settings.database_path, copy):
+                backup_database(settings.database_path, copy)
+            report = await _import_into(settings, copy, path, source, sha256, user_map, args)
+    else:
+        report = await _import_into(
+            settings, settings.database_path, path, source, sha256, user_map, args
+        )
+    print(report)
+
+
+async def _import_into(
+    settings: Settings, database: Path, path: Path, source: SourceRows, sha256: str,
+    user_map: dict[str, int], args: argparse.Namespace,
+) -> str:
+    async with _open_current(settings, path=database) as db:
         topics = await store.topic_ids(db)
         rows = [
             store.ImportRow(
@@ -92,27 +111,28 @@ async def _import(
             for r in source.rows
         ]
         before = await store.stage_distribution(db)
-        if not args.dry_run:
-            saved = auto_backup(settings.database_path, "before-import")
-            if saved:
-                print(f"backup: {saved}")
-        try:
-            async with db.transaction() as conn:
+        if not args.dry_run and (saved := auto_backup(database, "before-import")):
+            print(f"backup: {saved}")
+        with progress("import-legacy", len(rows), "rows") as shown:
+
+            async def on_progress(done: int, total: int) -> None:
+                shown.update(done, total)
+
+            try:
                 outcome = await store.import_rows(
-                    conn, rows, user_map, source=str(path), source_sha256=sha256,
+                    db, rows, user_map, source=str(path), source_sha256=sha256,
                     time_unit=args.time_unit, rows_read=source.read, now_ms=_now_ms(),
+                    on_progress=on_progress,
                 )
-                after = await store.stage_distribution(db)
-                if args.dry_run:
-                    raise _DryRun
-        except _DryRun:
-            pass
-        except sqlite3.Error as exc:
-            raise StorageError(f"import failed and changed nothing: {exc}") from None
+            except sqlite3.Error as exc:
+                raise StorageError(
+                    f"import failed and was undone, nothing of it is left: {exc}"
+                ) from None
+        after = await store.stage_distribution(db)
         stage_codes = {
             int(r[0]): str(r[1]) for r in await db.fetchall("SELECT stage_id, code FROM stage")
         }
-    print(_import_report(path, source, outcome, before, after, stage_codes, args))
+    return _import_report(path, source, outcome, before, after, stage_codes, args)
 
 
 def _import_report(

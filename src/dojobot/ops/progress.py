@@ -58,8 +58,8 @@ class Progress:
         self._write(self._line())
 
     def finish(self, ok: bool) -> None:
-        """A last line if anything was shown: the total and the time taken."""
-        if not self.shown:
+        """A last line once the command ran for DELAY_S: the total and the time taken."""
+        if not self.shown and self.clock() - self.started < DELAY_S:
             return
         if ok:
             if self.total is not None:

@@ -8,7 +8,10 @@ them; only then do their sessions enter `session`, whose user_id is always a Tel
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -17,6 +20,14 @@ import aiosqlite
 from dojobot.storage.db import Database
 
 HATSU = 1
+# Import transactions stay short (tens of ms) so a live bot's answers barely wait.
+BATCH_ROWS = 500
+BATCH_ACCOUNTS = 50
+# After each batch the import pauses for half as long as the batch took. SQLite has no
+# queue for its write lock: a waiting writer retries every 100 ms or so, and an import that
+# took the lock again at once would starve it (measured: 13 s, see BENCHMARKS.md). With
+# the lock free a third of the time, a waiting answer gets in within a few tries.
+PAUSE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -209,8 +220,21 @@ async def _user_exists(conn: aiosqlite.Connection, user_id: int) -> bool:
         return await cursor.fetchone() is not None
 
 
+async def _imported_ids(db: Database, ids: Sequence[str]) -> set[str]:
+    """Which of these legacy row ids an earlier import already brought in."""
+    known: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start:start + 500])
+        marks = ",".join("?" * len(chunk))
+        rows = await db.fetchall(
+            f"SELECT legacy_row_id FROM legacy_session WHERE legacy_row_id IN ({marks})", chunk
+        )
+        known.update(r[0] for r in rows)
+    return known
+
+
 async def import_rows(
-    conn: aiosqlite.Connection,
+    db: Database,
     rows: Sequence[ImportRow],
     user_map: Mapping[str, int],
     *,
@@ -219,61 +243,101 @@ async def import_rows(
     time_unit: str,
     rows_read: int,
     now_ms: int,
+    on_progress: Callable[[int, int], Awaitable[None]] | None = None,
 ) -> ImportOutcome:
-    """Add rows not imported before, inside the caller's transaction (all or nothing)."""
-    known: set[str] = set()
-    ids = [r.row_id for r in rows]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        async with conn.execute(
-            f"SELECT legacy_row_id FROM legacy_session WHERE legacy_row_id IN ({marks})", chunk
-        ) as cursor:
-            known.update(r[0] for r in await cursor.fetchall())
+    """Add rows not imported before, in short transactions; all or nothing all the same.
+
+    A running bot shares the file: one long transaction would hold the write lock for
+    seconds and its answers would time out ("database is locked") and be lost. So rows go
+    in BATCH_ROWS at a time, and the merges for linked learners a few accounts at a time;
+    should anything fail, or the command be interrupted, the batches written so far are
+    undone (as --rollback would) before the error goes on. on_progress(rows done, rows)
+    runs between transactions.
+    """
+    known = await _imported_ids(db, [r.row_id for r in rows])
     fresh = [r for r in rows if r.row_id not in known]
     outcome = ImportOutcome(
         batch_id=None, already_imported=[r.row_id for r in rows if r.row_id in known]
     )
     if not fresh:
         return outcome
-    async with conn.execute(
+    async with db.transaction() as conn, conn.execute(
         """INSERT INTO legacy_import (source, source_sha256, time_unit, imported_at,
-               rows_read, rows_imported) VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id""",
+                   rows_read, rows_imported) VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id""",
         (source, source_sha256, time_unit, now_ms, rows_read, len(fresh)),
     ) as cursor:
         created = await cursor.fetchone()
     assert created is not None
     batch_id = int(created[0])
     outcome.batch_id = batch_id
+    try:
+        touched = await _insert_batches(db, fresh, user_map, batch_id, now_ms, outcome,
+                                        on_progress)
+        for start in range(0, len(touched), BATCH_ACCOUNTS):
+            async with _batch(db) as conn:
+                for account_id in touched[start:start + BATCH_ACCOUNTS]:
+                    await _merge_if_linked(conn, account_id, now_ms, outcome)
+    except BaseException:
+        async with db.transaction() as conn:
+            await _undo_batch(conn, batch_id, now_ms)
+        raise
+    return outcome
+
+
+@asynccontextmanager
+async def _batch(db: Database) -> AsyncIterator[aiosqlite.Connection]:
+    """One import transaction, then a pause that lets a waiting writer (the bot) in."""
+    started = time.monotonic()
+    async with db.transaction() as conn:
+        yield conn
+    await asyncio.sleep(max(0.005, (time.monotonic() - started) * PAUSE_SHARE))
+
+
+async def _insert_batches(
+    db: Database, fresh: Sequence[ImportRow], user_map: Mapping[str, int], batch_id: int,
+    now_ms: int, outcome: ImportOutcome,
+    on_progress: Callable[[int, int], Awaitable[None]] | None,
+) -> list[int]:
+    """legacy_session rows, BATCH_ROWS per transaction; the accounts they touched."""
     accounts: dict[str, int] = {}
     touched: set[int] = set()
-    for r in fresh:
-        if r.legacy_user_id not in accounts:
-            accounts[r.legacy_user_id] = await _account_for(
-                conn, r.legacy_user_id, user_map.get(r.legacy_user_id), batch_id, now_ms, outcome
-            )
-        account_id = accounts[r.legacy_user_id]
-        touched.add(account_id)
-        await conn.execute(
-            """INSERT INTO legacy_session (legacy_row_id, batch_id, legacy_account_id, topic_id,
-                   stage_id, start_time, end_time, total_reps, avg_response_ms)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (r.row_id, batch_id, account_id, r.topic_id, r.stage_id, r.start_ms, r.end_ms,
-             r.total_reps, r.avg_response_ms),
-        )
-        outcome.imported += 1
-    for account_id in sorted(touched):
-        async with conn.execute(
-            "SELECT user_id, pending_user_id FROM legacy_account WHERE legacy_account_id = ?",
-            (account_id,),
-        ) as cursor:
-            account = await cursor.fetchone()
-        assert account is not None
-        if account["user_id"] is not None:
-            merged = await _merge_account(conn, account_id, int(account["user_id"]), now_ms)
-            outcome.sessions_added += merged.sessions
-            outcome.progress_raised += len(merged.raised)
-    return outcome
+    for start in range(0, len(fresh), BATCH_ROWS):
+        async with _batch(db) as conn:
+            for r in fresh[start:start + BATCH_ROWS]:
+                if r.legacy_user_id not in accounts:
+                    accounts[r.legacy_user_id] = await _account_for(
+                        conn, r.legacy_user_id, user_map.get(r.legacy_user_id), batch_id,
+                        now_ms, outcome,
+                    )
+                account_id = accounts[r.legacy_user_id]
+                touched.add(account_id)
+                await conn.execute(
+                    """INSERT INTO legacy_session (legacy_row_id, batch_id, legacy_account_id,
+                           topic_id, stage_id, start_time, end_time, total_reps,
+                           avg_response_ms)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (r.row_id, batch_id, account_id, r.topic_id, r.stage_id, r.start_ms,
+                     r.end_ms, r.total_reps, r.avg_response_ms),
+                )
+                outcome.imported += 1
+        if on_progress is not None:
+            await on_progress(outcome.imported, len(fresh))
+    return sorted(touched)
+
+
+async def _merge_if_linked(
+    conn: aiosqlite.Connection, account_id: int, now_ms: int, outcome: ImportOutcome
+) -> None:
+    # Read inside this transaction: the bot may have linked the account meanwhile (a claim,
+    # or the mapped learner's first message), or already merged what came so far.
+    async with conn.execute(
+        "SELECT user_id FROM legacy_account WHERE legacy_account_id = ?", (account_id,)
+    ) as cursor:
+        account = await cursor.fetchone()
+    if account is not None and account["user_id"] is not None:
+        merged = await _merge_account(conn, account_id, int(account["user_id"]), now_ms)
+        outcome.sessions_added += merged.sessions
+        outcome.progress_raised += len(merged.raised)
 
 
 async def _account_for(
@@ -316,13 +380,20 @@ async def has_live_import(db: Database) -> bool:
 async def rollback_last(conn: aiosqlite.Connection, now_ms: int) -> RollbackOutcome | None:
     """Remove exactly what the newest import added; practice done since stays."""
     async with conn.execute(
-        "SELECT batch_id, source FROM legacy_import WHERE rolled_back_at IS NULL "
+        "SELECT batch_id FROM legacy_import WHERE rolled_back_at IS NULL "
         "ORDER BY batch_id DESC LIMIT 1"
     ) as cursor:
         batch = await cursor.fetchone()
-    if batch is None:
-        return None
-    batch_id = int(batch["batch_id"])
+    return None if batch is None else await _undo_batch(conn, int(batch["batch_id"]), now_ms)
+
+
+async def _undo_batch(conn: aiosqlite.Connection, batch_id: int, now_ms: int) -> RollbackOutcome:
+    """Remove what one import added (its sessions, accounts, stage changes); mark it undone."""
+    async with conn.execute(
+        "SELECT source FROM legacy_import WHERE batch_id = ?", (batch_id,)
+    ) as cursor:
+        batch = await cursor.fetchone()
+    assert batch is not None
     async with conn.execute(
         "SELECT session_id FROM legacy_session WHERE batch_id = ?", (batch_id,)
     ) as cursor:

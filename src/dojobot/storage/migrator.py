@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -96,17 +97,21 @@ async def _run_script(db: Database, script: str) -> None:
         raise StorageError(f"migration failed and was rolled back: {exc}") from None
 
 
-async def migrate_up(db: Database, to: int | None = None) -> list[Migration]:
-    """Apply pending migrations up to `to` (default: all), each in one transaction."""
+async def migrate_up(
+    db: Database, to: int | None = None, *, on_step: Callable[[int, int], None] | None = None
+) -> list[Migration]:
+    """Apply pending migrations up to `to` (default: all), each in one transaction;
+    on_step(done, planned) after each."""
     state = await status(db)
     _refuse_newer(state)
     if to is not None and not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
     await db.conn.execute(_BOOKKEEPING)
-    done = []
-    for migration in state.pending:
-        if to is not None and migration.version > to:
-            break
+    plan = [m for m in state.pending if to is None or m.version <= to]
+    done: list[Migration] = []
+    for migration in plan:
+        if on_step is not None:
+            on_step(len(done), len(plan))
         now = int(time.time() * 1000)
         await _run_script(
             db,
@@ -115,6 +120,8 @@ async def migrate_up(db: Database, to: int | None = None) -> list[Migration]:
             f"VALUES ({migration.version}, '{migration.name}', {now});\nCOMMIT;",
         )
         done.append(migration)
+    if on_step is not None:
+        on_step(len(done), len(plan))
     return done
 
 
