@@ -51,6 +51,9 @@ def test_fresh_virtualenv_install_gives_a_working_command(tmp_path: Path) -> Non
     names = zipfile.ZipFile(wheel).namelist()
     assert "dojobot/sandbox/runner.py" in names
     assert [n for n in names if "standin" in n] == []
+    # The wheel speaks every language: the compiled catalogues ship inside it.
+    for language in ("es", "pt_BR", "ru", "de"):
+        assert f"dojobot/locale/{language}/LC_MESSAGES/dojobot.mo" in names
     subprocess.run([str(pip), "install", "-q", str(wheel)], check=True, timeout=600)
     result = subprocess.run(
         [str(env_dir / "bin" / "dojobot"), "--help"], capture_output=True, text=True, check=True
@@ -61,6 +64,13 @@ def test_fresh_virtualenv_install_gives_a_working_command(tmp_path: Path) -> Non
         capture_output=True, text=True, check=True,
     )
     assert "applied 0002 catalogue" in migrate.stdout
+    spoken = subprocess.run(
+        [str(env_dir / "bin" / "python"), "-c",
+         "from dojobot.i18n import _, use_language\n"
+         "with use_language('es'): print(_('Choose your language:'))"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )
+    assert spoken.stdout == "Elige tu idioma:\n"
     sandbox = subprocess.run(
         [str(env_dir / "bin" / "dojobot"), "sandbox"], cwd=tmp_path, stdin=subprocess.DEVNULL,
         capture_output=True, text=True, check=False, timeout=60,

@@ -6,7 +6,7 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram import BotCommandScopeAllGroupChats, Update
+from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ChatMemberHandler, Defaults, TypeHandler
@@ -19,13 +19,14 @@ from dojobot.handlers import (
     common,
     gatekeeper,
     kpi,
+    language,
     menu,
     practice,
     privacy,
     progress,
     reminders,
 )
-from dojobot.handlers.common import COMMANDS, GROUP_COMMANDS
+from dojobot.i18n import _
 from dojobot.jobs import nudges
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 def file_url_for(api_base_url: str) -> str:
     """The file download base that belongs to a Bot API base URL."""
-    root, _, _ = api_base_url.rstrip("/").rpartition("/bot")
+    root = api_base_url.rstrip("/").rpartition("/bot")[0]
     return f"{root}/file/bot"
 
 
@@ -49,8 +50,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
     data.catalogue = await load_catalogue(data.db)
     data.ops = start_runtime(app, data.settings)
-    await app.bot.set_my_commands(list(COMMANDS))
-    await app.bot.set_my_commands(list(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
+    await common.publish_commands(app.bot)
     # PTB keeps no jobs across restarts: each is rebuilt here, its state in the database.
     assert app.job_queue is not None
     for feature in (practice, nudges, classes):
@@ -93,8 +93,10 @@ async def _on_error(update: object, context: DojoContext) -> None:
     if private and update.effective_message and not isinstance(context.error, NetworkError):
         with contextlib.suppress(TelegramError):  # the apology must not fail in turn
             await update.effective_message.reply_text(
-                "Sorry, something went wrong on my side. Your answers so far are saved; "
-                "send /start to go on."
+                _(
+                    "Sorry, something went wrong on my side. Your answers so far are saved; "
+                    "send /start to go on."
+                )
             )
 
 
@@ -109,7 +111,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         group=1,
     )
     # Group 0: the first matching handler wins, so the catch-alls come last.
-    for feature in (menu, practice, progress, reminders, classes, privacy, common):
+    for feature in (menu, practice, progress, reminders, language, classes, privacy, common):
         app.add_handlers(feature.build_handlers())
     app.add_handlers(kpi.build_handlers())  # owners only; deliberately not in COMMANDS
     app.add_handlers(practice.build_fallbacks())

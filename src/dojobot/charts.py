@@ -1,18 +1,22 @@
-"""Charts as PNG bytes, drawn off-screen with matplotlib's object API (no pyplot state)."""
+"""Charts as PNG bytes, drawn off-screen with matplotlib's object API (no pyplot state).
+
+Labels are in the current language (callers run these in a thread that copied the
+update's context, so the language travels with it)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from dojobot.engine.calendar import local_datetime, zone
 from dojobot.engine.leaderboard import Ranked
-from dojobot.engine.stats import format_accuracy, format_seconds
+from dojobot.i18n import _, ngettext
+from dojobot.i18n.formats import percent, seconds, short_day
 from dojobot.storage.practice import SetPoint
 
 TIME_COLOUR = "#1f6feb"
@@ -27,19 +31,17 @@ def progress_chart(title: str, points: Sequence[SetPoint]) -> bytes:
     accuracy = times.twinx()
     xs = list(range(1, len(points) + 1))
     acc = [(p.accuracy or 0) * 100 for p in points]
-    accuracy.bar(xs, acc, color=ACCURACY_COLOUR, alpha=0.25, label="accuracy")
+    accuracy.bar(xs, acc, color=ACCURACY_COLOUR, alpha=0.25, label=_("accuracy"))
     accuracy.set_ylim(0, 105)
-    accuracy.set_ylabel("accuracy (%)", color=ACCURACY_COLOUR)
-    seconds = [(p.median_ms or 0) / 1000 for p in points]
-    times.plot(xs, seconds, marker="o", color=TIME_COLOUR, label="median time")
+    accuracy.set_ylabel(_("accuracy (%)"), color=ACCURACY_COLOUR)
+    medians = [(p.median_ms or 0) / 1000 for p in points]
+    times.plot(xs, medians, marker="o", color=TIME_COLOUR, label=_("median time"))
     times.set_zorder(accuracy.get_zorder() + 1)
     times.patch.set_visible(False)
-    times.set_ylim(0, max([*seconds, 1.0]) * 1.2)
-    times.set_ylabel("median time (s)", color=TIME_COLOUR)
-    times.set_xlabel("set")
-    labels = [
-        datetime.fromtimestamp(p.start_time / 1000, tz=UTC).strftime("%d %b") for p in points
-    ]
+    times.set_ylim(0, max([*medians, 1.0]) * 1.2)
+    times.set_ylabel(_("median time (s)"), color=TIME_COLOUR)
+    times.set_xlabel(_("set"))
+    labels = [short_day(local_datetime(p.start_time, zone("UTC")).date()) for p in points]
     step = max(1, len(xs) // 10)
     times.set_xticks(xs[::step], labels[::step], rotation=30, ha="right")
     times.grid(axis="y", alpha=0.3)
@@ -75,15 +77,20 @@ def leaderboard_chart(title: str, rows: Sequence[Ranked]) -> bytes:
     axes.set_yticks(ys, labels, parse_math=False)
     top = max([*correct, 1])
     for y, r in zip(ys, shown, strict=True):
-        accuracy = format_accuracy(r.entry.accuracy)
+        figures = ngettext(
+            "{n} right · {accuracy} · median {median}",
+            "{n} right · {accuracy} · median {median}",
+            r.entry.correct,
+        ).format(
+            n=r.entry.correct, accuracy=percent(r.entry.accuracy),
+            median=seconds(r.entry.median_ms),
+        )
         axes.text(
-            r.entry.correct + top * 0.01, y,
-            f"{r.entry.correct} right · {accuracy} · median {format_seconds(r.entry.median_ms)}",
-            va="center", fontsize=9, parse_math=False,
+            r.entry.correct + top * 0.01, y, figures, va="center", fontsize=9, parse_math=False
         )
     axes.set_xlim(0, top * 1.45)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlabel("right answers")
+    axes.set_xlabel(_("right answers"))
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_title(_drawable(title), parse_math=False)
     figure.tight_layout()

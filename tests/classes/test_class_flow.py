@@ -17,14 +17,15 @@ from tests.support.classes import (
     in_group,
     make_class,
     practise,
+    toast,
 )
 
 
 async def join_both(dojo: Dojo, k: Klass) -> None:
     s = dojo.standin
     qid = await s.press(k.aiko, "✋ Join the class", message_id=k.welcome.message_id, chat=k.group)
+    assert (await toast(s, qid)).startswith("✋ You joined 7A Maths!")
     await s.settle()
-    assert s.callback_answers[qid]["text"].startswith("✋ You joined 7A Maths!")
     reply = await in_group(dojo, k.ben, "/join", k.group)
     assert reply.plain_text.startswith("✋ You're in the class.")
 
@@ -54,7 +55,7 @@ async def test_welcome_join_practise_and_leaderboard(dojo: Dojo) -> None:
 
     board = await in_group(dojo, k.aiko, "/leaderboard", k.group)
     lines = board.plain_text.splitlines()
-    assert lines[0] == "🏆 7A Maths · this week (24–30 Nov 2025) · all topics"
+    assert lines[0] == "🏆 7A Maths · this week (Nov 24\u2009–\u200930, 2025) · all topics"
     assert lines[1] == "🥇 Ben · 4 right of 4 · 100% · 2.0 s"
     assert lines[2] == "🥈 Aiko · 3 right of 4 · 75% · 1.6 s"
     assert "Carl" not in board.plain_text
@@ -192,7 +193,7 @@ async def test_weekly_post_once_per_week_in_group_time(dojo: Dojo) -> None:
     post = s.messages(k.group)[-1]
     lines = post.plain_text.splitlines()
     assert lines[0] == "🏁 Final board of the week · 7A Maths"
-    assert lines[1] == "24–30 Nov 2025 · all topics"
+    assert lines[1] == "Nov 24\u2009–\u200930, 2025 · all topics"
     assert lines[2] == "🥇 Aiko · 2 right of 2 · 100% · 2.0 s"
     assert lines[3] == "🥈 Ben · 1 right of 1 · 100% · 2.0 s"
     count = len(s.messages(k.group))

@@ -15,8 +15,6 @@ from dojobot.engine.calendar import (
     Period,
     parse_zone,
     period_bounds,
-    period_label,
-    week_label,
     weekly_post_due,
 )
 from dojobot.engine.leaderboard import Entry, build_board, rank_entries
@@ -24,6 +22,9 @@ from dojobot.engine.names import NicknameRejected, clean_nickname
 from dojobot.handlers.callbacks import MAX_CHAT_ID
 from dojobot.handlers.classes.board import export_csv
 from dojobot.handlers.classes.texts import decode_link, encode_link
+from dojobot.i18n import use_language
+from dojobot.i18n.formats import period as period_label
+from dojobot.i18n.formats import week as week_label
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 
@@ -93,12 +94,18 @@ def test_month_and_all_time() -> None:
 
 
 def test_labels() -> None:
+    """Babel's CLDR interval formats (thin spaces around the dash), per language."""
     now = ms(2025, 11, 26)
-    assert period_label(Period.WEEK, now, "UTC") == "this week (24–30 Nov 2025)"
+    assert period_label(Period.WEEK, now, "UTC") == "this week (Nov 24\u2009–\u200930, 2025)"
     assert period_label(Period.MONTH, now, "UTC") == "November 2025"
     assert period_label(Period.ALL, now, "UTC") == "all time"
-    assert week_label(ms(2025, 4, 28), "UTC") == "28 Apr – 4 May 2025"
-    assert week_label(ms(2025, 12, 29), "UTC") == "29 Dec 2025 – 4 Jan 2026"
+    assert week_label(ms(2025, 4, 28), "UTC") == "Apr 28\u2009–\u2009May 4, 2025"
+    assert week_label(ms(2025, 12, 29), "UTC") == "Dec 29, 2025\u2009–\u2009Jan 4, 2026"
+    with use_language("de"):
+        assert period_label(Period.WEEK, now, "UTC") == "diese Woche (24.–30. Nov. 2025)"
+        assert week_label(ms(2025, 4, 28), "UTC") == "28. Apr.\u2009–\u20094. Mai 2025"
+    with use_language("es"):
+        assert period_label(Period.MONTH, now, "UTC") == "noviembre de 2025"
 
 
 def test_weekly_post_is_due_on_sunday_evening_once() -> None:

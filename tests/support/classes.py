@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dojobot.storage.db import Database
-from telegram_standin import BotMessage, Chat, User
+from telegram_standin import BotApiStandIn, BotMessage, Chat, User
 from tests.conftest import Dojo
 from tests.support.learner import current_question, solve
 
@@ -41,6 +41,14 @@ async def make_class(dojo: Dojo, *, group_id: int = GROUP_ID, title: str = "7A M
     welcome = await s.next_message(group)
     await s.settle()
     return Klass(group, teacher, aiko, ben, welcome)
+
+
+async def toast(s: BotApiStandIn, query_id: str) -> str:
+    """The text a tap was answered with, waiting for the answer itself: a bot busy with the
+    database makes no API call for a while, so a quiet spell does not mean it is done."""
+    while query_id not in s.callback_answers:
+        assert await s.wait_for_change(timeout=15), f"tap {query_id} was never answered"
+    return str(s.callback_answers[query_id].get("text", ""))
 
 
 async def in_group(dojo: Dojo, user: User, text: str, group: Chat) -> BotMessage:

@@ -23,23 +23,29 @@ import re
 from decimal import Decimal, Inexact, localcontext
 
 from dojobot.engine.notation import format_number
+from dojobot.i18n import N_
 
 __all__ = ["AnswerRejected", "format_number", "is_correct", "parse_answer"]
 
 MAX_CHARS = 64
 MAX_DIGITS = 15
 
-EMPTY = "Please send a number, like 42."
-NOT_A_NUMBER = "That doesn't look like a number. Please send just the answer, like 42 or 2.5."
-SEVERAL = "Please send one number only."
-NOT_FINITE = "Please send an ordinary number, like 42; NaN and infinity are not answers."
-EXPONENT = "Please write the number out in full, like 1500, without e-notation."
-NOT_DECIMAL = "Please use ordinary decimal digits, like 31, not hex or binary."
-TOO_MANY_DIGITS = "That number has too many digits; answers here have at most 15."
-TOO_LONG = "That message is too long. Please send just the answer, like 42."
-COMMA_THOUSANDS = "Please write big numbers without commas, like 1000; decimals like 2.5 or 2,5."
-DIVISION_BY_ZERO = "A fraction can't have 0 below the line. Please send the answer, like 3/4."
-NOT_TERMINATING = "That fraction has no exact decimal. Answers here are whole or short decimals."
+# Reasons for the learner, in English: marked for translation, translated when shown.
+EMPTY = N_("Please send a number, like 42.")
+NOT_A_NUMBER = N_("That doesn't look like a number. Please send just the answer, like 42 or 2.5.")
+SEVERAL = N_("Please send one number only.")
+NOT_FINITE = N_("Please send an ordinary number, like 42; NaN and infinity are not answers.")
+EXPONENT = N_("Please write the number out in full, like 1500, without e-notation.")
+NOT_DECIMAL = N_("Please use ordinary decimal digits, like 31, not hex or binary.")
+TOO_MANY_DIGITS = N_("That number has too many digits; answers here have at most 15.")
+TOO_LONG = N_("That message is too long. Please send just the answer, like 42.")
+COMMA_THOUSANDS = N_(
+    "Please write big numbers without commas, like 1000; decimals like 2.5 or 2,5."
+)
+DIVISION_BY_ZERO = N_("A fraction can't have 0 below the line. Please send the answer, like 3/4.")
+NOT_TERMINATING = N_(
+    "That fraction has no exact decimal. Answers here are whole or short decimals."
+)
 
 
 class AnswerRejected(ValueError):

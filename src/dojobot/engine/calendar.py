@@ -230,27 +230,6 @@ def period_bounds(period: Period, now_ms: int, tz: str) -> Bounds:
     return Bounds(_epoch_ms(start), _epoch_ms(end))
 
 
-def week_label(week_start_ms: int, tz: str) -> str:
-    """'24-30 Nov 2025' or '28 Apr - 4 May 2025' for the week starting then."""
-    start = _local(week_start_ms, tz)
-    end = start + timedelta(days=6)
-    if start.month == end.month:
-        return f"{start.day}–{end.day} {end:%b %Y}"
-    if start.year == end.year:
-        return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
-    return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
-
-
-def period_label(period: Period, now_ms: int, tz: str) -> str:
-    """'this week (24–30 Nov 2025)', 'November 2025' or 'all time'."""
-    if period is Period.ALL:
-        return "all time"
-    bounds = period_bounds(period, now_ms, tz)
-    if period is Period.WEEK:
-        return f"this week ({week_label(bounds.start_ms, tz)})"
-    return f"{_local(bounds.start_ms, tz):%B %Y}"
-
-
 def weekly_post_due(
     now_ms: int, tz: str, last_posted_week: int | None, post_hour: int = POST_HOUR
 ) -> int | None:

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from dojobot.i18n import N_
+
 MAX_NICKNAME = 32
 
 
 class NicknameRejected(ValueError):
-    """The nickname cannot be used; the message says why in one line."""
+    """The nickname cannot be used: `reason` (English, marked for translation) says why in
+    one line, with `details` for its placeholders."""
+
+    def __init__(self, reason: str, **details: int) -> None:
+        super().__init__(reason.format(**details))
+        self.reason = reason
+        self.details = details
 
 
 def clean_nickname(raw: str) -> str:
     """Collapse whitespace and check 1-32 printable characters, or raise NicknameRejected."""
     name = " ".join(raw.split())
     if not name:
-        raise NicknameRejected("A nickname needs at least one character.")
+        raise NicknameRejected(N_("A nickname needs at least one character."))
     if len(name) > MAX_NICKNAME:
-        raise NicknameRejected(f"That is {len(name)} characters; the limit is {MAX_NICKNAME}.")
+        raise NicknameRejected(
+            N_("That is {n} characters; the limit is {limit}."), n=len(name), limit=MAX_NICKNAME
+        )
     if not name.isprintable():
-        raise NicknameRejected("Please use visible characters only.")
+        raise NicknameRejected(N_("Please use visible characters only."))
     return name

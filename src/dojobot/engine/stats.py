@@ -66,14 +66,19 @@ def format_seconds(ms: float | None) -> str:
     return f"{seconds} s"
 
 
-def format_accuracy(acc: float | None) -> str:
-    """Accuracy as a whole percentage, `95%`; `no answers yet` for None."""
-    if acc is None:
-        return "no answers yet"
+def whole_percent(acc: float) -> int:
+    """Accuracy as a whole percentage that never claims 100 or 0 unless it is exact."""
     percent = int((Decimal(str(acc)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     # 99.6% is not perfect and 0.4% is not nothing; don't let rounding claim otherwise
     if acc < 1:
         percent = min(percent, 99)
     if acc > 0:
         percent = max(percent, 1)
-    return f"{percent}%"
+    return percent
+
+
+def format_accuracy(acc: float | None) -> str:
+    """Accuracy as a whole percentage, `95%`; `no answers yet` for None."""
+    if acc is None:
+        return "no answers yet"
+    return f"{whole_percent(acc)}%"

@@ -25,15 +25,17 @@ from telegram.ext import CallbackQueryHandler
 
 from dojobot.context import DojoContext
 from dojobot.engine.calendar import MINUTES_PER_DAY, Period
+from dojobot.i18n import LANGUAGES, N_, _
 
 MAX_BYTES = 64  # Telegram's limit for callback_data
 MAX_ID = 2**31 - 1  # catalogue ids (fields, subjects, topics, levels)
 MAX_CHAT_ID = 2**53  # Telegram: chat ids have at most 52 significant bits
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")  # ASCII digits, canonical spelling only
 
-STALE = "That button is no longer valid. Send /start to begin again."
-WRONG_CHAT = "That button works in our private chat only. Nothing was shown here."
-OTHER_GROUP = "That button belongs to another group. Nothing changed."
+# Answers to refused taps: English msgids, translated when answered.
+STALE = N_("That button is no longer valid. Send /start to begin again.")
+WRONG_CHAT = N_("That button works in our private chat only. Nothing was shown here.")
+OTHER_GROUP = N_("That button belongs to another group. Nothing changed.")
 
 
 class Menu(StrEnum):
@@ -190,6 +192,24 @@ class ForgetMe:
         return None
 
 
+@dataclass(frozen=True)
+class ChooseLanguage:
+    """'lang:<code>': speak this language to me (a code from LANGUAGES)."""
+
+    PREFIX: ClassVar[str] = "lang"
+    language: str
+
+    def encode(self) -> str:
+        return _join(self.PREFIX, self.language)
+
+    @classmethod
+    def decode(cls, fields: list[str]) -> ChooseLanguage | None:
+        match fields:
+            case [code] if code in LANGUAGES:
+                return cls(code)
+        return None
+
+
 # ------------------------------------------------------------------ class groups
 
 
@@ -220,6 +240,7 @@ class Panel(StrEnum):
     EXPORT = "x"
     DELETE = "d"  # asks for confirmation
     DELETE_CONFIRMED = "dd"
+    LANGUAGE_MENU = "lm"
 
 
 @dataclass(frozen=True)
@@ -271,8 +292,21 @@ class BoardWeekly:
         return _join(self.PREFIX, self.chat_id, "w", int(self.on))
 
 
-Board = BoardPanel | BoardPeriod | BoardTopic | BoardWeekly
-BOARD = (BoardPanel, BoardPeriod, BoardTopic, BoardWeekly)  # every Board, for isinstance
+@dataclass(frozen=True)
+class BoardLanguage:
+    """'brd:<chat>:l:<code>': the language the bot speaks in the group."""
+
+    PREFIX: ClassVar[str] = "brd"
+    chat_id: int
+    language: str
+
+    def encode(self) -> str:
+        return _join(self.PREFIX, self.chat_id, "l", self.language)
+
+
+Board = BoardPanel | BoardPeriod | BoardTopic | BoardWeekly | BoardLanguage
+# Every Board, for isinstance.
+BOARD = (BoardPanel, BoardPeriod, BoardTopic, BoardWeekly, BoardLanguage)
 
 
 def _decode_board(fields: list[str]) -> Board | None:
@@ -290,13 +324,16 @@ def _decode_board(fields: list[str]) -> Board | None:
             return BoardTopic(chat, topic)
         case ["w", ("0" | "1") as flag]:
             return BoardWeekly(chat, flag == "1")
+        case ["l", code] if code in LANGUAGES:
+            return BoardLanguage(chat, code)
     return None
 
 
 # ------------------------------------------------------------------ parsing and handlers
 
-PrivateData = Nav | Go | Topics | ShowProgress | Chart | Reminder | ForgetMe  # the learner
-GroupData = JoinClass | Board  # name the group they belong to
+# Private data acts for the learner; group data names the group it belongs to.
+PrivateData = Nav | Go | Topics | ShowProgress | Chart | Reminder | ChooseLanguage | ForgetMe
+GroupData = JoinClass | Board
 CallbackData = PrivateData | GroupData
 _DECODERS: dict[str, Callable[[list[str]], CallbackData | None]] = {
     Nav.PREFIX: Nav.decode,
@@ -306,6 +343,7 @@ _DECODERS: dict[str, Callable[[list[str]], CallbackData | None]] = {
     Chart.PREFIX: Chart.decode,
     Reminder.PREFIX: Reminder.decode,
     ForgetMe.PREFIX: ForgetMe.decode,
+    ChooseLanguage.PREFIX: ChooseLanguage.decode,
     JoinClass.PREFIX: JoinClass.decode,
     BoardPanel.PREFIX: _decode_board,
 }
@@ -365,11 +403,11 @@ def on_button(
         assert query is not None
         data = parse(query.data)
         if data is None or not isinstance(data, kinds):
-            await query.answer(stale)
+            await query.answer(_(stale))
             return
         refusal = _refusal(update, data)
         if refusal is not None:
-            await query.answer(refusal)
+            await query.answer(_(refusal))
             return
         await callback(update, context, cast(D, data))
 

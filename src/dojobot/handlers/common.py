@@ -4,61 +4,84 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from dojobot.context import DojoContext
 from dojobot.engine.progression import STANDARD
-from dojobot.engine.stats import format_accuracy
+from dojobot.i18n import DEFAULT, LANGUAGES, N_, TELEGRAM_CODES, _, use_language
+from dojobot.i18n.formats import percent
+from dojobot.i18n.names import shown
 
-# The one command list: Telegram's command menu and /help both show it.
+# The one command list: Telegram's command menu and /help both show it. Descriptions are
+# English msgids, translated where shown.
 COMMANDS = (
-    BotCommand("start", "Choose a topic and practise"),
-    BotCommand("progress", "Your stages, accuracy and speed"),
-    BotCommand("stop", "End the current set"),
-    BotCommand("help", "How the dojo works"),
-    BotCommand("remind", "A daily practice reminder at your time"),
-    BotCommand("timezone", "Your timezone, for reminders and streaks"),
-    BotCommand("nickname", "Your name on class leaderboards"),
-    BotCommand("privacy", "What I keep about you, and why"),
-    BotCommand("mydata", "Download everything I keep about you"),
-    BotCommand("forgetme", "Delete everything I keep about you"),
+    BotCommand("start", N_("Choose a topic and practise")),
+    BotCommand("progress", N_("Your stages, accuracy and speed")),
+    BotCommand("stop", N_("End the current set")),
+    BotCommand("help", N_("How the dojo works")),
+    BotCommand("remind", N_("A daily practice reminder at your time")),
+    BotCommand("timezone", N_("Your timezone, for reminders and streaks")),
+    BotCommand("nickname", N_("Your name on class leaderboards")),
+    BotCommand("language", N_("The language I speak with you")),
+    BotCommand("privacy", N_("What I keep about you, and why")),
+    BotCommand("mydata", N_("Download everything I keep about you")),
+    BotCommand("forgetme", N_("Delete everything I keep about you")),
 )
 # The menu shown in groups: the class commands.
 GROUP_COMMANDS = (
-    BotCommand("leaderboard", "The class leaderboard"),
-    BotCommand("join", "Join the class"),
-    BotCommand("leave", "Leave the class"),
-    BotCommand("board", "Board settings, chart and export (admins)"),
+    BotCommand("leaderboard", N_("The class leaderboard")),
+    BotCommand("join", N_("Join the class")),
+    BotCommand("leave", N_("Leave the class")),
+    BotCommand("board", N_("Board settings, chart and export (admins)")),
 )
+
+
+def translated(commands: tuple[BotCommand, ...]) -> list[BotCommand]:
+    """The commands with their descriptions in the current language."""
+    return [BotCommand(c.command, _(c.description)) for c in commands]
+
+
+async def publish_commands(bot: Bot) -> None:
+    """Telegram's command menus, one per language (English for every other language)."""
+    for language in LANGUAGES:
+        code = None if language == DEFAULT else TELEGRAM_CODES[language]
+        with use_language(language):
+            await bot.set_my_commands(translated(COMMANDS), language_code=code)
+            await bot.set_my_commands(
+                translated(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats(),
+                language_code=code,
+            )
 
 
 def stage_rule() -> str:
     """How a stage is left on the standard progression, in its own figures."""
     reps = sorted(set(STANDARD.requirements.values()))
     count = str(reps[0]) if len(reps) == 1 else f"{reps[0]}–{reps[-1]}"
-    return (
-        f"You leave a stage after its reps ({count} by default) with at least "
-        f"{format_accuracy(STANDARD.accuracy_floor)} right over your last {STANDARD.window} "
-        "answers."
-    )
+    return _(
+        "You leave a stage after its reps ({count} by default) with at least {accuracy} "
+        "right over your last {window} answers."
+    ).format(count=count, accuracy=percent(STANDARD.accuracy_floor), window=STANDARD.window)
 
 
 def help_text(context: DojoContext) -> str:
     """A few lines on stages, levels and commands."""
     catalogue = context.catalogue
     stages = " → ".join(f"{s.display_name} {s.kanji}" for s in catalogue.stages)
-    levels = ", ".join(lv.display_name for lv in catalogue.levels)
-    commands = "\n".join(f"/{c.command} - {c.description}" for c in COMMANDS)
+    levels = ", ".join(shown(lv.display_name) for lv in catalogue.levels)
+    commands = "\n".join(f"/{c.command} - {c.description}" for c in translated(COMMANDS))
     in_groups = ", ".join(f"/{c.command}" for c in GROUP_COMMANDS)
-    return (
+    return _(
         "<b>How the dojo works</b>\n"
         "Pick a topic and a difficulty, then answer each problem by sending a number "
         "(2.5, -3 and 1/2 are fine). Speed counts: I time every answer.\n\n"
-        f"<b>Stages</b>: {stages}.\n"
-        f"{stage_rule()} A missed problem comes back a few problems later.\n\n"
-        f"<b>Difficulty</b>: {levels}; harder levels add digits, negatives and decimals.\n\n"
-        f"<b>Commands</b>\n{commands}\nIn a class group: {in_groups}"
+        "<b>Stages</b>: {stages}.\n"
+        "{stage_rule} A missed problem comes back a few problems later.\n\n"
+        "<b>Difficulty</b>: {levels}; harder levels add digits, negatives and decimals.\n\n"
+        "<b>Commands</b>\n{commands}\nIn a class group: {in_groups}"
+    ).format(
+        stages=stages, stage_rule=stage_rule(), levels=levels, commands=commands,
+        in_groups=in_groups,
     )
 
 
@@ -73,13 +96,17 @@ async def unknown_command(update: Update, context: DojoContext) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     command = message.text.split()[0][:40]
-    await message.reply_text(f"I don't know {escape(command)}. Send /help to see what I can do.")
+    await message.reply_text(
+        _("I don't know {command}. Send /help to see what I can do.").format(
+            command=escape(command)
+        )
+    )
 
 
 async def unknown_button(update: Update, context: DojoContext) -> None:
     """Callback data nobody recognises (forged, or from an older version)."""
     assert update.callback_query is not None
-    await update.callback_query.answer("That button is no longer valid. Send /start.")
+    await update.callback_query.answer(_("That button is no longer valid. Send /start."))
 
 
 def build_handlers() -> list[BaseHandler]:

@@ -1,4 +1,5 @@
-"""Who is writing: group -1 records every sender; blocked learners are marked."""
+"""Who is writing: group -1 records every sender and picks the language of the reply;
+blocked learners are marked."""
 
 from __future__ import annotations
 
@@ -6,11 +7,19 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 
 from dojobot.context import BotData, DojoContext
+from dojobot.i18n import DEFAULT, activate, resolve
+from dojobot.storage.languages import class_language, settle_user_language
 from dojobot.storage.legacy import merge_pending
 from dojobot.storage.users import mark_blocked, upsert_user
 
 
 async def remember_user(update: Update, context: DojoContext) -> None:
+    """Record the sender, then speak the chat's language for the rest of the update."""
+    await _record_sender(update, context)
+    await _speak_the_chats_language(update, context)
+
+
+async def _record_sender(update: Update, context: DojoContext) -> None:
     """Upsert the sender, but only when this process has not seen them as they are now.
 
     The cache keeps the answer path at one write: a learner mid-set costs no user write.
@@ -28,6 +37,38 @@ async def remember_user(update: Update, context: DojoContext) -> None:
     context.bot_data.known_users[user.id] = seen
     # History that `import-legacy --users` mapped to this learner before the bot met them.
     await merge_pending(context.db, user.id, context.now_ms())
+
+
+async def _speak_the_chats_language(update: Update, context: DojoContext) -> None:
+    """A private chat speaks its learner's language (from Telegram's language_code the
+    first time, then as stored); a group speaks its class's. Cached: no read per answer."""
+    chat = update.effective_chat
+    if chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+        language = await _group_language(chat.id, update, context)
+    else:
+        language = await _learner_language(update, context)
+    activate(resolve(language))
+
+
+async def _group_language(chat_id: int, update: Update, context: DojoContext) -> str:
+    cache = context.bot_data.languages
+    if chat_id not in cache:
+        found = await class_language(context.db, chat_id)
+        if found is None:  # no class yet: the writer's language, until the class has one
+            return await _learner_language(update, context)
+        cache[chat_id] = found
+    return cache[chat_id]
+
+
+async def _learner_language(update: Update, context: DojoContext) -> str:
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return DEFAULT
+    if user.id in context.bot_data.languages:
+        return context.bot_data.languages[user.id]
+    found = await settle_user_language(context.db, user.id, resolve(user.language_code))
+    context.bot_data.languages[user.id] = found
+    return found
 
 
 async def forget_blocked_user(data: BotData, user_id: int, now_ms: int) -> None:

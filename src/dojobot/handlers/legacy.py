@@ -9,17 +9,22 @@ from html import escape
 from telegram import Update
 
 from dojobot.context import DojoContext
+from dojobot.i18n import N_, _, ngettext
+from dojobot.i18n.names import shown
 from dojobot.storage import legacy as store
 
 log = logging.getLogger(__name__)
 
 PREFIX = "claim-"
 REPLIES = {
-    store.ClaimStatus.UNKNOWN: "That link is not valid. Ask the dojo's maintainer for a new one.",
-    store.ClaimStatus.USED: "That link was already used. Send /progress to see your stages.",
-    store.ClaimStatus.EXPIRED: "That link has expired (links last 7 days). "
-    "Ask the dojo's maintainer for a new one.",
-    store.ClaimStatus.ALREADY_LINKED: "That history was already merged into an account.",
+    store.ClaimStatus.UNKNOWN: N_(
+        "That link is not valid. Ask the dojo's maintainer for a new one."
+    ),
+    store.ClaimStatus.USED: N_("That link was already used. Send /progress to see your stages."),
+    store.ClaimStatus.EXPIRED: N_(
+        "That link has expired (links last 7 days). Ask the dojo's maintainer for a new one."
+    ),
+    store.ClaimStatus.ALREADY_LINKED: N_("That history was already merged into an account."),
 }
 
 
@@ -36,19 +41,28 @@ async def claim(update: Update, context: DojoContext) -> None:
     token = context.args[0].removeprefix(PREFIX)
     result = await store.claim(context.db, token_hash(token), user.id, context.now_ms())
     if result.status is not store.ClaimStatus.MERGED:
-        await message.reply_text(REPLIES[result.status])
+        await message.reply_text(_(REPLIES[result.status]))
         return
     merged = result.merged
     assert merged is not None
     log.info("legacy account %s merged into user %s", result.legacy_user_id, user.id)
+    sessions = ngettext("{n} session", "{n} sessions", merged.sessions).format(
+        n=merged.sessions
+    )
+    reps = ngettext("{n} rep", "{n} reps", merged.reps).format(n=merged.reps)
     lines = [
-        f"Welcome back, {escape(user.first_name)}! I merged your history from the old dojo: "
-        f"{merged.sessions} sessions, {merged.reps} reps."
+        _(
+            "Welcome back, {name}! I merged your history from the old dojo: {sessions}, {reps}."
+        ).format(name=escape(user.first_name), sessions=sessions, reps=reps)
     ]
     catalogue = context.catalogue
     for topic_id, _old, new in merged.raised:
         topic = catalogue.topic(topic_id)
-        name = topic.display_name if topic else f"topic {topic_id}"
-        lines.append(f"• {escape(name)}: now at {escape(catalogue.stage(new).display_name)}")
-    lines.append("\nSend /start to practise or /progress to see your stages.")
+        name = shown(topic.display_name) if topic else _("topic {id}").format(id=topic_id)
+        lines.append(
+            _("• {topic}: now at {stage}").format(
+                topic=escape(name), stage=escape(catalogue.stage(new).display_name)
+            )
+        )
+    lines.append("\n" + _("Send /start to practise or /progress to see your stages."))
     await message.reply_text("\n".join(lines))

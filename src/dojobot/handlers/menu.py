@@ -32,6 +32,8 @@ from dojobot.handlers import classes, legacy, practice
 from dojobot.handlers.callbacks import STALE, Go, Menu, Nav, Topics, on_button
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.texts import LEVEL_EMOJI, bar, level_lines, requirement, stage_label
+from dojobot.i18n import _, ngettext
+from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.practice import Progress, progress_by_topic
 
@@ -39,7 +41,11 @@ DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def _back(target: Nav) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton("⬅️ Back", callback_data=target.encode())]
+    return [InlineKeyboardButton(_("⬅️ Back"), callback_data=target.encode())]
+
+
+def _coming_soon(name: str) -> str:
+    return _("{name} · coming soon").format(name=shown(name))
 
 
 def fields_screen(catalogue: Catalogue) -> tuple[str, InlineKeyboardMarkup]:
@@ -47,13 +53,13 @@ def fields_screen(catalogue: Catalogue) -> tuple[str, InlineKeyboardMarkup]:
     rows = [
         [
             InlineKeyboardButton(
-                f.display_name if f.is_active else f"{f.display_name} · coming soon",
+                shown(f.display_name) if f.is_active else _coming_soon(f.display_name),
                 callback_data=Nav(Menu.FIELDS, f.field_id).encode(),
             )
         ]
         for f in catalogue.fields
     ]
-    return "Pick a field to practise.", InlineKeyboardMarkup(rows)
+    return _("Pick a field to practise."), InlineKeyboardMarkup(rows)
 
 
 def subjects_screen(catalogue: Catalogue, field_id: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -63,16 +69,17 @@ def subjects_screen(catalogue: Catalogue, field_id: int) -> tuple[str, InlineKey
     rows = [
         [
             InlineKeyboardButton(
-                s.display_name
+                shown(s.display_name)
                 if catalogue.topics_of(s.subject_id)
-                else f"{s.display_name} · coming soon",
+                else _coming_soon(s.display_name),
                 callback_data=Nav(Menu.SUBJECTS, s.subject_id).encode(),
             )
         ]
         for s in catalogue.subjects_of(field_id)
     ]
     rows.append(_back(Nav(Menu.FIELDS)))
-    return f"<b>{escape(field.display_name)}</b> · pick a subject.", InlineKeyboardMarkup(rows)
+    text = _("<b>{field}</b> · pick a subject.").format(field=escape(shown(field.display_name)))
+    return text, InlineKeyboardMarkup(rows)
 
 
 def topic_button_text(catalogue: Catalogue, topic: Topic, progress: Progress | None) -> str:
@@ -80,8 +87,8 @@ def topic_button_text(catalogue: Catalogue, topic: Topic, progress: Progress | N
     stage_id = progress.stage_id if progress else 1
     reps = progress.reps_in_stage if progress else 0
     needed = requirement(topic, stage_id)
-    count = f"{reps}/{needed}" if needed else f"{reps} reps"
-    return f"{topic.display_name} · {catalogue.stage(stage_id).display_name} {count}"
+    count = f"{reps}/{needed}" if needed else ngettext("{n} rep", "{n} reps", reps).format(n=reps)
+    return f"{shown(topic.display_name)} · {catalogue.stage(stage_id).display_name} {count}"
 
 
 async def topics_screen(
@@ -102,7 +109,9 @@ async def topics_screen(
         for t in catalogue.topics_of(subject_id)
     ]
     rows.append(_back(Nav(Menu.FIELDS, subject.field_id)))
-    text = f"<b>{escape(subject.display_name)}</b> · pick a topic."
+    text = _("<b>{subject}</b> · pick a topic.").format(
+        subject=escape(shown(subject.display_name))
+    )
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -118,7 +127,7 @@ async def levels_screen(
     rows = [
         [
             InlineKeyboardButton(
-                f"{LEVEL_EMOJI.get(lv.difficulty_level_id, '')} {lv.display_name}".strip(),
+                f"{LEVEL_EMOJI.get(lv.difficulty_level_id, '')} {shown(lv.display_name)}".strip(),
                 callback_data=Go(topic.topic_id, lv.difficulty_level_id).encode(),
             )
         ]
@@ -126,9 +135,9 @@ async def levels_screen(
     ]
     rows.append(_back(Nav(Menu.SUBJECTS, topic.subject_id)))
     text = (
-        f"<b>{escape(topic.display_name)}</b> · "
+        f"<b>{escape(shown(topic.display_name))}</b> · "
         f"{stage_label(catalogue.stage(stage_id))} {bar(reps, requirement(topic, stage_id))}\n"
-        f"Pick a difficulty:\n{level_lines(levels)}"
+        + _("Pick a difficulty:") + f"\n{level_lines(levels)}"
     )
     return text, InlineKeyboardMarkup(rows)
 
@@ -165,7 +174,7 @@ async def start(update: Update, context: DojoContext) -> None:
     elif context.args:
         found = parse_deep_link(catalogue, context.args[0])
         if found is None:
-            note = "I didn't recognise that link, so here is the full menu.\n\n"
+            note = _("I didn't recognise that link, so here is the full menu.") + "\n\n"
         else:
             topic, level_id = found
             if level_id is not None:
@@ -175,10 +184,10 @@ async def start(update: Update, context: DojoContext) -> None:
             await message.reply_text(text, reply_markup=keyboard)
             return
     text, keyboard = fields_screen(catalogue)
-    greeting = (
-        f"Welcome to the dojo, {escape(user.first_name)}! 🥋 Answer timed problems and climb "
-        "seven stages, Hatsu to Ku.\n\n"
-    )
+    greeting = _(
+        "Welcome to the dojo, {name}! 🥋 Answer timed problems and climb seven stages, "
+        "Hatsu to Ku."
+    ).format(name=escape(user.first_name)) + "\n\n"
     await message.reply_text(f"{note}{greeting}{text}", reply_markup=keyboard)
 
 
@@ -197,16 +206,16 @@ async def navigate(update: Update, context: DojoContext, data: Nav) -> None:
             if f.is_active:
                 screen = subjects_screen(catalogue, f.field_id)
             else:
-                notice = f"{f.display_name} is coming soon."
+                notice = _("{name} is coming soon.").format(name=shown(f.display_name))
         case Nav(Menu.SUBJECTS, int(item)) if s := catalogue.subject(item):
             if catalogue.topics_of(s.subject_id):
                 screen = await topics_screen(context, user_id, s.subject_id)
             else:
-                notice = f"{s.display_name} is coming soon."
+                notice = _("{name} is coming soon.").format(name=shown(s.display_name))
         case Nav(Menu.TOPICS, int(item)) if t := catalogue.topic(item):
             screen = await levels_screen(context, user_id, t)
         case _:
-            notice = STALE
+            notice = _(STALE)
     await query.answer(notice)
     if screen is not None:
         await edit_in_place(update, *screen)
@@ -219,7 +228,7 @@ async def topics_below(update: Update, context: DojoContext, data: Topics) -> No
     assert query is not None and update.effective_chat is not None
     subject = context.catalogue.subject(data.subject_id)
     if subject is None or not context.catalogue.topics_of(subject.subject_id):
-        await query.answer(STALE)
+        await query.answer(_(STALE))
         return
     await query.answer()
     assert update.effective_user is not None

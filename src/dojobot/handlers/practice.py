@@ -36,6 +36,8 @@ from dojobot.handlers.texts import (
     stage_line,
     streak_text,
 )
+from dojobot.i18n import N_, _, ngettext
+from dojobot.i18n.names import shown
 from dojobot.storage import practice as store
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.streaks import streak_for
@@ -43,7 +45,7 @@ from dojobot.storage.streaks import streak_for
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 10
-NO_SET = "No set is running. Send /start to pick a topic."
+NO_SET = N_("No set is running. Send /start to pick a topic.")
 
 
 async def _streak_line(context: DojoContext, user_id: int) -> str:
@@ -55,7 +57,8 @@ async def _streak_line(context: DojoContext, user_id: int) -> str:
 
 def _title(context: DojoContext, topic: Topic, level_id: int | None) -> str:
     level = context.catalogue.level(level_id) if level_id is not None else None
-    return f"{topic.display_name} · {level.display_name}" if level else topic.display_name
+    name = shown(topic.display_name)
+    return f"{name} · {shown(level.display_name)}" if level else name
 
 
 async def begin_set(update: Update, context: DojoContext, topic: Topic, level_id: int) -> None:
@@ -68,9 +71,14 @@ async def begin_set(update: Update, context: DojoContext, topic: Topic, level_id
     state = practice_set.start_set(topic.code, stage_id, level_id, secrets.randbits(31))
     await store.start_set(db, user.id, topic.topic_id, level_id, state, context.now_ms())
     stage = context.catalogue.stage(stage_id)
+    how = ngettext(
+        "{n} problem. Send each answer as a number; /stop ends the set.",
+        "{n} problems. Send each answer as a number; /stop ends the set.",
+        state.size,
+    ).format(n=state.size)
     intro = (
         f"<b>{escape(_title(context, topic, level_id))}</b> · {stage.display_name} {stage.kanji}\n"
-        f"{state.size} problems. Send each answer as a number; /stop ends the set.\n\n"
+        f"{how}\n\n"
     )
     await context.bot.send_message(chat.id, intro + problem_block(state))
     context.bot_data.problem_sent_at[user.id] = context.now_ms()
@@ -83,7 +91,7 @@ async def choose_level(update: Update, context: DojoContext, data: Go) -> None:
     topic = context.catalogue.topic(data.topic_id)
     level_id = data.level_id
     if topic is None or level_id not in topic.level_ids:
-        await query.answer(STALE)
+        await query.answer(_(STALE))
         return
     await query.answer()
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
@@ -101,13 +109,13 @@ async def answer(update: Update, context: DojoContext) -> None:
     db = context.db
     current = await store.open_set(db, user.id)
     if current is None or current.state.current is None:
-        await message.reply_text(NO_SET)
+        await message.reply_text(_(NO_SET))
         return
     problem = current.state.current
     try:
         given = parse_answer(message.text)
     except AnswerRejected as rejected:
-        await message.reply_text(f"{escape(rejected.reason)}\n\n{problem_block(current.state)}")
+        await message.reply_text(f"{escape(_(rejected.reason))}\n\n{problem_block(current.state)}")
         return
     now = context.now_ms()
     # In memory: when Telegram accepted the problem. After a restart only the stored
@@ -131,7 +139,7 @@ async def answer(update: Update, context: DojoContext) -> None:
         log.info("redelivered answer (message %s) was already judged", message.message_id)
         now_open = await store.open_set(db, user.id)
         if now_open is not None and now_open.state.current is not None:
-            await message.reply_text(f"Already counted. {problem_block(now_open.state)}")
+            await message.reply_text(_("Already counted.") + f" {problem_block(now_open.state)}")
         return
     metrics.ANSWERS.labels("correct" if correct else "wrong").inc()
     parts = [feedback(correct, problem.question, format_number(problem.answer), response_ms)]
@@ -186,7 +194,7 @@ async def stop(update: Update, context: DojoContext) -> None:
     summary = await store.stop_set(context.db, user.id)
     context.bot_data.problem_sent_at.pop(user.id, None)
     if summary is None:
-        await message.reply_text(NO_SET)
+        await message.reply_text(_(NO_SET))
         return
     topic = context.catalogue.topic(summary.topic_id)
     assert topic is not None
@@ -203,10 +211,10 @@ async def not_text(update: Update, context: DojoContext) -> None:
     assert message is not None and user is not None
     current = await store.open_set(context.db, user.id)
     if current is None or current.state.current is None:
-        await message.reply_text(NO_SET)
+        await message.reply_text(_(NO_SET))
         return
     await message.reply_text(
-        f"Please send your answer as a number.\n\n{problem_block(current.state)}"
+        _("Please send your answer as a number.") + f"\n\n{problem_block(current.state)}"
     )
 
 
@@ -218,8 +226,8 @@ async def edited(update: Update, context: DojoContext) -> None:
     current = await store.open_set(context.db, user.id)
     if current is not None and current.state.current is not None:
         await message.reply_text(
-            "Edited answers are not judged again. Send a new message with your answer.\n\n"
-            + problem_block(current.state)
+            _("Edited answers are not judged again. Send a new message with your answer.")
+            + "\n\n" + problem_block(current.state)
         )
     # Without a running set an edit needs no reply: it would only be noise.
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
-from dojobot.engine.stats import format_accuracy, format_seconds
+from dojobot.engine.calendar import local_datetime, zone
 from dojobot.handlers.callbacks import Chart, ShowProgress, on_button
-from dojobot.handlers.texts import bar, plural, requirement, stage_label, streak_text
+from dojobot.handlers.texts import bar, requirement, stage_label, streak_text
+from dojobot.i18n import _, ngettext
+from dojobot.i18n.formats import day, percent, seconds
+from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.practice import progress_by_topic, recent_in_stage, recent_sets
 from dojobot.storage.streaks import streak_for
@@ -21,15 +23,16 @@ from dojobot.storage.streaks import streak_for
 def ago(then_ms: int | None, now_ms: int) -> str:
     """'just now', '5 min ago', '3 h ago', '2 days ago'."""
     if then_ms is None:
-        return "never"
+        return _("never")
     minutes = max(0, now_ms - then_ms) // 60_000
     if minutes < 1:
-        return "just now"
+        return _("just now")
     if minutes < 60:
-        return f"{minutes} min ago"
+        return _("{n} min ago").format(n=minutes)
     if minutes < 48 * 60:
-        return f"{minutes // 60} h ago"
-    return f"{minutes // (24 * 60)} days ago"
+        return _("{n} h ago").format(n=minutes // 60)
+    days = minutes // (24 * 60)
+    return ngettext("{n} day ago", "{n} days ago", days).format(n=days)
 
 
 async def progress_text(context: DojoContext, user_id: int) -> tuple[str, list[Topic]]:
@@ -42,44 +45,53 @@ async def progress_text(context: DojoContext, user_id: int) -> tuple[str, list[T
         reverse=True,
     )
     if not practised:
-        return "No answers yet. Send /start to pick a topic and practise.", []
+        return _("No answers yet. Send /start to pick a topic and practise."), []
     now = context.now_ms()
     streak = await streak_for(context.db, user_id, context.settings.default_timezone, now)
-    lines = ["<b>Your progress</b>", streak_text(streak)]
+    lines = [_("<b>Your progress</b>"), streak_text(streak)]
     topics = []
     for p in practised:
         topic = catalogue.topic(p.topic_id)
         assert topic is not None
         topics.append(topic)
         recent = await recent_in_stage(context.db, user_id, p.topic_id, p.stage_id)
+        answers = ngettext("{n} answer", "{n} answers", p.total_reps).format(n=p.total_reps)
+        figures = _(
+            "{accuracy} right · median {median} (recent) · last practised {ago}"
+        ).format(
+            accuracy=percent(p.correct_reps / p.total_reps), median=seconds(recent.median_ms),
+            ago=ago(p.last_practised_at, now),
+        )
         lines.append(
-            f"\n<b>{escape(topic.display_name)}</b> · {stage_label(catalogue.stage(p.stage_id))} "
-            f"{bar(p.reps_in_stage, requirement(topic, p.stage_id))}\n"
-            f"{plural(p.total_reps, 'answer')} · "
-            f"{format_accuracy(p.correct_reps / p.total_reps)} right · "
-            f"median {format_seconds(recent.median_ms)} (recent) · "
-            f"last practised {ago(p.last_practised_at, now)}"
+            f"\n<b>{escape(shown(topic.display_name))}</b> · "
+            f"{stage_label(catalogue.stage(p.stage_id))} "
+            f"{bar(p.reps_in_stage, requirement(topic, p.stage_id))}\n{answers} · {figures}"
         )
     return "\n".join(lines), topics
 
 
 async def send_chart(context: DojoContext, chat_id: int, user_id: int, topic: Topic) -> None:
     """Render and send the chart of the learner's recent sets of a topic."""
+    name = shown(topic.display_name)
     points = await recent_sets(context.db, user_id, topic.topic_id)
     if not points:
         await context.bot.send_message(
-            chat_id, f"No finished sets of {escape(topic.display_name)} yet."
+            chat_id, _("No finished sets of {topic} yet.").format(topic=escape(name))
         )
         return
     from dojobot.charts import progress_chart  # matplotlib is slow to import: only when used
 
-    png = await asyncio.to_thread(progress_chart, f"{topic.display_name}: recent sets", points)
-    since = datetime.fromtimestamp(points[0].start_time / 1000, tz=UTC).strftime("%d %b %Y")
+    # to_thread copies the context: the chart's labels are in the learner's language too.
+    title = _("{topic}: recent sets").format(topic=name)
+    png = await asyncio.to_thread(progress_chart, title, points)
+    since = day(local_datetime(points[0].start_time, zone("UTC")).date())
+    caption = ngettext(
+        "{topic}: median time and accuracy over your last set (since {date}).",
+        "{topic}: median time and accuracy over your last {n} sets (since {date}).",
+        len(points),
+    ).format(topic=escape(name), n=len(points), date=since)
     await context.bot.send_photo(
-        chat_id,
-        InputFile(png, filename=f"progress-{topic.slug}.png"),
-        caption=f"{escape(topic.display_name)}: median time and accuracy over your last "
-        f"{len(points)} sets (since {since}).",
+        chat_id, InputFile(png, filename=f"progress-{topic.slug}.png"), caption=caption
     )
 
 
@@ -94,7 +106,7 @@ async def show_progress(update: Update, context: DojoContext) -> None:
         keyboard = InlineKeyboardMarkup(
             [
                 [InlineKeyboardButton(
-                    f"📈 {t.display_name}", callback_data=Chart(t.topic_id).encode()
+                    f"📈 {shown(t.display_name)}", callback_data=Chart(t.topic_id).encode()
                 )]
                 for t in topics[1:]
             ]
@@ -119,7 +131,7 @@ async def chart_button(update: Update, context: DojoContext, data: Chart) -> Non
     assert query is not None and user is not None and chat is not None
     topic = context.catalogue.topic(data.topic_id)
     if topic is None:
-        await query.answer("That button is no longer valid.")
+        await query.answer(_("That button is no longer valid."))
         return
     await query.answer()
     await send_chart(context, chat.id, user.id, topic)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -12,7 +12,6 @@ from dojobot.context import DojoContext
 from dojobot.engine.calendar import (
     InvalidTime,
     InvalidZone,
-    format_local_time,
     local_datetime,
     parse_local_time,
     parse_zone,
@@ -21,12 +20,20 @@ from dojobot.engine.calendar import (
 from dojobot.engine.nudges import MAX_IGNORED, first_due
 from dojobot.handlers.callbacks import Reminder, on_button
 from dojobot.handlers.editing import edit_in_place
+from dojobot.i18n import N_, _, ngettext
+from dojobot.i18n.formats import clock, weekday_day
 from dojobot.storage import reminders as store
 
 QUICK_TIMES = (7 * 60, 12 * 60, 18 * 60, 20 * 60)
-ZONE_EXAMPLES = "/timezone Europe/Berlin, a city like /timezone Tokyo, or an offset like " \
-    "/timezone +05:30"
-STALE = "That button is no longer valid. Send /remind to see your reminder."
+ZONE_EXAMPLES = N_(
+    "/timezone Europe/Berlin, a city like /timezone Tokyo, or an offset like /timezone +05:30"
+)
+STALE = N_("That button is no longer valid. Send /remind to see your reminder.")
+
+
+def at(minutes: int) -> str:
+    """Minutes after local midnight as the learner's language writes a time: '18:30'."""
+    return clock(time(minutes // 60, minutes % 60))
 
 
 def when_text(due_ms: int, now_ms: int, zone_name: str) -> str:
@@ -34,21 +41,20 @@ def when_text(due_ms: int, now_ms: int, zone_name: str) -> str:
     tz = zone(zone_name)
     due = local_datetime(due_ms, tz)
     today = local_datetime(now_ms, tz).date()
-    clock = due.strftime("%H:%M")
+    when = clock(due)
     if due.date() == today:
-        return f"today at {clock}"
+        return _("today at {time}").format(time=when)
     if due.date() == today + timedelta(days=1):
-        return f"tomorrow at {clock}"
-    return f"{due.strftime('%a %d %b')} at {clock}"
+        return _("tomorrow at {time}").format(time=when)
+    return _("{day} at {time}").format(day=weekday_day(due.date()), time=when)
 
 
 def zone_line(own: str | None, default: str) -> str:
     """Which timezone reminders use, and how to change it while it is the default."""
     if own is not None:
-        return f"Your timezone: {escape(own)} (change it with /timezone)."
-    return (
-        f"Times are in {escape(default)}, the default timezone. Not yours? Send "
-        f"{ZONE_EXAMPLES}."
+        return _("Your timezone: {zone} (change it with /timezone).").format(zone=escape(own))
+    return _("Times are in {zone}, the default timezone. Not yours? Send {examples}.").format(
+        zone=escape(default), examples=_(ZONE_EXAMPLES)
     )
 
 
@@ -57,10 +63,10 @@ def times_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(format_local_time(m), callback_data=Reminder(m).encode())
+                InlineKeyboardButton(at(m), callback_data=Reminder(m).encode())
                 for m in QUICK_TIMES
             ],
-            [InlineKeyboardButton("🔕 Off", callback_data=Reminder(None).encode())],
+            [InlineKeyboardButton(_("🔕 Off"), callback_data=Reminder(None).encode())],
         ]
     )
 
@@ -72,20 +78,24 @@ async def status_text(context: DojoContext, user_id: int) -> str:
     zone_name = own or context.settings.default_timezone
     reminder = await store.get_reminder(db, user_id)
     if reminder is not None and reminder.next_due_at is not None:
-        head = (
-            f"🔔 <b>Daily reminder</b>: every day at "
-            f"{format_local_time(reminder.local_minutes)}, except days you have practised.\n"
-            f"Next: {when_text(reminder.next_due_at, context.now_ms(), zone_name)}.\n"
+        head = _(
+            "🔔 <b>Daily reminder</b>: every day at {time}, except days you have practised.\n"
+            "Next: {when}.\n"
             "Pick another time below or send one like /remind 07:15; /remind off stops it."
+        ).format(
+            time=at(reminder.local_minutes),
+            when=when_text(reminder.next_due_at, context.now_ms(), zone_name),
         )
     elif reminder is not None and reminder.paused:
-        head = (
-            f"🔔 <b>Daily reminder</b>: paused, after {MAX_IGNORED} reminders in a row "
-            "without practice.\nPick a time below, or send /remind on to keep "
-            f"{format_local_time(reminder.local_minutes)}."
-        )
+        head = ngettext(
+            "🔔 <b>Daily reminder</b>: paused, after {n} reminder without practice.\n"
+            "Pick a time below, or send /remind on to keep {time}.",
+            "🔔 <b>Daily reminder</b>: paused, after {n} reminders in a row without practice.\n"
+            "Pick a time below, or send /remind on to keep {time}.",
+            MAX_IGNORED,
+        ).format(n=MAX_IGNORED, time=at(reminder.local_minutes))
     else:
-        head = (
+        head = _(
             "🔔 <b>Daily reminder</b>: off.\nPick a time and I'll nudge you once a day to "
             "practise (never on days you have already practised). Or send your own time, "
             "like /remind 18:30."
@@ -102,11 +112,10 @@ async def turn_on(context: DojoContext, user_id: int, minutes: int) -> str:
     existing = await store.get_reminder(db, user_id)
     due = first_due(now, minutes, zone_name, existing.last_sent_on if existing else None)
     await store.set_reminder(db, user_id, minutes, due, now)
-    text = (
-        f"🔔 Done: I'll remind you to practise every day at {format_local_time(minutes)} "
-        f"({escape(zone_name)} time), except on days you have already practised.\n"
-        f"First reminder: {when_text(due, now, zone_name)}. /remind off stops it."
-    )
+    text = _(
+        "🔔 Done: I'll remind you to practise every day at {time} ({zone} time), except on "
+        "days you have already practised.\nFirst reminder: {when}. /remind off stops it."
+    ).format(time=at(minutes), zone=escape(zone_name), when=when_text(due, now, zone_name))
     if own is None:
         text += f"\n\n{zone_line(None, context.settings.default_timezone)}"
     return text
@@ -115,8 +124,10 @@ async def turn_on(context: DojoContext, user_id: int, minutes: int) -> str:
 async def turn_off_text(context: DojoContext, user_id: int) -> str:
     """Stop nudges and say so."""
     if await store.turn_off(context.db, user_id, context.now_ms()):
-        return "🔕 Daily reminders are off. Send /remind to set a time again."
-    return "Daily reminders are already off. Send /remind 18:30 to get one every day at 18:30."
+        return _("🔕 Daily reminders are off. Send /remind to set a time again.")
+    return _(
+        "Daily reminders are already off. Send /remind 18:30 to get one every day at 18:30."
+    )
 
 
 async def remind(update: Update, context: DojoContext) -> None:
@@ -135,7 +146,7 @@ async def remind(update: Update, context: DojoContext) -> None:
     if arg.lower() in ("on", "resume", "yes"):
         existing = await store.get_reminder(context.db, user.id)
         if existing is None:
-            await message.reply_text("Pick a time first, for example /remind 18:30.")
+            await message.reply_text(_("Pick a time first, for example /remind 18:30."))
             return
         await message.reply_text(await turn_on(context, user.id, existing.local_minutes))
         return
@@ -143,8 +154,10 @@ async def remind(update: Update, context: DojoContext) -> None:
         minutes = parse_local_time(arg)
     except InvalidTime:
         await message.reply_text(
-            f"I can't read “{escape(arg[:40])}” as a time. Send hours and minutes, "
-            "for example /remind 18:30 (or /remind off)."
+            _(
+                "I can't read “{text}” as a time. Send hours and minutes, for example "
+                "/remind 18:30 (or /remind off)."
+            ).format(text=escape(arg[:40]))
         )
         return
     await message.reply_text(await turn_on(context, user.id, minutes))
@@ -174,34 +187,40 @@ async def set_timezone(update: Update, context: DojoContext) -> None:
     if not arg:
         own = await store.user_timezone(db, user.id)
         zone_name = own or context.settings.default_timezone
-        local = local_datetime(now, zone(zone_name)).strftime("%H:%M")
-        which = "" if own else ", the default"
+        local = clock(local_datetime(now, zone(zone_name)))
+        mine = (
+            _("🌍 Your timezone: {zone}. Your local time: {time}.") if own
+            else _("🌍 Your timezone: {zone}, the default. Your local time: {time}.")
+        )
         await message.reply_text(
-            f"🌍 Your timezone: {escape(zone_name)}{which}. Your local time: {local}.\n"
-            f"Set yours with {ZONE_EXAMPLES}."
+            mine.format(zone=escape(zone_name), time=local) + "\n"
+            + _("Set yours with {examples}.").format(examples=_(ZONE_EXAMPLES))
         )
         return
     try:
         zone_name = parse_zone(arg)
     except InvalidZone:
         await message.reply_text(
-            f"I don't know the timezone “{escape(arg[:40])}”. Send a name like "
-            "/timezone Europe/Berlin or an offset like /timezone +05:30."
+            _(
+                "I don't know the timezone “{text}”. Send a name like /timezone Europe/Berlin "
+                "or an offset like /timezone +05:30."
+            ).format(text=escape(arg[:40]))
         )
         return
     await store.set_user_timezone(db, user.id, zone_name)
-    local = local_datetime(now, zone(zone_name)).strftime("%H:%M")
-    text = f"🌍 Timezone set: {escape(zone_name)}. Your local time: {local}."
+    local = clock(local_datetime(now, zone(zone_name)))
+    text = _("🌍 Timezone set: {zone}. Your local time: {time}.").format(
+        zone=escape(zone_name), time=local
+    )
     reminder = await store.get_reminder(db, user.id)
     if reminder is not None and reminder.next_due_at is not None:
         due = first_due(now, reminder.local_minutes, zone_name, reminder.last_sent_on)
         await store.reschedule(db, user.id, due, now)
-        text += (
-            f"\nYour daily reminder stays at {format_local_time(reminder.local_minutes)} "
-            f"your time; next: {when_text(due, now, zone_name)}."
+        text += "\n" + _("Your daily reminder stays at {time} your time; next: {when}.").format(
+            time=at(reminder.local_minutes), when=when_text(due, now, zone_name)
         )
     else:
-        text += "\nSend /remind to get a daily practice reminder."
+        text += "\n" + _("Send /remind to get a daily practice reminder.")
     await message.reply_text(text)
 
 

@@ -7,18 +7,16 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from dojobot.engine.practice_set import SetState, position, remaining
-from dojobot.engine.stats import Stats, format_accuracy, format_seconds
+from dojobot.engine.stats import Stats
 from dojobot.handlers.callbacks import Go, Menu, Nav, ShowProgress, Topics
+from dojobot.i18n import _, ngettext
+from dojobot.i18n.formats import percent, seconds
+from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue, DifficultyLevel, Stage, Topic
 from dojobot.storage.streaks import Streak
 
 LEVEL_EMOJI = {101: "🌱", 102: "🌿", 103: "🎋", 104: "🌲", 105: "🌳"}
 BAR_CELLS = 10
-
-
-def plural(count: int, noun: str) -> str:
-    """'1 answer', '2 answers'."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def stage_label(stage: Stage) -> str:
@@ -34,7 +32,7 @@ def requirement(topic: Topic, stage_id: int) -> int | None:
 def bar(done: int, needed: int | None) -> str:
     """A small text bar: '▓▓▓░░░░░░░ 300/1000', or a count at the final stage."""
     if needed is None:
-        return f"{done} reps"
+        return ngettext("{n} rep", "{n} reps", done).format(n=done)
     filled = min(BAR_CELLS, done * BAR_CELLS // needed)
     return f"{'▓' * filled}{'░' * (BAR_CELLS - filled)} {done}/{needed}"
 
@@ -42,9 +40,9 @@ def bar(done: int, needed: int | None) -> str:
 def stage_line(catalogue: Catalogue, topic: Topic, stage_id: int, reps: int, recent: Stats) -> str:
     """The stage progress line: stage, bar, accuracy and median over the recent window."""
     stage = catalogue.stage(stage_id)
-    return (
-        f"{stage_label(stage)} {bar(reps, requirement(topic, stage_id))} · "
-        f"{format_accuracy(recent.accuracy)} · median {format_seconds(recent.median_ms)}"
+    return _("{stage} {bar} · {accuracy} · median {median}").format(
+        stage=stage_label(stage), bar=bar(reps, requirement(topic, stage_id)),
+        accuracy=percent(recent.accuracy), median=seconds(recent.median_ms),
     )
 
 
@@ -52,28 +50,33 @@ def problem_block(state: SetState) -> str:
     """'Problem 3 of 25' and the question on a line of its own."""
     assert state.current is not None
     total = state.answered + remaining(state)
-    return f"Problem {position(state)} of {total}\n<b>{escape(state.current.question)}</b>"
+    heading = _("Problem {number} of {total}").format(number=position(state), total=total)
+    return f"{heading}\n<b>{escape(state.current.question)}</b>"
 
 
 def feedback(correct: bool, question: str, answer: str, response_ms: int) -> str:
     """'✓ 1.4 s' or '✗ 7 + 5 = 12 · 2.1 s'."""
-    seconds = format_seconds(response_ms)
+    took = seconds(response_ms)
     if correct:
-        return f"✓ {seconds}"
-    return f"✗ {escape(question)} = <b>{escape(answer)}</b> · {seconds}"
+        return f"✓ {took}"
+    return f"✗ {escape(question)} = <b>{escape(answer)}</b> · {took}"
 
 
 def set_summary(title: str, stats: Stats, streak_line: str = "") -> str:
     """The end-of-set summary."""
     if stats.reps == 0:
-        numbers = "No answers in this set."
+        numbers = _("No answers in this set.")
     else:
-        numbers = (
-            f"{plural(stats.reps, 'answer')} · {stats.correct} right "
-            f"({format_accuracy(stats.accuracy)})\n"
-            f"Mean {format_seconds(stats.mean_ms)} · median {format_seconds(stats.median_ms)}"
+        answers = ngettext("{n} answer", "{n} answers", stats.reps).format(n=stats.reps)
+        right = ngettext(
+            "{n} right ({accuracy})", "{n} right ({accuracy})", stats.correct
+        ).format(n=stats.correct, accuracy=percent(stats.accuracy))
+        times = _("Mean {mean} · median {median}").format(
+            mean=seconds(stats.mean_ms), median=seconds(stats.median_ms)
         )
-    return f"<b>Set complete</b> · {escape(title)}\n{numbers}{streak_line}"
+        numbers = f"{answers} · {right}\n{times}"
+    head = _("<b>Set complete</b> · {title}").format(title=escape(title))
+    return f"{head}\n{numbers}{streak_line}"
 
 
 def after_set_keyboard(topic: Topic, level_id: int | None) -> InlineKeyboardMarkup:
@@ -84,12 +87,12 @@ def after_set_keyboard(topic: Topic, level_id: int | None) -> InlineKeyboardMark
     )
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton("🔁 Another set", callback_data=again.encode())],
+            [InlineKeyboardButton(_("🔁 Another set"), callback_data=again.encode())],
             [
                 InlineKeyboardButton(
-                    "📚 Change topic", callback_data=Topics(topic.subject_id).encode()
+                    _("📚 Change topic"), callback_data=Topics(topic.subject_id).encode()
                 ),
-                InlineKeyboardButton("📈 My progress", callback_data=ShowProgress().encode()),
+                InlineKeyboardButton(_("📈 My progress"), callback_data=ShowProgress().encode()),
             ],
         ]
     )
@@ -98,8 +101,8 @@ def after_set_keyboard(topic: Topic, level_id: int | None) -> InlineKeyboardMark
 def level_lines(levels: list[DifficultyLevel]) -> str:
     """One line per difficulty level, for the level menu."""
     return "\n".join(
-        f"{LEVEL_EMOJI.get(lv.difficulty_level_id, '')} <b>{escape(lv.display_name)}</b> "
-        f"{lv.character} · {escape(lv.description)}"
+        f"{LEVEL_EMOJI.get(lv.difficulty_level_id, '')} <b>{escape(shown(lv.display_name))}</b> "
+        f"{lv.character} · {escape(shown(lv.description))}"
         for lv in levels
     )
 
@@ -107,16 +110,22 @@ def level_lines(levels: list[DifficultyLevel]) -> str:
 def celebration(catalogue: Catalogue, topic: Topic, stage_id: int) -> str:
     """The message for a stage advancement."""
     stage = catalogue.stage(stage_id)
-    return (
-        f"🎉 New stage in {escape(topic.display_name)}: <b>{stage_label(stage)}</b> "
-        f"({escape(stage.meaning)}). Your next set starts there."
+    return _(
+        "🎉 New stage in {topic}: <b>{stage}</b> ({meaning}). Your next set starts there."
+    ).format(
+        topic=escape(shown(topic.display_name)), stage=stage_label(stage),
+        meaning=escape(shown(stage.meaning)),
     )
 
 
 def streak_text(s: Streak) -> str:
     """One line for /progress, set summaries and nudges."""
     if s.days == 0:
-        return "🔥 Streak: none yet. Finish a set today to start one."
+        return _("🔥 Streak: none yet. Finish a set today to start one.")
     if s.practised_today:
-        return f"🔥 Streak: {plural(s.days, 'day')}"
-    return f"🔥 Streak: {plural(s.days, 'day')}. Practise today to keep it."
+        return ngettext("🔥 Streak: {n} day", "🔥 Streak: {n} days", s.days).format(n=s.days)
+    return ngettext(
+        "🔥 Streak: {n} day. Practise today to keep it.",
+        "🔥 Streak: {n} days. Practise today to keep it.",
+        s.days,
+    ).format(n=s.days)

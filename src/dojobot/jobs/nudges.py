@@ -26,8 +26,11 @@ from dojobot.engine.nudges import MAX_IGNORED, Action, DueReminder, NudgePlan, p
 from dojobot.handlers.callbacks import Go, Menu, Nav, Reminder
 from dojobot.handlers.gatekeeper import forget_blocked_user
 from dojobot.handlers.texts import streak_text
+from dojobot.i18n import _, ngettext, resolve, use_language
+from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.db import Database
+from dojobot.storage.languages import user_language
 from dojobot.storage.reminders import claim_due, last_set
 from dojobot.storage.streaks import current_streak
 
@@ -41,11 +44,17 @@ NUDGES_PER_SECOND = 20
 # ends before the next minute's run starts (claimed rows must be sent: they are not retried).
 RUN_BUDGET_S = 56.0
 
-PAUSED_TEXT = (
-    f"🔕 I've paused your daily reminders: the last {MAX_IGNORED} didn't lead to any "
-    "practice, and reminders that never give up are no fun.\n"
-    "Send /remind on to turn them back on, or /remind to pick another time."
-)
+def paused_text() -> str:
+    """Why reminders stopped, and how to get them back."""
+    return ngettext(
+        "🔕 I've paused your daily reminders: the last one didn't lead to any practice, and "
+        "reminders that never give up are no fun.\n"
+        "Send /remind on to turn them back on, or /remind to pick another time.",
+        "🔕 I've paused your daily reminders: the last {n} didn't lead to any practice, and "
+        "reminders that never give up are no fun.\n"
+        "Send /remind on to turn them back on, or /remind to pick another time.",
+        MAX_IGNORED,
+    ).format(n=MAX_IGNORED)
 
 
 def practise_button(
@@ -66,18 +75,20 @@ async def nudge_message(
     """The nudge: streak, last topic, 'Practise now' and a way to stop."""
     streak = await current_streak(db, plan.user_id, plan.timezone, now_ms)
     last = await last_set(db, plan.user_id)
-    lines = ["🥋 Time for today's practice!", streak_text(streak)]
+    lines = [_("🥋 Time for today's practice!"), streak_text(streak)]
     topic = catalogue.topic(last.topic_id) if last else None
     if last is not None and topic is not None:
         level = catalogue.level(last.level_id) if last.level_id is not None else None
-        name = f"{topic.display_name} · {level.display_name}" if level else topic.display_name
-        lines.append(f"Last time: {escape(name)}.")
+        name = shown(topic.display_name)
+        if level is not None:
+            name = f"{name} · {shown(level.display_name)}"
+        lines.append(_("Last time: {topic}.").format(topic=escape(name)))
     data = practise_button(catalogue, last.topic_id if last else None,
                            last.level_id if last else None)
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton("▶️ Practise now", callback_data=data.encode())],
-            [InlineKeyboardButton("🔕 Stop reminders", callback_data=Reminder(None).encode())],
+            [InlineKeyboardButton(_("▶️ Practise now"), callback_data=data.encode())],
+            [InlineKeyboardButton(_("🔕 Stop reminders"), callback_data=Reminder(None).encode())],
         ]
     )
     return "\n".join(lines), keyboard
@@ -87,12 +98,14 @@ async def _deliver(app: Application[Any, Any, Any, Any, Any, Any], plan: NudgePl
                    now_ms: int) -> str:
     data: BotData = app.bot_data
     assert data.db is not None and data.catalogue is not None
+    language = data.languages.get(plan.user_id) or await user_language(data.db, plan.user_id)
     try:
-        if plan.action is Action.PAUSE:
-            await app.bot.send_message(plan.user_id, PAUSED_TEXT)
-        else:
-            text, keyboard = await nudge_message(data.db, data.catalogue, plan, now_ms)
-            await app.bot.send_message(plan.user_id, text, reply_markup=keyboard)
+        with use_language(resolve(language)):  # each nudge in its learner's language
+            if plan.action is Action.PAUSE:
+                await app.bot.send_message(plan.user_id, paused_text())
+            else:
+                text, keyboard = await nudge_message(data.db, data.catalogue, plan, now_ms)
+                await app.bot.send_message(plan.user_id, text, reply_markup=keyboard)
     except Forbidden:
         await forget_blocked_user(data, plan.user_id, now_ms)
         return "blocked"

@@ -27,11 +27,12 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.charts import leaderboard_chart
 from dojobot.context import DojoContext
-from dojobot.engine.calendar import InvalidZone, Period, parse_zone, period_bounds, period_label
+from dojobot.engine.calendar import InvalidZone, Period, parse_zone, period_bounds
 from dojobot.engine.leaderboard import Entry, rank_entries
 from dojobot.engine.spreadsheet import safe_cell
 from dojobot.handlers.callbacks import (
     BOARD,
+    BoardLanguage,
     BoardPanel,
     BoardPeriod,
     BoardTopic,
@@ -52,24 +53,29 @@ from dojobot.handlers.classes.texts import (
     delete_keyboard,
     delete_text,
     encode_link,
+    language_keyboard,
     settings_keyboard,
     settings_text,
     topic_keyboard,
     topic_name,
 )
 from dojobot.handlers.editing import edit_in_place
+from dojobot.i18n import N_, _, activate, ngettext
+from dojobot.i18n.formats import period as period_label
+from dojobot.i18n.names import shown
 from dojobot.storage import classes as store
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.classes import ClassGroup
+from dojobot.storage.languages import set_class_language
 
 log = logging.getLogger(__name__)
 
-NOT_ADMIN = "Only this group's admins can change the board."
-DELETED = (
+NOT_ADMIN = N_("Only this group's admins can change the board.")
+DELETED = N_(
     "🗑 The class is deleted: its members and settings are gone. /join starts a new one."
 )
-STALE = "That button is no longer valid. Send /board for fresh settings."
-USAGE = (
+STALE = N_("That button is no longer valid. Send /board for fresh settings.")
+USAGE = N_(
     "Usage: /board (settings), /board chart, /board export, "
     "/board timezone Europe/Berlin, /board period week|month|all, /board weekly on|off"
 )
@@ -102,8 +108,8 @@ def export_csv(
         writer.writerow([safe_cell(value) for value in row])
 
     write(
-        ["rank", "name", "reps", "correct", "accuracy_percent", "median_ms"]
-        + [f"stage: {t.display_name}" for t in topics]
+        [_("rank"), _("name"), _("reps"), _("correct"), _("accuracy_percent"), _("median_ms")]
+        + [_("stage: {topic}").format(topic=shown(t.display_name)) for t in topics]
     )
     ranked = rank_entries(entries)
     ranks = {r.entry.user_id: r.rank for r in ranked}
@@ -141,10 +147,13 @@ async def send_export(context: DojoContext, cls: ClassGroup, user_id: int) -> bo
     stages = await store.member_stages(context.db, cls.chat_id)
     data = export_csv(context.catalogue, entries, stages, cls.topic_id)
     day = datetime.fromtimestamp(now // 1000, tz=UTC).strftime("%Y-%m-%d")
-    caption = (
-        f"📄 <b>{escape(cls.title)}</b>: {len(entries)} members · "
-        f"{period_label(period, now, cls.timezone)} · "
-        f"{escape(topic_name(context.catalogue, cls.topic_id))}. Stages are as of now."
+    caption = ngettext(
+        "📄 <b>{title}</b>: {n} member · {period} · {topic}. Stages are as of now.",
+        "📄 <b>{title}</b>: {n} members · {period} · {topic}. Stages are as of now.",
+        len(entries),
+    ).format(
+        title=escape(cls.title), n=len(entries), period=period_label(period, now, cls.timezone),
+        topic=escape(topic_name(context.catalogue, cls.topic_id)),
     )
     try:
         await context.bot.send_document(
@@ -164,27 +173,29 @@ async def _export_for(update: Update, context: DojoContext, cls: ClassGroup) -> 
     if user.is_bot:  # an anonymous admin has no private chat
         await send_to_group(
             context, cls.chat_id,
-            "I can't send the export to an anonymous admin: send /board export as yourself.",
+            _("I can't send the export to an anonymous admin: send /board export as yourself."),
             reply_to=message,
         )
         return None
     if await send_export(context, cls, user.id):
         if message is not None:
             await send_to_group(
-                context, cls.chat_id, "📄 Sent you the export in our private chat.",
+                context, cls.chat_id, _("📄 Sent you the export in our private chat."),
                 reply_to=message,
             )
-        return "📄 Sent to our private chat."
+        return _("📄 Sent to our private chat.")
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
-        "📄 Get the export", url=bot_link(context.bot.username, encode_link("exp", cls.chat_id))
+        _("📄 Get the export"), url=bot_link(context.bot.username, encode_link("exp", cls.chat_id))
     )]])
     await send_to_group(
         context, cls.chat_id,
-        f"{escape(user.first_name)}, I can't message you until you open a chat with me. Tap "
-        "the button and press Start: the export arrives there, not in the group.",
+        _(
+            "{name}, I can't message you until you open a chat with me. Tap the button and "
+            "press Start: the export arrives there, not in the group."
+        ).format(name=escape(user.first_name)),
         keyboard=keyboard, reply_to=message,
     )
-    return "Open a chat with me first: see the button I posted."
+    return _("Open a chat with me first: see the button I posted.")
 
 
 # ------------------------------------------------------------------ chart
@@ -197,7 +208,7 @@ async def send_chart(
     heading, board = await load_board(context, cls, None)
     if not board.top:
         await send_to_group(
-            context, cls.chat_id, "No answers on the board yet: nothing to chart.",
+            context, cls.chat_id, _("No answers on the board yet: nothing to chart."),
             reply_to=reply_to,
         )
         return
@@ -232,7 +243,7 @@ async def board_command(update: Update, context: DojoContext) -> None:
     user = update.effective_user
     assert chat is not None and user is not None
     if not (sent_by_admin_anonymously(update) or await is_admin(context, chat.id, user.id)):
-        await _reply(update, context, NOT_ADMIN)
+        await _reply(update, context, _(NOT_ADMIN))
         return
     cls = await ensure_class(context, chat)
     args = [a.lower() for a in context.args or []]
@@ -249,12 +260,12 @@ async def board_command(update: Update, context: DojoContext) -> None:
             await _set_timezone(update, context, cls, " ".join((context.args or [])[1:]))
         case ["period", value] if value in {p.value for p in Period}:
             await store.update_class(context.db, cls.chat_id, now, period=value)
-            await _reply(update, context, f"The board now covers {PERIOD_NAMES[Period(value)]}.")
+            await _reply(update, context, _covers(Period(value)))
         case ["weekly", ("on" | "off") as value]:
             await store.update_class(context.db, cls.chat_id, now, weekly_post=value == "on")
-            await _reply(update, context, f"Weekly final board: {value}.")
+            await _reply(update, context, _weekly(value == "on"))
         case _:
-            await _reply(update, context, USAGE)
+            await _reply(update, context, _(USAGE))
 
 
 async def _set_timezone(
@@ -264,16 +275,24 @@ async def _set_timezone(
     try:
         zone = parse_zone(text)
     except InvalidZone:
-        await _reply(update, context, (
-            f"I don't know the timezone {escape(text[:64])}. Use a name such as "
-            "Europe/Berlin, a city such as Tokyo, or an offset such as +05:30."
-        ))
+        await _reply(update, context, _(
+            "I don't know the timezone {text}. Use a name such as Europe/Berlin, a city such "
+            "as Tokyo, or an offset such as +05:30."
+        ).format(text=escape(text[:64])))
         return
     await store.update_class(context.db, cls.chat_id, context.now_ms(), timezone=zone)
-    await _reply(update, context, f"Timezone set to {escape(zone)}.")
+    await _reply(update, context, _("Timezone set to {zone}.").format(zone=escape(zone)))
 
 
-Setting = BoardPeriod | BoardTopic | BoardWeekly
+def _covers(period: Period) -> str:
+    return _("The board now covers {period}.").format(period=_(PERIOD_NAMES[period]))
+
+
+def _weekly(on: bool) -> str:
+    return _("Weekly final board on.") if on else _("Weekly final board off.")
+
+
+Setting = BoardPeriod | BoardTopic | BoardWeekly | BoardLanguage
 
 
 async def _change(context: DojoContext, data: Setting) -> str | None:
@@ -282,19 +301,24 @@ async def _change(context: DojoContext, data: Setting) -> str | None:
     match data:
         case BoardPeriod(chat_id, period):
             await store.update_class(context.db, chat_id, now, period=period.value)
-            return f"The board now covers {PERIOD_NAMES[period]}."
+            return _covers(period)
         case BoardTopic(chat_id, None):
             await store.update_class(context.db, chat_id, now, topic_id=None)
-            return "The board now counts all topics."
+            return _("The board now counts all topics.")
         case BoardTopic(chat_id, int(topic_id)):
             topic = context.catalogue.topic(topic_id)
             if topic is None:
                 return None
             await store.update_class(context.db, chat_id, now, topic_id=topic_id)
-            return f"The board now counts {topic.display_name} only."
+            return _("The board now counts {topic} only.").format(topic=shown(topic.display_name))
         case BoardWeekly(chat_id, on):
             await store.update_class(context.db, chat_id, now, weekly_post=on)
-            return "Weekly final board on." if on else "Weekly final board off."
+            return _weekly(on)
+        case BoardLanguage(chat_id, language):
+            await set_class_language(context.db, chat_id, language, only_new=False)
+            context.bot_data.languages[chat_id] = language
+            activate(language)  # the confirmation and the panel speak it already
+            return _("The bot now speaks English in this group.")
     raise AssertionError(data)  # unreachable: every setting is matched above
 
 
@@ -306,11 +330,11 @@ async def board_button(
     user = update.effective_user
     assert query is not None and user is not None
     if not await is_admin(context, data.chat_id, user.id):
-        await query.answer(NOT_ADMIN)
+        await query.answer(_(NOT_ADMIN))
         return
     cls = await store.get_class(context.db, data.chat_id)
     if cls is None:
-        await query.answer(STALE)
+        await query.answer(_(STALE))
         return
     catalogue = context.catalogue
     toast: str | None = None
@@ -321,8 +345,12 @@ async def board_button(
                 update, settings_text(cls, catalogue), topic_keyboard(cls, catalogue)
             )
             return
+        case BoardPanel(action=Panel.LANGUAGE_MENU):
+            await query.answer()
+            await edit_in_place(update, settings_text(cls, catalogue), language_keyboard(cls))
+            return
         case BoardPanel(action=Panel.CHART):
-            await query.answer("Drawing the chart…")
+            await query.answer(_("Drawing the chart…"))
             await send_chart(context, cls)
             return
         case BoardPanel(action=Panel.EXPORT):
@@ -335,15 +363,15 @@ async def board_button(
         case BoardPanel(action=Panel.DELETE_CONFIRMED):
             await store.delete_class(context.db, cls.chat_id)
             log.info("group %s: class deleted by an admin", cls.chat_id)
-            await query.answer("Class deleted.")
-            await edit_in_place(update, DELETED, None)
+            await query.answer(_("Class deleted."))
+            await edit_in_place(update, _(DELETED), None)
             return
         case BoardPanel(action=Panel.BACK):
             pass
-        case BoardPeriod() | BoardTopic() | BoardWeekly():
+        case BoardPeriod() | BoardTopic() | BoardWeekly() | BoardLanguage():
             toast = await _change(context, data)
             if toast is None:
-                await query.answer(STALE)
+                await query.answer(_(STALE))
                 return
     fresh = await store.get_class(context.db, data.chat_id)
     assert fresh is not None

@@ -10,11 +10,14 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import ChatMigrated, Forbidden, TelegramError
 
 from dojobot.context import DojoContext
-from dojobot.engine.calendar import Bounds, Period, period_bounds, period_label
+from dojobot.engine.calendar import Bounds, Period, period_bounds
 from dojobot.engine.leaderboard import Board, build_board
 from dojobot.handlers.classes.texts import board_heading, topic_name
+from dojobot.i18n import _, activate, current, resolve
+from dojobot.i18n.formats import period as period_label
 from dojobot.storage import classes as store
 from dojobot.storage.classes import ClassGroup
+from dojobot.storage.languages import class_language, set_class_language
 
 log = logging.getLogger(__name__)
 
@@ -135,12 +138,22 @@ async def send_to_group(
 async def ensure_class(context: DojoContext, chat: Chat) -> ClassGroup:
     """The chat's class; a command from a group proves the bot is there, so it is active."""
     cls = await store.get_class(context.db, chat.id)
-    title = chat.title or (cls.title if cls else "this class")
+    title = chat.title or (cls.title if cls else _("this class"))
     if cls is None or not cls.active or cls.title != title:
-        cls, _ = await store.activate_class(
+        cls = (await store.activate_class(
             context.db, chat.id, title, context.settings.default_timezone, context.now_ms()
-        )
+        ))[0]
+        await adopt_language(context, chat.id)
     return cls
+
+
+async def adopt_language(context: DojoContext, chat_id: int) -> None:
+    """A new class speaks the language of whoever brought the bot in (the adding admin, or
+    the first to use it); a class that has one keeps it. Speaks it from here on."""
+    await set_class_language(context.db, chat_id, current().code, only_new=True)
+    language = await class_language(context.db, chat_id) or current().code
+    context.bot_data.languages[chat_id] = language
+    activate(resolve(language))
 
 
 async def load_board(

@@ -41,12 +41,13 @@ from telegram.ext import (
 )
 
 from dojobot.context import DojoContext
-from dojobot.engine.calendar import Period, period_bounds, week_label, weekly_post_due
+from dojobot.engine.calendar import Period, period_bounds, weekly_post_due
 from dojobot.handlers.callbacks import JoinClass, on_button
 from dojobot.handlers.classes import board, nickname
 from dojobot.handlers.classes.common import (
     ADMIN_ROLES,
     MEMBER_ROLES,
+    adopt_language,
     board_for,
     ensure_class,
     load_board,
@@ -61,17 +62,22 @@ from dojobot.handlers.classes.texts import (
     topic_name,
     welcome_text,
 )
+from dojobot.i18n import N_, _, resolve, use_language
+from dojobot.i18n.formats import week as week_label
 from dojobot.storage import classes as store
 from dojobot.storage.classes import ClassGroup
+from dojobot.storage.languages import class_language
 
 log = logging.getLogger(__name__)
 
-GROUP_ONLY = "That works in a class group: add me to your group first."
-NOT_A_MEMBER = "Only members of this group can join its class: join the group first."
+GROUP_ONLY = N_("That works in a class group: add me to your group first.")
+NOT_A_MEMBER = N_("Only members of this group can join its class: join the group first.")
 LINK_REFUSED = {
-    "join": "That class link is for members of its Telegram group: join the group first, "
-            "then open the link again.\n\n",
-    "exp": "That export link works for the group's admins only.\n\n",
+    "join": N_(
+        "That class link is for members of its Telegram group: join the group first, then "
+        "open the link again."
+    ),
+    "exp": N_("That export link works for the group's admins only."),
 }
 RETENTION_JOB = "class-retention"
 ABANDONED_AFTER_MS = 90 * 24 * 60 * 60_000  # a class whose group removed the bot
@@ -105,11 +111,12 @@ async def _arrive(context: DojoContext, chat: Chat) -> None:
     """The bot is in the group: activate the class and welcome it once per arrival."""
     existing = await store.get_class(context.db, chat.id)
     cls, newly = await store.activate_class(
-        context.db, chat.id, chat.title or "this class", context.settings.default_timezone,
+        context.db, chat.id, chat.title or _("this class"), context.settings.default_timezone,
         context.now_ms(),
     )
     if not newly:
         return  # the other of the two arrival updates already welcomed the group
+    await adopt_language(context, chat.id)
     members = await store.member_count(context.db, chat.id)
     await send_to_group(
         context, chat.id, welcome_text(cls.title, members, returning=existing is not None),
@@ -202,17 +209,19 @@ async def join_button(update: Update, context: DojoContext, data: JoinClass) -> 
     cls = await store.get_class(context.db, data.chat_id)
     if cls is None or not cls.active:
         # e.g. a welcome left in a group that was since upgraded to a supergroup
-        await query.answer("This button is out of date: send /join in the group to join.")
+        await query.answer(_("This button is out of date: send /join in the group to join."))
         return
     # A public group's messages (and buttons) are visible to people who are not in it.
     if await member_status(context, data.chat_id, user.id) not in MEMBER_ROLES:
-        await query.answer(NOT_A_MEMBER)
+        await query.answer(_(NOT_A_MEMBER))
         return
     joined = await store.join_class(context.db, data.chat_id, user.id, context.now_ms())
     title = _short(cls.title)
     await query.answer(
-        f"✋ You joined {title}! Tap Practise to train with me in private."
-        if joined else f"You are already in {title}. Tap Practise to train with me in private."
+        (
+            _("✋ You joined {title}! Tap Practise to train with me in private.") if joined
+            else _("You are already in {title}. Tap Practise to train with me in private.")
+        ).format(title=title)
     )
 
 
@@ -222,16 +231,24 @@ async def join_command(update: Update, context: DojoContext) -> None:
     user = update.effective_user
     assert chat is not None and user is not None
     if user.is_bot:
-        await send_to_group(context, chat.id, "Anonymous admins can't join: write as yourself.",
-                            reply_to=update.effective_message)
+        await send_to_group(
+            context, chat.id, _("Anonymous admins can't join: write as yourself."),
+            reply_to=update.effective_message,
+        )
         return
     cls = await ensure_class(context, chat)
     joined = await store.join_class(context.db, chat.id, user.id, context.now_ms())
-    text = "✋ You're in the class." if joined else "You are already in the class."
+    text = (
+        _(
+            "✋ You're in the class. Tap Practise to train with me in private; your answers "
+            "count on the board of {title}."
+        ) if joined else _(
+            "You are already in the class. Tap Practise to train with me in private; your "
+            "answers count on the board of {title}."
+        )
+    )
     await send_to_group(
-        context, chat.id,
-        f"{text} Tap Practise to train with me in private; your answers count on "
-        f"the board of {escape(cls.title)}.",
+        context, chat.id, text.format(title=escape(cls.title)),
         keyboard=practise_keyboard(context.bot.username, chat.id, join_button=False),
         reply_to=update.effective_message,
     )
@@ -244,9 +261,11 @@ async def leave_command(update: Update, context: DojoContext) -> None:
     assert chat is not None and user is not None
     left = await store.leave_class(context.db, chat.id, user.id)
     text = (
-        "You left the class and no longer appear on its board. Your own progress is kept; "
-        "/join brings you back."
-        if left else "You are not in this class. /join to take part."
+        _(
+            "You left the class and no longer appear on its board. Your own progress is "
+            "kept; /join brings you back."
+        )
+        if left else _("You are not in this class. /join to take part.")
     )
     await send_to_group(context, chat.id, text, reply_to=update.effective_message)
 
@@ -257,7 +276,7 @@ async def open_class_link(update: Update, context: DojoContext, payload: str) ->
     assert user is not None
     decoded = decode_link(payload)
     if decoded is None:
-        return "I didn't recognise that class link, so here is the full menu.\n\n"
+        return _("I didn't recognise that class link, so here is the full menu.") + "\n\n"
     kind, chat_id = decoded
     # Whoever holds a link but is not in the group learns nothing of the class: not its
     # title, not whether it exists (no class and no membership read the same).
@@ -265,17 +284,18 @@ async def open_class_link(update: Update, context: DojoContext, payload: str) ->
     if cls is None or await member_status(context, chat_id, user.id) not in (
         ADMIN_ROLES if kind == "exp" else MEMBER_ROLES
     ):
-        return LINK_REFUSED[kind]
+        return _(LINK_REFUSED[kind]) + "\n\n"
     if not cls.active:
-        return "That class isn't open any more. Ask your teacher for a fresh link.\n\n"
+        return _("That class isn't open any more. Ask your teacher for a fresh link.") + "\n\n"
     title = escape(cls.title)
     if kind == "exp":
         await board.send_export(context, cls, user.id)
-        return f"📄 Above: the export of <b>{title}</b>.\n\n"
-    joined = await store.join_class(context.db, chat_id, user.id, context.now_ms())
-    if joined:
-        return f"✋ You joined <b>{title}</b>: your answers now count on its board.\n\n"
-    return f"You are in <b>{title}</b>: your answers count on its board.\n\n"
+        note = _("📄 Above: the export of <b>{title}</b>.")
+    elif await store.join_class(context.db, chat_id, user.id, context.now_ms()):
+        note = _("✋ You joined <b>{title}</b>: your answers now count on its board.")
+    else:
+        note = _("You are in <b>{title}</b>: your answers count on its board.")
+    return note.format(title=title) + "\n\n"
 
 
 # ------------------------------------------------------------------ the board
@@ -310,7 +330,7 @@ async def group_start(update: Update, context: DojoContext) -> None:
 async def group_only(update: Update, context: DojoContext) -> None:
     """A group command sent in the private chat."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(GROUP_ONLY)
+    await update.effective_message.reply_text(_(GROUP_ONLY))
 
 
 # ------------------------------------------------------------------ the weekly post
@@ -325,7 +345,7 @@ async def _post_final_board(context: DojoContext, cls: ClassGroup, week_start: i
         cls.title, week_label(week_start, cls.timezone),
         topic_name(context.catalogue, cls.topic_id), final=True,
     )
-    text = board_text(heading, shown, caller_id=None) + "\nA new week starts on Monday. 🥋"
+    text = board_text(heading, shown, caller_id=None) + "\n" + _("A new week starts on Monday. 🥋")
     sent = await send_to_group(
         context, cls.chat_id, text,
         keyboard=practise_keyboard(context.bot.username, cls.chat_id, join_button=True),
@@ -346,7 +366,9 @@ async def post_weekly_boards(context: DojoContext) -> None:
         if week is None or not await store.claim_weekly_post(context.db, cls.chat_id, week):
             continue
         try:
-            await _post_final_board(context, cls, week)
+            # A job, not an update: the class's language is set here.
+            with use_language(resolve(await class_language(context.db, cls.chat_id))):
+                await _post_final_board(context, cls, week)
         except BadRequest as exc:
             if "chat not found" in str(exc).lower():
                 await store.deactivate_class(context.db, cls.chat_id, now)

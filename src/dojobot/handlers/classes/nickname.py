@@ -10,9 +10,10 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from dojobot.context import DojoContext
 from dojobot.engine.names import NicknameRejected, clean_nickname
 from dojobot.handlers.classes.common import send_to_group
+from dojobot.i18n import N_, _
 from dojobot.storage.classes import get_nickname, set_nickname
 
-USAGE = "Send /nickname Your Name to choose one (1-32 characters), or /nickname off."
+USAGE = N_("Send /nickname Your Name to choose one (1-32 characters), or /nickname off.")
 
 
 async def nickname(update: Update, context: DojoContext) -> None:
@@ -25,22 +26,28 @@ async def nickname(update: Update, context: DojoContext) -> None:
     if not raw:
         current = await get_nickname(context.db, user.id)
         shown = (
-            f"your nickname <b>{escape(current)}</b>" if current
-            else f"your first name, <b>{first}</b>"
+            _("Class boards show your nickname <b>{name}</b>.").format(name=escape(current))
+            if current else
+            _("Class boards show your first name, <b>{name}</b>.").format(name=first)
         )
-        await message.reply_text(f"Class boards show {shown}.\n{USAGE}")
+        await message.reply_text(f"{shown}\n{_(USAGE)}")
         return
     if raw.casefold() == "off":
         await set_nickname(context.db, user.id, None)
-        await message.reply_text(f"Done: class boards show your first name, <b>{first}</b>.")
+        await message.reply_text(
+            _("Done: class boards show your first name, <b>{name}</b>.").format(name=first)
+        )
         return
     try:
         name = clean_nickname(raw)
     except NicknameRejected as rejected:
-        await message.reply_text(f"{escape(str(rejected))} {USAGE}")
+        reason = _(rejected.reason).format(**rejected.details)
+        await message.reply_text(f"{escape(reason)} {_(USAGE)}")
         return
     await set_nickname(context.db, user.id, name)
-    await message.reply_text(f"Done: class boards show you as <b>{escape(name)}</b>.")
+    await message.reply_text(
+        _("Done: class boards show you as <b>{name}</b>.").format(name=escape(name))
+    )
 
 
 async def nickname_in_group(update: Update, context: DojoContext) -> None:
@@ -49,8 +56,10 @@ async def nickname_in_group(update: Update, context: DojoContext) -> None:
     assert chat is not None
     await send_to_group(
         context, chat.id,
-        "Choose your nickname in our private chat, so the group can't see who it is: "
-        f"send /nickname to @{escape(context.bot.username)}.",
+        _(
+            "Choose your nickname in our private chat, so the group can't see who it is: "
+            "send /nickname to @{bot}."
+        ).format(bot=escape(context.bot.username)),
         reply_to=update.effective_message,
     )
 

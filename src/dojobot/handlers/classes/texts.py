@@ -9,9 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from dojobot.engine.calendar import POST_HOUR, Period
 from dojobot.engine.leaderboard import Board, Ranked
-from dojobot.engine.stats import format_accuracy, format_seconds
 from dojobot.handlers.callbacks import (
     MAX_CHAT_ID,
+    BoardLanguage,
     BoardPanel,
     BoardPeriod,
     BoardTopic,
@@ -19,12 +19,20 @@ from dojobot.handlers.callbacks import (
     JoinClass,
     Panel,
 )
+from dojobot.i18n import N_, NATIVE_NAMES, _, current, ngettext
+from dojobot.i18n.formats import percent, seconds
+from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.classes import ClassGroup
 
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
-PERIOD_BUTTONS = ((Period.WEEK, "Week"), (Period.MONTH, "Month"), (Period.ALL, "All time"))
-PERIOD_NAMES = {Period.WEEK: "this week", Period.MONTH: "this month", Period.ALL: "all time"}
+# English msgids, translated where shown.
+PERIOD_BUTTONS = (
+    (Period.WEEK, N_("Week")), (Period.MONTH, N_("Month")), (Period.ALL, N_("All time"))
+)
+PERIOD_NAMES = {
+    Period.WEEK: N_("this week"), Period.MONTH: N_("this month"), Period.ALL: N_("all time")
+}
 # Deep-link payloads allow [A-Za-z0-9_-] only, so a group's negative id is written n<digits>.
 # Canonical ASCII digits only; the value is range-checked like a button's chat id.
 _LINK = re.compile(r"(join|exp)-([np])([1-9][0-9]{0,19})", re.ASCII)
@@ -64,10 +72,10 @@ def practise_keyboard(bot_username: str, chat_id: int, *, join_button: bool) -> 
     row = []
     if join_button:
         row.append(
-            InlineKeyboardButton("✋ Join the class", callback_data=JoinClass(chat_id).encode())
+            InlineKeyboardButton(_("✋ Join the class"), callback_data=JoinClass(chat_id).encode())
         )
     row.append(InlineKeyboardButton(
-        "🥋 Practise", url=bot_link(bot_username, encode_link("join", chat_id))
+        _("🥋 Practise"), url=bot_link(bot_username, encode_link("join", chat_id))
     ))
     return InlineKeyboardMarkup([row])
 
@@ -75,32 +83,38 @@ def practise_keyboard(bot_username: str, chat_id: int, *, join_button: bool) -> 
 def welcome_text(title: str, members: int, *, returning: bool) -> str:
     """The post when the bot is added to a group (or added back)."""
     if returning:
-        return (
-            f"🥋 Back in <b>{escape(title)}</b>. The class is as you left it: {members} "
-            f"member{'s' if members != 1 else ''}. /leaderboard shows the board."
-        )
-    return (
-        f"🥋 Hello, <b>{escape(title)}</b>! I'm a dojo for mental arithmetic: learners "
+        return ngettext(
+            "🥋 Back in <b>{title}</b>. The class is as you left it: {n} member. "
+            "/leaderboard shows the board.",
+            "🥋 Back in <b>{title}</b>. The class is as you left it: {n} members. "
+            "/leaderboard shows the board.",
+            members,
+        ).format(title=escape(title), n=members)
+    return _(
+        "🥋 Hello, <b>{title}</b>! I'm a dojo for mental arithmetic: learners "
         "practise timed problems with me in a private chat, and this group gets a class "
         "leaderboard.\n\n"
         "Tap <b>Join the class</b> to be on the board (or send /join), then <b>Practise</b> "
         "to open our private chat.\n"
         "/leaderboard shows the board. Admins: /board for the settings."
-    )
+    ).format(title=escape(title))
 
 
 def topic_name(catalogue: Catalogue, topic_id: int | None) -> str:
     """'all topics' or the topic's display name."""
     topic = catalogue.topic(topic_id) if topic_id is not None else None
-    return topic.display_name if topic else "all topics"
+    return shown(topic.display_name) if topic else _("all topics")
 
 
 def _row(ranked: Ranked) -> str:
     entry = ranked.entry
     place = MEDALS.get(ranked.rank, f"{ranked.rank}.")
+    figures = ngettext(
+        "<b>{right}</b> right of {n}", "<b>{right}</b> right of {n}", entry.reps
+    ).format(right=entry.correct, n=entry.reps)
     return (
-        f"{place} {escape(entry.name)} · <b>{entry.correct}</b> right of {entry.reps} · "
-        f"{format_accuracy(entry.accuracy)} · {format_seconds(entry.median_ms)}"
+        f"{place} {escape(entry.name)} · {figures} · "
+        f"{percent(entry.accuracy)} · {seconds(entry.median_ms)}"
     )
 
 
@@ -108,20 +122,24 @@ def board_text(heading: str, board: Board, *, caller_id: int | None) -> str:
     """The board: heading, top rows, the caller's own row if below them, a footer."""
     lines = [heading]
     if not board.top:
-        lines.append("No answers yet. Join the class and practise in private to get on the board.")
+        lines.append(
+            _("No answers yet. Join the class and practise in private to get on the board.")
+        )
     else:
         lines.extend(_row(r) for r in board.top)
-        lines.append("<i>right answers · accuracy · median time</i>")
+        lines.append(_("<i>right answers · accuracy · median time</i>"))
     if caller_id is not None:
         if board.caller is not None:
-            lines.append(f"\nYou: {_row(board.caller)}")
+            lines.append("\n" + _("You: {row}").format(row=_row(board.caller)))
         elif not board.caller_is_member:
-            lines.append("\nYou are not on this board: /join to take part.")
+            lines.append("\n" + _("You are not on this board: /join to take part."))
         elif all(r.entry.user_id != caller_id for r in board.top):
-            lines.append("\nYou have no answers in this period yet.")
+            lines.append("\n" + _("You have no answers in this period yet."))
     lines.append(
-        f"{board.practised} of {board.members} member{'s' if board.members != 1 else ''} "
-        "practised."
+        ngettext(
+            "{practised} of {n} member practised.", "{practised} of {n} members practised.",
+            board.members,
+        ).format(practised=board.practised, n=board.members)
     )
     return "\n".join(lines)
 
@@ -129,21 +147,35 @@ def board_text(heading: str, board: Board, *, caller_id: int | None) -> str:
 def board_heading(title: str, span: str, topic: str, *, final: bool = False) -> str:
     """'🏆 <b>7A</b> · this week (24–30 Nov 2025) · all topics'."""
     if final:
-        return f"🏁 <b>Final board of the week</b> · {escape(title)}\n{span} · {escape(topic)}"
+        head = _("🏁 <b>Final board of the week</b> · {title}").format(title=escape(title))
+        return f"{head}\n{span} · {escape(topic)}"
     return f"🏆 <b>{escape(title)}</b> · {span} · {escape(topic)}"
 
 
 def settings_text(cls: ClassGroup, catalogue: Catalogue) -> str:
     """The admin panel's text: every setting and how to change the ones without buttons."""
-    weekly = f"on, Sundays {POST_HOUR}:00 group time" if cls.weekly_post else "off"
-    return (
-        f"⚙️ <b>Board settings</b> · {escape(cls.title)}\n"
-        f"Period: {PERIOD_NAMES[Period(cls.period)]}\n"
-        f"Topic: {escape(topic_name(catalogue, cls.topic_id))}\n"
-        f"Timezone: {escape(cls.timezone)} (change: /board timezone Europe/Berlin)\n"
-        f"Weekly final board: {weekly}\n"
-        "Only this group's admins can change these."
+    weekly = (
+        _("on, Sundays {hour}:00 group time").format(hour=POST_HOUR) if cls.weekly_post
+        else _("off")
     )
+    return _(
+        "⚙️ <b>Board settings</b> · {title}\n"
+        "Period: {period}\n"
+        "Topic: {topic}\n"
+        "Timezone: {zone} (change: /board timezone Europe/Berlin)\n"
+        "Weekly final board: {weekly}\n"
+        "Language: {language}\n"
+        "Only this group's admins can change these."
+    ).format(
+        title=escape(cls.title), period=_(PERIOD_NAMES[Period(cls.period)]),
+        topic=escape(topic_name(catalogue, cls.topic_id)), zone=escape(cls.timezone),
+        weekly=weekly, language=language_name(),
+    )
+
+
+def language_name() -> str:
+    """The name of the language in use, in itself ('Deutsch')."""
+    return NATIVE_NAMES.get(current().code, current().code)
 
 
 def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMarkup:
@@ -151,51 +183,59 @@ def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMa
     chat = cls.chat_id
     periods = [
         InlineKeyboardButton(
-            f"✓ {label}" if cls.period == period else label,
+            f"✓ {_(label)}" if cls.period == period else _(label),
             callback_data=BoardPeriod(chat, period).encode(),
         )
         for period, label in PERIOD_BUTTONS
     ]
     topic = topic_name(catalogue, cls.topic_id)
     weekly = (
-        InlineKeyboardButton("🔔 Weekly post: on", callback_data=BoardWeekly(chat, False).encode())
+        InlineKeyboardButton(
+            _("🔔 Weekly post: on"), callback_data=BoardWeekly(chat, False).encode()
+        )
         if cls.weekly_post
         else InlineKeyboardButton(
-            "🔕 Weekly post: off", callback_data=BoardWeekly(chat, True).encode()
+            _("🔕 Weekly post: off"), callback_data=BoardWeekly(chat, True).encode()
         )
     )
     return InlineKeyboardMarkup([
         periods,
         [InlineKeyboardButton(
-            f"🎯 Topic: {topic}", callback_data=BoardPanel(chat, Panel.TOPIC_MENU).encode()
+            _("🎯 Topic: {topic}").format(topic=topic),
+            callback_data=BoardPanel(chat, Panel.TOPIC_MENU).encode(),
         )],
         [weekly],
-        [InlineKeyboardButton("📊 Chart", callback_data=BoardPanel(chat, Panel.CHART).encode()),
+        [InlineKeyboardButton(
+            _("🌐 Language: {language}").format(language=language_name()),
+            callback_data=BoardPanel(chat, Panel.LANGUAGE_MENU).encode(),
+        )],
+        [InlineKeyboardButton(_("📊 Chart"), callback_data=BoardPanel(chat, Panel.CHART).encode()),
          InlineKeyboardButton(
-             "📄 Export CSV", callback_data=BoardPanel(chat, Panel.EXPORT).encode()
+             _("📄 Export CSV"), callback_data=BoardPanel(chat, Panel.EXPORT).encode()
          )],
         [InlineKeyboardButton(
-            "🗑 Delete the class", callback_data=BoardPanel(chat, Panel.DELETE).encode()
+            _("🗑 Delete the class"), callback_data=BoardPanel(chat, Panel.DELETE).encode()
         )],
     ])
 
 
 def delete_text(cls: ClassGroup) -> str:
     """What deleting the class removes, asked before doing it."""
-    return (
-        f"🗑 <b>Delete the class {escape(cls.title)}?</b>\n"
+    return _(
+        "🗑 <b>Delete the class {title}?</b>\n"
         "Its member list, board settings and weekly post go, for good. Learners keep their "
         "own progress. Anyone can start a new class here later with /join."
-    )
+    ).format(title=escape(cls.title))
 
 
 def delete_keyboard(chat_id: int) -> InlineKeyboardMarkup:
     """Delete for good, or back to the settings."""
     return InlineKeyboardMarkup([[
         InlineKeyboardButton(
-            "🗑 Delete for good", callback_data=BoardPanel(chat_id, Panel.DELETE_CONFIRMED).encode()
+            _("🗑 Delete for good"),
+            callback_data=BoardPanel(chat_id, Panel.DELETE_CONFIRMED).encode(),
         ),
-        InlineKeyboardButton("Cancel", callback_data=BoardPanel(chat_id, Panel.BACK).encode()),
+        InlineKeyboardButton(_("Cancel"), callback_data=BoardPanel(chat_id, Panel.BACK).encode()),
     ]])
 
 
@@ -206,14 +246,25 @@ def topic_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMarku
     def mark(text: str, chosen: bool) -> str:
         return f"✓ {text}" if chosen else text
 
-    rows = [[InlineKeyboardButton(mark("All topics", cls.topic_id is None),
+    rows = [[InlineKeyboardButton(mark(_("All topics"), cls.topic_id is None),
                                   callback_data=BoardTopic(chat, None).encode())]]
     buttons = [
-        InlineKeyboardButton(mark(t.display_name, cls.topic_id == t.topic_id),
+        InlineKeyboardButton(mark(shown(t.display_name), cls.topic_id == t.topic_id),
                              callback_data=BoardTopic(chat, t.topic_id).encode())
         for t in catalogue.topics
     ]
     rows.extend(buttons[i:i + 2] for i in range(0, len(buttons), 2))
     back = BoardPanel(chat, Panel.BACK).encode()
-    rows.append([InlineKeyboardButton("⬅️ Back", callback_data=back)])
+    rows.append([InlineKeyboardButton(_("⬅️ Back"), callback_data=back)])
+    return InlineKeyboardMarkup(rows)
+
+
+def language_keyboard(cls: ClassGroup) -> InlineKeyboardMarkup:
+    """One button per language, each in its own name, then Back."""
+    rows = [
+        [InlineKeyboardButton(name, callback_data=BoardLanguage(cls.chat_id, code).encode())]
+        for code, name in NATIVE_NAMES.items()
+    ]
+    back = BoardPanel(cls.chat_id, Panel.BACK).encode()
+    rows.append([InlineKeyboardButton(_("⬅️ Back"), callback_data=back)])
     return InlineKeyboardMarkup(rows)

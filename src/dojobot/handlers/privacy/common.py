@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from dojobot.context import DojoContext
 from dojobot.handlers.classes.common import send_to_group
+from dojobot.i18n import _
 
 
 async def private_only(update: Update, context: DojoContext, command: str) -> None:
@@ -13,10 +14,11 @@ async def private_only(update: Update, context: DojoContext, command: str) -> No
     chat = update.effective_chat
     assert chat is not None
     button = InlineKeyboardMarkup([[InlineKeyboardButton(
-        "🔒 Open our private chat", url=f"https://t.me/{context.bot.username}"
+        _("🔒 Open our private chat"), url=f"https://t.me/{context.bot.username}"
     )]])
     await send_to_group(
         context, chat.id,
-        f"I answer /{command} in our private chat only: open it and send /{command} there.",
+        _("I answer /{command} in our private chat only: open it and send /{command} there.")
+        .format(command=command),
         keyboard=button, reply_to=update.effective_message,
     )

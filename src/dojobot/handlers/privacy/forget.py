@@ -26,24 +26,25 @@ from dojobot.context import BotData, DojoContext
 from dojobot.handlers.callbacks import ForgetMe, on_button
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.privacy.common import private_only
+from dojobot.i18n import N_, _
 from dojobot.storage.privacy import Erased, confirm_erasure, request_erasure
 
 log = logging.getLogger(__name__)
 
-ASK = (
+ASK = N_(
     "⚠️ <b>Delete everything I keep about you?</b>\n"
     "Your answers, sets, progress, streak, reminder, class memberships, nickname and imported "
     "history are deleted for good, and you disappear from every class board. This cannot be "
     "undone: /mydata first if you want a copy.\n\n"
     "The button works for 10 minutes."
 )
-ERASED = (
+ERASED = N_(
     "🗑 Done: everything I kept about you is deleted. If you write to me again, "
     "I will meet you as a new learner."
 )
-KEPT = "Nothing was deleted."
-EXPIRED = "That button has expired: nothing was deleted. Send /forgetme to start again."
-UNKNOWN = "That button is no longer valid: nothing was deleted. Send /forgetme to start again."
+KEPT = N_("Nothing was deleted.")
+EXPIRED = N_("That button has expired: nothing was deleted. Send /forgetme to start again.")
+UNKNOWN = N_("That button is no longer valid: nothing was deleted. Send /forgetme to start again.")
 
 
 async def ask(update: Update, context: DojoContext) -> None:
@@ -54,10 +55,10 @@ async def ask(update: Update, context: DojoContext) -> None:
     nonce = secrets.token_urlsafe(12)  # 16 characters of [A-Za-z0-9_-]
     await request_erasure(context.db, user.id, nonce, context.now_ms())
     keyboard = InlineKeyboardMarkup([
-        [InlineKeyboardButton("🗑 Delete everything", callback_data=ForgetMe(nonce).encode())],
-        [InlineKeyboardButton("Keep my data", callback_data=ForgetMe(None).encode())],
+        [InlineKeyboardButton(_("🗑 Delete everything"), callback_data=ForgetMe(nonce).encode())],
+        [InlineKeyboardButton(_("Keep my data"), callback_data=ForgetMe(None).encode())],
     ])
-    await message.reply_text(ASK, reply_markup=keyboard)
+    await message.reply_text(_(ASK), reply_markup=keyboard)
 
 
 def forget_in_memory(data: BotData, user_id: int) -> None:
@@ -75,19 +76,20 @@ async def confirm(update: Update, context: DojoContext, data: ForgetMe) -> None:
     user = update.effective_user
     assert query is not None and user is not None
     if data.nonce is None:
-        await query.answer(KEPT)
-        await edit_in_place(update, KEPT, None)
+        await query.answer(_(KEPT))
+        await edit_in_place(update, _(KEPT), None)
         return
     outcome = await confirm_erasure(context.db, user.id, data.nonce, context.now_ms())
     if not isinstance(outcome, Erased):
-        await query.answer(EXPIRED if outcome == "expired" else UNKNOWN, show_alert=True)
+        why = EXPIRED if outcome == "expired" else UNKNOWN
+        await query.answer(_(why), show_alert=True)
         return
     forget_in_memory(context.bot_data, user.id)
     context.application.drop_user_data(user.id)
     context.application.drop_chat_data(user.id)
     log.info("a learner erased their data: %s", outcome.summary())
-    await query.answer("Deleted.")
-    await edit_in_place(update, ERASED, None)
+    await query.answer(_("Deleted."))
+    await edit_in_place(update, _(ERASED), None)
 
 
 async def in_group(update: Update, context: DojoContext) -> None:

@@ -17,11 +17,12 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from dojobot.context import DojoContext
 from dojobot.handlers.privacy.common import private_only
 from dojobot.handlers.privacy.export import build_zip
+from dojobot.i18n import N_, _
 from dojobot.storage.privacy import read_learner
 from dojobot.storage.streaks import streak_for
 
 COOLDOWN_MS = 60_000
-ALREADY = "Your data file is on its way or was just sent: see above. Try again in a minute."
+ALREADY = N_("Your data file is on its way or was just sent: see above. Try again in a minute.")
 
 
 async def send_my_data(update: Update, context: DojoContext) -> None:
@@ -33,7 +34,7 @@ async def send_my_data(update: Update, context: DojoContext) -> None:
     exports = context.bot_data.data_exports
     last = exports.get(user.id)
     if last is not None and now - last < COOLDOWN_MS:
-        await message.reply_text(ALREADY)
+        await message.reply_text(_(ALREADY))
         return
     exports[user.id] = now  # before the first await: a second /mydata sees it at once
     try:
@@ -54,11 +55,10 @@ async def _send(update: Update, context: DojoContext, now: int) -> None:
     day = datetime.fromtimestamp(now // 1000, tz=UTC).strftime("%Y-%m-%d")
     await message.reply_document(
         InputFile(archive, filename=f"dojobot-mydata-{day}.zip"),
-        caption=(
-            f"🔒 Everything I keep about you: {len(data.answers)} answers in "
-            f"{len(data.sets)} sets, your progress, reminder and classes. README.txt inside "
-            "explains each field."
-        ),
+        caption=_(
+            "🔒 Everything I keep about you: {answers} answers in {sets} sets, your progress, "
+            "reminder and classes. README.txt inside explains each field."
+        ).format(answers=len(data.answers), sets=len(data.sets)),
     )
 
 

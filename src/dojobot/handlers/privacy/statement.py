@@ -7,9 +7,10 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
 from dojobot.handlers.privacy.common import private_only
+from dojobot.i18n import N_, _
 
 # One paragraph per kind of record (the tables named in brackets), in plain words.
-STATEMENT = """\
+STATEMENT = N_("""\
 🔒 <b>What DojoBot keeps about you</b>
 • <b>Profile</b> (user): your Telegram id, first name, username and language, as Telegram \
 sends them; your nickname and timezone if you set them; when you first and last wrote. \
@@ -40,13 +41,13 @@ earlier keep what they held then.
 
 <b>Your data, your call</b>
 /mydata: one ZIP with all of it (a documented JSON file and a CSV of every answer).
-/forgetme: deletes all of it, for good, after one confirmation."""
+/forgetme: deletes all of it, for good, after one confirmation.""")
 
 
 async def show_statement(update: Update, context: DojoContext) -> None:
     """/privacy in the private chat."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(STATEMENT)
+    await update.effective_message.reply_text(_(STATEMENT))
 
 
 async def in_group(update: Update, context: DojoContext) -> None:

@@ -1,0 +1,154 @@
+"""The learner's language: gettext catalogues (managed with Babel) and locale formatting.
+
+Handlers write `_("…")` and `ngettext("…", "…", n)`; which language those return is the
+one `activate()` chose for the update being handled (the gatekeeper does it per update,
+jobs do it per recipient with `use_language()`). A ContextVar carries it, so concurrent
+updates never see each other's language. Catalogues are loaded once per language and kept:
+a message costs one dict lookup, never a file read.
+
+CLI output and logs stay English: they never call these functions.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+
+DOMAIN = "dojobot"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DEFAULT = "en"
+# English is the source language (the msgids); the others have a catalogue each.
+LANGUAGES = ("en", "es", "pt_BR", "ru", "de")
+# Each language's own name, as its speakers write it: the /language buttons.
+NATIVE_NAMES = {
+    "en": "English",
+    "es": "Español",
+    "pt_BR": "Português (Brasil)",
+    "ru": "Русский",
+    "de": "Deutsch",
+}
+# Telegram's language_code is an IETF tag ("pt-br", "es-419", "zh-hans"); its primary
+# subtag picks the nearest language we have. Two-letter codes are also what
+# setMyCommands takes.
+_BY_PRIMARY = {"en": "en", "es": "es", "pt": "pt_BR", "ru": "ru", "de": "de"}
+TELEGRAM_CODES = {language: primary for primary, language in _BY_PRIMARY.items()}
+
+# A pseudo-locale for tests only: every translated string comes back wrapped in markers,
+# so a test can find text that escaped translation. Telegram never sends this code, and
+# resolve() ignores it unless a test enabled it.
+PSEUDO = "qps"
+PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
+_pseudo_enabled = False
+
+
+def mark(message: str) -> str:
+    """Mark a string for extraction without translating it here (translated where shown)."""
+    return message
+
+
+N_ = mark  # the conventional name, which pybabel extracts by default
+
+
+class _PseudoTranslations(gettext.NullTranslations):
+    """Wraps every message in ⟦…⟧ (English plural rule)."""
+
+    def gettext(self, message: str) -> str:
+        return f"{PSEUDO_OPEN}{message}{PSEUDO_CLOSE}"
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return self.gettext(msgid1 if n == 1 else msgid2)
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language ready to use: its catalogue and Babel locale, loaded once."""
+
+    code: str
+    translations: gettext.NullTranslations
+    locale: Locale
+
+
+@cache
+def language(code: str) -> Language:
+    """The loaded language for a code from LANGUAGES (or the pseudo-locale)."""
+    if code == PSEUDO:
+        return Language(code, _PseudoTranslations(), Locale.parse(DEFAULT))
+    if code == DEFAULT:
+        return Language(code, gettext.NullTranslations(), Locale.parse(code))
+    # fallback=False: a missing .mo is a packaging bug and must fail loudly, not speak English.
+    found = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[code])
+    return Language(code, found, Locale.parse(code))
+
+
+def enable_pseudo_locale() -> None:
+    """Let resolve() accept the pseudo-locale: the tests' check that nothing escapes."""
+    global _pseudo_enabled
+    _pseudo_enabled = True
+
+
+def resolve(code: str | None) -> str:
+    """The language we have nearest to a Telegram language_code or a stored choice.
+
+    'pt' and 'pt-BR' give pt_BR, 'es-419' gives es; empty, unknown or absurd codes give
+    English. Never raises.
+    """
+    if not code:
+        return DEFAULT
+    tag = code.strip().replace("_", "-").lower()[:40]
+    if tag == PSEUDO and _pseudo_enabled:
+        return PSEUDO
+    return _BY_PRIMARY.get(tag.split("-", 1)[0], DEFAULT)
+
+
+def choice(text: str) -> str | None:
+    """The language a learner typed after /language ('de', 'pt-BR', 'Deutsch'), if any."""
+    wanted = " ".join(text.split()).casefold()
+    if not wanted or len(wanted) > 40:
+        return None
+    for code, name in NATIVE_NAMES.items():
+        if wanted in (code.casefold(), name.casefold()):
+            return code
+    tag = wanted.replace("_", "-")
+    if tag == PSEUDO and _pseudo_enabled:
+        return PSEUDO
+    return _BY_PRIMARY.get(tag.split("-", 1)[0])
+
+
+_current: ContextVar[Language] = ContextVar("dojobot_language")
+
+
+def activate(code: str) -> None:
+    """Speak `code` for the rest of the update being handled."""
+    _current.set(language(code))
+
+
+@contextmanager
+def use_language(code: str) -> Iterator[None]:
+    """Speak `code` inside the block (jobs, and messages to another chat), then go back."""
+    token = _current.set(language(code))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current() -> Language:
+    """The language in use (English outside any update)."""
+    return _current.get(None) or language(DEFAULT)
+
+
+def _(message: str) -> str:
+    """The message in the current language."""
+    return current().translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The message in the current language, in the plural form its rules give for n."""
+    return current().translations.ngettext(singular, plural, n)

@@ -1,0 +1,79 @@
+"""Numbers, durations, dates and times as the current language writes them (Babel/CLDR).
+
+Rounding stays the engine's (2250 ms is 2.3 s, 99.6% is not 100%); only the writing changes:
+'2.3 s' in English, '2,3 s' in German, '95 %' in Russian.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import format_date, format_interval, format_skeleton
+from babel.numbers import format_decimal, format_percent
+
+from dojobot.engine.calendar import Period, local_datetime, period_bounds, zone
+from dojobot.engine.stats import whole_percent
+from dojobot.i18n import _, current
+
+DASH = "\u2014"
+
+
+def seconds(ms: float | None) -> str:
+    """Milliseconds as seconds with one decimal ('2.3 s', '2,3 s'); a dash for None."""
+    if ms is None:
+        return DASH
+    value = (Decimal(str(ms)) / 1000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    shown = format_decimal(value, "0.0", locale=current().locale)
+    return _("{seconds} s").format(seconds=shown)
+
+
+def percent(accuracy: float | None) -> str:
+    """Accuracy as a whole percentage ('95%', '95 %'); 'no answers yet' for None."""
+    if accuracy is None:
+        return _("no answers yet")
+    return format_percent(whole_percent(accuracy) / 100, locale=current().locale)
+
+
+def number(value: float) -> str:
+    """A number with the locale's decimal sign and grouping."""
+    return format_decimal(value, locale=current().locale)
+
+
+def day(value: date) -> str:
+    """A date: 'Nov 24, 2025', '24.11.2025'."""
+    return format_date(value, "medium", locale=current().locale)
+
+
+def short_day(value: date) -> str:
+    """Day and month: 'Nov 24', '24. Nov.'."""
+    return format_skeleton("MMMd", value, locale=current().locale)
+
+
+def weekday_day(value: date) -> str:
+    """Weekday, day and month: 'Tue, Nov 25'."""
+    return format_skeleton("MMMEd", value, locale=current().locale)
+
+
+def clock(value: time | datetime) -> str:
+    """A time of day on the 24-hour clock in the locale's writing ('18:30')."""
+    return format_skeleton("Hm", value, locale=current().locale)
+
+
+def week(week_start_ms: int, tz: str) -> str:
+    """The week starting then: 'Nov 24 – 30, 2025', '24.–30.11.2025'."""
+    start = local_datetime(week_start_ms, zone(tz))
+    return format_interval(
+        start.date(), start.date() + timedelta(days=6), "yMMMd", locale=current().locale
+    )
+
+
+def period(value: Period, now_ms: int, tz: str) -> str:
+    """'this week (Nov 24 – 30, 2025)', 'November 2025' or 'all time'."""
+    if value is Period.ALL:
+        return _("all time")
+    bounds = period_bounds(value, now_ms, tz)
+    if value is Period.WEEK:
+        return _("this week ({dates})").format(dates=week(bounds.start_ms, tz))
+    month = local_datetime(bounds.start_ms, zone(tz))
+    return format_skeleton("yMMMM", month, locale=current().locale)

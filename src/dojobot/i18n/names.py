@@ -1,0 +1,33 @@
+"""The catalogue's names as the database holds them (English, migration 0002), marked for
+translation: the menus show them through shown(). tests/i18n checks that every name in a
+migrated database is listed here, so a new topic cannot slip past the translators.
+
+Stage names (Hatsu, Shu, ...) and their kanji are the same in every language; only their
+meanings are translated."""
+
+from __future__ import annotations
+
+from dojobot.i18n import N_, _
+
+CATALOGUE_NAMES = (
+    # fields and subjects
+    N_("Math"), N_("Science"), N_("Arithmetic"), N_("Algebra"), N_("Geometry"),
+    # topics
+    N_("Addition"), N_("Subtraction"), N_("Multiplication"), N_("Division"), N_("Modulus"),
+    N_("Exponents"), N_("Roots"), N_("Adding negatives"), N_("Subtracting negatives"),
+    # difficulty levels and their descriptions
+    N_("Seedling"), N_("Sapling"), N_("Bamboo"), N_("Cedar"), N_("Ancient Oak"),
+    N_("Gentle numbers to build confidence."),
+    N_("The stage's standard numbers."),
+    N_("One more digit; negatives from Ha on."),
+    N_("One more digit; decimals from Ri on."),
+    N_("Two more digits, negatives and decimals."),
+    # what each stage means
+    N_("first steps"), N_("follow the form"), N_("make it habit"), N_("break the form"),
+    N_("question it"), N_("leave the form"), N_("emptiness: pure fluency"),
+)
+
+
+def shown(name: str) -> str:
+    """A catalogue name or description in the current language."""
+    return _(name)
