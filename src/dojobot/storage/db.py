@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import aiosqlite
 
+from dojobot.storage.dialect import SQLITE
 from dojobot.storage.files import create_private
 
 BUSY_TIMEOUT_MS = 5000
@@ -56,6 +57,8 @@ def read_only_uri(path: Path) -> str:
 
 class Database:
     """One connection with DojoBot's pragmas and a transaction() context manager."""
+
+    dialect = SQLITE
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
@@ -109,6 +112,15 @@ class Database:
     async def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
         await self.conn.close()
+
+    async def execute_script(self, script: str) -> None:
+        """Run several statements; on an error roll back an open transaction, StorageError."""
+        try:
+            await self.conn.executescript(script)
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                await self.conn.execute("ROLLBACK")
+            raise StorageError(str(exc)) from None
 
     @asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[None]:

@@ -26,6 +26,7 @@ class LearnerData:
     reminder: dict[str, Any] | None
     classes: list[dict[str, Any]]
     imported_history: list[dict[str, Any]]
+    fact_memory: list[dict[str, Any]]
     answers: list[tuple[Any, ...]]  # ANSWER_COLUMNS, oldest first
 
 
@@ -35,8 +36,7 @@ ANSWER_COLUMNS = (
 )
 
 _PROFILE = """
-SELECT user_id, first_name, username, language_code, nickname, timezone, blocked_at,
-       created_at, last_seen_at
+SELECT *
 FROM user WHERE user_id = ?
 """
 _PROGRESS = """
@@ -49,7 +49,7 @@ _SETS = """
 SELECT x.session_id AS set_id, t.code AS topic, s.code AS stage,
        d.code AS difficulty, x.start_time, x.end_time, x.total_reps, x.correct_reps,
        x.accuracy, x.median_response_time, x.avg_response_time,
-       x.is_estimate AS imported_estimate
+       x.is_estimate AS imported_estimate, x.test_out
 FROM session x JOIN topic t USING (topic_id) JOIN stage s USING (stage_id)
 LEFT JOIN difficulty_level d USING (difficulty_level_id)
 WHERE x.user_id = ? ORDER BY x.start_time, x.session_id
@@ -70,6 +70,12 @@ SELECT a.legacy_user_id, a.linked_at, count(s.legacy_row_id) AS imported_sets,
 FROM legacy_account a LEFT JOIN legacy_session s USING (legacy_account_id)
 WHERE a.user_id = ?1 OR a.pending_user_id = ?1
 GROUP BY a.legacy_account_id ORDER BY a.legacy_account_id
+"""
+_FACTS = """
+SELECT t.code AS topic, f.fact, f.answers, f.correct, f.last_ms, f.last_right, f.prev_ms,
+       f.prev_right, f.box, f.last_seen_at, f.due_at
+FROM fact_memory f JOIN topic t USING (topic_id)
+WHERE f.user_id = ? ORDER BY t.sort_order, f.fact
 """
 # attempt_user_time (user_id, answered_at) gives the answers in order without a sort.
 _ANSWERS = """
@@ -97,6 +103,7 @@ def _read(conn: sqlite3.Connection, user_id: int) -> LearnerData:
         reminder=reminder[0] if reminder else None,
         classes=_dicts(conn, _CLASSES, user_id),
         imported_history=_dicts(conn, _IMPORTED, user_id),
+        fact_memory=_dicts(conn, _FACTS, user_id),
         answers=[tuple(r) for r in conn.execute(_ANSWERS, (user_id,))],
     )
 
@@ -134,6 +141,7 @@ _ERASE = (
      "OR session_id IN (SELECT session_id FROM session WHERE user_id = ?1)"),
     ("legacy_progress_change", "DELETE FROM legacy_progress_change WHERE user_id = ?1"),
     ("legacy_account", "DELETE FROM legacy_account WHERE user_id = ?1 OR pending_user_id = ?1"),
+    ("fact_memory", "DELETE FROM fact_memory WHERE user_id = ?1"),
     ("attempt", "DELETE FROM attempt WHERE user_id = ?1"),
     ("session", "DELETE FROM session WHERE user_id = ?1"),
     ("user_progress", "DELETE FROM user_progress WHERE user_id = ?1"),

@@ -214,6 +214,9 @@ def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMa
              _("📄 Export CSV"), callback_data=BoardPanel(chat, Panel.EXPORT).encode()
          )],
         [InlineKeyboardButton(
+            _("🧩 Weakest facts"), callback_data=BoardPanel(chat, Panel.FACTS).encode()
+        )],
+        [InlineKeyboardButton(
             _("🗑 Delete the class"), callback_data=BoardPanel(chat, Panel.DELETE).encode()
         )],
     ])

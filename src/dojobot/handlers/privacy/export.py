@@ -22,7 +22,7 @@ VERSION = 1
 _TIMESTAMPS = {
     "created_at", "last_seen_at", "blocked_at", "stage_started_at", "last_practised_at",
     "start_time", "end_time", "next_due_at", "last_sent_at", "updated_at", "joined_at",
-    "linked_at",
+    "linked_at", "due_at",
 }
 README = f"""\
 Your DojoBot data ({FORMAT}, version {VERSION})
@@ -33,14 +33,16 @@ mydata.json
   format, version    "{FORMAT}" and {VERSION}; a later layout gets a new version number
   generated_at       when this file was made (ISO 8601, UTC)
   profile            your Telegram user id, first name, username, language, nickname,
-                     timezone, when you first and last wrote to the bot, and when the bot
-                     last found itself blocked by you (null if never)
+                     timezone, fluency threshold (pace_ms), when you first and last wrote
+                     to the bot, and when the bot last found itself blocked by you (null
+                     if never); every column of your user row
   progress           per topic: stage, reps in the stage, all reps, right answers, when the
                      stage started, when you last practised
   sets               every set: topic, stage, difficulty, start and end, reps, right
                      answers, accuracy (0..1), median and mean response time (ms);
                      imported_estimate = 1 for history imported from the old app, whose
-                     accuracy and median it never recorded
+                     accuracy and median it never recorded; test_out: "taken" or
+                     "passed" for a test-out set
   reminder           your daily reminder (minutes after local midnight, on/off, paused,
                      next due, reminders ignored in a row, last sent), or null
   streak             days in a row with a finished set, and whether today counts
@@ -48,6 +50,9 @@ mydata.json
                      nickname (shown on their boards) is in profile
   imported_history   accounts of the old app merged into yours: its user id, when it was
                      linked, how many sets and reps it brought
+  fact_memory        per fact you met (topic, fact such as "mul 7 8"): answers, right
+                     answers, the last and previous response time (ms) and whether they
+                     were right, the spacing box, when last seen, when next due
   answers            the name of the CSV below and how many rows it has
 
 answers.csv (UTF-8, one row per answer, oldest first)
@@ -86,6 +91,7 @@ def document(data: LearnerData, streak: Streak, now_ms: int) -> dict[str, Any]:
         "streak": {"days": streak.days, "practised_today": streak.practised_today},
         "classes": [_readable(r) for r in data.classes],
         "imported_history": [_readable(r) for r in data.imported_history],
+        "fact_memory": [_readable(r) for r in data.fact_memory],
         "answers": {"file": "answers.csv", "rows": len(data.answers)},
     }
 
