@@ -68,6 +68,7 @@ class BotData:
     join_notices: dict[int, JoinNotice] = field(default_factory=dict)
     # Group replies waiting for their group's minute (cancelled at shutdown).
     queued_replies: set[asyncio.Task[object]] = field(default_factory=set)
+    data_exports: dict[int, int] = field(default_factory=dict)  # user id -> last /mydata ms
     # Chat id -> the language spoken there (a learner's private chat id is their user id).
     languages: dict[int, str] = field(default_factory=dict)
 
