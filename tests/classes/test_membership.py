@@ -9,6 +9,7 @@ from dojobot.handlers.classes.group import RETENTION_JOB, delete_abandoned_class
 from dojobot.storage import classes as store
 from tests.conftest import Dojo
 from tests.support.classes import GROUP_ID, in_group, make_class
+from tests.support.waiting import until
 
 DAY_MS = 24 * 60 * 60_000
 
@@ -36,7 +37,9 @@ async def test_leaving_or_removal_from_the_group_leaves_the_class(dojo: Dojo) ->
     s = dojo.standin
     k = await make_class(dojo)  # the bot is a plain member: it sees service messages
     for learner in (k.aiko, k.ben):
-        await in_group(dojo, learner, "/join", k.group)
+        await s.send_text(learner, "/join", chat=k.group)  # confirmed on one shared notice
+        await until(lambda lr=learner: store.is_member(dojo.db, GROUP_ID, lr.id), "joined")
+    await s.next_message(k.group)  # the join notice both joins share
     await s.leave_group(k.group, k.aiko)
     await s.settle()
     assert not await store.is_member(dojo.db, GROUP_ID, k.aiko.id)
@@ -114,7 +117,8 @@ async def test_admins_delete_the_class_from_the_board(dojo: Dojo) -> None:
     await s.settle()
     assert s.callback_answers[again]["text"].startswith("That button is no longer valid")
     # A new class starts from scratch, with default settings.
-    await in_group(dojo, k.aiko, "/join", k.group)
+    await s.send_text(k.aiko, "/join", chat=k.group)
+    await until(lambda: store.is_member(dojo.db, GROUP_ID, k.aiko.id), "joined again")
     cls = await store.get_class(dojo.db, GROUP_ID)
     assert cls is not None
     assert cls.period == "week"
