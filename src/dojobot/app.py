@@ -24,6 +24,7 @@ from dojobot.handlers import (
     language,
     menu,
     practice,
+    privacy,
     progress,
     reminders,
 )
@@ -112,7 +113,9 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         group=1,
     )
     # Group 0: the first matching handler wins, so the catch-alls come last.
-    for feature in (menu, practice, adaptive, progress, reminders, language, classes, common):
+    for feature in (
+        menu, practice, adaptive, progress, reminders, language, classes, privacy, common
+    ):
         app.add_handlers(feature.build_handlers())
     app.add_handlers(kpi.build_handlers())  # owners only; deliberately not in COMMANDS
     app.add_handlers(practice.build_fallbacks())

@@ -35,6 +35,7 @@ class BotData:
     # Classes: (chat, user) -> (is admin, checked at ms); chat -> recent reply times (ms).
     admin_checks: dict[tuple[int, int], tuple[bool, int]] = field(default_factory=dict)
     group_sends: dict[int, list[int]] = field(default_factory=dict)
+    data_exports: dict[int, int] = field(default_factory=dict)  # user id -> last /mydata ms
     # Chat id -> the language spoken there (a learner's private chat id is their user id).
     languages: dict[int, str] = field(default_factory=dict)
 

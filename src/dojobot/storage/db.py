@@ -13,6 +13,7 @@ from urllib.parse import quote
 import aiosqlite
 
 from dojobot.storage.dialect import SQLITE
+from dojobot.storage.files import create_private
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -75,6 +76,11 @@ class Database:
         process cannot write, and refuses every write.
         """
         _check_path(path, create=create and not readonly)
+        if create and not readonly:
+            try:
+                create_private(path)
+            except OSError as exc:
+                raise StorageError(f"cannot create database {path}: {exc}") from None
         try:
             # check_same_thread=False: the answer path runs its short statements inline on
             # the event loop thread (see run()); SQLite serialises the connection itself.

@@ -217,6 +217,8 @@ class StandInState:
             status = "administrator"
         elif user.id in state.writers:
             status = "member"
+        elif user.id in state.banned:
+            status = "kicked"
         else:
             status = "left"
         if status == "creator":

@@ -42,7 +42,8 @@ async def member_status(context: DojoContext, chat_id: int, user_id: int) -> str
 
 
 async def is_admin(context: DojoContext, chat_id: int, user_id: int) -> bool:
-    """Whether the user is the group's creator or an administrator (cached a few minutes)."""
+    """Whether the user is the group's creator or an administrator (cached a few minutes;
+    a member update about them, which an admin bot receives, drops the cache at once)."""
     now = context.now_ms()
     cache = context.bot_data.admin_checks
     cached = cache.get((chat_id, user_id))
