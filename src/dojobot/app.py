@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from typing import Any
 
@@ -46,14 +47,14 @@ def file_url_for(api_base_url: str) -> str:
     return f"{root}/file/bot"
 
 
-async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate: bool) -> None:
     data: BotData = app.bot_data
     assert data.settings is not None
     data.db = await Database.open(data.settings.database_path)
     await size_memory(
         data.db, cache_mib=data.settings.sqlite_cache_mib, mmap_mib=data.settings.sqlite_mmap_mib
     )
-    applied = await migrate_up(data.db)
+    applied = await migrate_up(data.db) if migrate else []
     if applied:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
     data.catalogue = await load_catalogue(data.db)
@@ -135,9 +136,13 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 def build_application(
-    settings: Settings, *, clock: Clock = wall_clock_ms
+    settings: Settings, *, clock: Clock = wall_clock_ms, migrate: bool = True
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """Build the configured Application; nothing touches the network or disk until it runs."""
+    """Build the configured Application; nothing touches the network or disk until it runs.
+
+    migrate=False when the caller has migrated the database already (`dojobot run` does,
+    to fail with one line before talking to Telegram), so it happens once per start.
+    """
     app = (
         Application.builder()
         .token(settings.require_token())
@@ -147,7 +152,7 @@ def build_application(
         .rate_limiter(PriorityRateLimiter(settings.max_messages_per_second, max_retries=3))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(ChatOrderedProcessor(clock))
-        .post_init(_post_init)
+        .post_init(functools.partial(_post_init, migrate=migrate))
         .post_shutdown(_post_shutdown)
         .build()
     )

@@ -12,6 +12,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
+from dojobot.ops.commands import CliError, add_parsers
 from dojobot.ops.progress import progress
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
@@ -21,10 +22,6 @@ from dojobot.storage.migrator import migrate_down, migrate_up, status
 from dojobot.storage.postgres import PostgresDatabase
 
 log = logging.getLogger("dojobot")
-
-
-class CliError(Exception):
-    """A failure to report as one line and a non-zero exit."""
 
 
 class _RedactingFormatter(logging.Formatter):
@@ -75,7 +72,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     # Fail fast with one line if the database is unusable, before talking to Telegram.
     asyncio.run(_migrate_to_latest(settings))
     asyncio.run(wait_for_bot_api(token, settings.api_base_url))
-    app = build_application(settings)
+    app = build_application(settings, migrate=False)
     log.info("DojoBot starting (%s mode, database %s)", settings.mode, settings.database_path)
     # The API answered a moment ago: should it drop again before polling starts, PTB's own
     # bootstrap retries quietly (-1: without limit) instead of exiting with tracebacks.
@@ -208,8 +205,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--database", default=None, help="keep the sandbox database in this file")
     sandbox.set_defaults(func=cmd_sandbox, postgres_ready=True)  # its own SQLite file
-
-    from dojobot.ops.commands import add_parsers  # imports CliError from here
 
     add_parsers(sub)
     return parser

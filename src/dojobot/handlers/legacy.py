@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from html import escape
 
@@ -15,7 +14,6 @@ from dojobot.storage import legacy as store
 
 log = logging.getLogger(__name__)
 
-PREFIX = "claim-"
 REPLIES = {
     store.ClaimStatus.UNKNOWN: N_(
         "That link is not valid. Ask the dojo's maintainer for a new one."
@@ -28,18 +26,13 @@ REPLIES = {
 }
 
 
-def token_hash(token: str) -> str:
-    """How claim tokens are stored: SHA-256, hex."""
-    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
-
-
 async def claim(update: Update, context: DojoContext) -> None:
     """/start claim-<token>: link the legacy account and say what was merged."""
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None and context.args
-    token = context.args[0].removeprefix(PREFIX)
-    result = await store.claim(context.db, token_hash(token), user.id, context.now_ms())
+    token = context.args[0].removeprefix(store.CLAIM_PREFIX)
+    result = await store.claim(context.db, token, user.id, context.now_ms())
     if result.status is not store.ClaimStatus.MERGED:
         await message.reply_text(_(REPLIES[result.status]))
         return

@@ -37,6 +37,7 @@ from dojobot.handlers.texts import LEVEL_EMOJI, bar, level_lines, requirement, s
 from dojobot.i18n import _, ngettext
 from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue, Topic
+from dojobot.storage.legacy import CLAIM_PREFIX
 from dojobot.storage.practice import Progress, progress_by_topic
 
 DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -174,7 +175,7 @@ async def start(update: Update, context: DojoContext) -> None:
     assert message is not None and user is not None
     catalogue = context.catalogue
     note = ""
-    if context.args and context.args[0].startswith(legacy.PREFIX):
+    if context.args and context.args[0].startswith(CLAIM_PREFIX):
         await legacy.claim(update, context)
         return
     if context.args and classes.is_class_link(context.args[0]):

@@ -7,7 +7,6 @@ import asyncio
 import hashlib
 import json
 import re
-import secrets
 import sqlite3
 import tempfile
 import time
@@ -17,9 +16,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dojobot.cli import CliError
 from dojobot.config import Settings
-from dojobot.handlers.legacy import PREFIX, token_hash
 from dojobot.ops.legacy_source import SourceError, SourceRows, read_source, read_user_map
 from dojobot.ops.progress import copying, progress
 from dojobot.ops.report import kpis_json, kpis_lines
@@ -33,6 +30,10 @@ from dojobot.storage.postgres import PostgresDatabase
 
 CLAIM_TTL_MS = 7 * 24 * 3600 * 1000
 WINDOW = re.compile(r"^(\d{1,5})([hd])$")
+
+
+class CliError(Exception):
+    """A failure to report as one line and a non-zero exit (cli.py and these commands)."""
 
 
 def _now_ms() -> int:
@@ -149,16 +150,12 @@ async def _import_into(
                     f"import failed and was undone, nothing of it is left: {exc}"
                 ) from None
         after = await store.stage_distribution(db)
-        stage_codes = {
-            int(r[0]): str(r[1]) for r in await db.fetchall("SELECT stage_id, code FROM stage")
-        }
-    return _import_report(path, source, outcome, before, after, stage_codes, args)
+    return _import_report(path, source, outcome, before, after, args)
 
 
 def _import_report(
     path: Path, source: SourceRows, outcome: store.ImportOutcome,
-    before: dict[int, int], after: dict[int, int], stage_codes: dict[int, str],
-    args: argparse.Namespace,
+    before: dict[str, int], after: dict[str, int], args: argparse.Namespace,
 ) -> str:
     held = outcome.imported - outcome.sessions_added
     lines = [
@@ -182,8 +179,8 @@ def _import_report(
         )
     lines.append(f"progress rows raised: {outcome.progress_raised}")
     lines.append("learners per stage: before -> after")
-    for stage_id, code in sorted(stage_codes.items()):
-        lines.append(f"  {code}: {before.get(stage_id, 0)} -> {after.get(stage_id, 0)}")
+    for code, learners in after.items():
+        lines.append(f"  {code}: {before[code]} -> {learners}")
     if args.dry_run:
         lines.append("dry run: nothing was changed")
     elif outcome.batch_id is None:
@@ -244,12 +241,11 @@ async def _legacy_link(settings: Settings, legacy_user_id: str) -> None:
                 f"legacy account {legacy_user_id} is already linked to Telegram user "
                 f"{account.user_id}"
             )
-        token = secrets.token_urlsafe(24)  # 32 characters of A-Za-z0-9_-
         now = _now_ms()
-        await store.add_claim_token(
-            db, account.legacy_account_id, token_hash(token), now, now + CLAIM_TTL_MS
+        token = await store.create_claim_token(
+            db, account.legacy_account_id, now, now + CLAIM_TTL_MS
         )
-    payload = f"{PREFIX}{token}"
+    payload = f"{store.CLAIM_PREFIX}{token}"
     username, why = await _bot_username(settings)
     expires = datetime.fromtimestamp((now + CLAIM_TTL_MS) / 1000, UTC).strftime("%Y-%m-%d %H:%M")
     if username:

@@ -9,6 +9,8 @@ them; only then do their sessions enter `session`, whose user_id is always a Tel
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -20,6 +22,8 @@ import aiosqlite
 from dojobot.storage.db import Database
 
 HATSU = 1
+# `/start claim-<token>` carries a claim token: the CLI prints it, the /start handler reads it.
+CLAIM_PREFIX = "claim-"
 # Import transactions stay short (tens of ms) so a live bot's answers barely wait.
 BATCH_ROWS = 500
 BATCH_ACCOUNTS = 50
@@ -118,14 +122,14 @@ async def topic_ids(db: Database) -> dict[str, int]:
     return {r["code"]: int(r["topic_id"]) for r in rows}
 
 
-async def stage_distribution(db: Database) -> dict[int, int]:
-    """Learners per stage (a learner counts once per stage they hold in some topic)."""
+async def stage_distribution(db: Database) -> dict[str, int]:
+    """Stage code -> learners, every stage in order (a learner counts once per stage held)."""
     rows = await db.fetchall(
-        """SELECT s.stage_id, COUNT(DISTINCT up.user_id) AS learners
+        """SELECT s.code, COUNT(DISTINCT up.user_id) AS learners
            FROM stage s LEFT JOIN user_progress up ON up.stage_id = s.stage_id
            GROUP BY s.stage_id ORDER BY s.stage_id"""
     )
-    return {int(r["stage_id"]): int(r["learners"]) for r in rows}
+    return {str(r["code"]): int(r["learners"]) for r in rows}
 
 
 async def _raise_progress(
@@ -475,20 +479,28 @@ async def find_account(db: Database, legacy_user_id: str) -> LegacyAccount | Non
     return None if row is None else LegacyAccount(*row)
 
 
-async def add_claim_token(
-    db: Database, legacy_account_id: int, token_hash: str, now_ms: int, expires_at: int
-) -> None:
-    """Store a claim token's hash (the token itself is never stored)."""
+def _token_hash(token: str) -> str:
+    """How claim tokens are stored: SHA-256, hex (the token itself never is)."""
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+async def create_claim_token(
+    db: Database, legacy_account_id: int, now_ms: int, expires_at: int
+) -> str:
+    """A new one-time claim token for a legacy account; only its hash is stored."""
+    token = secrets.token_urlsafe(24)  # 32 characters of A-Za-z0-9_-: fits a deep link
     async with db.transaction() as conn:
         await conn.execute(
             """INSERT INTO legacy_claim_token (token_hash, legacy_account_id, created_at,
                    expires_at) VALUES (?, ?, ?, ?)""",
-            (token_hash, legacy_account_id, now_ms, expires_at),
+            (_token_hash(token), legacy_account_id, now_ms, expires_at),
         )
+    return token
 
 
-async def claim(db: Database, token_hash: str, user_id: int, now_ms: int) -> ClaimResult:
+async def claim(db: Database, claim_token: str, user_id: int, now_ms: int) -> ClaimResult:
     """Use a claim token: link its legacy account to the learner and merge the history."""
+    token_hash = _token_hash(claim_token)
     async with db.transaction() as conn:
         async with conn.execute(
             """SELECT t.legacy_account_id, t.expires_at, t.used_at, a.user_id, a.legacy_user_id
