@@ -249,11 +249,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="also write the report here")
     args = p.parse_args(argv)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    report = {"date": started, "cores": os.cpu_count(), "runs": asyncio.run(run(args))}
+    runs = asyncio.run(run(args))
+    report = {"date": started, "cores": os.cpu_count(), "runs": runs}
     print(json.dumps(report, indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
-    for r in report["runs"]:
+    for r in runs:
         print(f"{r['bot']}: p99 quiet {r['latency_quiet']['p99_ms']} ms, flood "
               f"{r['latency_flood']['p99_ms']} ms ({r['p99_ratio']}x); |stored-true| p99 "
               f"{r['stored_minus_true']['flood']['abs_p99_ms']} ms, max "

@@ -17,7 +17,7 @@ async def test_a_reply_overtakes_a_broadcast_and_nothing_is_refused() -> None:
         learners = [await s.user(1000 + i, f"L{i}") for i in range(61)]
         for learner in learners:
             await s.send_text(learner, "/start")  # a chat the bot may write to
-        bot: ExtBot[None] = ExtBot(  # a connection pool as wide as ApplicationBuilder's
+        bot: ExtBot[int] = ExtBot(  # a connection pool as wide as ApplicationBuilder's
             s.token, base_url=s.base_url, rate_limiter=PriorityRateLimiter(30),
             request=HTTPXRequest(connection_pool_size=256),
         )

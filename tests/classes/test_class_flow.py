@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import statistics
+from functools import partial
 
 from dojobot.context import DojoContext
 from dojobot.handlers.classes.group import GROUP_ONLY, WEEKLY_JOB, post_weekly_boards
@@ -83,7 +84,7 @@ async def test_caller_below_the_top_ten_sees_their_rank(dojo: Dojo) -> None:
     learners = [await s.user(600 + i, f"Learner{i:02d}") for i in range(12)]
     for i, learner in enumerate(learners):
         await s.send_text(learner, "/join", chat=k.group)  # confirmed on one shared notice
-        await until(lambda lr=learner: store.is_member(dojo.db, GROUP_ID, lr.id), "joined")
+        await until(partial(store.is_member, dojo.db, GROUP_ID, learner.id), "joined")
         await practise(dojo, learner, [(True, 1000)] * (12 - i) + [(False, 1000)])
     await s.send_text(learners[11], "/leaderboard", chat=k.group)
     await until(lambda: "members practised" in s.messages(k.group)[-1].plain_text, "the board")

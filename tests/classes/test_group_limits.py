@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ async def test_twenty_joins_at_once_share_one_notice_and_the_admin_is_answered(
             await s.send_text(learner, "/join", chat=k.group)
         await s.send_text(k.teacher, "/board", chat=k.group)
         for learner in learners:
-            await until(lambda lr=learner: store.is_member(dojo.db, GROUP_ID, lr.id), "joined")
+            await until(partial(store.is_member, dojo.db, GROUP_ID, learner.id), "joined")
         await until(lambda: any("Period: this week" in m.plain_text
                                 for m in s.messages(k.group)), "the admin's panel")
 

@@ -4,6 +4,8 @@ days after its group removed the bot)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from dojobot.context import DojoContext
 from dojobot.handlers.classes.group import RETENTION_JOB, delete_abandoned_classes
 from dojobot.storage import classes as store
@@ -38,7 +40,7 @@ async def test_leaving_or_removal_from_the_group_leaves_the_class(dojo: Dojo) ->
     k = await make_class(dojo)  # the bot is a plain member: it sees service messages
     for learner in (k.aiko, k.ben):
         await s.send_text(learner, "/join", chat=k.group)  # confirmed on one shared notice
-        await until(lambda lr=learner: store.is_member(dojo.db, GROUP_ID, lr.id), "joined")
+        await until(partial(store.is_member, dojo.db, GROUP_ID, learner.id), "joined")
     await s.next_message(k.group)  # the join notice both joins share
     await s.leave_group(k.group, k.aiko)
     await s.settle()

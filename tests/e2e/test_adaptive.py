@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Collection
+from functools import partial
 
 from PIL import Image
 
@@ -203,7 +204,7 @@ async def test_a_teacher_sees_the_class_weakest_facts(dojo: Dojo) -> None:
     k = await make_class(dojo)
     for learner in (k.aiko, k.ben):
         await s.send_text(learner, "/join", chat=k.group)  # confirmed on one shared notice
-        await until(lambda lr=learner: is_member(dojo.db, GROUP_ID, lr.id), "joined")
+        await until(partial(is_member, dojo.db, GROUP_ID, learner.id), "joined")
         # everyone misses 7 × 8 whenever it comes, across two sets
         for _ in range(2):
             await s.send_text(learner, f"/start {MUL}-d102")

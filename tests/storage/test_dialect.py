@@ -1,4 +1,5 @@
-"""Queries are written once with `?`; PostgreSQL gets them numbered, quoted text untouched."""
+"""Queries are written once with `?`; PostgreSQL gets them numbered and without SQLite's
+index hints, quoted text untouched."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from dojobot.storage.dialect import numbered_parameters
          'SELECT "odd?name" FROM "user" WHERE user_id = $1'),
         ("SELECT ? -- why? because\nFROM t WHERE y = ?",
          "SELECT $1 -- why? because\nFROM t WHERE y = $2"),
+        ("SELECT a FROM attempt INDEXED BY attempt_user_time\n  WHERE user_id = ?",
+         "SELECT a FROM attempt\n  WHERE user_id = $1"),
+        ("SELECT 'INDEXED BY x' FROM t", "SELECT 'INDEXED BY x' FROM t"),
     ],
 )
 def test_placeholders_are_numbered_outside_quotes_and_comments(sql: str, numbered: str) -> None:

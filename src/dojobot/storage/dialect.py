@@ -7,14 +7,20 @@ ids are identity columns (SQLite's INTEGER PRIMARY KEY), REAL is DOUBLE PRECISIO
 PostgreSQL REAL is 32-bit), and the table "user" is quoted (a reserved word there; SQLite
 accepts the quotes too). Flags stay INTEGER 0/1 on both, so queries compare them alike.
 
-Queries are written once, with `?` placeholders; the PostgreSQL connection numbers them
-(numbered_parameters). A query that must differ gets a field on Dialect, never an `if`.
+Queries are written once, in SQLite's words: `?` placeholders, which the PostgreSQL
+connection numbers, and SQLite's index hints (INDEXED BY, for a planner that has no
+statistics on a live file), which it drops: PostgreSQL plans from the statistics its
+autovacuum keeps (numbered_parameters). A query that must differ otherwise gets a field on
+Dialect, never an `if`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+_INDEX_HINT = re.compile(r"\s+INDEXED BY \w+")
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ POSTGRES = Dialect(
 
 @lru_cache(maxsize=512)
 def numbered_parameters(sql: str) -> str:
-    """SQLite's `?` placeholders as PostgreSQL's $1, $2 ...: storage code writes `?` for both.
+    """SQLite's `?` placeholders as PostgreSQL's $1, $2 ..., and SQLite's index hints left out.
 
     Quoted text ('it''s ?', "col?") and -- comments are copied untouched.
     """
@@ -82,6 +88,10 @@ def numbered_parameters(sql: str) -> str:
             end = len(sql) if end < 0 else end
             out.append(sql[i:end])
             i = end
+            continue
+        hint = _INDEX_HINT.match(sql, i)
+        if hint:
+            i = hint.end()
             continue
         if char == "?":
             count += 1
