@@ -39,7 +39,7 @@ class _RedactingFormatter(logging.Formatter):
         self.token = token
 
     def format(self, record: logging.LogRecord) -> str:
-        if record.name.startswith("telegram") and (record.exc_info or len(record.msg) > 300):
+        if record.name.startswith("telegram") and (record.exc_info or len(str(record.msg)) > 300):
             error = record.exc_info[1] if record.exc_info else None
             record = logging.makeLogRecord(record.__dict__)
             message = record.getMessage()

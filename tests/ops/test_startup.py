@@ -4,6 +4,7 @@ never a traceback; and every command survives a reader that leaves early (`| hea
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from dojobot.cli import _RedactingFormatter
 from telegram_standin import BotApiStandIn
 from tests.support.cli import free_port
 
@@ -146,3 +148,22 @@ def test_a_reader_that_leaves_early_gets_no_traceback(
     assert "BrokenPipe" not in result.stderr
     assert result.stderr == ""
     assert result.returncode in (0, 1)  # argparse itself ignores a closed stdout
+
+
+def test_library_records_are_one_line_and_never_hold_the_token() -> None:
+    formatter = _RedactingFormatter("123:SECRET")
+    try:
+        raise ValueError("page for /bot123:SECRET/getMe")
+    except ValueError:
+        error = logging.getLogger("telegram.ext.Updater").makeRecord(
+            "telegram.ext.Updater", logging.ERROR, __file__, 1, ValueError("x" * 400), (),
+            sys.exc_info(),
+        )
+    text = formatter.format(error)
+    assert "\n" not in text
+    assert "SECRET" not in text
+    assert text.endswith("… (ValueError: page for /bot<token>/getMe)")
+    ours = logging.getLogger("dojobot.app").makeRecord(
+        "dojobot.app", logging.ERROR, __file__, 1, "boom", (), error.exc_info
+    )
+    assert "Traceback" in formatter.format(ours)  # DojoBot's own errors keep theirs
