@@ -15,6 +15,7 @@ from dojobot import metrics
 from dojobot.config import Settings
 from dojobot.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
 from dojobot.handlers import (
+    adaptive,
     classes,
     common,
     gatekeeper,
@@ -110,7 +111,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         group=1,
     )
     # Group 0: the first matching handler wins, so the catch-alls come last.
-    for feature in (menu, practice, progress, reminders, language, classes, common):
+    for feature in (menu, practice, adaptive, progress, reminders, language, classes, common):
         app.add_handlers(feature.build_handlers())
     app.add_handlers(kpi.build_handlers())  # owners only; deliberately not in COMMANDS
     app.add_handlers(practice.build_fallbacks())

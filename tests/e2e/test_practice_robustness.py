@@ -222,6 +222,17 @@ async def test_progress_report_and_chart(dojo: Dojo, standin: BotApiStandIn) -> 
     assert "Addition · Hatsu 初" in report.plain_text
     assert "50/1000" in report.plain_text
     assert "50 answers · 100% right" in report.plain_text
+    fluency_map = await standin.next_message(learner)
+    assert fluency_map.kind == "photo"
+    assert fluency_map.file_bytes is not None
+    assert fluency_map.file_bytes.startswith(b"\x89PNG")
+    # Seedling's 25 gentle facts, each right within 3 s twice, of the 81 on the map
+    assert fluency_map.plain_text == "25 of 81 facts fluent"
+    # Beyond Kan there is no fact map: the chart of recent sets instead.
+    await dojo.db.run_transaction(lambda conn: conn.execute(
+        "UPDATE user_progress SET stage_id = 4 WHERE user_id = 611"
+    ))
+    await reply(standin, learner, "/progress")
     chart = await standin.next_message(learner)
     assert chart.kind == "photo"
     assert chart.file_bytes is not None

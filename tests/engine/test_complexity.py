@@ -8,7 +8,9 @@ from dojobot.engine.complexity import FINAL_STAGE, LEVEL_IDS, STAGE_IDS, Complex
 @pytest.mark.parametrize(
     ("stage", "level", "expected"),
     [
-        (1, 101, Complexity(1, 1, 25, False, False)),
+        (1, 101, Complexity(1, 1, 25, False, False, gentle=True)),
+        (3, 101, Complexity(1, 1, 75, False, False, gentle=True)),
+        (4, 101, Complexity(2, 2, 50, False, False)),
         (2, 102, Complexity(1, 1, 50, False, False)),
         (3, 105, Complexity(1, 3, 75, False, False)),
         (4, 102, Complexity(2, 2, 50, False, False)),

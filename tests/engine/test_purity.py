@@ -28,7 +28,10 @@ FORBIDDEN_CALLS = {
 
 
 def test_the_modules_exist() -> None:
-    expected = {"answers", "complexity", "practice_set", "problems", "progression", "stats"}
+    expected = {
+        "adaptive", "answers", "complexity", "facts", "memory", "practice_set", "problems",
+        "progression", "stats",
+    }
     assert expected <= {m.rsplit(".", 1)[1] for m in MODULES}
 
 

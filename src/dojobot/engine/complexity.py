@@ -40,6 +40,12 @@ class Complexity:
     count: int
     allow_negatives: bool
     allow_decimals: bool
+    # Seedling where operands have one digit: numbers up to GENTLE_TOP only (facts.py)
+    gentle: bool = False
+
+
+GENTLE_TOP = 5
+SEEDLING = 101
 
 
 def check_ids(stage_id: int, level_id: int) -> None:
@@ -61,4 +67,5 @@ def complexity(stage_id: int, level_id: int) -> Complexity:
         count=math.floor(50 * multiplier),
         allow_negatives=stage_id >= 4 and level_id >= 103,
         allow_decimals=stage_id >= 6 and level_id >= 104,
+        gentle=level_id == SEEDLING and base == 1,
     )

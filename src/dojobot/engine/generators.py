@@ -29,6 +29,9 @@ root          perfect squares with root 2..10*hi+2; from Ha on a third are cubes
               2..3+2*hi, cube-root sign); where decimals are allowed a third of the
               squares have a one-place root, as in the square root of 6.25.
 
+Seedling at the one-digit stages (Hatsu-Kan) is gentle: every one-digit operand, base
+and root is at most 5 (3 + 4, 4 × 5, 20 ÷ 4, 5^2, √25). Elsewhere it is Sapling's space.
+
 Operators are rendered with the Unicode signs for times, divide, square and cube root.
 """
 
@@ -38,7 +41,7 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
-from dojobot.engine.complexity import FINAL_STAGE, Complexity
+from dojobot.engine.complexity import FINAL_STAGE, GENTLE_TOP, Complexity
 from dojobot.engine.notation import format_number as fmt
 from dojobot.engine.operands import decimal, maybe_negate, pick_digits, whole
 
@@ -54,6 +57,11 @@ SQUARE_ROOT = "\u221a"
 CUBE_ROOT = "\u221b"
 
 
+def _top(c: Complexity, top: int = 9) -> int:
+    """The largest one-digit operand: GENTLE_TOP at a gentle (Seedling) level."""
+    return min(top, GENTLE_TOP) if c.gentle else top
+
+
 def _smaller_digits(rng: random.Random, c: Complexity) -> int:
     """Digits for the second factor/divisor: the lower half of the digit range."""
     return rng.randint(c.min_digits, c.min_digits + (c.max_digits - c.min_digits) // 2)
@@ -64,7 +72,7 @@ def _sum_operand(rng: random.Random, c: Complexity, stage_id: int, floor: int) -
     digits = pick_digits(rng, c.min_digits, c.max_digits)
     if c.allow_decimals and stage_id == FINAL_STAGE and rng.random() < 0.5:
         return decimal(rng, digits, places=rng.randint(1, 2))
-    return Decimal(whole(rng, digits, floor=floor))
+    return Decimal(whole(rng, digits, floor=floor, top=_top(c)))
 
 
 def add(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
@@ -110,11 +118,11 @@ def subtract_w_negatives(c: Complexity, stage_id: int, rng: random.Random) -> Ge
     return f"{fmt(a)} - {fmt(b)}", a - b
 
 
-def _factor(rng: random.Random, digits: int, places: int) -> Decimal:
-    """A multiplication factor: 2..9 at one digit, or a decimal with `places` places."""
+def _factor(rng: random.Random, digits: int, places: int, top: int) -> Decimal:
+    """A multiplication factor: 2..top at one digit, or a decimal with `places` places."""
     if places:
         return decimal(rng, digits, places)
-    return Decimal(whole(rng, digits, floor=2))
+    return Decimal(whole(rng, digits, floor=2, top=top))
 
 
 def mul(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
@@ -122,8 +130,8 @@ def mul(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
     places_a, places_b = 0, 0
     if c.allow_decimals and rng.random() < 0.5:
         places_a, places_b = rng.choice(((1, 0), (2, 0), (1, 1)))
-    a = _factor(rng, pick_digits(rng, c.min_digits, c.max_digits), places_a)
-    b = _factor(rng, _smaller_digits(rng, c), places_b)
+    a = _factor(rng, pick_digits(rng, c.min_digits, c.max_digits), places_a, _top(c))
+    b = _factor(rng, _smaller_digits(rng, c), places_b, _top(c))
     if rng.random() < 0.5:
         a, b = b, a
     chance = NEGATIVE_CHANCE if c.allow_negatives else 0.0
@@ -133,12 +141,12 @@ def mul(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
 
 def div(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
     """(b * q) / b = q, exact by construction; the divisor is a whole number >= 2."""
-    divisor = Decimal(whole(rng, _smaller_digits(rng, c), floor=2))
+    divisor = Decimal(whole(rng, _smaller_digits(rng, c), floor=2, top=_top(c)))
     q_digits = pick_digits(rng, c.min_digits, c.max_digits)
     if c.allow_decimals and rng.random() < 0.5:
         quotient = decimal(rng, q_digits, places=rng.randint(1, 2))
     else:
-        quotient = Decimal(whole(rng, q_digits, floor=2))
+        quotient = Decimal(whole(rng, q_digits, floor=2, top=_top(c)))
     chance = NEGATIVE_CHANCE if c.allow_negatives else 0.0
     divisor, quotient = maybe_negate(rng, divisor, chance), maybe_negate(rng, quotient, chance)
     return f"{fmt(divisor * quotient)} {DIVIDE} {fmt(divisor)}", quotient
@@ -149,7 +157,7 @@ _MOD_MAX_DIVISOR = {1: 9, 2: 19, 3: 49}
 
 def mod(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
     """a mod b with whole a >= 3 and 2 <= b < a, so it is never just `a mod a`."""
-    a = whole(rng, pick_digits(rng, c.min_digits, c.max_digits), floor=3)
+    a = whole(rng, pick_digits(rng, c.min_digits, c.max_digits), floor=3, top=_top(c))
     b = rng.randint(2, min(a - 1, _MOD_MAX_DIVISOR[c.min_digits]))
     return f"{a} mod {b}", Decimal(a % b)
 
@@ -173,7 +181,7 @@ def exp(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
     square_cap = 5 + 5 * c.max_digits
     # Cubes and up start small (2..5 at one digit): 9^3 is no first step for a beginner.
     cap = square_cap if exponent == 2 else min(2 + 3 * c.max_digits, _EXP_BASE_CAP[exponent])
-    base = rng.randint(2, cap)
+    base = rng.randint(2, _top(c, cap))
     return f"{base}^{exponent}", Decimal(base**exponent)
 
 
@@ -188,7 +196,7 @@ def root(c: Complexity, stage_id: int, rng: random.Random) -> Generated:
         tenths = rng.choice([m for m in range(11, top + 1) if m % 10])
         r = Decimal(tenths).scaleb(-1)
     else:
-        r = Decimal(rng.randint(2, top))
+        r = Decimal(rng.randint(2, _top(c, top)))
     return f"{SQUARE_ROOT}{fmt(r * r)}", r
 
 

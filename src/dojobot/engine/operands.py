@@ -16,10 +16,10 @@ def pick_digits(rng: random.Random, min_digits: int, max_digits: int) -> int:
     return rng.randint(min_digits, max_digits)
 
 
-def whole(rng: random.Random, digits: int, floor: int = 0) -> int:
-    """A non-negative whole number with exactly `digits` digits (one digit: floor..9)."""
+def whole(rng: random.Random, digits: int, floor: int = 0, top: int = 9) -> int:
+    """A non-negative whole number with exactly `digits` digits (one digit: floor..top)."""
     if digits == 1:
-        return rng.randint(floor, 9)
+        return rng.randint(floor, top)
     return rng.randint(10 ** (digits - 1), 10**digits - 1)
 
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 from types import MappingProxyType
 
 from dojobot.engine.complexity import FINAL_STAGE, STAGE_IDS
-from dojobot.engine.stats import Answer, median
+from dojobot.engine.stats import Answer, Stats, median
 
 __all__ = [
     "CLASS",
@@ -21,8 +21,11 @@ __all__ = [
     "Progression",
     "needs_window",
     "next_stage",
+    "passes_test_out",
     "should_advance",
 ]
+
+TEST_OUT_ACCURACY = Fraction(95, 100)
 
 
 @dataclass(frozen=True)
@@ -103,3 +106,10 @@ def should_advance(
         if middle is None or middle > progression.fluency_ms:
             return False
     return True
+
+
+def passes_test_out(stats: Stats, pace_ms: int, size: int) -> bool:
+    """A test-out passes: every problem answered, at least 95% right, median within pace."""
+    if stats.reps < size or stats.reps == 0 or stats.median_ms is None:
+        return False
+    return Fraction(stats.correct, stats.reps) >= TEST_OUT_ACCURACY and stats.median_ms <= pace_ms

@@ -124,6 +124,15 @@ class Go(_CatalogueIds):
 
 
 @dataclass(frozen=True)
+class TakeTestOut(_CatalogueIds):
+    """'to:<topic>:<stage>': test out of the stage the learner is in (stage guards staleness)."""
+
+    PREFIX: ClassVar[str] = "to"
+    topic_id: int
+    stage_id: int
+
+
+@dataclass(frozen=True)
 class Topics(_CatalogueIds):
     """'topics:<subject>': the topic menu as a new message (under a set summary)."""
 
@@ -215,6 +224,7 @@ class Panel(StrEnum):
     CHART = "c"
     EXPORT = "x"
     LANGUAGE_MENU = "lm"
+    FACTS = "fx"  # the class's weakest facts (fluency map)
 
 
 @dataclass(frozen=True)
@@ -305,12 +315,15 @@ def _decode_board(fields: list[str]) -> Board | None:
 # ------------------------------------------------------------------ parsing and handlers
 
 # Private data acts for the learner; group data names the group it belongs to.
-PrivateData = Nav | Go | Topics | ShowProgress | Chart | Reminder | ChooseLanguage
+PrivateData = (
+    Nav | Go | TakeTestOut | Topics | ShowProgress | Chart | Reminder | ChooseLanguage
+)
 GroupData = JoinClass | Board
 CallbackData = PrivateData | GroupData
 _DECODERS: dict[str, Callable[[list[str]], CallbackData | None]] = {
     Nav.PREFIX: Nav.decode,
     Go.PREFIX: Go.decode,
+    TakeTestOut.PREFIX: TakeTestOut.decode,
     Topics.PREFIX: Topics.decode,
     ShowProgress.PREFIX: ShowProgress.decode,
     Chart.PREFIX: Chart.decode,

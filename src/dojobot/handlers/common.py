@@ -24,6 +24,7 @@ COMMANDS = (
     BotCommand("timezone", N_("Your timezone, for reminders and streaks")),
     BotCommand("nickname", N_("Your name on class leaderboards")),
     BotCommand("language", N_("The language I speak with you")),
+    BotCommand("pace", N_("Your fluency threshold: 3, 6 or 12 s")),
 )
 # The menu shown in groups: the class commands.
 GROUP_COMMANDS = (
@@ -73,12 +74,18 @@ def help_text(context: DojoContext) -> str:
         "Pick a topic and a difficulty, then answer each problem by sending a number "
         "(2.5, -3 and 1/2 are fine). Speed counts: I time every answer.\n\n"
         "<b>Stages</b>: {stages}.\n"
-        "{stage_rule} A missed problem comes back a few problems later.\n\n"
+        "{stage_rule} Or pass the stage's test-out (in the difficulty menu: 30 "
+        "problems, {share} right, median within your pace; once a day).\n\n"
+        "<b>Fluency</b>: a fact such as 7 × 8 is <i>fluent</i> when you answer it right "
+        "within your pace (3 s unless you choose 6 or 12 s with /pace) the last two times. "
+        "At Hatsu to Kan your sets favour the facts you missed, answered slowly or are due "
+        "to review; /progress shows them on a map. A missed problem comes back 3-5 problems "
+        "later, at most twice in a set.\n\n"
         "<b>Difficulty</b>: {levels}; harder levels add digits, negatives and decimals.\n\n"
         "<b>Commands</b>\n{commands}\nIn a class group: {in_groups}"
     ).format(
         stages=stages, stage_rule=stage_rule(), levels=levels, commands=commands,
-        in_groups=in_groups,
+        in_groups=in_groups, share="95%",
     )
 
 

@@ -11,6 +11,7 @@ stateDiagram-v2
     Summary --> Topics: topics:<subject> (a new message; the summary stays)
     Topics --> Levels: nav:t:<topic>
     Levels --> Practice: go:<topic>:<level>
+    Levels --> TestOut: to:<topic>:<stage> (below Ku; once a day per topic and stage)
     Subjects --> Fields: Back
     Topics --> Subjects: Back
     Levels --> Topics: Back
@@ -28,8 +29,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
+from dojobot.engine.complexity import FINAL_STAGE
 from dojobot.handlers import classes, legacy, practice
-from dojobot.handlers.callbacks import STALE, Go, Menu, Nav, Topics, on_button
+from dojobot.handlers.callbacks import STALE, Go, Menu, Nav, TakeTestOut, Topics, on_button
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.texts import LEVEL_EMOJI, bar, level_lines, requirement, stage_label
 from dojobot.i18n import _, ngettext
@@ -133,6 +135,12 @@ async def levels_screen(
         ]
         for lv in levels
     ]
+    if stage_id < FINAL_STAGE:
+        stage = catalogue.stage(stage_id)
+        rows.append([InlineKeyboardButton(
+            _("🥋 Test out of {stage}").format(stage=stage.display_name),
+            callback_data=TakeTestOut(topic.topic_id, stage_id).encode(),
+        )])
     rows.append(_back(Nav(Menu.SUBJECTS, topic.subject_id)))
     text = (
         f"<b>{escape(shown(topic.display_name))}</b> · "

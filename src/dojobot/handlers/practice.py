@@ -24,7 +24,9 @@ from telegram.ext import (
 from dojobot import metrics
 from dojobot.context import DojoContext
 from dojobot.engine import practice_set
+from dojobot.engine.adaptive import plan_set, to_work_on
 from dojobot.engine.answers import AnswerRejected, format_number, is_correct, parse_answer
+from dojobot.engine.facts import fact_of, space
 from dojobot.engine.stats import Stats
 from dojobot.handlers.callbacks import STALE, Go, on_button
 from dojobot.handlers.texts import (
@@ -33,11 +35,15 @@ from dojobot.handlers.texts import (
     feedback,
     problem_block,
     set_summary,
+    stage_label,
     stage_line,
     streak_text,
+    test_out_intro,
+    test_out_result,
 )
 from dojobot.i18n import N_, _, ngettext
 from dojobot.i18n.names import shown
+from dojobot.storage import memory as memory_store
 from dojobot.storage import practice as store
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.streaks import streak_for
@@ -61,25 +67,36 @@ def _title(context: DojoContext, topic: Topic, level_id: int | None) -> str:
     return f"{name} · {shown(level.display_name)}" if level else name
 
 
-async def begin_set(update: Update, context: DojoContext, topic: Topic, level_id: int) -> None:
-    """Start a set at the learner's stage and send its first problem."""
+async def begin_set(
+    update: Update, context: DojoContext, topic: Topic, level_id: int, *,
+    test_out: bool = False,
+) -> None:
+    """Start a set (or a test-out) at the learner's stage and send its first problem."""
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
     db = context.db
     stage_id = await store.stage_for(db, user.id, topic.topic_id)
-    state = practice_set.start_set(topic.code, stage_id, level_id, secrets.randbits(31))
-    await store.start_set(db, user.id, topic.topic_id, level_id, state, context.now_ms())
+    seed = secrets.randbits(31)
+    now = context.now_ms()
+    pace = await memory_store.pace_ms(db, user.id)
+    needs_memory = not test_out and space(topic.code, stage_id, level_id) is not None
+    memories = await memory_store.memories(db, user.id, topic.topic_id) if needs_memory else {}
+    plan = plan_set(topic.code, stage_id, level_id, seed, memories=memories, now_ms=now,
+                    pace_ms=pace, test_out=test_out)
+    state = practice_set.start_set(topic.code, stage_id, level_id, seed, plan, test_out)
+    await store.start_set(db, user.id, topic.topic_id, level_id, state, now)
     stage = context.catalogue.stage(stage_id)
-    how = ngettext(
-        "{n} problem. Send each answer as a number; /stop ends the set.",
-        "{n} problems. Send each answer as a number; /stop ends the set.",
-        state.size,
-    ).format(n=state.size)
-    intro = (
-        f"<b>{escape(_title(context, topic, level_id))}</b> · {stage.display_name} {stage.kanji}\n"
-        f"{how}\n\n"
-    )
+    heading = f"<b>{escape(_title(context, topic, level_id))}</b> · {stage_label(stage)}"
+    if test_out:
+        intro = f"{heading}\n{test_out_intro(context.catalogue, stage_id, state.size, pace)}\n\n"
+    else:
+        how = ngettext(
+            "{n} problem. Send each answer as a number; /stop ends the set.",
+            "{n} problems. Send each answer as a number; /stop ends the set.",
+            state.size,
+        ).format(n=state.size)
+        intro = f"{heading}\n{how}\n\n"
     await context.bot.send_message(chat.id, intro + problem_block(state))
     context.bot_data.problem_sent_at[user.id] = context.now_ms()
 
@@ -127,10 +144,11 @@ async def answer(update: Update, context: DojoContext) -> None:
     topic = context.catalogue.topic(current.topic_id)
     assert topic is not None
     finishing = new_state.current is None
+    fact = fact_of(topic.code, problem.question)
     judged = await store.record_answer(
         db, current, new_state=new_state, given=format_number(given), correct=correct,
         response_ms=response_ms, message_id=message.message_id, now_ms=now,
-        progression=topic.progression,
+        progression=topic.progression, fact=fact.key if fact else None,
         want_recent=finishing or new_state.answered % PROGRESS_EVERY == 0,
     )
     if judged is None:
@@ -148,6 +166,13 @@ async def answer(update: Update, context: DojoContext) -> None:
             set_summary(_title(context, topic, current.level_id), judged.summary.stats,
                         await _streak_line(context, user.id))
         )
+    if judged.passed_test_out is not None and judged.summary is not None:
+        attempts = [] if judged.passed_test_out else await store.set_answers(
+            db, judged.summary.session_id
+        )
+        parts.append(test_out_result(
+            judged.passed_test_out, to_work_on(attempts, current.pace_ms), current.pace_ms
+        ))
     if judged.recent is not None:
         parts.append(
             stage_line(context.catalogue, topic, judged.progress.stage_id,

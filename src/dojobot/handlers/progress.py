@@ -1,4 +1,5 @@
-"""/progress: where the learner stands in each topic, and a chart of recent sets."""
+"""/progress: where the learner stands in each topic, with its fluency map (or, beyond the
+one-digit stages, a chart of recent sets) and a button for each other topic."""
 
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from dojobot.context import DojoContext
 from dojobot.engine.calendar import local_datetime, zone
 from dojobot.handlers.callbacks import Chart, ShowProgress, on_button
+from dojobot.handlers.fluency import send_learner_map
 from dojobot.handlers.texts import bar, requirement, stage_label, streak_text
 from dojobot.i18n import _, ngettext
 from dojobot.i18n.formats import day, percent, seconds
 from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Topic
-from dojobot.storage.practice import progress_by_topic, recent_in_stage, recent_sets
+from dojobot.storage.practice import (
+    imported_by_topic,
+    progress_by_topic,
+    recent_in_stage,
+    recent_sets,
+)
 from dojobot.storage.streaks import streak_for
 
 
@@ -39,9 +46,10 @@ async def progress_text(context: DojoContext, user_id: int) -> tuple[str, list[T
     """The progress report and the topics practised, most recent first."""
     catalogue = context.catalogue
     progress = await progress_by_topic(context.db, user_id)
+    imported = await imported_by_topic(context.db, user_id)
     practised = sorted(
-        (p for p in progress.values() if p.total_reps > 0),
-        key=lambda p: p.last_practised_at or 0,
+        (p for p in progress.values() if p.total_reps > 0 or p.topic_id in imported),
+        key=lambda p: (p.last_practised_at or 0, imported.get(p.topic_id, (0, 0, 0))[2]),
         reverse=True,
     )
     if not practised:
@@ -54,19 +62,27 @@ async def progress_text(context: DojoContext, user_id: int) -> tuple[str, list[T
         topic = catalogue.topic(p.topic_id)
         assert topic is not None
         topics.append(topic)
-        recent = await recent_in_stage(context.db, user_id, p.topic_id, p.stage_id)
-        answers = ngettext("{n} answer", "{n} answers", p.total_reps).format(n=p.total_reps)
-        figures = _(
-            "{accuracy} right · median {median} (recent) · last practised {ago}"
-        ).format(
-            accuracy=percent(p.correct_reps / p.total_reps), median=seconds(recent.median_ms),
-            ago=ago(p.last_practised_at, now),
-        )
         lines.append(
             f"\n<b>{escape(shown(topic.display_name))}</b> · "
             f"{stage_label(catalogue.stage(p.stage_id))} "
-            f"{bar(p.reps_in_stage, requirement(topic, p.stage_id))}\n{answers} · {figures}"
+            f"{bar(p.reps_in_stage, requirement(topic, p.stage_id))}"
         )
+        if p.total_reps:
+            recent = await recent_in_stage(context.db, user_id, p.topic_id, p.stage_id)
+            answers = ngettext("{n} answer", "{n} answers", p.total_reps).format(n=p.total_reps)
+            figures = _(
+                "{accuracy} right · median {median} (recent) · last practised {ago}"
+            ).format(
+                accuracy=percent(p.correct_reps / p.total_reps),
+                median=seconds(recent.median_ms), ago=ago(p.last_practised_at, now),
+            )
+            lines.append(f"{answers} · {figures}")
+        if p.topic_id in imported:
+            sessions, reps, _last = imported[p.topic_id]
+            lines.append(ngettext(
+                "Imported from the old app: {n} session · {reps} reps",
+                "Imported from the old app: {n} sessions · {reps} reps", sessions,
+            ).format(n=sessions, reps=reps))
     return "\n".join(lines), topics
 
 
@@ -95,6 +111,14 @@ async def send_chart(context: DojoContext, chat_id: int, user_id: int, topic: To
     )
 
 
+async def send_topic_picture(
+    context: DojoContext, chat_id: int, user_id: int, topic: Topic
+) -> None:
+    """The fluency map where the learner's stage has facts, else the recent-sets chart."""
+    if not await send_learner_map(context, chat_id, user_id, topic):
+        await send_chart(context, chat_id, user_id, topic)
+
+
 async def show_progress(update: Update, context: DojoContext) -> None:
     """/progress."""
     user = update.effective_user
@@ -113,7 +137,7 @@ async def show_progress(update: Update, context: DojoContext) -> None:
         )
     await context.bot.send_message(chat.id, text, reply_markup=keyboard)
     if topics:
-        await send_chart(context, chat.id, user.id, topics[0])
+        await send_topic_picture(context, chat.id, user.id, topics[0])
 
 
 async def progress_button(update: Update, context: DojoContext, _data: ShowProgress) -> None:
@@ -134,7 +158,7 @@ async def chart_button(update: Update, context: DojoContext, data: Chart) -> Non
         await query.answer(_("That button is no longer valid."))
         return
     await query.answer()
-    await send_chart(context, chat.id, user.id, topic)
+    await send_topic_picture(context, chat.id, user.id, topic)
 
 
 def build_handlers() -> list[BaseHandler]:

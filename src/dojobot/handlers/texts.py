@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -40,10 +41,49 @@ def bar(done: int, needed: int | None) -> str:
 def stage_line(catalogue: Catalogue, topic: Topic, stage_id: int, reps: int, recent: Stats) -> str:
     """The stage progress line: stage, bar, accuracy and median over the recent window."""
     stage = catalogue.stage(stage_id)
+    needed = requirement(topic, stage_id)
+    floor = Fraction(str(topic.progression.accuracy_floor))
+    held = needed is not None and reps >= needed and recent.reps > 0
+    if held and Fraction(recent.correct, recent.reps) < floor:
+        # the bar is full: say what still holds the learner in the stage
+        return _(
+            "{stage} {bar} reps · {accuracy} right over your last {window} · "
+            "{floor} needed"
+        ).format(
+            stage=stage_label(stage), bar=bar(reps, needed),
+            accuracy=f"{recent.correct * 100 // recent.reps}%", window=recent.reps,
+            floor=f"{int(floor * 100)}%",
+        )
     return _("{stage} {bar} · {accuracy} · median {median}").format(
-        stage=stage_label(stage), bar=bar(reps, requirement(topic, stage_id)),
+        stage=stage_label(stage), bar=bar(reps, needed),
         accuracy=percent(recent.accuracy), median=seconds(recent.median_ms),
     )
+
+
+def test_out_intro(catalogue: Catalogue, stage_id: int, size: int, pace_ms: int) -> str:
+    """What a test-out asks and what passing it means."""
+    stage, following = catalogue.stage(stage_id), catalogue.stage(stage_id + 1)
+    return _(
+        "🥋 <b>Test out of {stage}</b>: {n} problems from the whole stage, each asked once. "
+        "Pass with at least {share} right and a median time within {pace} s to move to {next} "
+        "now. /stop ends it."
+    ).format(stage=stage_label(stage), n=size, pace=pace_ms // 1000,
+             next=stage_label(following), share="95%")
+
+
+def test_out_result(passed: bool, work_on: list[str], pace_ms: int) -> str:
+    """The verdict under a finished test-out."""
+    if passed:
+        return _("🥋 <b>Test-out passed.</b>")
+    line = _(
+        "Test-out not passed: it needs {share} right and a median within {pace} s. "
+        "This set still counts toward your reps."
+    ).format(pace=pace_ms // 1000, share="95%")
+    if work_on:
+        line += "\n" + _("Facts to work on: {facts}").format(
+            facts=", ".join(escape(q) for q in work_on)
+        )
+    return line
 
 
 def problem_block(state: SetState) -> str:

@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 import aiosqlite
 
+from dojobot.storage.dialect import SQLITE
+
 BUSY_TIMEOUT_MS = 5000
 
 T = TypeVar("T")
@@ -54,6 +56,8 @@ def read_only_uri(path: Path) -> str:
 
 class Database:
     """One connection with DojoBot's pragmas and a transaction() context manager."""
+
+    dialect = SQLITE
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
@@ -102,6 +106,15 @@ class Database:
     async def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
         await self.conn.close()
+
+    async def execute_script(self, script: str) -> None:
+        """Run several statements; on an error roll back an open transaction, StorageError."""
+        try:
+            await self.conn.executescript(script)
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                await self.conn.execute("ROLLBACK")
+            raise StorageError(str(exc)) from None
 
     @asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[None]:

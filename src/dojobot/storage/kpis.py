@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dojobot.storage.db import Database
+from dojobot.storage.postgres import PostgresDatabase
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,9 @@ class Kpis:
     stage_distribution: dict[str, int]  # stage code -> learners, all stages in order
 
 
-async def _median_response_ms(db: Database, since_ms: int, count: int) -> float | None:
+async def _median_response_ms(
+    db: Database | PostgresDatabase, since_ms: int, count: int
+) -> float | None:
     """The true median of response_ms over answers (mean of the middle two when even)."""
     if count == 0:
         return None
@@ -36,8 +39,8 @@ async def _median_response_ms(db: Database, since_ms: int, count: int) -> float 
     return sum(values) / len(values)
 
 
-async def compute_kpis(db: Database, since_ms: int | None) -> Kpis:
-    """Active users, accuracy, p50, sessions, reps and the stage distribution."""
+async def compute_kpis(db: Database | PostgresDatabase, since_ms: int | None) -> Kpis:
+    """Active users, accuracy, p50, sessions, reps and the stage distribution (either engine)."""
     since = since_ms if since_ms is not None else -(2**62)
     sessions = await db.fetchone(
         """SELECT COUNT(DISTINCT user_id), COUNT(*), COALESCE(SUM(total_reps), 0),

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
+from typing import Any, Protocol
 
-from dojobot.storage.db import Database, StorageError
+from dojobot.storage.db import StorageError
+from dojobot.storage.dialect import SQLITE, Dialect
 
 _NAME = re.compile(r"^(\d{4})_(\w+)\.up\.sql$")
-_BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migration (
-    version    INTEGER PRIMARY KEY,
-    name       TEXT NOT NULL,
-    applied_at INTEGER NOT NULL
-)"""
+
+
+class Migratable(Protocol):
+    """What migrating needs of a database, SQLite's or PostgreSQL's."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    async def execute_script(self, script: str) -> None: ...
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Any: ...
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> Sequence[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -39,40 +48,46 @@ class MigrationStatus:
     pending: tuple[Migration, ...]
 
 
-def available_migrations() -> tuple[Migration, ...]:
-    """All migrations shipped with this version, in order."""
-    folder = files("dojobot.migrations")
+def _read(dialect: Dialect, name: str) -> str:
+    """The file `name` from the dialect's first migration package that has it."""
+    for package in dialect.migration_packages:
+        entry = files(package).joinpath(name)
+        if entry.is_file():
+            return entry.read_text(encoding="utf-8")
+    raise FileNotFoundError(name)
+
+
+def available_migrations(dialect: Dialect = SQLITE) -> tuple[Migration, ...]:
+    """All migrations shipped with this version, in order, in the dialect's SQL."""
     found = []
-    for entry in folder.iterdir():
+    # The shared folder (the last package) defines which migrations exist.
+    for entry in files(dialect.migration_packages[-1]).iterdir():
         match = _NAME.match(entry.name)
         if not match:
             continue
-        down = folder.joinpath(entry.name.replace(".up.sql", ".down.sql"))
         found.append(
             Migration(
                 version=int(match.group(1)),
                 name=match.group(2),
-                up_sql=entry.read_text(encoding="utf-8"),
-                down_sql=down.read_text(encoding="utf-8"),
+                up_sql=_read(dialect, entry.name),
+                down_sql=_read(dialect, entry.name.replace(".up.sql", ".down.sql")),
             )
         )
     return tuple(sorted(found, key=lambda m: m.version))
 
 
-async def applied_versions(db: Database) -> tuple[int, ...]:
+async def applied_versions(db: Migratable) -> tuple[int, ...]:
     """Versions recorded in schema_migration; reading only, never creating it."""
-    exists = await db.fetchone(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'"
-    )
+    exists = await db.fetchone(db.dialect.has_migration_bookkeeping)
     if exists is None:
         return ()
     rows = await db.fetchall("SELECT version FROM schema_migration ORDER BY version")
     return tuple(int(r["version"]) for r in rows)
 
 
-async def status(db: Database) -> MigrationStatus:
+async def status(db: Migratable) -> MigrationStatus:
     """Current and latest versions and what is pending."""
-    migrations = available_migrations()
+    migrations = available_migrations(db.dialect)
     applied = await applied_versions(db)
     current = max(applied, default=0)
     latest = migrations[-1].version if migrations else 0
@@ -88,17 +103,15 @@ def _refuse_newer(state: MigrationStatus) -> None:
         )
 
 
-async def _run_script(db: Database, script: str) -> None:
+async def _run_script(db: Migratable, script: str) -> None:
     try:
-        await db.conn.executescript(script)
-    except sqlite3.Error as exc:
-        if db.conn.in_transaction:
-            await db.conn.execute("ROLLBACK")
+        await db.execute_script(f"{db.dialect.begin_write};\n{script}\nCOMMIT;")
+    except StorageError as exc:
         raise StorageError(f"migration failed and was rolled back: {exc}") from None
 
 
 async def migrate_up(
-    db: Database, to: int | None = None, *, on_step: Callable[[int, int], None] | None = None
+    db: Migratable, to: int | None = None, *, on_step: Callable[[int, int], None] | None = None
 ) -> list[Migration]:
     """Apply pending migrations up to `to` (default: all), each in one transaction;
     on_step(done, planned) after each."""
@@ -106,7 +119,7 @@ async def migrate_up(
     _refuse_newer(state)
     if to is not None and not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
-    await db.conn.execute(_BOOKKEEPING)
+    await db.execute_script(db.dialect.migration_bookkeeping)
     plan = [m for m in state.pending if to is None or m.version <= to]
     done: list[Migration] = []
     for migration in plan:
@@ -115,9 +128,8 @@ async def migrate_up(
         now = int(time.time() * 1000)
         await _run_script(
             db,
-            f"BEGIN IMMEDIATE;\n{migration.up_sql}\n"
-            f"INSERT INTO schema_migration (version, name, applied_at) "
-            f"VALUES ({migration.version}, '{migration.name}', {now});\nCOMMIT;",
+            f"{migration.up_sql}\nINSERT INTO schema_migration (version, name, applied_at) "
+            f"VALUES ({migration.version}, '{migration.name}', {now});",
         )
         done.append(migration)
     if on_step is not None:
@@ -125,34 +137,24 @@ async def migrate_up(
     return done
 
 
-async def migrate_down(db: Database, to: int) -> list[Migration]:
+async def migrate_down(db: Migratable, to: int) -> list[Migration]:
     """Roll back applied migrations above version `to`, newest first, in one transaction.
 
     All or nothing: a rollback that fails (a catalogue still used by learners' sessions)
-    undoes the whole plan, so the file is never left between the two versions.
+    undoes the whole plan, so the database is never left between the two versions.
     """
     state = await status(db)
     _refuse_newer(state)
     if not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
-    by_version = {m.version: m for m in available_migrations()}
+    by_version = {m.version: m for m in available_migrations(db.dialect)}
     plan = [by_version[v] for v in sorted(state.applied, reverse=True) if v > to]
     if not plan:
         return []
-    # One script: executescript would commit an open transaction between scripts.
-    steps = "\n".join(
-        f"{m.down_sql}\nDELETE FROM schema_migration WHERE version = {m.version};" for m in plan
-    )
     try:
-        await db.conn.executescript(f"BEGIN IMMEDIATE;\n{steps}\nCOMMIT;")
-    except sqlite3.Error as exc:
-        failed = None
-        if db.conn.in_transaction:
-            # Inside the failed transaction, the versions still recorded say where it stopped.
-            async with db.conn.execute("SELECT MAX(version) FROM schema_migration") as cursor:
-                row = await cursor.fetchone()
-            failed = by_version.get(row[0]) if row else None
-            await db.conn.execute("ROLLBACK")
+        await db.execute_script(f"{db.dialect.begin_write};\n{_down_steps(plan)}\nCOMMIT;")
+    except StorageError as exc:
+        failed = await _first_failing_step(db, plan)
         where = f"rolling back {failed.version:04d} {failed.name}" if failed else "the rollback"
         lowest = (
             f"; the lowest version it can go down to is {failed.version}" if failed else ""
@@ -162,3 +164,23 @@ async def migrate_down(db: Database, to: int) -> list[Migration]:
             f"data that needs it; nothing was changed (still version {state.current}){lowest}"
         ) from None
     return plan
+
+
+def _down_steps(plan: list[Migration]) -> str:
+    # One script: a transaction per step would leave the database between versions.
+    return "\n".join(
+        f"{m.down_sql}\nDELETE FROM schema_migration WHERE version = {m.version};" for m in plan
+    )
+
+
+async def _first_failing_step(db: Migratable, plan: list[Migration]) -> Migration | None:
+    """Which step fails: ever longer starts of the plan, each rolled back (PostgreSQL cannot
+    be asked anything inside a failed transaction, so this asks both engines the same way)."""
+    for length, migration in enumerate(plan, start=1):
+        try:
+            await db.execute_script(
+                f"{db.dialect.begin_write};\n{_down_steps(plan[:length])}\nROLLBACK;"
+            )
+        except StorageError:
+            return migration
+    return None

@@ -6,9 +6,16 @@ import sqlite3
 from dataclasses import dataclass
 
 from dojobot.engine.practice_set import SetState, from_json, to_json
-from dojobot.engine.progression import Progression, needs_window, next_stage, should_advance
+from dojobot.engine.progression import (
+    Progression,
+    needs_window,
+    next_stage,
+    passes_test_out,
+    should_advance,
+)
 from dojobot.engine.stats import Answer, Stats, summarize
 from dojobot.storage.db import Database
+from dojobot.storage.memory import remember_answer
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class OpenSet:
     last_message_id: int
     total_reps: int
     correct_reps: int
+    pace_ms: int  # the learner's fluency threshold
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,7 @@ class Judged:
     set_finished: bool
     recent: Stats | None = None  # the stage window after this answer, when asked for
     summary: SetSummary | None = None  # the finished set's statistics
+    passed_test_out: bool | None = None  # a finished test-out: passed or not
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,16 @@ async def progress_by_topic(db: Database, user_id: int) -> dict[int, Progress]:
     return {r["topic_id"]: _progress(tuple(r)) for r in rows}
 
 
+async def imported_by_topic(db: Database, user_id: int) -> dict[int, tuple[int, int, int]]:
+    """The old app's imported sessions per topic: (sessions, reps, last start ms)."""
+    rows = await db.fetchall(
+        """SELECT topic_id, count(*), sum(total_reps), max(start_time) FROM session
+           WHERE user_id = ? AND is_estimate = 1 GROUP BY topic_id""",
+        (user_id,),
+    )
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
 async def stage_for(db: Database, user_id: int, topic_id: int) -> int:
     """The learner's current stage in a topic (Hatsu for a newcomer)."""
     row = await db.fetchone(
@@ -90,9 +109,11 @@ async def stage_for(db: Database, user_id: int, topic_id: int) -> int:
 async def open_set(db: Database, user_id: int) -> OpenSet | None:
     """The learner's running set, if any."""
     row = await db.fetchone(
-        """SELECT session_id, user_id, topic_id, difficulty_level_id, start_time, state,
-                  problem_sent_at, last_message_id, total_reps, correct_reps
-           FROM session WHERE user_id = ? AND end_time IS NULL""",
+        """SELECT s.session_id, s.user_id, s.topic_id, s.difficulty_level_id, s.start_time,
+                  s.state, s.problem_sent_at, s.last_message_id, s.total_reps,
+                  s.correct_reps, u.pace_ms
+           FROM session s JOIN user u ON u.user_id = s.user_id
+           WHERE s.user_id = ? AND s.end_time IS NULL""",
         (user_id,),
         inline=True,  # one indexed row on the answer path
     )
@@ -109,6 +130,7 @@ async def open_set(db: Database, user_id: int) -> OpenSet | None:
         last_message_id=row["last_message_id"],
         total_reps=row["total_reps"],
         correct_reps=row["correct_reps"],
+        pace_ms=row["pace_ms"],
     )
 
 
@@ -126,9 +148,10 @@ async def start_set(
         )
         cursor = conn.execute(
             """INSERT INTO session (user_id, topic_id, stage_id, difficulty_level_id,
-                                    start_time, state, problem_sent_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            (user_id, topic_id, state.stage_id, level_id, now_ms, to_json(state), now_ms),
+                                    start_time, state, problem_sent_at, test_out)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (user_id, topic_id, state.stage_id, level_id, now_ms, to_json(state), now_ms,
+             "taken" if state.test_out else None),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid, closed
@@ -147,9 +170,11 @@ async def record_answer(
     message_id: int,
     now_ms: int,
     progression: Progression,
+    fact: str | None = None,
     want_recent: bool = False,
 ) -> Judged | None:
-    """One transaction: the attempt, the set's counters and state, progress and stage.
+    """One transaction: the attempt, the set's counters and state, progress and stage,
+    and the memory of the fact asked (when it is one of engine/facts.py's).
 
     Runs as one call on the connection thread (one round trip, not one per statement).
     With want_recent, Judged.recent holds the stage window after this answer; a finished
@@ -195,6 +220,11 @@ async def record_answer(
         ).fetchone()
         assert row is not None
         progress = _progress(tuple(row))
+        if fact is not None:
+            remember_answer(
+                conn, current.user_id, current.topic_id, fact, correct=correct,
+                response_ms=response_ms, now_ms=now_ms, pace_ms=current.pace_ms,
+            )
         advanced_to = None
         if needs_window(progress.stage_id, progress.reps_in_stage, progression):
             recent = _recent_answers(
@@ -202,25 +232,41 @@ async def record_answer(
             )
             if should_advance(progress.stage_id, progress.reps_in_stage, recent, progression):
                 advanced_to = next_stage(progress.stage_id)
+                progress = _advance(conn, progress, current.user_id, now_ms)
+        summary = _finish(conn, current.session_id) if finished else None
+        passed = None
+        if summary is not None and new_state.test_out:
+            passed = passes_test_out(summary.stats, current.pace_ms, new_state.size)
+            if passed:
                 conn.execute(
-                    """UPDATE user_progress SET stage_id = ?, reps_in_stage = 0,
-                           stage_started_at = ?
-                       WHERE user_id = ? AND topic_id = ?""",
-                    (advanced_to, now_ms, current.user_id, current.topic_id),
+                    "UPDATE session SET test_out = 'passed' WHERE session_id = ?",
+                    (current.session_id,),
                 )
-                progress = Progress(
-                    progress.topic_id, advanced_to, 0, progress.total_reps,
-                    progress.correct_reps, progress.last_practised_at,
-                )
+            if passed and advanced_to is None and progress.stage_id == asked.stage_id:
+                advanced_to = next_stage(progress.stage_id)
+                progress = _advance(conn, progress, current.user_id, now_ms)
         window = None
-        if want_recent:
+        if want_recent or passed is not None:
             window = summarize(
                 _recent_answers(conn, current.user_id, current.topic_id, progress.stage_id, 100)
             )
-        summary = _finish(conn, current.session_id) if finished else None
-        return Judged(new_state, progress, advanced_to, finished, window, summary)
+        return Judged(new_state, progress, advanced_to, finished, window, summary, passed)
 
     return await db.run_transaction(judge, inline=True)
+
+
+def _advance(conn: sqlite3.Connection, progress: Progress, user_id: int, now_ms: int) -> Progress:
+    """Move the learner to the next stage; its reps start from zero."""
+    stage_id = next_stage(progress.stage_id)
+    conn.execute(
+        """UPDATE user_progress SET stage_id = ?, reps_in_stage = 0, stage_started_at = ?
+           WHERE user_id = ? AND topic_id = ?""",
+        (stage_id, now_ms, user_id, progress.topic_id),
+    )
+    return Progress(
+        progress.topic_id, stage_id, 0, progress.total_reps, progress.correct_reps,
+        progress.last_practised_at,
+    )
 
 
 def _recent_answers(
@@ -257,6 +303,18 @@ def _set_stats(conn: sqlite3.Connection, session_id: int) -> Stats:
         (session_id,),
     ).fetchall()
     return summarize(Answer(bool(r[0]), r[1]) for r in rows)
+
+
+async def set_answers(db: Database, session_id: int) -> list[tuple[str, bool, int]]:
+    """(question, right, response ms) of each answer in a set, in order."""
+    rows = await db.fetchall(
+        """SELECT a.question, a.correct, a.response_ms FROM session s JOIN attempt a
+               ON a.user_id = s.user_id AND a.answered_at >= s.start_time
+              AND a.session_id = s.session_id
+           WHERE s.session_id = ? ORDER BY a.attempt_id""",
+        (session_id,),
+    )
+    return [(r[0], bool(r[1]), r[2]) for r in rows]
 
 
 async def set_stats(db: Database, session_id: int) -> Stats:

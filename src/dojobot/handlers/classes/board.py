@@ -1,4 +1,4 @@
-"""/board: the class board's admin settings, its chart and its CSV export.
+"""/board: the class board's admin settings, its chart, its weakest facts and its CSV export.
 
 Only the group's creator and administrators may use it (getChatMember, cached a few
 minutes). Every settings button names its group in its data; a button pressed by a
@@ -58,6 +58,7 @@ from dojobot.handlers.classes.texts import (
     topic_name,
 )
 from dojobot.handlers.editing import edit_in_place
+from dojobot.handlers.fluency import send_class_map
 from dojobot.i18n import N_, _, activate, ngettext
 from dojobot.i18n.formats import period as period_label
 from dojobot.i18n.names import shown
@@ -71,7 +72,7 @@ log = logging.getLogger(__name__)
 NOT_ADMIN = N_("Only this group's admins can change the board.")
 STALE = N_("That button is no longer valid. Send /board for fresh settings.")
 USAGE = N_(
-    "Usage: /board (settings), /board chart, /board export, "
+    "Usage: /board (settings), /board chart, /board facts, /board export, "
     "/board timezone Europe/Berlin, /board period week|month|all, /board weekly on|off"
 )
 
@@ -250,6 +251,8 @@ async def board_command(update: Update, context: DojoContext) -> None:
             await _export_for(update, context, cls)
         case ["chart"]:
             await send_chart(context, cls, update.effective_message)
+        case ["facts"]:
+            await send_class_map(context, cls, update.effective_message)
         case ["timezone" | "tz", _, *_]:
             # The rest of the line, so 'New York' and '+05:30' read as /timezone reads them.
             await _set_timezone(update, context, cls, " ".join((context.args or [])[1:]))
@@ -347,6 +350,10 @@ async def board_button(
         case BoardPanel(action=Panel.CHART):
             await query.answer(_("Drawing the chart…"))
             await send_chart(context, cls)
+            return
+        case BoardPanel(action=Panel.FACTS):
+            await query.answer(_("Drawing the class's facts…"))
+            await send_class_map(context, cls)
             return
         case BoardPanel(action=Panel.EXPORT):
             await query.answer(await _export_for(update, context, cls))

@@ -213,6 +213,9 @@ def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMa
          InlineKeyboardButton(
              _("📄 Export CSV"), callback_data=BoardPanel(chat, Panel.EXPORT).encode()
          )],
+        [InlineKeyboardButton(
+            _("🧩 Weakest facts"), callback_data=BoardPanel(chat, Panel.FACTS).encode()
+        )],
     ])
 
 

@@ -1,0 +1,35 @@
+-- Adaptive practice (issue 13). A learner's memory of each fact of the small spaces
+-- (engine/facts.py: 'mul 7 8'), updated in the answer's own transaction; the learner's
+-- fluency threshold (/pace: 3, 6 or 12 s); test-out sets; level descriptions that say
+-- what each level really asks.
+CREATE TABLE fact_memory (
+    user_id      INTEGER NOT NULL REFERENCES user (user_id),
+    topic_id     INTEGER NOT NULL REFERENCES topic (topic_id),
+    fact         TEXT NOT NULL,
+    answers      INTEGER NOT NULL CHECK (answers > 0),
+    correct      INTEGER NOT NULL CHECK (correct BETWEEN 0 AND answers),
+    last_ms      INTEGER NOT NULL CHECK (last_ms >= 0),
+    last_right   INTEGER NOT NULL CHECK (last_right IN (0, 1)),
+    prev_ms      INTEGER CHECK (prev_ms IS NULL OR prev_ms >= 0),
+    prev_right   INTEGER NOT NULL CHECK (prev_right IN (0, 1)),
+    box          INTEGER NOT NULL CHECK (box >= 0),
+    last_seen_at INTEGER NOT NULL,
+    due_at       INTEGER NOT NULL,
+    PRIMARY KEY (user_id, topic_id, fact)
+) WITHOUT ROWID;
+
+ALTER TABLE user ADD COLUMN pace_ms INTEGER NOT NULL DEFAULT 3000;
+
+-- NULL for an ordinary set; 'taken' for a test-out (failed or unfinished), 'passed'.
+ALTER TABLE session ADD COLUMN test_out TEXT;
+
+UPDATE difficulty_level SET description = 'Gentle numbers: facts up to 5 at Hatsu to Kan.'
+    WHERE difficulty_level_id = 101;
+UPDATE difficulty_level SET description = 'One more digit; negatives in + − × ÷ from Ha on.'
+    WHERE difficulty_level_id = 103;
+UPDATE difficulty_level
+    SET description = 'One more digit; negatives from Ha; decimals in × ÷ √ from Ri, + − at Ku.'
+    WHERE difficulty_level_id = 104;
+UPDATE difficulty_level
+    SET description = 'Two more digits; negatives and decimals as in Cedar.'
+    WHERE difficulty_level_id = 105;

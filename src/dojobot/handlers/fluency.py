@@ -1,0 +1,112 @@
+"""Fluency maps as photos: a learner's own (in /progress) and a class's weakest facts.
+
+A class's map shows, per fact, the share of members fluent in it and nothing per member.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from html import escape
+
+from telegram import InputFile, Message
+
+from dojobot.context import DojoContext
+from dojobot.engine.facts import from_key, map_space
+from dojobot.engine.memory import map_summary
+from dojobot.handlers.classes.common import send_to_group
+from dojobot.i18n import _
+from dojobot.i18n.formats import percent, seconds
+from dojobot.i18n.names import shown
+from dojobot.storage import memory as store
+from dojobot.storage.catalogue import Topic
+from dojobot.storage.classes import ClassGroup
+from dojobot.storage.practice import stage_for
+
+
+def _label(key: str) -> str:
+    fact = from_key(key)
+    return fact.label if fact else key
+
+
+async def send_learner_map(
+    context: DojoContext, chat_id: int, user_id: int, topic: Topic
+) -> bool:
+    """Send the learner's map of a topic at their stage; False where the stage has none."""
+    stage_id = await stage_for(context.db, user_id, topic.topic_id)
+    facts = map_space(topic.code, stage_id)
+    if facts is None:
+        return False
+    memories = await store.memories(context.db, user_id, topic.topic_id)
+    pace = await store.pace_ms(context.db, user_id)
+    summary = map_summary([f.key for f in facts], memories, pace)
+    stage = context.catalogue.stage(stage_id)
+    title = _("{topic} · {stage} · pace {pace} s").format(
+        topic=shown(topic.display_name), stage=stage.display_name, pace=pace // 1000
+    )
+    from dojobot.fluency_map import learner_map  # Pillow and matplotlib: only when used
+
+    png = await asyncio.to_thread(learner_map, title, facts, summary.standings)
+    caption = _("{fluent} of {total} facts fluent").format(
+        fluent=summary.fluent, total=summary.total
+    )
+    if summary.slowest:
+        caption += " · " + _("slowest: {facts}").format(facts=", ".join(
+            f"{escape(_label(key))} ({seconds(ms)})" for key, ms in summary.slowest
+        ))
+    await context.bot.send_photo(
+        chat_id, InputFile(png, filename=f"fluency-{topic.slug}.png"), caption=caption
+    )
+    return True
+
+
+def fact_topic(context: DojoContext, cls: ClassGroup) -> Topic | None:
+    """The topic a class's map shows: the board's topic, else Multiplication."""
+    catalogue = context.catalogue
+    topic = catalogue.topic(cls.topic_id) if cls.topic_id is not None else None
+    if topic is None:
+        topic = next((t for t in catalogue.topics if t.code == "mul"), None)
+    return topic
+
+
+async def send_class_map(
+    context: DojoContext, cls: ClassGroup, reply_to: Message | None = None
+) -> None:
+    """Post the class's weakest facts: the share of members fluent in each fact."""
+    topic = fact_topic(context, cls)
+    facts = map_space(topic.code, 1) if topic else None
+    if topic is None or facts is None:
+        await send_to_group(
+            context, cls.chat_id, _("That topic has no fact map."), reply_to=reply_to
+        )
+        return
+    members, counts = await store.class_facts(context.db, cls.chat_id, topic.topic_id)
+    known = {f.key for f in facts}
+    counted = [c for c in counts if c.fact in known]
+    if members == 0 or not counted:
+        await send_to_group(
+            context, cls.chat_id,
+            _("No member has practised {topic} facts yet.").format(
+                topic=escape(shown(topic.display_name))
+            ),
+            reply_to=reply_to,
+        )
+        return
+    shares = {c.fact: c.fluent / members for c in counted}
+    title = _("{group} · {topic}: share of members fluent").format(
+        group=cls.title, topic=shown(topic.display_name)
+    )
+    from dojobot.fluency_map import class_map  # Pillow and matplotlib: only when used
+
+    png = await asyncio.to_thread(class_map, title, facts, shares)
+    weakest = sorted(counted, key=lambda c: (c.fluent / members, -c.seen))[:3]
+    strong = sum(1 for f in facts if shares.get(f.key, 0) >= 0.5)
+    caption = _(
+        "<b>{topic}</b> · {strong} of {total} facts fluent for at least half of the "
+        "{members} members · weakest: {facts}"
+    ).format(
+        topic=escape(shown(topic.display_name)), strong=strong, total=len(facts),
+        members=members,
+        facts=", ".join(f"{escape(_label(c.fact))} ({percent(c.fluent / members)})"
+                        for c in weakest),
+    )
+    await send_to_group(context, cls.chat_id, caption, photo=png, reply_to=reply_to)

@@ -1,0 +1,87 @@
+"""Migration 0008 moves cleanly; fact memory, pace and class aggregates round-trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dojobot.engine.memory import DAY_MS, FactMemory, remember
+from dojobot.storage.db import Database
+from dojobot.storage.memory import class_facts, memories, pace_ms, remember_answer, set_pace
+from dojobot.storage.migrator import migrate_down, migrate_up
+
+NOW = 1_764_000_000_000
+
+
+async def schema_of(db: Database) -> list[tuple[str, str]]:
+    rows = await db.fetchall("SELECT name, sql FROM sqlite_master ORDER BY name")
+    return [(r[0], r[1]) for r in rows]
+
+
+async def test_0008_up_down_up(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await migrate_up(db, 7)
+        before = await schema_of(db)
+        levels = await db.fetchall("SELECT * FROM difficulty_level ORDER BY 1")
+        await migrate_up(db)
+        assert ("fact_memory",) in [(n,) for n, _ in await schema_of(db)]
+        seedling = await db.fetchone("SELECT description FROM difficulty_level WHERE "
+                                     "difficulty_level_id = 101")
+        assert seedling is not None
+        assert "up to 5" in seedling[0]
+        await migrate_down(db, 7)
+        assert await schema_of(db) == before
+        assert [tuple(r) for r in await db.fetchall(
+            "SELECT * FROM difficulty_level ORDER BY 1")] == [tuple(r) for r in levels]
+        await migrate_up(db)
+    finally:
+        await db.close()
+
+
+async def add_user(db: Database, user_id: int) -> None:
+    await db.run_transaction(lambda conn: conn.execute(
+        "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (?, 'L', 0, 0)",
+        (user_id,),
+    ))
+
+
+async def test_memory_pace_and_class_share(migrated_db: Database) -> None:
+    db = migrated_db
+    for user in (1, 2, 3):
+        await add_user(db, user)
+    assert await pace_ms(db, 1) == 3000
+    await set_pace(db, 2, 6000)
+    assert await pace_ms(db, 2) == 6000
+    assert await pace_ms(db, 99) == 3000
+
+    def answer(user: int, fact: str, right: bool, ms: int, at: int, pace: int) -> None:
+        async def go() -> None:
+            await db.run_transaction(lambda conn: remember_answer(
+                conn, user, 3, fact, correct=right, response_ms=ms, now_ms=at, pace_ms=pace))
+        pending.append(go)
+
+    pending: list = []
+    for i in range(2):
+        answer(1, "mul 7 8", True, 2000, NOW + i, 3000)
+        answer(2, "mul 7 8", True, 5000, NOW + i, 6000)  # fluent at 6 s
+        answer(3, "mul 7 8", True, 5000, NOW + i, 3000)  # slow at 3 s
+    answer(1, "mul 6 9", False, 2000, NOW, 3000)
+    for go in pending:
+        await go()
+    mine = await memories(db, 1, 3)
+    expected = remember(remember(FactMemory(), True, 2000, NOW, 3000), True, 2000, NOW + 1, 3000)
+    assert mine["mul 7 8"] == expected
+    assert expected.due_at == NOW + 1 + DAY_MS
+    assert mine["mul 6 9"].last_right is False
+    assert await memories(db, 1, 4) == {}
+
+    await db.run_transaction(lambda conn: conn.execute(
+        "INSERT INTO class_group (chat_id, title, created_at, updated_at) VALUES (-5, 'C', 0, 0)"
+    ))
+    await db.run_transaction(lambda conn: conn.execute(
+        "INSERT INTO class_member VALUES (-5, 1, 0), (-5, 2, 0), (-5, 3, 0)"
+    ))
+    members, facts = await class_facts(db, -5, 3)
+    assert members == 3
+    by_fact = {f.fact: (f.seen, f.fluent) for f in facts}
+    assert by_fact == {"mul 7 8": (3, 2), "mul 6 9": (1, 0)}
