@@ -11,9 +11,12 @@ FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 \
     DOJOBOT_DATABASE_URL=sqlite:////data/dojobot.sqlite3 \
     DOJOBOT_METRICS_PORT=9090
+# /data holds learners' data: the dojo user's only (a new named volume copies this mode;
+# the bot creates its files there 0600).
 RUN useradd --create-home --uid 10001 dojo \
     && mkdir /data \
-    && chown dojo:dojo /data
+    && chown dojo:dojo /data \
+    && chmod 0700 /data
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir --no-index --find-links=/wheels /wheels/dojobot-*.whl \
     && rm -rf /wheels

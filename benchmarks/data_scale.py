@@ -50,7 +50,7 @@ from dojobot.engine import practice_set
 from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.leaderboard import build_board
 from dojobot.storage.catalogue import load_catalogue
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.kpis import compute_kpis
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.users import upsert_user
@@ -93,7 +93,7 @@ async def timed(fn: Callable[[], Awaitable[Any]]) -> float:
 
 async def measure_progress(path: Path, repeats: int, cold_runs: int) -> dict[str, Any]:
     """Warm and cold /progress data for the heaviest learner."""
-    db = await Database.open(path, create=False)
+    db = await SqliteDatabase.open(path, create=False)
     row = await fetchone(db, "SELECT count(*) FROM attempt WHERE user_id = ?", (HEAVY_USER,))
     attempts = row[0] if row else 0
     topics = await progress_queries(db, HEAVY_USER)
@@ -103,7 +103,7 @@ async def measure_progress(path: Path, repeats: int, cold_runs: int) -> dict[str
     dropped = True
     for _ in range(cold_runs):
         dropped = drop_os_cache() and dropped
-        fresh = await Database.open(path, create=False)
+        fresh = await SqliteDatabase.open(path, create=False)
         cold.append(await timed(partial(progress_queries, fresh, HEAVY_USER)))
         await fresh.close()
     return {
@@ -130,7 +130,7 @@ async def class_board(db: Database, chat_id: int, period: Period) -> int:
 async def measure_boards(path: Path, repeats: int, cold_runs: int,
                          sample: int) -> dict[str, Any]:
     """Class boards, week and all time: the worst class warm and cold, a sample of classes."""
-    db = await Database.open(path, create=False)
+    db = await SqliteDatabase.open(path, create=False)
     row = await fetchone(db, "SELECT count(*) FROM class_group")
     if not row or row[0] == 0:
         await db.close()
@@ -164,7 +164,7 @@ async def measure_boards(path: Path, repeats: int, cold_runs: int,
             pairs = ((WORST_CLASS, cold_worst), (picked[i % len(picked)], cold_other))
             for chat_id, into in pairs:
                 drop_os_cache()
-                fresh = await Database.open(path, create=False)
+                fresh = await SqliteDatabase.open(path, create=False)
                 into.append(await timed(partial(class_board, fresh, chat_id, period)))
                 await fresh.close()
         out[period.value] |= {
@@ -179,7 +179,7 @@ async def measure_boards(path: Path, repeats: int, cold_runs: int,
 async def kpis_timed(path: Path, repeats: int) -> dict[str, Any]:
     """compute_kpis over the file's last 24 h: cold (first call), then warm."""
     drop_os_cache()
-    db = await Database.open(path, create=False)
+    db = await SqliteDatabase.open(path, create=False)
     since = END_MS - DAY_MS
     t = time.perf_counter()
     kpis = await compute_kpis(db, since)
@@ -260,7 +260,7 @@ def _summary(times: list[float]) -> dict[str, float]:
 
 async def measure_answer_path(path: Path, learners: int, sets: int) -> dict[str, Any]:
     """The answer transaction on the big database vs an empty one, same learners count."""
-    big = await Database.open(path, create=False)
+    big = await SqliteDatabase.open(path, create=False)
     # Learners spread over the activity range: every k-th by attempt count, heaviest first.
     rows = await fetchall(
         big,
@@ -275,7 +275,7 @@ async def measure_answer_path(path: Path, learners: int, sets: int) -> dict[str,
         await store.stop_set(big, user_id)
     await big.close()
     with tempfile.TemporaryDirectory() as tmp:
-        empty = await Database.open(Path(tmp) / "empty.sqlite3")
+        empty = await SqliteDatabase.open(Path(tmp) / "empty.sqlite3")
         await migrate_up(empty)
         for user_id in users:
             await upsert_user(empty, user_id, "Learner", None, "en", NOW_MS)

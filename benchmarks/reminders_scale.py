@@ -51,11 +51,11 @@ def rss_mib() -> float:
 
 async def seed(path: Path, rows: int, same_minute: int, due_at: int = DUE_AT) -> dict[str, Any]:
     """A migrated database with `rows` learners, each with a reminder (due_at: the crowd's)."""
-    from dojobot.storage.db import Database
+    from dojobot.storage.db import SqliteDatabase
     from dojobot.storage.migrator import migrate_up
 
     started = time.perf_counter()
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await migrate_up(db)
     users = []
     reminders = []
@@ -139,10 +139,10 @@ async def claim(path: Path) -> dict[str, Any]:
     """Claim and plan every reminder due at the crowded minute, in batches of 100."""
     from dojobot.engine.nudges import plan_nudge
     from dojobot.jobs.nudges import BATCH
-    from dojobot.storage.db import Database
+    from dojobot.storage.db import SqliteDatabase
     from dojobot.storage.reminders import claim_due
 
-    db = await Database.open(path, create=False)
+    db = await SqliteDatabase.open(path, create=False)
     now = DUE_AT + 30_000
     claimed = 0
     batches = 0

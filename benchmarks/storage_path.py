@@ -21,7 +21,7 @@ from pathlib import Path
 
 from dojobot.engine.practice_set import after_answer, start_set
 from dojobot.storage.catalogue import load_catalogue
-from dojobot.storage.db import Database
+from dojobot.storage.db import SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.practice import open_set, record_answer
 from dojobot.storage.practice import start_set as store_start_set
@@ -33,7 +33,7 @@ USER = 1
 async def run_once(answers: int) -> float:
     """CPU ms per answer over `answers` answers on a fresh file."""
     with tempfile.TemporaryDirectory(prefix="dojobot-storage-path-") as folder:
-        db = await Database.open(Path(folder) / "db.sqlite3")
+        db = await SqliteDatabase.open(Path(folder) / "db.sqlite3")
         try:
             await migrate_up(db)
             topic = (await load_catalogue(db)).topics[0]

@@ -1,4 +1,8 @@
-"""Shared fixtures: a real SQLite file per test, the stand-in, and a running DojoBot."""
+"""Shared fixtures: a real SQLite file per test, the stand-in, and a running DojoBot.
+
+`empty_database` runs a test once per backend: SQLite, and PostgreSQL when
+DOJOBOT_TEST_POSTGRES_DSN names a cluster (scripts/with-postgres starts one; CI always does).
+"""
 
 from __future__ import annotations
 
@@ -14,20 +18,42 @@ from telegram.ext import Application
 from dojobot.app import build_application
 from dojobot.config import Settings, load_settings
 from dojobot.sandbox.runner import running
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
+from dojobot.storage.postgres import PostgresDatabase
 from telegram_standin import BotApiStandIn
+from tests.support.postgres import fresh_database
 
 
 @pytest.fixture
-async def migrated_db(tmp_path: Path) -> AsyncIterator[Database]:
+async def migrated_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
     """A fresh database file with every migration applied."""
-    db = await Database.open(tmp_path / "dojobot.sqlite3")
+    db = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
     await migrate_up(db)
     try:
         yield db
     finally:
         await db.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def empty_database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Database]:
+    """A new empty database of each backend (PostgreSQL: skipped without a test cluster)."""
+    if request.param == "sqlite":
+        db: Database = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
+        try:
+            yield db
+        finally:
+            await db.close()
+        return
+    async with fresh_database() as url:
+        db = await PostgresDatabase.open(url)
+        try:
+            yield db
+        finally:
+            await db.close()
 
 
 class FakeClock:

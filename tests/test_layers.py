@@ -19,8 +19,9 @@ LAYERS = (
     # i18n formats the engine's figures): neither imports anything else of ours.
     ("engine", "i18n"),
     ("storage",),  # SQL, over engine types
-    ("config", "charts", "fluency_map", "ops"),  # settings, PNGs, maintainer tools
-    ("context", "metrics"),  # what every handler receives; counters of updates
+    ("config", "charts", "fluency_map", "ops", "updates", "rendering"),  # settings, PNGs,
+    # maintainer tools, update order and arrival, the chart worker: never handlers
+    ("context", "metrics", "ratelimit"),  # what every handler receives; counters; send pacing
     ("handlers",),  # Telegram glue
     ("jobs",),  # work started by the bot itself, using handlers' texts and buttons
     ("app",),  # build_application: wires handlers and jobs
@@ -37,7 +38,13 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+# The SQL migrations' packages (dojobot.migrations...) hold no code, and exist under the
+# package only in an installed copy (CI's), not in an editable one: not part of the graph.
+MODULES = {
+    module_name(p): p
+    for p in PACKAGE.rglob("*.py")
+    if "migrations" not in p.relative_to(PACKAGE).parts
+}
 
 
 def unit(module: str) -> str:

@@ -50,6 +50,7 @@ def test_fresh_virtualenv_install_gives_a_working_command(tmp_path: Path) -> Non
     [wheel] = wheels.glob("dojobot-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "dojobot/sandbox/runner.py" in names
+    assert "dojobot/migrations/postgres/0001_schema.up.sql" in names
     assert [n for n in names if "standin" in n] == []
     # The wheel speaks every language: the compiled catalogues ship inside it.
     for language in ("es", "pt_BR", "ru", "de"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -24,15 +25,19 @@ from dojobot.handlers import (
     language,
     menu,
     practice,
+    privacy,
     progress,
     reminders,
 )
 from dojobot.i18n import _
 from dojobot.jobs import nudges
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
+from dojobot.ratelimit import PriorityRateLimiter
 from dojobot.storage.catalogue import load_catalogue
-from dojobot.storage.db import Database
+from dojobot.storage.db import SqliteDatabase
 from dojobot.storage.migrator import migrate_up
+from dojobot.storage.tuning import size_memory
+from dojobot.updates import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +50,11 @@ def file_url_for(api_base_url: str) -> str:
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate: bool) -> None:
     data: BotData = app.bot_data
     assert data.settings is not None
-    data.db = await Database.open(data.settings.database_path)
+    db = await SqliteDatabase.open(data.settings.database_path)
+    data.db = db
+    await size_memory(
+        db, cache_mib=data.settings.sqlite_cache_mib, mmap_mib=data.settings.sqlite_mmap_mib
+    )
     applied = await migrate_up(data.db) if migrate else []
     if applied:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
@@ -60,6 +69,11 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate:
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data: BotData = app.bot_data
+    if data.queued_replies:  # Telegram's group limit would hold shutdown up to a minute
+        log.warning("shutdown: %d queued group replies not sent", len(data.queued_replies))
+        for task in list(data.queued_replies):
+            task.cancel()
+        await asyncio.gather(*data.queued_replies, return_exceptions=True)
     await stop_runtime(data.ops)
     data.ops = None
     if data.db is not None:
@@ -112,7 +126,9 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         group=1,
     )
     # Group 0: the first matching handler wins, so the catch-alls come last.
-    for feature in (menu, practice, adaptive, progress, reminders, language, classes, common):
+    for feature in (
+        menu, practice, adaptive, progress, reminders, language, classes, privacy, common
+    ):
         app.add_handlers(feature.build_handlers())
     app.add_handlers(kpi.build_handlers())  # owners only; deliberately not in COMMANDS
     app.add_handlers(practice.build_fallbacks())
@@ -134,12 +150,9 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(file_url_for(settings.api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
-        .rate_limiter(
-            metrics.CountingRateLimiter(
-                overall_max_rate=settings.max_messages_per_second, max_retries=3
-            )
-        )
+        .rate_limiter(PriorityRateLimiter(settings.max_messages_per_second, max_retries=3))
         .context_types(CONTEXT_TYPES)
+        .concurrent_updates(ChatOrderedProcessor(clock))
         .post_init(functools.partial(_post_init, migrate=migrate))
         .post_shutdown(_post_shutdown)
         .build()

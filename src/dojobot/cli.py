@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
@@ -15,9 +16,10 @@ from dojobot.ops.commands import CliError, add_parsers
 from dojobot.ops.progress import progress
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
-from dojobot.storage.db import Database, StorageError
+from dojobot.storage.db import Database, SqliteDatabase, StorageError
 from dojobot.storage.lock import without_a_bot
 from dojobot.storage.migrator import migrate_down, migrate_up, status
+from dojobot.storage.postgres import PostgresDatabase
 
 log = logging.getLogger("dojobot")
 
@@ -94,7 +96,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _migrate_to_latest(settings: Settings) -> None:
-    db = await Database.open(settings.database_path)
+    db = await SqliteDatabase.open(settings.database_path)
     try:
         await migrate_up(db)
     finally:
@@ -107,34 +109,44 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
-    path = settings.database_path
-    db = await Database.open(path, readonly=args.action == "status")
+    db: Database
+    if settings.uses_postgres:
+        db = await PostgresDatabase.open(settings.database_url)
+        # No file to copy first: a managed server keeps its own backups (or use pg_dump).
+        name, path = db.display_name, None
+    else:
+        db = await SqliteDatabase.open(settings.database_path, readonly=args.action == "status")
+        name, path = str(settings.database_path), settings.database_path
     try:
         if args.action == "status":
             state = await status(db)
-            print(f"database: {path}")
+            print(f"database: {name}")
             print(f"schema version: {state.current} (latest known: {state.latest})")
             for migration in state.pending:
                 print(f"pending: {migration.version:04d} {migration.name}")
             if state.current > state.latest:
                 print("this database was migrated by a newer DojoBot")
             return
-        with without_a_bot(path):
+        # PostgreSQL: no lock file (the server arbitrates) and no file to copy first.
+        with without_a_bot(path) if path else nullcontext():
             await _move_schema(db, path, args)
     finally:
         await db.close()
 
 
-async def _move_schema(db: Database, path: Path, args: argparse.Namespace) -> None:
-    """migrate up/down, with a backup first when something will change."""
+async def _move_schema(
+    db: Database, path: Path | None, args: argparse.Namespace
+) -> None:
+    """migrate up/down, with a backup of a SQLite file first when something will change."""
     if args.action == "up":
-        if (await status(db)).pending and (saved := auto_backup(path, "before-migrate")):
+        pending = (await status(db)).pending
+        if path and pending and (saved := auto_backup(path, "before-migrate")):
             print(f"backup: {saved}")
         with progress("migrate up", None, "applied") as shown:
             done = await migrate_up(db, args.to, on_step=shown.update)
         verb = "applied"
     else:
-        if (saved := auto_backup(path, "before-migrate")) is not None:
+        if path and (saved := auto_backup(path, "before-migrate")) is not None:
             print(f"backup: {saved}")
         with progress("migrate down (one transaction)", None, "rolled back") as shown:
             done = await migrate_down(db, args.to)
@@ -184,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--to", type=int, default=None, help="stop at this version")
     down = actions.add_parser("down", help="roll back migrations")
     down.add_argument("--to", type=int, required=True, help="roll back to this version (0: all)")
-    migrate.set_defaults(func=cmd_migrate)
+    migrate.set_defaults(func=cmd_migrate, postgres_ready=True)
 
     sandbox = sub.add_parser(
         "sandbox", help="try the bot in this terminal, no token or network needed",
@@ -192,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Uses a throw-away database unless --database is given.",
     )
     sandbox.add_argument("--database", default=None, help="keep the sandbox database in this file")
-    sandbox.set_defaults(func=cmd_sandbox)
+    sandbox.set_defaults(func=cmd_sandbox, postgres_ready=True)  # its own SQLite file
 
     add_parsers(sub)
     return parser
@@ -218,6 +230,12 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         settings = load_settings()
         _configure_logging(settings)
+        if settings.uses_postgres and not getattr(args, "postgres_ready", False):
+            # The schema exists on PostgreSQL; the storage queries do not run there yet.
+            raise CliError(
+                "DOJOBOT_DATABASE_URL names PostgreSQL, which only `dojobot migrate` and "
+                "`dojobot stats` support so far; use a sqlite:/// URL for this command"
+            )
         args.func(settings, args)
     except (SettingsError, StorageError, CliError, StartupError) as exc:
         print(f"dojobot: {exc}", file=sys.stderr)

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from dojobot.engine.calendar import InvalidZone, parse_zone
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 class Mode(StrEnum):
@@ -48,6 +49,10 @@ class Settings(BaseSettings):
     idle_timeout_minutes: int = Field(default=30, ge=1)
     # Telegram's overall flood limit for a bot; 0 lifts it (a local Bot API stand-in).
     max_messages_per_second: int = Field(default=30, ge=0)
+    # SQLite memory of the running bot: page cache (SQLite's default is 2 MiB) and
+    # memory-mapped reads (address space; the OS page cache holds the pages).
+    sqlite_cache_mib: int = Field(default=64, ge=0, le=65_536)
+    sqlite_mmap_mib: int = Field(default=1024, ge=0, le=1_048_576)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -79,8 +84,13 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _sqlite_url(cls, value: str) -> str:
+        if value.startswith(POSTGRES_SCHEMES):
+            return value  # the server judges the rest when connecting
         if not value.startswith("sqlite:///") or value == "sqlite:///":
-            raise ValueError("must look like sqlite:///relative.db or sqlite:////abs/path.db")
+            raise ValueError(
+                "must look like sqlite:///relative.db, sqlite:////abs/path.db or "
+                "postgresql://user:password@host:5432/dbname"
+            )
         name = value.removeprefix("sqlite:///")
         if name == ":memory:" or name.startswith("file:") or "?" in name:
             # An in-memory database loses every answer at exit; URI options would be taken
@@ -96,6 +106,11 @@ class Settings(BaseSettings):
         if self.mode is Mode.WEBHOOK and not self.webhook_url:
             raise ValueError("DOJOBOT_WEBHOOK_URL is required when DOJOBOT_MODE=webhook")
         return self
+
+    @property
+    def uses_postgres(self) -> bool:
+        """DOJOBOT_DATABASE_URL names a PostgreSQL server (else a SQLite file)."""
+        return self.database_url.startswith(POSTGRES_SCHEMES)
 
     @property
     def database_path(self) -> Path:

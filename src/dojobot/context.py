@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from dojobot.config import Settings
 from dojobot.ops.runtime import OpsRuntime
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.db import Database
+from dojobot.updates import ARRIVED_MS
 
 Clock = Callable[[], int]
 
@@ -19,6 +21,34 @@ Clock = Callable[[], int]
 def wall_clock_ms() -> int:
     """Milliseconds since the Unix epoch: the bot's clock for response times."""
     return time.time_ns() // 1_000_000
+
+
+class RecentKeys:
+    """The last `size` keys seen, oldest forgotten first: a bounded "already done" memory."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._keys: dict[object, None] = {}
+
+    def add(self, key: object) -> bool:
+        """Remember the key; False if it was already remembered."""
+        if key in self._keys:
+            return False
+        self._keys[key] = None
+        if len(self._keys) > self._size:
+            del self._keys[next(iter(self._keys))]
+        return True
+
+
+@dataclass
+class JoinNotice:
+    """A group's message that lists who joined lately; edited as more join."""
+
+    started_ms: int
+    names: list[str] = field(default_factory=list)
+    message_id: int | None = None
+    shown: int = 0  # names the message shows so far
+    sending: bool = False  # a task is sending or editing it
 
 
 @dataclass
@@ -31,10 +61,14 @@ class BotData:
     catalogue: Catalogue | None = None
     known_users: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     problem_sent_at: dict[int, int] = field(default_factory=dict)  # user id -> ms
+    frozen_menus: RecentKeys = field(default_factory=RecentKeys)  # (chat, message) tapped
     ops: OpsRuntime | None = None  # database lock, /metrics and /healthz server
-    # Classes: (chat, user) -> (is admin, checked at ms); chat -> recent reply times (ms).
+    # Classes: (chat, user) -> (is admin, checked at ms); chat -> its open join notice.
     admin_checks: dict[tuple[int, int], tuple[bool, int]] = field(default_factory=dict)
-    group_sends: dict[int, list[int]] = field(default_factory=dict)
+    join_notices: dict[int, JoinNotice] = field(default_factory=dict)
+    # Group replies waiting for their group's minute (cancelled at shutdown).
+    queued_replies: set[asyncio.Task[object]] = field(default_factory=set)
+    data_exports: dict[int, int] = field(default_factory=dict)  # user id -> last /mydata ms
     # Chat id -> the language spoken there (a learner's private chat id is their user id).
     languages: dict[int, str] = field(default_factory=dict)
 
@@ -72,6 +106,11 @@ class DojoContext(CallbackContext[ExtBot[None], _Data, _Data, BotData]):
     def now_ms(self) -> int:
         """The bot's clock (injectable for tests)."""
         return self.bot_data.clock()
+
+    def arrived_ms(self) -> int:
+        """When the update being handled reached the bot (now, outside an update)."""
+        arrived = ARRIVED_MS.get()
+        return self.now_ms() if arrived is None else arrived
 
 
 CONTEXT_TYPES = ContextTypes(context=DojoContext, bot_data=BotData)

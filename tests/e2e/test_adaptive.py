@@ -6,16 +6,19 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Collection
+from functools import partial
 
 from PIL import Image
 
 from dojobot.engine.memory import Standing
 from dojobot.fluency_map import COLOURS
+from dojobot.storage.classes import is_member
 from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo
-from tests.support.classes import in_group, make_class
+from tests.support.classes import GROUP_ID, in_group, make_class
 from tests.support.db import execute, executemany, fetchall, fetchone
 from tests.support.learner import current_question, solve
+from tests.support.waiting import until
 
 MUL = "math-arithmetic-multiplication"
 FAST_MS = 1500
@@ -205,13 +208,16 @@ async def test_a_teacher_sees_the_class_weakest_facts(dojo: Dojo) -> None:
     s = dojo.standin
     k = await make_class(dojo)
     for learner in (k.aiko, k.ben):
-        await in_group(dojo, learner, "/join", k.group)
+        await s.send_text(learner, "/join", chat=k.group)  # confirmed on one shared notice
+        await until(partial(is_member, dojo.db, GROUP_ID, learner.id), "joined")
         # everyone misses 7 × 8 whenever it comes, across two sets
         for _ in range(2):
             await s.send_text(learner, f"/start {MUL}-d102")
             first = await s.next_message(learner)
             await s.settle()
             await answer_set(dojo, learner, first, {"7 × 8", "8 × 7"})
+    notice = await s.next_message(k.group)  # both joins share one notice
+    assert notice.plain_text.startswith("✋ Joined the class: Aiko, Ben.")
     await s.set_admins(k.group, k.teacher, [])
     photo = await in_group(dojo, k.teacher, "/board facts", k.group)
     assert photo.kind == "photo"

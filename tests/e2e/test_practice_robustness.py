@@ -8,7 +8,7 @@ from telegram import Update
 
 from dojobot.context import DojoContext
 from dojobot.handlers.practice import close_idle_sets
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo, FakeClock, run_dojo
@@ -151,7 +151,7 @@ async def test_idle_set_is_closed_at_its_last_answer(dojo: Dojo, standin: BotApi
 
 async def test_stage_advancement_is_celebrated(standin: BotApiStandIn, tmp_path: Path) -> None:
     path = tmp_path / "dojobot.sqlite3"
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await migrate_up(db)
     await execute(db, "UPDATE difficulty_progression SET hatsu = 5 WHERE code = 'standard'")
     await db.close()

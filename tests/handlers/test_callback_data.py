@@ -17,6 +17,7 @@ from dojobot.handlers.callbacks import (
     BoardWeekly,
     CallbackData,
     Chart,
+    ForgetMe,
     Go,
     JoinClass,
     Menu,
@@ -38,6 +39,7 @@ every_format: st.SearchStrategy[CallbackData] = st.one_of(
     st.just(ShowProgress()),
     st.builds(Chart, ids),
     st.builds(Reminder, st.none() | st.integers(0, MINUTES_PER_DAY - 1)),
+    st.builds(ForgetMe, st.none() | st.text("ab_-XZ09", min_size=16, max_size=16)),
     st.builds(JoinClass, chats),
     st.builds(BoardPanel, chats, st.sampled_from(Panel)),
     st.builds(BoardPeriod, chats, st.sampled_from(Period)),
@@ -47,7 +49,8 @@ every_format: st.SearchStrategy[CallbackData] = st.one_of(
 # Text near the real formats (prefixes, separators, digits of every script) and anything.
 near = st.lists(
     st.sampled_from(["nav", "go", "topics", "progress", "chart", "rem", "cls", "brd", "join",
-                     "f", "s", "t", "p", "w", "tm", "off", "all", "week", ":", "-", "0", "1",
+                     "fgt", "keep", "f", "s", "t", "p", "w", "tm", "off", "all", "week", ":",
+                     "-", "0", "1",
                      "101", "²", "\u0661", "\uff11", "٣", " ", "\n", "9" * 25])
     | st.integers(-(2**70), 2**70).map(str),
     max_size=8,
@@ -76,6 +79,7 @@ def test_parse_never_raises_and_accepts_only_what_encode_makes(text: str) -> Non
     [
         "nav:f:²", "go:²:101", "go:1:\uff11\uff10\uff11", "chart:٣", "nav:f:01", "go:1:101:7",
         "go:1",        "nav:x:1", "nav:t", "nav:", "progress:", "rem:t:1440", "rem:t:-1", "rem:on",
+        "fgt:", "fgt:short", "fgt:aaaaaaaaaaaaaaa²", "fgt:aaaaaaaaaaaaaaaaa", "fgt:keep:1",
         "cls:join:0", "cls:join:+5", f"cls:join:{MAX_CHAT_ID + 1}", f"chart:{MAX_ID + 1}",
         "chart:0", "brd:-5:p:year", "brd:-5:t:", "brd:-5:w:2", "brd:-5:tm:1", "brd::b",
         "topics:1 ", " progress", "go:-1:101", None, 42,

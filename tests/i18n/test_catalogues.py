@@ -14,9 +14,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from dojobot.i18n import DEFAULT, LANGUAGES, LOCALE_DIR
+from dojobot.i18n import DEFAULT, LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
+# The sources in the repository, not the installed package (a wheel carries only the .mo).
+LOCALE_DIR = ROOT / "src" / "dojobot" / "locale"
 TEMPLATE = LOCALE_DIR / "dojobot.pot"
 TRANSLATED = [code for code in LANGUAGES if code != DEFAULT]
 PYBABEL = str(Path(sys.executable).parent / "pybabel")

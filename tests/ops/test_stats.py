@@ -1,29 +1,53 @@
-"""`dojobot stats --json` against values computed by hand on a small fixture."""
+"""`dojobot stats --json` against values computed by hand on a small fixture, on both engines."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
 
+from dojobot.storage.db import Database, SqliteDatabase
+from dojobot.storage.postgres import PostgresDatabase
 from tests.support.cli import Cli, one_error_line
+from tests.support.db import execute
+from tests.support.postgres import fresh_database
 
 H = 3600 * 1000
 
 
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    path = tmp_path / "dojobot.sqlite3"
-    cli = Cli(monkeypatch, path)
-    assert cli("migrate", "up").code == 0
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def cli(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Cli]:
+    """The same rows on each backend: the report must not depend on the engine."""
+    async with AsyncExitStack() as stack:
+        db: Database | PostgresDatabase
+        if request.param == "sqlite":
+            cli = Cli(monkeypatch, tmp_path / "dojobot.sqlite3")
+            assert (await cli.run_async("migrate", "up")).code == 0
+            db = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
+        else:
+            url = await stack.enter_async_context(fresh_database())
+            cli = Cli(monkeypatch, tmp_path / "unused.sqlite3", database_url=url)
+            assert (await cli.run_async("migrate", "up")).code == 0
+            db = await PostgresDatabase.open(url)
+        stack.push_async_callback(db.close)
+        await fill(db)
+        yield cli
+
+
+async def fill(db: Database) -> None:
+    async def write(sql: str, *params: object) -> None:
+        await execute(db, sql, params)
+
     now = time.time_ns() // 1_000_000
-    conn = sqlite3.connect(path, isolation_level=None)
     for user in (1, 2, 3):
-        conn.execute("INSERT INTO user (user_id, first_name, created_at, last_seen_at) "
-                     "VALUES (?, 'L', 0, 0)", (user,))
+        await write('INSERT INTO "user" (user_id, first_name, created_at, last_seen_at) '
+                    "VALUES (?, 'L', 0, 0)", user)
     # session id, user, start, reps, right, is_estimate, [(response_ms, correct)]
     sessions = [
         (1, 1, now - 1 * H, 4, 3, 0, [(1000, 1), (3000, 1), (2000, 0), (5000, 1)]),
@@ -32,26 +56,24 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
         (4, 1, now - 720 * H, 100, 100, 1, []),  # an imported estimate: no answers
     ]
     for sid, user, start, reps, right, estimate, answers in sessions:
-        conn.execute(
+        await write(
             "INSERT INTO session (session_id, user_id, topic_id, stage_id, start_time, "
             "end_time, total_reps, correct_reps, accuracy, is_estimate) "
             "VALUES (?, ?, 1, 1, ?, ?, ?, ?, ?, ?)",
-            (sid, user, start, start + 60_000, reps, right, right / reps, estimate),
+            sid, user, start, start + 60_000, reps, right, right / reps, estimate,
         )
         for n, (ms, correct) in enumerate(answers):
-            conn.execute(
+            await write(
                 "INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question, "
                 "expected, given, correct, response_ms, answered_at) "
                 "VALUES (?, ?, 1, 1, '1 + 1', '2', '2', ?, ?, ?)",
-                (sid, user, correct, ms, start + 1000 * (n + 1)),
+                sid, user, correct, ms, start + 1000 * (n + 1),
             )
-    conn.executemany(
-        "INSERT INTO user_progress (user_id, topic_id, stage_id, stage_started_at) "
-        "VALUES (?, ?, ?, 0)",
-        [(1, 1, 1), (1, 2, 2), (2, 1, 2), (3, 1, 7)],
-    )
-    conn.close()
-    return cli
+    for user, topic, stage in [(1, 1, 1), (1, 2, 2), (2, 1, 2), (3, 1, 7)]:
+        await write(
+            "INSERT INTO user_progress (user_id, topic_id, stage_id, stage_started_at) "
+            "VALUES (?, ?, ?, 0)", user, topic, stage,
+        )
 
 
 STAGES = {"hatsu": 1, "shu": 2, "kan": 0, "ha": 0, "toi": 0, "ri": 0, "ku": 1}
@@ -71,8 +93,8 @@ STAGES = {"hatsu": 1, "shu": 2, "kan": 0, "ha": 0, "toi": 0, "ri": 0, "ku": 1}
                  "total_sessions": 4, "total_reps": 109}),
     ],
 )
-def test_stats_json(cli: Cli, window: str, expected: dict[str, object]) -> None:
-    run = cli("stats", "--since", window, "--json")
+async def test_stats_json(cli: Cli, window: str, expected: dict[str, object]) -> None:
+    run = await cli.run_async("stats", "--since", window, "--json")
     assert run.code == 0, run.err
     data = json.loads(run.out)
     assert {k: data[k] for k in expected} == expected
@@ -82,8 +104,8 @@ def test_stats_json(cli: Cli, window: str, expected: dict[str, object]) -> None:
     assert "exclude them" in data["estimates"]["treatment"]
 
 
-def test_stats_text_and_bad_window(cli: Cli) -> None:
-    run = cli("stats")
+async def test_stats_text_and_bad_window(cli: Cli) -> None:
+    run = await cli.run_async("stats")
     assert run.code == 0, run.err
     assert run.out.splitlines() == [
         "DojoBot KPIs, last 24h",
@@ -94,5 +116,8 @@ def test_stats_text_and_bad_window(cli: Cli) -> None:
         "Reps: 6",
         "Learners per stage: hatsu 1 · shu 2 · kan 0 · ha 0 · toi 0 · ri 0 · ku 1",
     ]
-    assert "Imported estimates: 1 sessions, 100 reps" in cli("stats", "--since", "all").out
-    assert "use a window like 24h, 7d or all" in one_error_line(cli("stats", "--since", "1w"))
+    assert "Imported estimates: 1 sessions, 100 reps" in (
+        await cli.run_async("stats", "--since", "all")
+    ).out
+    bad = await cli.run_async("stats", "--since", "1w")
+    assert "use a window like 24h, 7d or all" in one_error_line(bad)

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from dojobot.storage.db import Database, Tx
+from dojobot.storage.db import Database, SqliteDatabase, Tx
 
 INSERT_USER = (
     "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (?, 'A', 0, 0)"
@@ -28,7 +28,7 @@ async def _insert(db: Database, *user_ids: int, fail: bool = False) -> None:
             raise ValueError("boom")
 
 
-async def test_a_transaction_commits_or_rolls_back_as_a_whole(migrated_db: Database) -> None:
+async def test_a_transaction_commits_or_rolls_back_as_a_whole(migrated_db: SqliteDatabase) -> None:
     await _insert(migrated_db, 1)
     with pytest.raises(ValueError, match="boom"):
         await _insert(migrated_db, 2, fail=True)
@@ -37,7 +37,7 @@ async def test_a_transaction_commits_or_rolls_back_as_a_whole(migrated_db: Datab
     assert await _users(migrated_db) == [1]
 
 
-async def test_rows_read_by_position_and_by_name(migrated_db: Database) -> None:
+async def test_rows_read_by_position_and_by_name(migrated_db: SqliteDatabase) -> None:
     async with migrated_db.transaction() as tx:
         await tx.executemany(INSERT_USER, [(5,), (6,)])
     async with migrated_db.read() as tx:
@@ -49,7 +49,7 @@ async def test_rows_read_by_position_and_by_name(migrated_db: Database) -> None:
 
 
 async def test_short_statements_run_on_the_loop_thread_heavy_reads_off_it(
-    migrated_db: Database,
+    migrated_db: SqliteDatabase,
 ) -> None:
     threads: list[int] = []
 
@@ -66,7 +66,7 @@ async def test_short_statements_run_on_the_loop_thread_heavy_reads_off_it(
 
 
 async def test_a_write_waits_for_another_process_without_blocking_the_loop(
-    migrated_db: Database,
+    migrated_db: SqliteDatabase,
 ) -> None:
     other = sqlite3.connect(migrated_db.path, isolation_level=None)
     try:
@@ -91,13 +91,13 @@ async def test_a_write_waits_for_another_process_without_blocking_the_loop(
 
 
 async def test_a_write_gives_up_when_the_lock_is_never_released(
-    migrated_db: Database,
+    migrated_db: SqliteDatabase,
 ) -> None:
     other = sqlite3.connect(migrated_db.path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
         # probe() waits 50 ms here; a transaction waits BUSY_TIMEOUT_MS the same way.
-        assert await migrated_db.probe(busy_timeout_ms=50) == (
+        assert await migrated_db.probe(timeout_ms=50) == (
             "database is not answering (database is locked)"
         )
         other.execute("ROLLBACK")
@@ -106,7 +106,7 @@ async def test_a_write_gives_up_when_the_lock_is_never_released(
     assert await migrated_db.probe() is None
 
 
-async def test_a_transaction_inside_a_transaction_is_refused(migrated_db: Database) -> None:
+async def test_a_transaction_inside_a_transaction_is_refused(migrated_db: SqliteDatabase) -> None:
     async def read_inside() -> None:
         async with migrated_db.read():
             pass
@@ -116,7 +116,9 @@ async def test_a_transaction_inside_a_transaction_is_refused(migrated_db: Databa
             await read_inside()
 
 
-async def test_transactions_of_two_tasks_queue_instead_of_mixing(migrated_db: Database) -> None:
+async def test_transactions_of_two_tasks_queue_instead_of_mixing(
+    migrated_db: SqliteDatabase,
+) -> None:
     entered = asyncio.Event()
     release = asyncio.Event()
     order: list[str] = []
@@ -144,7 +146,7 @@ async def test_transactions_of_two_tasks_queue_instead_of_mixing(migrated_db: Da
 
 
 async def test_a_cancelled_heavy_read_lets_its_statement_finish_first(
-    migrated_db: Database,
+    migrated_db: SqliteDatabase,
 ) -> None:
     started = threading.Event()
     finish = threading.Event()
@@ -174,7 +176,7 @@ async def test_a_cancelled_heavy_read_lets_its_statement_finish_first(
 
 
 async def test_a_script_runs_statement_by_statement_in_the_transaction(
-    migrated_db: Database,
+    migrated_db: SqliteDatabase,
 ) -> None:
     script = """
         CREATE TABLE note (body TEXT);  -- a comment; with a semicolon

@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.support.db import execute, fetchall, fetchone
 
 from dojobot.engine.memory import DAY_MS, FactMemory, remember
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.memory import class_facts, memories, pace_ms, remember_answer, set_pace
 from dojobot.storage.migrator import migrate_down, migrate_up
 
@@ -20,7 +20,7 @@ async def schema_of(db: Database) -> list[tuple[str, str]]:
 
 
 async def test_0008_up_down_up(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "db.sqlite3")
+    db = await SqliteDatabase.open(tmp_path / "db.sqlite3")
     try:
         await migrate_up(db, 7)
         before = await schema_of(db)

@@ -36,6 +36,8 @@ async def make_class(dojo: Dojo, *, group_id: int = GROUP_ID, title: str = "7A M
     ben = await s.user(502, "Ben")
     group = await s.group(group_id, title)
     await s.set_admins(group, teacher, [])
+    for learner in (aiko, ben):
+        await s.join_group(group, learner)  # before the bot: no service messages for it
     await s.add_bot_to_group(group, teacher)
     welcome = await s.next_message(group)
     await s.settle()

@@ -14,7 +14,7 @@ async def fetchone(db: Database, sql: str, args: Sequence[Any] = ()) -> Row | No
         return await tx.fetchone(sql, args)
 
 
-async def fetchall(db: Database, sql: str, args: Sequence[Any] = ()) -> list[Row]:
+async def fetchall(db: Database, sql: str, args: Sequence[Any] = ()) -> Sequence[Row]:
     """Every row of a query, read in its own read transaction."""
     async with db.read() as tx:
         return await tx.fetchall(sql, args)
@@ -30,3 +30,9 @@ async def executemany(db: Database, sql: str, rows: Sequence[Sequence[Any]]) -> 
     """One statement per argument tuple, all in one transaction."""
     async with db.transaction() as tx:
         await tx.executemany(sql, rows)
+
+
+async def executescript(db: Database, script: str) -> None:
+    """Several statements without arguments, in one transaction."""
+    async with db.transaction() as tx:
+        await tx.executescript(script)

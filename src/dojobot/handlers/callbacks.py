@@ -177,6 +177,30 @@ class Reminder:
         return None
 
 
+_NONCE = re.compile(r"[A-Za-z0-9_-]{16}")
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    """'fgt:<nonce>' (erase everything, if the nonce is the learner's pending /forgetme) or
+    'fgt:keep' (nonce None: keep it all)."""
+
+    PREFIX: ClassVar[str] = "fgt"
+    nonce: str | None
+
+    def encode(self) -> str:
+        return _join(self.PREFIX, self.nonce or "keep")
+
+    @classmethod
+    def decode(cls, fields: list[str]) -> ForgetMe | None:
+        match fields:
+            case ["keep"]:
+                return cls(None)
+            case [nonce] if _NONCE.fullmatch(nonce):
+                return cls(nonce)
+        return None
+
+
 @dataclass(frozen=True)
 class ChooseLanguage:
     """'lang:<code>': speak this language to me (a code from LANGUAGES)."""
@@ -223,13 +247,16 @@ class Panel(StrEnum):
     BACK = "b"
     CHART = "c"
     EXPORT = "x"
+    DELETE = "d"  # asks for confirmation
+    DELETE_CONFIRMED = "dd"
     LANGUAGE_MENU = "lm"
     FACTS = "fx"  # the class's weakest facts (fluency map)
 
 
 @dataclass(frozen=True)
 class BoardPanel:
-    """'brd:<chat>:tm|b|c|x': open the topic list, go back, chart, export."""
+    """'brd:<chat>:tm|b|c|x|d|dd': open the topic list, go back, chart, export, delete the
+    class (asks first), delete it (confirmed)."""
 
     PREFIX: ClassVar[str] = "brd"
     chat_id: int
@@ -317,6 +344,7 @@ def _decode_board(fields: list[str]) -> Board | None:
 # Private data acts for the learner; group data names the group it belongs to.
 PrivateData = (
     Nav | Go | TakeTestOut | Topics | ShowProgress | Chart | Reminder | ChooseLanguage
+    | ForgetMe
 )
 GroupData = JoinClass | Board
 CallbackData = PrivateData | GroupData
@@ -328,6 +356,7 @@ _DECODERS: dict[str, Callable[[list[str]], CallbackData | None]] = {
     ShowProgress.PREFIX: ShowProgress.decode,
     Chart.PREFIX: Chart.decode,
     Reminder.PREFIX: Reminder.decode,
+    ForgetMe.PREFIX: ForgetMe.decode,
     ChooseLanguage.PREFIX: ChooseLanguage.decode,
     JoinClass.PREFIX: JoinClass.decode,
     BoardPanel.PREFIX: _decode_board,

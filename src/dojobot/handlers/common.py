@@ -25,6 +25,9 @@ COMMANDS = (
     BotCommand("nickname", N_("Your name on class leaderboards")),
     BotCommand("language", N_("The language I speak with you")),
     BotCommand("pace", N_("Your fluency threshold: 3, 6 or 12 s")),
+    BotCommand("privacy", N_("What I keep about you, and why")),
+    BotCommand("mydata", N_("Download everything I keep about you")),
+    BotCommand("forgetme", N_("Delete everything I keep about you")),
 )
 # The menu shown in groups: the class commands.
 GROUP_COMMANDS = (

@@ -12,7 +12,8 @@ import time
 from html import escape
 from typing import Any
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CommandHandler,
@@ -110,11 +111,30 @@ async def choose_level(update: Update, context: DojoContext, data: Go) -> None:
     if topic is None or level_id not in topic.level_ids:
         await query.answer(_(STALE))
         return
+    message = query.message
     await query.answer()
-    if isinstance(query.message, Message) and query.message.reply_markup is not None:
-        # Freeze the menu so an old button cannot restart the set by accident.
-        await query.edit_message_reply_markup(reply_markup=None)
+    if isinstance(message, Message):
+        # A second tap on the same menu (made before the first was handled, so Telegram
+        # still showed the buttons) must not start a second set: its answer is all it gets.
+        if not context.bot_data.frozen_menus.add((message.chat_id, message.message_id)):
+            return
+        if message.reply_markup is not None and not await _freeze(query):
+            return
     await begin_set(update, context, topic, level_id)
+
+
+async def _freeze(query: CallbackQuery) -> bool:
+    """Remove the menu's buttons so an old one cannot restart the set by accident.
+
+    False when they were already gone: a tap from before a restart, which forgot the menus
+    frozen by earlier taps."""
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as exc:
+        if "not modified" not in str(exc):
+            raise
+        return False
+    return True
 
 
 async def answer(update: Update, context: DojoContext) -> None:
@@ -134,7 +154,8 @@ async def answer(update: Update, context: DojoContext) -> None:
     except AnswerRejected as rejected:
         await message.reply_text(f"{escape(_(rejected.reason))}\n\n{problem_block(current.state)}")
         return
-    now = context.now_ms()
+    # Timed to the answer's arrival: a wait for other updates is not the learner's time.
+    now = context.arrived_ms()
     # In memory: when Telegram accepted the problem. After a restart only the stored
     # time is left, taken just before that send (a few ms earlier).
     sent_at = max(context.bot_data.problem_sent_at.get(user.id, 0), current.problem_sent_at)

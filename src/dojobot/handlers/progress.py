@@ -3,7 +3,6 @@ one-digit stages, a chart of recent sets) and a button for each other topic."""
 
 from __future__ import annotations
 
-import asyncio
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -17,6 +16,7 @@ from dojobot.handlers.texts import bar, requirement, stage_label, streak_text
 from dojobot.i18n import _, ngettext
 from dojobot.i18n.formats import day, percent, seconds
 from dojobot.i18n.names import shown
+from dojobot.rendering import render
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.practice import (
     imported_by_topic,
@@ -97,9 +97,9 @@ async def send_chart(context: DojoContext, chat_id: int, user_id: int, topic: To
         return
     from dojobot.charts import progress_chart  # matplotlib is slow to import: only when used
 
-    # to_thread copies the context: the chart's labels are in the learner's language too.
+    # The worker draws in the learner's language too (render passes it along).
     title = _("{topic}: recent sets").format(topic=name)
-    png = await asyncio.to_thread(progress_chart, title, points)
+    png = await render(progress_chart, title, points)
     since = day(local_datetime(points[0].start_time, zone("UTC")).date())
     caption = ngettext(
         "{topic}: median time and accuracy over your last set (since {date}).",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.dates import format_date, format_interval, format_skeleton
 from babel.numbers import format_decimal, format_percent
@@ -24,8 +25,13 @@ def seconds(ms: float | None) -> str:
     if ms is None:
         return DASH
     value = (Decimal(str(ms)) / 1000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    shown = format_decimal(value, "0.0", locale=current().locale)
-    return _("{seconds} s").format(seconds=shown)
+    return _("{seconds} s").format(seconds=_tenths(current().code, value))
+
+
+@lru_cache(maxsize=4096)
+def _tenths(code: str, value: Decimal) -> str:
+    # Every answer shows a time: Babel's formatting (tens of µs) is done once per value.
+    return format_decimal(value, "0.0", locale=current().locale)
 
 
 def percent(accuracy: float | None) -> str:

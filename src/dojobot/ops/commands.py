@@ -22,9 +22,10 @@ from dojobot.ops.report import kpis_json, kpis_lines
 from dojobot.ops.startup import token_free_reason
 from dojobot.storage import legacy as store
 from dojobot.storage.backup import auto_backup, backup_database, restore_database
-from dojobot.storage.db import Database, DriverError, StorageError
+from dojobot.storage.db import Database, SqliteDatabase, StorageError
 from dojobot.storage.kpis import compute_kpis, stage_distribution
 from dojobot.storage.migrator import status
+from dojobot.storage.postgres import PostgresDatabase
 
 CLAIM_TTL_MS = 7 * 24 * 3600 * 1000
 WINDOW = re.compile(r"^(\d{1,5})([hd])$")
@@ -41,21 +42,40 @@ def _now_ms() -> int:
 @asynccontextmanager
 async def _open_current(
     settings: Settings, *, readonly: bool = False, path: Path | None = None
-) -> AsyncIterator[Database]:
-    """The existing database (or a copy of it at `path`), refusing one whose schema is
-    behind this version."""
+) -> AsyncIterator[SqliteDatabase]:
+    """The existing SQLite database (or a copy of it at `path`), refusing one whose schema
+    is behind this version."""
     path = path or settings.database_path
-    db = await Database.open(path, create=False, readonly=readonly)
+    db = await SqliteDatabase.open(path, create=False, readonly=readonly)
     try:
-        state = await status(db)
-        if state.pending:
-            raise CliError(
-                f"database {path} is at schema version {state.current}; "
-                "run `dojobot migrate up` first"
-            )
+        await _refuse_behind(db, str(path))
         yield db
     finally:
         await db.close()
+
+
+@asynccontextmanager
+async def _open_to_read(settings: Settings) -> AsyncIterator[Database]:
+    """The existing database on either engine (read only on SQLite), schema current."""
+    if not settings.uses_postgres:
+        async with _open_current(settings, readonly=True) as db:
+            yield db
+        return
+    postgres = await PostgresDatabase.open(settings.database_url)
+    try:
+        await _refuse_behind(postgres, postgres.display_name)
+        yield postgres
+    finally:
+        await postgres.close()
+
+
+async def _refuse_behind(db: Database, name: str) -> None:
+    state = await status(db)
+    if state.pending:
+        raise CliError(
+            f"database {name} is at schema version {state.current}; "
+            "run `dojobot migrate up` first"
+        )
 
 
 def cmd_import_legacy(settings: Settings, args: argparse.Namespace) -> None:
@@ -124,7 +144,7 @@ async def _import_into(
                     time_unit=args.time_unit, rows_read=source.read, now_ms=_now_ms(),
                     on_progress=on_progress,
                 )
-            except DriverError as exc:
+            except db.driver_error as exc:
                 raise StorageError(
                     f"import failed and was undone, nothing of it is left: {exc}"
                 ) from None
@@ -239,8 +259,14 @@ async def _legacy_link(settings: Settings, legacy_user_id: str) -> None:
     )
 
 
+def _refuse_postgres(settings: Settings, command: str) -> None:
+    if settings.uses_postgres:
+        raise CliError(f"{command}: the database is PostgreSQL; use pg_dump and pg_restore")
+
+
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
     """Copy the live database to FILE."""
+    _refuse_postgres(settings, "backup")
     with copying("backup", settings.database_path, Path(args.file)):
         target = backup_database(settings.database_path, Path(args.file))
     print(f"backed up {settings.database_path} to {target} ({target.stat().st_size} bytes)")
@@ -248,6 +274,7 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
     """Put a backup back in place of the database."""
+    _refuse_postgres(settings, "restore")
     version, saved = restore_database(Path(args.file), settings.database_path)
     print(f"restored {args.file} into {settings.database_path} (schema version {version})")
     if saved:
@@ -276,7 +303,7 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> None:
         span = window_ms(args.since)
     except argparse.ArgumentTypeError as exc:
         raise CliError(f"--since {exc}") from None
-    async with _open_current(settings, readonly=True) as db:
+    async with _open_to_read(settings) as db:
         kpis = await compute_kpis(db, None if span is None else _now_ms() - span)
     if args.json:
         print(json.dumps(kpis_json(kpis, args.since), indent=2))
@@ -309,15 +336,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
     backup = sub.add_parser("backup", help="copy the live database to FILE (safe while running)")
     backup.add_argument("file")
-    backup.set_defaults(func=cmd_backup)
+    backup.set_defaults(func=cmd_backup, postgres_ready=True)
 
     restore = sub.add_parser("restore", help="put a backup back (the bot must be stopped)")
     restore.add_argument("file")
-    restore.set_defaults(func=cmd_restore)
+    restore.set_defaults(func=cmd_restore, postgres_ready=True)
 
     stats = sub.add_parser("stats", help="KPIs: active users, accuracy, p50, stages",
                            description="Print the KPIs. p50 is the median over answers; "
                            "imported estimate sessions count in sessions and reps only.")
     stats.add_argument("--since", default="24h", help="24h, 7d, ... or all (default 24h)")
     stats.add_argument("--json", action="store_true", help="JSON output")
-    stats.set_defaults(func=cmd_stats)
+    stats.set_defaults(func=cmd_stats, postgres_ready=True)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from telegram import Update
 from telegram.ext import Application
 
 __all__ = ["running"]
@@ -30,7 +31,11 @@ async def running(
         if app.post_init:
             await app.post_init(app)
         try:
-            await updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+            # Every update type, as `dojobot run` asks: chat_member is off unless requested.
+            await updater.start_polling(
+                poll_interval=0.0, timeout=10, drop_pending_updates=False,
+                allowed_updates=Update.ALL_TYPES,
+            )
             await app.start()
             yield app
         finally:

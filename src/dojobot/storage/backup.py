@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dojobot.storage.db import StorageError, read_only_uri
+from dojobot.storage.files import create_private
 from dojobot.storage.lock import without_a_bot
 from dojobot.storage.migrator import available_migrations
 
@@ -28,6 +29,7 @@ def backup_database(source: Path, target: Path) -> Path:
     if not target.parent.is_dir():
         raise StorageError(f"cannot write {target}: folder {target.parent} is missing")
     try:
+        create_private(target)
         src = sqlite3.connect(read_only_uri(source), uri=True)
         try:
             dest = sqlite3.connect(target)
@@ -39,7 +41,7 @@ def backup_database(source: Path, target: Path) -> Path:
                 dest.close()
         finally:
             src.close()
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         target.unlink(missing_ok=True)
         raise StorageError(f"backup of {source} failed: {exc}") from None
     return target
@@ -94,6 +96,7 @@ def restore_database(backup: Path, database: Path) -> tuple[int, Path | None]:
     with without_a_bot(database):
         saved = auto_backup(database, "before-restore")
         try:
+            create_private(database)
             src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
             try:
                 dest = sqlite3.connect(database)

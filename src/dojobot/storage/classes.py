@@ -72,6 +72,24 @@ async def deactivate_class(db: Database, chat_id: int, now_ms: int) -> bool:
     return changed == 1
 
 
+async def delete_class(db: Database, chat_id: int) -> bool:
+    """Delete the class, its settings and member list (members cascade). False if none."""
+    async with db.transaction() as tx:
+        return await tx.execute("DELETE FROM class_group WHERE chat_id = ?", (chat_id,)) == 1
+
+
+async def delete_abandoned_classes(db: Database, inactive_since_ms: int) -> int:
+    """Delete classes the bot has been out of since before the cutoff; how many went.
+
+    An inactive class's updated_at is when the bot left: nothing else writes to it while the
+    bot is out (settings need a command in the group), and coming back makes it active.
+    """
+    async with db.transaction() as tx:
+        return await tx.execute(
+            "DELETE FROM class_group WHERE active = 0 AND updated_at < ?", (inactive_since_ms,)
+        )
+
+
 async def update_class(db: Database, chat_id: int, now_ms: int, **changes: object) -> None:
     """Change board settings (period, topic_id, weekly_post, timezone)."""
     unknown = set(changes) - set(_SETTINGS)

@@ -1,23 +1,26 @@
-"""The database, and the one way storage modules use it.
+"""The database, and the one way storage modules use it, on SQLite and PostgreSQL alike.
 
 Every storage module reads and writes through a transaction object, `Tx`:
 
-    async with db.transaction() as tx:      # BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error)
+    async with db.transaction() as tx:      # a write transaction: COMMIT, or ROLLBACK on error
         row = await tx.fetchone("SELECT ... WHERE user_id = ?", (user_id,))
         changed = await tx.execute("UPDATE ...", (...))
-    async with db.read() as tx:             # one consistent snapshot, no write lock
+    async with db.read() as tx:             # one consistent snapshot that writes nothing
         rows = await tx.fetchall("SELECT ...", (...))
     async with db.read(heavy=True) as tx:   # a long scan (boards, KPIs): off the event loop
 
 A helper that is one step of a bigger transaction takes the `Tx`; a function that stands
 alone takes the `Database` and opens its own transaction or read. Nothing else touches a
-connection: no raw cursors, no driver objects outside this module.
+connection: no raw cursors, no driver objects outside this module and postgres.py.
 
-SQL is written once, with `?` placeholders (`?N` where an argument is used twice), and
-rows are read by position or by column name. Only this module knows the driver.
+`Database` and `Tx` are protocols with two implementations, chosen by the URL's scheme
+(storage/connect.py): `SqliteDatabase` here and `PostgresDatabase` (postgres.py). SQL is
+written once, in SQLite's words, with `?` placeholders (`?N` where an argument is used
+twice); rows are read by position or by column name (sqlite3.Row and asyncpg's Record both
+allow it). What must differ between the engines is a field of `db.dialect` (dialect.py).
 
-**SQLite (this implementation).** One stdlib `sqlite3` connection in WAL mode, opened in
-autocommit mode (`isolation_level=None`): `Tx` issues BEGIN, COMMIT and ROLLBACK itself.
+**SQLite (SqliteDatabase).** One stdlib `sqlite3` connection in WAL mode, opened in
+autocommit mode (`isolation_level=None`): `SqliteTx` issues BEGIN, COMMIT and ROLLBACK.
 
 - Statements run synchronously on the event loop thread. The answer path's statements are
   keyed lookups and updates of about 0.1 ms; handing each to a thread and back costs about
@@ -39,17 +42,15 @@ private `_conn` and `_execute`, its one thread is only worth a hand-off for heav
 (`asyncio.to_thread` does that), and a busy wait on its thread would stall every other
 statement queued behind it.
 
-**PostgreSQL (issue 17) behind the same interface.** An asyncpg implementation of
-`Database` and `Tx`, chosen by the URL's scheme: `transaction()` is a pool connection's
-`conn.transaction()`, `read()` a `transaction(readonly=True)` (`heavy` changes nothing:
-every statement is awaited I/O), `fetchone`/`fetchall`/`execute`/`executemany` map to
-asyncpg's `fetchrow`/`fetch`/`execute`/`executemany` (the status tag "UPDATE 1" gives
-`execute`'s count), and `executescript` to `execute` without arguments. Placeholders are
-translated in one place, that backend's statement cache: `?` becomes `$1`, `$2`, ... in
-order, `?N` becomes `$N`, outside string literals. Each statement is one round trip there,
-so the answer path's transaction is a handful; SQL that differs between the engines
-(`INDEXED BY`, `sqlite_master`) goes behind a named function in the storage module that
-needs it, not into `if`s at call sites.
+**PostgreSQL (PostgresDatabase).** An asyncpg pool: `transaction()` takes a connection
+and runs `conn.transaction()` (READ COMMITTED; rows that decide a write are locked with
+`FOR UPDATE`), `read()` a `REPEATABLE READ, READ ONLY` transaction (one snapshot, as on
+SQLite; `heavy` changes nothing: every statement is awaited I/O). Transactions of
+different tasks run at once, each on its own connection. `fetchone`/`fetchall`/`execute`/
+`executemany` are asyncpg's `fetchrow`/`fetch`/`execute`/`executemany` (the status tag
+"UPDATE 1" gives `execute`'s count) after `?` became `$1`, `$2`, ... (cached, once per
+statement text); `executescript` (migrations) is `execute` without arguments. Each
+statement is one round trip there.
 """
 
 from __future__ import annotations
@@ -57,11 +58,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 from urllib.parse import quote
+
+from dojobot.storage.dialect import SQLITE, Dialect
+from dojobot.storage.files import create_private
 
 BUSY_TIMEOUT_MS = 5000
 # Pauses between retries of a statement that found the database locked: the schedule of
@@ -69,13 +73,70 @@ BUSY_TIMEOUT_MS = 5000
 _BUSY_PAUSES_MS = (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100)
 
 T = TypeVar("T")
-Row: TypeAlias = sqlite3.Row  # indexable by position and by column name, as asyncpg's Record
 Args: TypeAlias = Sequence[Any]
-DriverError: TypeAlias = sqlite3.Error  # what a failing statement raises
 
 
 class StorageError(Exception):
     """The database cannot be used; the message is one line a maintainer can act on."""
+
+
+class Row(Protocol):
+    """A result row: sqlite3.Row or asyncpg's Record, read by position or column name."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
+
+    def keys(self) -> Iterable[str]: ...
+
+
+class Tx(Protocol):
+    """The statements of one transaction or read; see the module docstring."""
+
+    async def fetchone(self, sql: str, args: Args = ()) -> Row | None:
+        """The first row of a query, or None."""
+
+    async def fetchall(self, sql: str, args: Args = ()) -> Sequence[Row]:
+        """Every row of a query."""
+
+    async def execute(self, sql: str, args: Args = ()) -> int:
+        """Run a statement; returns how many rows it changed."""
+
+    async def executemany(self, sql: str, rows: Sequence[Args]) -> None:
+        """Run a statement once per argument tuple."""
+
+    async def executescript(self, script: str) -> None:
+        """Run several statements without arguments (migrations)."""
+
+
+class Database(Protocol):
+    """A database on either engine; see the module docstring."""
+
+    @property
+    def dialect(self) -> Dialect:
+        """The engine's SQL where it differs."""
+
+    @property
+    def display_name(self) -> str:
+        """How messages and logs name the database (never with a password)."""
+
+    @property
+    def driver_error(self) -> type[Exception]:
+        """What a failing statement raises (sqlite3.Error, asyncpg.PostgresError)."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """A write transaction: COMMIT at the end, ROLLBACK on any exception."""
+
+    def read(self, *, heavy: bool = False) -> AbstractAsyncContextManager[Tx]:
+        """A read-only snapshot; heavy: long scans, kept off the event loop."""
+
+    async def probe(self, timeout_ms: int = 1000) -> str | None:
+        """None if an answer could be recorded now; else why not (for /healthz)."""
+
+    async def close(self) -> None:
+        """Release the connection(s) once running work has finished."""
 
 
 def _check_path(path: Path, *, create: bool) -> None:
@@ -151,28 +212,30 @@ def _statements(script: str) -> Iterator[str]:
             pending = ""
 
 
-def _fetchone(conn: sqlite3.Connection, sql: str, args: Args) -> Row | None:
+def _fetchone(conn: sqlite3.Connection, sql: str, args: Args) -> sqlite3.Row | None:
     cursor = conn.execute(sql, args)
     try:
-        row: Row | None = cursor.fetchone()
+        row: sqlite3.Row | None = cursor.fetchone()
         return row
     finally:
         cursor.close()  # ends the statement now: it holds a read lock until it is reset
 
 
-class Tx:
-    """The statements of one transaction or read; see the module docstring."""
+class SqliteTx:
+    """Tx on SQLite: the statements of one transaction or read."""
 
-    def __init__(self, db: Database, *, heavy: bool) -> None:
+    __slots__ = ("_db", "_heavy")
+
+    def __init__(self, db: SqliteDatabase, *, heavy: bool) -> None:
         self._db = db
         self._heavy = heavy
 
-    async def fetchone(self, sql: str, args: Args = ()) -> Row | None:
+    async def fetchone(self, sql: str, args: Args = ()) -> sqlite3.Row | None:
         """The first row of a query, or None."""
         conn = self._db._conn
         return await self._db._call(lambda: _fetchone(conn, sql, args), heavy=self._heavy)
 
-    async def fetchall(self, sql: str, args: Args = ()) -> list[Row]:
+    async def fetchall(self, sql: str, args: Args = ()) -> list[sqlite3.Row]:
         """Every row of a query."""
         conn = self._db._conn
         return await self._db._call(lambda: conn.execute(sql, args).fetchall(), heavy=self._heavy)
@@ -198,8 +261,11 @@ class Tx:
         await self._db._call(run, heavy=True)
 
 
-class Database:
-    """One SQLite connection with DojoBot's pragmas; see the module docstring."""
+class SqliteDatabase:
+    """Database on SQLite: one connection with DojoBot's pragmas; see the module docstring."""
+
+    dialect = SQLITE
+    driver_error = sqlite3.Error
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn  # used by Tx only: storage modules go through transaction()/read()
@@ -210,18 +276,30 @@ class Database:
         self._owner: asyncio.Task[Any] | None = None
 
     @classmethod
-    async def open(cls, path: Path, *, create: bool = True, readonly: bool = False) -> Database:
+    async def open(
+        cls, path: Path, *, create: bool = True, readonly: bool = False
+    ) -> SqliteDatabase:
         """Open (or create) the database file and apply the pragmas.
 
         readonly: for commands that only read (stats, migrate status); works on a file the
         process cannot write, and refuses every write.
         """
         _check_path(path, create=create and not readonly)
+        if create and not readonly:
+            try:
+                create_private(path)
+            except OSError as exc:
+                raise StorageError(f"cannot create database {path}: {exc}") from None
         try:
             conn = await asyncio.to_thread(_connect, path, readonly)
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open database {path}: {exc}") from None
         return cls(conn, path)
+
+    @property
+    def display_name(self) -> str:
+        """The file's path."""
+        return str(self.path)
 
     async def close(self) -> None:
         """Close the connection (checkpointing the WAL) once running work has finished."""
@@ -235,20 +313,20 @@ class Database:
     # transaction(), read() and probe() each take the lock inline rather than through a
     # shared context manager: they are on the answer path, and every layer costs.
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
+    async def transaction(self) -> AsyncIterator[SqliteTx]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (COMMIT's included)."""
         self._refuse_nested()
         async with self._lock:
             self._owner = asyncio.current_task()
             try:
                 await self._call(self._begin_immediate, heavy=False)
-                yield Tx(self, heavy=False)
+                yield SqliteTx(self, heavy=False)
                 await self._call(self._commit, heavy=False)
             finally:
                 self._end()
 
     @asynccontextmanager
-    async def read(self, *, heavy: bool = False) -> AsyncIterator[Tx]:
+    async def read(self, *, heavy: bool = False) -> AsyncIterator[SqliteTx]:
         """A read transaction: its statements all see the same data; it takes no write lock.
 
         heavy: the statements may take long (scans, aggregates); they run off the loop.
@@ -258,15 +336,15 @@ class Database:
             self._owner = asyncio.current_task()
             self._conn.execute("BEGIN")  # deferred: a snapshot from the first read
             try:
-                yield Tx(self, heavy=heavy)
+                yield SqliteTx(self, heavy=heavy)
             finally:
                 self._end()  # ROLLBACK: a read has nothing to keep
 
-    async def probe(self, busy_timeout_ms: int = 1000) -> str | None:
+    async def probe(self, timeout_ms: int = 1000) -> str | None:
         """None if an answer could be recorded now; else why not (for /healthz).
 
         Takes the write lock for a moment and writes nothing (BEGIN IMMEDIATE, a read,
-        ROLLBACK), waiting at most busy_timeout_ms: a file locked by another process or an
+        ROLLBACK), waiting at most timeout_ms: a file locked by another process or an
         unreadable file shows here, where `SELECT 1` never touches the file.
         """
         self._refuse_nested()
@@ -274,7 +352,7 @@ class Database:
             self._owner = asyncio.current_task()
             try:
                 await self._call(
-                    self._begin_immediate, heavy=False, busy_timeout_ms=busy_timeout_ms
+                    self._begin_immediate, heavy=False, busy_timeout_ms=timeout_ms
                 )
                 _fetchone(self._conn, "SELECT count(*) FROM sqlite_master", ())
             except sqlite3.Error as exc:
@@ -302,25 +380,17 @@ class Database:
 
         SQLITE_BUSY (another process holds the lock) is retried after a non-blocking pause.
         """
-        try:
-            return await _on_thread(statement) if heavy else statement()
-        except sqlite3.OperationalError as exc:
-            if not _is_busy(exc):
-                raise
-            busy = exc
         waited = 0
-        for pause in itertools.chain(_BUSY_PAUSES_MS, itertools.repeat(_BUSY_PAUSES_MS[-1])):
-            if waited >= busy_timeout_ms:
-                raise busy  # "database is locked", as SQLite's own busy timeout says it
-            await asyncio.sleep(pause / 1000)
-            waited += pause
+        pauses = itertools.chain(_BUSY_PAUSES_MS, itertools.repeat(_BUSY_PAUSES_MS[-1]))
+        while True:
             try:
                 return await _on_thread(statement) if heavy else statement()
             except sqlite3.OperationalError as exc:
-                if not _is_busy(exc):
-                    raise
-                busy = exc
-        raise AssertionError("unreachable: the pauses never end")
+                if not _is_busy(exc) or waited >= busy_timeout_ms:
+                    raise  # past the timeout: "database is locked", as SQLite says it
+            pause = next(pauses)
+            await asyncio.sleep(pause / 1000)
+            waited += pause
 
 
 async def _on_thread(statement: Callable[[], T]) -> T:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dojobot.storage.db import StorageError
+from dojobot.storage.files import PRIVATE
 
 
 def lock_path_for(database_path: Path) -> Path:
@@ -28,7 +29,7 @@ class DatabaseLock:
         """Take the lock without waiting; False if another holder has it."""
         if self._fd is not None:
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, PRIVATE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -8,14 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 
-from dojobot.storage.db import Database, DriverError, StorageError
+from dojobot.storage.db import Database, StorageError
+from dojobot.storage.dialect import SQLITE, Dialect
 
 _NAME = re.compile(r"^(\d{4})_(\w+)\.up\.sql$")
-_BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migration (
-    version    INTEGER PRIMARY KEY,
-    name       TEXT NOT NULL,
-    applied_at INTEGER NOT NULL
-)"""
 
 
 @dataclass(frozen=True)
@@ -38,21 +34,29 @@ class MigrationStatus:
     pending: tuple[Migration, ...]
 
 
-def available_migrations() -> tuple[Migration, ...]:
-    """All migrations shipped with this version, in order."""
-    folder = files("dojobot.migrations")
+def _read(dialect: Dialect, name: str) -> str:
+    """The file `name` from the dialect's first migration package that has it."""
+    for package in dialect.migration_packages:
+        entry = files(package).joinpath(name)
+        if entry.is_file():
+            return entry.read_text(encoding="utf-8")
+    raise FileNotFoundError(name)
+
+
+def available_migrations(dialect: Dialect = SQLITE) -> tuple[Migration, ...]:
+    """All migrations shipped with this version, in order, in the dialect's SQL."""
     found = []
-    for entry in folder.iterdir():
+    # The shared folder (the last package) defines which migrations exist.
+    for entry in files(dialect.migration_packages[-1]).iterdir():
         match = _NAME.match(entry.name)
         if not match:
             continue
-        down = folder.joinpath(entry.name.replace(".up.sql", ".down.sql"))
         found.append(
             Migration(
                 version=int(match.group(1)),
                 name=match.group(2),
-                up_sql=entry.read_text(encoding="utf-8"),
-                down_sql=down.read_text(encoding="utf-8"),
+                up_sql=_read(dialect, entry.name),
+                down_sql=_read(dialect, entry.name.replace(".up.sql", ".down.sql")),
             )
         )
     return tuple(sorted(found, key=lambda m: m.version))
@@ -61,9 +65,7 @@ def available_migrations() -> tuple[Migration, ...]:
 async def applied_versions(db: Database) -> tuple[int, ...]:
     """Versions recorded in schema_migration; reading only, never creating it."""
     async with db.read() as tx:
-        exists = await tx.fetchone(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'"
-        )
+        exists = await tx.fetchone(db.dialect.has_migration_bookkeeping)
         if exists is None:
             return ()
         rows = await tx.fetchall("SELECT version FROM schema_migration ORDER BY version")
@@ -72,7 +74,7 @@ async def applied_versions(db: Database) -> tuple[int, ...]:
 
 async def status(db: Database) -> MigrationStatus:
     """Current and latest versions and what is pending."""
-    migrations = available_migrations()
+    migrations = available_migrations(db.dialect)
     applied = await applied_versions(db)
     current = max(applied, default=0)
     latest = migrations[-1].version if migrations else 0
@@ -98,7 +100,7 @@ async def migrate_up(
     if to is not None and not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
     async with db.transaction() as tx:
-        await tx.execute(_BOOKKEEPING)
+        await tx.execute(db.dialect.migration_bookkeeping)
     plan = [m for m in state.pending if to is None or m.version <= to]
     done: list[Migration] = []
     for migration in plan:
@@ -111,7 +113,7 @@ async def migrate_up(
                     "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
                     (migration.version, migration.name, int(time.time() * 1000)),
                 )
-        except DriverError as exc:
+        except db.driver_error as exc:
             raise StorageError(f"migration failed and was rolled back: {exc}") from None
         done.append(migration)
     if on_step is not None:
@@ -123,13 +125,13 @@ async def migrate_down(db: Database, to: int) -> list[Migration]:
     """Roll back applied migrations above version `to`, newest first, in one transaction.
 
     All or nothing: a rollback that fails (a catalogue still used by learners' sessions)
-    undoes the whole plan, so the file is never left between the two versions.
+    undoes the whole plan, so the database is never left between the two versions.
     """
     state = await status(db)
     _refuse_newer(state)
     if not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
-    by_version = {m.version: m for m in available_migrations()}
+    by_version = {m.version: m for m in available_migrations(db.dialect)}
     plan = [by_version[v] for v in sorted(state.applied, reverse=True) if v > to]
     if not plan:
         return []
@@ -139,7 +141,8 @@ async def migrate_down(db: Database, to: int) -> list[Migration]:
             for step in plan:
                 await tx.executescript(step.down_sql)
                 await tx.execute("DELETE FROM schema_migration WHERE version = ?", (step.version,))
-    except DriverError as exc:
+    except db.driver_error as exc:
+        # The whole plan is one transaction: the file is never left between two versions.
         where = f"rolling back {step.version:04d} {step.name}" if step else "the rollback"
         lowest = f"; the lowest version it can go down to is {step.version}" if step else ""
         raise StorageError(

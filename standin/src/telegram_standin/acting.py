@@ -309,6 +309,75 @@ class ActingMixin(StandInState):
         state.creator_id = creator.id
         state.admin_ids = [a.id for a in admins if a.id != creator.id]
 
+    def _chat_member_update(self, state: ChatState, user: User, by_user: User, old: JSON) -> None:
+        """A chat_member update: Telegram sends one only to a bot that is an administrator
+        of the group (and asked for them in allowed_updates)."""
+        if state.bot_status != "administrator":
+            return
+        self._enqueue(
+            "chat_member",
+            {
+                "chat": state.chat.to_dict(),
+                "from": by_user.to_dict(),
+                "date": now_date(),
+                "old_chat_member": old,
+                "new_chat_member": self._member_json(state, user),
+            },
+        )
+
+    def _service_message(self, user: User, state: ChatState, **content: Any) -> None:
+        """Join and leave service messages reach a bot in the group even in privacy mode."""
+        message = self._user_message(user, state, **content)
+        if state.bot_status in ("member", "administrator") and state.migrated_to is None:
+            self._enqueue("message", message)
+
+    async def join_group(self, group: Chat, user: User) -> None:
+        """The user joins the group: a new_chat_members message and a chat_member update."""
+        self._users.setdefault(user.id, user)
+        state = self._group_state(group)
+        old = self._member_json(state, user)
+        state.banned.discard(user.id)
+        state.writers.add(user.id)
+        self._service_message(
+            user, state, new_chat_members=[user.to_dict()], new_chat_member=user.to_dict(),
+            new_chat_participant=user.to_dict(),
+        )
+        self._chat_member_update(state, user, user, old)
+
+    async def leave_group(
+        self,
+        group: Chat,
+        user: User,
+        *,
+        removed_by: User | None = None,
+        service_message: bool = True,
+    ) -> None:
+        """The user leaves the group, or an admin removes them (status "kicked"): a
+        left_chat_member message (unless the group hides them: service_message=False, as
+        Telegram's "hide join and leave messages" does) and a chat_member update."""
+        state = self._group_state(group)
+        old = self._member_json(state, user)
+        if service_message:
+            self._service_message(
+                removed_by or user, state, left_chat_member=user.to_dict(),
+                left_chat_participant=user.to_dict(),
+            )
+        state.writers.discard(user.id)  # after the message: writing makes a member
+        if user.id in state.admin_ids:
+            state.admin_ids.remove(user.id)
+        if removed_by is not None:
+            state.banned.add(user.id)
+        self._chat_member_update(state, user, removed_by or user, old)
+
+    async def demote_admin(self, group: Chat, admin: User, by_user: User) -> None:
+        """An administrator becomes a plain member (a chat_member update, no message)."""
+        state = self._group_state(group)
+        old = self._member_json(state, admin)
+        if admin.id in state.admin_ids:
+            state.admin_ids.remove(admin.id)
+        state.writers.add(admin.id)
+        self._chat_member_update(state, admin, by_user, old)
+
     async def migrate_to_supergroup(self, group: Chat, new_chat_id: int) -> Chat:
         """Upgrade a group: migrate_to_chat_id in the old chat, migrate_from in the new one."""
         old_state = self._group_state(group)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 
 from telegram_standin.models import JSON, ApiCall, Fault
@@ -37,6 +38,13 @@ class KnobsMixin(StandInState):
             raise ValueError(f"unknown Bot API method {method!r}")
         queue = self._faults.setdefault(key, deque())
         queue.extend(Fault(error_code, description, retry_after) for _ in range(count))
+
+    def hold(self, method: str, chat_id: int) -> asyncio.Event:
+        """Make calls of `method` into `chat_id` wait (a slow Telegram) until the event is set."""
+        key = method.lower()
+        if key not in self._handlers:
+            raise ValueError(f"unknown Bot API method {method!r}")
+        return self._holds.setdefault((key, chat_id), asyncio.Event())
 
     def unanswered_callback_queries(self) -> list[str]:
         """Ids of callback queries the bot never answered."""

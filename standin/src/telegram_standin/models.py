@@ -206,7 +206,8 @@ class ChatState:
     bot_by_id: dict[int, BotMessage] = field(default_factory=dict)
     creator_id: int | None = None
     admin_ids: list[int] = field(default_factory=list)
-    writers: set[int] = field(default_factory=set)
+    writers: set[int] = field(default_factory=set)  # members (who wrote or joined)
+    banned: set[int] = field(default_factory=set)  # removed by an admin ("kicked")
     migrated_to: int | None = None
     ever_joined: bool = False
 

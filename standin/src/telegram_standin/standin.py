@@ -149,6 +149,9 @@ class BotApiStandIn(
                 self.stats.injected_failures += 1
                 extra = {"retry_after": fault.retry_after} if fault.retry_after else None
                 raise ApiError(fault.code, fault.description, extra)
+            held = self._holds.get((key, params.get("chat_id")))  # type: ignore[arg-type]
+            if held is not None:
+                await held.wait()
             if is_poll:
                 result = await self._get_updates(params, is_closed)
             else:

@@ -91,6 +91,8 @@ class StandInState:
         self._pusher: asyncio.Task[None] | None = None
         self._commands: dict[str, list[JSON]] = {}
         self._faults: dict[str, deque[Fault]] = {}
+        # (method, chat id) -> released: calls wait here until a test releases them.
+        self._holds: dict[tuple[str, int], asyncio.Event] = {}
         self._callback_queries: dict[str, CallbackQuery] = {}
         self._query_ids = itertools.count(1)
         self._files: dict[str, StoredFile] = {}
@@ -217,6 +219,8 @@ class StandInState:
             status = "administrator"
         elif user.id in state.writers:
             status = "member"
+        elif user.id in state.banned:
+            status = "kicked"
         else:
             status = "left"
         if status == "creator":

@@ -2,6 +2,7 @@
 
 - `group`: the bot arriving and leaving, joining, /leaderboard, the weekly final board
 - `board`: /board, the admins' settings panel, its chart and CSV export
+- `joins`: /join confirmations merged into one edited message per group
 - `nickname`: /nickname, the name a learner shows on boards
 - `common`: admin checks, sending into groups within Telegram's limits, loading a board
 - `texts`: what a group reads, and the class deep links

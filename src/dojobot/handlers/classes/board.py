@@ -12,7 +12,6 @@ note with a button that opens the private chat and delivers the export there.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import logging
@@ -50,6 +49,8 @@ from dojobot.handlers.classes.common import (
 from dojobot.handlers.classes.texts import (
     PERIOD_NAMES,
     bot_link,
+    delete_keyboard,
+    delete_text,
     encode_link,
     language_keyboard,
     settings_keyboard,
@@ -62,6 +63,7 @@ from dojobot.handlers.fluency import send_class_map
 from dojobot.i18n import N_, _, activate, ngettext
 from dojobot.i18n.formats import period as period_label
 from dojobot.i18n.names import shown
+from dojobot.rendering import render
 from dojobot.storage import classes as store
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.classes import ClassGroup
@@ -70,6 +72,9 @@ from dojobot.storage.languages import set_class_language
 log = logging.getLogger(__name__)
 
 NOT_ADMIN = N_("Only this group's admins can change the board.")
+DELETED = N_(
+    "🗑 The class is deleted: its members and settings are gone. /join starts a new one."
+)
 STALE = N_("That button is no longer valid. Send /board for fresh settings.")
 USAGE = N_(
     "Usage: /board (settings), /board chart, /board facts, /board export, "
@@ -213,7 +218,7 @@ async def send_chart(
         f"{cls.title} · {period_label(period, context.now_ms(), cls.timezone)} · "
         f"{topic_name(context.catalogue, cls.topic_id)}"
     )
-    png = await asyncio.to_thread(leaderboard_chart, title, board.top)
+    png = await render(leaderboard_chart, title, board.top)
     await send_to_group(context, cls.chat_id, heading, photo=png, reply_to=reply_to)
 
 
@@ -357,6 +362,16 @@ async def board_button(
             return
         case BoardPanel(action=Panel.EXPORT):
             await query.answer(await _export_for(update, context, cls))
+            return
+        case BoardPanel(action=Panel.DELETE):
+            await query.answer()
+            await edit_in_place(update, delete_text(cls), delete_keyboard(cls.chat_id))
+            return
+        case BoardPanel(action=Panel.DELETE_CONFIRMED):
+            await store.delete_class(context.db, cls.chat_id)
+            log.info("group %s: class deleted by an admin", cls.chat_id)
+            await query.answer(_("Class deleted."))
+            await edit_in_place(update, _(DELETED), None)
             return
         case BoardPanel(action=Panel.BACK):
             pass

@@ -3,6 +3,7 @@ the class of a chat, and loading a board."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Chat, InlineKeyboardMarkup, InputFile, Message, ReplyParameters, Update
@@ -15,6 +16,7 @@ from dojobot.engine.leaderboard import Board, build_board
 from dojobot.handlers.classes.texts import board_heading, topic_name
 from dojobot.i18n import _, activate, current, resolve
 from dojobot.i18n.formats import period as period_label
+from dojobot.ratelimit import PriorityRateLimiter
 from dojobot.storage import classes as store
 from dojobot.storage.classes import ClassGroup
 from dojobot.storage.languages import class_language, set_class_language
@@ -22,11 +24,6 @@ from dojobot.storage.languages import class_language, set_class_language
 log = logging.getLogger(__name__)
 
 ADMIN_TTL_MS = 5 * 60_000
-# Telegram allows about 20 messages a minute per group. Replies to commands get 15 of them,
-# so the weekly post and join notices keep room, and a burst of /leaderboard in one group
-# never makes the rate limiter stall every other chat (updates are handled one at a time).
-GROUP_BUDGET = 15
-GROUP_WINDOW_MS = 60_000
 ADMIN_ROLES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 MEMBER_ROLES = (*ADMIN_ROLES, ChatMemberStatus.MEMBER, ChatMemberStatus.RESTRICTED)
 
@@ -42,7 +39,8 @@ async def member_status(context: DojoContext, chat_id: int, user_id: int) -> str
 
 
 async def is_admin(context: DojoContext, chat_id: int, user_id: int) -> bool:
-    """Whether the user is the group's creator or an administrator (cached a few minutes)."""
+    """Whether the user is the group's creator or an administrator (cached a few minutes;
+    a member update about them, which an admin bot receives, drops the cache at once)."""
     now = context.now_ms()
     cache = context.bot_data.admin_checks
     cached = cache.get((chat_id, user_id))
@@ -65,18 +63,10 @@ def sent_by_admin_anonymously(update: Update) -> bool:
     )
 
 
-def take_budget(context: DojoContext, chat_id: int) -> bool:
-    """Count one reply against the group's budget; False when it is spent for now."""
-    now = context.now_ms()
-    sends = context.bot_data.group_sends.get(chat_id, [])
-    recent = [t for t in sends if now - t < GROUP_WINDOW_MS]
-    if len(recent) >= GROUP_BUDGET:
-        context.bot_data.group_sends[chat_id] = recent
-        log.info("group %s: reply budget spent, staying quiet", chat_id)
-        return False
-    recent.append(now)
-    context.bot_data.group_sends[chat_id] = recent
-    return True
+def group_minute_spent(context: DojoContext, chat_id: int) -> bool:
+    """Whether a message to the group now would wait for Telegram's 20-a-minute limit."""
+    limiter = context.bot.rate_limiter
+    return isinstance(limiter, PriorityRateLimiter) and not limiter.group_has_room(chat_id)
 
 
 async def _send(
@@ -111,14 +101,27 @@ async def send_to_group(
     keyboard: InlineKeyboardMarkup | None = None,
     reply_to: Message | None = None,
     photo: bytes | None = None,
-    budgeted: bool = True,
+    deferrable: bool = True,
 ) -> Message | None:
     """Send into a class group (text, or a photo with `text` as caption).
 
+    A reply (`deferrable`) that finds the group's minute spent is queued: it goes out from
+    a task of its own when Telegram's group limit allows, so the group's next updates (a
+    button tap, an admin's command) are not held behind it. Only a shutdown drops it,
+    saying so in the log.
     A 403 marks the class inactive; a group upgraded to a supergroup is followed.
-    None when nothing was sent.
+    None when nothing was sent (yet).
     """
-    if budgeted and not take_budget(context, chat_id):
+    if deferrable and group_minute_spent(context, chat_id):
+        log.info("group %s: this minute's messages are spent; reply queued", chat_id)
+        queued = context.bot_data.queued_replies
+        task = asyncio.create_task(
+            send_to_group(context, chat_id, text, keyboard=keyboard, reply_to=reply_to,
+                          photo=photo, deferrable=False),
+            name=f"queued-group-reply-{chat_id}",
+        )
+        queued.add(task)
+        task.add_done_callback(queued.discard)
         return None
     try:
         return await _send(context, chat_id, text, keyboard, reply_to, photo)

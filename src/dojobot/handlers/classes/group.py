@@ -1,7 +1,9 @@
 """Class groups: the bot arriving and leaving, learners joining, the leaderboard, weekly posts.
 
 Everything works with privacy mode on: the bot relies only on commands, callback queries,
-my_chat_member updates and service messages (members, supergroup migration).
+my_chat_member updates and service messages (members, supergroup migration). Where the bot
+is an admin it also gets chat_member updates: members leaving or removed even when the
+group hides its service messages, and admins demoted (their cached rights are dropped).
 
 Joining takes one tap either way. The welcome post's "Join the class" button is a callback:
 it registers whoever taps it, needs no private chat, and works in privacy mode. Its
@@ -15,6 +17,8 @@ stateDiagram-v2
     Active --> Inactive: bot removed, left, or a send answered 403
     Inactive --> Active: bot added again: "back", class intact
     Active --> Active: migrate_to_chat_id: class, members, settings move to the new id
+    Active --> [*]: an admin deletes it from /board
+    Inactive --> [*]: 90 days without the bot: deleted (the daily class-retention job)
 ```
 """
 
@@ -24,7 +28,7 @@ import logging
 from html import escape
 from typing import Any
 
-from telegram import Chat, ChatMemberUpdated, Update
+from telegram import Chat, ChatMember, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import (
@@ -50,6 +54,7 @@ from dojobot.handlers.classes.common import (
     member_status,
     send_to_group,
 )
+from dojobot.handlers.classes.joins import announce_join
 from dojobot.handlers.classes.texts import (
     board_heading,
     board_text,
@@ -67,6 +72,17 @@ from dojobot.storage.languages import class_language
 log = logging.getLogger(__name__)
 
 GROUP_ONLY = N_("That works in a class group: add me to your group first.")
+NOT_A_MEMBER = N_("Only members of this group can join its class: join the group first.")
+LINK_REFUSED = {
+    "join": N_(
+        "That class link is for members of its Telegram group: join the group first, then "
+        "open the link again."
+    ),
+    "exp": N_("That export link works for the group's admins only."),
+}
+RETENTION_JOB = "class-retention"
+ABANDONED_AFTER_MS = 90 * 24 * 60 * 60_000  # a class whose group removed the bot
+DAY_S = 24 * 60 * 60
 WEEKLY_JOB = "class-weekly-boards"
 WEEKLY_INTERVAL_S = 60
 PRESENT = (*ADMIN_ROLES, ChatMemberStatus.MEMBER)
@@ -106,7 +122,7 @@ async def _arrive(context: DojoContext, chat: Chat) -> None:
     await send_to_group(
         context, chat.id, welcome_text(cls.title, members, returning=existing is not None),
         keyboard=practise_keyboard(context.bot.username, chat.id, join_button=True),
-        budgeted=False,
+        deferrable=False,
     )
 
 
@@ -114,11 +130,9 @@ async def bot_membership(update: Update, context: DojoContext) -> None:
     """my_chat_member in a group: the bot was added, promoted, removed or left."""
     change: ChatMemberUpdated | None = update.my_chat_member
     assert change is not None
+    forget_admin_checks(context, change.chat.id)
     new = change.new_chat_member
-    present = new.status in PRESENT or (
-        new.status == ChatMemberStatus.RESTRICTED and getattr(new, "is_member", False)
-    )
-    if present:
+    if _still_in(new):
         await _arrive(context, change.chat)
     elif await store.deactivate_class(context.db, change.chat.id, context.now_ms()):
         # left, kicked, or restricted out of the group
@@ -138,7 +152,36 @@ async def members_changed(update: Update, context: DojoContext) -> None:
         if left.id == bot_id:
             await store.deactivate_class(context.db, chat.id, context.now_ms())
         elif await store.leave_class(context.db, chat.id, left.id):
-            log.info("user %s left group %s and so its class", left.id, chat.id)
+            log.info("a member left group %s and so its class", chat.id)
+        forget_admin_checks(context, chat.id, left.id)
+
+
+def forget_admin_checks(context: DojoContext, chat_id: int, user_id: int | None = None) -> None:
+    """Drop cached admin verdicts of a chat (of one user, or everyone's): the next check
+    asks Telegram again."""
+    cache = context.bot_data.admin_checks
+    for key in [k for k in cache if k[0] == chat_id and user_id in (None, k[1])]:
+        del cache[key]
+
+
+def _still_in(member: ChatMember) -> bool:
+    return member.status in PRESENT or (
+        member.status == ChatMemberStatus.RESTRICTED and getattr(member, "is_member", False)
+    )
+
+
+async def member_changed(update: Update, context: DojoContext) -> None:
+    """chat_member: someone's status in the group changed (Telegram sends these only to a
+    bot that is an admin there). A demoted admin loses admin powers at once; a member who
+    left or was removed leaves the class."""
+    change = update.chat_member
+    assert change is not None
+    user_id = change.new_chat_member.user.id
+    forget_admin_checks(context, change.chat.id, user_id)
+    if not _still_in(change.new_chat_member) and await store.leave_class(
+        context.db, change.chat.id, user_id
+    ):
+        log.info("a member left group %s and so its class", change.chat.id)
 
 
 async def migrated(update: Update, context: DojoContext) -> None:
@@ -169,6 +212,10 @@ async def join_button(update: Update, context: DojoContext, data: JoinClass) -> 
         # e.g. a welcome left in a group that was since upgraded to a supergroup
         await query.answer(_("This button is out of date: send /join in the group to join."))
         return
+    # A public group's messages (and buttons) are visible to people who are not in it.
+    if await member_status(context, data.chat_id, user.id) not in MEMBER_ROLES:
+        await query.answer(_(NOT_A_MEMBER))
+        return
     joined = await store.join_class(context.db, data.chat_id, user.id, context.now_ms())
     title = _short(cls.title)
     await query.answer(
@@ -191,18 +238,15 @@ async def join_command(update: Update, context: DojoContext) -> None:
         )
         return
     cls = await ensure_class(context, chat)
-    joined = await store.join_class(context.db, chat.id, user.id, context.now_ms())
-    text = (
+    if await store.join_class(context.db, chat.id, user.id, context.now_ms()):
+        announce_join(context, chat.id, cls.title, user.first_name)  # one notice for many
+        return
+    await send_to_group(
+        context, chat.id,
         _(
-            "✋ You're in the class. Tap Practise to train with me in private; your answers "
-            "count on the board of {title}."
-        ) if joined else _(
             "You are already in the class. Tap Practise to train with me in private; your "
             "answers count on the board of {title}."
-        )
-    )
-    await send_to_group(
-        context, chat.id, text.format(title=escape(cls.title)),
+        ).format(title=escape(cls.title)),
         keyboard=practise_keyboard(context.bot.username, chat.id, join_button=False),
         reply_to=update.effective_message,
     )
@@ -232,19 +276,19 @@ async def open_class_link(update: Update, context: DojoContext, payload: str) ->
     if decoded is None:
         return _("I didn't recognise that class link, so here is the full menu.") + "\n\n"
     kind, chat_id = decoded
+    # Whoever holds a link but is not in the group learns nothing of the class: not its
+    # title, not whether it exists (no class and no membership read the same).
     cls = await store.get_class(context.db, chat_id)
-    if cls is None or not cls.active:
+    if cls is None or await member_status(context, chat_id, user.id) not in (
+        ADMIN_ROLES if kind == "exp" else MEMBER_ROLES
+    ):
+        return _(LINK_REFUSED[kind]) + "\n\n"
+    if not cls.active:
         return _("That class isn't open any more. Ask your teacher for a fresh link.") + "\n\n"
     title = escape(cls.title)
-    status = await member_status(context, chat_id, user.id)
     if kind == "exp":
-        if status not in ADMIN_ROLES:
-            note = _("Only the admins of <b>{title}</b> can export its board.")
-        else:
-            await board.send_export(context, cls, user.id)
-            note = _("📄 Above: the export of <b>{title}</b>.")
-    elif status not in MEMBER_ROLES:
-        note = _("To join the class <b>{title}</b>, join its Telegram group first.")
+        await board.send_export(context, cls, user.id)
+        note = _("📄 Above: the export of <b>{title}</b>.")
     elif await store.join_class(context.db, chat_id, user.id, context.now_ms()):
         note = _("✋ You joined <b>{title}</b>: your answers now count on its board.")
     else:
@@ -303,7 +347,7 @@ async def _post_final_board(context: DojoContext, cls: ClassGroup, week_start: i
     sent = await send_to_group(
         context, cls.chat_id, text,
         keyboard=practise_keyboard(context.bot.username, cls.chat_id, join_button=True),
-        budgeted=False,  # one message a week; the reply budget leaves room for it
+        deferrable=False,  # a job: it may wait for the group's minute
     )
     return sent is not None
 
@@ -334,11 +378,23 @@ async def post_weekly_boards(context: DojoContext) -> None:
             log.exception("weekly board for group %s failed", cls.chat_id)
 
 
+async def delete_abandoned_classes(context: DojoContext) -> None:
+    """Job: delete classes whose group removed the bot over 90 days ago (members, settings)."""
+    cutoff = context.now_ms() - ABANDONED_AFTER_MS
+    deleted = await store.delete_abandoned_classes(context.db, cutoff)
+    if deleted:
+        log.info("deleted %d classes whose groups removed the bot over 90 days ago", deleted)
+
+
 def schedule_jobs(job_queue: JobQueue[Any]) -> None:
-    """Schedule the weekly-board job (deterministic name; the database holds its state)."""
+    """Schedule the weekly-board and daily retention jobs (deterministic names; the database
+    holds their state)."""
     job_queue.run_repeating(
         post_weekly_boards, interval=WEEKLY_INTERVAL_S, first=WEEKLY_INTERVAL_S,
         name=WEEKLY_JOB,
+    )
+    job_queue.run_repeating(
+        delete_abandoned_classes, interval=DAY_S, first=WEEKLY_INTERVAL_S, name=RETENTION_JOB
     )
 
 
@@ -348,6 +404,7 @@ def build_handlers() -> list[BaseHandler]:
     commands = groups & filters.UpdateType.MESSAGE
     return [
         GroupBotMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        ChatMemberHandler(member_changed, ChatMemberHandler.CHAT_MEMBER),
         MessageHandler(
             groups
             & (filters.StatusUpdate.NEW_CHAT_MEMBERS | filters.StatusUpdate.LEFT_CHAT_MEMBER),

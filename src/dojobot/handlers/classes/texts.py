@@ -179,7 +179,7 @@ def language_name() -> str:
 
 
 def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMarkup:
-    """Period, topic, weekly post, chart and export buttons; data names the group."""
+    """Period, topic, weekly post, chart, export and delete; data names the group."""
     chat = cls.chat_id
     periods = [
         InlineKeyboardButton(
@@ -216,7 +216,30 @@ def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMa
         [InlineKeyboardButton(
             _("🧩 Weakest facts"), callback_data=BoardPanel(chat, Panel.FACTS).encode()
         )],
+        [InlineKeyboardButton(
+            _("🗑 Delete the class"), callback_data=BoardPanel(chat, Panel.DELETE).encode()
+        )],
     ])
+
+
+def delete_text(cls: ClassGroup) -> str:
+    """What deleting the class removes, asked before doing it."""
+    return _(
+        "🗑 <b>Delete the class {title}?</b>\n"
+        "Its member list, board settings and weekly post go, for good. Learners keep their "
+        "own progress. Anyone can start a new class here later with /join."
+    ).format(title=escape(cls.title))
+
+
+def delete_keyboard(chat_id: int) -> InlineKeyboardMarkup:
+    """Delete for good, or back to the settings."""
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(
+            _("🗑 Delete for good"),
+            callback_data=BoardPanel(chat_id, Panel.DELETE_CONFIRMED).encode(),
+        ),
+        InlineKeyboardButton(_("Cancel"), callback_data=BoardPanel(chat_id, Panel.BACK).encode()),
+    ]])
 
 
 def topic_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMarkup:

@@ -1,0 +1,8 @@
+-- A learner's /forgetme awaiting its confirmation button. The button carries the nonce; the
+-- row is removed with everything else when they confirm, so a second tap finds nothing. An
+-- unconfirmed row expires (expires_at, ms UTC) and a new /forgetme replaces it.
+CREATE TABLE forget_request (
+    user_id    INTEGER PRIMARY KEY REFERENCES user (user_id),
+    nonce      TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);

@@ -1,0 +1,11 @@
+DROP TABLE attempt;
+DROP TABLE session;
+DROP TABLE user_progress;
+DROP TABLE "user";
+DROP TABLE topic_difficulty_option;
+DROP TABLE topic;
+DROP TABLE subject;
+DROP TABLE field;
+DROP TABLE difficulty_progression;
+DROP TABLE difficulty_level;
+DROP TABLE stage;

@@ -1,0 +1,80 @@
+"""/join confirmations: one message per group that lists who joined, edited as more join.
+
+Telegram allows a bot 20 messages a minute in a group. A reply per /join spent them all
+when a class joined at once, and the teacher's next command got nothing. Now the first
+/join is confirmed by a new message; the ones that arrive while it is sent, or within a
+second after, are added to it by one edit: 20 joins at once cost two messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from html import escape
+
+from telegram.error import BadRequest, TelegramError
+
+from dojobot.context import DojoContext, JoinNotice
+from dojobot.handlers.classes.common import send_to_group
+from dojobot.handlers.classes.texts import practise_keyboard
+from dojobot.i18n import _
+
+log = logging.getLogger(__name__)
+
+# A notice older than this, or this full, is left as it is and a new one starts.
+NOTICE_MS = 10 * 60_000
+NOTICE_NAMES = 50
+# After each send or edit the notice waits this long, gathering names for the next edit:
+# each edit is one of the group's 20 messages a minute.
+EDIT_GAP_S = 1.0
+
+
+def notice_text(names: list[str], title: str) -> str:
+    """'✋ Joined the class: Aiko, Ben.' and how to practise."""
+    return _(
+        "✋ Joined the class: {names}. Tap Practise to train with me in private; your "
+        "answers count on the board of {title}."
+    ).format(names=", ".join(escape(n) for n in names), title=escape(title))
+
+
+def announce_join(context: DojoContext, chat_id: int, title: str, name: str) -> None:
+    """Add a learner to the group's join notice; a task sends or edits it."""
+    now = context.now_ms()
+    notice = context.bot_data.join_notices.get(chat_id)
+    if notice is None or now - notice.started_ms > NOTICE_MS or len(notice.names) >= NOTICE_NAMES:
+        notice = context.bot_data.join_notices[chat_id] = JoinNotice(started_ms=now)
+    notice.names.append(name)
+    if not notice.sending:
+        notice.sending = True
+        # Not awaited: the group's next /join is handled (and added) while this one sends.
+        context.application.create_task(_show(context, chat_id, title, notice),
+                                        name=f"join-notice-{chat_id}")
+
+
+async def _show(context: DojoContext, chat_id: int, title: str, notice: JoinNotice) -> None:
+    keyboard = practise_keyboard(context.bot.username, chat_id, join_button=False)
+    try:
+        while notice.shown < len(notice.names):
+            names = list(notice.names)
+            text = notice_text(names, title)
+            if notice.message_id is None:
+                sent = await send_to_group(context, chat_id, text, keyboard=keyboard,
+                                           deferrable=False)
+                if sent is None:
+                    return  # the class is gone (403) or moved; nothing more to show here
+                notice.message_id = sent.message_id
+            else:
+                try:
+                    await context.bot.edit_message_text(
+                        text, chat_id=chat_id, message_id=notice.message_id, reply_markup=keyboard
+                    )
+                except BadRequest as exc:  # e.g. an admin deleted the notice: start anew
+                    log.info("join notice in %s not edited (%s); a new one", chat_id, exc)
+                    notice.message_id = None
+                    continue
+            notice.shown = len(names)
+            await asyncio.sleep(EDIT_GAP_S)
+    except TelegramError as exc:
+        log.warning("join notice in group %s failed: %s", chat_id, exc)
+    finally:
+        notice.sending = False

@@ -1,0 +1,119 @@
+"""/mydata's file: one ZIP with a versioned, documented JSON and a CSV of every answer.
+
+Built from plain rows by `build_zip`, a pure function run in a worker thread (a heavy
+learner has tens of thousands of answers; compressing them must not hold up other chats).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import UTC, datetime
+from typing import Any
+
+from dojobot.storage.privacy import ANSWER_COLUMNS, LearnerData
+from dojobot.storage.streaks import Streak
+
+FORMAT = "dojobot-mydata"
+VERSION = 1
+# Stored as ms since the epoch; written as ISO 8601 UTC so a person can read them.
+_TIMESTAMPS = {
+    "created_at", "last_seen_at", "blocked_at", "stage_started_at", "last_practised_at",
+    "start_time", "end_time", "next_due_at", "last_sent_at", "updated_at", "joined_at",
+    "linked_at", "due_at",
+}
+README = f"""\
+Your DojoBot data ({FORMAT}, version {VERSION})
+
+This archive holds everything DojoBot stores about you.
+
+mydata.json
+  format, version    "{FORMAT}" and {VERSION}; a later layout gets a new version number
+  generated_at       when this file was made (ISO 8601, UTC)
+  profile            your Telegram user id, first name, username, language, nickname,
+                     timezone, fluency threshold (pace_ms), when you first and last wrote
+                     to the bot, and when the bot last found itself blocked by you (null
+                     if never); every column of your user row
+  progress           per topic: stage, reps in the stage, all reps, right answers, when the
+                     stage started, when you last practised
+  sets               every set: topic, stage, difficulty, start and end, reps, right
+                     answers, accuracy (0..1), median and mean response time (ms);
+                     imported_estimate = 1 for history imported from the old app, whose
+                     accuracy and median it never recorded; test_out: "taken" or
+                     "passed" for a test-out set
+  reminder           your daily reminder (minutes after local midnight, on/off, paused,
+                     next due, reminders ignored in a row, last sent), or null
+  streak             days in a row with a finished set, and whether today counts
+  classes            the class groups you joined: group id, title, when you joined; your
+                     nickname (shown on their boards) is in profile
+  imported_history   accounts of the old app merged into yours: its user id, when it was
+                     linked, how many sets and reps it brought
+  fact_memory        per fact you met (topic, fact such as "mul 7 8"): answers, right
+                     answers, the last and previous response time (ms) and whether they
+                     were right, the spacing box, when last seen, when next due
+  answers            the name of the CSV below and how many rows it has
+
+answers.csv (UTF-8, one row per answer, oldest first)
+  answered_at        ISO 8601, UTC
+  set_id             the set (see sets)
+  topic, stage       codes, as in progress
+  question, expected, given
+                     the problem as shown, the right answer, and what you sent
+  correct            1 or 0
+  response_ms        from when the problem reached Telegram to when your answer arrived
+"""
+
+
+def _iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds")
+
+
+def _readable(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {k: _iso(v) if k in _TIMESTAMPS else v for k, v in row.items()}
+
+
+def document(data: LearnerData, streak: Streak, now_ms: int) -> dict[str, Any]:
+    """The JSON document (README describes every key)."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "generated_at": _iso(now_ms),
+        "profile": _readable(data.profile),
+        "progress": [_readable(r) for r in data.progress],
+        "sets": [_readable(r) for r in data.sets],
+        "reminder": _readable(data.reminder),
+        "streak": {"days": streak.days, "practised_today": streak.practised_today},
+        "classes": [_readable(r) for r in data.classes],
+        "imported_history": [_readable(r) for r in data.imported_history],
+        "fact_memory": [_readable(r) for r in data.fact_memory],
+        "answers": {"file": "answers.csv", "rows": len(data.answers)},
+    }
+
+
+def answers_csv(data: LearnerData) -> bytes:
+    """Every answer, one row each, oldest first."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["answered_at", *ANSWER_COLUMNS[1:]])
+    for row in data.answers:
+        writer.writerow([_iso(row[0]), *row[1:]])
+    return out.getvalue().encode("utf-8")
+
+
+def build_zip(data: LearnerData, streak: Streak, now_ms: int) -> bytes:
+    """The archive /mydata sends: README.txt, mydata.json, answers.csv."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", README)
+        archive.writestr(
+            "mydata.json",
+            json.dumps(document(data, streak, now_ms), ensure_ascii=False, indent=2),
+        )
+        archive.writestr("answers.csv", answers_csv(data))
+    return buffer.getvalue()

@@ -1,0 +1,106 @@
+"""/forgetme: erase everything stored about the learner, after one confirmation.
+
+The request is stored with a random nonce and a 10-minute expiry (storage.privacy); the
+confirmation button carries the nonce. Confirming erases every row about the learner in
+one transaction, the request included, so a second tap, an expired button or a forged one
+finds nothing to act on. The log records counts only, never who.
+
+```mermaid
+stateDiagram-v2
+    [*] --> Asked: /forgetme (request stored, 10 minutes)
+    Asked --> Erased: fgt:<nonce> within 10 minutes
+    Asked --> Kept: fgt:keep, or the button after 10 minutes
+    Erased --> [*]: the next message starts a new learner
+```
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from dojobot.context import BotData, DojoContext
+from dojobot.handlers.callbacks import ForgetMe, on_button
+from dojobot.handlers.editing import edit_in_place
+from dojobot.handlers.privacy.common import private_only
+from dojobot.i18n import N_, _
+from dojobot.storage.privacy import Erased, confirm_erasure, request_erasure
+
+log = logging.getLogger(__name__)
+
+ASK = N_(
+    "⚠️ <b>Delete everything I keep about you?</b>\n"
+    "Your answers, sets, progress, streak, reminder, class memberships, nickname and imported "
+    "history are deleted for good, and you disappear from every class board. This cannot be "
+    "undone: /mydata first if you want a copy.\n\n"
+    "The button works for 10 minutes."
+)
+ERASED = N_(
+    "🗑 Done: everything I kept about you is deleted. If you write to me again, "
+    "I will meet you as a new learner."
+)
+KEPT = N_("Nothing was deleted.")
+EXPIRED = N_("That button has expired: nothing was deleted. Send /forgetme to start again.")
+UNKNOWN = N_("That button is no longer valid: nothing was deleted. Send /forgetme to start again.")
+
+
+async def ask(update: Update, context: DojoContext) -> None:
+    """/forgetme in the private chat: the confirmation."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    nonce = secrets.token_urlsafe(12)  # 16 characters of [A-Za-z0-9_-]
+    await request_erasure(context.db, user.id, nonce, context.now_ms())
+    keyboard = InlineKeyboardMarkup([
+        [InlineKeyboardButton(_("🗑 Delete everything"), callback_data=ForgetMe(nonce).encode())],
+        [InlineKeyboardButton(_("Keep my data"), callback_data=ForgetMe(None).encode())],
+    ])
+    await message.reply_text(_(ASK), reply_markup=keyboard)
+
+
+def forget_in_memory(data: BotData, user_id: int) -> None:
+    """Drop what this process remembers about the learner (caches, scratch data)."""
+    data.known_users.pop(user_id, None)
+    data.problem_sent_at.pop(user_id, None)
+    data.data_exports.pop(user_id, None)
+    for key in [k for k in data.admin_checks if k[1] == user_id]:
+        del data.admin_checks[key]
+
+
+async def confirm(update: Update, context: DojoContext, data: ForgetMe) -> None:
+    """The confirmation's buttons (the learner's private chat only: see on_button)."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    if data.nonce is None:
+        await query.answer(_(KEPT))
+        await edit_in_place(update, _(KEPT), None)
+        return
+    outcome = await confirm_erasure(context.db, user.id, data.nonce, context.now_ms())
+    if not isinstance(outcome, Erased):
+        why = EXPIRED if outcome == "expired" else UNKNOWN
+        await query.answer(_(why), show_alert=True)
+        return
+    forget_in_memory(context.bot_data, user.id)
+    context.application.drop_user_data(user.id)
+    context.application.drop_chat_data(user.id)
+    log.info("a learner erased their data: %s", outcome.summary())
+    await query.answer(_("Deleted."))
+    await edit_in_place(update, _(ERASED), None)
+
+
+async def in_group(update: Update, context: DojoContext) -> None:
+    """/forgetme in a group: nothing happens there."""
+    await private_only(update, context, "forgetme")
+
+
+def build_handlers() -> list[BaseHandler]:
+    """/forgetme and its buttons."""
+    return [
+        CommandHandler("forgetme", ask, filters=filters.ChatType.PRIVATE),
+        CommandHandler("forgetme", in_group, filters=filters.ChatType.GROUPS),
+        on_button((ForgetMe,), confirm),
+    ]

@@ -1,0 +1,75 @@
+"""/mydata: everything stored about the learner, as one ZIP document in the private chat.
+
+A running set is untouched: the export only reads. A second /mydata within a minute (a
+double tap, or an impatient one while the first is being built) gets one line, not a second
+file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from telegram import InputFile, Update
+from telegram.constants import ChatAction
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from dojobot.context import DojoContext
+from dojobot.handlers.privacy.common import private_only
+from dojobot.handlers.privacy.export import build_zip
+from dojobot.i18n import N_, _
+from dojobot.storage.privacy import read_learner
+from dojobot.storage.streaks import streak_for
+
+COOLDOWN_MS = 60_000
+ALREADY = N_("Your data file is on its way or was just sent: see above. Try again in a minute.")
+
+
+async def send_my_data(update: Update, context: DojoContext) -> None:
+    """/mydata in the private chat."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    now = context.now_ms()
+    exports = context.bot_data.data_exports
+    last = exports.get(user.id)
+    if last is not None and now - last < COOLDOWN_MS:
+        await message.reply_text(_(ALREADY))
+        return
+    exports[user.id] = now  # before the first await: a second /mydata sees it at once
+    try:
+        await _send(update, context, now)
+    except BaseException:
+        exports.pop(user.id, None)  # nothing was sent: the learner may try again at once
+        raise
+
+
+async def _send(update: Update, context: DojoContext, now: int) -> None:
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    await context.bot.send_chat_action(user.id, ChatAction.UPLOAD_DOCUMENT)
+    data = await read_learner(context.db, user.id)
+    streak = await streak_for(context.db, user.id, context.settings.default_timezone, now)
+    archive = await asyncio.to_thread(build_zip, data, streak, now)
+    day = datetime.fromtimestamp(now // 1000, tz=UTC).strftime("%Y-%m-%d")
+    await message.reply_document(
+        InputFile(archive, filename=f"dojobot-mydata-{day}.zip"),
+        caption=_(
+            "🔒 Everything I keep about you: {answers} answers in {sets} sets, your progress, "
+            "reminder and classes. README.txt inside explains each field."
+        ).format(answers=len(data.answers), sets=len(data.sets)),
+    )
+
+
+async def in_group(update: Update, context: DojoContext) -> None:
+    """/mydata in a group."""
+    await private_only(update, context, "mydata")
+
+
+def build_handlers() -> list[BaseHandler]:
+    """/mydata."""
+    return [
+        CommandHandler("mydata", send_my_data, filters=filters.ChatType.PRIVATE),
+        CommandHandler("mydata", in_group, filters=filters.ChatType.GROUPS),
+    ]

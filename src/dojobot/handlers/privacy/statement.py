@@ -1,0 +1,63 @@
+"""/privacy: what DojoBot stores, why, who sees it, for how long, and how to take it away."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from dojobot.context import DojoContext
+from dojobot.handlers.privacy.common import private_only
+from dojobot.i18n import N_, _
+
+# One paragraph per kind of record (the tables named in brackets), in plain words.
+STATEMENT = N_("""\
+🔒 <b>What DojoBot keeps about you</b>
+• <b>Profile</b> (user): your Telegram id, first name, username and language, as Telegram \
+sends them; your nickname and timezone if you set them; when you first and last wrote. \
+So I know who answers, and what name to show on class boards.
+• <b>Answers</b> (attempt, fact_memory): each problem, your answer, right or wrong, and how \
+long you took. So I can judge, time you, and tell when a stage is done.
+• <b>Sets and progress</b> (session, user_progress): totals per set and per topic, and your \
+stage. For /progress and your streak.
+• <b>Reminder</b> (reminder): the time you chose, and how many reminders went unanswered. \
+To nudge you once a day, and to stop when you stop.
+• <b>Classes</b> (class_member): the class groups you joined, and when. To put you on \
+their boards.
+• <b>Imported history</b> (legacy_account, legacy_session, legacy_progress_change, \
+legacy_claim_token): your sets from the old DojoBot app, if your school brought them over, \
+and the stages they raised.
+• <b>A pending /forgetme</b> (forget_request): for 10 minutes, until you confirm.
+
+<b>Who sees what</b>
+• You: all of it (/progress, /mydata).
+• A class you joined: your nickname (or first name), reps, right answers, accuracy and \
+median time on its board. Its admins can also export those figures and your stage per topic.
+• The bot's owners: totals and averages over all learners (/kpi), never one person's answers.
+
+<b>How long</b>
+Until you delete it. Leaving a class group (or /leave) takes you off its board at once. A \
+class whose group removed the bot is deleted after 90 days. Backups the bot's operator made \
+earlier keep what they held then.
+
+<b>Your data, your call</b>
+/mydata: one ZIP with all of it (a documented JSON file and a CSV of every answer).
+/forgetme: deletes all of it, for good, after one confirmation.""")
+
+
+async def show_statement(update: Update, context: DojoContext) -> None:
+    """/privacy in the private chat."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(_(STATEMENT))
+
+
+async def in_group(update: Update, context: DojoContext) -> None:
+    """/privacy in a group."""
+    await private_only(update, context, "privacy")
+
+
+def build_handlers() -> list[BaseHandler]:
+    """/privacy."""
+    return [
+        CommandHandler("privacy", show_statement, filters=filters.ChatType.PRIVATE),
+        CommandHandler("privacy", in_group, filters=filters.ChatType.GROUPS),
+    ]

@@ -1,0 +1,196 @@
+"""Telegram's flood limits with priorities: replies to people first, broadcasts in the rest.
+
+Telegram allows a bot about 30 messages in any one second and 20 a minute in each group.
+`AIORateLimiter` enforces them with leaky buckets, which let a full bucket go at once and
+then refill: a burst right after a quiet spell breaks the "any one second" window, and the
+429 that follows pauses every send of the bot. It has no notion of priority either, so a
+broadcast queued ahead of a learner's reply delays the reply.
+
+`PriorityRateLimiter` keeps AIORateLimiter's request handling (its retry of 429s, the
+counting of errors) but applies the limits itself, as sliding windows over the calls that
+Telegram counts (messages sent and edited; not getChatMember, callback answers or polls):
+
+- a reply (the default) goes as soon as the last second holds fewer than the cap;
+- a broadcast (inside `background()`: nudges, weekly posts) goes only while no reply is
+  waiting and the last second holds fewer than the cap minus `REPLY_RESERVE`, so a reply
+  arriving mid-broadcast finds a free slot at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections.abc import Callable, Coroutine, Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from dojobot.metrics import CountingRateLimiter
+
+# Slots of each sliding second that broadcasts leave to replies. A reply arriving while
+# a broadcast keeps the window full would otherwise wait for the next slot (~35 ms).
+REPLY_RESERVE = 2
+# Telegram's documented limits.
+OVERALL_SPAN = 1.0
+GROUP_LIMIT = (20, 60.0)
+IN_FLIGHT_POLL = 0.01  # seconds between looks while the window is full of unfinished sends
+# What Telegram counts against the limits (PTB's endpoint names).
+COUNTED = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendAnimation", "sendVideo", "sendAudio",
+    "sendVoice", "sendSticker", "sendMediaGroup", "sendLocation", "sendPoll", "copyMessage",
+    "forwardMessage", "editMessageText", "editMessageCaption", "editMessageReplyMarkup",
+    "editMessageMedia",
+})
+
+_BACKGROUND: ContextVar[bool] = ContextVar("dojobot_background_send", default=False)
+
+
+@contextlib.contextmanager
+def background() -> Iterator[None]:
+    """Sends made inside (and in tasks created inside) yield to replies."""
+    token = _BACKGROUND.set(True)
+    try:
+        yield
+    finally:
+        _BACKGROUND.reset(token)
+
+
+class SlidingWindow:
+    """At most `limit` sends in any `span` seconds, as the receiver counts them.
+
+    A send is counted from its slot until `span` after it completes: Telegram receives it
+    somewhere in between (a request can wait for a connection or a busy event loop, and
+    then arrive bunched with later ones), so only a completed send may age out."""
+
+    def __init__(self, limit: int, span: float) -> None:
+        self.limit = limit
+        self.span = span
+        self._ends: list[list[float]] = []  # per send: [completion time], inf in flight
+
+    def wait(self, now: float, limit: int | None = None) -> float:
+        """Seconds until one more send fits under `limit` (default: the window's)."""
+        cap = self.limit if limit is None else limit
+        self._ends = [end for end in self._ends if end[0] > now - self.span]
+        if len(self._ends) < cap:
+            return 0.0
+        ages_out = sorted(end[0] for end in self._ends)[len(self._ends) - cap]
+        return IN_FLIGHT_POLL if ages_out == math.inf else ages_out + self.span - now
+
+    def start(self) -> list[float]:
+        """Count one send from now; set the returned cell to its completion time."""
+        end = [math.inf]
+        self._ends.append(end)
+        return end
+
+    def idle(self, now: float) -> bool:
+        """No send in the window any more: safe to forget."""
+        return self.wait(now, 1) <= 0
+
+
+class PriorityRateLimiter(CountingRateLimiter):
+    """AIORateLimiter's retries, with sliding-window limits that put replies first."""
+
+    def __init__(self, max_per_second: int, *, max_retries: int = 3) -> None:
+        # The parent's own buckets are off: the windows below replace them.
+        super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
+        self._overall = SlidingWindow(max_per_second, OVERALL_SPAN) if max_per_second else None
+        self._groups: dict[int | str, SlidingWindow] = {}
+        self._replies_waiting = 0  # replies queued for the overall cap right now
+        self._turns = {False: asyncio.Lock(), True: asyncio.Lock()}  # by is_background
+
+    def group_has_room(self, chat_id: int | str) -> bool:
+        """Whether a message to this group could go now, within its 20 a minute."""
+        window = self._groups.get(chat_id)
+        return window is None or window.wait(asyncio.get_running_loop().time()) <= 0
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        """Wait for a slot (each try, retries included), then send as AIORateLimiter does."""
+        if endpoint not in COUNTED:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        group = _group_of(data.get("chat_id"))
+        is_background = _BACKGROUND.get()
+
+        async def paced(*a: Any, **kw: Any) -> Any:
+            ends = await self._slot(group, is_background)
+            try:
+                return await callback(*a, **kw)
+            finally:
+                done = asyncio.get_running_loop().time()
+                for end in ends:
+                    end[0] = done
+
+        return await super().process_request(
+            paced, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+    async def _slot(self, group: int | str | None, is_background: bool) -> list[list[float]]:
+        loop = asyncio.get_running_loop()
+        while True:
+            if group is not None:  # a group's minute is waited out before queueing below
+                await _sleep_until_free(self._group_window(group), loop)
+            # One waiter per priority watches the overall window, the others queue in order:
+            # no herd of sleepers waking for every freed slot.
+            async with self._turns[is_background]:
+                await self._overall_turn(is_background, loop)
+                now = loop.time()
+                if group is None or self._group_window(group).wait(now) <= 0:
+                    windows = [self._overall] if self._overall is not None else []
+                    if group is not None:
+                        windows.append(self._group_window(group))
+                    return [window.start() for window in windows]
+
+    async def _overall_turn(self, is_background: bool, loop: asyncio.AbstractEventLoop) -> None:
+        if self._overall is None:
+            return
+        if not is_background:
+            self._replies_waiting += 1  # broadcasts hold back while a reply waits
+            try:
+                await _sleep_until_free(self._overall, loop)
+            finally:
+                self._replies_waiting -= 1
+            return
+        reserve = max(0, self._overall.limit - REPLY_RESERVE)
+        while True:
+            delay = self._overall.wait(loop.time(), reserve)
+            if delay <= 0 and self._replies_waiting:
+                delay = 0.005  # a reply is waiting for this slot: it goes first
+            if delay <= 0:
+                return
+            await asyncio.sleep(delay)
+
+    def _group_window(self, group: int | str) -> SlidingWindow:
+        window = self._groups.get(group)
+        if window is None:
+            if len(self._groups) > 512:  # forget groups that sent nothing for a minute
+                now = asyncio.get_running_loop().time()
+                self._groups = {k: w for k, w in self._groups.items() if not w.idle(now)}
+            window = self._groups[group] = SlidingWindow(*GROUP_LIMIT)
+        return window
+
+
+async def _sleep_until_free(window: SlidingWindow, loop: asyncio.AbstractEventLoop) -> None:
+    while True:
+        delay = window.wait(loop.time())
+        if delay <= 0:
+            return
+        await asyncio.sleep(delay)
+
+
+def _group_of(chat_id: object) -> int | str | None:
+    """Group and channel ids are negative (or @usernames); private chats are not limited."""
+    if isinstance(chat_id, str):
+        with contextlib.suppress(ValueError):
+            chat_id = int(chat_id)
+    if isinstance(chat_id, int):
+        return chat_id if chat_id < 0 else None
+    return chat_id if isinstance(chat_id, str) else None

@@ -1,0 +1,106 @@
+"""What differs between SQLite and PostgreSQL, in one place: storage code asks its Dialect.
+
+The schema is the same on both (names, columns, indexes, constraints); the PostgreSQL
+migrations differ only in types: Telegram ids, ids the database assigns and millisecond
+times are BIGINT (SQLite's INTEGER is 64-bit whatever it is declared), database-assigned
+ids are identity columns (SQLite's INTEGER PRIMARY KEY), REAL is DOUBLE PRECISION (a
+PostgreSQL REAL is 32-bit), and the table "user" is quoted (a reserved word there; SQLite
+accepts the quotes too). Flags stay INTEGER 0/1 on both, so queries compare them alike.
+
+Queries are written once, in SQLite's words: `?` placeholders, which the PostgreSQL
+connection numbers, and SQLite's index hints (INDEXED BY, for a planner that has no
+statistics on a live file), which it drops: PostgreSQL plans from the statistics its
+autovacuum keeps (numbered_parameters). A query that must differ otherwise gets a field on
+Dialect, never an `if`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_INDEX_HINT = re.compile(r"\s+INDEXED BY \w+")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """One engine's SQL where it differs from the other's."""
+
+    name: str
+    # Packages holding NNNN_name.up.sql / .down.sql, searched in order for each file: the
+    # shared folder defines the versions; an engine's own folder overrides a file.
+    migration_packages: tuple[str, ...]
+    migration_bookkeeping: str
+    # Returns a row when schema_migration exists, creating nothing (`migrate status` only reads).
+    has_migration_bookkeeping: str
+
+
+SQLITE = Dialect(
+    name="sqlite",
+    migration_packages=("dojobot.migrations",),
+    migration_bookkeeping="""CREATE TABLE IF NOT EXISTS schema_migration (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+)""",
+    has_migration_bookkeeping=(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'"
+    ),
+)
+
+POSTGRES = Dialect(
+    name="postgresql",
+    migration_packages=("dojobot.migrations.postgres", "dojobot.migrations"),
+    migration_bookkeeping="""CREATE TABLE IF NOT EXISTS schema_migration (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at BIGINT NOT NULL
+)""",
+    has_migration_bookkeeping="SELECT to_regclass('schema_migration')::text AS name "
+    "WHERE to_regclass('schema_migration') IS NOT NULL",
+)
+
+
+@lru_cache(maxsize=512)
+def numbered_parameters(sql: str) -> str:
+    """SQLite's `?` and `?N` placeholders as PostgreSQL's $1, $2 ..., and SQLite's index hints
+    left out.
+
+    Quoted text ('it''s ?', "col?") and -- comments are copied untouched.
+    """
+    out: list[str] = []
+    count = 0
+    i = 0
+    while i < len(sql):
+        char = sql[i]
+        if char in "'\"":
+            end = sql.index(char, i + 1)  # a doubled quote reads as two adjacent literals
+            out.append(sql[i : end + 1])
+            i = end + 1
+            continue
+        if sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = len(sql) if end < 0 else end
+            out.append(sql[i:end])
+            i = end
+            continue
+        hint = _INDEX_HINT.match(sql, i)
+        if hint:
+            i = hint.end()
+            continue
+        if char == "?":
+            digits = _DIGITS.match(sql, i + 1)
+            if digits:  # ?N: the Nth argument; a later bare ? takes the one after the highest
+                number = int(digits.group())
+                count = max(count, number)
+                out.append(f"${number}")
+                i = digits.end()
+                continue
+            count += 1
+            out.append(f"${count}")
+        else:
+            out.append(char)
+        i += 1
+    return "".join(out)

@@ -1,0 +1,74 @@
+"""Updates of different chats run concurrently; one chat's run in order, timed at arrival."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from telegram_standin import BotApiStandIn
+from tests.conftest import Dojo
+from tests.support.db import fetchone
+from tests.support.learner import current_question, solve, start_set
+from tests.support.waiting import until
+
+
+async def test_a_stalled_chat_delays_only_itself_and_keeps_its_order(
+    dojo: Dojo, standin: BotApiStandIn
+) -> None:
+    slow = await standin.user(701, "Slow")
+    other = await standin.user(702, "Other")
+    first = await start_set(standin, slow, "math-arithmetic-addition-d101")
+    _, _, question = current_question(first)
+    processor = dojo.app.update_processor
+    dojo.clock.advance(1500)
+
+    # Telegram is slow for this chat: its /help reply hangs until released.
+    released = standin.hold("sendMessage", slow.id)
+    await standin.send_text(slow, "/help")
+    await until(lambda: processor.current_concurrent_updates == 1, "the /help is being handled")
+    await standin.send_text(slow, str(solve(question)))
+    await until(lambda: processor.current_concurrent_updates == 2, "the answer has arrived")
+
+    # Another learner is answered meanwhile.
+    await standin.send_text(other, "/help")
+    assert "/start" in (await standin.next_message(other)).plain_text
+
+    # The answer waits for the /help before it: not judged yet.
+    row = await fetchone(dojo.db, "SELECT count(*) FROM attempt WHERE user_id = ?", (slow.id,))
+    assert row is not None
+    assert row[0] == 0
+
+    # Ten seconds pass before Telegram answers; the answer is timed from its arrival.
+    dojo.clock.advance(10_000)
+    released.set()
+    assert "/start" in (await standin.next_message(slow)).plain_text
+    verdict = await standin.next_message(slow)
+    assert verdict.plain_text.startswith("✓ 1.5 s"), verdict.plain_text
+
+
+async def test_double_taps_start_one_set_and_are_answered_quietly(
+    dojo: Dojo, standin: BotApiStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    learner = await standin.user(703, "Quick Fingers")
+    await standin.send_text(learner, "/start")
+    menu = await standin.next_message(learner)
+    for button in ("Math", "Arithmetic", "Addition · Hatsu 0/1000"):
+        await standin.press(learner, button, message_id=menu.message_id)
+        await standin.settle()
+    # Both taps are made before the bot handles the first (the buttons are still shown).
+    await standin.press(learner, "🌱 Seedling", message_id=menu.message_id)
+    await standin.press(learner, "🌱 Seedling", message_id=menu.message_id)
+    assert "Problem 1 of" in (await standin.next_message(learner)).plain_text
+    await standin.settle()
+    await standin.send_text(learner, "/stop")
+    summary = await standin.next_message(learner)
+    await standin.settle()
+    await standin.press(learner, "🔁 Another set", message_id=summary.message_id)
+    await standin.press(learner, "🔁 Another set", message_id=summary.message_id)
+    assert "Problem 1 of" in (await standin.next_message(learner)).plain_text
+    await standin.settle()
+    # One set per menu, every tap answered (the fixture checks: no 400, none unanswered).
+    problems = [m for m in standin.messages(learner) if "Problem 1 of" in m.plain_text]
+    assert len(problems) == 2
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -1,0 +1,16 @@
+"""Fixtures of the privacy tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from telegram_standin import BotApiStandIn
+from tests.conftest import Dojo
+from tests.support.cli import Cli
+
+
+@pytest.fixture
+def cli(dojo: Dojo, standin: BotApiStandIn, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """`dojobot ...` against the running bot's database."""
+    return Cli(monkeypatch, dojo.database_path, bot_token=standin.token,
+               api_base_url=standin.base_url)

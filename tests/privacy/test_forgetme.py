@@ -1,0 +1,139 @@
+"""/forgetme: one confirmation, then no table holds a row that names the learner."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from dojobot.storage.privacy import CONFIRM_TTL_MS
+from tests.conftest import Dojo
+from tests.support.classes import in_group
+from tests.support.cli import Cli
+from tests.support.db import fetchall, fetchone
+from tests.support.learner import reply
+from tests.support.privacy import (
+    LEARNER_ID,
+    NAME,
+    NICKNAME,
+    USERNAME,
+    do_everything,
+    rows_naming,
+)
+
+NAMES = [NAME, USERNAME, NICKNAME]
+
+
+async def ask(dojo: Dojo, learner_id: int = LEARNER_ID) -> int:
+    """/forgetme; returns the confirmation's message id."""
+    s = dojo.standin
+    learner = await s.user(learner_id, NAME, username=USERNAME)
+    message = await reply(s, learner, "/forgetme")
+    assert "Delete everything I keep about you?" in message.plain_text
+    assert [b.text for b in message.flat_buttons] == ["🗑 Delete everything", "Keep my data"]
+    return message.message_id
+
+
+async def press(dojo: Dojo, message_id: int, button: str = "🗑 Delete everything") -> str:
+    s = dojo.standin
+    learner = await s.user(LEARNER_ID, NAME, username=USERNAME)
+    qid = await s.press(learner, button, message_id=message_id)
+    await s.settle()
+    return str(s.callback_answers[qid]["text"])
+
+
+async def test_forgetme_leaves_no_row_that_names_the_learner(
+    dojo: Dojo, cli: Cli, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    s = dojo.standin
+    everything = await do_everything(dojo, cli, tmp_path)
+    before = await rows_naming(dojo.db, LEARNER_ID, NAMES)
+    # The scan sees them everywhere they did something (so an empty scan later means gone).
+    assert {"user", "attempt", "session", "user_progress", "reminder", "class_member",
+            "legacy_account", "legacy_progress_change", "legacy_claim_token"} <= set(before)
+
+    message_id = await ask(dojo)
+    tables = await rows_naming(dojo.db, LEARNER_ID, NAMES)
+    assert "forget_request" in tables
+    # /privacy names every table that holds something about them.
+    statement = (await reply(s, everything.learner, "/privacy")).plain_text
+    assert statement.startswith("🔒 What DojoBot keeps about you")
+    for table in tables:
+        assert f"{table}" in statement, table
+    with caplog.at_level(logging.INFO, logger="dojobot"):
+        assert await press(dojo, message_id) == "Deleted."
+    [done] = [m for m in s.messages(everything.learner) if m.message_id == message_id]
+    assert done.plain_text.startswith("🗑 Done: everything I kept about you is deleted.")
+    assert done.flat_buttons == []
+
+    assert await rows_naming(dojo.db, LEARNER_ID, NAMES) == {}
+    legacy = await fetchall(
+        dojo.db,
+        "SELECT legacy_user_id FROM legacy_account WHERE legacy_user_id IN ('u1', 'u3')"
+    )
+    assert legacy == []
+    # The log says that it happened and how much, never who.
+    [line] = [r.getMessage() for r in caplog.records if "erased their data" in r.getMessage()]
+    assert "attempt=3 " in line
+    assert "class_member=2 " in line
+    for secret in (str(LEARNER_ID), NAME, USERNAME, NICKNAME):
+        assert secret not in caplog.text
+
+    # Off both boards; the bot meets them as new.
+    teacher = await s.user(900, "Ms Tanaka")
+    for group in everything.groups:
+        board = await in_group(dojo, teacher, "/leaderboard", group)
+        assert NICKNAME not in board.plain_text
+        assert NAME not in board.plain_text
+    menu = await reply(s, everything.learner, "/start math-arithmetic-addition")
+    assert menu.plain_text.startswith("Addition · Hatsu"), menu.plain_text  # was Ri
+
+
+async def test_confirm_twice_after_expiry_forged_kept_and_in_a_group(dojo: Dojo) -> None:
+    s = dojo.standin
+    learner = await s.user(LEARNER_ID, NAME, username=USERNAME)
+    await reply(s, learner, "/nickname Keeper")
+    # Keep: nothing happens, and the button is gone.
+    first = await ask(dojo)
+    assert await press(dojo, first, "Keep my data") == "Nothing was deleted."
+    assert s.messages(learner)[-1].plain_text == "Nothing was deleted."
+    # After 10 minutes the button has expired.
+    expired = await ask(dojo)
+    dojo.clock.advance(CONFIRM_TTL_MS)
+    assert (await press(dojo, expired)).startswith("That button has expired: nothing was")
+    assert await fetchone(dojo.db, "SELECT 1 FROM user WHERE nickname = 'Keeper'") is not None
+    # A newer /forgetme replaces an older one: the older button does nothing.
+    older = await ask(dojo)
+    newer = await ask(dojo)
+    assert (await press(dojo, older)).startswith("That button is no longer valid")
+    # Another learner forging the button's data in their own chat deletes nothing of anyone.
+    confirm_data = s.messages(learner)[-1].flat_buttons[0].callback_data
+    assert confirm_data is not None
+    mallory = await s.user(666, "Mallory")
+    await reply(s, mallory, "/start")
+    qid = await s.press_data(mallory, None, s.messages(mallory)[-1].message_id, confirm_data)
+    await s.settle()
+    assert s.callback_answers[qid]["text"].startswith("That button is no longer valid")
+    assert await fetchone(dojo.db, "SELECT 1 FROM user WHERE user_id = 666") is not None
+    assert await fetchone(dojo.db, "SELECT 1 FROM user WHERE nickname = 'Keeper'") is not None
+    # Confirmed: erased once; the second tap (a new learner by then) deletes nothing.
+    assert await press(dojo, newer) == "Deleted."
+    await reply(s, learner, "/nickname Again")
+    qid = await s.press_data(learner, None, newer, confirm_data)  # the removed button
+    await s.settle()
+    assert s.callback_answers[qid]["text"].startswith("That button is no longer valid")
+    assert await fetchone(dojo.db, "SELECT 1 FROM user WHERE nickname = 'Again'") is not None
+
+    # In a group: nothing is deleted and nothing about anyone is said there.
+    teacher = await s.user(900, "Ms Tanaka")
+    group = await s.group(-4001, "7A Maths")
+    await s.set_admins(group, teacher, [])
+    await s.add_bot_to_group(group, teacher)
+    await s.next_message(group)
+    await s.settle()
+    answer = await in_group(dojo, learner, "/forgetme", group)
+    assert answer.plain_text == (
+        "I answer /forgetme in our private chat only: open it and send /forgetme there."
+    )
+    assert await fetchone(dojo.db, "SELECT 1 FROM user WHERE nickname = 'Again'") is not None

@@ -1,0 +1,81 @@
+"""/mydata: one ZIP with everything stored about the learner; it disturbs nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import Dojo
+from tests.support.cli import Cli
+from tests.support.learner import current_question, reply, solve, start_set
+from tests.support.privacy import LEARNER_ID, NAME, NICKNAME, USERNAME, do_everything
+
+
+def unpack(data: bytes | None) -> tuple[dict[str, Any], list[dict[str, str]], str]:
+    assert data is not None
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert sorted(archive.namelist()) == ["README.txt", "answers.csv", "mydata.json"]
+        document = json.loads(archive.read("mydata.json"))
+        answers = list(csv.DictReader(io.StringIO(archive.read("answers.csv").decode())))
+        readme = archive.read("README.txt").decode()
+    return document, answers, readme
+
+
+async def test_mydata_holds_everything(dojo: Dojo, cli: Cli, tmp_path: Path) -> None:
+    s = dojo.standin
+    everything = await do_everything(dojo, cli, tmp_path)
+    sent = await reply(s, everything.learner, "/mydata")
+    assert sent.file_name is not None
+    assert sent.file_name.endswith(".zip")
+    assert sent.plain_text.startswith("🔒 Everything I keep about you: 3 answers in")
+    document, answers, readme = unpack(sent.file_bytes)
+    assert (document["format"], document["version"]) == ("dojobot-mydata", 1)
+    for key in document:
+        if key not in ("format", "version"):
+            assert f"  {key}" in readme, f"README.txt documents {key}"
+    profile = document["profile"]
+    assert (profile["user_id"], profile["first_name"], profile["username"]) == (
+        LEARNER_ID, NAME, USERNAME
+    )
+    assert (profile["nickname"], profile["timezone"]) == (NICKNAME, "Europe/Berlin")
+    assert {p["topic"]: p["stage"] for p in document["progress"]}["add"] == "ri"  # imported
+    assert sum(x["imported_estimate"] for x in document["sets"]) == 7  # u1's 4 and u3's 3
+    assert [x["total_reps"] for x in document["sets"] if not x["imported_estimate"]] == [3]
+    assert document["reminder"]["local_minutes"] == 18 * 60 + 30
+    assert document["streak"] == {"days": 1, "practised_today": True}
+    assert sorted(c["title"] for c in document["classes"]) == ["7A Maths", "Chess Club"]
+    assert sorted(h["legacy_user_id"] for h in document["imported_history"]) == ["u1", "u3"]
+    assert document["answers"] == {"file": "answers.csv", "rows": 3}
+    assert [a["correct"] for a in answers] == ["1", "0", "1"]
+    assert [a["response_ms"] for a in answers] == ["1200", "2000", "900"]
+    assert answers[0]["answered_at"].endswith("+00:00")
+
+
+async def test_mydata_during_a_set_and_twice_quickly(dojo: Dojo) -> None:
+    s = dojo.standin
+    learner = await s.user(LEARNER_ID, NAME)
+    problem = await start_set(s, learner, "math-arithmetic-addition-d101")
+    number, _, question = current_question(problem)
+    await s.send_text(learner, "/mydata")
+    await s.send_text(learner, "/mydata")
+    sent = await s.next_message(learner)
+    assert sent.file_name is not None
+    busy = await s.next_message(learner)
+    assert busy.plain_text.startswith("Your data file is on its way or was just sent")
+    await s.settle()
+    assert len([m for m in s.messages(learner) if m.file_name]) == 1
+    # The set goes on where it was.
+    feedback = await reply(s, learner, str(solve(question)))
+    assert feedback.plain_text.startswith("✓")
+    assert current_question(feedback)[0] == number + 1
+    # A minute later, a fresh file.
+    dojo.clock.advance(60_000)
+    again = await reply(s, learner, "/mydata")
+    assert again.file_name is not None
+    document, answers, _ = unpack(again.file_bytes)
+    assert len(answers) == 1
+    assert document["sets"][0]["end_time"] is None  # still running

@@ -1,0 +1,49 @@
+"""Connecting to PostgreSQL: every failure is one line, and no line ever shows the password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from tests.support.cli import free_port
+from tests.support.postgres import fresh_database
+
+from dojobot.storage.db import StorageError
+from dojobot.storage.postgres import PostgresDatabase, redact_url
+
+
+def test_redacted_url_keeps_everything_but_the_password() -> None:
+    url = "postgresql://dojo:s3cr%40t@db.example:5433/dojobot?sslmode=require"
+    assert redact_url(url) == "postgresql://dojo:***@db.example:5433/dojobot?sslmode=require"
+    assert redact_url("postgresql://dojo@db/dojobot") == "postgresql://dojo@db/dojobot"
+
+
+async def test_unreachable_server_is_one_line_without_the_password() -> None:
+    url = f"postgresql://dojo:hunter2hunter2@127.0.0.1:{free_port()}/dojobot"
+    with pytest.raises(StorageError) as failure:
+        await PostgresDatabase.open(url)
+    message = str(failure.value)
+    assert message.startswith("cannot connect to postgresql://dojo:***@127.0.0.1:")
+    assert "hunter2" not in message
+    assert "\n" not in message
+    assert failure.value.__cause__ is None
+    assert failure.value.__suppress_context__
+
+
+async def test_unreadable_port_is_one_line_without_the_password() -> None:
+    with pytest.raises(StorageError, match="port is not a number") as failure:
+        await PostgresDatabase.open("postgresql://dojo:hunter2hunter2@localhost:99999/dojobot")
+    assert "hunter2" not in str(failure.value)
+
+
+async def test_wrong_password_is_one_line_without_either_password() -> None:
+    async with fresh_database() as url:
+        parts = urlsplit(url)
+        wrong = url.replace(f":{parts.password}@", ":not-the-password-0451@")
+        with pytest.raises(StorageError, match="password authentication failed") as failure:
+            await PostgresDatabase.open(wrong)
+        message = str(failure.value)
+        assert "not-the-password-0451" not in message
+        assert str(parts.password) not in message
+        assert "\n" not in message
+        assert f"{parts.username}:***@" in message

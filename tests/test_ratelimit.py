@@ -1,0 +1,38 @@
+"""The priority rate limiter against the stand-in enforcing Telegram's 30 messages a second."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram.ext import ExtBot
+from telegram.request import HTTPXRequest
+
+from dojobot.ratelimit import PriorityRateLimiter, background
+from telegram_standin import BotApiStandIn
+from tests.support.waiting import until
+
+
+async def test_a_reply_overtakes_a_broadcast_and_nothing_is_refused() -> None:
+    async with BotApiStandIn(enforce_rate_limits=True) as s:
+        learners = [await s.user(1000 + i, f"L{i}") for i in range(61)]
+        for learner in learners:
+            await s.send_text(learner, "/start")  # a chat the bot may write to
+        bot: ExtBot[int] = ExtBot(  # a connection pool as wide as ApplicationBuilder's
+            s.token, base_url=s.base_url, rate_limiter=PriorityRateLimiter(30),
+            request=HTTPXRequest(connection_pool_size=256),
+        )
+        async with bot:
+            with background():  # the tasks gather makes inherit it
+                broadcast = asyncio.gather(
+                    *(bot.send_message(learner.id, "nudge") for learner in learners[1:])
+                )
+            await until(lambda: len(s.calls_of("sendMessage")) >= 35, "a second of nudges")
+            sent_before = len(s.calls_of("sendMessage"))
+            await bot.send_message(learners[0].id, "reply")
+            await broadcast
+        texts = [c.params["text"] for c in s.calls_of("sendMessage")]
+        # Ahead of the nudges still waiting (24): only those already on their way (a few,
+        # more on a loaded machine) may go first. In a first-come queue it would be last.
+        assert texts.index("reply") <= sent_before + 12
+        assert texts.count("nudge") == 60
+        assert s.stats.rate_limited == 0
