@@ -43,7 +43,7 @@ _JSON_KEYS = (
                 "accuracy (0..1), median and mean response time (ms); imported_estimate = 1 "
                 "for history imported from the old app, whose accuracy and median it never "
                 "recorded; test_out: \"taken\" or \"passed\" for a test-out set")),
-    ("reminder", N_("your daily reminder (minutes after local midnight, on/off, paused, next "
+    ("reminder", N_("your daily reminder (minutes after local midnight, on or off, paused, next "
                     "due, reminders ignored in a row, last sent), or null")),
     ("streak", N_("days in a row with a finished set, and whether today counts")),
     ("classes", N_("the class groups you joined: group id, title, when you joined; your "
