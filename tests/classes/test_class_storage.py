@@ -49,10 +49,10 @@ async def test_even_counts_take_the_mean_of_the_middle_two(migrated_db: Database
 
 
 async def test_board_query_reads_attempts_through_the_user_time_index(
-    migrated_db: Database,
+    sqlite_db: Database,
 ) -> None:
     # With statistics from ANALYZE, a plain join let SQLite skip-scan every user instead.
-    db = migrated_db
+    db = sqlite_db
     await store.activate_class(db, CHAT, "7A", "UTC", 0)
     for uid in range(1, 41):
         await add_user(db, uid, f"L{uid}")
@@ -67,7 +67,7 @@ async def test_board_query_reads_attempts_through_the_user_time_index(
     )
     await execute(db, "ANALYZE sqlite_schema")
     plan = await fetchall(
-        migrated_db,
+        sqlite_db,
         "EXPLAIN QUERY PLAN " + store._MEMBER_STATS, (CHAT, 0, 1, None)
     )
     details = " | ".join(row["detail"] for row in plan)

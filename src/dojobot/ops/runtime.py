@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 class OpsRuntime:
     """Started in post_init, stopped in post_shutdown."""
 
-    lock: DatabaseLock
+    lock: DatabaseLock | None  # None on PostgreSQL: the server arbitrates between processes
     server: HTTPServer | None = None
 
 
@@ -57,8 +57,8 @@ def start_runtime(
     app: Application[Any, Any, Any, Any, Any, Any], settings: Settings
 ) -> OpsRuntime:
     """Take the database lock, start the ops server when a port is set, start Sentry."""
-    lock = DatabaseLock(settings.database_path)
-    if not lock.try_acquire():
+    lock = None if settings.uses_postgres else DatabaseLock(settings.database_path)
+    if lock is not None and not lock.try_acquire():
         log.warning("another process holds %s; is a second bot running on this database?",
                     lock.path)
     runtime = OpsRuntime(lock)
@@ -75,7 +75,8 @@ def start_runtime(
         try:
             runtime.server = start_ops_server(settings.metrics_port, health)
         except Exception:
-            lock.release()
+            if lock is not None:
+                lock.release()
             raise
     return runtime
 
@@ -87,4 +88,5 @@ async def stop_runtime(runtime: OpsRuntime | None) -> None:
     if runtime.server is not None:
         runtime.server.stop()
         await runtime.server.close_all_connections()
-    runtime.lock.release()
+    if runtime.lock is not None:
+        runtime.lock.release()

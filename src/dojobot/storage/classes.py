@@ -174,10 +174,12 @@ async def member_count(db: Database, chat_id: int) -> int:
 # answers are read through attempt_user_time (user_id, answered_at): a range scan per member.
 # The IN list keeps it that way; as a join, with ANALYZE statistics SQLite may pick a
 # skip-scan over every user in the index, which grows with all users, not with the class.
+# "CAST(?4 AS INTEGER) IS NULL": PostgreSQL must know a parameter's type, and `? IS NULL`
+# alone does not say it.
 _MEMBER_STATS = """
 WITH members AS (
     SELECT m.user_id, coalesce(u.nickname, u.first_name) AS name
-    FROM class_member m JOIN user u ON u.user_id = m.user_id
+    FROM class_member m JOIN "user" u ON u.user_id = m.user_id
     WHERE m.chat_id = ?1
 ),
 answers AS (
@@ -186,7 +188,8 @@ answers AS (
            count(*) OVER (PARTITION BY a.user_id) AS reps
     FROM attempt a
     WHERE a.user_id IN (SELECT user_id FROM class_member WHERE chat_id = ?1)
-      AND a.answered_at >= ?2 AND a.answered_at < ?3 AND (?4 IS NULL OR a.topic_id = ?4)
+      AND a.answered_at >= ?2 AND a.answered_at < ?3
+      AND (CAST(?4 AS INTEGER) IS NULL OR a.topic_id = ?4)
 ),
 stats AS (
     SELECT user_id, max(reps) AS reps, sum(correct) AS correct,
@@ -219,14 +222,15 @@ _ALL_TIME_TOTALS = """
 SELECT m.user_id, coalesce(u.nickname, u.first_name),
        coalesce(sum(p.total_reps), 0), coalesce(sum(p.correct_reps), 0)
 FROM class_member m
-JOIN user u ON u.user_id = m.user_id
-LEFT JOIN user_progress p ON p.user_id = m.user_id AND (?2 IS NULL OR p.topic_id = ?2)
+JOIN "user" u ON u.user_id = m.user_id
+LEFT JOIN user_progress p
+       ON p.user_id = m.user_id AND (CAST(?2 AS INTEGER) IS NULL OR p.topic_id = ?2)
 WHERE m.chat_id = ?1
-GROUP BY m.user_id
+GROUP BY m.user_id, u.nickname, u.first_name
 """
 _MIDDLE = """
 SELECT response_ms FROM attempt INDEXED BY attempt_user_response
-WHERE user_id = ?1 AND (?2 IS NULL OR topic_id = ?2)
+WHERE user_id = ?1 AND (CAST(?2 AS INTEGER) IS NULL OR topic_id = ?2)
 ORDER BY response_ms LIMIT ?3 OFFSET ?4
 """
 
@@ -296,11 +300,11 @@ async def release_weekly_post(
 async def set_nickname(db: Database, user_id: int, nickname: str | None) -> None:
     """Set (or clear, with None) the name the learner shows on class boards."""
     async with db.transaction() as tx:
-        await tx.execute("UPDATE user SET nickname = ? WHERE user_id = ?", (nickname, user_id))
+        await tx.execute('UPDATE "user" SET nickname = ? WHERE user_id = ?', (nickname, user_id))
 
 
 async def get_nickname(db: Database, user_id: int) -> str | None:
     """The learner's nickname, if they set one."""
     async with db.read() as tx:
-        row = await tx.fetchone("SELECT nickname FROM user WHERE user_id = ?", (user_id,))
+        row = await tx.fetchone('SELECT nickname FROM "user" WHERE user_id = ?', (user_id,))
     return row[0] if row else None

@@ -206,7 +206,7 @@ async def _merge_account(
 
 
 async def _user_exists(tx: Tx, user_id: int) -> bool:
-    return await tx.fetchone("SELECT 1 FROM user WHERE user_id = ?", (user_id,)) is not None
+    return await tx.fetchone('SELECT 1 FROM "user" WHERE user_id = ?', (user_id,)) is not None
 
 
 async def _imported_ids(db: Database, ids: Sequence[str]) -> set[str]:
