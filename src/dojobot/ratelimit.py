@@ -90,10 +90,14 @@ class SlidingWindow:
 class PriorityRateLimiter(CountingRateLimiter):
     """AIORateLimiter's retries, with sliding-window limits that put replies first."""
 
-    def __init__(self, max_per_second: int, *, max_retries: int = 3) -> None:
+    def __init__(self, max_per_second: int, *, max_retries: int = 3, replicas: int = 1) -> None:
         # The parent's own buckets are off: the windows below replace them.
         super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
         self._overall = SlidingWindow(max_per_second, OVERALL_SPAN) if max_per_second else None
+        # Replicas share each group's 20 a minute as they share the overall limit (the
+        # caller passes this replica's share of that): each takes its part.
+        limit, span = GROUP_LIMIT
+        self._group_limit = (max(1, limit // replicas), span)
         self._groups: dict[int | str, SlidingWindow] = {}
         self._replies_waiting = 0  # replies queued for the overall cap right now
         self._turns = {False: asyncio.Lock(), True: asyncio.Lock()}  # by is_background
@@ -174,7 +178,7 @@ class PriorityRateLimiter(CountingRateLimiter):
             if len(self._groups) > 512:  # forget groups that sent nothing for a minute
                 now = asyncio.get_running_loop().time()
                 self._groups = {k: w for k, w in self._groups.items() if not w.idle(now)}
-            window = self._groups[group] = SlidingWindow(*GROUP_LIMIT)
+            window = self._groups[group] = SlidingWindow(*self._group_limit)
         return window
 
 

@@ -85,6 +85,7 @@ NOT_PLANNED = {
     "storage/classes.py:104": "SET list built from arguments; keyed by the primary key chat_id",
     "storage/migrator.py": "migration scripts, and schema_migration rows keyed by version",
     "storage/dialect.py": "PostgreSQL's bookkeeping check, not SQLite's",
+    "storage/leadership.py": "PostgreSQL's advisory locks of the leader election, no table",
     # /forgetme deletes a learner's answers through attempt_user_time or _response: both
     # begin with user_id, so either reads exactly this learner's rows.
     "storage/privacy.py:145": "either attempt index starting with user_id serves the erasure",
