@@ -42,13 +42,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from tests.support.db import fetchall, fetchone
+
+import dojobot.storage.classes as class_store
+import dojobot.storage.practice as store
 from dojobot.engine import practice_set
 from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.leaderboard import build_board
-from dojobot.storage import classes as class_store
-from dojobot.storage import practice as store
 from dojobot.storage.catalogue import load_catalogue
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.kpis import compute_kpis
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.users import upsert_user
@@ -91,8 +93,8 @@ async def timed(fn: Callable[[], Awaitable[Any]]) -> float:
 
 async def measure_progress(path: Path, repeats: int, cold_runs: int) -> dict[str, Any]:
     """Warm and cold /progress data for the heaviest learner."""
-    db = await Database.open(path, create=False)
-    row = await db.fetchone("SELECT count(*) FROM attempt WHERE user_id = ?", (HEAVY_USER,))
+    db = await SqliteDatabase.open(path, create=False)
+    row = await fetchone(db, "SELECT count(*) FROM attempt WHERE user_id = ?", (HEAVY_USER,))
     attempts = row[0] if row else 0
     topics = await progress_queries(db, HEAVY_USER)
     warm = [await timed(partial(progress_queries, db, HEAVY_USER)) for _ in range(repeats)]
@@ -101,7 +103,7 @@ async def measure_progress(path: Path, repeats: int, cold_runs: int) -> dict[str
     dropped = True
     for _ in range(cold_runs):
         dropped = drop_os_cache() and dropped
-        fresh = await Database.open(path, create=False)
+        fresh = await SqliteDatabase.open(path, create=False)
         cold.append(await timed(partial(progress_queries, fresh, HEAVY_USER)))
         await fresh.close()
     return {
@@ -128,15 +130,17 @@ async def class_board(db: Database, chat_id: int, period: Period) -> int:
 async def measure_boards(path: Path, repeats: int, cold_runs: int,
                          sample: int) -> dict[str, Any]:
     """Class boards, week and all time: the worst class warm and cold, a sample of classes."""
-    db = await Database.open(path, create=False)
-    row = await db.fetchone("SELECT count(*) FROM class_group")
+    db = await SqliteDatabase.open(path, create=False)
+    row = await fetchone(db, "SELECT count(*) FROM class_group")
     if not row or row[0] == 0:
         await db.close()
         return {"skipped": "no classes in this file: regenerate it with make_big_db.py"}
-    reads = await db.fetchall(
+    reads = await fetchall(
+        db,
         """SELECT m.chat_id, count(*) FROM class_member m JOIN attempt a ON a.user_id = m.user_id
            WHERE m.chat_id = ? GROUP BY m.chat_id""", (WORST_CLASS,))
-    chats = [r[0] for r in await db.fetchall(
+    chats = [r[0] for r in await fetchall(
+        db,
         "SELECT chat_id FROM class_group WHERE chat_id != ? ORDER BY chat_id", (WORST_CLASS,))]
     picked = chats[:: max(1, len(chats) // sample)][:sample]
     out: dict[str, Any] = {"worst_class_attempts": reads[0][1] if reads else 0,
@@ -160,7 +164,7 @@ async def measure_boards(path: Path, repeats: int, cold_runs: int,
             pairs = ((WORST_CLASS, cold_worst), (picked[i % len(picked)], cold_other))
             for chat_id, into in pairs:
                 drop_os_cache()
-                fresh = await Database.open(path, create=False)
+                fresh = await SqliteDatabase.open(path, create=False)
                 into.append(await timed(partial(class_board, fresh, chat_id, period)))
                 await fresh.close()
         out[period.value] |= {
@@ -175,7 +179,7 @@ async def measure_boards(path: Path, repeats: int, cold_runs: int,
 async def kpis_timed(path: Path, repeats: int) -> dict[str, Any]:
     """compute_kpis over the file's last 24 h: cold (first call), then warm."""
     drop_os_cache()
-    db = await Database.open(path, create=False)
+    db = await SqliteDatabase.open(path, create=False)
     since = END_MS - DAY_MS
     t = time.perf_counter()
     kpis = await compute_kpis(db, since)
@@ -256,9 +260,10 @@ def _summary(times: list[float]) -> dict[str, float]:
 
 async def measure_answer_path(path: Path, learners: int, sets: int) -> dict[str, Any]:
     """The answer transaction on the big database vs an empty one, same learners count."""
-    big = await Database.open(path, create=False)
+    big = await SqliteDatabase.open(path, create=False)
     # Learners spread over the activity range: every k-th by attempt count, heaviest first.
-    rows = await big.fetchall(
+    rows = await fetchall(
+        big,
         "SELECT user_id FROM user_progress GROUP BY user_id ORDER BY sum(total_reps) DESC"
     )
     step = max(1, len(rows) // learners)
@@ -270,7 +275,7 @@ async def measure_answer_path(path: Path, learners: int, sets: int) -> dict[str,
         await store.stop_set(big, user_id)
     await big.close()
     with tempfile.TemporaryDirectory() as tmp:
-        empty = await Database.open(Path(tmp) / "empty.sqlite3")
+        empty = await SqliteDatabase.open(Path(tmp) / "empty.sqlite3")
         await migrate_up(empty)
         for user_id in users:
             await upsert_user(empty, user_id, "Learner", None, "en", NOW_MS)

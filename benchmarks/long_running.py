@@ -29,7 +29,7 @@ from typing import Any
 from benchmarks.data_scale import NOW_MS, _summary, answer_transactions, drop_os_cache
 from dojobot.config import Settings
 from dojobot.storage import practice as store
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.tuning import size_memory
 from dojobot.storage.users import upsert_user
@@ -49,10 +49,11 @@ async def play(db: Database, users: list[int], rounds: int) -> list[float]:
 
 async def learners(path: Path, count: int) -> list[int]:
     """Learners spread over the activity range, heaviest first (as data_scale.py)."""
-    db = await Database.open(path, create=False)
-    rows = await db.fetchall(
-        "SELECT user_id FROM user_progress GROUP BY user_id ORDER BY sum(total_reps) DESC"
-    )
+    db = await SqliteDatabase.open(path, create=False)
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            "SELECT user_id FROM user_progress GROUP BY user_id ORDER BY sum(total_reps) DESC"
+        )
     await db.close()
     step = max(1, len(rows) // count)
     return [r[0] for r in rows[::step][:count]]
@@ -61,7 +62,7 @@ async def learners(path: Path, count: int) -> list[int]:
 async def measure(path: Path, users: list[int], rounds: int, cache: int, mmap: int,
                   empty: bool) -> dict[str, Any]:
     drop_os_cache()
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await migrate_up(db)  # as the bot does on start (the big file may predate a migration)
     if empty:
         for user_id in users:

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from dojobot.engine.problems import generate_problem
-from dojobot.storage.db import Database
+from dojobot.storage.db import SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 
 END_MS = int(datetime(2026, 11, 25, tzinfo=UTC).timestamp() * 1000)
@@ -57,7 +57,7 @@ def build_schema(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
 
     async def migrate() -> None:
-        db = await Database.open(path)
+        db = await SqliteDatabase.open(path)
         await migrate_up(db)
         await db.close()
 

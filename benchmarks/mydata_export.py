@@ -26,7 +26,7 @@ from dojobot.app import build_application
 from dojobot.config import load_settings
 from dojobot.handlers.privacy.export import build_zip
 from dojobot.sandbox.runner import running
-from dojobot.storage.db import Database
+from dojobot.storage.db import SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.privacy import read_learner
 from dojobot.storage.streaks import streak_for
@@ -53,7 +53,7 @@ async def timed(fn: Callable[[], Awaitable[object]]) -> float:
 
 
 async def parts(path: Path, runs: int) -> None:
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await migrate_up(db)
     try:
         read, streak_s, zipped, size, answers = [], [], [], 0, 0

@@ -29,7 +29,7 @@ from dojobot.engine.problems import TOPICS
 from dojobot.fluency_map import learner_map
 from dojobot.storage import memory as memory_store
 from dojobot.storage import practice as store
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 
 HEAVY_USER = 100_000_000
@@ -83,7 +83,7 @@ async def progress_with_map(db: Database, topic: str) -> int:
 
 async def measure(path: Path, topic: str, repeats: int) -> dict[str, float]:
     """Warm and cold timings in ms."""
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await progress_with_map(db, topic)
     warm = []
     for _ in range(repeats):
@@ -94,7 +94,7 @@ async def measure(path: Path, topic: str, repeats: int) -> dict[str, float]:
     cold = []
     for _ in range(max(3, repeats // 5)):
         start = time.perf_counter()
-        fresh = await Database.open(path)
+        fresh = await SqliteDatabase.open(path)
         await progress_with_map(fresh, topic)
         cold.append((time.perf_counter() - start) * 1000)
         await fresh.close()
@@ -105,7 +105,7 @@ async def measure(path: Path, topic: str, repeats: int) -> dict[str, float]:
 
 
 async def main_async(path: Path, repeats: int) -> None:
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await migrate_up(db)
     await db.close()
     seed_memory(path)

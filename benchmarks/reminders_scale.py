@@ -34,6 +34,8 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
+from tests.support.db import fetchall
+
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC+05:30", None)
 DUE_AT = int(datetime(2026, 11, 25, 18, 0, tzinfo=UTC).timestamp() * 1000)
 DAY_MS = 86_400_000
@@ -49,11 +51,11 @@ def rss_mib() -> float:
 
 async def seed(path: Path, rows: int, same_minute: int, due_at: int = DUE_AT) -> dict[str, Any]:
     """A migrated database with `rows` learners, each with a reminder (due_at: the crowd's)."""
-    from dojobot.storage.db import Database
+    from dojobot.storage.db import SqliteDatabase
     from dojobot.storage.migrator import migrate_up
 
     started = time.perf_counter()
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await migrate_up(db)
     users = []
     reminders = []
@@ -66,13 +68,13 @@ async def seed(path: Path, rows: int, same_minute: int, due_at: int = DUE_AT) ->
             minutes = uid % 1440
             due = due_at + 60_000 + (minutes * 60_000) % (DAY_MS - 60_000)
         reminders.append((uid, minutes, due, 0))
-    async with db.transaction() as conn:
-        await conn.executemany(
+    async with db.transaction() as tx:
+        await tx.executemany(
             "INSERT INTO user (user_id, first_name, timezone, created_at, last_seen_at)"
             " VALUES (?, ?, ?, ?, ?)",
             users,
         )
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO reminder (user_id, local_minutes, next_due_at, updated_at)"
             " VALUES (?, ?, ?, ?)",
             reminders,
@@ -103,7 +105,8 @@ async def startup(path: Path, per_learner_jobs: int) -> dict[str, Any]:
             jobs_started = time.perf_counter()
             if per_learner_jobs:
                 db = app.bot_data.db
-                rows = await db.fetchall(
+                rows = await fetchall(
+                    db,
                     "SELECT r.user_id, r.local_minutes, coalesce(u.timezone, 'UTC')"
                     " FROM reminder r JOIN user u USING (user_id) LIMIT ?",
                     (per_learner_jobs,),
@@ -136,10 +139,10 @@ async def claim(path: Path) -> dict[str, Any]:
     """Claim and plan every reminder due at the crowded minute, in batches of 100."""
     from dojobot.engine.nudges import plan_nudge
     from dojobot.jobs.nudges import BATCH
-    from dojobot.storage.db import Database
+    from dojobot.storage.db import SqliteDatabase
     from dojobot.storage.reminders import claim_due
 
-    db = await Database.open(path, create=False)
+    db = await SqliteDatabase.open(path, create=False)
     now = DUE_AT + 30_000
     claimed = 0
     batches = 0

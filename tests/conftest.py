@@ -18,7 +18,7 @@ from telegram.ext import Application
 from dojobot.app import build_application
 from dojobot.config import Settings, load_settings
 from dojobot.sandbox.runner import running
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.postgres import PostgresDatabase
 from telegram_standin import BotApiStandIn
@@ -26,9 +26,9 @@ from tests.support.postgres import fresh_database
 
 
 @pytest.fixture
-async def migrated_db(tmp_path: Path) -> AsyncIterator[Database]:
+async def migrated_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
     """A fresh database file with every migration applied."""
-    db = await Database.open(tmp_path / "dojobot.sqlite3")
+    db = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
     await migrate_up(db)
     try:
         yield db
@@ -39,10 +39,10 @@ async def migrated_db(tmp_path: Path) -> AsyncIterator[Database]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def empty_database(
     request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[Database | PostgresDatabase]:
+) -> AsyncIterator[Database]:
     """A new empty database of each backend (PostgreSQL: skipped without a test cluster)."""
     if request.param == "sqlite":
-        db: Database | PostgresDatabase = await Database.open(tmp_path / "dojobot.sqlite3")
+        db: Database = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
         try:
             yield db
         finally:

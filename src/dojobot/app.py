@@ -35,7 +35,7 @@ from dojobot.jobs.leadership import BackgroundWork
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.ratelimit import PriorityRateLimiter
 from dojobot.storage.catalogue import load_catalogue
-from dojobot.storage.db import Database
+from dojobot.storage.db import SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.tuning import size_memory
 from dojobot.updates import ChatOrderedProcessor
@@ -51,9 +51,10 @@ def file_url_for(api_base_url: str) -> str:
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate: bool) -> None:
     data: BotData = app.bot_data
     assert data.settings is not None
-    data.db = await Database.open(data.settings.database_path)
+    db = await SqliteDatabase.open(data.settings.database_path)
+    data.db = db
     await size_memory(
-        data.db, cache_mib=data.settings.sqlite_cache_mib, mmap_mib=data.settings.sqlite_mmap_mib
+        db, cache_mib=data.settings.sqlite_cache_mib, mmap_mib=data.settings.sqlite_mmap_mib
     )
     applied = await migrate_up(data.db) if migrate else []
     if applied:

@@ -17,7 +17,7 @@ from dojobot.ops.commands import CliError, add_parsers
 from dojobot.ops.progress import progress
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
-from dojobot.storage.db import Database, StorageError
+from dojobot.storage.db import Database, SqliteDatabase, StorageError
 from dojobot.storage.lock import without_a_bot
 from dojobot.storage.migrator import migrate_down, migrate_up, status
 from dojobot.storage.postgres import PostgresDatabase
@@ -116,7 +116,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _migrate_to_latest(settings: Settings) -> None:
-    db = await Database.open(settings.database_path)
+    db = await SqliteDatabase.open(settings.database_path)
     try:
         await migrate_up(db)
     finally:
@@ -129,13 +129,13 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
-    db: Database | PostgresDatabase
+    db: Database
     if settings.uses_postgres:
         db = await PostgresDatabase.open(settings.database_url)
         # No file to copy first: a managed server keeps its own backups (or use pg_dump).
         name, path = db.display_name, None
     else:
-        db = await Database.open(settings.database_path, readonly=args.action == "status")
+        db = await SqliteDatabase.open(settings.database_path, readonly=args.action == "status")
         name, path = str(settings.database_path), settings.database_path
     try:
         if args.action == "status":
@@ -155,7 +155,7 @@ async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _move_schema(
-    db: Database | PostgresDatabase, path: Path | None, args: argparse.Namespace
+    db: Database, path: Path | None, args: argparse.Namespace
 ) -> None:
     """migrate up/down, with a backup of a SQLite file first when something will change."""
     if args.action == "up":

@@ -12,12 +12,14 @@ from dojobot.storage import practice
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_down, migrate_up
 from tests.support.classes import CHAT, add_attempts, add_user
+from tests.support.db import fetchall
 
 ALL_TIME_END = 2**62
 
 
 async def totals(db: Database) -> dict[tuple[int, int], tuple[int, int]]:
-    rows = await db.fetchall(
+    rows = await fetchall(
+        db,
         "SELECT user_id, topic_id, total_reps, correct_reps FROM user_progress"
         " WHERE total_reps > 0"
     )
@@ -25,7 +27,8 @@ async def totals(db: Database) -> dict[tuple[int, int], tuple[int, int]]:
 
 
 async def raw(db: Database) -> dict[tuple[int, int], tuple[int, int]]:
-    rows = await db.fetchall(
+    rows = await fetchall(
+        db,
         "SELECT user_id, topic_id, count(*), sum(correct) FROM attempt GROUP BY 1, 2"
     )
     return {(r[0], r[1]): (r[2], r[3]) for r in rows}
@@ -79,7 +82,8 @@ async def test_migration_0006_moves_only_its_index(migrated_db: Database) -> Non
     await seed_class(db, random.Random(4))
     before = await store.member_stats(db, CHAT, 0, ALL_TIME_END, None)
     await migrate_down(db, 5)
-    assert not await db.fetchall(
+    assert not await fetchall(
+        db,
         "SELECT name FROM sqlite_master WHERE name = 'attempt_user_response'"
     )
     await migrate_up(db)

@@ -20,6 +20,7 @@ from tests.support.classes import (
     practise,
     toast,
 )
+from tests.support.db import fetchall
 from tests.support.waiting import until
 
 
@@ -64,7 +65,8 @@ async def test_welcome_join_practise_and_leaderboard(dojo: Dojo) -> None:
     assert lines[-1] == "2 of 2 members practised."
     # The numbers are the attempts' own.
     for user, line in ((k.ben, lines[1]), (k.aiko, lines[2])):
-        rows = await dojo.db.fetchall(
+        rows = await fetchall(
+            dojo.db,
             "SELECT correct, response_ms FROM attempt WHERE user_id = ?", (user.id,)
         )
         right = sum(r["correct"] for r in rows)

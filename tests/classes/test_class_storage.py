@@ -8,6 +8,7 @@ import statistics
 from dojobot.storage import classes as store
 from dojobot.storage.db import Database
 from tests.support.classes import CHAT, add_attempts, add_user
+from tests.support.db import execute, fetchall
 
 
 async def test_member_stats_match_the_attempts(migrated_db: Database) -> None:
@@ -58,13 +59,15 @@ async def test_board_query_reads_attempts_through_the_user_time_index(
         await add_attempts(db, uid, [(1, True, 1000, t) for t in range(0, 5000, 50)])
         if uid % 8 == 0:
             await store.join_class(db, CHAT, uid, 0)
-    await db.conn.execute("ANALYZE")
+    await execute(db, "ANALYZE")
     # ...and statistics as a year of a few hundred learners leaves them (400k answers).
-    await db.conn.execute(
+    await execute(
+        db,
         "UPDATE sqlite_stat1 SET stat = '400000 1000 1' WHERE idx = 'attempt_user_time'"
     )
-    await db.conn.execute("ANALYZE sqlite_schema")
-    plan = await migrated_db.fetchall(
+    await execute(db, "ANALYZE sqlite_schema")
+    plan = await fetchall(
+        migrated_db,
         "EXPLAIN QUERY PLAN " + store._MEMBER_STATS, (CHAT, 0, 1, None)
     )
     details = " | ".join(row["detail"] for row in plan)

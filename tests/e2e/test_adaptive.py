@@ -16,6 +16,7 @@ from dojobot.storage.classes import is_member
 from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo
 from tests.support.classes import GROUP_ID, in_group, make_class
+from tests.support.db import execute, executemany, fetchall, fetchone
 from tests.support.learner import current_question, solve
 from tests.support.waiting import until
 
@@ -87,12 +88,13 @@ async def test_a_learner_who_knows_their_facts_tests_out_of_hatsu(dojo: Dojo) ->
     assert "Test-out passed" in last.plain_text
     celebration = await s.next_message(learner)
     assert "New stage in Multiplication: Shu 守" in celebration.plain_text
-    row = await dojo.db.fetchone(
+    row = await fetchone(
+        dojo.db,
         "SELECT stage_id, reps_in_stage FROM user_progress WHERE user_id = 601 AND topic_id = 3"
     )
     assert row is not None
     assert tuple(row) == (2, 0)
-    flagged = await dojo.db.fetchall("SELECT test_out FROM session WHERE user_id = 601")
+    flagged = await fetchall(dojo.db, "SELECT test_out FROM session WHERE user_id = 601")
     assert [r[0] for r in flagged] == ["passed"]
 
     # The old Hatsu button is stale; Shu's test-out fails with a list of facts to work on.
@@ -117,7 +119,8 @@ async def test_a_learner_who_knows_their_facts_tests_out_of_hatsu(dojo: Dojo) ->
     assert await press(dojo, learner, "🥋 Test out of Shu", menu) == ""
     await s.next_message(learner)
     await s.settle()
-    progress = await dojo.db.fetchone(
+    progress = await fetchone(
+        dojo.db,
         "SELECT stage_id, reps_in_stage FROM user_progress WHERE user_id = 601 AND topic_id = 3"
     )
     assert progress is not None
@@ -128,17 +131,18 @@ async def test_test_out_buttons_at_ku_and_forged(dojo: Dojo) -> None:
     s = dojo.standin
     learner = await s.user(602, "Mei")
     menu = await levels_menu(dojo, learner)
-    await dojo.db.run_transaction(lambda conn: conn.execute(
+    await execute(
+        dojo.db,
         "INSERT OR REPLACE INTO user_progress (user_id, topic_id, stage_id, stage_started_at)"
         " VALUES (602, 3, 7, 0)"
-    ))
+    )
     assert (await forged(dojo, learner, menu, "to:3:7")).startswith("You are at Ku")
     for data in ("to:3:8", "to:x:1", "to:99:1", "to:3"):
         assert await forged(dojo, learner, menu, data) == "That button is no longer valid. " \
             "Send /start to begin again."
     ku_menu = await levels_menu(dojo, learner)
     assert not [b for b in ku_menu.flat_buttons if "Test out" in b.text]
-    sessions = await dojo.db.fetchone("SELECT count(*) FROM session WHERE user_id = 602")
+    sessions = await fetchone(dojo.db, "SELECT count(*) FROM session WHERE user_id = 602")
     assert sessions is not None
     assert sessions[0] == 0
 
@@ -184,7 +188,8 @@ async def test_a_missed_fact_comes_back_until_it_is_fluent(dojo: Dojo) -> None:
         asked, _last = await answer_set(dojo, learner, first)
         if attempt == 0:
             assert target in asked  # a missed fact leads the next set
-        memory = await dojo.db.fetchone(
+        memory = await fetchone(
+            dojo.db,
             "SELECT last_right, prev_right FROM fact_memory"
             " WHERE user_id = 603 AND fact = 'mul 7 8'"
         )
@@ -247,7 +252,7 @@ async def test_pace_takes_three_six_or_twelve(dojo: Dojo, standin: BotApiStandIn
 
 
 async def dojo_pace(standin: BotApiStandIn, learner: User, dojo: Dojo) -> int:
-    row = await dojo.db.fetchone("SELECT pace_ms FROM user WHERE user_id = ?", (learner.id,))
+    row = await fetchone(dojo.db, "SELECT pace_ms FROM user WHERE user_id = ?", (learner.id,))
     assert row is not None
     return int(row[0])
 
@@ -258,9 +263,10 @@ async def test_the_stage_line_says_when_the_accuracy_floor_holds_back(dojo: Dojo
     await s.send_text(learner, "/start math-arithmetic-addition-d102")
     message = await s.next_message(learner)
     await s.settle()
-    await dojo.db.run_transaction(lambda conn: conn.execute(
+    await execute(
+        dojo.db,
         "UPDATE user_progress SET reps_in_stage = 995 WHERE user_id = 605"
-    ))
+    )
     for i in range(10):
         _, _, question = current_question(message)
         dojo.clock.advance(FAST_MS)
@@ -278,16 +284,18 @@ async def test_imported_history_shows_in_progress(dojo: Dojo) -> None:
     await s.send_text(learner, "/help")
     await s.next_message(learner)
     await s.settle()
-    await dojo.db.run_transaction(lambda conn: conn.executemany(
+    await executemany(
+        dojo.db,
         "INSERT INTO session (user_id, topic_id, stage_id, start_time, end_time, total_reps,"
         " accuracy, avg_response_time, median_response_time, is_estimate)"
         " VALUES (606, 1, 2, ?, ?, ?, 1.0, 2000, 2000, 1)",
         [(1_700_000_000_000, 1_700_000_100_000, 40), (1_700_100_000_000, 1_700_100_100_000, 60)],
-    ))
-    await dojo.db.run_transaction(lambda conn: conn.execute(
+    )
+    await execute(
+        dojo.db,
         "INSERT INTO user_progress (user_id, topic_id, stage_id, stage_started_at)"
         " VALUES (606, 1, 2, 0)"
-    ))
+    )
     await s.send_text(learner, "/progress")
     report = await s.next_message(learner)
     await s.settle()

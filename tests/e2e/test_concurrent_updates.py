@@ -8,6 +8,7 @@ import pytest
 
 from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo
+from tests.support.db import fetchone
 from tests.support.learner import current_question, solve, start_set
 from tests.support.waiting import until
 
@@ -34,7 +35,7 @@ async def test_a_stalled_chat_delays_only_itself_and_keeps_its_order(
     assert "/start" in (await standin.next_message(other)).plain_text
 
     # The answer waits for the /help before it: not judged yet.
-    row = await dojo.db.fetchone("SELECT count(*) FROM attempt WHERE user_id = ?", (slow.id,))
+    row = await fetchone(dojo.db, "SELECT count(*) FROM attempt WHERE user_id = ?", (slow.id,))
     assert row is not None
     assert row[0] == 0
 

@@ -6,6 +6,7 @@ import re
 
 from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo
+from tests.support.db import fetchall, fetchone
 from tests.support.learner import current_question, open_addition_seedling, solve
 
 
@@ -39,12 +40,14 @@ async def test_new_learner_finishes_a_set(dojo: Dojo, standin: BotApiStandIn) ->
     assert [b.text for b in message.flat_buttons] == [
         "🔁 Another set", "📚 Change topic", "📈 My progress",
     ]
-    row = await dojo.db.fetchone(
+    row = await fetchone(
+        dojo.db,
         "SELECT total_reps, correct_reps, reps_in_stage FROM user_progress WHERE user_id = 501"
     )
     assert row is not None
     assert tuple(row) == (25, 25, 25)
-    session = await dojo.db.fetchone(
+    session = await fetchone(
+        dojo.db,
         "SELECT total_reps, accuracy, median_response_time, end_time IS NOT NULL FROM session"
     )
     assert session is not None
@@ -65,7 +68,7 @@ async def test_another_set_and_quick_answers(dojo: Dojo, standin: BotApiStandIn)
     assert replies[0].plain_text.startswith("✓")
     assert "Problem 2 of" in replies[0].plain_text
     assert "Problem 3 of" in replies[1].plain_text or "Problem 2 of 26" in replies[1].plain_text
-    rows = await dojo.db.fetchall("SELECT given FROM attempt ORDER BY attempt_id")
+    rows = await fetchall(dojo.db, "SELECT given FROM attempt ORDER BY attempt_id")
     assert [r["given"] for r in rows] == [str(solve(question)), "0"]
     # /stop, then 'Another set' starts a fresh set of the same topic and level.
     await standin.send_text(learner, "/stop")
@@ -74,7 +77,7 @@ async def test_another_set_and_quick_answers(dojo: Dojo, standin: BotApiStandIn)
     again = await standin.next_message(learner)
     assert "Addition · Seedling" in again.plain_text
     assert current_question(again)[0] == 1
-    sessions = await dojo.db.fetchall("SELECT end_time IS NULL AS open FROM session")
+    sessions = await fetchall(dojo.db, "SELECT end_time IS NULL AS open FROM session")
     assert [r["open"] for r in sessions] == [0, 1]
     assert standin.unanswered_callback_queries() == []
 

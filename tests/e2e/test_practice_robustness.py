@@ -8,15 +8,16 @@ from telegram import Update
 
 from dojobot.context import DojoContext
 from dojobot.handlers.practice import close_idle_sets
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo, FakeClock, run_dojo
+from tests.support.db import execute, fetchall, fetchone
 from tests.support.learner import current_question, reply, solve, start_set
 
 
 async def attempts(db: Database) -> list[tuple[str, str, int]]:
-    rows = await db.fetchall("SELECT question, given, correct FROM attempt ORDER BY attempt_id")
+    rows = await fetchall(db, "SELECT question, given, correct FROM attempt ORDER BY attempt_id")
     return [(r["question"], r["given"], r["correct"]) for r in rows]
 
 
@@ -99,7 +100,7 @@ async def test_forged_and_stale_buttons_change_nothing(dojo: Dojo, standin: BotA
     _, _, question = current_question(first)
     judged = await reply(standin, learner, str(solve(question)))
     assert judged.plain_text.startswith("✓")
-    sessions = await dojo.db.fetchall("SELECT session_id FROM session")
+    sessions = await fetchall(dojo.db, "SELECT session_id FROM session")
     assert len(sessions) == 1
 
 
@@ -142,7 +143,7 @@ async def test_idle_set_is_closed_at_its_last_answer(dojo: Dojo, standin: BotApi
     answered_at = dojo.clock.now_ms
     dojo.clock.advance(31 * 60_000)
     await close_idle_sets(DojoContext(dojo.app))
-    row = await dojo.db.fetchone("SELECT end_time, total_reps FROM session")
+    row = await fetchone(dojo.db, "SELECT end_time, total_reps FROM session")
     assert row is not None
     assert (row["end_time"], row["total_reps"]) == (answered_at, 1)
     assert "No set is running" in (await reply(standin, learner, "4")).plain_text
@@ -150,9 +151,9 @@ async def test_idle_set_is_closed_at_its_last_answer(dojo: Dojo, standin: BotApi
 
 async def test_stage_advancement_is_celebrated(standin: BotApiStandIn, tmp_path: Path) -> None:
     path = tmp_path / "dojobot.sqlite3"
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await migrate_up(db)
-    await db.conn.execute("UPDATE difficulty_progression SET hatsu = 5 WHERE code = 'standard'")
+    await execute(db, "UPDATE difficulty_progression SET hatsu = 5 WHERE code = 'standard'")
     await db.close()
     async with run_dojo(standin, path) as dojo:
         learner = await standin.user(608, "Isamu")
@@ -162,13 +163,13 @@ async def test_stage_advancement_is_celebrated(standin: BotApiStandIn, tmp_path:
             message = await reply(standin, learner, str(solve(question)))
         celebration = await standin.next_message(learner)
         assert celebration.plain_text.startswith("🎉 New stage in Addition: Shu 守")
-        row = await dojo.db.fetchone("SELECT stage_id, reps_in_stage FROM user_progress")
+        row = await fetchone(dojo.db, "SELECT stage_id, reps_in_stage FROM user_progress")
         assert row is not None
         assert tuple(row) == (2, 0)
         # The rest of the set still counts, but not as reps in the new stage.
         _, _, question = current_question(message)
         await reply(standin, learner, str(solve(question)))
-        row = await dojo.db.fetchone("SELECT reps_in_stage, total_reps FROM user_progress")
+        row = await fetchone(dojo.db, "SELECT reps_in_stage, total_reps FROM user_progress")
         assert row is not None
         assert tuple(row) == (0, 6)
 
@@ -229,9 +230,7 @@ async def test_progress_report_and_chart(dojo: Dojo, standin: BotApiStandIn) -> 
     # Seedling's 25 gentle facts, each right within 3 s twice, of the 81 on the map
     assert fluency_map.plain_text == "25 of 81 facts fluent"
     # Beyond Kan there is no fact map: the chart of recent sets instead.
-    await dojo.db.run_transaction(lambda conn: conn.execute(
-        "UPDATE user_progress SET stage_id = 4 WHERE user_id = 611"
-    ))
+    await execute(dojo.db, "UPDATE user_progress SET stage_id = 4 WHERE user_id = 611")
     await reply(standin, learner, "/progress")
     chart = await standin.next_message(learner)
     assert chart.kind == "photo"
@@ -241,7 +240,7 @@ async def test_progress_report_and_chart(dojo: Dojo, standin: BotApiStandIn) -> 
 
 
 async def blocked_at(dojo: Dojo, user_id: int) -> int | None:
-    row = await dojo.db.fetchone("SELECT blocked_at FROM user WHERE user_id = ?", (user_id,))
+    row = await fetchone(dojo.db, "SELECT blocked_at FROM user WHERE user_id = ?", (user_id,))
     assert row is not None
     return row["blocked_at"]
 

@@ -23,6 +23,7 @@ from dojobot.jobs.nudges import JOB_NAME, send_due_nudges
 from dojobot.sandbox.runner import running
 from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo, FakeClock, dojo_settings
+from tests.support.db import fetchone
 from tests.support.learner import current_question, solve
 
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -102,7 +103,7 @@ async def test_setting_a_reminder_and_timezone_reads_clearly(held: Dojo) -> None
     status = await say(s, learner, "/remind")
     assert "every day at 18:00" in status.plain_text
     assert "Your timezone: Europe/Berlin" in status.plain_text
-    row = await held.db.fetchone("SELECT next_due_at FROM reminder WHERE user_id = 601")
+    row = await fetchone(held.db, "SELECT next_due_at FROM reminder WHERE user_id = 601")
     assert row is not None
     assert row[0] == ms(2026, 6, 1, 16, 0)
 
@@ -118,7 +119,7 @@ async def test_setting_a_reminder_and_timezone_reads_clearly(held: Dojo) -> None
     assert offset.plain_text.startswith("🌍 Timezone set: UTC+05:30. Your local time: 13:30.")
     off = await say(s, learner, "/remind off")
     assert off.plain_text == "🔕 Daily reminders are off. Send /remind to set a time again."
-    row = await held.db.fetchone("SELECT enabled, next_due_at FROM reminder WHERE user_id = 601")
+    row = await fetchone(held.db, "SELECT enabled, next_due_at FROM reminder WHERE user_id = 601")
     assert row is not None
     assert tuple(row) == (0, None)
     forged = await s.press_data(learner, None, status.message_id, "rem:t:99999")
@@ -216,7 +217,7 @@ async def test_restart_sends_a_missed_nudge_once_and_drops_old_ones(
     async with bot(standin, path, clock) as app:
         dojo = Dojo(standin, app, clock, path)
         assert await nudges(dojo) == []
-        row = await dojo.db.fetchone("SELECT next_due_at FROM reminder WHERE user_id = 631")
+        row = await fetchone(dojo.db, "SELECT next_due_at FROM reminder WHERE user_id = 631")
         assert row is not None
         assert row[0] == ms(2026, 6, 3, 18, 0)
         clock.now_ms = ms(2026, 6, 3, 18, 0, 5)
@@ -300,7 +301,7 @@ async def test_blocked_learner_is_marked_and_left_alone_until_they_write(held: D
     assert learner.id in held.app.bot_data.known_users
     await s.block_bot(learner)  # Telegram tells the bot at once (my_chat_member: kicked)
     await s.settle()
-    row = await held.db.fetchone("SELECT blocked_at FROM user WHERE user_id = 661")
+    row = await fetchone(held.db, "SELECT blocked_at FROM user WHERE user_id = 661")
     assert row is not None
     assert row[0] == held.clock.now_ms
     assert learner.id not in held.app.bot_data.known_users
@@ -311,7 +312,7 @@ async def test_blocked_learner_is_marked_and_left_alone_until_they_write(held: D
     assert len(s.calls_of("sendMessage")) == calls  # nothing more is even tried
     # Writing again (which unblocks the bot) clears the mark; nudges resume.
     await say(s, learner, "/remind")
-    row = await held.db.fetchone("SELECT blocked_at FROM user WHERE user_id = 661")
+    row = await fetchone(held.db, "SELECT blocked_at FROM user WHERE user_id = 661")
     assert row is not None
     assert row[0] is None
     held.clock.now_ms = ms(2026, 6, 3, 18, 0, 30)
@@ -326,7 +327,7 @@ async def test_a_403_on_a_nudge_marks_the_learner(held: Dojo) -> None:
     s.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
     held.clock.now_ms = ms(2026, 6, 1, 18, 0, 30)
     assert await nudges(held) == []
-    row = await held.db.fetchone("SELECT blocked_at FROM user WHERE user_id = 662")
+    row = await fetchone(held.db, "SELECT blocked_at FROM user WHERE user_id = 662")
     assert row is not None
     assert row[0] == held.clock.now_ms
     assert learner.id not in held.app.bot_data.known_users

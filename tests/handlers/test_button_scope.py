@@ -6,6 +6,7 @@ from dojobot.handlers.callbacks import WRONG_CHAT
 from telegram_standin import BotMessage
 from tests.conftest import Dojo
 from tests.support.classes import GROUP_ID, make_class, practise
+from tests.support.db import fetchone
 
 # Every private-chat format, with ids that exist (Math, Arithmetic, Addition, Seedling).
 PRIVATE_DATA = [
@@ -22,7 +23,7 @@ def snapshot(messages: list[BotMessage]) -> list[tuple[int, str, int, list[str |
 
 
 async def count(dojo: Dojo, table: str) -> int:
-    row = await dojo.db.fetchone(f"SELECT COUNT(*) FROM {table}")
+    row = await fetchone(dojo.db, f"SELECT COUNT(*) FROM {table}")
     assert row is not None
     return int(row[0])
 

@@ -140,6 +140,24 @@ async def test_a_tour_in_the_pseudo_locale_finds_no_untranslated_text(dojo: Dojo
     await tour.say(pia, "/nickname " + "x" * 40)
     await tour.say(pia, "/nickname Ace")
     await tour.say(pia, "/leaderboard")  # a group command in private
+    # Pace, privacy, the data export's caption, a /forgetme kept.
+    await tour.say(pia, "/pace")
+    await tour.say(pia, "/pace 7")
+    await tour.say(pia, "/privacy")
+    export_from = len(s.messages(pia))
+    await s.send_text(pia, "/mydata")
+    await s.next_message(pia)
+    await s.settle()
+    tour.check_everything_new(pia.id, export_from)
+    await tour.tap(pia, 1, await tour.say(pia, "/forgetme"))  # keep my data
+    # A test-out, started and stopped.
+    menu = await tour.say(pia, "/start")
+    for step in (0, 0, 0):
+        menu = await tour.tap(pia, step, menu)
+    test_out = len(menu.flat_buttons) - 2  # the button before Back
+    await tour.tap(pia, test_out, menu)
+    tour.check(await s.next_message(pia), "test-out's first problem")
+    await tour.say(pia, "/stop")
     # A nudge: today's is skipped (she practised), the next day's (18:30 Berlin) goes out.
     before = len(s.messages(pia))
     for now_ms in (1_764_005_460_000, 1_764_091_860_000):  # Mon, then Tue 18:31 Berlin

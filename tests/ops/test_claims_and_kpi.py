@@ -13,6 +13,7 @@ from dojobot.sandbox.runner import running
 from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo, FakeClock, dojo_settings
 from tests.support.cli import GOOD_ROWS, Cli, one_error_line, write_export
+from tests.support.db import fetchall, fetchone
 
 LINK = re.compile(r"^https://t\.me/DojoSandboxBot\?start=(claim-[A-Za-z0-9_-]+)$", re.MULTILINE)
 
@@ -44,7 +45,8 @@ async def test_mapped_learner_gets_history_on_first_message(
     assert "Subtraction · Ha 0/1000" in topics
     assert "Multiplication · Shu 0/1000" in topics
     assert "Division · Ri 0/1000" in topics
-    row = await dojo.db.fetchone(
+    row = await fetchone(
+        dojo.db,
         "SELECT COUNT(*), SUM(total_reps), MIN(is_estimate) FROM session WHERE user_id = 502"
     )
     assert row is not None
@@ -62,7 +64,7 @@ async def test_claim_link_merges_once(
     payload = match.group(1)
     assert len(payload) <= 64
     assert "legacy account u3: 3 sessions, 42 reps; the link works once" in run.out
-    stored = await dojo.db.fetchone("SELECT token_hash FROM legacy_claim_token")
+    stored = await fetchone(dojo.db, "SELECT token_hash FROM legacy_claim_token")
     assert stored is not None
     assert payload.removeprefix("claim-") not in stored[0]
 
@@ -73,7 +75,8 @@ async def test_claim_link_merges_once(
                             "3 sessions, 42 reps.")
     for line in ("• Modulus: now at Shu", "• Exponents: now at Ha", "• Roots: now at Ri"):
         assert line in reply
-    rows = await dojo.db.fetchall(
+    rows = await fetchall(
+        dojo.db,
         "SELECT topic_id, stage_id FROM user_progress WHERE user_id = 503 ORDER BY topic_id"
     )
     assert [tuple(r) for r in rows] == [(5, 2), (6, 4), (7, 6)]
@@ -81,7 +84,7 @@ async def test_claim_link_merges_once(
     thief = await standin.user(504, "Dan")
     await standin.send_text(thief, f"/start {payload}")
     assert "already used" in (await standin.next_message(thief)).plain_text
-    assert await dojo.db.fetchone("SELECT 1 FROM session WHERE user_id = 504") is None
+    assert await fetchone(dojo.db, "SELECT 1 FROM session WHERE user_id = 504") is None
     again = await cli.run_async("legacy-link", "u3")
     assert "already linked to Telegram user 503" in one_error_line(again)
     missing = await cli.run_async("legacy-link", "nobody")
@@ -97,14 +100,14 @@ async def test_claim_link_expires_after_7_days(
     await import_fixture(cli, tmp_path)
     payload = LINK.search((await cli.run_async("legacy-link", "u4")).out)
     assert payload
-    row = await dojo.db.fetchone("SELECT created_at, expires_at FROM legacy_claim_token")
+    row = await fetchone(dojo.db, "SELECT created_at, expires_at FROM legacy_claim_token")
     assert row is not None
     assert row[1] - row[0] == 7 * 24 * 3600 * 1000
     dojo.clock.now_ms = row[1]
     late = await standin.user(505, "Eri")
     await standin.send_text(late, f"/start {payload.group(1)}")
     assert "expired" in (await standin.next_message(late)).plain_text
-    assert await dojo.db.fetchone("SELECT 1 FROM user_progress WHERE user_id = 505") is None
+    assert await fetchone(dojo.db, "SELECT 1 FROM user_progress WHERE user_id = 505") is None
 
 
 async def test_link_without_token_prints_the_payload(

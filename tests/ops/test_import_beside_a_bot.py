@@ -8,8 +8,9 @@ import sqlite3
 import pytest
 
 from dojobot.storage import legacy as store
-from dojobot.storage.db import Database
+from dojobot.storage.db import SqliteDatabase
 from tests.conftest import Dojo
+from tests.support.db import fetchone
 from tests.support.learner import current_question, open_addition_seedling, solve
 
 T0 = 1_704_103_200_000
@@ -50,7 +51,7 @@ async def test_an_answer_during_an_import_is_counted(dojo: Dojo) -> None:
         message = await s.next_message(learner)
         verdicts.append(message.plain_text.splitlines()[0])
 
-    importer = await Database.open(dojo.database_path, create=False)  # the command's own
+    importer = await SqliteDatabase.open(dojo.database_path, create=False)  # the command's own
     try:
         outcome = await store.import_rows(
             importer, legacy_rows(1200), {"u1": 801}, source="big.csv", source_sha256="x",
@@ -61,7 +62,7 @@ async def test_an_answer_during_an_import_is_counted(dojo: Dojo) -> None:
     assert outcome.imported == 1200
     assert len(verdicts) == 3  # 500 + 500 + 200 rows
     assert all(v.startswith("✓") for v in verdicts), verdicts
-    row = await dojo.db.fetchone("SELECT COUNT(*) FROM attempt WHERE user_id = 801")
+    row = await fetchone(dojo.db, "SELECT COUNT(*) FROM attempt WHERE user_id = 801")
     assert row is not None
     assert row[0] == 3
     assert outcome.sessions_added == 30  # learner u1's rows, merged once the rows were in
@@ -73,7 +74,7 @@ async def test_a_failed_import_undoes_its_own_batches(dojo: Dojo, bad_at: int) -
     await open_addition_seedling(dojo, learner)
     with sqlite3.connect(dojo.database_path) as conn:
         before = counts(conn)
-    importer = await Database.open(dojo.database_path, create=False)
+    importer = await SqliteDatabase.open(dojo.database_path, create=False)
     try:
         with pytest.raises(sqlite3.IntegrityError):
             await store.import_rows(
@@ -87,7 +88,7 @@ async def test_a_failed_import_undoes_its_own_batches(dojo: Dojo, bad_at: int) -
         undone = conn.execute("SELECT rolled_back_at FROM legacy_import").fetchall()
     assert undone == [(T0,)]  # recorded, and marked undone
     # The same rows, fixed, import completely afterwards.
-    again = await Database.open(dojo.database_path, create=False)
+    again = await SqliteDatabase.open(dojo.database_path, create=False)
     try:
         outcome = await store.import_rows(
             again, legacy_rows(1200), {}, source="big.csv", source_sha256="x",

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from dojobot.storage.db import Database
-from dojobot.storage.dialect import numbered_parameters
+from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.postgres import PostgresDatabase
 from tests.support.cli import Cli, one_error_line
+from tests.support.db import execute
 from tests.support.postgres import fresh_database
 
 H = 3600 * 1000
@@ -29,7 +29,7 @@ async def cli(
         if request.param == "sqlite":
             cli = Cli(monkeypatch, tmp_path / "dojobot.sqlite3")
             assert (await cli.run_async("migrate", "up")).code == 0
-            db = await Database.open(tmp_path / "dojobot.sqlite3")
+            db = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
         else:
             url = await stack.enter_async_context(fresh_database())
             cli = Cli(monkeypatch, tmp_path / "unused.sqlite3", database_url=url)
@@ -40,12 +40,9 @@ async def cli(
         yield cli
 
 
-async def fill(db: Database | PostgresDatabase) -> None:
+async def fill(db: Database) -> None:
     async def write(sql: str, *params: object) -> None:
-        if isinstance(db, PostgresDatabase):
-            await db.conn.execute(numbered_parameters(sql), *params)
-        else:
-            await db.conn.execute(sql, params)
+        await execute(db, sql, params)
 
     now = time.time_ns() // 1_000_000
     for user in (1, 2, 3):

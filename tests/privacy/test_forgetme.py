@@ -11,6 +11,7 @@ from dojobot.storage.privacy import CONFIRM_TTL_MS
 from tests.conftest import Dojo
 from tests.support.classes import in_group
 from tests.support.cli import Cli
+from tests.support.db import fetchall, fetchone
 from tests.support.learner import reply
 from tests.support.privacy import (
     LEARNER_ID,
@@ -47,13 +48,13 @@ async def test_forgetme_leaves_no_row_that_names_the_learner(
 ) -> None:
     s = dojo.standin
     everything = await do_everything(dojo, cli, tmp_path)
-    before = await dojo.db.run(lambda conn: rows_naming(conn, LEARNER_ID, NAMES))
+    before = await rows_naming(dojo.db, LEARNER_ID, NAMES)
     # The scan sees them everywhere they did something (so an empty scan later means gone).
     assert {"user", "attempt", "session", "user_progress", "reminder", "class_member",
             "legacy_account", "legacy_progress_change", "legacy_claim_token"} <= set(before)
 
     message_id = await ask(dojo)
-    tables = await dojo.db.run(lambda conn: rows_naming(conn, LEARNER_ID, NAMES))
+    tables = await rows_naming(dojo.db, LEARNER_ID, NAMES)
     assert "forget_request" in tables
     # /privacy names every table that holds something about them.
     statement = (await reply(s, everything.learner, "/privacy")).plain_text
@@ -66,8 +67,9 @@ async def test_forgetme_leaves_no_row_that_names_the_learner(
     assert done.plain_text.startswith("🗑 Done: everything I kept about you is deleted.")
     assert done.flat_buttons == []
 
-    assert await dojo.db.run(lambda conn: rows_naming(conn, LEARNER_ID, NAMES)) == {}
-    legacy = await dojo.db.fetchall(
+    assert await rows_naming(dojo.db, LEARNER_ID, NAMES) == {}
+    legacy = await fetchall(
+        dojo.db,
         "SELECT legacy_user_id FROM legacy_account WHERE legacy_user_id IN ('u1', 'u3')"
     )
     assert legacy == []
@@ -100,7 +102,7 @@ async def test_confirm_twice_after_expiry_forged_kept_and_in_a_group(dojo: Dojo)
     expired = await ask(dojo)
     dojo.clock.advance(CONFIRM_TTL_MS)
     assert (await press(dojo, expired)).startswith("That button has expired: nothing was")
-    assert await dojo.db.fetchone("SELECT 1 FROM user WHERE nickname = 'Keeper'") is not None
+    assert await fetchone(dojo.db, "SELECT 1 FROM user WHERE nickname = 'Keeper'") is not None
     # A newer /forgetme replaces an older one: the older button does nothing.
     older = await ask(dojo)
     newer = await ask(dojo)
@@ -113,15 +115,15 @@ async def test_confirm_twice_after_expiry_forged_kept_and_in_a_group(dojo: Dojo)
     qid = await s.press_data(mallory, None, s.messages(mallory)[-1].message_id, confirm_data)
     await s.settle()
     assert s.callback_answers[qid]["text"].startswith("That button is no longer valid")
-    assert await dojo.db.fetchone("SELECT 1 FROM user WHERE user_id = 666") is not None
-    assert await dojo.db.fetchone("SELECT 1 FROM user WHERE nickname = 'Keeper'") is not None
+    assert await fetchone(dojo.db, "SELECT 1 FROM user WHERE user_id = 666") is not None
+    assert await fetchone(dojo.db, "SELECT 1 FROM user WHERE nickname = 'Keeper'") is not None
     # Confirmed: erased once; the second tap (a new learner by then) deletes nothing.
     assert await press(dojo, newer) == "Deleted."
     await reply(s, learner, "/nickname Again")
     qid = await s.press_data(learner, None, newer, confirm_data)  # the removed button
     await s.settle()
     assert s.callback_answers[qid]["text"].startswith("That button is no longer valid")
-    assert await dojo.db.fetchone("SELECT 1 FROM user WHERE nickname = 'Again'") is not None
+    assert await fetchone(dojo.db, "SELECT 1 FROM user WHERE nickname = 'Again'") is not None
 
     # In a group: nothing is deleted and nothing about anyone is said there.
     teacher = await s.user(900, "Ms Tanaka")
@@ -134,4 +136,4 @@ async def test_confirm_twice_after_expiry_forged_kept_and_in_a_group(dojo: Dojo)
     assert answer.plain_text == (
         "I answer /forgetme in our private chat only: open it and send /forgetme there."
     )
-    assert await dojo.db.fetchone("SELECT 1 FROM user WHERE nickname = 'Again'") is not None
+    assert await fetchone(dojo.db, "SELECT 1 FROM user WHERE nickname = 'Again'") is not None

@@ -79,3 +79,18 @@ async def test_mydata_during_a_set_and_twice_quickly(dojo: Dojo) -> None:
     document, answers, _ = unpack(again.file_bytes)
     assert len(answers) == 1
     assert document["sets"][0]["end_time"] is None  # still running
+
+
+async def test_the_archive_explains_itself_in_the_learners_language(dojo: Dojo) -> None:
+    s = dojo.standin
+    learner = await s.user(LEARNER_ID, NAME, language_code="es")
+    await start_set(s, learner, "math-arithmetic-addition-d101")
+    await s.send_text(learner, "/stop")
+    await s.next_message(learner)
+    sent = await reply(s, learner, "/mydata")
+    document, _, readme = unpack(sent.file_bytes)
+    assert readme.startswith("Tus datos de DojoBot (dojobot-mydata, versión 1)")
+    assert "cuándo se creó este archivo" in readme
+    for key in document:  # the keys are the format: the same in every language
+        if key not in ("format", "version"):
+            assert f"\n  {key}\n" in readme, f"README.txt documents {key}"

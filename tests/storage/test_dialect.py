@@ -22,6 +22,10 @@ from dojobot.storage.dialect import numbered_parameters
         ("SELECT a FROM attempt INDEXED BY attempt_user_time\n  WHERE user_id = ?",
          "SELECT a FROM attempt\n  WHERE user_id = $1"),
         ("SELECT 'INDEXED BY x' FROM t", "SELECT 'INDEXED BY x' FROM t"),
+        # ?N names an argument (used twice here); a bare ? after it takes the next one, as
+        # SQLite numbers them.
+        ("DELETE FROM t WHERE a = ?1 OR b = ?1", "DELETE FROM t WHERE a = $1 OR b = $1"),
+        ("SELECT ?2, ?1, ? FROM t", "SELECT $2, $1, $3 FROM t"),
     ],
 )
 def test_placeholders_are_numbered_outside_quotes_and_comments(sql: str, numbered: str) -> None:

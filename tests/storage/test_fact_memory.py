@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.support.db import execute, fetchall, fetchone
+
 from dojobot.engine.memory import DAY_MS, FactMemory, remember
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.memory import class_facts, memories, pace_ms, remember_answer, set_pace
 from dojobot.storage.migrator import migrate_down, migrate_up
 
@@ -13,36 +15,38 @@ NOW = 1_764_000_000_000
 
 
 async def schema_of(db: Database) -> list[tuple[str, str]]:
-    rows = await db.fetchall("SELECT name, sql FROM sqlite_master ORDER BY name")
+    rows = await fetchall(db, "SELECT name, sql FROM sqlite_master ORDER BY name")
     return [(r[0], r[1]) for r in rows]
 
 
 async def test_0008_up_down_up(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "db.sqlite3")
+    db = await SqliteDatabase.open(tmp_path / "db.sqlite3")
     try:
         await migrate_up(db, 7)
         before = await schema_of(db)
-        levels = await db.fetchall("SELECT * FROM difficulty_level ORDER BY 1")
+        levels = await fetchall(db, "SELECT * FROM difficulty_level ORDER BY 1")
         await migrate_up(db)
         assert ("fact_memory",) in [(n,) for n, _ in await schema_of(db)]
-        seedling = await db.fetchone("SELECT description FROM difficulty_level WHERE "
-                                     "difficulty_level_id = 101")
+        seedling = await fetchone(
+            db, "SELECT description FROM difficulty_level WHERE difficulty_level_id = 101"
+        )
         assert seedling is not None
         assert "up to 5" in seedling[0]
         await migrate_down(db, 7)
         assert await schema_of(db) == before
-        assert [tuple(r) for r in await db.fetchall(
-            "SELECT * FROM difficulty_level ORDER BY 1")] == [tuple(r) for r in levels]
+        after = await fetchall(db, "SELECT * FROM difficulty_level ORDER BY 1")
+        assert [tuple(r) for r in after] == [tuple(r) for r in levels]
         await migrate_up(db)
     finally:
         await db.close()
 
 
 async def add_user(db: Database, user_id: int) -> None:
-    await db.run_transaction(lambda conn: conn.execute(
+    await execute(
+        db,
         "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (?, 'L', 0, 0)",
         (user_id,),
-    ))
+    )
 
 
 async def test_memory_pace_and_class_share(migrated_db: Database) -> None:
@@ -56,8 +60,10 @@ async def test_memory_pace_and_class_share(migrated_db: Database) -> None:
 
     def answer(user: int, fact: str, right: bool, ms: int, at: int, pace: int) -> None:
         async def go() -> None:
-            await db.run_transaction(lambda conn: remember_answer(
-                conn, user, 3, fact, correct=right, response_ms=ms, now_ms=at, pace_ms=pace))
+            async with db.transaction() as tx:
+                await remember_answer(
+                    tx, user, 3, fact, correct=right, response_ms=ms, now_ms=at, pace_ms=pace
+                )
         pending.append(go)
 
     pending: list = []
@@ -75,12 +81,11 @@ async def test_memory_pace_and_class_share(migrated_db: Database) -> None:
     assert mine["mul 6 9"].last_right is False
     assert await memories(db, 1, 4) == {}
 
-    await db.run_transaction(lambda conn: conn.execute(
-        "INSERT INTO class_group (chat_id, title, created_at, updated_at) VALUES (-5, 'C', 0, 0)"
-    ))
-    await db.run_transaction(lambda conn: conn.execute(
-        "INSERT INTO class_member VALUES (-5, 1, 0), (-5, 2, 0), (-5, 3, 0)"
-    ))
+    await execute(
+        db,
+        "INSERT INTO class_group (chat_id, title, created_at, updated_at) VALUES (-5, 'C', 0, 0)",
+    )
+    await execute(db, "INSERT INTO class_member VALUES (-5, 1, 0), (-5, 2, 0), (-5, 3, 0)")
     members, facts = await class_facts(db, -5, 3)
     assert members == 3
     by_fact = {f.fact: (f.seen, f.fluent) for f in facts}

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.db import execute, executescript, fetchall, fetchone
 from tests.support.postgres import fresh_database
 
 from dojobot.storage.catalogue import load_catalogue
-from dojobot.storage.db import Database, StorageError
+from dojobot.storage.db import Database, SqliteDatabase, StorageError
 from dojobot.storage.dialect import POSTGRES, SQLITE
 from dojobot.storage.migrator import available_migrations, migrate_down, migrate_up, status
 from dojobot.storage.postgres import PostgresDatabase
@@ -41,19 +42,19 @@ SCHEMA_QUERY = {
 }
 
 
-async def schema_of(db: Database | PostgresDatabase) -> list[tuple[str, str, str]]:
-    rows = await db.fetchall(SCHEMA_QUERY[db.dialect.name])
+async def schema_of(db: Database) -> list[tuple[str, str, str]]:
+    rows = await fetchall(db, SCHEMA_QUERY[db.dialect.name])
     return [(r["type"], r["name"], r["sql"]) for r in rows]
 
 
 async def test_up_down_up_gives_the_same_schema(
-    empty_database: Database | PostgresDatabase,
+    empty_database: Database,
 ) -> None:
     db = empty_database
     await migrate_up(db)
     first = await schema_of(db)
     # The catalogue's reads take no parameters, so they run on either engine already.
-    catalogue_first = await load_catalogue(db)  # type: ignore[arg-type]
+    catalogue_first = await load_catalogue(db)
     rolled_back = await migrate_down(db, 0)
     assert [m.version for m in rolled_back] == sorted(
         (m.version for m in available_migrations()), reverse=True
@@ -63,7 +64,7 @@ async def test_up_down_up_gives_the_same_schema(
     ]
     await migrate_up(db)
     assert await schema_of(db) == first
-    assert await load_catalogue(db) == catalogue_first  # type: ignore[arg-type]
+    assert await load_catalogue(db) == catalogue_first
 
 
 # Per table, its columns (name, may be NULL); the indexes a migration names (not the ones a
@@ -89,12 +90,12 @@ NARROW_WIDE_COLUMNS = r"""
     AND column_name ~ '(user_id|chat_id|used_by|message_id|_at|_ms|_time|_week)$'"""
 
 
-async def shape_of(db: Database | PostgresDatabase) -> tuple[dict[str, Any], set[str]]:
+async def shape_of(db: Database) -> tuple[dict[str, Any], set[str]]:
     columns_sql, indexes_sql = SHAPE_QUERIES[db.dialect.name]
     tables: dict[str, Any] = {}
-    for r in await db.fetchall(columns_sql):
+    for r in await fetchall(db, columns_sql):
         tables.setdefault(r["tbl"], set()).add((r["col"], bool(r["nullable"])))
-    return tables, {r["name"] for r in await db.fetchall(indexes_sql)}
+    return tables, {r["name"] for r in await fetchall(db, indexes_sql)}
 
 
 async def test_postgres_migrations_build_the_same_schema(migrated_db: Database) -> None:
@@ -109,7 +110,7 @@ async def test_postgres_migrations_build_the_same_schema(migrated_db: Database) 
             await migrate_up(postgres)
             assert await shape_of(postgres) == await shape_of(migrated_db)
             assert await status(postgres) == await status(migrated_db)
-            assert [r["name"] for r in await postgres.fetchall(NARROW_WIDE_COLUMNS)] == []
+            assert [r["name"] for r in await fetchall(postgres, NARROW_WIDE_COLUMNS)] == []
         finally:
             await postgres.close()
 
@@ -146,48 +147,53 @@ async def test_catalogue_queries(migrated_db: Database) -> None:
 
 
 async def test_class_progression_is_shorter(migrated_db: Database) -> None:
-    rows = await migrated_db.fetchall("SELECT code, hatsu, ri FROM difficulty_progression")
+    rows = await fetchall(migrated_db, "SELECT code, hatsu, ri FROM difficulty_progression")
     by_code = {r["code"]: r for r in rows}
     assert by_code["standard"]["hatsu"] == 1000
     assert by_code["class"]["hatsu"] < by_code["standard"]["hatsu"]
 
 
 async def test_constraints_reject_out_of_domain_rows(migrated_db: Database) -> None:
-    conn = migrated_db.conn
-    await conn.execute(
-        "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (1, 'A', 0, 0)"
+    db = migrated_db
+    await execute(
+        db,
+        "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (1, 'A', 0, 0)",
     )
     with pytest.raises(sqlite3.IntegrityError):
-        await conn.execute(
+        await execute(
+            db,
             "INSERT INTO user_progress (user_id, topic_id, stage_id, stage_started_at)"
-            " VALUES (1, 1, 8, 0)"
+            " VALUES (1, 1, 8, 0)",
         )
     with pytest.raises(sqlite3.IntegrityError):
-        await conn.execute(
+        await execute(
+            db,
             "INSERT INTO session (user_id, topic_id, stage_id, start_time, accuracy)"
-            " VALUES (1, 1, 1, 0, 1.5)"
+            " VALUES (1, 1, 1, 0, 1.5)",
         )
     with pytest.raises(sqlite3.IntegrityError):  # foreign key: no such topic
-        await conn.execute(
-            "INSERT INTO session (user_id, topic_id, stage_id, start_time) VALUES (1, 99, 1, 0)"
+        await execute(
+            db,
+            "INSERT INTO session (user_id, topic_id, stage_id, start_time) VALUES (1, 99, 1, 0)",
         )
 
 
 async def test_pragmas(migrated_db: Database) -> None:
-    row = await migrated_db.fetchone("PRAGMA journal_mode")
+    row = await fetchone(migrated_db, "PRAGMA journal_mode")
     assert row is not None
     assert row[0] == "wal"
-    row = await migrated_db.fetchone("PRAGMA foreign_keys")
+    row = await fetchone(migrated_db, "PRAGMA foreign_keys")
     assert row is not None
     assert row[0] == 1
 
 
 async def test_newer_database_is_refused_untouched(
-    empty_database: Database | PostgresDatabase,
+    empty_database: Database,
 ) -> None:
     db = empty_database
     await migrate_up(db)
-    await db.execute_script(
+    await execute(
+        db,
         "INSERT INTO schema_migration (version, name, applied_at) VALUES (999, 'future', 0)"
     )
     before = await schema_of(db)
@@ -199,7 +205,7 @@ async def test_newer_database_is_refused_untouched(
 
 
 async def test_down_to_unknown_version_is_refused(
-    empty_database: Database | PostgresDatabase,
+    empty_database: Database,
 ) -> None:
     await migrate_up(empty_database)
     with pytest.raises(StorageError, match="no migration 99"):
@@ -208,12 +214,12 @@ async def test_down_to_unknown_version_is_refused(
 
 
 async def test_a_failing_migration_leaves_nothing_half_applied(
-    empty_database: Database | PostgresDatabase,
+    empty_database: Database,
 ) -> None:
     """A migration whose SQL fails midway rolls back whole, on either engine."""
     db = empty_database
     await migrate_up(db, 1)
-    await db.execute_script('CREATE TABLE legacy_import (x INTEGER)')  # 0003 creates it too
+    await executescript(db, 'CREATE TABLE legacy_import (x INTEGER)')  # 0003 creates it too
     with pytest.raises(StorageError, match="rolled back"):
         await migrate_up(db)
     assert (await status(db)).current == 2  # 0002 went in, 0003 did not
@@ -224,14 +230,14 @@ async def test_not_a_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "notes.sqlite3"
     path.write_text("these are my notes, not a database\n" * 100)
     with pytest.raises(StorageError, match="not a SQLite database"):
-        await Database.open(path)
+        await SqliteDatabase.open(path)
     assert path.read_text().startswith("these are my notes")
 
 
 async def test_transaction_rolls_back_on_error(migrated_db: Database) -> None:
     async def insert_then_fail() -> None:
-        async with migrated_db.transaction() as conn:
-            await conn.execute(
+        async with migrated_db.transaction() as tx:
+            await tx.execute(
                 "INSERT INTO user (user_id, first_name, created_at, last_seen_at)"
                 " VALUES (7, 'B', 0, 0)"
             )
@@ -239,16 +245,16 @@ async def test_transaction_rolls_back_on_error(migrated_db: Database) -> None:
 
     with pytest.raises(RuntimeError):
         await insert_then_fail()
-    assert await migrated_db.fetchone("SELECT 1 FROM user WHERE user_id = 7") is None
+    assert await fetchone(migrated_db, "SELECT 1 FROM user WHERE user_id = 7") is None
 
 
 async def test_a_refused_migrate_down_names_the_step_and_changes_nothing(
-    empty_database: Database | PostgresDatabase,
+    empty_database: Database,
 ) -> None:
     """Learners' data needs the catalogue: rolling it back fails, on either engine, whole."""
     db = empty_database
     await migrate_up(db)
-    await db.execute_script(
+    await executescript(db, 
         'INSERT INTO "user" (user_id, first_name, created_at, last_seen_at) '
         "VALUES (701, 'Kai', 0, 0);"
         "INSERT INTO user_progress (user_id, topic_id, stage_id, stage_started_at) "

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import dojobot
-from dojobot.storage.db import Database
+from dojobot.storage.db import SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 
 PACKAGE = Path(dojobot.__file__).parent
@@ -79,20 +79,23 @@ def statements() -> list[tuple[str, str]]:
     return found
 
 
-# Statements the check cannot plan, each with the reason it needs no check.
+# Files whose statements the check cannot plan, and statements (by their text, as line
+# numbers move), each with the reason it needs no check.
 NOT_PLANNED = {
     "storage/backup.py": "reads the old app's practice_sessions table of a file being imported",
-    "storage/classes.py:104": "SET list built from arguments; keyed by the primary key chat_id",
     "storage/migrator.py": "migration scripts, and schema_migration rows keyed by version",
     "storage/dialect.py": "PostgreSQL's bookkeeping check, not SQLite's",
     "storage/leadership.py": "PostgreSQL's advisory locks of the leader election, no table",
+    "UPDATE class_group SET , updated_at = ? WHERE chat_id = ?":
+        "SET list built from arguments; keyed by the primary key chat_id",
     # /forgetme deletes a learner's answers through attempt_user_time or _response: both
     # begin with user_id, so either reads exactly this learner's rows.
-    "storage/privacy.py:145": "either attempt index starting with user_id serves the erasure",
+    "DELETE FROM attempt WHERE user_id = ?1":
+        "either attempt index starting with user_id serves the erasure",
 }
 STATEMENTS = [
     (where, sql) for where, sql in statements()
-    if where not in NOT_PLANNED and where.split(":")[0] not in NOT_PLANNED
+    if sql not in NOT_PLANNED and where.split(":")[0] not in NOT_PLANNED
 ]
 
 
@@ -122,7 +125,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite3.Connection,
     folder = tmp_path_factory.mktemp("plans")
 
     async def migrated(path: Path) -> None:
-        db = await Database.open(path)
+        db = await SqliteDatabase.open(path)
         await migrate_up(db)
         await db.close()
 

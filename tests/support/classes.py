@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dojobot.storage.db import Database
 from telegram_standin import BotApiStandIn, BotMessage, Chat, User
 from tests.conftest import Dojo
+from tests.support.db import execute, executemany
 from tests.support.learner import current_question, solve
 
 GROUP_ID = -4001
@@ -79,7 +80,8 @@ async def practise(dojo: Dojo, learner: User, answers: list[tuple[bool, int]]) -
 
 async def add_user(db: Database, user_id: int, name: str, nickname: str | None = None) -> None:
     """A user row, as the gatekeeper would write it."""
-    await db.conn.execute(
+    await execute(
+        db,
         "INSERT INTO user (user_id, first_name, nickname, created_at, last_seen_at)"
         " VALUES (?, ?, ?, 0, 0)",
         (user_id, name, nickname),
@@ -90,19 +92,24 @@ async def add_attempts(
     db: Database, user_id: int, rows: list[tuple[int, bool, int, int]]
 ) -> None:
     """rows: (topic id, correct, response ms, answered at ms)."""
-    cursor = await db.conn.execute(
-        "INSERT INTO session (user_id, topic_id, stage_id, start_time) VALUES (?, 1, 1, 0)",
-        (user_id,),
-    )
-    session_id = cursor.lastrowid
-    await db.conn.executemany(
+    async with db.transaction() as tx:
+        created = await tx.fetchone(
+            "INSERT INTO session (user_id, topic_id, stage_id, start_time)"
+            " VALUES (?, 1, 1, 0) RETURNING session_id",
+            (user_id,),
+        )
+    assert created is not None
+    session_id = created[0]
+    await executemany(
+        db,
         """INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question, expected,
                                 given, correct, response_ms, answered_at)
            VALUES (?, ?, ?, 1, '1 + 1', '2', '2', ?, ?, ?)""",
         [(session_id, user_id, t, int(c), r, at) for t, c, r, at in rows],
     )
     # As the answer path does, in the same spirit: one rep (and one correct) per attempt.
-    await db.conn.executemany(
+    await executemany(
+        db,
         """INSERT INTO user_progress (user_id, topic_id, total_reps, correct_reps,
                                       stage_started_at)
            VALUES (?, ?, 1, ?, 0)

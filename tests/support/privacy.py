@@ -4,10 +4,10 @@ every table for rows that name them."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from dojobot.storage.db import Database
 from telegram_standin import Chat, User
 from tests.conftest import Dojo
 from tests.support.classes import practise
@@ -72,19 +72,24 @@ async def do_everything(dojo: Dojo, cli: Cli, tmp_path: Path) -> Everything:
     return Everything(learner, groups)
 
 
-def rows_naming(conn: sqlite3.Connection, user_id: int, names: list[str]) -> dict[str, int]:
+# Every table of the schema, as each engine lists them.
+TABLES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()",
+}
+
+
+async def rows_naming(db: Database, user_id: int, names: list[str]) -> dict[str, int]:
     """table -> rows holding the user id or one of the names, over every table there is."""
-    tables = [
-        r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
-    assert "attempt" in tables
-    assert "user" in tables
+    async with db.read() as tx:
+        tables = [str(r[0]) for r in await tx.fetchall(TABLES[db.dialect.name])]
+        assert "attempt" in tables
+        assert "user" in tables
+        contents = {t: await tx.fetchall(f'SELECT * FROM "{t}"') for t in tables}
     needles = [n.casefold() for n in names]
     hits: dict[str, int] = {}
-    for table in tables:
-        for row in conn.execute(f'SELECT * FROM "{table}"'):
+    for table, rows in contents.items():
+        for row in rows:
             if any(
                 value == user_id
                 or (isinstance(value, str) and (

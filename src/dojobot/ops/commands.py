@@ -7,7 +7,6 @@ import asyncio
 import hashlib
 import json
 import re
-import sqlite3
 import tempfile
 import time
 from collections import Counter
@@ -23,8 +22,8 @@ from dojobot.ops.report import kpis_json, kpis_lines
 from dojobot.ops.startup import token_free_reason
 from dojobot.storage import legacy as store
 from dojobot.storage.backup import auto_backup, backup_database, restore_database
-from dojobot.storage.db import Database, StorageError
-from dojobot.storage.kpis import compute_kpis
+from dojobot.storage.db import Database, SqliteDatabase, StorageError
+from dojobot.storage.kpis import compute_kpis, stage_distribution
 from dojobot.storage.migrator import status
 from dojobot.storage.postgres import PostgresDatabase
 
@@ -43,11 +42,11 @@ def _now_ms() -> int:
 @asynccontextmanager
 async def _open_current(
     settings: Settings, *, readonly: bool = False, path: Path | None = None
-) -> AsyncIterator[Database]:
+) -> AsyncIterator[SqliteDatabase]:
     """The existing SQLite database (or a copy of it at `path`), refusing one whose schema
     is behind this version."""
     path = path or settings.database_path
-    db = await Database.open(path, create=False, readonly=readonly)
+    db = await SqliteDatabase.open(path, create=False, readonly=readonly)
     try:
         await _refuse_behind(db, str(path))
         yield db
@@ -56,7 +55,7 @@ async def _open_current(
 
 
 @asynccontextmanager
-async def _open_to_read(settings: Settings) -> AsyncIterator[Database | PostgresDatabase]:
+async def _open_to_read(settings: Settings) -> AsyncIterator[Database]:
     """The existing database on either engine (read only on SQLite), schema current."""
     if not settings.uses_postgres:
         async with _open_current(settings, readonly=True) as db:
@@ -70,7 +69,7 @@ async def _open_to_read(settings: Settings) -> AsyncIterator[Database | Postgres
         await postgres.close()
 
 
-async def _refuse_behind(db: Database | PostgresDatabase, name: str) -> None:
+async def _refuse_behind(db: Database, name: str) -> None:
     state = await status(db)
     if state.pending:
         raise CliError(
@@ -131,7 +130,7 @@ async def _import_into(
             )
             for r in source.rows
         ]
-        before = await store.stage_distribution(db)
+        before = await stage_distribution(db)
         if not args.dry_run and (saved := auto_backup(database, "before-import")):
             print(f"backup: {saved}")
         with progress("import-legacy", len(rows), "rows") as shown:
@@ -145,11 +144,11 @@ async def _import_into(
                     time_unit=args.time_unit, rows_read=source.read, now_ms=_now_ms(),
                     on_progress=on_progress,
                 )
-            except sqlite3.Error as exc:
+            except db.driver_error as exc:
                 raise StorageError(
                     f"import failed and was undone, nothing of it is left: {exc}"
                 ) from None
-        after = await store.stage_distribution(db)
+        after = await stage_distribution(db)
     return _import_report(path, source, outcome, before, after, args)
 
 
@@ -198,8 +197,8 @@ async def _rollback(settings: Settings) -> None:
             print("nothing to roll back: no import is left")
             return
         saved = auto_backup(settings.database_path, "before-rollback")
-        async with db.transaction() as conn:
-            done = await store.rollback_last(conn, _now_ms())
+        async with db.transaction() as tx:
+            done = await store.rollback_last(tx, _now_ms())
     assert done is not None
     if saved:
         print(f"backup: {saved}")

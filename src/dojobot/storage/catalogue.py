@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from dojobot.engine.progression import Progression
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, Row
 
 STAGE_CODES = ("hatsu", "shu", "kan", "ha", "toi", "ri")  # stages with a requirement
 
@@ -108,7 +106,7 @@ class Catalogue:
         return tuple(t for t in self.topics if t.subject_id == subject_id)
 
 
-def _progression(row: aiosqlite.Row) -> Progression:
+def _progression(row: Row) -> Progression:
     return Progression(
         requirements={i: int(row[code]) for i, code in enumerate(STAGE_CODES, start=1)},
         accuracy_floor=float(row["accuracy_floor"]),
@@ -118,30 +116,36 @@ def _progression(row: aiosqlite.Row) -> Progression:
 
 async def load_catalogue(db: Database) -> Catalogue:
     """Read the whole catalogue in display order."""
-    stages = tuple(
-        Stage(**dict(r)) for r in await db.fetchall("SELECT * FROM stage ORDER BY stage_id")
-    )
-    levels = tuple(
-        DifficultyLevel(**dict(r))
-        for r in await db.fetchall("SELECT * FROM difficulty_level ORDER BY difficulty_level_id")
-    )
+    async with db.read() as tx:
+        stage_rows = await tx.fetchall("SELECT * FROM stage ORDER BY stage_id")
+        level_rows = await tx.fetchall(
+            "SELECT * FROM difficulty_level ORDER BY difficulty_level_id"
+        )
+        field_rows = await tx.fetchall("SELECT * FROM field ORDER BY sort_order, field_id")
+        subject_rows = await tx.fetchall(
+            "SELECT * FROM subject ORDER BY sort_order, subject_id"
+        )
+        progression_rows = await tx.fetchall("SELECT * FROM difficulty_progression")
+        option_rows = await tx.fetchall(
+            "SELECT topic_id, difficulty_level_id FROM topic_difficulty_option"
+            " ORDER BY difficulty_level_id"
+        )
+        topic_rows = await tx.fetchall("SELECT * FROM topic ORDER BY sort_order, topic_id")
+    stages = tuple(Stage(**dict(r)) for r in stage_rows)
+    levels = tuple(DifficultyLevel(**dict(r)) for r in level_rows)
     fields = tuple(
         Field(r["field_id"], r["code"], r["display_name"], bool(r["is_active"]))
-        for r in await db.fetchall("SELECT * FROM field ORDER BY sort_order, field_id")
+        for r in field_rows
     )
     subjects = tuple(
         Subject(r["subject_id"], r["code"], r["field_id"], r["display_name"])
-        for r in await db.fetchall("SELECT * FROM subject ORDER BY sort_order, subject_id")
+        for r in subject_rows
     )
     progressions = {
-        r["difficulty_progression_id"]: (r["code"], _progression(r))
-        for r in await db.fetchall("SELECT * FROM difficulty_progression")
+        r["difficulty_progression_id"]: (r["code"], _progression(r)) for r in progression_rows
     }
     options: dict[int, list[int]] = {}
-    for r in await db.fetchall(
-        "SELECT topic_id, difficulty_level_id FROM topic_difficulty_option"
-        " ORDER BY difficulty_level_id"
-    ):
+    for r in option_rows:
         options.setdefault(r["topic_id"], []).append(r["difficulty_level_id"])
     topics = tuple(
         Topic(
@@ -154,6 +158,6 @@ async def load_catalogue(db: Database) -> Catalogue:
             progression=progressions[r["difficulty_progression_id"]][1],
             level_ids=tuple(options.get(r["topic_id"], ())),
         )
-        for r in await db.fetchall("SELECT * FROM topic ORDER BY sort_order, topic_id")
+        for r in topic_rows
     )
     return Catalogue(stages, levels, fields, subjects, topics)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-
-import aiosqlite
 
 from dojobot.engine.calendar import ALL_TIME_END
 from dojobot.engine.leaderboard import Entry
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, Row, Tx
 
 
 @dataclass(frozen=True)
@@ -32,50 +29,53 @@ _SETTINGS = {"period": "period", "topic_id": "topic_id", "weekly_post": "weekly_
              "timezone": "timezone"}
 
 
-def _class(row: aiosqlite.Row) -> ClassGroup:
-    r = tuple(row)
+def _class(r: Row) -> ClassGroup:
     return ClassGroup(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], bool(r[7]))
+
+
+async def _get_class(tx: Tx, chat_id: int) -> ClassGroup | None:
+    row = await tx.fetchone(f"SELECT {_COLUMNS} FROM class_group WHERE chat_id = ?", (chat_id,))
+    return _class(row) if row else None
 
 
 async def get_class(db: Database, chat_id: int) -> ClassGroup | None:
     """The class of a group, if the bot ever was in it."""
-    row = await db.fetchone(f"SELECT {_COLUMNS} FROM class_group WHERE chat_id = ?", (chat_id,))
-    return _class(row) if row else None
+    async with db.read() as tx:
+        return await _get_class(tx, chat_id)
 
 
 async def activate_class(
     db: Database, chat_id: int, title: str, timezone: str, now_ms: int
 ) -> tuple[ClassGroup, bool]:
     """Create the class or mark it active again; True when it was not active before."""
-    async with db.transaction() as conn:
-        before = await get_class(db, chat_id)
-        await conn.execute(
+    async with db.transaction() as tx:
+        before = await _get_class(tx, chat_id)
+        await tx.execute(
             """INSERT INTO class_group (chat_id, title, timezone, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?)
                ON CONFLICT (chat_id) DO UPDATE SET
                    title = excluded.title, active = 1, updated_at = excluded.updated_at""",
             (chat_id, title, timezone, now_ms, now_ms),
         )
-        after = await get_class(db, chat_id)
+        after = await _get_class(tx, chat_id)
     assert after is not None
     return after, before is None or not before.active
 
 
 async def deactivate_class(db: Database, chat_id: int, now_ms: int) -> bool:
     """The bot left or was removed: keep the class, stop posting. True if it was active."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    async with db.transaction() as tx:
+        changed = await tx.execute(
             "UPDATE class_group SET active = 0, updated_at = ? WHERE chat_id = ? AND active = 1",
             (now_ms, chat_id),
         )
-        return cursor.rowcount == 1
+    return changed == 1
 
 
 async def delete_class(db: Database, chat_id: int) -> bool:
     """Delete the class, its settings and member list (members cascade). False if none."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute("DELETE FROM class_group WHERE chat_id = ?", (chat_id,))
-        return cursor.rowcount == 1
+    async with db.transaction() as tx:
+        return await tx.execute("DELETE FROM class_group WHERE chat_id = ?", (chat_id,)) == 1
 
 
 async def delete_abandoned_classes(db: Database, inactive_since_ms: int) -> int:
@@ -84,11 +84,10 @@ async def delete_abandoned_classes(db: Database, inactive_since_ms: int) -> int:
     An inactive class's updated_at is when the bot left: nothing else writes to it while the
     bot is out (settings need a command in the group), and coming back makes it active.
     """
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    async with db.transaction() as tx:
+        return await tx.execute(
             "DELETE FROM class_group WHERE active = 0 AND updated_at < ?", (inactive_since_ms,)
         )
-        return cursor.rowcount
 
 
 async def update_class(db: Database, chat_id: int, now_ms: int, **changes: object) -> None:
@@ -99,8 +98,8 @@ async def update_class(db: Database, chat_id: int, now_ms: int, **changes: objec
     if not changes:
         return
     assignments = ", ".join(f"{_SETTINGS[name]} = ?" for name in changes)
-    async with db.transaction() as conn:
-        await conn.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             f"UPDATE class_group SET {assignments}, updated_at = ? WHERE chat_id = ?",
             (*changes.values(), now_ms, chat_id),
         )
@@ -112,18 +111,19 @@ async def migrate_class(db: Database, old_chat_id: int, new_chat_id: int, now_ms
     If the new id already has a class (its updates arrived first), members are merged and
     the old class's settings win. Returns False when there was nothing to move.
     """
-    async with db.transaction() as conn:
-        if await get_class(db, old_chat_id) is None:
+    async with db.transaction() as tx:
+        if await _get_class(tx, old_chat_id) is None:
             return False
-        if await get_class(db, new_chat_id) is not None:
-            await conn.execute(
-                """INSERT OR IGNORE INTO class_member (chat_id, user_id, joined_at)
-                   SELECT ?, user_id, joined_at FROM class_member WHERE chat_id = ?""",
+        if await _get_class(tx, new_chat_id) is not None:
+            await tx.execute(
+                """INSERT INTO class_member (chat_id, user_id, joined_at)
+                   SELECT ?, user_id, joined_at FROM class_member WHERE chat_id = ?
+                   ON CONFLICT DO NOTHING""",
                 (old_chat_id, new_chat_id),
             )
-            await conn.execute("DELETE FROM class_group WHERE chat_id = ?", (new_chat_id,))
+            await tx.execute("DELETE FROM class_group WHERE chat_id = ?", (new_chat_id,))
         # ON UPDATE CASCADE carries the members along.
-        await conn.execute(
+        await tx.execute(
             "UPDATE class_group SET chat_id = ?, updated_at = ? WHERE chat_id = ?",
             (new_chat_id, now_ms, old_chat_id),
         )
@@ -132,35 +132,39 @@ async def migrate_class(db: Database, old_chat_id: int, new_chat_id: int, now_ms
 
 async def join_class(db: Database, chat_id: int, user_id: int, now_ms: int) -> bool:
     """Add a learner to a class; False if they were already in it."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    async with db.transaction() as tx:
+        changed = await tx.execute(
             """INSERT INTO class_member (chat_id, user_id, joined_at) VALUES (?, ?, ?)
                ON CONFLICT DO NOTHING""",
             (chat_id, user_id, now_ms),
         )
-        return cursor.rowcount == 1
+    return changed == 1
 
 
 async def leave_class(db: Database, chat_id: int, user_id: int) -> bool:
     """Remove a learner from a class (their answers stay); False if they were not in it."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    async with db.transaction() as tx:
+        changed = await tx.execute(
             "DELETE FROM class_member WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
         )
-        return cursor.rowcount == 1
+    return changed == 1
 
 
 async def is_member(db: Database, chat_id: int, user_id: int) -> bool:
     """Whether the learner joined the class."""
-    row = await db.fetchone(
-        "SELECT 1 FROM class_member WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
-    )
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            "SELECT 1 FROM class_member WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+        )
     return row is not None
 
 
 async def member_count(db: Database, chat_id: int) -> int:
     """How many learners joined the class."""
-    row = await db.fetchone("SELECT count(*) FROM class_member WHERE chat_id = ?", (chat_id,))
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            "SELECT count(*) FROM class_member WHERE chat_id = ?", (chat_id,)
+        )
     return int(row[0]) if row else 0
 
 
@@ -199,9 +203,10 @@ async def member_stats(
     db: Database, chat_id: int, start_ms: int, end_ms: int, topic_id: int | None
 ) -> list[Entry]:
     """Every member's reps, correct answers and median time in the span (0 reps if none)."""
-    if start_ms <= 0 and end_ms >= ALL_TIME_END:
-        return await db.read_snapshot(lambda conn: _all_time_stats(conn, chat_id, topic_id))
-    rows = await db.fetchall(_MEMBER_STATS, (chat_id, start_ms, end_ms, topic_id))
+    async with db.read(heavy=True) as tx:
+        if start_ms <= 0 and end_ms >= ALL_TIME_END:
+            return await _all_time_stats(tx, chat_id, topic_id)
+        rows = await tx.fetchall(_MEMBER_STATS, (chat_id, start_ms, end_ms, topic_id))
     return [Entry(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
@@ -226,15 +231,15 @@ ORDER BY response_ms LIMIT ?3 OFFSET ?4
 """
 
 
-def _all_time_stats(conn: sqlite3.Connection, chat_id: int, topic_id: int | None) -> list[Entry]:
+async def _all_time_stats(tx: Tx, chat_id: int, topic_id: int | None) -> list[Entry]:
     entries = []
-    for user_id, name, reps, correct in conn.execute(_ALL_TIME_TOTALS, (chat_id, topic_id)):
+    for user_id, name, reps, correct in await tx.fetchall(_ALL_TIME_TOTALS, (chat_id, topic_id)):
         median = None
         if reps:
             # The middle answer, or the mean of the middle two when reps is even.
-            middle = conn.execute(
+            middle = await tx.fetchall(
                 _MIDDLE, (user_id, topic_id, 2 - reps % 2, (reps - 1) // 2)
-            ).fetchall()
+            )
             median = sum(r[0] for r in middle) / len(middle)
         entries.append(Entry(user_id, name, reps, correct, median))
     return entries
@@ -242,12 +247,13 @@ def _all_time_stats(conn: sqlite3.Connection, chat_id: int, topic_id: int | None
 
 async def member_stages(db: Database, chat_id: int) -> dict[int, dict[int, int]]:
     """user id -> {topic id: current stage} for the topics each member has practised."""
-    rows = await db.fetchall(
-        """SELECT p.user_id, p.topic_id, p.stage_id
-           FROM class_member m JOIN user_progress p ON p.user_id = m.user_id
-           WHERE m.chat_id = ? AND p.total_reps > 0""",
-        (chat_id,),
-    )
+    async with db.read(heavy=True) as tx:
+        rows = await tx.fetchall(
+            """SELECT p.user_id, p.topic_id, p.stage_id
+               FROM class_member m JOIN user_progress p ON p.user_id = m.user_id
+               WHERE m.chat_id = ? AND p.total_reps > 0""",
+            (chat_id,),
+        )
     stages: dict[int, dict[int, int]] = {}
     for r in rows:
         stages.setdefault(r[0], {})[r[1]] = r[2]
@@ -256,29 +262,30 @@ async def member_stages(db: Database, chat_id: int) -> dict[int, dict[int, int]]
 
 async def weekly_candidates(db: Database) -> list[ClassGroup]:
     """Active classes with the weekly post on."""
-    rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM class_group WHERE weekly_post = 1 AND active = 1"
-    )
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            f"SELECT {_COLUMNS} FROM class_group WHERE weekly_post = 1 AND active = 1"
+        )
     return [_class(r) for r in rows]
 
 
 async def claim_weekly_post(db: Database, chat_id: int, week_start_ms: int) -> bool:
     """Record the week as posted before posting; False if it already was (no double post)."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    async with db.transaction() as tx:
+        changed = await tx.execute(
             """UPDATE class_group SET last_posted_week = ?1
                WHERE chat_id = ?2 AND (last_posted_week IS NULL OR last_posted_week < ?1)""",
             (week_start_ms, chat_id),
         )
-        return cursor.rowcount == 1
+    return changed == 1
 
 
 async def release_weekly_post(
     db: Database, chat_id: int, week_start_ms: int, previous: int | None
 ) -> None:
     """Undo a claim after a send that failed for a passing reason, so the job retries."""
-    async with db.transaction() as conn:
-        await conn.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             "UPDATE class_group SET last_posted_week = ? WHERE chat_id = ? "
             "AND last_posted_week = ?",
             (previous, chat_id, week_start_ms),
@@ -288,11 +295,12 @@ async def release_weekly_post(
 # Nicknames live on the user row; they exist for class boards, so their storage lives here.
 async def set_nickname(db: Database, user_id: int, nickname: str | None) -> None:
     """Set (or clear, with None) the name the learner shows on class boards."""
-    async with db.transaction() as conn:
-        await conn.execute("UPDATE user SET nickname = ? WHERE user_id = ?", (nickname, user_id))
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE user SET nickname = ? WHERE user_id = ?", (nickname, user_id))
 
 
 async def get_nickname(db: Database, user_id: int) -> str | None:
     """The learner's nickname, if they set one."""
-    row = await db.fetchone("SELECT nickname FROM user WHERE user_id = ?", (user_id,))
+    async with db.read() as tx:
+        row = await tx.fetchone("SELECT nickname FROM user WHERE user_id = ?", (user_id,))
     return row[0] if row else None

@@ -1,27 +1,142 @@
-"""The SQLite connection: one long-lived aiosqlite connection per process."""
+"""The database, and the one way storage modules use it, on SQLite and PostgreSQL alike.
+
+Every storage module reads and writes through a transaction object, `Tx`:
+
+    async with db.transaction() as tx:      # a write transaction: COMMIT, or ROLLBACK on error
+        row = await tx.fetchone("SELECT ... WHERE user_id = ?", (user_id,))
+        changed = await tx.execute("UPDATE ...", (...))
+    async with db.read() as tx:             # one consistent snapshot that writes nothing
+        rows = await tx.fetchall("SELECT ...", (...))
+    async with db.read(heavy=True) as tx:   # a long scan (boards, KPIs): off the event loop
+
+A helper that is one step of a bigger transaction takes the `Tx`; a function that stands
+alone takes the `Database` and opens its own transaction or read. Nothing else touches a
+connection: no raw cursors, no driver objects outside this module and postgres.py.
+
+`Database` and `Tx` are protocols with two implementations, chosen by the URL's scheme
+(storage/connect.py): `SqliteDatabase` here and `PostgresDatabase` (postgres.py). SQL is
+written once, in SQLite's words, with `?` placeholders (`?N` where an argument is used
+twice); rows are read by position or by column name (sqlite3.Row and asyncpg's Record both
+allow it). What must differ between the engines is a field of `db.dialect` (dialect.py).
+
+**SQLite (SqliteDatabase).** One stdlib `sqlite3` connection in WAL mode, opened in
+autocommit mode (`isolation_level=None`): `SqliteTx` issues BEGIN, COMMIT and ROLLBACK.
+
+- Statements run synchronously on the event loop thread. The answer path's statements are
+  keyed lookups and updates of about 0.1 ms; handing each to a thread and back costs about
+  1 ms of CPU on a 2-core machine (BENCHMARKS.md section 1), so an `await tx.fetchone(...)`
+  here never suspends and a transaction costs no round trip at all.
+- `read(heavy=True)` runs each statement through `asyncio.to_thread`, for scans that take
+  milliseconds to seconds (a class board over all time, KPIs): the loop keeps serving.
+- Transactions and reads of different tasks queue on an `asyncio.Lock`, so their statements
+  never mix on the one connection, and a thread never uses it while the loop thread does.
+  A task opening a second one inside its own gets "nested transaction" (it would deadlock).
+- Another process holding the write lock (`dojobot import-legacy` while the bot runs): the
+  connection's `busy_timeout` is 0, so SQLite answers SQLITE_BUSY at once instead of
+  sleeping on the loop thread; the statement is retried after an `asyncio.sleep`, backing
+  off as SQLite's own busy handler does, for up to BUSY_TIMEOUT_MS. The loop keeps serving
+  while a write waits.
+
+The stdlib module replaced aiosqlite: running statements on the loop thread needed its
+private `_conn` and `_execute`, its one thread is only worth a hand-off for heavy reads
+(`asyncio.to_thread` does that), and a busy wait on its thread would stall every other
+statement queued behind it.
+
+**PostgreSQL (PostgresDatabase).** An asyncpg pool: `transaction()` takes a connection
+and runs `conn.transaction()` (READ COMMITTED; rows that decide a write are locked with
+`FOR UPDATE`), `read()` a `REPEATABLE READ, READ ONLY` transaction (one snapshot, as on
+SQLite; `heavy` changes nothing: every statement is awaited I/O). Transactions of
+different tasks run at once, each on its own connection. `fetchone`/`fetchall`/`execute`/
+`executemany` are asyncpg's `fetchrow`/`fetch`/`execute`/`executemany` (the status tag
+"UPDATE 1" gives `execute`'s count) after `?` became `$1`, `$2`, ... (cached, once per
+statement text); `executescript` (migrations) is `execute` without arguments. Each
+statement is one round trip there.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 from urllib.parse import quote
 
-import aiosqlite
-
-from dojobot.storage.dialect import SQLITE
+from dojobot.storage.dialect import SQLITE, Dialect
 from dojobot.storage.files import create_private
 
 BUSY_TIMEOUT_MS = 5000
+# Pauses between retries of a statement that found the database locked: the schedule of
+# SQLite's own busy handler (sqliteDefaultBusyCallback), then every 100 ms.
+_BUSY_PAUSES_MS = (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100)
 
 T = TypeVar("T")
+Args: TypeAlias = Sequence[Any]
 
 
 class StorageError(Exception):
     """The database cannot be used; the message is one line a maintainer can act on."""
+
+
+class Row(Protocol):
+    """A result row: sqlite3.Row or asyncpg's Record, read by position or column name."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
+
+    def keys(self) -> Iterable[str]: ...
+
+
+class Tx(Protocol):
+    """The statements of one transaction or read; see the module docstring."""
+
+    async def fetchone(self, sql: str, args: Args = ()) -> Row | None:
+        """The first row of a query, or None."""
+
+    async def fetchall(self, sql: str, args: Args = ()) -> Sequence[Row]:
+        """Every row of a query."""
+
+    async def execute(self, sql: str, args: Args = ()) -> int:
+        """Run a statement; returns how many rows it changed."""
+
+    async def executemany(self, sql: str, rows: Sequence[Args]) -> None:
+        """Run a statement once per argument tuple."""
+
+    async def executescript(self, script: str) -> None:
+        """Run several statements without arguments (migrations)."""
+
+
+class Database(Protocol):
+    """A database on either engine; see the module docstring."""
+
+    @property
+    def dialect(self) -> Dialect:
+        """The engine's SQL where it differs."""
+
+    @property
+    def display_name(self) -> str:
+        """How messages and logs name the database (never with a password)."""
+
+    @property
+    def driver_error(self) -> type[Exception]:
+        """What a failing statement raises (sqlite3.Error, asyncpg.PostgresError)."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """A write transaction: COMMIT at the end, ROLLBACK on any exception."""
+
+    def read(self, *, heavy: bool = False) -> AbstractAsyncContextManager[Tx]:
+        """A read-only snapshot; heavy: long scans, kept off the event loop."""
+
+    async def probe(self, timeout_ms: int = 1000) -> str | None:
+        """None if an answer could be recorded now; else why not (for /healthz)."""
+
+    async def close(self) -> None:
+        """Release the connection(s) once running work has finished."""
 
 
 def _check_path(path: Path, *, create: bool) -> None:
@@ -55,21 +170,115 @@ def read_only_uri(path: Path) -> str:
     return base  # the caller's own error (not a database, damaged) explains it better
 
 
-class Database:
-    """One connection with DojoBot's pragmas and a transaction() context manager."""
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    """Open and configure the connection (blocking: called on a thread)."""
+    # check_same_thread=False: heavy reads run on worker threads, one at a time (the lock).
+    conn = (
+        sqlite3.connect(read_only_uri(path), uri=True, isolation_level=None,
+                        check_same_thread=False)
+        if readonly
+        else sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    )
+    conn.row_factory = sqlite3.Row
+    try:
+        # Setting up may wait for another process; from then on nothing waits in SQLite.
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not readonly:  # both are writes to the file
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA busy_timeout = 0")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        reason = "is not a SQLite database" if "not a database" in str(exc) else str(exc)
+        if "readonly" in str(exc) or "unable to open" in str(exc):
+            reason = f"cannot be written: {exc}"
+        raise StorageError(f"database {path} {reason}") from None
+    return conn
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+
+
+def _statements(script: str) -> Iterator[str]:
+    """A script's statements one by one (a trigger body keeps its inner semicolons)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+
+
+def _fetchone(conn: sqlite3.Connection, sql: str, args: Args) -> sqlite3.Row | None:
+    cursor = conn.execute(sql, args)
+    try:
+        row: sqlite3.Row | None = cursor.fetchone()
+        return row
+    finally:
+        cursor.close()  # ends the statement now: it holds a read lock until it is reset
+
+
+class SqliteTx:
+    """Tx on SQLite: the statements of one transaction or read."""
+
+    __slots__ = ("_db", "_heavy")
+
+    def __init__(self, db: SqliteDatabase, *, heavy: bool) -> None:
+        self._db = db
+        self._heavy = heavy
+
+    async def fetchone(self, sql: str, args: Args = ()) -> sqlite3.Row | None:
+        """The first row of a query, or None."""
+        conn = self._db._conn
+        return await self._db._call(lambda: _fetchone(conn, sql, args), heavy=self._heavy)
+
+    async def fetchall(self, sql: str, args: Args = ()) -> list[sqlite3.Row]:
+        """Every row of a query."""
+        conn = self._db._conn
+        return await self._db._call(lambda: conn.execute(sql, args).fetchall(), heavy=self._heavy)
+
+    async def execute(self, sql: str, args: Args = ()) -> int:
+        """Run a statement; returns how many rows it changed."""
+        conn = self._db._conn
+        return await self._db._call(lambda: conn.execute(sql, args).rowcount, heavy=self._heavy)
+
+    async def executemany(self, sql: str, rows: Sequence[Args]) -> None:
+        """Run a statement once per argument tuple."""
+        conn = self._db._conn
+        await self._db._call(lambda: conn.executemany(sql, rows), heavy=self._heavy)
+
+    async def executescript(self, script: str) -> None:
+        """Run several statements without arguments (migrations), on a worker thread."""
+        conn = self._db._conn
+
+        def run() -> None:
+            for statement in _statements(script):
+                conn.execute(statement)
+
+        await self._db._call(run, heavy=True)
+
+
+class SqliteDatabase:
+    """Database on SQLite: one connection with DojoBot's pragmas; see the module docstring."""
 
     dialect = SQLITE
+    driver_error = sqlite3.Error
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self.conn = conn
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn  # used by Tx only: storage modules go through transaction()/read()
         self.path = path
         # One transaction at a time on the shared connection: a job's transaction and a
         # handler's must queue, not interleave (their statements would mix).
-        self._tx_lock = asyncio.Lock()
-        self._tx_owner: asyncio.Task[Any] | None = None
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
 
     @classmethod
-    async def open(cls, path: Path, *, create: bool = True, readonly: bool = False) -> Database:
+    async def open(
+        cls, path: Path, *, create: bool = True, readonly: bool = False
+    ) -> SqliteDatabase:
         """Open (or create) the database file and apply the pragmas.
 
         readonly: for commands that only read (stats, migrate status); works on a file the
@@ -82,181 +291,114 @@ class Database:
             except OSError as exc:
                 raise StorageError(f"cannot create database {path}: {exc}") from None
         try:
-            # check_same_thread=False: the answer path runs its short statements inline on
-            # the event loop thread (see run()); SQLite serialises the connection itself.
-            conn = await (
-                aiosqlite.connect(
-                    read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False
-                )
-                if readonly
-                else aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
-            )
+            conn = await asyncio.to_thread(_connect, path, readonly)
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open database {path}: {exc}") from None
-        conn.row_factory = aiosqlite.Row
-        try:
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if not readonly:  # both are writes to the file
-                await conn.execute("PRAGMA journal_mode = WAL")
-                await conn.execute("PRAGMA synchronous = NORMAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("SELECT count(*) FROM sqlite_master")
-        except sqlite3.DatabaseError as exc:
-            await conn.close()
-            reason = "is not a SQLite database" if "not a database" in str(exc) else str(exc)
-            if "readonly" in str(exc) or "unable to open" in str(exc):
-                reason = f"cannot be written: {exc}"
-            raise StorageError(f"database {path} {reason}") from None
         return cls(conn, path)
 
+    @property
+    def display_name(self) -> str:
+        """The file's path."""
+        return str(self.path)
+
     async def close(self) -> None:
-        """Close the connection (checkpointing the WAL)."""
-        await self.conn.close()
+        """Close the connection (checkpointing the WAL) once running work has finished."""
+        async with self._lock:
+            await asyncio.to_thread(self._conn.close)
 
-    async def execute_script(self, script: str) -> None:
-        """Run several statements; on an error roll back an open transaction, StorageError."""
-        try:
-            await self.conn.executescript(script)
-        except sqlite3.Error as exc:
-            if self.conn.in_transaction:
-                await self.conn.execute("ROLLBACK")
-            raise StorageError(str(exc)) from None
+    def _refuse_nested(self) -> None:
+        if self._owner is not None and self._owner is asyncio.current_task():
+            raise RuntimeError("nested transaction")  # it would wait for itself forever
+
+    # transaction(), read() and probe() each take the lock inline rather than through a
+    # shared context manager: they are on the answer path, and every layer costs.
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqliteTx]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (COMMIT's included)."""
+        self._refuse_nested()
+        async with self._lock:
+            self._owner = asyncio.current_task()
+            try:
+                await self._call(self._begin_immediate, heavy=False)
+                yield SqliteTx(self, heavy=False)
+                await self._call(self._commit, heavy=False)
+            finally:
+                self._end()
 
     @asynccontextmanager
-    async def _exclusive(self) -> AsyncIterator[None]:
-        if self._tx_owner is not None and self._tx_owner is asyncio.current_task():
-            raise RuntimeError("nested transaction")
-        async with self._tx_lock:
-            self._tx_owner = asyncio.current_task()
+    async def read(self, *, heavy: bool = False) -> AsyncIterator[SqliteTx]:
+        """A read transaction: its statements all see the same data; it takes no write lock.
+
+        heavy: the statements may take long (scans, aggregates); they run off the loop.
+        """
+        self._refuse_nested()
+        async with self._lock:
+            self._owner = asyncio.current_task()
+            self._conn.execute("BEGIN")  # deferred: a snapshot from the first read
             try:
-                yield
+                yield SqliteTx(self, heavy=heavy)
             finally:
-                self._tx_owner = None
+                self._end()  # ROLLBACK: a read has nothing to keep
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
-        async with self._exclusive():
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            await self.conn.execute("COMMIT")
-
-    async def run(self, fn: Callable[[sqlite3.Connection], T], *, inline: bool = False) -> T:
-        """Run fn(connection): many statements, one round trip (inline: see _call).
-
-        Outside its own transaction a task waits for other tasks' transactions to end, so
-        the loop thread (inline) and aiosqlite's thread never use the connection at once.
-        """
-        if self._tx_owner is not None and self._tx_owner is asyncio.current_task():
-            return await self._call(fn, inline=inline)
-        async with self._tx_lock:
-            return await self._call(fn, inline=inline)
-
-    async def _call(self, fn: Callable[[sqlite3.Connection], T], *, inline: bool) -> T:
-        """Run fn(connection) on the connection's thread: many statements, one round trip.
-
-        inline=True runs it on the event loop thread instead, for the answer path's short
-        keyed statements: handing work to aiosqlite's thread and back costs about 1 ms of
-        CPU (GIL hand-offs) against 0.1 ms of SQL. Inline never waits for a lock held by
-        another process; if the database is busy it goes to the thread and waits there.
-        """
-        raw = self.conn._conn
-        if inline:
-            raw.execute("PRAGMA busy_timeout = 0")
-            try:
-                return fn(raw)
-            except sqlite3.OperationalError as exc:
-                if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
-                    raise
-            finally:
-                raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # aiosqlite has no public "run this callable on the connection thread"; _execute is
-        # that, stable across 0.17-0.22 (pinned <1). Every storage test runs through here.
-        return await self.conn._execute(fn, raw)
-
-    async def run_transaction(
-        self, fn: Callable[[sqlite3.Connection], T], *, inline: bool = False
-    ) -> T:
-        """BEGIN IMMEDIATE; fn(connection); COMMIT (ROLLBACK if fn raises), in one round trip.
-
-        fn may run twice when inline finds the database busy (the first try rolled back).
-        """
-
-        def atomically(conn: sqlite3.Connection) -> T:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                result = fn(conn)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            return result
-
-        async with self._exclusive():
-            return await self._call(atomically, inline=inline)
-
-    async def read_snapshot(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """fn(connection) in one read transaction: its statements all see the same data.
-
-        Holds the transaction lock, so no write of this process interleaves; keep fn short.
-        """
-
-        def snapshot(conn: sqlite3.Connection) -> T:
-            conn.execute("BEGIN")  # deferred: a read snapshot, no write lock
-            try:
-                return fn(conn)
-            finally:
-                conn.execute("COMMIT")
-
-        async with self._exclusive():
-            return await self.run(snapshot)
-
-    async def probe(self, busy_timeout_ms: int = 1000) -> str | None:
+    async def probe(self, timeout_ms: int = 1000) -> str | None:
         """None if an answer could be recorded now; else why not (for /healthz).
 
         Takes the write lock for a moment and writes nothing (BEGIN IMMEDIATE, a read,
-        ROLLBACK), waiting at most busy_timeout_ms: a file locked by another process or an
+        ROLLBACK), waiting at most timeout_ms: a file locked by another process or an
         unreadable file shows here, where `SELECT 1` never touches the file.
         """
-
-        def check(conn: sqlite3.Connection) -> str | None:
-            conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+        self._refuse_nested()
+        async with self._lock:
+            self._owner = asyncio.current_task()
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-                finally:
-                    conn.execute("ROLLBACK")
+                await self._call(
+                    self._begin_immediate, heavy=False, busy_timeout_ms=timeout_ms
+                )
+                _fetchone(self._conn, "SELECT count(*) FROM sqlite_master", ())
             except sqlite3.Error as exc:
                 return f"database is not answering ({exc})"
             finally:
-                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            return None
+                self._end()
+        return None
 
-        return await self.run(check)
+    def _begin_immediate(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        """Run a read query and return all rows."""
-        args = tuple(params)
-        return await self.run(lambda conn: conn.execute(sql, args).fetchall())
+    def _commit(self) -> None:
+        self._conn.execute("COMMIT")
 
-    async def fetchone(
-        self, sql: str, params: Iterable[Any] = (), *, inline: bool = False
-    ) -> aiosqlite.Row | None:
-        """Run a read query and return the first row, if any (inline: see run())."""
-        args = tuple(params)
+    def _end(self) -> None:
+        """Roll back whatever is still open (nothing after a COMMIT); free the lock's owner."""
+        self._owner = None
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
-        def first(conn: sqlite3.Connection) -> aiosqlite.Row | None:
-            cursor = conn.execute(sql, args)
+    async def _call(
+        self, statement: Callable[[], T], *, heavy: bool, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    ) -> T:
+        """Run one statement (for Tx): on the loop thread, or on a worker thread when heavy.
+
+        SQLITE_BUSY (another process holds the lock) is retried after a non-blocking pause.
+        """
+        waited = 0
+        pauses = itertools.chain(_BUSY_PAUSES_MS, itertools.repeat(_BUSY_PAUSES_MS[-1]))
+        while True:
             try:
-                row: aiosqlite.Row | None = cursor.fetchone()
-                return row
-            finally:
-                cursor.close()
+                return await _on_thread(statement) if heavy else statement()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or waited >= busy_timeout_ms:
+                    raise  # past the timeout: "database is locked", as SQLite says it
+            pause = next(pauses)
+            await asyncio.sleep(pause / 1000)
+            waited += pause
 
-        return await self.run(first, inline=inline)
+
+async def _on_thread(statement: Callable[[], T]) -> T:
+    """statement() on a worker thread; a cancelled caller still waits for it to finish,
+    so the connection is never used by the thread and by a ROLLBACK at once."""
+    job = asyncio.ensure_future(asyncio.to_thread(statement))
+    try:
+        return await asyncio.shield(job)
+    except asyncio.CancelledError:
+        await asyncio.wait([job])
+        raise

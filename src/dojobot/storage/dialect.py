@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _INDEX_HINT = re.compile(r"\s+INDEXED BY \w+")
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,6 @@ class Dialect:
     # Packages holding NNNN_name.up.sql / .down.sql, searched in order for each file: the
     # shared folder defines the versions; an engine's own folder overrides a file.
     migration_packages: tuple[str, ...]
-    # How a transaction that will write starts (SQLite: take the write lock at once, so two
-    # writers never deadlock upgrading a read lock).
-    begin_write: str
     migration_bookkeeping: str
     # Returns a row when schema_migration exists, creating nothing (`migrate status` only reads).
     has_migration_bookkeeping: str
@@ -42,7 +40,6 @@ class Dialect:
 SQLITE = Dialect(
     name="sqlite",
     migration_packages=("dojobot.migrations",),
-    begin_write="BEGIN IMMEDIATE",
     migration_bookkeeping="""CREATE TABLE IF NOT EXISTS schema_migration (
     version    INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,
@@ -56,7 +53,6 @@ SQLITE = Dialect(
 POSTGRES = Dialect(
     name="postgresql",
     migration_packages=("dojobot.migrations.postgres", "dojobot.migrations"),
-    begin_write="BEGIN",
     migration_bookkeeping="""CREATE TABLE IF NOT EXISTS schema_migration (
     version    INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,
@@ -69,7 +65,8 @@ POSTGRES = Dialect(
 
 @lru_cache(maxsize=512)
 def numbered_parameters(sql: str) -> str:
-    """SQLite's `?` placeholders as PostgreSQL's $1, $2 ..., and SQLite's index hints left out.
+    """SQLite's `?` and `?N` placeholders as PostgreSQL's $1, $2 ..., and SQLite's index hints
+    left out.
 
     Quoted text ('it''s ?', "col?") and -- comments are copied untouched.
     """
@@ -94,6 +91,13 @@ def numbered_parameters(sql: str) -> str:
             i = hint.end()
             continue
         if char == "?":
+            digits = _DIGITS.match(sql, i + 1)
+            if digits:  # ?N: the Nth argument; a later bare ? takes the one after the highest
+                number = int(digits.group())
+                count = max(count, number)
+                out.append(f"${number}")
+                i = digits.end()
+                continue
             count += 1
             out.append(f"${count}")
         else:

@@ -17,9 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import aiosqlite
-
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, Tx
 
 HATSU = 1
 # `/start claim-<token>` carries a claim token: the CLI prints it, the /start handler reads it.
@@ -118,47 +116,37 @@ class ClaimResult:
 
 async def topic_ids(db: Database) -> dict[str, int]:
     """Topic code -> topic id."""
-    rows = await db.fetchall("SELECT code, topic_id FROM topic")
+    async with db.read() as tx:
+        rows = await tx.fetchall("SELECT code, topic_id FROM topic")
     return {r["code"]: int(r["topic_id"]) for r in rows}
 
 
-async def stage_distribution(db: Database) -> dict[str, int]:
-    """Stage code -> learners, every stage in order (a learner counts once per stage held)."""
-    rows = await db.fetchall(
-        """SELECT s.code, COUNT(DISTINCT up.user_id) AS learners
-           FROM stage s LEFT JOIN user_progress up ON up.stage_id = s.stage_id
-           GROUP BY s.stage_id ORDER BY s.stage_id"""
-    )
-    return {str(r["code"]): int(r["learners"]) for r in rows}
-
-
 async def _raise_progress(
-    conn: aiosqlite.Connection, user_id: int, topic_id: int, stage_id: int, batch_id: int,
+    tx: Tx, user_id: int, topic_id: int, stage_id: int, batch_id: int,
     now_ms: int,
 ) -> tuple[int | None, int] | None:
     """Lift a learner to `stage_id` in a topic, never lowering; record the old values."""
-    async with conn.execute(
+    old = await tx.fetchone(
         "SELECT stage_id, reps_in_stage, stage_started_at FROM user_progress "
         "WHERE user_id = ? AND topic_id = ?",
         (user_id, topic_id),
-    ) as cursor:
-        old = await cursor.fetchone()
+    )
     if old is not None and old["stage_id"] >= stage_id:
         return None
     if old is None:
-        await conn.execute(
+        await tx.execute(
             "INSERT INTO user_progress (user_id, topic_id, stage_id, stage_started_at) "
             "VALUES (?, ?, ?, ?)",
             (user_id, topic_id, stage_id, now_ms),
         )
     else:
         # A new stage starts from zero reps: legacy reps were counted at the old level.
-        await conn.execute(
+        await tx.execute(
             "UPDATE user_progress SET stage_id = ?, reps_in_stage = 0, stage_started_at = ? "
             "WHERE user_id = ? AND topic_id = ?",
             (stage_id, now_ms, user_id, topic_id),
         )
-    await conn.execute(
+    await tx.execute(
         """INSERT INTO legacy_progress_change (batch_id, user_id, topic_id, old_stage_id,
                old_reps_in_stage, old_stage_started_at, new_stage_id, changed_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -174,23 +162,22 @@ async def _raise_progress(
 
 
 async def _merge_account(
-    conn: aiosqlite.Connection, account_id: int, user_id: int, now_ms: int
+    tx: Tx, account_id: int, user_id: int, now_ms: int
 ) -> Merged:
     """Move an account's waiting sessions into `session` for a learner; lift progress."""
-    async with conn.execute(
+    rows = await tx.fetchall(
         """SELECT legacy_row_id, batch_id, topic_id, stage_id, start_time, end_time,
                   total_reps, avg_response_ms
            FROM legacy_session WHERE legacy_account_id = ? AND session_id IS NULL
            ORDER BY start_time, legacy_row_id""",
         (account_id,),
-    ) as cursor:
-        rows = list(await cursor.fetchall())
+    )
     merged = Merged()
     best: dict[int, tuple[int, int]] = {}  # topic -> (stage, batch that brought it)
     for r in rows:
         reps = int(r["total_reps"])
         avg = r["avg_response_ms"]
-        async with conn.execute(
+        created = await tx.fetchone(
             """INSERT INTO session (user_id, topic_id, stage_id, start_time, end_time,
                    total_reps, correct_reps, total_response_ms, avg_response_time,
                    median_response_time, accuracy, is_estimate)
@@ -200,10 +187,9 @@ async def _merge_account(
                 reps, reps, round((avg or 0) * reps), avg if reps else None,
                 avg if reps else None, 1.0 if reps else None,
             ),
-        ) as cursor:
-            created = await cursor.fetchone()
+        )
         assert created is not None
-        await conn.execute(
+        await tx.execute(
             "UPDATE legacy_session SET session_id = ? WHERE legacy_row_id = ?",
             (created[0], r["legacy_row_id"]),
         )
@@ -213,27 +199,28 @@ async def _merge_account(
         if topic not in best or (stage, batch) > best[topic]:
             best[topic] = (stage, batch)
     for topic, (stage, batch) in sorted(best.items()):
-        change = await _raise_progress(conn, user_id, topic, stage, batch, now_ms)
+        change = await _raise_progress(tx, user_id, topic, stage, batch, now_ms)
         if change is not None:
             merged.raised.append((topic, change[0], change[1]))
     return merged
 
 
-async def _user_exists(conn: aiosqlite.Connection, user_id: int) -> bool:
-    async with conn.execute("SELECT 1 FROM user WHERE user_id = ?", (user_id,)) as cursor:
-        return await cursor.fetchone() is not None
+async def _user_exists(tx: Tx, user_id: int) -> bool:
+    return await tx.fetchone("SELECT 1 FROM user WHERE user_id = ?", (user_id,)) is not None
 
 
 async def _imported_ids(db: Database, ids: Sequence[str]) -> set[str]:
     """Which of these legacy row ids an earlier import already brought in."""
     known: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start:start + 500])
-        marks = ",".join("?" * len(chunk))
-        rows = await db.fetchall(
-            f"SELECT legacy_row_id FROM legacy_session WHERE legacy_row_id IN ({marks})", chunk
-        )
-        known.update(r[0] for r in rows)
+    async with db.read() as tx:
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = await tx.fetchall(
+                f"SELECT legacy_row_id FROM legacy_session WHERE legacy_row_id IN ({marks})",
+                chunk,
+            )
+            known.update(r[0] for r in rows)
     return known
 
 
@@ -265,12 +252,12 @@ async def import_rows(
     )
     if not fresh:
         return outcome
-    async with db.transaction() as conn, conn.execute(
-        """INSERT INTO legacy_import (source, source_sha256, time_unit, imported_at,
-                   rows_read, rows_imported) VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id""",
-        (source, source_sha256, time_unit, now_ms, rows_read, len(fresh)),
-    ) as cursor:
-        created = await cursor.fetchone()
+    async with db.transaction() as tx:
+        created = await tx.fetchone(
+            """INSERT INTO legacy_import (source, source_sha256, time_unit, imported_at,
+                       rows_read, rows_imported) VALUES (?, ?, ?, ?, ?, ?) RETURNING batch_id""",
+            (source, source_sha256, time_unit, now_ms, rows_read, len(fresh)),
+        )
     assert created is not None
     batch_id = int(created[0])
     outcome.batch_id = batch_id
@@ -278,22 +265,22 @@ async def import_rows(
         touched = await _insert_batches(db, fresh, user_map, batch_id, now_ms, outcome,
                                         on_progress)
         for start in range(0, len(touched), BATCH_ACCOUNTS):
-            async with _batch(db) as conn:
+            async with _batch(db) as tx:
                 for account_id in touched[start:start + BATCH_ACCOUNTS]:
-                    await _merge_if_linked(conn, account_id, now_ms, outcome)
+                    await _merge_if_linked(tx, account_id, now_ms, outcome)
     except BaseException:
-        async with db.transaction() as conn:
-            await _undo_batch(conn, batch_id, now_ms)
+        async with db.transaction() as tx:
+            await _undo_batch(tx, batch_id, now_ms)
         raise
     return outcome
 
 
 @asynccontextmanager
-async def _batch(db: Database) -> AsyncIterator[aiosqlite.Connection]:
+async def _batch(db: Database) -> AsyncIterator[Tx]:
     """One import transaction, then a pause that lets a waiting writer (the bot) in."""
     started = time.monotonic()
-    async with db.transaction() as conn:
-        yield conn
+    async with db.transaction() as tx:
+        yield tx
     await asyncio.sleep(max(0.005, (time.monotonic() - started) * PAUSE_SHARE))
 
 
@@ -306,16 +293,16 @@ async def _insert_batches(
     accounts: dict[str, int] = {}
     touched: set[int] = set()
     for start in range(0, len(fresh), BATCH_ROWS):
-        async with _batch(db) as conn:
+        async with _batch(db) as tx:
             for r in fresh[start:start + BATCH_ROWS]:
                 if r.legacy_user_id not in accounts:
                     accounts[r.legacy_user_id] = await _account_for(
-                        conn, r.legacy_user_id, user_map.get(r.legacy_user_id), batch_id,
+                        tx, r.legacy_user_id, user_map.get(r.legacy_user_id), batch_id,
                         now_ms, outcome,
                     )
                 account_id = accounts[r.legacy_user_id]
                 touched.add(account_id)
-                await conn.execute(
+                await tx.execute(
                     """INSERT INTO legacy_session (legacy_row_id, batch_id, legacy_account_id,
                            topic_id, stage_id, start_time, end_time, total_reps,
                            avg_response_ms)
@@ -330,33 +317,31 @@ async def _insert_batches(
 
 
 async def _merge_if_linked(
-    conn: aiosqlite.Connection, account_id: int, now_ms: int, outcome: ImportOutcome
+    tx: Tx, account_id: int, now_ms: int, outcome: ImportOutcome
 ) -> None:
     # Read inside this transaction: the bot may have linked the account meanwhile (a claim,
     # or the mapped learner's first message), or already merged what came so far.
-    async with conn.execute(
+    account = await tx.fetchone(
         "SELECT user_id FROM legacy_account WHERE legacy_account_id = ?", (account_id,)
-    ) as cursor:
-        account = await cursor.fetchone()
+    )
     if account is not None and account["user_id"] is not None:
-        merged = await _merge_account(conn, account_id, int(account["user_id"]), now_ms)
+        merged = await _merge_account(tx, account_id, int(account["user_id"]), now_ms)
         outcome.sessions_added += merged.sessions
         outcome.progress_raised += len(merged.raised)
 
 
 async def _account_for(
-    conn: aiosqlite.Connection, legacy_user_id: str, telegram_id: int | None, batch_id: int,
+    tx: Tx, legacy_user_id: str, telegram_id: int | None, batch_id: int,
     now_ms: int, outcome: ImportOutcome,
 ) -> int:
-    async with conn.execute(
+    found = await tx.fetchone(
         "SELECT legacy_account_id FROM legacy_account WHERE legacy_user_id = ?",
         (legacy_user_id,),
-    ) as cursor:
-        found = await cursor.fetchone()
+    )
     if found is not None:
         return int(found[0])
     user_id = pending = linked_at = None
-    if telegram_id is not None and await _user_exists(conn, telegram_id):
+    if telegram_id is not None and await _user_exists(tx, telegram_id):
         user_id, linked_at = telegram_id, now_ms
         outcome.linked_accounts += 1
     elif telegram_id is not None:
@@ -364,12 +349,11 @@ async def _account_for(
         outcome.pending_accounts += 1
     else:
         outcome.unlinked_accounts += 1
-    async with conn.execute(
+    created = await tx.fetchone(
         """INSERT INTO legacy_account (legacy_user_id, batch_id, user_id, pending_user_id,
                linked_at) VALUES (?, ?, ?, ?, ?) RETURNING legacy_account_id""",
         (legacy_user_id, batch_id, user_id, pending, linked_at),
-    ) as cursor:
-        created = await cursor.fetchone()
+    )
     assert created is not None
     outcome.accounts_created += 1
     return int(created[0])
@@ -377,50 +361,49 @@ async def _account_for(
 
 async def has_live_import(db: Database) -> bool:
     """Whether some import has not been rolled back."""
-    row = await db.fetchone("SELECT 1 FROM legacy_import WHERE rolled_back_at IS NULL LIMIT 1")
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            "SELECT 1 FROM legacy_import WHERE rolled_back_at IS NULL LIMIT 1"
+        )
     return row is not None
 
 
-async def rollback_last(conn: aiosqlite.Connection, now_ms: int) -> RollbackOutcome | None:
+async def rollback_last(tx: Tx, now_ms: int) -> RollbackOutcome | None:
     """Remove exactly what the newest import added; practice done since stays."""
-    async with conn.execute(
+    batch = await tx.fetchone(
         "SELECT batch_id FROM legacy_import WHERE rolled_back_at IS NULL "
         "ORDER BY batch_id DESC LIMIT 1"
-    ) as cursor:
-        batch = await cursor.fetchone()
-    return None if batch is None else await _undo_batch(conn, int(batch["batch_id"]), now_ms)
+    )
+    return None if batch is None else await _undo_batch(tx, int(batch["batch_id"]), now_ms)
 
 
-async def _undo_batch(conn: aiosqlite.Connection, batch_id: int, now_ms: int) -> RollbackOutcome:
+async def _undo_batch(tx: Tx, batch_id: int, now_ms: int) -> RollbackOutcome:
     """Remove what one import added (its sessions, accounts, stage changes); mark it undone."""
-    async with conn.execute(
+    batch = await tx.fetchone(
         "SELECT source FROM legacy_import WHERE batch_id = ?", (batch_id,)
-    ) as cursor:
-        batch = await cursor.fetchone()
+    )
     assert batch is not None
-    async with conn.execute(
+    held = await tx.fetchall(
         "SELECT session_id FROM legacy_session WHERE batch_id = ?", (batch_id,)
-    ) as cursor:
-        listed = [r[0] for r in await cursor.fetchall()]
+    )
+    listed = [r[0] for r in held]
     session_ids = [s for s in listed if s is not None]
-    await conn.execute("DELETE FROM legacy_session WHERE batch_id = ?", (batch_id,))
+    await tx.execute("DELETE FROM legacy_session WHERE batch_id = ?", (batch_id,))
     for session_id in session_ids:
-        await conn.execute(
+        await tx.execute(
             "DELETE FROM session WHERE session_id = ? AND is_estimate = 1", (session_id,)
         )
     restored = kept = 0
-    async with conn.execute(
+    changes = await tx.fetchall(
         "SELECT * FROM legacy_progress_change WHERE batch_id = ? ORDER BY change_id DESC",
         (batch_id,),
-    ) as cursor:
-        changes = list(await cursor.fetchall())
+    )
     for change in changes:
         key = (change["user_id"], change["topic_id"])
-        async with conn.execute(
+        now_row = await tx.fetchone(
             "SELECT stage_id, total_reps FROM user_progress WHERE user_id = ? AND topic_id = ?",
             key,
-        ) as cursor:
-            now_row = await cursor.fetchone()
+        )
         if now_row is None:
             continue
         if now_row["stage_id"] != change["new_stage_id"]:
@@ -428,35 +411,35 @@ async def _undo_batch(conn: aiosqlite.Connection, batch_id: int, now_ms: int) ->
             continue
         restored += 1
         if change["old_stage_id"] is None and now_row["total_reps"] == 0:
-            await conn.execute(
+            await tx.execute(
                 "DELETE FROM user_progress WHERE user_id = ? AND topic_id = ?", key
             )
         elif change["old_stage_id"] is None:
             # Answers given since the import stay counted, back in the first stage.
-            await conn.execute(
+            await tx.execute(
                 "UPDATE user_progress SET stage_id = ? WHERE user_id = ? AND topic_id = ?",
                 (HATSU, *key),
             )
         else:
-            await conn.execute(
+            await tx.execute(
                 """UPDATE user_progress SET stage_id = ?, stage_started_at = ?,
                        reps_in_stage = reps_in_stage + ?
                    WHERE user_id = ? AND topic_id = ?""",
                 (change["old_stage_id"], change["old_stage_started_at"],
                  change["old_reps_in_stage"], *key),
             )
-    async with conn.execute(
+    created = await tx.fetchall(
         "SELECT legacy_account_id FROM legacy_account WHERE batch_id = ?", (batch_id,)
-    ) as cursor:
-        accounts = [r[0] for r in await cursor.fetchall()]
+    )
+    accounts = [r[0] for r in created]
     for account_id in accounts:
-        await conn.execute(
+        await tx.execute(
             "DELETE FROM legacy_claim_token WHERE legacy_account_id = ?", (account_id,)
         )
-        await conn.execute(
+        await tx.execute(
             "DELETE FROM legacy_account WHERE legacy_account_id = ?", (account_id,)
         )
-    await conn.execute(
+    await tx.execute(
         "UPDATE legacy_import SET rolled_back_at = ? WHERE batch_id = ?", (now_ms, batch_id)
     )
     return RollbackOutcome(
@@ -468,14 +451,15 @@ async def _undo_batch(conn: aiosqlite.Connection, batch_id: int, now_ms: int) ->
 
 async def find_account(db: Database, legacy_user_id: str) -> LegacyAccount | None:
     """A legacy account with the size of its imported history."""
-    row = await db.fetchone(
-        """SELECT a.legacy_account_id, a.legacy_user_id, a.user_id, a.pending_user_id,
-                  COUNT(s.legacy_row_id) AS sessions, COALESCE(SUM(s.total_reps), 0) AS reps
-           FROM legacy_account a
-           LEFT JOIN legacy_session s ON s.legacy_account_id = a.legacy_account_id
-           WHERE a.legacy_user_id = ? GROUP BY a.legacy_account_id""",
-        (legacy_user_id,),
-    )
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            """SELECT a.legacy_account_id, a.legacy_user_id, a.user_id, a.pending_user_id,
+                      COUNT(s.legacy_row_id) AS sessions, COALESCE(SUM(s.total_reps), 0) AS reps
+               FROM legacy_account a
+               LEFT JOIN legacy_session s ON s.legacy_account_id = a.legacy_account_id
+               WHERE a.legacy_user_id = ? GROUP BY a.legacy_account_id""",
+            (legacy_user_id,),
+        )
     return None if row is None else LegacyAccount(*row)
 
 
@@ -489,8 +473,8 @@ async def create_claim_token(
 ) -> str:
     """A new one-time claim token for a legacy account; only its hash is stored."""
     token = secrets.token_urlsafe(24)  # 32 characters of A-Za-z0-9_-: fits a deep link
-    async with db.transaction() as conn:
-        await conn.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             """INSERT INTO legacy_claim_token (token_hash, legacy_account_id, created_at,
                    expires_at) VALUES (?, ?, ?, ?)""",
             (_token_hash(token), legacy_account_id, now_ms, expires_at),
@@ -501,14 +485,13 @@ async def create_claim_token(
 async def claim(db: Database, claim_token: str, user_id: int, now_ms: int) -> ClaimResult:
     """Use a claim token: link its legacy account to the learner and merge the history."""
     token_hash = _token_hash(claim_token)
-    async with db.transaction() as conn:
-        async with conn.execute(
+    async with db.transaction() as tx:
+        token = await tx.fetchone(
             """SELECT t.legacy_account_id, t.expires_at, t.used_at, a.user_id, a.legacy_user_id
                FROM legacy_claim_token t JOIN legacy_account a USING (legacy_account_id)
                WHERE t.token_hash = ?""",
             (token_hash,),
-        ) as cursor:
-            token = await cursor.fetchone()
+        )
         if token is None:
             return ClaimResult(ClaimStatus.UNKNOWN)
         legacy_id = str(token["legacy_user_id"])
@@ -519,41 +502,39 @@ async def claim(db: Database, claim_token: str, user_id: int, now_ms: int) -> Cl
         if token["user_id"] is not None:
             return ClaimResult(ClaimStatus.ALREADY_LINKED, legacy_user_id=legacy_id)
         account_id = int(token["legacy_account_id"])
-        await conn.execute(
+        await tx.execute(
             "UPDATE legacy_claim_token SET used_at = ?, used_by = ? WHERE token_hash = ?",
             (now_ms, user_id, token_hash),
         )
-        await conn.execute(
+        await tx.execute(
             """UPDATE legacy_account SET user_id = ?, pending_user_id = NULL, linked_at = ?
                WHERE legacy_account_id = ?""",
             (user_id, now_ms, account_id),
         )
-        merged = await _merge_account(conn, account_id, user_id, now_ms)
+        merged = await _merge_account(tx, account_id, user_id, now_ms)
     return ClaimResult(ClaimStatus.MERGED, merged, legacy_id)
 
 
 async def merge_pending(db: Database, user_id: int, now_ms: int) -> Merged | None:
     """Link legacy accounts that --users mapped to this learner before the bot met them."""
-    waiting = await db.fetchone(
-        "SELECT 1 FROM legacy_account WHERE pending_user_id = ? AND user_id IS NULL", (user_id,)
+    pending = (
+        "SELECT legacy_account_id FROM legacy_account"
+        " WHERE pending_user_id = ? AND user_id IS NULL"
     )
+    # Every learner's first message asks: a read, and a write transaction only when needed.
+    async with db.read() as tx:
+        waiting = await tx.fetchone(pending, (user_id,))
     if waiting is None:
         return None
     total = Merged()
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "SELECT legacy_account_id FROM legacy_account "
-            "WHERE pending_user_id = ? AND user_id IS NULL",
-            (user_id,),
-        ) as cursor:
-            accounts = [int(r[0]) for r in await cursor.fetchall()]
-        for account_id in accounts:
-            await conn.execute(
+    async with db.transaction() as tx:
+        for (account_id,) in await tx.fetchall(pending, (user_id,)):
+            await tx.execute(
                 """UPDATE legacy_account SET user_id = ?, pending_user_id = NULL, linked_at = ?
                    WHERE legacy_account_id = ?""",
                 (user_id, now_ms, account_id),
             )
-            merged = await _merge_account(conn, account_id, user_id, now_ms)
+            merged = await _merge_account(tx, account_id, user_id, now_ms)
             total.sessions += merged.sessions
             total.reps += merged.reps
             total.raised.extend(merged.raised)
@@ -562,10 +543,11 @@ async def merge_pending(db: Database, user_id: int, now_ms: int) -> Merged | Non
 
 async def waiting_accounts(db: Database) -> tuple[int, int]:
     """Legacy accounts not linked yet: (unlinked, mapped but not yet seen)."""
-    row = await db.fetchone(
-        """SELECT COALESCE(SUM(pending_user_id IS NULL), 0),
-                  COALESCE(SUM(pending_user_id IS NOT NULL), 0)
-           FROM legacy_account WHERE user_id IS NULL"""
-    )
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            """SELECT COALESCE(SUM(pending_user_id IS NULL), 0),
+                      COALESCE(SUM(pending_user_id IS NOT NULL), 0)
+               FROM legacy_account WHERE user_id IS NULL"""
+        )
     assert row is not None
     return int(row[0]), int(row[1])

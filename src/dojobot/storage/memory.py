@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dojobot.engine.memory import DEFAULT_PACE_MS, FactMemory, remember
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, Tx
 
 _COLUMNS = (
     "answers, correct, last_ms, last_right, prev_ms, prev_right, box, last_seen_at, due_at"
@@ -22,18 +21,18 @@ def _memory(row: Sequence[Any]) -> FactMemory:
     )
 
 
-def remember_answer(
-    conn: sqlite3.Connection, user_id: int, topic_id: int, fact: str, *,
+async def remember_answer(
+    tx: Tx, user_id: int, topic_id: int, fact: str, *,
     correct: bool, response_ms: int, now_ms: int, pace_ms: int,
 ) -> FactMemory:
     """Inside the answer's transaction: one keyed read and one write (an upsert)."""
-    row = conn.execute(
+    row = await tx.fetchone(
         f"SELECT {_COLUMNS} FROM fact_memory WHERE user_id = ? AND topic_id = ? AND fact = ?",
         (user_id, topic_id, fact),
-    ).fetchone()
+    )
     before = _memory(tuple(row)) if row else FactMemory()
     after = remember(before, correct, response_ms, now_ms, pace_ms)
-    conn.execute(
+    await tx.execute(
         f"""INSERT OR REPLACE INTO fact_memory (user_id, topic_id, fact, {_COLUMNS})
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (user_id, topic_id, fact, after.answers, after.correct, after.last_ms,
@@ -45,10 +44,11 @@ def remember_answer(
 
 async def memories(db: Database, user_id: int, topic_id: int) -> dict[str, FactMemory]:
     """Every fact memory of a learner in a topic, by fact key."""
-    rows = await db.fetchall(
-        f"SELECT fact, {_COLUMNS} FROM fact_memory WHERE user_id = ? AND topic_id = ?",
-        (user_id, topic_id),
-    )
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            f"SELECT fact, {_COLUMNS} FROM fact_memory WHERE user_id = ? AND topic_id = ?",
+            (user_id, topic_id),
+        )
     return {r[0]: _memory(tuple(r)[1:]) for r in rows}
 
 
@@ -63,12 +63,11 @@ class ClassFact:
 
 async def class_facts(db: Database, chat_id: int, topic_id: int) -> tuple[int, list[ClassFact]]:
     """(members, per-fact counts) over a class's members, each member's own pace applied."""
-
-    def read(conn: sqlite3.Connection) -> tuple[int, list[ClassFact]]:
-        members = conn.execute(
+    async with db.read(heavy=True) as tx:
+        counted = await tx.fetchone(
             "SELECT count(*) FROM class_member WHERE chat_id = ?", (chat_id,)
-        ).fetchone()[0]
-        rows = conn.execute(
+        )
+        rows = await tx.fetchall(
             """SELECT m.fact, count(*),
                       sum(m.last_right AND m.prev_right AND m.last_ms <= u.pace_ms
                           AND m.prev_ms <= u.pace_ms)
@@ -78,30 +77,30 @@ async def class_facts(db: Database, chat_id: int, topic_id: int) -> tuple[int, l
                WHERE c.chat_id = ?
                GROUP BY m.fact""",
             (topic_id, chat_id),
-        ).fetchall()
-        return int(members), [ClassFact(r[0], int(r[1]), int(r[2] or 0)) for r in rows]
-
-    return await db.read_snapshot(read)
+        )
+    members = int(counted[0]) if counted else 0
+    return members, [ClassFact(r[0], int(r[1]), int(r[2] or 0)) for r in rows]
 
 
 async def pace_ms(db: Database, user_id: int) -> int:
     """The learner's fluency threshold in ms (3 s for someone the bot has not met)."""
-    row = await db.fetchone("SELECT pace_ms FROM user WHERE user_id = ?", (user_id,))
+    async with db.read() as tx:
+        row = await tx.fetchone("SELECT pace_ms FROM user WHERE user_id = ?", (user_id,))
     return int(row[0]) if row else DEFAULT_PACE_MS
 
 
 async def set_pace(db: Database, user_id: int, pace: int) -> None:
     """Store the learner's fluency threshold (ms; checked by engine.memory.check_pace)."""
-    await db.run_transaction(
-        lambda conn: conn.execute("UPDATE user SET pace_ms = ? WHERE user_id = ?", (pace, user_id))
-    )
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE user SET pace_ms = ? WHERE user_id = ?", (pace, user_id))
 
 
 async def last_test_out(db: Database, user_id: int, topic_id: int, stage_id: int) -> int | None:
     """When the learner last began a test-out of this topic and stage (epoch ms)."""
-    row = await db.fetchone(
-        """SELECT max(start_time) FROM session
-           WHERE user_id = ? AND topic_id = ? AND stage_id = ? AND test_out IS NOT NULL""",
-        (user_id, topic_id, stage_id),
-    )
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            """SELECT max(start_time) FROM session
+               WHERE user_id = ? AND topic_id = ? AND stage_id = ? AND test_out IS NOT NULL""",
+            (user_id, topic_id, stage_id),
+        )
     return row[0] if row else None

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Any, Protocol
 
-from dojobot.storage.db import StorageError
+from dojobot.storage.db import Database, StorageError
 from dojobot.storage.dialect import SQLITE, Dialect
 
 _NAME = re.compile(r"^(\d{4})_(\w+)\.up\.sql$")
-
-
-class Migratable(Protocol):
-    """What migrating needs of a database, SQLite's or PostgreSQL's."""
-
-    @property
-    def dialect(self) -> Dialect: ...
-
-    async def execute_script(self, script: str) -> None: ...
-
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Any: ...
-
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> Sequence[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -76,16 +62,17 @@ def available_migrations(dialect: Dialect = SQLITE) -> tuple[Migration, ...]:
     return tuple(sorted(found, key=lambda m: m.version))
 
 
-async def applied_versions(db: Migratable) -> tuple[int, ...]:
+async def applied_versions(db: Database) -> tuple[int, ...]:
     """Versions recorded in schema_migration; reading only, never creating it."""
-    exists = await db.fetchone(db.dialect.has_migration_bookkeeping)
-    if exists is None:
-        return ()
-    rows = await db.fetchall("SELECT version FROM schema_migration ORDER BY version")
+    async with db.read() as tx:
+        exists = await tx.fetchone(db.dialect.has_migration_bookkeeping)
+        if exists is None:
+            return ()
+        rows = await tx.fetchall("SELECT version FROM schema_migration ORDER BY version")
     return tuple(int(r["version"]) for r in rows)
 
 
-async def status(db: Migratable) -> MigrationStatus:
+async def status(db: Database) -> MigrationStatus:
     """Current and latest versions and what is pending."""
     migrations = available_migrations(db.dialect)
     applied = await applied_versions(db)
@@ -103,15 +90,8 @@ def _refuse_newer(state: MigrationStatus) -> None:
         )
 
 
-async def _run_script(db: Migratable, script: str) -> None:
-    try:
-        await db.execute_script(f"{db.dialect.begin_write};\n{script}\nCOMMIT;")
-    except StorageError as exc:
-        raise StorageError(f"migration failed and was rolled back: {exc}") from None
-
-
 async def migrate_up(
-    db: Migratable, to: int | None = None, *, on_step: Callable[[int, int], None] | None = None
+    db: Database, to: int | None = None, *, on_step: Callable[[int, int], None] | None = None
 ) -> list[Migration]:
     """Apply pending migrations up to `to` (default: all), each in one transaction;
     on_step(done, planned) after each."""
@@ -119,25 +99,29 @@ async def migrate_up(
     _refuse_newer(state)
     if to is not None and not 0 <= to <= state.latest:
         raise StorageError(f"no migration {to}: versions run from 0 to {state.latest}")
-    await db.execute_script(db.dialect.migration_bookkeeping)
+    async with db.transaction() as tx:
+        await tx.execute(db.dialect.migration_bookkeeping)
     plan = [m for m in state.pending if to is None or m.version <= to]
     done: list[Migration] = []
     for migration in plan:
         if on_step is not None:
             on_step(len(done), len(plan))
-        now = int(time.time() * 1000)
-        await _run_script(
-            db,
-            f"{migration.up_sql}\nINSERT INTO schema_migration (version, name, applied_at) "
-            f"VALUES ({migration.version}, '{migration.name}', {now});",
-        )
+        try:
+            async with db.transaction() as tx:
+                await tx.executescript(migration.up_sql)
+                await tx.execute(
+                    "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, int(time.time() * 1000)),
+                )
+        except db.driver_error as exc:
+            raise StorageError(f"migration failed and was rolled back: {exc}") from None
         done.append(migration)
     if on_step is not None:
         on_step(len(done), len(plan))
     return done
 
 
-async def migrate_down(db: Migratable, to: int) -> list[Migration]:
+async def migrate_down(db: Database, to: int) -> list[Migration]:
     """Roll back applied migrations above version `to`, newest first, in one transaction.
 
     All or nothing: a rollback that fails (a catalogue still used by learners' sessions)
@@ -151,36 +135,18 @@ async def migrate_down(db: Migratable, to: int) -> list[Migration]:
     plan = [by_version[v] for v in sorted(state.applied, reverse=True) if v > to]
     if not plan:
         return []
+    step: Migration | None = None
     try:
-        await db.execute_script(f"{db.dialect.begin_write};\n{_down_steps(plan)}\nCOMMIT;")
-    except StorageError as exc:
-        failed = await _first_failing_step(db, plan)
-        where = f"rolling back {failed.version:04d} {failed.name}" if failed else "the rollback"
-        lowest = (
-            f"; the lowest version it can go down to is {failed.version}" if failed else ""
-        )
+        async with db.transaction() as tx:
+            for step in plan:
+                await tx.executescript(step.down_sql)
+                await tx.execute("DELETE FROM schema_migration WHERE version = ?", (step.version,))
+    except db.driver_error as exc:
+        # The whole plan is one transaction: the file is never left between two versions.
+        where = f"rolling back {step.version:04d} {step.name}" if step else "the rollback"
+        lowest = f"; the lowest version it can go down to is {step.version}" if step else ""
         raise StorageError(
             f"migrate down --to {to} refused: {where} fails ({exc}), as the database holds "
             f"data that needs it; nothing was changed (still version {state.current}){lowest}"
         ) from None
     return plan
-
-
-def _down_steps(plan: list[Migration]) -> str:
-    # One script: a transaction per step would leave the database between versions.
-    return "\n".join(
-        f"{m.down_sql}\nDELETE FROM schema_migration WHERE version = {m.version};" for m in plan
-    )
-
-
-async def _first_failing_step(db: Migratable, plan: list[Migration]) -> Migration | None:
-    """Which step fails: ever longer starts of the plan, each rolled back (PostgreSQL cannot
-    be asked anything inside a failed transaction, so this asks both engines the same way)."""
-    for length, migration in enumerate(plan, start=1):
-        try:
-            await db.execute_script(
-                f"{db.dialect.begin_write};\n{_down_steps(plan[:length])}\nROLLBACK;"
-            )
-        except StorageError:
-            return migration
-    return None

@@ -1,15 +1,19 @@
-"""A PostgreSQL database through asyncpg (the optional extra dojobot[postgres])."""
+"""A PostgreSQL database through an asyncpg pool (the optional extra dojobot[postgres])."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from dojobot.storage.db import StorageError
+from dojobot.storage.db import Args, StorageError
 from dojobot.storage.dialect import POSTGRES, numbered_parameters
 
 CONNECT_TIMEOUT_S = 10
+# Connections per process: transactions of different chats run at once, each on its own.
+POOL_SIZE = 10
 
 
 def redact_url(url: str) -> str:
@@ -33,14 +37,53 @@ def _unreadable(url: str) -> str | None:
     return None
 
 
+def _count(status: str) -> int:
+    """Rows a statement changed, from its status tag ("UPDATE 3", "INSERT 0 1", "DELETE 0")."""
+    last = status.rpartition(" ")[2]
+    return int(last) if last.isdigit() else 0
+
+
+class PostgresTx:
+    """Tx on PostgreSQL: the statements of one transaction on one pool connection."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def fetchone(self, sql: str, args: Args = ()) -> Any:
+        """The first row of a query, or None."""
+        return await self._conn.fetchrow(numbered_parameters(sql), *args)
+
+    async def fetchall(self, sql: str, args: Args = ()) -> Any:
+        """Every row of a query."""
+        return await self._conn.fetch(numbered_parameters(sql), *args)
+
+    async def execute(self, sql: str, args: Args = ()) -> int:
+        """Run a statement; returns how many rows it changed."""
+        return _count(await self._conn.execute(numbered_parameters(sql), *args))
+
+    async def executemany(self, sql: str, rows: Sequence[Args]) -> None:
+        """Run a statement once per argument tuple (one round trip: asyncpg pipelines it)."""
+        await self._conn.executemany(numbered_parameters(sql), rows)
+
+    async def executescript(self, script: str) -> None:
+        """Run several statements without arguments (migrations)."""
+        await self._conn.execute(script)
+
+
 class PostgresDatabase:
-    """One asyncpg connection, with the same reading and scripting calls as Database."""
+    """Database on PostgreSQL: an asyncpg pool; see storage/db.py's docstring."""
 
     dialect = POSTGRES
 
-    def __init__(self, conn: Any, url: str) -> None:
-        self.conn = conn
+    def __init__(self, pool: Any, url: str, driver_error: type[Exception]) -> None:
+        self._pool = pool
         self.url = url
+        self.driver_error = driver_error
+        # Tasks inside a transaction or read: a second one inside the first is a bug on
+        # SQLite (it deadlocks); refused here too, so code behaves alike on both engines.
+        self._busy: set[asyncio.Task[Any]] = set()
 
     @property
     def display_name(self) -> str:
@@ -48,7 +91,7 @@ class PostgresDatabase:
         return redact_url(self.url)
 
     @classmethod
-    async def open(cls, url: str) -> PostgresDatabase:
+    async def open(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
         """Connect; any failure is one StorageError line naming the redacted URL."""
         try:
             # Imported here: an optional extra, installed by PostgreSQL users only.
@@ -61,35 +104,59 @@ class PostgresDatabase:
             raise StorageError(f"cannot read DOJOBOT_DATABASE_URL: {reason}")
         shown = redact_url(url)
         try:
-            conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_S)
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT_S
+            )
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise StorageError(
                 f"cannot connect to {shown} (DOJOBOT_DATABASE_URL): {_reason(exc, url)}"
             ) from None
-        return cls(conn, url)
+        return cls(pool, url, asyncpg.PostgresError)
 
     async def close(self) -> None:
-        """Close the connection."""
-        await self.conn.close()
+        """Close the pool once the connections in use are released."""
+        await self._pool.close()
 
-    async def execute_script(self, script: str) -> None:
-        """Run several statements; on an error roll back an open transaction, StorageError."""
-        import asyncpg  # optional, see open()
+    def _enter(self) -> asyncio.Task[Any] | None:
+        task = asyncio.current_task()
+        if task in self._busy:
+            raise RuntimeError("nested transaction")
+        if task is not None:
+            self._busy.add(task)
+        return task
 
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PostgresTx]:
+        """BEGIN ... COMMIT on a pool connection, or ROLLBACK on any exception."""
+        task = self._enter()
         try:
-            await self.conn.execute(script)
-        except asyncpg.PostgresError as exc:
-            if self.conn.is_in_transaction():
-                await self.conn.execute("ROLLBACK")
-            raise StorageError(str(exc)) from None
+            async with self._pool.acquire() as conn, conn.transaction():
+                yield PostgresTx(conn)
+        finally:
+            self._busy.discard(task)
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
-        """Run a read query (`?` placeholders, as on SQLite) and return all rows."""
-        return list(await self.conn.fetch(numbered_parameters(sql), *params))
+    @asynccontextmanager
+    async def read(self, *, heavy: bool = False) -> AsyncIterator[PostgresTx]:
+        """A read-only transaction whose statements all see one snapshot (heavy: no change,
+        every statement is awaited I/O)."""
+        task = self._enter()
+        try:
+            async with self._pool.acquire() as conn, conn.transaction(
+                isolation="repeatable_read", readonly=True
+            ):
+                yield PostgresTx(conn)
+        finally:
+            self._busy.discard(task)
 
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Any:
-        """Run a read query and return the first row, if any."""
-        return await self.conn.fetchrow(numbered_parameters(sql), *params)
+    async def probe(self, timeout_ms: int = 1000) -> str | None:
+        """None if a connection answers within timeout_ms; else why not (for /healthz)."""
+        try:
+            async with asyncio.timeout(timeout_ms / 1000):
+                async with self._pool.acquire() as conn:
+                    await conn.fetchval("SELECT 1")
+        except Exception as exc:  # whatever it is, the database is not answering
+            return f"database is not answering ({_reason(exc, self.url)})"
+        return None
 
 
 def _reason(exc: BaseException, url: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from dojobot.engine.practice_set import SetState, from_json, to_json
@@ -14,7 +13,7 @@ from dojobot.engine.progression import (
     should_advance,
 )
 from dojobot.engine.stats import Answer, Stats, summarize
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, Row, Tx
 from dojobot.storage.memory import remember_answer
 
 
@@ -70,8 +69,8 @@ class SetSummary:
     stats: Stats
 
 
-def _progress(row: object) -> Progress:
-    return Progress(*row)  # type: ignore[misc]
+def _progress(row: Row) -> Progress:
+    return Progress(*row)
 
 
 _PROGRESS_COLUMNS = (
@@ -81,42 +80,45 @@ _PROGRESS_COLUMNS = (
 
 async def progress_by_topic(db: Database, user_id: int) -> dict[int, Progress]:
     """Every topic the learner has progress in."""
-    rows = await db.fetchall(
-        f"SELECT {_PROGRESS_COLUMNS} FROM user_progress WHERE user_id = ?", (user_id,)
-    )
-    return {r["topic_id"]: _progress(tuple(r)) for r in rows}
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            f"SELECT {_PROGRESS_COLUMNS} FROM user_progress WHERE user_id = ?", (user_id,)
+        )
+    return {r["topic_id"]: _progress(r) for r in rows}
 
 
 async def imported_by_topic(db: Database, user_id: int) -> dict[int, tuple[int, int, int]]:
     """The old app's imported sessions per topic: (sessions, reps, last start ms)."""
-    rows = await db.fetchall(
-        """SELECT topic_id, count(*), sum(total_reps), max(start_time) FROM session
-           WHERE user_id = ? AND is_estimate = 1 GROUP BY topic_id""",
-        (user_id,),
-    )
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            """SELECT topic_id, count(*), sum(total_reps), max(start_time) FROM session
+               WHERE user_id = ? AND is_estimate = 1 GROUP BY topic_id""",
+            (user_id,),
+        )
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
 async def stage_for(db: Database, user_id: int, topic_id: int) -> int:
     """The learner's current stage in a topic (Hatsu for a newcomer)."""
-    row = await db.fetchone(
-        "SELECT stage_id FROM user_progress WHERE user_id = ? AND topic_id = ?",
-        (user_id, topic_id),
-    )
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            "SELECT stage_id FROM user_progress WHERE user_id = ? AND topic_id = ?",
+            (user_id, topic_id),
+        )
     return int(row["stage_id"]) if row else 1
 
 
 async def open_set(db: Database, user_id: int) -> OpenSet | None:
     """The learner's running set, if any."""
-    row = await db.fetchone(
-        """SELECT s.session_id, s.user_id, s.topic_id, s.difficulty_level_id, s.start_time,
-                  s.state, s.problem_sent_at, s.last_message_id, s.total_reps,
-                  s.correct_reps, u.pace_ms
-           FROM session s JOIN user u ON u.user_id = s.user_id
-           WHERE s.user_id = ? AND s.end_time IS NULL""",
-        (user_id,),
-        inline=True,  # one indexed row on the answer path
-    )
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            """SELECT s.session_id, s.user_id, s.topic_id, s.difficulty_level_id, s.start_time,
+                      s.state, s.problem_sent_at, s.last_message_id, s.total_reps,
+                      s.correct_reps, u.pace_ms
+               FROM session s JOIN user u ON u.user_id = s.user_id
+               WHERE s.user_id = ? AND s.end_time IS NULL""",
+            (user_id,),
+        )
     if row is None:
         return None
     return OpenSet(
@@ -139,24 +141,22 @@ async def start_set(
 ) -> tuple[int, SetSummary | None]:
     """Close any running set, then open a new one; returns (session id, closed summary)."""
 
-    def start(conn: sqlite3.Connection) -> tuple[int, SetSummary | None]:
-        closed = _close_open_set(conn, user_id)
-        conn.execute(
+    async with db.transaction() as tx:
+        closed = await _close_open_set(tx, user_id)
+        await tx.execute(
             """INSERT INTO user_progress (user_id, topic_id, stage_started_at)
                VALUES (?, ?, ?) ON CONFLICT DO NOTHING""",
             (user_id, topic_id, now_ms),
         )
-        cursor = conn.execute(
+        created = await tx.fetchone(
             """INSERT INTO session (user_id, topic_id, stage_id, difficulty_level_id,
                                     start_time, state, problem_sent_at, test_out)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING session_id""",
             (user_id, topic_id, state.stage_id, level_id, now_ms, to_json(state), now_ms,
              "taken" if state.test_out else None),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid, closed
-
-    return await db.run_transaction(start, inline=True)
+    assert created is not None
+    return int(created[0]), closed
 
 
 async def record_answer(
@@ -176,7 +176,6 @@ async def record_answer(
     """One transaction: the attempt, the set's counters and state, progress and stage,
     and the memory of the fact asked (when it is one of engine/facts.py's).
 
-    Runs as one call on the connection thread (one round trip, not one per statement).
     With want_recent, Judged.recent holds the stage window after this answer; a finished
     set's summary comes back too, so the reply needs no further query.
     Returns None when this message was already judged (a redelivered update).
@@ -187,8 +186,8 @@ async def record_answer(
     finished = new_state.current is None
     state_json = to_json(new_state)
 
-    def judge(conn: sqlite3.Connection) -> Judged | None:
-        cursor = conn.execute(
+    async with db.transaction() as tx:
+        changed = await tx.execute(
             """UPDATE session SET total_reps = total_reps + 1,
                    correct_reps = correct_reps + ?,
                    total_response_ms = total_response_ms + ?,
@@ -197,9 +196,9 @@ async def record_answer(
             (int(correct), response_ms, state_json, now_ms, message_id,
              current.session_id, message_id),
         )
-        if cursor.rowcount != 1:
+        if changed != 1:
             return None
-        conn.execute(
+        await tx.execute(
             """INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question,
                                     expected, given, correct, response_ms, answered_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -208,7 +207,7 @@ async def record_answer(
         )
         # Reps count toward the stage the learner is in; a set begun in an earlier stage
         # (before an advancement) still counts in total_reps but not in the new stage.
-        row = conn.execute(
+        row = await tx.fetchone(
             f"""UPDATE user_progress SET
                    reps_in_stage = reps_in_stage + (stage_id = ?),
                    total_reps = total_reps + 1,
@@ -217,48 +216,49 @@ async def record_answer(
                WHERE user_id = ? AND topic_id = ?
                RETURNING {_PROGRESS_COLUMNS}""",
             (asked.stage_id, int(correct), now_ms, current.user_id, current.topic_id),
-        ).fetchone()
+        )
         assert row is not None
-        progress = _progress(tuple(row))
+        progress = _progress(row)
         if fact is not None:
-            remember_answer(
-                conn, current.user_id, current.topic_id, fact, correct=correct,
+            await remember_answer(
+                tx, current.user_id, current.topic_id, fact, correct=correct,
                 response_ms=response_ms, now_ms=now_ms, pace_ms=current.pace_ms,
             )
         advanced_to = None
         if needs_window(progress.stage_id, progress.reps_in_stage, progression):
-            recent = _recent_answers(
-                conn, current.user_id, current.topic_id, progress.stage_id, progression.window
+            recent = await _recent_answers(
+                tx, current.user_id, current.topic_id, progress.stage_id, progression.window
             )
             if should_advance(progress.stage_id, progress.reps_in_stage, recent, progression):
                 advanced_to = next_stage(progress.stage_id)
-                progress = _advance(conn, progress, current.user_id, now_ms)
-        summary = _finish(conn, current.session_id) if finished else None
+                progress = await _advance(tx, progress, current.user_id, now_ms)
+        summary = await _finish(tx, current.session_id) if finished else None
         passed = None
         if summary is not None and new_state.test_out:
             passed = passes_test_out(summary.stats, current.pace_ms, new_state.size)
             if passed:
-                conn.execute(
+                await tx.execute(
                     "UPDATE session SET test_out = 'passed' WHERE session_id = ?",
                     (current.session_id,),
                 )
             if passed and advanced_to is None and progress.stage_id == asked.stage_id:
                 advanced_to = next_stage(progress.stage_id)
-                progress = _advance(conn, progress, current.user_id, now_ms)
+                progress = await _advance(tx, progress, current.user_id, now_ms)
         window = None
         if want_recent or passed is not None:
             window = summarize(
-                _recent_answers(conn, current.user_id, current.topic_id, progress.stage_id, 100)
+                await _recent_answers(
+                    tx, current.user_id, current.topic_id, progress.stage_id, 100
+                )
             )
         return Judged(new_state, progress, advanced_to, finished, window, summary, passed)
 
-    return await db.run_transaction(judge, inline=True)
 
 
-def _advance(conn: sqlite3.Connection, progress: Progress, user_id: int, now_ms: int) -> Progress:
+async def _advance(tx: Tx, progress: Progress, user_id: int, now_ms: int) -> Progress:
     """Move the learner to the next stage; its reps start from zero."""
     stage_id = next_stage(progress.stage_id)
-    conn.execute(
+    await tx.execute(
         """UPDATE user_progress SET stage_id = ?, reps_in_stage = 0, stage_started_at = ?
            WHERE user_id = ? AND topic_id = ?""",
         (stage_id, now_ms, user_id, progress.topic_id),
@@ -269,18 +269,18 @@ def _advance(conn: sqlite3.Connection, progress: Progress, user_id: int, now_ms:
     )
 
 
-def _recent_answers(
-    conn: sqlite3.Connection, user_id: int, topic_id: int, stage_id: int, limit: int
+async def _recent_answers(
+    tx: Tx, user_id: int, topic_id: int, stage_id: int, limit: int
 ) -> list[Answer]:
     # Pinned: walking the learner's answers newest first stops at `limit`. Left to itself
     # the planner may pick attempt_topic_time (no ANALYZE statistics, as in a running bot's
     # file: a walk through every learner's answers in the topic) or attempt_user_response.
-    rows = conn.execute(
+    rows = await tx.fetchall(
         """SELECT correct, response_ms FROM attempt INDEXED BY attempt_user_time
            WHERE user_id = ? AND topic_id = ? AND stage_id = ?
            ORDER BY answered_at DESC, attempt_id DESC LIMIT ?""",
         (user_id, topic_id, stage_id, limit),
-    ).fetchall()
+    )
     return [Answer(bool(r[0]), r[1]) for r in reversed(rows)]
 
 
@@ -288,44 +288,45 @@ async def recent_in_stage(
     db: Database, user_id: int, topic_id: int, stage_id: int, limit: int = 100
 ) -> Stats:
     """Accuracy and times over the learner's last answers in a stage (the gate's window)."""
-    return summarize(
-        await db.run(lambda conn: _recent_answers(conn, user_id, topic_id, stage_id, limit))
-    )
+    async with db.read() as tx:
+        return summarize(await _recent_answers(tx, user_id, topic_id, stage_id, limit))
 
 
-def _set_stats(conn: sqlite3.Connection, session_id: int) -> Stats:
+async def _set_stats(tx: Tx, session_id: int) -> Stats:
     # The user/time bounds let SQLite use attempt_user_time instead of a full scan.
-    rows = conn.execute(
+    rows = await tx.fetchall(
         """SELECT a.correct, a.response_ms FROM session s JOIN attempt a
                ON a.user_id = s.user_id AND a.answered_at >= s.start_time
               AND a.session_id = s.session_id
            WHERE s.session_id = ?""",
         (session_id,),
-    ).fetchall()
+    )
     return summarize(Answer(bool(r[0]), r[1]) for r in rows)
 
 
 async def set_answers(db: Database, session_id: int) -> list[tuple[str, bool, int]]:
     """(question, right, response ms) of each answer in a set, in order."""
-    rows = await db.fetchall(
-        """SELECT a.question, a.correct, a.response_ms FROM session s JOIN attempt a
-               ON a.user_id = s.user_id AND a.answered_at >= s.start_time
-              AND a.session_id = s.session_id
-           WHERE s.session_id = ? ORDER BY a.attempt_id""",
-        (session_id,),
-    )
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            """SELECT a.question, a.correct, a.response_ms FROM session s JOIN attempt a
+                   ON a.user_id = s.user_id AND a.answered_at >= s.start_time
+                  AND a.session_id = s.session_id
+               WHERE s.session_id = ? ORDER BY a.attempt_id""",
+            (session_id,),
+        )
     return [(r[0], bool(r[1]), r[2]) for r in rows]
 
 
 async def set_stats(db: Database, session_id: int) -> Stats:
     """Statistics of one set from its attempts (a true median)."""
-    return await db.run(lambda conn: _set_stats(conn, session_id))
+    async with db.read() as tx:
+        return await _set_stats(tx, session_id)
 
 
-def _finish(conn: sqlite3.Connection, session_id: int) -> SetSummary:
+async def _finish(tx: Tx, session_id: int) -> SetSummary:
     """Close a set with its statistics; it ended at its last answer (its start if none)."""
-    stats = _set_stats(conn, session_id)
-    row = conn.execute(
+    stats = await _set_stats(tx, session_id)
+    row = await tx.fetchone(
         """UPDATE session SET state = NULL, accuracy = ?, avg_response_time = ?,
                median_response_time = ?,
                end_time = coalesce((SELECT max(a.answered_at) FROM attempt a
@@ -335,39 +336,37 @@ def _finish(conn: sqlite3.Connection, session_id: int) -> SetSummary:
            WHERE session_id = ?
            RETURNING topic_id, difficulty_level_id""",
         (stats.accuracy, stats.mean_ms, stats.median_ms, session_id),
-    ).fetchone()
+    )
     assert row is not None
     return SetSummary(session_id, row[0], row[1], stats)
 
 
-def _close_open_set(conn: sqlite3.Connection, user_id: int) -> SetSummary | None:
-    row = conn.execute(
+async def _close_open_set(tx: Tx, user_id: int) -> SetSummary | None:
+    row = await tx.fetchone(
         "SELECT session_id FROM session WHERE user_id = ? AND end_time IS NULL", (user_id,)
-    ).fetchone()
-    return _finish(conn, row[0]) if row else None
+    )
+    return await _finish(tx, row[0]) if row else None
 
 
 async def stop_set(db: Database, user_id: int) -> SetSummary | None:
     """End the learner's running set early (/stop); None if nothing was running."""
-    return await db.run_transaction(lambda conn: _close_open_set(conn, user_id))
+    async with db.transaction() as tx:
+        return await _close_open_set(tx, user_id)
 
 
 async def close_idle_sets(db: Database, idle_before_ms: int) -> list[tuple[int, SetSummary]]:
     """Close sets whose current problem has waited since before idle_before_ms."""
-    rows = await db.fetchall(
-        "SELECT session_id, user_id FROM session"
-        " WHERE end_time IS NULL AND problem_sent_at < ?",
-        (idle_before_ms,),
-    )
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            "SELECT session_id, user_id FROM session"
+            " WHERE end_time IS NULL AND problem_sent_at < ?",
+            (idle_before_ms,),
+        )
     closed = []
     for row in rows:
-        session_id: int = row["session_id"]
-
-        def finish(conn: sqlite3.Connection, session_id: int = session_id) -> SetSummary:
-            return _finish(conn, session_id)
-
         # One short transaction per set, so answers are never kept waiting long.
-        closed.append((row["user_id"], await db.run_transaction(finish)))
+        async with db.transaction() as tx:
+            closed.append((int(row["user_id"]), await _finish(tx, row["session_id"])))
     return closed
 
 
@@ -386,11 +385,12 @@ async def recent_sets(
     db: Database, user_id: int, topic_id: int, limit: int = 20
 ) -> list[SetPoint]:
     """The learner's last finished sets of a topic with answers, oldest first."""
-    rows = await db.fetchall(
-        """SELECT start_time, total_reps, accuracy, median_response_time, is_estimate
-           FROM session
-           WHERE user_id = ? AND topic_id = ? AND end_time IS NOT NULL AND total_reps > 0
-           ORDER BY start_time DESC LIMIT ?""",
-        (user_id, topic_id, limit),
-    )
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            """SELECT start_time, total_reps, accuracy, median_response_time, is_estimate
+               FROM session
+               WHERE user_id = ? AND topic_id = ? AND end_time IS NOT NULL AND total_reps > 0
+               ORDER BY start_time DESC LIMIT ?""",
+            (user_id, topic_id, limit),
+        )
     return [SetPoint(r[0], r[1], r[2], r[3], bool(r[4])) for r in reversed(rows)]

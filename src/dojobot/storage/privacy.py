@@ -7,11 +7,10 @@ table left out of `_ERASE` fails it.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from dojobot.storage.db import Database
+from dojobot.storage.db import Database, Tx
 
 CONFIRM_TTL_MS = 10 * 60_000
 
@@ -87,30 +86,26 @@ WHERE a.user_id = ? ORDER BY a.answered_at, a.attempt_id
 """
 
 
-def _dicts(conn: sqlite3.Connection, sql: str, user_id: int) -> list[dict[str, Any]]:
-    cursor = conn.execute(sql, (user_id,))
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _read(conn: sqlite3.Connection, user_id: int) -> LearnerData:
-    profile = _dicts(conn, _PROFILE, user_id)
-    reminder = _dicts(conn, _REMINDER, user_id)
-    return LearnerData(
-        profile=profile[0] if profile else None,
-        progress=_dicts(conn, _PROGRESS, user_id),
-        sets=_dicts(conn, _SETS, user_id),
-        reminder=reminder[0] if reminder else None,
-        classes=_dicts(conn, _CLASSES, user_id),
-        imported_history=_dicts(conn, _IMPORTED, user_id),
-        fact_memory=_dicts(conn, _FACTS, user_id),
-        answers=[tuple(r) for r in conn.execute(_ANSWERS, (user_id,))],
-    )
+async def _dicts(tx: Tx, sql: str, user_id: int) -> list[dict[str, Any]]:
+    return [dict(row) for row in await tx.fetchall(sql, (user_id,))]
 
 
 async def read_learner(db: Database, user_id: int) -> LearnerData:
-    """Everything stored about the learner, read in one snapshot."""
-    return await db.read_snapshot(lambda conn: _read(conn, user_id))
+    """Everything stored about the learner, read in one snapshot (off the loop: a learner
+    of years has tens of thousands of answers)."""
+    async with db.read(heavy=True) as tx:
+        profile = await _dicts(tx, _PROFILE, user_id)
+        reminder = await _dicts(tx, _REMINDER, user_id)
+        return LearnerData(
+            profile=profile[0] if profile else None,
+            progress=await _dicts(tx, _PROGRESS, user_id),
+            sets=await _dicts(tx, _SETS, user_id),
+            reminder=reminder[0] if reminder else None,
+            classes=await _dicts(tx, _CLASSES, user_id),
+            imported_history=await _dicts(tx, _IMPORTED, user_id),
+            fact_memory=await _dicts(tx, _FACTS, user_id),
+            answers=[tuple(r) for r in await tx.fetchall(_ANSWERS, (user_id,))],
+        )
 
 
 # ------------------------------------------------------------------ erasure
@@ -151,16 +146,17 @@ _ERASE = (
 )
 
 
-def _erase(conn: sqlite3.Connection, user_id: int) -> Erased:
+async def _erase(tx: Tx, user_id: int) -> Erased:
     erased = Erased()
     for name, sql in _ERASE:
-        erased.counts[name] = conn.execute(sql, (user_id,)).rowcount
+        erased.counts[name] = await tx.execute(sql, (user_id,))
     return erased
 
 
 async def erase_learner(db: Database, user_id: int) -> Erased:
     """Delete every row about the learner, in one transaction."""
-    return await db.run_transaction(lambda conn: _erase(conn, user_id))
+    async with db.transaction() as tx:
+        return await _erase(tx, user_id)
 
 
 # ------------------------------------------------------------------ the confirmation
@@ -168,16 +164,13 @@ async def erase_learner(db: Database, user_id: int) -> Erased:
 
 async def request_erasure(db: Database, user_id: int, nonce: str, now_ms: int) -> None:
     """Remember a /forgetme awaiting its button (a new request replaces an older one)."""
-
-    def store(conn: sqlite3.Connection) -> None:
-        conn.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             """INSERT INTO forget_request (user_id, nonce, expires_at) VALUES (?, ?, ?)
                ON CONFLICT (user_id) DO UPDATE SET nonce = excluded.nonce,
                    expires_at = excluded.expires_at""",
             (user_id, nonce, now_ms + CONFIRM_TTL_MS),
         )
-
-    await db.run_transaction(store)
 
 
 async def confirm_erasure(
@@ -185,17 +178,14 @@ async def confirm_erasure(
 ) -> Erased | str:
     """Erase the learner if `nonce` is their pending, unexpired request; else why not
     ('unknown': used, replaced or never theirs; 'expired')."""
-
-    def confirm(conn: sqlite3.Connection) -> Erased | str:
-        row = conn.execute(
+    async with db.transaction() as tx:
+        row = await tx.fetchone(
             "SELECT expires_at FROM forget_request WHERE user_id = ? AND nonce = ?",
             (user_id, nonce),
-        ).fetchone()
+        )
         if row is None:
             return "unknown"
         if row[0] <= now_ms:
-            conn.execute("DELETE FROM forget_request WHERE user_id = ?", (user_id,))
+            await tx.execute("DELETE FROM forget_request WHERE user_id = ?", (user_id,))
             return "expired"
-        return _erase(conn, user_id)
-
-    return await db.run_transaction(confirm)
+        return await _erase(tx, user_id)

@@ -45,12 +45,13 @@ class LastSet:
 
 async def get_reminder(db: Database, user_id: int) -> Reminder | None:
     """The learner's reminder, if they ever set one."""
-    row = await db.fetchone(
-        """SELECT user_id, local_minutes, enabled, paused, next_due_at, ignored_in_a_row,
-                  last_sent_on
-           FROM reminder WHERE user_id = ?""",
-        (user_id,),
-    )
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            """SELECT user_id, local_minutes, enabled, paused, next_due_at, ignored_in_a_row,
+                      last_sent_on
+               FROM reminder WHERE user_id = ?""",
+            (user_id,),
+        )
     if row is None:
         return None
     return Reminder(row[0], row[1], bool(row[2]), bool(row[3]), row[4], row[5], row[6])
@@ -60,8 +61,8 @@ async def set_reminder(
     db: Database, user_id: int, local_minutes: int, next_due_at: int, now_ms: int
 ) -> None:
     """Turn the reminder on at a local time (this also lifts a pause)."""
-    async with db.transaction() as conn:
-        await conn.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             """INSERT INTO reminder (user_id, local_minutes, enabled, paused, next_due_at,
                                      ignored_in_a_row, updated_at)
                VALUES (?, ?, 1, 0, ?, 0, ?)
@@ -75,19 +76,19 @@ async def set_reminder(
 
 async def turn_off(db: Database, user_id: int, now_ms: int) -> bool:
     """Stop nudges (keeping the chosen time); False if none were on."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    async with db.transaction() as tx:
+        changed = await tx.execute(
             """UPDATE reminder SET enabled = 0, paused = 0, next_due_at = NULL, updated_at = ?
                WHERE user_id = ? AND enabled = 1""",
             (now_ms, user_id),
         )
-        return cursor.rowcount == 1
+    return changed == 1
 
 
 async def reschedule(db: Database, user_id: int, next_due_at: int, now_ms: int) -> None:
     """Move an active reminder's next due time (after a timezone change)."""
-    async with db.transaction() as conn:
-        await conn.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             """UPDATE reminder SET next_due_at = ?, updated_at = ?
                WHERE user_id = ? AND next_due_at IS NOT NULL""",
             (next_due_at, now_ms, user_id),
@@ -106,16 +107,13 @@ async def claim_due(
     The new next_due_at is committed before anything is sent, so a crash can lose a nudge
     but never send one twice.
     """
-    async with db.transaction() as conn:
-        rows = await db.fetchall(
-            DUE_SQL,
-            (default_timezone, now_ms, limit),
-        )
+    async with db.transaction() as tx:
+        rows = await tx.fetchall(DUE_SQL, (default_timezone, now_ms, limit))
         plans = [
             decide(DueReminder(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8])))
             for r in rows
         ]
-        await conn.executemany(
+        await tx.executemany(
             """UPDATE reminder SET next_due_at = ?, ignored_in_a_row = ?, paused = ?,
                    last_sent_at = ?, last_sent_on = ?, updated_at = ?
                WHERE user_id = ?""",
@@ -130,32 +128,35 @@ async def claim_due(
 
 async def finished_set_times(db: Database, user_id: int, since_ms: int) -> list[int]:
     """End times of the learner's finished sets with answers since `since_ms`, newest first."""
-    rows = await db.fetchall(
-        """SELECT end_time FROM session
-           WHERE user_id = ? AND end_time IS NOT NULL AND total_reps > 0 AND end_time >= ?
-           ORDER BY end_time DESC""",
-        (user_id, since_ms),
-    )
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            """SELECT end_time FROM session
+               WHERE user_id = ? AND end_time IS NOT NULL AND total_reps > 0 AND end_time >= ?
+               ORDER BY end_time DESC""",
+            (user_id, since_ms),
+        )
     return [r[0] for r in rows]
 
 
 async def last_set(db: Database, user_id: int) -> LastSet | None:
     """The learner's most recent set (running or finished)."""
-    row = await db.fetchone(
-        """SELECT topic_id, difficulty_level_id FROM session
-           WHERE user_id = ? ORDER BY start_time DESC, session_id DESC LIMIT 1""",
-        (user_id,),
-    )
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            """SELECT topic_id, difficulty_level_id FROM session
+               WHERE user_id = ? ORDER BY start_time DESC, session_id DESC LIMIT 1""",
+            (user_id,),
+        )
     return LastSet(row[0], row[1]) if row else None
 
 
 async def user_timezone(db: Database, user_id: int) -> str | None:
     """The learner's own timezone, None when they never set one."""
-    row = await db.fetchone("SELECT timezone FROM user WHERE user_id = ?", (user_id,))
+    async with db.read() as tx:
+        row = await tx.fetchone("SELECT timezone FROM user WHERE user_id = ?", (user_id,))
     return row[0] if row else None
 
 
 async def set_user_timezone(db: Database, user_id: int, name: str) -> None:
     """Store the learner's timezone (an IANA name or 'UTC+05:30')."""
-    async with db.transaction() as conn:
-        await conn.execute("UPDATE user SET timezone = ? WHERE user_id = ?", (name, user_id))
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE user SET timezone = ? WHERE user_id = ?", (name, user_id))

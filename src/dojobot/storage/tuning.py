@@ -8,12 +8,13 @@ SQLite's cache for the rest. Only `dojobot run` sizes them: short commands gain 
 
 from __future__ import annotations
 
-from dojobot.storage.db import Database
+from dojobot.storage.db import SqliteDatabase
 
 
-async def size_memory(db: Database, *, cache_mib: int, mmap_mib: int) -> None:
+async def size_memory(db: SqliteDatabase, *, cache_mib: int, mmap_mib: int) -> None:
     """Set the connection's page cache and memory-mapped window (0 MiB: SQLite's default
     cache, no mapping)."""
-    if cache_mib:
-        await db.conn.execute(f"PRAGMA cache_size = {-cache_mib * 1024}")  # negative: KiB
-    await db.conn.execute(f"PRAGMA mmap_size = {mmap_mib * 1024 * 1024}")
+    async with db.read() as tx:  # both settings belong to the connection, not the file
+        if cache_mib:
+            await tx.execute(f"PRAGMA cache_size = {-cache_mib * 1024}")  # negative: KiB
+        await tx.execute(f"PRAGMA mmap_size = {mmap_mib * 1024 * 1024}")

@@ -14,8 +14,8 @@ async def upsert_user(
     now_ms: int,
 ) -> None:
     """Create or refresh a user; writing to the bot clears a 'blocked' mark."""
-    async with db.transaction() as conn:
-        await conn.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             """INSERT INTO user (user_id, first_name, username, language_code,
                                  created_at, last_seen_at)
                VALUES (?, ?, ?, ?, ?, ?)
@@ -31,8 +31,8 @@ async def upsert_user(
 
 async def mark_blocked(db: Database, user_id: int, now_ms: int) -> None:
     """Remember that the user blocked the bot, so nothing more is sent to them."""
-    async with db.transaction() as conn:
-        await conn.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             "UPDATE user SET blocked_at = ? WHERE user_id = ? AND blocked_at IS NULL",
             (now_ms, user_id),
         )

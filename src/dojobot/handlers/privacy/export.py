@@ -1,7 +1,8 @@
 """/mydata's file: one ZIP with a versioned, documented JSON and a CSV of every answer.
 
 Built from plain rows by `build_zip`, a pure function run in a worker thread (a heavy
-learner has tens of thousands of answers; compressing them must not hold up other chats).
+learner has tens of thousands of answers; compressing them must not hold up other chats;
+the thread inherits the context, so README.txt is in the learner's language).
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
+from dojobot.i18n import N_, _
 from dojobot.storage.privacy import ANSWER_COLUMNS, LearnerData
 from dojobot.storage.streaks import Streak
 
@@ -24,46 +27,73 @@ _TIMESTAMPS = {
     "start_time", "end_time", "next_due_at", "last_sent_at", "updated_at", "joined_at",
     "linked_at", "due_at",
 }
-README = f"""\
-Your DojoBot data ({FORMAT}, version {VERSION})
+# README.txt: the keys and column names are the file's format and stay as they are; what
+# each one means is said in the learner's language.
+_JSON_KEYS = (
+    ("format, version", N_("\"{format}\" and {version}; a later layout gets a new version "
+                           "number")),
+    ("generated_at", N_("when this file was made (ISO 8601, UTC)")),
+    ("profile", N_("your Telegram user id, first name, username, language, nickname, "
+                   "timezone, fluency threshold (pace_ms), when you first and last wrote to "
+                   "the bot, and when the bot last found itself blocked by you (null if "
+                   "never); every column of your user row")),
+    ("progress", N_("per topic: stage, reps in the stage, all reps, right answers, when the "
+                    "stage started, when you last practised")),
+    ("sets", N_("every set: topic, stage, difficulty, start and end, reps, right answers, "
+                "accuracy (0..1), median and mean response time (ms); imported_estimate = 1 "
+                "for history imported from the old app, whose accuracy and median it never "
+                "recorded; test_out: \"taken\" or \"passed\" for a test-out set")),
+    ("reminder", N_("your daily reminder (minutes after local midnight, on or off, paused, next "
+                    "due, reminders ignored in a row, last sent), or null")),
+    ("streak", N_("days in a row with a finished set, and whether today counts")),
+    ("classes", N_("the class groups you joined: group id, title, when you joined; your "
+                   "nickname (shown on their boards) is in profile")),
+    ("imported_history", N_("accounts of the old app merged into yours: its user id, when "
+                            "it was linked, how many sets and reps it brought")),
+    ("fact_memory", N_("per fact you met (topic, fact such as \"mul 7 8\"): answers, right "
+                       "answers, the last and previous response time (ms) and whether they "
+                       "were right, the spacing box, when last seen, when next due")),
+    ("answers", N_("the name of the CSV below and how many rows it has")),
+)
+_CSV_COLUMNS = (
+    ("answered_at", N_("ISO 8601, UTC")),
+    ("set_id", N_("the set (see sets)")),
+    ("topic, stage", N_("codes, as in progress")),
+    ("question, expected, given", N_("the problem as shown, the right answer, and what you "
+                                     "sent")),
+    ("correct", N_("1 or 0")),
+    ("response_ms", N_("from when the problem reached Telegram to when your answer arrived")),
+)
 
-This archive holds everything DojoBot stores about you.
 
-mydata.json
-  format, version    "{FORMAT}" and {VERSION}; a later layout gets a new version number
-  generated_at       when this file was made (ISO 8601, UTC)
-  profile            your Telegram user id, first name, username, language, nickname,
-                     timezone, fluency threshold (pace_ms), when you first and last wrote
-                     to the bot, and when the bot last found itself blocked by you (null
-                     if never); every column of your user row
-  progress           per topic: stage, reps in the stage, all reps, right answers, when the
-                     stage started, when you last practised
-  sets               every set: topic, stage, difficulty, start and end, reps, right
-                     answers, accuracy (0..1), median and mean response time (ms);
-                     imported_estimate = 1 for history imported from the old app, whose
-                     accuracy and median it never recorded; test_out: "taken" or
-                     "passed" for a test-out set
-  reminder           your daily reminder (minutes after local midnight, on/off, paused,
-                     next due, reminders ignored in a row, last sent), or null
-  streak             days in a row with a finished set, and whether today counts
-  classes            the class groups you joined: group id, title, when you joined; your
-                     nickname (shown on their boards) is in profile
-  imported_history   accounts of the old app merged into yours: its user id, when it was
-                     linked, how many sets and reps it brought
-  fact_memory        per fact you met (topic, fact such as "mul 7 8"): answers, right
-                     answers, the last and previous response time (ms) and whether they
-                     were right, the spacing box, when last seen, when next due
-  answers            the name of the CSV below and how many rows it has
+def _described(entries: tuple[tuple[str, str], ...]) -> list[str]:
+    """Each key, then what it means (translated), wrapped under it."""
+    lines = []
+    for key, meaning in entries:
+        lines.append(f"  {key}")
+        text = _(meaning).format(format=FORMAT, version=VERSION)
+        lines.extend(textwrap.wrap(text, width=76, initial_indent=" " * 6,
+                                   subsequent_indent=" " * 6))
+    return lines
 
-answers.csv (UTF-8, one row per answer, oldest first)
-  answered_at        ISO 8601, UTC
-  set_id             the set (see sets)
-  topic, stage       codes, as in progress
-  question, expected, given
-                     the problem as shown, the right answer, and what you sent
-  correct            1 or 0
-  response_ms        from when the problem reached Telegram to when your answer arrived
-"""
+
+def readme() -> str:
+    """README.txt in the current language."""
+    return "\n".join([
+        _("Your DojoBot data ({format}, version {version})").format(
+            format=FORMAT, version=VERSION),
+        "",
+        textwrap.fill(_("This archive holds everything DojoBot stores about you. The names "
+                        "of keys and columns below are the file's format and stay in "
+                        "English."), width=76),
+        "",
+        "mydata.json",
+        *_described(_JSON_KEYS),
+        "",
+        _("answers.csv (UTF-8, one row per answer, oldest first)"),
+        *_described(_CSV_COLUMNS),
+        "",
+    ])
 
 
 def _iso(ms: int | None) -> str | None:
@@ -110,7 +140,7 @@ def build_zip(data: LearnerData, streak: Streak, now_ms: int) -> bytes:
     """The archive /mydata sends: README.txt, mydata.json, answers.csv."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", README)
+        archive.writestr("README.txt", readme())
         archive.writestr(
             "mydata.json",
             json.dumps(document(data, streak, now_ms), ensure_ascii=False, indent=2),
