@@ -106,10 +106,14 @@ class SlidingWindow:
 class PriorityRateLimiter(CountingRateLimiter):
     """AIORateLimiter's retries, with sliding-window limits that put replies first."""
 
-    def __init__(self, max_per_second: int, *, max_retries: int = 3) -> None:
+    def __init__(self, max_per_second: int, *, max_retries: int = 3, replicas: int = 1) -> None:
         # The parent's own buckets are off: the windows below replace them.
         super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
         self._overall = SlidingWindow(max_per_second, OVERALL_SPAN) if max_per_second else None
+        # Replicas share each group's 20 a minute as they share the overall limit (the
+        # caller passes this replica's share of that): each takes its part.
+        limit, span = GROUP_LIMIT
+        self._group_limit = (max(1, limit // replicas), span)
         self._groups: dict[int | str, SlidingWindow] = {}  # Telegram's 20 a minute
         self._chats: dict[int | str, SlidingWindow] = {}  # BUSY_CHAT a second: no limit
         self._waiting = dict.fromkeys(Lane, 0)  # sends waiting for the overall cap, by lane
@@ -162,7 +166,7 @@ class PriorityRateLimiter(CountingRateLimiter):
         loop = asyncio.get_running_loop()
         group_window = None
         if group is not None:
-            group_window = self._window(self._groups, group, *GROUP_LIMIT)
+            group_window = self._window(self._groups, group, *self._group_limit)
         while True:
             if group_window is not None:  # a group's minute is waited out before queueing
                 await _sleep_until_free(group_window, loop)
