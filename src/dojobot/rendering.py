@@ -5,12 +5,16 @@ artists are Python; Agg does not release the GIL while drawing). In a thread bes
 event loop it would slow every other learner's update by GIL hand-offs; in a process it
 uses the other core. One worker per bot process, started on the first chart (importing
 matplotlib takes a second), ended at exit; a worker that died is replaced on the next chart.
+The worker runs at a lower CPU priority (nice +10): when the cores are busy, a learner's
+answer is served first and a chart waits, not the other way round.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -19,6 +23,13 @@ from typing import Any
 from dojobot.i18n import current, use_language
 
 _pool: ProcessPoolExecutor | None = None
+WORKER_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """In the worker, at start: yield the CPU to the bot's event loop when both want it."""
+    with contextlib.suppress(OSError, AttributeError):  # no nice() on some platforms
+        os.nice(WORKER_NICENESS)
 
 
 def _executor() -> ProcessPoolExecutor:
@@ -26,7 +37,10 @@ def _executor() -> ProcessPoolExecutor:
     if _pool is None:
         # spawn, not fork: forking a process that runs threads (aiosqlite, the job queue)
         # can copy a held lock into the child.
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_lower_priority,
+        )
     return _pool
 
 

@@ -1,11 +1,12 @@
 """Fluency maps as photos: a learner's own (in /progress) and a class's weakest facts.
 
 A class's map shows, per fact, the share of members fluent in it and nothing per member.
+Drawn in the chart worker process, like every chart: in a thread, Pillow's Python-level
+drawing held the GIL and one learner's burst of /progress slowed everyone's answers.
 """
 
 from __future__ import annotations
 
-import asyncio
 from html import escape
 
 from telegram import InputFile, Message
@@ -17,6 +18,7 @@ from dojobot.handlers.classes.common import send_to_group
 from dojobot.i18n import _
 from dojobot.i18n.formats import percent, seconds
 from dojobot.i18n.names import shown
+from dojobot.rendering import render
 from dojobot.storage import memory as store
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.classes import ClassGroup
@@ -45,7 +47,7 @@ async def send_learner_map(
     )
     from dojobot.fluency_map import learner_map  # Pillow and matplotlib: only when used
 
-    png = await asyncio.to_thread(learner_map, title, facts, summary.standings)
+    png = await render(learner_map, title, facts, summary.standings)
     caption = _("{fluent} of {total} facts fluent").format(
         fluent=summary.fluent, total=summary.total
     )
@@ -97,7 +99,7 @@ async def send_class_map(
     )
     from dojobot.fluency_map import class_map  # Pillow and matplotlib: only when used
 
-    png = await asyncio.to_thread(class_map, title, facts, shares)
+    png = await render(class_map, title, facts, shares)
     weakest = sorted(counted, key=lambda c: (c.fluent / members, -c.seen))[:3]
     strong = sum(1 for f in facts if shares.get(f.key, 0) >= 0.5)
     caption = _(
