@@ -210,7 +210,8 @@ async def member_stats(
         if start_ms <= 0 and end_ms >= ALL_TIME_END:
             return await _all_time_stats(tx, chat_id, topic_id)
         rows = await tx.fetchall(_MEMBER_STATS, (chat_id, start_ms, end_ms, topic_id))
-    return [Entry(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    # PostgreSQL's avg() is a numeric (a Decimal in Python): the median is a float on both.
+    return [Entry(r[0], r[1], r[2], r[3], None if r[4] is None else float(r[4])) for r in rows]
 
 
 # All time: reps and correct answers from user_progress (counted in each answer's own
