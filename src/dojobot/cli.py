@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
 from dojobot.ops.commands import CliError, add_parsers
-from dojobot.ops.database import open_database
+from dojobot.ops.database import open_when_reachable
 from dojobot.ops.progress import progress
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
@@ -119,7 +119,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _migrate_to_latest(settings: Settings) -> None:
-    db = await open_database(settings)
+    db = await open_when_reachable(settings)
     try:
         await migrate_up(db)
     finally:

@@ -3,13 +3,19 @@ between a SQLite file and a PostgreSQL server (their SQL differs in storage/dial
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from dojobot.config import Settings
+from dojobot.ops.startup import FIRST_DELAY_S, MAX_DELAY_S
 from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, SqliteDatabase
-from dojobot.storage.postgres import PostgresDatabase
+from dojobot.storage.postgres import DatabaseUnreachable, PostgresDatabase
 from dojobot.storage.tuning import size_memory
+
+log = logging.getLogger(__name__)
 
 
 async def open_database(
@@ -22,6 +28,24 @@ async def open_database(
     return await SqliteDatabase.open(
         path or settings.database_path, create=create, readonly=readonly
     )
+
+
+async def open_when_reachable(
+    settings: Settings, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> Database:
+    """open_database for `dojobot run`: a server that does not answer yet (a container
+    starting beside it) is tried again with backoff, one WARNING line per try, without limit
+    (no crash loop); any other failure is one StorageError line at once."""
+    delay = FIRST_DELAY_S
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return await open_database(settings)
+        except DatabaseUnreachable as exc:
+            log.warning("%s (try %d); trying again in %.0f s", exc, attempt, delay)
+            await sleep(delay)
+            delay = min(delay * 2, MAX_DELAY_S)
 
 
 async def open_for_the_bot(settings: Settings) -> Database:
