@@ -32,6 +32,8 @@ class RoundRobin:
         self.forwarded: Counter[str] = Counter()  # upstream -> requests it answered
         self._turn = itertools.cycle(range(len(upstreams)))
         self._server: HTTPServer | None = None
+        # Its own client: the shared one opens at most 10 connections at once.
+        self._client = AsyncHTTPClient(force_instance=True, max_clients=100)
 
     @property
     def url(self) -> str:
@@ -49,10 +51,11 @@ class RoundRobin:
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
+        self._client.close()
 
     async def forward(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         """Send to the next upstream that takes the connection; (status, body)."""
-        client = AsyncHTTPClient()
+        client = self._client
         first = next(self._turn)
         for step in range(len(self.upstreams)):
             upstream = self.upstreams[(first + step) % len(self.upstreams)]
