@@ -33,6 +33,7 @@ from dojobot.i18n import _
 from dojobot.jobs import nudges
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.ratelimit import PriorityRateLimiter
+from dojobot.request import GatedRequest
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import SqliteDatabase
 from dojobot.storage.migrator import migrate_up
@@ -150,6 +151,7 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(file_url_for(settings.api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
+        .request(GatedRequest(settings.bot_api_connections))
         .rate_limiter(PriorityRateLimiter(settings.max_messages_per_second, max_retries=3))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(ChatOrderedProcessor(clock))

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     idle_timeout_minutes: int = Field(default=30, ge=1)
     # Telegram's overall flood limit for a bot; 0 lifts it (a local Bot API stand-in).
     max_messages_per_second: int = Field(default=30, ge=0)
+    # Bot API requests in flight at once (request.py): 30 messages/s at a round trip of
+    # up to ~0.25 s; more connections cost CPU on every request.
+    bot_api_connections: int = Field(default=8, ge=1, le=256)
     # SQLite memory of the running bot: page cache (SQLite's default is 2 MiB) and
     # memory-mapped reads (address space; the OS page cache holds the pages).
     sqlite_cache_mib: int = Field(default=64, ge=0, le=65_536)
