@@ -5,7 +5,9 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY src ./src
 COPY migrations ./migrations
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# With the postgres extra (asyncpg): the same image serves SQLite and several replicas on
+# PostgreSQL (compose.yaml).
+RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres]"
 
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 \
@@ -18,7 +20,8 @@ RUN useradd --create-home --uid 10001 dojo \
     && chown dojo:dojo /data \
     && chmod 0700 /data
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir --no-index --find-links=/wheels /wheels/dojobot-*.whl \
+# Every wheel the build stage made: the bot, its dependencies and asyncpg.
+RUN pip install --no-cache-dir --no-index --find-links=/wheels /wheels/*.whl \
     && rm -rf /wheels
 USER 10001:10001
 WORKDIR /data

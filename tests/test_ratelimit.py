@@ -36,3 +36,26 @@ async def test_a_reply_overtakes_a_broadcast_and_nothing_is_refused() -> None:
         assert texts.index("reply") <= sent_before + 12
         assert texts.count("nudge") == 60
         assert s.stats.rate_limited == 0
+
+
+async def test_one_chat_flooding_does_not_hold_back_another_chats_reply() -> None:
+    async with BotApiStandIn(enforce_rate_limits=True) as s:
+        flooder, other = await s.user(2001, "Flo"), await s.user(2002, "Oda")
+        for learner in (flooder, other):
+            await s.send_text(learner, "/start")
+        bot: ExtBot[int] = ExtBot(
+            s.token, base_url=s.base_url, rate_limiter=PriorityRateLimiter(30),
+            request=HTTPXRequest(connection_pool_size=256),
+        )
+        async with bot:
+            flood = asyncio.gather(*(bot.send_message(flooder.id, "flood") for _ in range(60)))
+            await until(lambda: len(s.calls_of("sendMessage")) >= 35, "a second of the flood")
+            sent_before = len(s.calls_of("sendMessage"))
+            await bot.send_message(other.id, "reply")
+            await flood
+        texts = [c.params["text"] for c in s.calls_of("sendMessage")]
+        # Replies to the same chat queue first-come; one to another chat goes ahead of the
+        # flood's waiting rest (25), after those already on their way.
+        assert texts.index("reply") <= sent_before + 12
+        assert texts.count("flood") == 60
+        assert s.stats.rate_limited == 0

@@ -31,6 +31,7 @@ from dojobot.handlers import (
 )
 from dojobot.i18n import _
 from dojobot.jobs import nudges
+from dojobot.jobs.leadership import BackgroundWork
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.ratelimit import PriorityRateLimiter
 from dojobot.request import GatedRequest
@@ -60,12 +61,16 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate:
     if applied:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
     data.catalogue = await load_catalogue(data.db)
-    data.ops = start_runtime(app, data.settings)
+    data.ops = await start_runtime(app, data.settings)
     await common.publish_commands(app.bot)
     # PTB keeps no jobs across restarts: each is rebuilt here, its state in the database.
+    # They run on the elected replica only (a sole process is always elected).
     assert app.job_queue is not None
-    for feature in (practice, nudges, classes):
-        feature.schedule_jobs(app.job_queue)
+    work = BackgroundWork(
+        data.ops.election,
+        [practice.schedule_jobs, nudges.schedule_jobs, classes.schedule_jobs],
+    )
+    work.start(app.job_queue)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -152,7 +157,9 @@ def build_application(
         .base_file_url(file_url_for(settings.api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .request(GatedRequest(settings.bot_api_connections))
-        .rate_limiter(PriorityRateLimiter(settings.max_messages_per_second, max_retries=3))
+        .rate_limiter(PriorityRateLimiter(
+            settings.messages_per_second_here, max_retries=3, replicas=settings.replicas
+        ))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(ChatOrderedProcessor(clock))
         .post_init(functools.partial(_post_init, migrate=migrate))

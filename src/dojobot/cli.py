@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
 from dojobot.ops.commands import CliError, add_parsers
@@ -25,17 +26,19 @@ log = logging.getLogger("dojobot")
 
 
 class _RedactingFormatter(logging.Formatter):
-    """Blank the bot token out of every log line and traceback: Bot API URLs contain it,
-    and PTB logs them at DEBUG (httpx at INFO, and in its error messages).
+    """Blank every secret out of every log line and traceback: Bot API URLs contain the bot
+    token, and PTB logs them at DEBUG (httpx at INFO, and in its error messages); PTB's DEBUG
+    line for setWebhook quotes the webhook's secret token; a driver's message may quote the
+    database URL.
 
     python-telegram-bot's own records (network trouble, a proxy's HTML page instead of JSON)
     become one line each: their tracebacks show library internals, never a DojoBot bug, and a
     hostile server's page is cut short. DojoBot's own errors keep their tracebacks.
     """
 
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, secrets: dict[str, str]) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        self.token = token
+        self.secrets = {value: shown for value, shown in secrets.items() if value}
 
     def format(self, record: logging.LogRecord) -> str:
         if record.name.startswith("telegram") and (record.exc_info or len(str(record.msg)) > 300):
@@ -47,13 +50,30 @@ class _RedactingFormatter(logging.Formatter):
                 record.msg += f" ({type(error).__name__}: {error})"
             record.args, record.exc_info, record.exc_text = None, None, None
         text = super().format(record)
-        return text.replace(self.token, "<token>") if self.token else text
+        for secret, shown in self.secrets.items():
+            text = text.replace(secret, shown)
+        return text
+
+
+def _secrets(settings: Settings) -> dict[str, str]:
+    """Every secret setting's value, and what a log line shows instead."""
+    secrets = {
+        value.get_secret_value().strip(): shown
+        for value, shown in (
+            (settings.bot_token, "<token>"),
+            (settings.webhook_secret_token, "<webhook secret>"),
+            (settings.sentry_dsn, "<sentry dsn>"),
+        )
+        if value is not None
+    }
+    if settings.uses_postgres:
+        secrets[urlsplit(settings.database_url).password or ""] = "***"
+    return secrets
 
 
 def _configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    token = settings.bot_token.get_secret_value().strip() if settings.bot_token else None
-    handler.setFormatter(_RedactingFormatter(token or None))
+    handler.setFormatter(_RedactingFormatter(_secrets(settings)))
     logging.basicConfig(level=settings.log_level, handlers=[handler])
     # httpx logs every request URL at INFO: noise, even with the token blanked.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import socket
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +15,8 @@ from dojobot.engine.calendar import InvalidZone, parse_zone
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+# What Telegram accepts as a webhook's secret_token.
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Mode(StrEnum):
@@ -52,6 +56,10 @@ class Settings(BaseSettings):
     # Bot API requests in flight at once (request.py): 30 messages/s at a round trip of
     # up to ~0.25 s; more connections cost CPU on every request.
     bot_api_connections: int = Field(default=8, ge=1, le=256)
+    # How many replicas share the bot (and so Telegram's limits), and this one's name in
+    # /healthz (a container's hostname is its id).
+    replicas: int = Field(default=1, ge=1, le=30)
+    replica_name: str = Field(default_factory=socket.gethostname, min_length=1, max_length=64)
     # SQLite memory of the running bot: page cache (SQLite's default is 2 MiB) and
     # memory-mapped reads (address space; the OS page cache holds the pages).
     sqlite_cache_mib: int = Field(default=64, ge=0, le=65_536)
@@ -104,6 +112,14 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            # The value itself is never echoed: it is a secret.
+            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
     @model_validator(mode="after")
     def _webhook_needs_url(self) -> Settings:
         if self.mode is Mode.WEBHOOK and not self.webhook_url:
@@ -114,6 +130,13 @@ class Settings(BaseSettings):
     def uses_postgres(self) -> bool:
         """DOJOBOT_DATABASE_URL names a PostgreSQL server (else a SQLite file)."""
         return self.database_url.startswith(POSTGRES_SCHEMES)
+
+    @property
+    def messages_per_second_here(self) -> int:
+        """This replica's share of Telegram's overall limit (0: no limit)."""
+        if not self.max_messages_per_second:
+            return 0
+        return max(1, self.max_messages_per_second // self.replicas)
 
     @property
     def database_path(self) -> Path:

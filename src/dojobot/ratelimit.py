@@ -11,6 +11,9 @@ counting of errors) but applies the limits itself, as sliding windows over the c
 Telegram counts (messages sent and edited; not getChatMember, callback answers or polls):
 
 - a reply (the default) goes as soon as the last second holds fewer than the cap;
+- a reply to a chat that already had `BUSY_CHAT` messages in the last second (one learner
+  sending /progress thirty times) goes only while no other reply is waiting: one chat
+  cannot take the whole second's budget and queue everyone else's answers behind its own;
 - a broadcast (inside `background()`: nudges, weekly posts) goes only while no reply is
   waiting and the last second holds fewer than the cap minus `REPLY_RESERVE`, so a reply
   arriving mid-broadcast finds a free slot at once.
@@ -23,6 +26,7 @@ import contextlib
 import math
 from collections.abc import Callable, Coroutine, Iterator
 from contextvars import ContextVar
+from enum import IntEnum
 from typing import Any
 
 from dojobot.metrics import CountingRateLimiter
@@ -30,6 +34,10 @@ from dojobot.metrics import CountingRateLimiter
 # Slots of each sliding second that broadcasts leave to replies. A reply arriving while
 # a broadcast keeps the window full would otherwise wait for the next slot (~35 ms).
 REPLY_RESERVE = 2
+# Messages to one chat in a second past which its replies yield to other chats' replies
+# (Telegram asks for about one a second per chat; an answer's reply is one message).
+BUSY_CHAT = 3
+YIELD_POLL = 0.005  # seconds between looks while a higher lane is waiting
 # Telegram's documented limits.
 OVERALL_SPAN = 1.0
 GROUP_LIMIT = (20, 60.0)
@@ -43,6 +51,14 @@ COUNTED = frozenset({
 })
 
 _BACKGROUND: ContextVar[bool] = ContextVar("dojobot_background_send", default=False)
+
+
+class Lane(IntEnum):
+    """Who goes first for the overall cap: a lower lane's waiting sends hold back higher."""
+
+    REPLY = 0
+    BUSY_REPLY = 1  # a reply to a chat past BUSY_CHAT messages in the last second
+    BACKGROUND = 2
 
 
 @contextlib.contextmanager
@@ -90,13 +106,18 @@ class SlidingWindow:
 class PriorityRateLimiter(CountingRateLimiter):
     """AIORateLimiter's retries, with sliding-window limits that put replies first."""
 
-    def __init__(self, max_per_second: int, *, max_retries: int = 3) -> None:
+    def __init__(self, max_per_second: int, *, max_retries: int = 3, replicas: int = 1) -> None:
         # The parent's own buckets are off: the windows below replace them.
         super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
         self._overall = SlidingWindow(max_per_second, OVERALL_SPAN) if max_per_second else None
-        self._groups: dict[int | str, SlidingWindow] = {}
-        self._replies_waiting = 0  # replies queued for the overall cap right now
-        self._turns = {False: asyncio.Lock(), True: asyncio.Lock()}  # by is_background
+        # Replicas share each group's 20 a minute as they share the overall limit (the
+        # caller passes this replica's share of that): each takes its part.
+        limit, span = GROUP_LIMIT
+        self._group_limit = (max(1, limit // replicas), span)
+        self._groups: dict[int | str, SlidingWindow] = {}  # Telegram's 20 a minute
+        self._chats: dict[int | str, SlidingWindow] = {}  # BUSY_CHAT a second: no limit
+        self._waiting = dict.fromkeys(Lane, 0)  # sends waiting for the overall cap, by lane
+        self._turns = {lane: asyncio.Lock() for lane in Lane}
 
     def group_has_room(self, chat_id: int | str) -> bool:
         """Whether a message to this group could go now, within its 20 a minute."""
@@ -117,11 +138,19 @@ class PriorityRateLimiter(CountingRateLimiter):
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
-        group = _group_of(data.get("chat_id"))
-        is_background = _BACKGROUND.get()
+        chat = data.get("chat_id")
+        group = _group_of(chat)
+        chat_window = self._window(self._chats, chat, BUSY_CHAT, OVERALL_SPAN) \
+            if isinstance(chat, int | str) else None
 
         async def paced(*a: Any, **kw: Any) -> Any:
-            ends = await self._slot(group, is_background)
+            lane = Lane.BACKGROUND if _BACKGROUND.get() else Lane.REPLY
+            if lane is Lane.REPLY and chat_window is not None \
+                    and chat_window.wait(asyncio.get_running_loop().time()) > 0:
+                lane = Lane.BUSY_REPLY
+            ends = await self._slot(group, lane)
+            if chat_window is not None:
+                ends.append(chat_window.start())
             try:
                 return await callback(*a, **kw)
             finally:
@@ -133,48 +162,51 @@ class PriorityRateLimiter(CountingRateLimiter):
             paced, args, kwargs, endpoint, data, rate_limit_args
         )
 
-    async def _slot(self, group: int | str | None, is_background: bool) -> list[list[float]]:
+    async def _slot(self, group: int | str | None, lane: Lane) -> list[list[float]]:
         loop = asyncio.get_running_loop()
+        group_window = None
+        if group is not None:
+            group_window = self._window(self._groups, group, *self._group_limit)
         while True:
-            if group is not None:  # a group's minute is waited out before queueing below
-                await _sleep_until_free(self._group_window(group), loop)
-            # One waiter per priority watches the overall window, the others queue in order:
+            if group_window is not None:  # a group's minute is waited out before queueing
+                await _sleep_until_free(group_window, loop)
+            # One waiter per lane watches the overall window, the others queue in order:
             # no herd of sleepers waking for every freed slot.
-            async with self._turns[is_background]:
-                await self._overall_turn(is_background, loop)
-                now = loop.time()
-                if group is None or self._group_window(group).wait(now) <= 0:
+            async with self._turns[lane]:
+                await self._overall_turn(lane, loop)
+                if group_window is None or group_window.wait(loop.time()) <= 0:
                     windows = [self._overall] if self._overall is not None else []
-                    if group is not None:
-                        windows.append(self._group_window(group))
+                    if group_window is not None:
+                        windows.append(group_window)
                     return [window.start() for window in windows]
 
-    async def _overall_turn(self, is_background: bool, loop: asyncio.AbstractEventLoop) -> None:
+    async def _overall_turn(self, lane: Lane, loop: asyncio.AbstractEventLoop) -> None:
         if self._overall is None:
             return
-        if not is_background:
-            self._replies_waiting += 1  # broadcasts hold back while a reply waits
-            try:
-                await _sleep_until_free(self._overall, loop)
-            finally:
-                self._replies_waiting -= 1
-            return
-        reserve = max(0, self._overall.limit - REPLY_RESERVE)
-        while True:
-            delay = self._overall.wait(loop.time(), reserve)
-            if delay <= 0 and self._replies_waiting:
-                delay = 0.005  # a reply is waiting for this slot: it goes first
-            if delay <= 0:
-                return
-            await asyncio.sleep(delay)
+        cap = self._overall.limit - REPLY_RESERVE if lane is Lane.BACKGROUND else None
+        self._waiting[lane] += 1
+        try:
+            while True:
+                delay = self._overall.wait(loop.time(), cap)
+                if delay <= 0 and any(self._waiting[ahead] for ahead in Lane if ahead < lane):
+                    delay = YIELD_POLL  # a send of a lane ahead waits for this slot
+                if delay <= 0:
+                    return
+                await asyncio.sleep(delay)
+        finally:
+            self._waiting[lane] -= 1
 
-    def _group_window(self, group: int | str) -> SlidingWindow:
-        window = self._groups.get(group)
+    @staticmethod
+    def _window(
+        windows: dict[int | str, SlidingWindow], key: int | str, limit: int, span: float
+    ) -> SlidingWindow:
+        window = windows.get(key)
         if window is None:
-            if len(self._groups) > 512:  # forget groups that sent nothing for a minute
+            if len(windows) > 512:  # forget chats that sent nothing for a while
                 now = asyncio.get_running_loop().time()
-                self._groups = {k: w for k, w in self._groups.items() if not w.idle(now)}
-            window = self._groups[group] = SlidingWindow(*GROUP_LIMIT)
+                for idle in [k for k, w in windows.items() if w.idle(now)]:
+                    del windows[idle]
+            window = windows[key] = SlidingWindow(limit, span)
         return window
 
 

@@ -23,15 +23,19 @@ async def test_webhook_mode_answers_and_refuses_a_wrong_secret(
     standin: BotApiStandIn, tmp_path: Path
 ) -> None:
     port = free_port()
-    bot = start_bot_process(
-        standin,
-        tmp_path / "dojobot.sqlite3",
-        DOJOBOT_MODE="webhook",
-        DOJOBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
-        DOJOBOT_WEBHOOK_LISTEN="127.0.0.1",
-        DOJOBOT_WEBHOOK_PORT=str(port),
-        DOJOBOT_WEBHOOK_SECRET_TOKEN="s3cret-token",
-    )
+    log_file = tmp_path / "bot.log"
+    with log_file.open("wb") as sink:
+        bot = start_bot_process(
+            standin,
+            tmp_path / "dojobot.sqlite3",
+            stderr=sink,
+            DOJOBOT_LOG_LEVEL="DEBUG",  # PTB's DEBUG lines quote every call's parameters
+            DOJOBOT_MODE="webhook",
+            DOJOBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+            DOJOBOT_WEBHOOK_LISTEN="127.0.0.1",
+            DOJOBOT_WEBHOOK_PORT=str(port),
+            DOJOBOT_WEBHOOK_SECRET_TOKEN="s3cret-token",
+        )
     try:
         learner = await standin.user(801, "Nao")
         await standin.send_text(learner, "/start")
@@ -51,3 +55,8 @@ async def test_webhook_mode_answers_and_refuses_a_wrong_secret(
         bot.send_signal(signal.SIGTERM)
         await asyncio.to_thread(bot.wait, 20)
     assert bot.returncode == 0
+    logged = log_file.read_text()
+    assert "setWebhook" in logged  # DEBUG really logged the call and its parameters
+    assert "<webhook secret>" in logged
+    assert "s3cret-token" not in logged
+    assert standin.token.split(":", 1)[1] not in logged

@@ -48,7 +48,10 @@ async def test_metrics_and_healthz_over_http(standin: BotApiStandIn, tmp_path: P
         await standin.settle()
 
         health = await http.get("/healthz")
-        assert (health.status_code, health.text) == (200, "ok\n")
+        replica = settings.replica_name
+        assert (health.status_code, health.text) == (
+            200, f"ok\nreplica {replica}: leader (single process), database ok\n"
+        )
         metrics = await http.get("/metrics")
         assert metrics.status_code == 200
         assert 'dojobot_answers_judged_total{result="correct"}' in metrics.text
@@ -63,7 +66,9 @@ async def test_metrics_and_healthz_over_http(standin: BotApiStandIn, tmp_path: P
         assert app.updater is not None
         await app.updater.stop()  # the update loop is gone: unhealthy
         health = await http.get("/healthz")
-        assert (health.status_code, health.text) == (503, "update loop is not running\n")
+        assert (health.status_code, health.text) == (
+            503, f"replica {replica}: update loop is not running\n"
+        )
     with pytest.raises(httpx.ConnectError):
         async with httpx.AsyncClient() as http:
             await http.get(f"http://127.0.0.1:{port}/healthz")
@@ -74,7 +79,8 @@ async def test_healthz_is_503_while_the_database_does_not_answer(
 ) -> None:
     port = free_port()
     path = tmp_path / "dojobot.sqlite3"
-    app = build_application(dojo_settings(standin, path, metrics_port=port), clock=FakeClock())
+    settings = dojo_settings(standin, path, metrics_port=port, replica_name="bot-7")
+    app = build_application(settings, clock=FakeClock())
     async with running(app), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
         assert (await http.get("/healthz")).status_code == 200
         # Another process takes the write lock and keeps it: no answer could be recorded.
@@ -83,7 +89,7 @@ async def test_healthz_is_503_while_the_database_does_not_answer(
         try:
             health = await http.get("/healthz")
             assert (health.status_code, health.text) == (
-                503, "database is not answering (database is locked)\n"
+                503, "replica bot-7: database is not answering (database is locked)\n"
             )
         finally:
             other.execute("ROLLBACK")

@@ -151,7 +151,7 @@ def test_a_reader_that_leaves_early_gets_no_traceback(
 
 
 def test_library_records_are_one_line_and_never_hold_the_token() -> None:
-    formatter = _RedactingFormatter("123:SECRET")
+    formatter = _RedactingFormatter({"123:SECRET": "<token>"})
     try:
         raise ValueError("page for /bot123:SECRET/getMe")
     except ValueError:

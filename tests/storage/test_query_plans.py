@@ -85,6 +85,7 @@ NOT_PLANNED = {
     "storage/backup.py": "reads the old app's practice_sessions table of a file being imported",
     "storage/migrator.py": "migration scripts, and schema_migration rows keyed by version",
     "storage/dialect.py": "PostgreSQL's bookkeeping check, not SQLite's",
+    "storage/leadership.py": "PostgreSQL's advisory locks of the leader election, no table",
     "UPDATE class_group SET , updated_at = ? WHERE chat_id = ?":
         "SET list built from arguments; keyed by the primary key chat_id",
     # /forgetme deletes a learner's answers through attempt_user_time or _response: both

@@ -14,7 +14,8 @@ from dojobot.ops.startup import StartupError
 
 log = logging.getLogger(__name__)
 
-HealthCheck = Callable[[], Awaitable[str | None]]  # None: healthy; else the reason
+# (healthy, one line: this replica and what is wrong or how it stands)
+HealthCheck = Callable[[], Awaitable[tuple[bool, str]]]
 
 
 class _Metrics(RequestHandler):
@@ -29,12 +30,14 @@ class _Health(RequestHandler):
 
     async def get(self) -> None:
         try:
-            problem = await asyncio.wait_for(self.check(), timeout=3)
+            healthy, line = await asyncio.wait_for(self.check(), timeout=3)
         except Exception as exc:  # a health check must answer, whatever broke
-            problem = f"health check failed: {type(exc).__name__}"
-        self.set_status(200 if problem is None else 503)
+            healthy, line = False, f"health check failed: {type(exc).__name__}"
+        self.set_status(200 if healthy else 503)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.write("ok\n" if problem is None else f"{problem}\n")
+        # The first line is the verdict, for probes that read only that; the second says
+        # which replica answered (behind a proxy, any of them may).
+        self.write(f"ok\n{line}\n" if healthy else f"{line}\n")
 
 
 def start_ops_server(port: int, check: HealthCheck, address: str = "0.0.0.0") -> HTTPServer:

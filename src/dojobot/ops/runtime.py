@@ -1,4 +1,5 @@
-"""What the running bot holds for operators: the database lock, the ops server, Sentry."""
+"""What the running bot holds for operators: the database lock, the leader election, the ops
+server, Sentry."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import Any
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
-from dojobot.config import Settings
+from dojobot.config import Mode, Settings
 from dojobot.ops.http import start_ops_server
+from dojobot.storage.leadership import Election
 from dojobot.storage.lock import DatabaseLock
 
 log = logging.getLogger(__name__)
@@ -21,7 +23,8 @@ log = logging.getLogger(__name__)
 class OpsRuntime:
     """Started in post_init, stopped in post_shutdown."""
 
-    lock: DatabaseLock
+    lock: DatabaseLock | None
+    election: Election
     server: HTTPServer | None = None
 
 
@@ -53,38 +56,58 @@ def capture(error: BaseException | None, **tags: object) -> None:
         sentry_sdk.capture_exception(error)
 
 
-def start_runtime(
+async def start_runtime(
     app: Application[Any, Any, Any, Any, Any, Any], settings: Settings
 ) -> OpsRuntime:
-    """Take the database lock, start the ops server when a port is set, start Sentry."""
-    lock = DatabaseLock(settings.database_path)
-    if not lock.try_acquire():
-        log.warning("another process holds %s; is a second bot running on this database?",
-                    lock.path)
-    runtime = OpsRuntime(lock)
+    """Take the database lock (SQLite) or join the replicas' election (PostgreSQL; refused in
+    one line when polling mode would run beside another replica), start the ops server when
+    a port is set, start Sentry."""
+    lock = None
+    if not settings.uses_postgres:
+        lock = DatabaseLock(settings.database_path)
+        if not lock.try_acquire():
+            log.warning("another process holds %s; is a second bot running on this database?",
+                        lock.path)
+    election = Election(
+        settings.database_url if settings.uses_postgres else None,
+        polling=settings.mode is Mode.POLLING,
+    )
+    try:
+        await election.join()
+    except Exception:
+        if lock is not None:
+            lock.release()
+        raise
+    runtime = OpsRuntime(lock, election)
     init_sentry(settings)
+    replica = settings.replica_name
 
-    async def health() -> str | None:
+    async def health() -> tuple[bool, str]:
         # The updater runs for polling and for webhooks alike; app.running is the loop.
         if not app.running or (app.updater is not None and not app.updater.running):
-            return "update loop is not running"
+            return False, f"replica {replica}: update loop is not running"
         live = app.bot_data.db
-        return "database is closed" if live is None else await live.probe()
+        problem = "database is closed" if live is None else await live.probe()
+        if problem is not None:
+            return False, f"replica {replica}: {problem}"
+        return True, f"replica {replica}: {election.status}, database ok"
 
     if settings.metrics_port is not None:
         try:
             runtime.server = start_ops_server(settings.metrics_port, health)
         except Exception:
-            lock.release()
+            await stop_runtime(runtime)
             raise
     return runtime
 
 
 async def stop_runtime(runtime: OpsRuntime | None) -> None:
-    """Stop the ops server and release the lock."""
+    """Stop the ops server, leave the election and release the lock."""
     if runtime is None:
         return
     if runtime.server is not None:
         runtime.server.stop()
         await runtime.server.close_all_connections()
-    runtime.lock.release()
+    await runtime.election.close()
+    if runtime.lock is not None:
+        runtime.lock.release()
