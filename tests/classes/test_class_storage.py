@@ -1,18 +1,28 @@
-"""Class storage against a real SQLite file: board numbers, indexes, moves, claims."""
+"""Class storage against a real database: board numbers, indexes, moves, claims."""
 
 from __future__ import annotations
 
 import random
 import statistics
 
+import pytest
+
 from dojobot.storage import classes as store
 from dojobot.storage.db import Database
+from dojobot.storage.migrator import migrate_up
 from tests.support.classes import CHAT, add_attempts, add_user
 from tests.support.db import execute, fetchall
 
 
-async def test_member_stats_match_the_attempts(migrated_db: Database) -> None:
-    db = migrated_db
+@pytest.fixture
+async def either_db(empty_database: Database) -> Database:
+    """A migrated database of each backend: the board's numbers come from its SQL."""
+    await migrate_up(empty_database)
+    return empty_database
+
+
+async def test_member_stats_match_the_attempts(either_db: Database) -> None:
+    db = either_db
     rng = random.Random(7)
     await store.activate_class(db, CHAT, "7A", "UTC", 0)
     expected = {}
@@ -38,8 +48,8 @@ async def test_member_stats_match_the_attempts(migrated_db: Database) -> None:
     assert next(e.name for e in got if e.user_id == 3) == "L3"
 
 
-async def test_even_counts_take_the_mean_of_the_middle_two(migrated_db: Database) -> None:
-    db = migrated_db
+async def test_even_counts_take_the_mean_of_the_middle_two(either_db: Database) -> None:
+    db = either_db
     await store.activate_class(db, CHAT, "7A", "UTC", 0)
     await add_user(db, 1, "A")
     await add_attempts(db, 1, [(1, True, ms, 10) for ms in (4000, 1000, 3000, 2000)])
@@ -66,15 +76,19 @@ async def test_board_query_reads_attempts_through_the_user_time_index(
         "UPDATE sqlite_stat1 SET stat = '400000 1000 1' WHERE idx = 'attempt_user_time'"
     )
     await execute(db, "ANALYZE sqlite_schema")
-    plan = await fetchall(
-        migrated_db,
-        "EXPLAIN QUERY PLAN " + store._MEMBER_STATS, (CHAT, 0, 1, None)
-    )
-    details = " | ".join(row["detail"] for row in plan)
-    assert "attempt_user_time (user_id=? AND answered_at>? AND answered_at<?)" in details
-    assert "ANY(user_id)" not in details
-    assert "SCAN a " not in details
-    assert not details.endswith("SCAN a")
+    for sql, args in (
+        (store._SPAN_TOTALS, (CHAT, 0, 1, None)), (store._SPAN_MIDDLE, (8, 0, 1, None, 1, 0))
+    ):
+        plan = await fetchall(migrated_db, "EXPLAIN QUERY PLAN " + sql, args)
+        details = " | ".join(row["detail"] for row in plan)
+        # Covering (migration 0010): a member's answers in the span never touch the table.
+        assert (
+            "COVERING INDEX attempt_user_time (user_id=? AND answered_at>? AND answered_at<?)"
+            in details
+        )
+        assert "ANY(user_id)" not in details
+        assert "SCAN a " not in details
+        assert not details.endswith("SCAN a")
 
 
 async def test_activation_is_reported_once_per_arrival(migrated_db: Database) -> None:

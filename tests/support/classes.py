@@ -82,7 +82,7 @@ async def add_user(db: Database, user_id: int, name: str, nickname: str | None =
     """A user row, as the gatekeeper would write it."""
     await execute(
         db,
-        "INSERT INTO user (user_id, first_name, nickname, created_at, last_seen_at)"
+        'INSERT INTO "user" (user_id, first_name, nickname, created_at, last_seen_at)'
         " VALUES (?, ?, ?, 0, 0)",
         (user_id, name, nickname),
     )
@@ -114,6 +114,7 @@ async def add_attempts(
                                       stage_started_at)
            VALUES (?, ?, 1, ?, 0)
            ON CONFLICT (user_id, topic_id) DO UPDATE SET
-               total_reps = total_reps + 1, correct_reps = correct_reps + excluded.correct_reps""",
+               total_reps = user_progress.total_reps + 1,
+               correct_reps = user_progress.correct_reps + excluded.correct_reps""",
         [(user_id, t, int(c)) for t, c, _r, _at in rows],
     )
