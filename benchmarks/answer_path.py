@@ -3,6 +3,8 @@
     .venv/bin/python -m benchmarks.answer_path            # full run, about 4 minutes
     .venv/bin/python -m benchmarks.answer_path --quick    # about 40 s
     .venv/bin/python -m benchmarks.answer_path --profile  # py-spy DojoBot at N=50 -> SVG
+    scripts/with-postgres sh -c '.venv/bin/python -m benchmarks.answer_path \
+        --database-url "$DOJOBOT_TEST_POSTGRES_DSN"'         # DojoBot on PostgreSQL
 
 The driver process holds the Bot API stand-ins (one per bot, on loopback) and plays N
 learners, each answering as soon as its next problem arrives. Each bot runs in its own
@@ -16,6 +18,11 @@ learner's answer is enqueued at the stand-in to the moment the stand-in receives
 sendMessage call carrying the reply (the next problem). For DojoBot every reply is also
 checked against SQLite: when the reply arrives, the learner's attempt rows must already
 count every answer it sent (committed before the reply).
+
+With --database-url postgresql://..., DojoBot runs on a throw-away database created on that
+server (and dropped at the end). The per-reply commit check needs a synchronous reader
+inside the stand-in's hook and is SQLite's only; the whole run's accounting (answers sent =
+replies = attempt rows) is checked on both.
 """
 
 from __future__ import annotations
@@ -36,9 +43,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tests.support.learner import solve
 
@@ -90,20 +99,20 @@ def _echo_application(base_url: str, rate: int) -> Any:
     return app
 
 
-def _dojo_application(base_url: str, db_path: str, rate: int) -> Any:
+def _dojo_application(base_url: str, database_url: str, rate: int) -> Any:
     from dojobot.app import build_application
     from dojobot.config import load_settings
 
     settings = load_settings(
         bot_token=TOKEN,
         api_base_url=base_url,
-        database_url=f"sqlite:///{db_path}",
+        database_url=database_url,
         max_messages_per_second=rate,
     )
     return build_application(settings)
 
 
-async def _child_main(kind: str, base_url: str, db_path: str, rate: int) -> None:
+async def _child_main(kind: str, base_url: str, database_url: str, rate: int) -> None:
     import logging
 
     from dojobot.sandbox.runner import running
@@ -112,7 +121,7 @@ async def _child_main(kind: str, base_url: str, db_path: str, rate: int) -> None
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if kind == "dojo":
-        app = _dojo_application(base_url, db_path, rate)
+        app = _dojo_application(base_url, database_url, rate)
     else:
         app = _echo_application(base_url, rate)
     stop = asyncio.Event()
@@ -127,12 +136,11 @@ async def _child_main(kind: str, base_url: str, db_path: str, rate: int) -> None
 class BotProcess:
     """A bot in a child process, with its CPU time read from /proc."""
 
-    def __init__(self, kind: str, base_url: str, db_path: str, rate: int) -> None:
+    def __init__(self, kind: str, base_url: str, database_url: str, rate: int) -> None:
         self.kind = kind
-        self.db_path = db_path
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.answer_path", "--child", kind, "--base-url",
-             base_url, "--db", db_path, "--rate", str(rate)],
+             base_url, "--db", database_url, "--rate", str(rate)],
             stdout=subprocess.PIPE,
             cwd=ROOT,
             text=True,
@@ -210,7 +218,9 @@ class PhaseResult:
 class Bench:
     """Two stand-ins, two bot processes, and the learners that drive them."""
 
-    def __init__(self, workdir: Path, seed: int, verify_every: int, rate: int) -> None:
+    def __init__(
+        self, workdir: Path, seed: int, verify_every: int, rate: int, postgres_url: str | None
+    ) -> None:
         self.workdir = workdir
         self.rate = rate
         self.rng = random.Random(seed)
@@ -219,6 +229,8 @@ class Bench:
         self.bots: dict[str, BotProcess] = {}
         self.learners: dict[str, dict[int, Learner]] = {"dojo": {}, "echo": {}}
         self.db_path = str(workdir / "dojobot.sqlite3")
+        self.postgres_url = postgres_url  # a throw-away database on the server, or None
+        self.database_url = postgres_url or f"sqlite:///{self.db_path}"
         self.reader: sqlite3.Connection | None = None
         self.recording = False
         self.counters: dict[str, int] = {}
@@ -232,10 +244,11 @@ class Bench:
             await standin.start()
             standin.on_call = lambda call, k=kind: self._on_call(k, call)
             self.standins[kind] = standin
-            self.bots[kind] = BotProcess(kind, standin.base_url, self.db_path, self.rate)
+            self.bots[kind] = BotProcess(kind, standin.base_url, self.database_url, self.rate)
         await asyncio.gather(*(b.ready() for b in self.bots.values()))
-        self.reader = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
-        self.reader.execute("PRAGMA busy_timeout = 5000")
+        if self.postgres_url is None:
+            self.reader = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
+            self.reader.execute("PRAGMA busy_timeout = 5000")
 
     async def stop(self) -> dict[str, int]:
         """Stop the bots and the stand-ins; returns their exit codes."""
@@ -268,9 +281,10 @@ class Bench:
 
     def _check_committed(self, learner: Learner) -> None:
         """The reply is being sent: every answer of this learner must be in SQLite."""
-        if self.verify_every <= 0 or learner.answers_sent % self.verify_every:
+        if self.reader is None or self.verify_every <= 0 or (
+            learner.answers_sent % self.verify_every
+        ):
             return
-        assert self.reader is not None
         (count,) = self.reader.execute(
             "SELECT count(*) FROM attempt WHERE user_id = ?", (learner.user.id,)
         ).fetchone()
@@ -385,7 +399,21 @@ class Bench:
             latencies_ms=list(self.latencies),
         )
 
-    def accounting(self) -> dict[str, dict[str, int]]:
+    async def attempt_rows(self) -> int:
+        """Every attempt the bot recorded."""
+        if self.reader is not None:
+            (rows,) = self.reader.execute("SELECT count(*) FROM attempt").fetchone()
+            self.reader.close()
+            return int(rows)
+        import asyncpg
+
+        conn = await asyncpg.connect(self.postgres_url)
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM attempt"))
+        finally:
+            await conn.close()
+
+    def accounting(self, attempt_rows: int) -> dict[str, dict[str, int]]:
         """Whole-run totals per bot: answers sent, replies received, attempt rows."""
         out: dict[str, dict[str, int]] = {}
         for bot, learners in self.learners.items():
@@ -393,10 +421,7 @@ class Bench:
                 "answers_sent": sum(lr.answers_sent for lr in learners.values()),
                 "replies": sum(lr.replies for lr in learners.values()),
             }
-        assert self.reader is not None
-        (rows,) = self.reader.execute("SELECT count(*) FROM attempt").fetchone()
-        out["dojo"]["attempt_rows"] = rows
-        self.reader.close()
+        out["dojo"]["attempt_rows"] = attempt_rows
         return out
 
 
@@ -540,10 +565,35 @@ def machine() -> dict[str, Any]:
     }
 
 
+@contextlib.asynccontextmanager
+async def throwaway_postgres(server_url: str | None) -> AsyncIterator[str | None]:
+    """A new database on the server (dropped at the end), or None for SQLite."""
+    if server_url is None:
+        yield None
+        return
+    import asyncpg
+
+    name = f"dojobench_{os.getpid()}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+        try:
+            yield urlsplit(server_url)._replace(path=f"/{name}").geturl()
+        finally:
+            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     """Every phase in alternating order; returns the report as a dict."""
+    async with throwaway_postgres(args.database_url) as postgres_url:
+        return await _run(args, postgres_url)
+
+
+async def _run(args: argparse.Namespace, postgres_url: str | None) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="dojobench-"))
-    bench = Bench(workdir, args.seed, args.verify_every, args.rate)
+    bench = Bench(workdir, args.seed, args.verify_every, args.rate, postgres_url)
     phases: list[PhaseResult] = []
     await bench.start()
     try:
@@ -567,7 +617,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         rss = {k: round(b.peak_rss_mb(), 1) for k, b in bench.bots.items()}
     finally:
         codes = await bench.stop()
-    accounting = bench.accounting()
+    accounting = bench.accounting(await bench.attempt_rows())
     summaries = [
         summarize(group)
         for n in args.ns
@@ -584,7 +634,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "date": time.strftime("%Y-%m-%d"),
         "machine": machine(),
-        "args": {k: v for k, v in vars(args).items() if k not in ("child", "base_url", "db")},
+        "database": "postgresql" if postgres_url else "sqlite",
+        "args": {  # not the database URL: it holds a password
+            k: v for k, v in vars(args).items()
+            if k not in ("child", "base_url", "db", "database_url")
+        },
         "summaries": [asdict(s) for s in summaries],
         "targets": targets,
         "accounting": accounting,
@@ -610,6 +664,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--profile", nargs="?", const="answer_path_profile.svg", default=None,
                    metavar="FILE",
                    help="py-spy both bots at the target N (.svg flame graph or .txt stacks)")
+    p.add_argument("--database-url", default=None, metavar="POSTGRESQL_URL",
+                   help="run DojoBot on PostgreSQL: a throw-away database on this server")
     p.add_argument("--telegram-limit", action="store_true",
                    help="keep AIORateLimiter's 30 messages/s overall limit (shipped default)")
     p.add_argument("--child", choices=("dojo", "echo"), help=argparse.SUPPRESS)
@@ -639,7 +695,7 @@ def main(argv: list[str] | None = None) -> int:
     report = asyncio.run(run(args))
     m = report["machine"]
     print(f"date {report['date']} · {m['cores']} cores · {m['memory_gib']} GiB · "
-          f"Python {m['python']} · SQLite {m['sqlite']}")
+          f"Python {m['python']} · SQLite {m['sqlite']} · database {report['database']}")
     print(markdown([Summary(**s) for s in report["summaries"]]))
     print()
     print("\n".join(report["targets"]))

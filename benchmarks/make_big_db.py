@@ -263,7 +263,7 @@ def generate(path: Path, learners: int, attempts: int, last_day: int, seed: int,
     np.maximum.at(last_seen, plan.user, plan.start + 25 * 60_000)
     conn.execute("BEGIN")
     conn.executemany(
-        "INSERT INTO user (user_id, first_name, username, language_code, created_at,"
+        'INSERT INTO "user" (user_id, first_name, username, language_code, created_at,'
         " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
         ((i + USER_BASE, f"Learner {i + 1}", f"learner{i + 1}" if i % 3 else None,
           ("en", "de", "ja", "es")[i % 4], int(first_seen[i]), int(last_seen[i]))

@@ -70,7 +70,7 @@ async def seed(path: Path, rows: int, same_minute: int, due_at: int = DUE_AT) ->
         reminders.append((uid, minutes, due, 0))
     async with db.transaction() as tx:
         await tx.executemany(
-            "INSERT INTO user (user_id, first_name, timezone, created_at, last_seen_at)"
+            'INSERT INTO "user" (user_id, first_name, timezone, created_at, last_seen_at)'
             " VALUES (?, ?, ?, ?, ?)",
             users,
         )
@@ -108,7 +108,7 @@ async def startup(path: Path, per_learner_jobs: int) -> dict[str, Any]:
                 rows = await fetchall(
                     db,
                     "SELECT r.user_id, r.local_minutes, coalesce(u.timezone, 'UTC')"
-                    " FROM reminder r JOIN user u USING (user_id) LIMIT ?",
+                    ' FROM reminder r JOIN "user" u USING (user_id) LIMIT ?',
                     (per_learner_jobs,),
                 )
 

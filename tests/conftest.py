@@ -1,11 +1,18 @@
-"""Shared fixtures: a real SQLite file per test, the stand-in, and a running DojoBot.
+"""Shared fixtures: a real database per test, the stand-in, and a running DojoBot.
 
-`empty_database` runs a test once per backend: SQLite, and PostgreSQL when
+`empty_database` and `migrated_db` run a test once per backend: SQLite, and PostgreSQL when
 DOJOBOT_TEST_POSTGRES_DSN names a cluster (scripts/with-postgres starts one; CI always does).
+`sqlite_db` is for what only SQLite has (pragmas, its query planner, its connection).
+
+`dojo` runs the bot on a SQLite file; a test marked `both_backends` runs once per backend,
+and DOJOBOT_TEST_BACKEND=postgresql runs every `dojo` test on PostgreSQL (to try a change
+to the SQL against the whole suite; CI runs the marked ones on both, to keep its time),
+except those marked `sqlite_only` (they open the SQLite file themselves).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,16 +31,56 @@ from dojobot.storage.postgres import PostgresDatabase
 from telegram_standin import BotApiStandIn
 from tests.support.postgres import fresh_database
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_backends: run the `dojo` test on each backend")
+    config.addinivalue_line("markers", "sqlite_only: the `dojo` test reads SQLite's file")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "dojo" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_backends"
+    ):
+        metafunc.parametrize("dojo", BACKENDS, indirect=True)
+
+
+@asynccontextmanager
+async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A migrated database of the backend, as DOJOBOT_DATABASE_URL names it."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'dojobot.sqlite3'}"
+        return
+    async with fresh_database(migrated=True) as url:
+        yield url
+
 
 @pytest.fixture
-async def migrated_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
-    """A fresh database file with every migration applied."""
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
+    """A fresh SQLite file with every migration applied."""
     db = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
     await migrate_up(db)
     try:
         yield db
     finally:
         await db.close()
+
+
+@pytest.fixture(params=BACKENDS)
+async def migrated_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh database of each backend with every migration applied."""
+    async with database_url(request.param, tmp_path) as url:
+        db: Database = (
+            await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
+            if request.param == "sqlite"
+            else await PostgresDatabase.open(url)
+        )
+        await migrate_up(db)
+        try:
+            yield db
+        finally:
+            await db.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -76,7 +123,13 @@ class Dojo:
     standin: BotApiStandIn
     app: Application[Any, Any, Any, Any, Any, Any]
     clock: FakeClock
-    database_path: Path
+    database_path: Path  # the SQLite file (unused on PostgreSQL)
+
+    @property
+    def database_url(self) -> str:
+        settings = self.app.bot_data.settings
+        assert settings is not None
+        return settings.database_url
 
     @property
     def db(self) -> Database:
@@ -87,12 +140,8 @@ class Dojo:
 
 def dojo_settings(standin: BotApiStandIn, database_path: Path, **extra: Any) -> Settings:
     """Settings pointing DojoBot at the stand-in and a database file."""
-    return load_settings(
-        bot_token=standin.token,
-        api_base_url=standin.base_url,
-        database_url=f"sqlite:///{database_path}",
-        **extra,
-    )
+    extra.setdefault("database_url", f"sqlite:///{database_path}")
+    return load_settings(bot_token=standin.token, api_base_url=standin.base_url, **extra)
 
 
 @pytest.fixture
@@ -107,7 +156,8 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
 async def run_dojo(
     standin: BotApiStandIn, path: Path, clock: FakeClock | None = None, **settings: Any
 ) -> AsyncIterator[Dojo]:
-    """Run DojoBot on a database file until the block ends (call again to 'restart')."""
+    """Run DojoBot on a database file (or database_url=...) until the block ends (call again
+    to 'restart')."""
     clock = clock or FakeClock()
     app = build_application(dojo_settings(standin, path, **settings), clock=clock)
     async with running(app):
@@ -115,9 +165,17 @@ async def run_dojo(
 
 
 @pytest.fixture
-async def dojo(standin: BotApiStandIn, tmp_path: Path) -> AsyncIterator[Dojo]:
-    """The real Application over HTTP against the stand-in, a real SQLite file, a fake clock."""
-    async with run_dojo(standin, tmp_path / "dojobot.sqlite3") as running_dojo:
+async def dojo(
+    request: pytest.FixtureRequest, standin: BotApiStandIn, tmp_path: Path
+) -> AsyncIterator[Dojo]:
+    """The real Application over HTTP against the stand-in, a real database, a fake clock."""
+    backend = getattr(request, "param", os.environ.get("DOJOBOT_TEST_BACKEND", "sqlite"))
+    if request.node.get_closest_marker("sqlite_only"):
+        backend = "sqlite"
+    async with (
+        database_url(backend, tmp_path) as url,
+        run_dojo(standin, tmp_path / "dojobot.sqlite3", database_url=url) as running_dojo,
+    ):
         yield running_dojo
     # Whatever the test did, the bot made no call Telegram would refuse as malformed
     # (bad HTML, oversized callback data, an edit that changes nothing, a second answer).

@@ -32,13 +32,12 @@ from dojobot.handlers import (
 from dojobot.i18n import _
 from dojobot.jobs import nudges
 from dojobot.jobs.leadership import BackgroundWork
+from dojobot.ops.database import open_for_the_bot
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.ratelimit import PriorityRateLimiter
 from dojobot.request import GatedRequest
 from dojobot.storage.catalogue import load_catalogue
-from dojobot.storage.db import SqliteDatabase
 from dojobot.storage.migrator import migrate_up
-from dojobot.storage.tuning import size_memory
 from dojobot.updates import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
@@ -52,11 +51,7 @@ def file_url_for(api_base_url: str) -> str:
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate: bool) -> None:
     data: BotData = app.bot_data
     assert data.settings is not None
-    db = await SqliteDatabase.open(data.settings.database_path)
-    data.db = db
-    await size_memory(
-        db, cache_mib=data.settings.sqlite_cache_mib, mmap_mib=data.settings.sqlite_mmap_mib
-    )
+    data.db = await open_for_the_bot(data.settings)
     applied = await migrate_up(data.db) if migrate else []
     if applied:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))

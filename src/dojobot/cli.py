@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
 from dojobot.ops.commands import CliError, add_parsers
+from dojobot.ops.database import open_when_reachable
 from dojobot.ops.progress import progress
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, SqliteDatabase, StorageError
 from dojobot.storage.lock import without_a_bot
 from dojobot.storage.migrator import migrate_down, migrate_up, status
-from dojobot.storage.postgres import PostgresDatabase
+from dojobot.storage.postgres import PostgresDatabase, redact_url
 
 log = logging.getLogger("dojobot")
 
@@ -93,7 +94,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(_migrate_to_latest(settings))
     asyncio.run(wait_for_bot_api(token, settings.api_base_url))
     app = build_application(settings, migrate=False)
-    log.info("DojoBot starting (%s mode, database %s)", settings.mode, settings.database_path)
+    log.info(
+        "DojoBot starting (%s mode, database %s)", settings.mode, redact_url(settings.database_url)
+    )
     # The API answered a moment ago: should it drop again before polling starts, PTB's own
     # bootstrap retries quietly (-1: without limit) instead of exiting with tracebacks.
     try:
@@ -116,7 +119,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _migrate_to_latest(settings: Settings) -> None:
-    db = await SqliteDatabase.open(settings.database_path)
+    db = await open_when_reachable(settings)
     try:
         await migrate_up(db)
     finally:
@@ -216,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--to", type=int, default=None, help="stop at this version")
     down = actions.add_parser("down", help="roll back migrations")
     down.add_argument("--to", type=int, required=True, help="roll back to this version (0: all)")
-    migrate.set_defaults(func=cmd_migrate, postgres_ready=True)
+    migrate.set_defaults(func=cmd_migrate)
 
     sandbox = sub.add_parser(
         "sandbox", help="try the bot in this terminal, no token or network needed",
@@ -224,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Uses a throw-away database unless --database is given.",
     )
     sandbox.add_argument("--database", default=None, help="keep the sandbox database in this file")
-    sandbox.set_defaults(func=cmd_sandbox, postgres_ready=True)  # its own SQLite file
+    sandbox.set_defaults(func=cmd_sandbox)  # its own SQLite file, whatever the URL says
 
     add_parsers(sub)
     return parser
@@ -250,12 +253,6 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         settings = load_settings()
         _configure_logging(settings)
-        if settings.uses_postgres and not getattr(args, "postgres_ready", False):
-            # The schema exists on PostgreSQL; the storage queries do not run there yet.
-            raise CliError(
-                "DOJOBOT_DATABASE_URL names PostgreSQL, which only `dojobot migrate` and "
-                "`dojobot stats` support so far; use a sqlite:/// URL for this command"
-            )
         args.func(settings, args)
     except (SettingsError, StorageError, CliError, StartupError) as exc:
         print(f"dojobot: {exc}", file=sys.stderr)

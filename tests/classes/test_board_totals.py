@@ -77,8 +77,8 @@ async def test_the_answer_path_keeps_progress_equal_to_the_attempts(
     assert len(await totals(db)) == 4
 
 
-async def test_migration_0006_moves_only_its_index(migrated_db: Database) -> None:
-    db = migrated_db
+async def test_migration_0006_moves_only_its_index(sqlite_db: Database) -> None:
+    db = sqlite_db
     await seed_class(db, random.Random(4))
     before = await store.member_stats(db, CHAT, 0, ALL_TIME_END, None)
     await migrate_down(db, 5)

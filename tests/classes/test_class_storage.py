@@ -1,28 +1,18 @@
-"""Class storage against a real database: board numbers, indexes, moves, claims."""
+"""Class storage against a real SQLite file: board numbers, indexes, moves, claims."""
 
 from __future__ import annotations
 
 import random
 import statistics
 
-import pytest
-
 from dojobot.storage import classes as store
 from dojobot.storage.db import Database
-from dojobot.storage.migrator import migrate_up
 from tests.support.classes import CHAT, add_attempts, add_user
 from tests.support.db import execute, fetchall
 
 
-@pytest.fixture
-async def either_db(empty_database: Database) -> Database:
-    """A migrated database of each backend: the board's numbers come from its SQL."""
-    await migrate_up(empty_database)
-    return empty_database
-
-
-async def test_member_stats_match_the_attempts(either_db: Database) -> None:
-    db = either_db
+async def test_member_stats_match_the_attempts(migrated_db: Database) -> None:
+    db = migrated_db
     rng = random.Random(7)
     await store.activate_class(db, CHAT, "7A", "UTC", 0)
     expected = {}
@@ -48,8 +38,8 @@ async def test_member_stats_match_the_attempts(either_db: Database) -> None:
     assert next(e.name for e in got if e.user_id == 3) == "L3"
 
 
-async def test_even_counts_take_the_mean_of_the_middle_two(either_db: Database) -> None:
-    db = either_db
+async def test_even_counts_take_the_mean_of_the_middle_two(migrated_db: Database) -> None:
+    db = migrated_db
     await store.activate_class(db, CHAT, "7A", "UTC", 0)
     await add_user(db, 1, "A")
     await add_attempts(db, 1, [(1, True, ms, 10) for ms in (4000, 1000, 3000, 2000)])
@@ -59,10 +49,10 @@ async def test_even_counts_take_the_mean_of_the_middle_two(either_db: Database) 
 
 
 async def test_board_query_reads_attempts_through_the_user_time_index(
-    migrated_db: Database,
+    sqlite_db: Database,
 ) -> None:
     # With statistics from ANALYZE, a plain join let SQLite skip-scan every user instead.
-    db = migrated_db
+    db = sqlite_db
     await store.activate_class(db, CHAT, "7A", "UTC", 0)
     for uid in range(1, 41):
         await add_user(db, uid, f"L{uid}")
@@ -79,7 +69,7 @@ async def test_board_query_reads_attempts_through_the_user_time_index(
     for sql, args in (
         (store._SPAN_TOTALS, (CHAT, 0, 1, None)), (store._SPAN_MIDDLE, (8, 0, 1, None, 1, 0))
     ):
-        plan = await fetchall(migrated_db, "EXPLAIN QUERY PLAN " + sql, args)
+        plan = await fetchall(db, "EXPLAIN QUERY PLAN " + sql, args)
         details = " | ".join(row["detail"] for row in plan)
         # Covering (migration 0010): a member's answers in the span never touch the table.
         assert (

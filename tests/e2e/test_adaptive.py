@@ -133,8 +133,9 @@ async def test_test_out_buttons_at_ku_and_forged(dojo: Dojo) -> None:
     menu = await levels_menu(dojo, learner)
     await execute(
         dojo.db,
-        "INSERT OR REPLACE INTO user_progress (user_id, topic_id, stage_id, stage_started_at)"
+        "INSERT INTO user_progress (user_id, topic_id, stage_id, stage_started_at)"
         " VALUES (602, 3, 7, 0)"
+        " ON CONFLICT (user_id, topic_id) DO UPDATE SET stage_id = excluded.stage_id"
     )
     assert (await forged(dojo, learner, menu, "to:3:7")).startswith("You are at Ku")
     for data in ("to:3:8", "to:x:1", "to:99:1", "to:3"):
@@ -252,7 +253,7 @@ async def test_pace_takes_three_six_or_twelve(dojo: Dojo, standin: BotApiStandIn
 
 
 async def dojo_pace(standin: BotApiStandIn, learner: User, dojo: Dojo) -> int:
-    row = await fetchone(dojo.db, "SELECT pace_ms FROM user WHERE user_id = ?", (learner.id,))
+    row = await fetchone(dojo.db, 'SELECT pace_ms FROM "user" WHERE user_id = ?', (learner.id,))
     assert row is not None
     return int(row[0])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from telegram import Update
 
 from dojobot.context import DojoContext
@@ -209,6 +210,7 @@ async def test_redelivered_answer_counts_once(dojo: Dojo, standin: BotApiStandIn
     assert len(await attempts(dojo.db)) == 1
 
 
+@pytest.mark.both_backends
 async def test_progress_report_and_chart(dojo: Dojo, standin: BotApiStandIn) -> None:
     learner = await standin.user(611, "Rin")
     empty = await reply(standin, learner, "/progress")
@@ -240,7 +242,7 @@ async def test_progress_report_and_chart(dojo: Dojo, standin: BotApiStandIn) -> 
 
 
 async def blocked_at(dojo: Dojo, user_id: int) -> int | None:
-    row = await fetchone(dojo.db, "SELECT blocked_at FROM user WHERE user_id = ?", (user_id,))
+    row = await fetchone(dojo.db, 'SELECT blocked_at FROM "user" WHERE user_id = ?', (user_id,))
     assert row is not None
     return row["blocked_at"]
 

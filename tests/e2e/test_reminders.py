@@ -301,7 +301,7 @@ async def test_blocked_learner_is_marked_and_left_alone_until_they_write(held: D
     assert learner.id in held.app.bot_data.known_users
     await s.block_bot(learner)  # Telegram tells the bot at once (my_chat_member: kicked)
     await s.settle()
-    row = await fetchone(held.db, "SELECT blocked_at FROM user WHERE user_id = 661")
+    row = await fetchone(held.db, 'SELECT blocked_at FROM "user" WHERE user_id = 661')
     assert row is not None
     assert row[0] == held.clock.now_ms
     assert learner.id not in held.app.bot_data.known_users
@@ -312,7 +312,7 @@ async def test_blocked_learner_is_marked_and_left_alone_until_they_write(held: D
     assert len(s.calls_of("sendMessage")) == calls  # nothing more is even tried
     # Writing again (which unblocks the bot) clears the mark; nudges resume.
     await say(s, learner, "/remind")
-    row = await fetchone(held.db, "SELECT blocked_at FROM user WHERE user_id = 661")
+    row = await fetchone(held.db, 'SELECT blocked_at FROM "user" WHERE user_id = 661')
     assert row is not None
     assert row[0] is None
     held.clock.now_ms = ms(2026, 6, 3, 18, 0, 30)
@@ -327,7 +327,7 @@ async def test_a_403_on_a_nudge_marks_the_learner(held: Dojo) -> None:
     s.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
     held.clock.now_ms = ms(2026, 6, 1, 18, 0, 30)
     assert await nudges(held) == []
-    row = await fetchone(held.db, "SELECT blocked_at FROM user WHERE user_id = 662")
+    row = await fetchone(held.db, 'SELECT blocked_at FROM "user" WHERE user_id = 662')
     assert row is not None
     assert row[0] == held.clock.now_ms
     assert learner.id not in held.app.bot_data.known_users

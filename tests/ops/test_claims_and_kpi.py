@@ -20,8 +20,8 @@ LINK = re.compile(r"^https://t\.me/DojoSandboxBot\?start=(claim-[A-Za-z0-9_-]+)$
 
 @pytest.fixture
 def cli(dojo: Dojo, standin: BotApiStandIn, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    return Cli(monkeypatch, dojo.database_path, bot_token=standin.token,
-               api_base_url=standin.base_url)
+    return Cli(monkeypatch, dojo.database_path, database_url=dojo.database_url,
+               bot_token=standin.token, api_base_url=standin.base_url)
 
 
 async def import_fixture(cli: Cli, tmp_path: Path) -> None:
@@ -113,8 +113,8 @@ async def test_claim_link_expires_after_7_days(
 async def test_link_without_token_prints_the_payload(
     dojo: Dojo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, standin: BotApiStandIn,
 ) -> None:
-    with_token = Cli(monkeypatch, dojo.database_path, bot_token=standin.token,
-                     api_base_url=standin.base_url)
+    with_token = Cli(monkeypatch, dojo.database_path, database_url=dojo.database_url,
+                     bot_token=standin.token, api_base_url=standin.base_url)
     await import_fixture(with_token, tmp_path)
     monkeypatch.delenv("DOJOBOT_BOT_TOKEN")
     run = await with_token.run_async("legacy-link", "u4")
@@ -128,7 +128,8 @@ async def test_link_with_a_rejected_token_never_prints_it(
     dojo: Dojo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, standin: BotApiStandIn,
 ) -> None:
     wrong = "99999:SECRET-not-this-bots-token"
-    cli = Cli(monkeypatch, dojo.database_path, bot_token=wrong, api_base_url=standin.base_url)
+    cli = Cli(monkeypatch, dojo.database_path, database_url=dojo.database_url,
+              bot_token=wrong, api_base_url=standin.base_url)
     await import_fixture(cli, tmp_path)
     run = await cli.run_async("legacy-link", "u4")
     assert run.code == 0, run.err

@@ -13,6 +13,8 @@ from tests.conftest import Dojo
 from tests.support.db import fetchone
 from tests.support.learner import current_question, open_addition_seedling, solve
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's write lock and file are the subject
+
 T0 = 1_704_103_200_000
 
 

@@ -18,7 +18,7 @@ def make_db(cli: Cli, path: Path) -> sqlite3.Connection:
     assert cli("migrate", "up").code == 0
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute(
-        "INSERT INTO user (user_id, first_name, created_at, last_seen_at) "
+        'INSERT INTO "user" (user_id, first_name, created_at, last_seen_at) '
         "VALUES (501, 'Aiko', ?, ?)",
         (T0, T0),
     )
@@ -107,7 +107,7 @@ def test_report_sessions_and_progress(setup: tuple[Cli, sqlite3.Connection, Path
     ).fetchall()
     assert accounts == [("u1", 501, None), ("u2", None, 502), ("u3", None, None),
                         ("u4", None, None)]
-    assert conn.execute("SELECT COUNT(*) FROM user").fetchone()[0] == 1
+    assert conn.execute('SELECT COUNT(*) FROM "user"').fetchone()[0] == 1
 
 
 def test_second_import_adds_nothing(setup: tuple[Cli, sqlite3.Connection, Path]) -> None:

@@ -121,7 +121,7 @@ async def test_backup_while_running_restore_only_when_stopped(
         assert "a bot process is using" in one_error_line(refused)
         assert "already exists" in one_error_line(await cli.run_async("backup", "copy.sqlite3"))
     conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO user (user_id, first_name, created_at, last_seen_at) "
+    conn.execute('INSERT INTO "user" (user_id, first_name, created_at, last_seen_at) '
                  "VALUES (702, 'Later', 0, 0)")
     conn.commit()
     conn.close()
@@ -130,10 +130,10 @@ async def test_backup_while_running_restore_only_when_stopped(
     assert f"(schema version {available_migrations()[-1].version})" in run.out
     saved = run.out.splitlines()[1].removeprefix("the replaced database was saved to ")
     conn = sqlite3.connect(path)
-    assert [r[0] for r in conn.execute("SELECT user_id FROM user")] == [701]
+    assert [r[0] for r in conn.execute('SELECT user_id FROM "user"')] == [701]
     conn.close()
     conn = sqlite3.connect(saved)
-    assert sorted(r[0] for r in conn.execute("SELECT user_id FROM user")) == [701, 702]
+    assert sorted(r[0] for r in conn.execute('SELECT user_id FROM "user"')) == [701, 702]
     conn.close()
 
 

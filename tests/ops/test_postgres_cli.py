@@ -12,7 +12,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from dojobot.storage.migrator import available_migrations
-from tests.support.cli import Cli, one_error_line
+from dojobot.storage.postgres import PostgresDatabase
+from tests.support.classes import add_user
+from tests.support.cli import GOOD_ROWS, Cli, one_error_line, write_export
+from tests.support.db import fetchone
 from tests.support.postgres import fresh_database
 
 
@@ -53,7 +56,8 @@ async def test_backup_and_restore_say_to_use_pg_dump(
             f"dojobot: {command}: the database is PostgreSQL; use pg_dump and pg_restore"
         )
     link = one_error_line(await cli.run_async("legacy-link", "u1"))
-    assert "only `dojobot migrate` and `dojobot stats` support so far" in link
+    # Every command runs on PostgreSQL now: this one got as far as connecting.
+    assert link.startswith("dojobot: cannot connect to postgresql://dojo:***@127.0.0.1:5432/")
     assert "hunter2" not in link
 
 
@@ -67,3 +71,36 @@ async def test_wrong_password_is_one_line_naming_the_server(
     assert line.startswith("dojobot: cannot connect to postgresql://dojobot:***@127.0.0.1:")
     assert "password authentication failed" in line
     assert "0451" not in line
+
+
+async def test_import_link_and_rollback_on_postgres(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """import-legacy (with --users), legacy-link and --rollback, as on SQLite; no backup."""
+    export = write_export(tmp_path / "practice_sessions.csv", GOOD_ROWS)
+    (tmp_path / "users.csv").write_text("legacy_user_id,telegram_user_id\nu1,501\n")
+    async with fresh_database(migrated=True) as url:
+        cli = Cli(monkeypatch, tmp_path / "unused.sqlite3", database_url=url)
+        db = await PostgresDatabase.open(url)
+        try:
+            await add_user(db, 501, "Aiko")
+            dry = one_error_line(await cli.run_async("import-legacy", str(export), "--dry-run"))
+            assert dry.startswith("dojobot: --dry-run imports into a copy of a SQLite file")
+            run = await cli.run_async("import-legacy", str(export), "--users", "users.csv")
+            assert run.code == 0, run.err
+            assert "imported: 11 (4 sessions for linked learners, 7 held" in run.out
+            assert "backup:" not in run.out
+            link = await cli.run_async("legacy-link", "u3")
+            assert link.code == 0, link.err
+            assert link.out.startswith("/start claim-")
+            sessions = await fetchone(db, "SELECT count(*) FROM session WHERE user_id = 501")
+            assert sessions is not None
+            assert sessions[0] == 4
+            undo = await cli.run_async("import-legacy", "--rollback")
+            assert undo.code == 0, undo.err
+            assert "4 sessions and 7 held sessions removed" in undo.out
+            left = await fetchone(db, "SELECT count(*) FROM session")
+            assert left is not None
+            assert left[0] == 0
+        finally:
+            await db.close()

@@ -21,7 +21,7 @@ def tables(path: Path) -> set[str]:
 
 def with_a_learner(path: Path) -> None:
     with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO user (user_id, first_name, created_at, last_seen_at) "
+        conn.execute('INSERT INTO "user" (user_id, first_name, created_at, last_seen_at) '
                      "VALUES (701, 'Kai', 0, 0)")
         conn.execute("INSERT INTO user_progress (user_id, topic_id, stage_id, stage_started_at) "
                      "VALUES (701, 1, 1, 0)")

@@ -12,5 +12,5 @@ from tests.support.cli import Cli
 @pytest.fixture
 def cli(dojo: Dojo, standin: BotApiStandIn, monkeypatch: pytest.MonkeyPatch) -> Cli:
     """`dojobot ...` against the running bot's database."""
-    return Cli(monkeypatch, dojo.database_path, bot_token=standin.token,
-               api_base_url=standin.base_url)
+    return Cli(monkeypatch, dojo.database_path, database_url=dojo.database_url,
+               bot_token=standin.token, api_base_url=standin.base_url)

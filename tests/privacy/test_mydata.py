@@ -9,6 +9,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import Dojo
 from tests.support.cli import Cli
 from tests.support.learner import current_question, reply, solve, start_set
@@ -25,13 +27,14 @@ def unpack(data: bytes | None) -> tuple[dict[str, Any], list[dict[str, str]], st
     return document, answers, readme
 
 
+@pytest.mark.both_backends
 async def test_mydata_holds_everything(dojo: Dojo, cli: Cli, tmp_path: Path) -> None:
     s = dojo.standin
     everything = await do_everything(dojo, cli, tmp_path)
     sent = await reply(s, everything.learner, "/mydata")
     assert sent.file_name is not None
     assert sent.file_name.endswith(".zip")
-    assert sent.plain_text.startswith("🔒 Everything I keep about you: 3 answers in")
+    assert sent.plain_text.startswith("🔒 Everything I keep about you: 3 answers, 8 sets, ")
     document, answers, readme = unpack(sent.file_bytes)
     assert (document["format"], document["version"]) == ("dojobot-mydata", 1)
     for key in document:
@@ -88,6 +91,7 @@ async def test_the_archive_explains_itself_in_the_learners_language(dojo: Dojo) 
     await s.send_text(learner, "/stop")
     await s.next_message(learner)
     sent = await reply(s, learner, "/mydata")
+    assert sent.plain_text.startswith("🔒 Todo lo que guardo sobre ti: 0 respuestas, 1 serie,")
     document, _, readme = unpack(sent.file_bytes)
     assert readme.startswith("Tus datos de DojoBot (dojobot-mydata, versión 1)")
     assert "cuándo se creó este archivo" in readme

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import sys
 from collections.abc import AsyncIterator
@@ -31,16 +32,25 @@ async def send_chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
 
 
+async def think_then_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Like a chart being drawn: a while with no call to the stand-in, then the reply."""
+    assert update.effective_message is not None
+    await asyncio.sleep(0.5)
+    await update.effective_message.reply_text("thought it over")
+
+
 async def run_chat(standin: BotApiStandIn, tmp_path: Path, *lines: str, **kw: Any) -> str:
     app = build_app(standin)
+    app.add_handler(CommandHandler("chart", send_chart))
+    app.add_handler(CommandHandler("slow", think_then_reply))
     add_keyboard_handlers(app)
     add_echo_handlers(app)
-    app.add_handler(CommandHandler("chart", send_chart))
     ann = await standin.user(1, "Ann")
     out = io.StringIO()
     async with running(app):
         await chat_in_terminal(
-            standin, ann, lines=scripted(*lines), out=out, files_dir=tmp_path, **kw
+            standin, ann, lines=scripted(*lines), out=out, files_dir=tmp_path,
+            busy=lambda: app.update_processor.current_concurrent_updates > 0, **kw,
         )
     return out.getvalue()
 
@@ -94,6 +104,15 @@ async def test_transcript_with_buttons_edits_and_files(
 async def test_ends_at_eof_without_echo(standin: BotApiStandIn, tmp_path: Path) -> None:
     transcript = await run_chat(standin, tmp_path, "hello <you>")
     assert transcript == f"{HINT}\nbot: hello <you>\n"
+
+
+async def test_a_slow_reply_comes_before_the_next_line_and_the_end(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    transcript = await run_chat(standin, tmp_path, "/slow", "next", "/slow")
+    assert transcript.splitlines()[1:] == [
+        "bot: thought it over", "bot: next", "bot: thought it over"
+    ]
 
 
 async def test_failed_bot_calls_are_shown(standin: BotApiStandIn, tmp_path: Path) -> None:

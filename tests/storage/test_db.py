@@ -11,13 +11,13 @@ import pytest
 from dojobot.storage.db import Database, SqliteDatabase, Tx
 
 INSERT_USER = (
-    "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (?, 'A', 0, 0)"
+    """INSERT INTO "user" (user_id, first_name, created_at, last_seen_at) VALUES (?, 'A', 0, 0)"""
 )
 
 
 async def _users(db: Database) -> list[int]:
     async with db.read() as tx:
-        return [r[0] for r in await tx.fetchall("SELECT user_id FROM user ORDER BY user_id")]
+        return [r[0] for r in await tx.fetchall('SELECT user_id FROM "user" ORDER BY user_id')]
 
 
 async def _insert(db: Database, *user_ids: int, fail: bool = False) -> None:
@@ -28,28 +28,28 @@ async def _insert(db: Database, *user_ids: int, fail: bool = False) -> None:
             raise ValueError("boom")
 
 
-async def test_a_transaction_commits_or_rolls_back_as_a_whole(migrated_db: SqliteDatabase) -> None:
-    await _insert(migrated_db, 1)
+async def test_a_transaction_commits_or_rolls_back_as_a_whole(sqlite_db: SqliteDatabase) -> None:
+    await _insert(sqlite_db, 1)
     with pytest.raises(ValueError, match="boom"):
-        await _insert(migrated_db, 2, fail=True)
+        await _insert(sqlite_db, 2, fail=True)
     with pytest.raises(sqlite3.IntegrityError):
-        await _insert(migrated_db, 3, 1)  # the same user again
-    assert await _users(migrated_db) == [1]
+        await _insert(sqlite_db, 3, 1)  # the same user again
+    assert await _users(sqlite_db) == [1]
 
 
-async def test_rows_read_by_position_and_by_name(migrated_db: SqliteDatabase) -> None:
-    async with migrated_db.transaction() as tx:
+async def test_rows_read_by_position_and_by_name(sqlite_db: SqliteDatabase) -> None:
+    async with sqlite_db.transaction() as tx:
         await tx.executemany(INSERT_USER, [(5,), (6,)])
-    async with migrated_db.read() as tx:
-        row = await tx.fetchone("SELECT user_id, first_name FROM user WHERE user_id = ?", (6,))
-        missing = await tx.fetchone("SELECT 1 FROM user WHERE user_id = 7")
+    async with sqlite_db.read() as tx:
+        row = await tx.fetchone('SELECT user_id, first_name FROM "user" WHERE user_id = ?', (6,))
+        missing = await tx.fetchone('SELECT 1 FROM "user" WHERE user_id = 7')
     assert row is not None
     assert missing is None
     assert (row[0], row["first_name"]) == (6, "A")
 
 
 async def test_short_statements_run_on_the_loop_thread_heavy_reads_off_it(
-    migrated_db: SqliteDatabase,
+    sqlite_db: SqliteDatabase,
 ) -> None:
     threads: list[int] = []
 
@@ -57,24 +57,24 @@ async def test_short_statements_run_on_the_loop_thread_heavy_reads_off_it(
         threads.append(threading.get_ident())
         return value
 
-    migrated_db._conn.create_function("record", 1, record)
+    sqlite_db._conn.create_function("record", 1, record)
     for heavy in (False, True):
-        async with migrated_db.read(heavy=heavy) as tx:
+        async with sqlite_db.read(heavy=heavy) as tx:
             await tx.fetchone("SELECT record(1)")
     assert threads[0] == threading.get_ident()
     assert threads[1] != threading.get_ident()
 
 
 async def test_a_write_waits_for_another_process_without_blocking_the_loop(
-    migrated_db: SqliteDatabase,
+    sqlite_db: SqliteDatabase,
 ) -> None:
-    other = sqlite3.connect(migrated_db.path, isolation_level=None)
+    other = sqlite3.connect(sqlite_db.path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
         other.execute(INSERT_USER, (8,))
 
         async def write() -> None:
-            async with migrated_db.transaction() as tx:
+            async with sqlite_db.transaction() as tx:
                 await tx.execute(INSERT_USER, (7,))
 
         task = asyncio.create_task(write())
@@ -87,53 +87,53 @@ async def test_a_write_waits_for_another_process_without_blocking_the_loop(
         await task
     finally:
         other.close()
-    assert await _users(migrated_db) == [7, 8]
+    assert await _users(sqlite_db) == [7, 8]
 
 
 async def test_a_write_gives_up_when_the_lock_is_never_released(
-    migrated_db: SqliteDatabase,
+    sqlite_db: SqliteDatabase,
 ) -> None:
-    other = sqlite3.connect(migrated_db.path, isolation_level=None)
+    other = sqlite3.connect(sqlite_db.path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
         # probe() waits 50 ms here; a transaction waits BUSY_TIMEOUT_MS the same way.
-        assert await migrated_db.probe(timeout_ms=50) == (
+        assert await sqlite_db.probe(timeout_ms=50) == (
             "database is not answering (database is locked)"
         )
         other.execute("ROLLBACK")
     finally:
         other.close()
-    assert await migrated_db.probe() is None
+    assert await sqlite_db.probe() is None
 
 
-async def test_a_transaction_inside_a_transaction_is_refused(migrated_db: SqliteDatabase) -> None:
+async def test_a_transaction_inside_a_transaction_is_refused(sqlite_db: SqliteDatabase) -> None:
     async def read_inside() -> None:
-        async with migrated_db.read():
+        async with sqlite_db.read():
             pass
 
-    async with migrated_db.transaction():
+    async with sqlite_db.transaction():
         with pytest.raises(RuntimeError, match="nested"):
             await read_inside()
 
 
 async def test_transactions_of_two_tasks_queue_instead_of_mixing(
-    migrated_db: SqliteDatabase,
+    sqlite_db: SqliteDatabase,
 ) -> None:
     entered = asyncio.Event()
     release = asyncio.Event()
     order: list[str] = []
 
     async def slow() -> None:
-        async with migrated_db.transaction() as tx:
+        async with sqlite_db.transaction() as tx:
             await tx.execute(INSERT_USER, (1,))
             entered.set()
             await release.wait()
             order.append("first commits")
 
     async def second() -> None:
-        async with migrated_db.read() as tx:
+        async with sqlite_db.read() as tx:
             order.append("second reads")
-            assert tuple(await tx.fetchone("SELECT count(*) FROM user") or ()) == (1,)
+            assert tuple(await tx.fetchone('SELECT count(*) FROM "user"') or ()) == (1,)
 
     first = asyncio.create_task(slow())
     await entered.wait()
@@ -146,7 +146,7 @@ async def test_transactions_of_two_tasks_queue_instead_of_mixing(
 
 
 async def test_a_cancelled_heavy_read_lets_its_statement_finish_first(
-    migrated_db: SqliteDatabase,
+    sqlite_db: SqliteDatabase,
 ) -> None:
     started = threading.Event()
     finish = threading.Event()
@@ -156,10 +156,10 @@ async def test_a_cancelled_heavy_read_lets_its_statement_finish_first(
         finish.wait(5)
         return value
 
-    migrated_db._conn.create_function("block", 1, block)
+    sqlite_db._conn.create_function("block", 1, block)
 
     async def scan(tx_holder: list[Tx]) -> None:
-        async with migrated_db.read(heavy=True) as tx:
+        async with sqlite_db.read(heavy=True) as tx:
             tx_holder.append(tx)
             await tx.fetchone("SELECT block(1)")
 
@@ -171,12 +171,12 @@ async def test_a_cancelled_heavy_read_lets_its_statement_finish_first(
     finish.set()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert not migrated_db._conn.in_transaction
-    assert await _users(migrated_db) == []
+    assert not sqlite_db._conn.in_transaction
+    assert await _users(sqlite_db) == []
 
 
 async def test_a_script_runs_statement_by_statement_in_the_transaction(
-    migrated_db: SqliteDatabase,
+    sqlite_db: SqliteDatabase,
 ) -> None:
     script = """
         CREATE TABLE note (body TEXT);  -- a comment; with a semicolon
@@ -188,16 +188,16 @@ async def test_a_script_runs_statement_by_statement_in_the_transaction(
     """
 
     async def run(*, fail: bool) -> None:
-        async with migrated_db.transaction() as tx:
+        async with sqlite_db.transaction() as tx:
             await tx.executescript(script)
             if fail:
                 raise RuntimeError("roll it all back")
 
     with pytest.raises(RuntimeError):
         await run(fail=True)
-    async with migrated_db.read() as tx:
+    async with sqlite_db.read() as tx:
         assert await tx.fetchone("SELECT 1 FROM sqlite_master WHERE name = 'note'") is None
     await run(fail=False)
-    async with migrated_db.read() as tx:
+    async with sqlite_db.read() as tx:
         rows = await tx.fetchall("SELECT body FROM note ORDER BY rowid")
     assert [r[0] for r in rows] == ["a;b", "C"]

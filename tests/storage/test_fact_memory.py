@@ -44,7 +44,8 @@ async def test_0008_up_down_up(tmp_path: Path) -> None:
 async def add_user(db: Database, user_id: int) -> None:
     await execute(
         db,
-        "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (?, 'L', 0, 0)",
+        """INSERT INTO "user" (user_id, first_name, created_at, last_seen_at) """
+        """VALUES (?, 'L', 0, 0)""",
         (user_id,),
     )
 

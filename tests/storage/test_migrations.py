@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -98,7 +97,7 @@ async def shape_of(db: Database) -> tuple[dict[str, Any], set[str]]:
     return tables, {r["name"] for r in await fetchall(db, indexes_sql)}
 
 
-async def test_postgres_migrations_build_the_same_schema(migrated_db: Database) -> None:
+async def test_postgres_migrations_build_the_same_schema(sqlite_db: Database) -> None:
     """Every migration exists for PostgreSQL: same tables, columns, nullability, indexes.
 
     A migration added to migrations/ whose SQL PostgreSQL reads differently needs its twin in
@@ -108,8 +107,8 @@ async def test_postgres_migrations_build_the_same_schema(migrated_db: Database) 
         postgres = await PostgresDatabase.open(url)
         try:
             await migrate_up(postgres)
-            assert await shape_of(postgres) == await shape_of(migrated_db)
-            assert await status(postgres) == await status(migrated_db)
+            assert await shape_of(postgres) == await shape_of(sqlite_db)
+            assert await status(postgres) == await status(sqlite_db)
             assert [r["name"] for r in await fetchall(postgres, NARROW_WIDE_COLUMNS)] == []
         finally:
             await postgres.close()
@@ -157,32 +156,33 @@ async def test_constraints_reject_out_of_domain_rows(migrated_db: Database) -> N
     db = migrated_db
     await execute(
         db,
-        "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (1, 'A', 0, 0)",
+        """INSERT INTO "user" (user_id, first_name, created_at, last_seen_at) """
+        """VALUES (1, 'A', 0, 0)""",
     )
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(db.driver_error):
         await execute(
             db,
             "INSERT INTO user_progress (user_id, topic_id, stage_id, stage_started_at)"
             " VALUES (1, 1, 8, 0)",
         )
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(db.driver_error):
         await execute(
             db,
             "INSERT INTO session (user_id, topic_id, stage_id, start_time, accuracy)"
             " VALUES (1, 1, 1, 0, 1.5)",
         )
-    with pytest.raises(sqlite3.IntegrityError):  # foreign key: no such topic
+    with pytest.raises(db.driver_error):  # foreign key: no such topic
         await execute(
             db,
             "INSERT INTO session (user_id, topic_id, stage_id, start_time) VALUES (1, 99, 1, 0)",
         )
 
 
-async def test_pragmas(migrated_db: Database) -> None:
-    row = await fetchone(migrated_db, "PRAGMA journal_mode")
+async def test_pragmas(sqlite_db: Database) -> None:
+    row = await fetchone(sqlite_db, "PRAGMA journal_mode")
     assert row is not None
     assert row[0] == "wal"
-    row = await fetchone(migrated_db, "PRAGMA foreign_keys")
+    row = await fetchone(sqlite_db, "PRAGMA foreign_keys")
     assert row is not None
     assert row[0] == 1
 
@@ -238,14 +238,14 @@ async def test_transaction_rolls_back_on_error(migrated_db: Database) -> None:
     async def insert_then_fail() -> None:
         async with migrated_db.transaction() as tx:
             await tx.execute(
-                "INSERT INTO user (user_id, first_name, created_at, last_seen_at)"
+                'INSERT INTO "user" (user_id, first_name, created_at, last_seen_at)'
                 " VALUES (7, 'B', 0, 0)"
             )
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
         await insert_then_fail()
-    assert await fetchone(migrated_db, "SELECT 1 FROM user WHERE user_id = 7") is None
+    assert await fetchone(migrated_db, 'SELECT 1 FROM "user" WHERE user_id = 7') is None
 
 
 async def test_a_refused_migrate_down_names_the_step_and_changes_nothing(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 import pytest
 from tests.support.cli import free_port
 from tests.support.postgres import fresh_database
 
+from dojobot.config import load_settings
+from dojobot.ops.database import open_when_reachable
 from dojobot.storage.db import StorageError
 from dojobot.storage.postgres import PostgresDatabase, redact_url
 
@@ -47,3 +50,40 @@ async def test_wrong_password_is_one_line_without_either_password() -> None:
         assert str(parts.password) not in message
         assert "\n" not in message
         assert f"{parts.username}:***@" in message
+
+
+class _GiveUp(Exception):
+    pass
+
+
+async def test_run_waits_for_a_server_that_does_not_answer_yet(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = load_settings(
+        database_url=f"postgresql://dojo:hunter2hunter2@127.0.0.1:{free_port()}/dojobot"
+    )
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 3:
+            raise _GiveUp
+
+    with caplog.at_level(logging.WARNING, logger="dojobot"), pytest.raises(_GiveUp):
+        await open_when_reachable(settings, sleep=sleep)
+    assert waits == [1, 2, 4]
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(lines) == 3
+    assert lines[0].startswith("cannot connect to postgresql://dojo:***@127.0.0.1:")
+    assert lines[0].endswith("(try 1); trying again in 1 s")
+    assert not any("hunter2" in line for line in lines)
+
+
+async def test_a_refused_password_is_not_tried_again() -> None:
+    async def sleep(seconds: float) -> None:
+        raise AssertionError("a wrong password does not get right by waiting")
+
+    async with fresh_database() as url:
+        wrong = url.replace(f":{urlsplit(url).password}@", ":not-the-password-0451@")
+        with pytest.raises(StorageError, match="password authentication failed"):
+            await open_when_reachable(load_settings(database_url=wrong), sleep=sleep)

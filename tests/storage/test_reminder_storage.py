@@ -14,18 +14,19 @@ NOW = 1_780_000_000_000
 async def add_user(db: Database, user_id: int) -> None:
     async with db.transaction() as tx:
         await tx.execute(
-            "INSERT INTO user (user_id, first_name, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+            'INSERT INTO "user" (user_id, first_name, created_at, last_seen_at) '
+            'VALUES (?, ?, ?, ?)',
             (user_id, f"u{user_id}", NOW, NOW),
         )
 
 
-async def test_due_query_uses_the_partial_index(migrated_db: Database) -> None:
-    rows = await fetchall(migrated_db, f"EXPLAIN QUERY PLAN {DUE_SQL}", ("UTC", NOW, 100))
+async def test_due_query_uses_the_partial_index(sqlite_db: Database) -> None:
+    rows = await fetchall(sqlite_db, f"EXPLAIN QUERY PLAN {DUE_SQL}", ("UTC", NOW, 100))
     details = [r["detail"] for r in rows]
     assert any("INDEX reminder_due (next_due_at<?)" in d for d in details), details
     assert not any(d.startswith("SCAN r") or "TEMP B-TREE" in d for d in details), details
     rows = await fetchall(
-        migrated_db,
+        sqlite_db,
         "EXPLAIN QUERY PLAN SELECT max(end_time) FROM session "
         "WHERE user_id = ? AND end_time IS NOT NULL AND total_reps > 0",
         (1,),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tests.conftest import Dojo, run_dojo
 from tests.support.db import fetchone
 
 from telegram_standin import BotApiStandIn
+
+pytestmark = pytest.mark.sqlite_only  # SQLite's own memory settings
 
 
 async def test_the_running_bot_uses_the_default_sizes(dojo: Dojo) -> None:

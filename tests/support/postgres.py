@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.resources import files
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+
+from dojobot.storage.dialect import POSTGRES
+from dojobot.storage.migrator import migrate_up
+from dojobot.storage.postgres import PostgresDatabase
 
 DSN_VARIABLE = "DOJOBOT_TEST_POSTGRES_DSN"
 
@@ -24,19 +31,46 @@ def cluster_url() -> str:
     pytest.skip(reason)
 
 
+def _database_url(url: str, name: str) -> str:
+    return urlsplit(url)._replace(path=f"/{name}").geturl()
+
+
+async def _migrated_template(admin: Any, url: str) -> str:
+    """A database with every migration applied, made once per cluster and schema: copying
+    it is much quicker than migrating each test's database."""
+    digest = hashlib.sha256()
+    for package in POSTGRES.migration_packages:
+        for entry in sorted(files(package).iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".sql"):
+                digest.update(entry.name.encode() + entry.read_bytes())
+    name = f"migrated_{digest.hexdigest()[:16]}"
+    if await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name) is None:
+        building = f"{name}_{uuid.uuid4().hex[:8]}"  # renamed when complete
+        await admin.execute(f"CREATE DATABASE {building} TEMPLATE template0 STRATEGY FILE_COPY")
+        db = await PostgresDatabase.open(_database_url(url, building))
+        try:
+            await migrate_up(db)
+        finally:
+            await db.close()
+        await admin.execute(f"ALTER DATABASE {building} RENAME TO {name}")
+    return name
+
+
 @asynccontextmanager
-async def fresh_database() -> AsyncIterator[str]:
-    """The URL of a new empty database in the test cluster, dropped when the block ends."""
+async def fresh_database(*, migrated: bool = False) -> AsyncIterator[str]:
+    """The URL of a new database in the test cluster (empty, or with every migration
+    applied), dropped when the block ends."""
     import asyncpg  # here, not at the top: a venv without the extra still runs SQLite tests
 
     url = cluster_url()
     name = f"test_{uuid.uuid4().hex[:16]}"
     admin = await asyncpg.connect(url)
     try:
+        template = await _migrated_template(admin, url) if migrated else "template0"
         # FILE_COPY: copying the small template's files beats WAL-logging each block.
-        await admin.execute(f"CREATE DATABASE {name} TEMPLATE template0 STRATEGY FILE_COPY")
+        await admin.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
         try:
-            yield urlsplit(url)._replace(path=f"/{name}").geturl()
+            yield _database_url(url, name)
         finally:
             await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
     finally:

@@ -16,16 +16,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dojobot.config import Settings
+from dojobot.ops.database import backup_first, open_database
 from dojobot.ops.legacy_source import SourceError, SourceRows, read_source, read_user_map
 from dojobot.ops.progress import copying, progress
 from dojobot.ops.report import kpis_json, kpis_lines
 from dojobot.ops.startup import token_free_reason
 from dojobot.storage import legacy as store
-from dojobot.storage.backup import auto_backup, backup_database, restore_database
-from dojobot.storage.db import Database, SqliteDatabase, StorageError
+from dojobot.storage.backup import backup_database, restore_database
+from dojobot.storage.db import Database, StorageError
 from dojobot.storage.kpis import compute_kpis, stage_distribution
 from dojobot.storage.migrator import status
-from dojobot.storage.postgres import PostgresDatabase
 
 CLAIM_TTL_MS = 7 * 24 * 3600 * 1000
 WINDOW = re.compile(r"^(\d{1,5})([hd])$")
@@ -42,40 +42,20 @@ def _now_ms() -> int:
 @asynccontextmanager
 async def _open_current(
     settings: Settings, *, readonly: bool = False, path: Path | None = None
-) -> AsyncIterator[SqliteDatabase]:
-    """The existing SQLite database (or a copy of it at `path`), refusing one whose schema
-    is behind this version."""
-    path = path or settings.database_path
-    db = await SqliteDatabase.open(path, create=False, readonly=readonly)
+) -> AsyncIterator[Database]:
+    """The existing database on either engine (or a copy of the SQLite file at `path`),
+    refusing one whose schema is behind this version."""
+    db = await open_database(settings, create=False, readonly=readonly, path=path)
     try:
-        await _refuse_behind(db, str(path))
+        state = await status(db)
+        if state.pending:
+            raise CliError(
+                f"database {db.display_name} is at schema version {state.current}; "
+                "run `dojobot migrate up` first"
+            )
         yield db
     finally:
         await db.close()
-
-
-@asynccontextmanager
-async def _open_to_read(settings: Settings) -> AsyncIterator[Database]:
-    """The existing database on either engine (read only on SQLite), schema current."""
-    if not settings.uses_postgres:
-        async with _open_current(settings, readonly=True) as db:
-            yield db
-        return
-    postgres = await PostgresDatabase.open(settings.database_url)
-    try:
-        await _refuse_behind(postgres, postgres.display_name)
-        yield postgres
-    finally:
-        await postgres.close()
-
-
-async def _refuse_behind(db: Database, name: str) -> None:
-    state = await status(db)
-    if state.pending:
-        raise CliError(
-            f"database {name} is at schema version {state.current}; "
-            "run `dojobot migrate up` first"
-        )
 
 
 def cmd_import_legacy(settings: Settings, args: argparse.Namespace) -> None:
@@ -101,6 +81,11 @@ async def _import(
     args: argparse.Namespace,
 ) -> None:
     if args.dry_run:
+        if settings.uses_postgres:
+            raise CliError(
+                "--dry-run imports into a copy of a SQLite file; on PostgreSQL, import into a "
+                "copy (createdb -T) or import and undo with `dojobot import-legacy --rollback`"
+            )
         async with _open_current(settings, readonly=True):
             pass  # refuse an out-of-date schema by the database's own name
         # Into a copy: the live file is never written, and a running bot never waits.
@@ -131,7 +116,7 @@ async def _import_into(
             for r in source.rows
         ]
         before = await stage_distribution(db)
-        if not args.dry_run and (saved := auto_backup(database, "before-import")):
+        if not args.dry_run and (saved := backup_first(settings, "before-import")):
             print(f"backup: {saved}")
         with progress("import-legacy", len(rows), "rows") as shown:
 
@@ -196,7 +181,7 @@ async def _rollback(settings: Settings) -> None:
         if not await store.has_live_import(db):
             print("nothing to roll back: no import is left")
             return
-        saved = auto_backup(settings.database_path, "before-rollback")
+        saved = backup_first(settings, "before-rollback")
         async with db.transaction() as tx:
             done = await store.rollback_last(tx, _now_ms())
     assert done is not None
@@ -303,7 +288,7 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> None:
         span = window_ms(args.since)
     except argparse.ArgumentTypeError as exc:
         raise CliError(f"--since {exc}") from None
-    async with _open_to_read(settings) as db:
+    async with _open_current(settings, readonly=True) as db:
         kpis = await compute_kpis(db, None if span is None else _now_ms() - span)
     if args.json:
         print(json.dumps(kpis_json(kpis, args.since), indent=2))
@@ -336,15 +321,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
     backup = sub.add_parser("backup", help="copy the live database to FILE (safe while running)")
     backup.add_argument("file")
-    backup.set_defaults(func=cmd_backup, postgres_ready=True)
+    backup.set_defaults(func=cmd_backup)
 
     restore = sub.add_parser("restore", help="put a backup back (the bot must be stopped)")
     restore.add_argument("file")
-    restore.set_defaults(func=cmd_restore, postgres_ready=True)
+    restore.set_defaults(func=cmd_restore)
 
     stats = sub.add_parser("stats", help="KPIs: active users, accuracy, p50, stages",
                            description="Print the KPIs. p50 is the median over answers; "
                            "imported estimate sessions count in sessions and reps only.")
     stats.add_argument("--since", default="24h", help="24h, 7d, ... or all (default 24h)")
     stats.add_argument("--json", action="store_true", help="JSON output")
-    stats.set_defaults(func=cmd_stats, postgres_ready=True)
+    stats.set_defaults(func=cmd_stats)

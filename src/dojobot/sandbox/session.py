@@ -32,5 +32,9 @@ async def run_sandbox(keep_database: str | None = None) -> None:
             name = (getpass.getuser() or "learner").capitalize()
             user = await standin.user(SANDBOX_USER_ID, name, username=name.lower())
             print(f"DojoBot sandbox: you are {name}; database {path}.", file=sys.stdout)
-            async with running(build_application(settings)):
-                await chat_in_terminal(standin, user, lines=stdin_lines(), out=sys.stdout)
+            app = build_application(settings)
+            async with running(app):
+                await chat_in_terminal(
+                    standin, user, lines=stdin_lines(), out=sys.stdout,
+                    busy=lambda: app.update_processor.current_concurrent_updates > 0,
+                )

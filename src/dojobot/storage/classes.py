@@ -300,11 +300,11 @@ async def release_weekly_post(
 async def set_nickname(db: Database, user_id: int, nickname: str | None) -> None:
     """Set (or clear, with None) the name the learner shows on class boards."""
     async with db.transaction() as tx:
-        await tx.execute("UPDATE user SET nickname = ? WHERE user_id = ?", (nickname, user_id))
+        await tx.execute('UPDATE "user" SET nickname = ? WHERE user_id = ?', (nickname, user_id))
 
 
 async def get_nickname(db: Database, user_id: int) -> str | None:
     """The learner's nickname, if they set one."""
     async with db.read() as tx:
-        row = await tx.fetchone("SELECT nickname FROM user WHERE user_id = ?", (user_id,))
+        row = await tx.fetchone('SELECT nickname FROM "user" WHERE user_id = ?', (user_id,))
     return row[0] if row else None

@@ -9,24 +9,24 @@ async def settle_user_language(db: Database, user_id: int, first_guess: str) -> 
     """The learner's language, storing `first_guess` if none was ever decided."""
     async with db.transaction() as tx:
         await tx.execute(
-            "UPDATE user SET language = ? WHERE user_id = ? AND language IS NULL",
+            'UPDATE "user" SET language = ? WHERE user_id = ? AND language IS NULL',
             (first_guess, user_id),
         )
-        row = await tx.fetchone("SELECT language FROM user WHERE user_id = ?", (user_id,))
+        row = await tx.fetchone('SELECT language FROM "user" WHERE user_id = ?', (user_id,))
     return str(row["language"]) if row and row["language"] else first_guess
 
 
 async def set_user_language(db: Database, user_id: int, language: str) -> None:
     """The learner chose a language."""
     async with db.transaction() as tx:
-        await tx.execute("UPDATE user SET language = ? WHERE user_id = ?", (language, user_id))
+        await tx.execute('UPDATE "user" SET language = ? WHERE user_id = ?', (language, user_id))
 
 
 async def user_language(db: Database, user_id: int) -> str | None:
     """The stored language, else Telegram's language_code (to be resolved), else None."""
     async with db.read() as tx:
         row = await tx.fetchone(
-            "SELECT coalesce(language, language_code) AS language FROM user WHERE user_id = ?",
+            'SELECT coalesce(language, language_code) AS language FROM "user" WHERE user_id = ?',
             (user_id,),
         )
     return str(row["language"]) if row and row["language"] else None

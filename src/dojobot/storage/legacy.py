@@ -206,7 +206,7 @@ async def _merge_account(
 
 
 async def _user_exists(tx: Tx, user_id: int) -> bool:
-    return await tx.fetchone("SELECT 1 FROM user WHERE user_id = ?", (user_id,)) is not None
+    return await tx.fetchone('SELECT 1 FROM "user" WHERE user_id = ?', (user_id,)) is not None
 
 
 async def _imported_ids(db: Database, ids: Sequence[str]) -> set[str]:
@@ -539,15 +539,3 @@ async def merge_pending(db: Database, user_id: int, now_ms: int) -> Merged | Non
             total.reps += merged.reps
             total.raised.extend(merged.raised)
     return total
-
-
-async def waiting_accounts(db: Database) -> tuple[int, int]:
-    """Legacy accounts not linked yet: (unlinked, mapped but not yet seen)."""
-    async with db.read() as tx:
-        row = await tx.fetchone(
-            """SELECT COALESCE(SUM(pending_user_id IS NULL), 0),
-                      COALESCE(SUM(pending_user_id IS NOT NULL), 0)
-               FROM legacy_account WHERE user_id IS NULL"""
-        )
-    assert row is not None
-    return int(row[0]), int(row[1])

@@ -12,6 +12,7 @@ from dojobot.storage.db import Database, Tx
 _COLUMNS = (
     "answers, correct, last_ms, last_right, prev_ms, prev_right, box, last_seen_at, due_at"
 )
+_UPDATE_ALL = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", "))
 
 
 def _memory(row: Sequence[Any]) -> FactMemory:
@@ -33,8 +34,9 @@ async def remember_answer(
     before = _memory(tuple(row)) if row else FactMemory()
     after = remember(before, correct, response_ms, now_ms, pace_ms)
     await tx.execute(
-        f"""INSERT OR REPLACE INTO fact_memory (user_id, topic_id, fact, {_COLUMNS})
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        f"""INSERT INTO fact_memory (user_id, topic_id, fact, {_COLUMNS})
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (user_id, topic_id, fact) DO UPDATE SET {_UPDATE_ALL}""",
         (user_id, topic_id, fact, after.answers, after.correct, after.last_ms,
          int(after.last_right), after.prev_ms, int(after.prev_right), after.box,
          after.last_seen_at, after.due_at),
@@ -69,11 +71,12 @@ async def class_facts(db: Database, chat_id: int, topic_id: int) -> tuple[int, l
         )
         rows = await tx.fetchall(
             """SELECT m.fact, count(*),
-                      sum(m.last_right AND m.prev_right AND m.last_ms <= u.pace_ms
-                          AND m.prev_ms <= u.pace_ms)
+                      sum(CASE WHEN m.last_right = 1 AND m.prev_right = 1
+                                    AND m.last_ms <= u.pace_ms AND m.prev_ms <= u.pace_ms
+                               THEN 1 ELSE 0 END)
                FROM class_member c
                JOIN fact_memory m ON m.user_id = c.user_id AND m.topic_id = ?
-               JOIN user u ON u.user_id = c.user_id
+               JOIN "user" u ON u.user_id = c.user_id
                WHERE c.chat_id = ?
                GROUP BY m.fact""",
             (topic_id, chat_id),
@@ -85,14 +88,14 @@ async def class_facts(db: Database, chat_id: int, topic_id: int) -> tuple[int, l
 async def pace_ms(db: Database, user_id: int) -> int:
     """The learner's fluency threshold in ms (3 s for someone the bot has not met)."""
     async with db.read() as tx:
-        row = await tx.fetchone("SELECT pace_ms FROM user WHERE user_id = ?", (user_id,))
+        row = await tx.fetchone('SELECT pace_ms FROM "user" WHERE user_id = ?', (user_id,))
     return int(row[0]) if row else DEFAULT_PACE_MS
 
 
 async def set_pace(db: Database, user_id: int, pace: int) -> None:
     """Store the learner's fluency threshold (ms; checked by engine.memory.check_pace)."""
     async with db.transaction() as tx:
-        await tx.execute("UPDATE user SET pace_ms = ? WHERE user_id = ?", (pace, user_id))
+        await tx.execute('UPDATE "user" SET pace_ms = ? WHERE user_id = ?', (pace, user_id))
 
 
 async def last_test_out(db: Database, user_id: int, topic_id: int, stage_id: int) -> int | None:

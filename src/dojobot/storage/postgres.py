@@ -37,6 +37,10 @@ def _unreadable(url: str) -> str | None:
     return None
 
 
+class DatabaseUnreachable(StorageError):
+    """The server did not answer (or is starting up): trying again later may work."""
+
+
 def _count(status: str) -> int:
     """Rows a statement changed, from its status tag ("UPDATE 3", "INSERT 0 1", "DELETE 0")."""
     last = status.rpartition(" ")[2]
@@ -108,7 +112,10 @@ class PostgresDatabase:
                 url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT_S
             )
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise StorageError(
+            # Not there yet (refused, timed out, starting up) may pass; a refused password,
+            # a missing database or a bad URL will not.
+            transient = isinstance(exc, TimeoutError | OSError | asyncpg.CannotConnectNowError)
+            raise (DatabaseUnreachable if transient else StorageError)(
                 f"cannot connect to {shown} (DOJOBOT_DATABASE_URL): {_reason(exc, url)}"
             ) from None
         return cls(pool, url, asyncpg.PostgresError)

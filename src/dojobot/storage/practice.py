@@ -139,7 +139,7 @@ async def open_set(db: Database, user_id: int) -> OpenSet | None:
             """SELECT s.session_id, s.user_id, s.topic_id, s.difficulty_level_id, s.start_time,
                       s.state, s.problem_sent_at, s.last_message_id, s.total_reps,
                       s.correct_reps, u.pace_ms
-               FROM session s JOIN user u ON u.user_id = s.user_id
+               FROM session s JOIN "user" u ON u.user_id = s.user_id
                WHERE s.user_id = ? AND s.end_time IS NULL""",
             (user_id,),
         )
@@ -211,14 +211,19 @@ async def record_answer(
     state_json = _remember_state(current.session_id, new_state)
 
     async with db.transaction() as tx:
+        # First, and conditional on the set being as `current` read it: this UPDATE locks
+        # the set's row, so a second answer to the same problem (another replica, at the
+        # same moment) waits here, then finds total_reps moved on and is judged as already
+        # answered. On SQLite the write lock serialises the two the same way.
         changed = await tx.execute(
             """UPDATE session SET total_reps = total_reps + 1,
                    correct_reps = correct_reps + ?,
                    total_response_ms = total_response_ms + ?,
                    state = ?, problem_sent_at = ?, last_message_id = ?
-               WHERE session_id = ? AND end_time IS NULL AND last_message_id < ?""",
+               WHERE session_id = ? AND end_time IS NULL AND last_message_id < ?
+                 AND total_reps = ?""",
             (int(correct), response_ms, state_json, now_ms, message_id,
-             current.session_id, message_id),
+             current.session_id, message_id, current.total_reps),
         )
         if changed != 1:
             return None
@@ -233,7 +238,7 @@ async def record_answer(
         # (before an advancement) still counts in total_reps but not in the new stage.
         row = await tx.fetchone(
             f"""UPDATE user_progress SET
-                   reps_in_stage = reps_in_stage + (stage_id = ?),
+                   reps_in_stage = reps_in_stage + CASE WHEN stage_id = ? THEN 1 ELSE 0 END,
                    total_reps = total_reps + 1,
                    correct_reps = correct_reps + ?,
                    last_practised_at = ?

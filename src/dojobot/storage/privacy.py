@@ -36,7 +36,7 @@ ANSWER_COLUMNS = (
 
 _PROFILE = """
 SELECT *
-FROM user WHERE user_id = ?
+FROM "user" WHERE user_id = ?
 """
 _PROGRESS = """
 SELECT t.code AS topic, s.code AS stage, p.reps_in_stage, p.total_reps, p.correct_reps,
@@ -142,7 +142,7 @@ _ERASE = (
     ("user_progress", "DELETE FROM user_progress WHERE user_id = ?1"),
     ("reminder", "DELETE FROM reminder WHERE user_id = ?1"),
     ("class_member", "DELETE FROM class_member WHERE user_id = ?1"),
-    ("user", "DELETE FROM user WHERE user_id = ?1"),
+    ("user", 'DELETE FROM "user" WHERE user_id = ?1'),
 )
 
 

@@ -16,7 +16,7 @@ DUE_SQL = """SELECT r.user_id, r.local_minutes, r.next_due_at,
                     WHERE s.user_id = r.user_id
                       AND s.end_time IS NOT NULL AND s.total_reps > 0) AS practised,
                   u.blocked_at IS NOT NULL AS blocked
-           FROM reminder r JOIN user u ON u.user_id = r.user_id
+           FROM reminder r JOIN "user" u ON u.user_id = r.user_id
            WHERE r.next_due_at <= ?
            ORDER BY r.next_due_at
            LIMIT ?"""
@@ -152,11 +152,11 @@ async def last_set(db: Database, user_id: int) -> LastSet | None:
 async def user_timezone(db: Database, user_id: int) -> str | None:
     """The learner's own timezone, None when they never set one."""
     async with db.read() as tx:
-        row = await tx.fetchone("SELECT timezone FROM user WHERE user_id = ?", (user_id,))
+        row = await tx.fetchone('SELECT timezone FROM "user" WHERE user_id = ?', (user_id,))
     return row[0] if row else None
 
 
 async def set_user_timezone(db: Database, user_id: int, name: str) -> None:
     """Store the learner's timezone (an IANA name or 'UTC+05:30')."""
     async with db.transaction() as tx:
-        await tx.execute("UPDATE user SET timezone = ? WHERE user_id = ?", (name, user_id))
+        await tx.execute('UPDATE "user" SET timezone = ? WHERE user_id = ?', (name, user_id))

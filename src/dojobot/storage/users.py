@@ -16,7 +16,7 @@ async def upsert_user(
     """Create or refresh a user; writing to the bot clears a 'blocked' mark."""
     async with db.transaction() as tx:
         await tx.execute(
-            """INSERT INTO user (user_id, first_name, username, language_code,
+            """INSERT INTO "user" (user_id, first_name, username, language_code,
                                  created_at, last_seen_at)
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT (user_id) DO UPDATE SET
@@ -33,6 +33,6 @@ async def mark_blocked(db: Database, user_id: int, now_ms: int) -> None:
     """Remember that the user blocked the bot, so nothing more is sent to them."""
     async with db.transaction() as tx:
         await tx.execute(
-            "UPDATE user SET blocked_at = ? WHERE user_id = ? AND blocked_at IS NULL",
+            'UPDATE "user" SET blocked_at = ? WHERE user_id = ? AND blocked_at IS NULL',
             (now_ms, user_id),
         )

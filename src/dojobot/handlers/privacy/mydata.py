@@ -17,7 +17,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from dojobot.context import DojoContext
 from dojobot.handlers.privacy.common import private_only
 from dojobot.handlers.privacy.export import build_zip
-from dojobot.i18n import N_, _
+from dojobot.i18n import N_, _, ngettext
 from dojobot.storage.privacy import read_learner
 from dojobot.storage.streaks import streak_for
 
@@ -56,9 +56,13 @@ async def _send(update: Update, context: DojoContext, now: int) -> None:
     await message.reply_document(
         InputFile(archive, filename=f"dojobot-mydata-{day}.zip"),
         caption=_(
-            "🔒 Everything I keep about you: {answers} answers in {sets} sets, your progress, "
-            "reminder and classes. README.txt inside explains each field."
-        ).format(answers=len(data.answers), sets=len(data.sets)),
+            "🔒 Everything I keep about you: {answers}, {sets}, your progress, reminder and "
+            "classes. README.txt inside explains each field."
+        ).format(
+            answers=ngettext("{n} answer", "{n} answers", len(data.answers)).format(
+                n=len(data.answers)),
+            sets=ngettext("{n} set", "{n} sets", len(data.sets)).format(n=len(data.sets)),
+        ),
     )
 
 
