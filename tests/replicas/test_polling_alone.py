@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
 from pathlib import Path
 
 from telegram_standin import BotApiStandIn
@@ -21,12 +20,12 @@ async def test_a_second_polling_replica_is_refused_in_one_line(
         first = start_bot_process(standin, tmp_path / "unused.sqlite3", DOJOBOT_DATABASE_URL=url)
         try:
             await until(lambda: bool(standin.calls_of("getUpdates")), "the first one polls")
-            second = start_bot_process(
-                standin, tmp_path / "unused.sqlite3", stderr=subprocess.PIPE,
-                DOJOBOT_DATABASE_URL=url,
-            )
-            _, err = await asyncio.to_thread(second.communicate, timeout=60)
-            lines = err.decode().strip().splitlines()
+            with (tmp_path / "second.log").open("wb") as sink:
+                second = start_bot_process(
+                    standin, tmp_path / "unused.sqlite3", stderr=sink, DOJOBOT_DATABASE_URL=url
+                )
+                await asyncio.to_thread(second.wait, 60)
+            lines = (tmp_path / "second.log").read_text().strip().splitlines()
             assert second.returncode == 2
             assert lines == [
                 "dojobot: another DojoBot replica runs on this database; polling mode allows "
