@@ -319,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", default="benchmarks/data/big.sqlite3")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--json", help="also write the report as JSON here")
+    p.add_argument("--boards-only", action="store_true",
+                   help="bytes and class boards only (reads only: before/after on two files)")
     args = p.parse_args(argv)
     path = Path(args.db)
     if not path.exists():
@@ -336,11 +338,14 @@ def main(argv: list[str] | None = None) -> int:
         "python": sys.version.split()[0],
         "sqlite": sqlite_version,
         "bytes": measure_bytes(path),
-        "progress": asyncio.run(measure_progress(path, repeats, cold)),
         "class_board": asyncio.run(measure_boards(path, repeats, cold, sample)),
-        "stats": measure_stats(path, 3 if args.quick else 5),
-        "answer_transaction": asyncio.run(measure_answer_path(path, learners, sets)),
     }
+    if not args.boards_only:
+        report |= {
+            "progress": asyncio.run(measure_progress(path, repeats, cold)),
+            "stats": measure_stats(path, 3 if args.quick else 5),
+            "answer_transaction": asyncio.run(measure_answer_path(path, learners, sets)),
+        }
     print(json.dumps(report, indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))

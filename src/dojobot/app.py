@@ -35,6 +35,7 @@ from dojobot.jobs.leadership import BackgroundWork
 from dojobot.ops.database import open_for_the_bot
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.ratelimit import PriorityRateLimiter
+from dojobot.request import GatedRequest
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.migrator import migrate_up
 from dojobot.updates import ChatOrderedProcessor
@@ -150,6 +151,7 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(file_url_for(settings.api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
+        .request(GatedRequest(settings.bot_api_connections))
         .rate_limiter(PriorityRateLimiter(
             settings.messages_per_second_here, max_retries=3, replicas=settings.replicas
         ))

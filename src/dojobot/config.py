@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     idle_timeout_minutes: int = Field(default=30, ge=1)
     # Telegram's overall flood limit for a bot; 0 lifts it (a local Bot API stand-in).
     max_messages_per_second: int = Field(default=30, ge=0)
+    # Bot API requests in flight at once (request.py): 30 messages/s at a round trip of
+    # up to ~0.25 s; more connections cost CPU on every request.
+    bot_api_connections: int = Field(default=8, ge=1, le=256)
     # How many replicas share the bot (and so Telegram's limits), and this one's name in
     # /healthz (a container's hostname is its id).
     replicas: int = Field(default=1, ge=1, le=30)

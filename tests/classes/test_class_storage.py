@@ -66,15 +66,19 @@ async def test_board_query_reads_attempts_through_the_user_time_index(
         "UPDATE sqlite_stat1 SET stat = '400000 1000 1' WHERE idx = 'attempt_user_time'"
     )
     await execute(db, "ANALYZE sqlite_schema")
-    plan = await fetchall(
-        sqlite_db,
-        "EXPLAIN QUERY PLAN " + store._MEMBER_STATS, (CHAT, 0, 1, None)
-    )
-    details = " | ".join(row["detail"] for row in plan)
-    assert "attempt_user_time (user_id=? AND answered_at>? AND answered_at<?)" in details
-    assert "ANY(user_id)" not in details
-    assert "SCAN a " not in details
-    assert not details.endswith("SCAN a")
+    for sql, args in (
+        (store._SPAN_TOTALS, (CHAT, 0, 1, None)), (store._SPAN_MIDDLE, (8, 0, 1, None, 1, 0))
+    ):
+        plan = await fetchall(db, "EXPLAIN QUERY PLAN " + sql, args)
+        details = " | ".join(row["detail"] for row in plan)
+        # Covering (migration 0010): a member's answers in the span never touch the table.
+        assert (
+            "COVERING INDEX attempt_user_time (user_id=? AND answered_at>? AND answered_at<?)"
+            in details
+        )
+        assert "ANY(user_id)" not in details
+        assert "SCAN a " not in details
+        assert not details.endswith("SCAN a")
 
 
 async def test_activation_is_reported_once_per_arrival(migrated_db: Database) -> None:

@@ -30,7 +30,7 @@ SQL = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE)\s")  # keywords
 BIG_FILE_STATS = (
     ("attempt", "attempt_topic_time", "10000000 1111112 1"),
     ("attempt", "attempt_user_response", "10000000 100 1 1"),
-    ("attempt", "attempt_user_time", "10000000 100 1"),
+    ("attempt", "attempt_user_time", "10000000 100 1 1 1 1 1"),
     ("class_group", "class_group_weekly", "1000 500 500"),
     ("class_member", "class_member", "30019 31 1"),
     ("class_member", "class_member_user", "30019 2"),

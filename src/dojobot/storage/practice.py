@@ -69,6 +69,30 @@ class SetSummary:
     stats: Stats
 
 
+# Each running set's state as this process last wrote it, by session: (JSON, parsed). The
+# next answer reads the JSON from the database as always (it stays the source of truth)
+# and skips parsing it when it is exactly the text written here: parsing an adaptive set's
+# plan was ~3% of the answer path's CPU (BENCHMARKS.md, "Answer path, 2026-11-29").
+_written: dict[int, tuple[str, SetState]] = {}
+_WRITTEN_MAX = 4096
+
+
+def _remember_state(session_id: int, state: SetState) -> str:
+    """The state's JSON, kept with the state for the set's next read."""
+    text = to_json(state)
+    _written.pop(session_id, None)
+    if state.current is not None:  # a finished set is not read again
+        _written[session_id] = (text, state)
+        if len(_written) > _WRITTEN_MAX:  # the sets idle the longest are forgotten first
+            del _written[next(iter(_written))]
+    return text
+
+
+def _state_from(session_id: int, text: str) -> SetState:
+    kept = _written.get(session_id)
+    return kept[1] if kept is not None and kept[0] == text else from_json(text)
+
+
 def _progress(row: Row) -> Progress:
     return Progress(*row)
 
@@ -127,7 +151,7 @@ async def open_set(db: Database, user_id: int) -> OpenSet | None:
         topic_id=row["topic_id"],
         level_id=row["difficulty_level_id"],
         start_time=row["start_time"],
-        state=from_json(row["state"]),
+        state=_state_from(row["session_id"], row["state"]),
         problem_sent_at=row["problem_sent_at"],
         last_message_id=row["last_message_id"],
         total_reps=row["total_reps"],
@@ -184,7 +208,7 @@ async def record_answer(
     assert asked.current is not None
     question, expected = asked.current.question, str(asked.current.answer)
     finished = new_state.current is None
-    state_json = to_json(new_state)
+    state_json = _remember_state(current.session_id, new_state)
 
     async with db.transaction() as tx:
         # First, and conditional on the set being as `current` read it: this UPDATE locks

@@ -1,0 +1,45 @@
+"""The Bot API client: python-telegram-bot's httpx request, with few requests in flight.
+
+Updates of different chats run concurrently (updates.py), so at 50 busy learners about 50
+sendMessage calls were in flight at once. httpx's connection pool then held ~50
+connections, and httpcore re-examines every connection (a socket poll each) and every
+queued request each time any request starts or ends: CPU per answer grew with the number
+of requests in flight (BENCHMARKS.md, "Answer path, 2026-11-29"). A semaphore in front of
+a small pool keeps httpcore's lists short; the requests that wait, wait on it in order.
+
+The size is a setting (DOJOBOT_BOT_API_CONNECTIONS, 8 by default: Telegram's 30 messages
+a second at round trips up to ~0.25 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram._utils.types import ODVInput
+from telegram.request import HTTPXRequest, RequestData
+
+
+class GatedRequest(HTTPXRequest):
+    """HTTPXRequest that lets at most `connections` requests reach its pool at once."""
+
+    def __init__(self, connections: int) -> None:
+        super().__init__(connection_pool_size=connections)
+        self._gate = asyncio.Semaphore(connections)
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Wait for a free connection here, then send as HTTPXRequest does."""
+        async with self._gate:
+            return await super().do_request(
+                url, method, request_data, read_timeout, write_timeout, connect_timeout,
+                pool_timeout,
+            )
