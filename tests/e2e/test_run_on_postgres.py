@@ -9,8 +9,10 @@ from pathlib import Path
 
 from dojobot.storage.postgres import PostgresDatabase
 from telegram_standin import BotApiStandIn
+from tests.conftest import run_dojo
 from tests.support.db import fetchone
-from tests.support.learner import current_question, solve, start_bot_process
+from tests.support.learner import current_question, solve, start_bot_process, start_set
+from tests.support.learner import reply as reply_to
 from tests.support.postgres import fresh_database
 
 
@@ -58,3 +60,36 @@ async def test_run_on_postgres_survives_kill_dash_nine(
             await asyncio.to_thread(bot.wait, 20)
         assert bot.returncode == 0
         assert await answers_recorded(url) == 4
+
+
+async def test_the_bot_reconnects_after_its_connections_are_cut(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    """The server ends every session of the bot (as a restart or a failover does): the next
+    answer is judged on a new connection, or refused with an apology and nothing written;
+    the one after it is judged, and every acknowledged answer is counted once."""
+    learner = await standin.user(703, "Sora")
+    async with fresh_database(migrated=True) as url:
+        async with run_dojo(standin, tmp_path / "unused.sqlite3", database_url=url):
+            message = await start_set(standin, learner, "math-arithmetic-addition-d101")
+            admin = await PostgresDatabase.open(url)
+            try:
+                async with admin.transaction() as tx:
+                    cut = await tx.fetchall(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                assert len(cut) >= 1  # the bot's pool held at least one session
+            finally:
+                await admin.close()
+            acknowledged = 0
+            for _ in range(2):
+                _, _, question = current_question(message)
+                reply = await reply_to(standin, learner, str(solve(question)))
+                if reply.plain_text.startswith("✓"):
+                    acknowledged += 1
+                    message = reply
+                else:
+                    assert reply.plain_text.startswith("Sorry, something went wrong")
+            assert acknowledged >= 1
+        assert await answers_recorded(url) == acknowledged
