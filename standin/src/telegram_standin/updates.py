@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
-import tornado.httpclient
-
 from telegram_standin.models import JSON, ApiError
-from telegram_standin.state import StandInState
+from telegram_standin.webhook import WebhookMixin
 
 __all__ = ["UpdatesMixin"]
 
 
-class UpdatesMixin(StandInState):
-    """getUpdates (one long poll at a time, as Telegram) and webhook delivery."""
+class UpdatesMixin(WebhookMixin):
+    """getUpdates (one long poll at a time, as Telegram) and the webhook's methods."""
 
     async def _get_updates(self, params: JSON, is_closed: Callable[[], bool]) -> list[JSON]:
         if self._webhook.get("url"):
@@ -91,39 +87,6 @@ class UpdatesMixin(StandInState):
             self._pusher = asyncio.get_running_loop().create_task(self._push_to_webhook())
         self._pulse()
         return True
-
-    async def _push_to_webhook(self) -> None:
-        """Deliver pending updates by POST, one at a time, retrying until the bot says 200."""
-        client = tornado.httpclient.AsyncHTTPClient()
-        while self._webhook.get("url") and not self._closing:
-            event = self._changed
-            ready = self._deliverable(1)
-            if not ready:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), 0.5)
-                continue
-            headers = {"Content-Type": "application/json"}
-            if secret := self._webhook.get("secret_token"):
-                headers["X-Telegram-Bot-Api-Secret-Token"] = str(secret)
-            self._inflight += 1
-            try:
-                response = await client.fetch(
-                    str(self._webhook["url"]), method="POST", body=json.dumps(ready[0]),
-                    headers=headers, raise_error=False, request_timeout=10,
-                )
-                delivered = response.code == HTTPStatus.OK
-            except OSError:
-                delivered = False
-            finally:
-                self._inflight -= 1
-            if delivered and self._updates and self._updates[0] is ready[0]:
-                self._updates.popleft()
-                self.stats.webhook_deliveries += 1
-                self._last_activity = asyncio.get_running_loop().time()
-                self._pulse()
-            elif not delivered:
-                self.stats.webhook_failures += 1
-                await asyncio.sleep(0.05)
 
     def _api_getWebhookInfo(self, params: JSON, files: Any) -> JSON:
         info: JSON = {

@@ -1,0 +1,80 @@
+"""Two `dojobot run` replicas in webhook mode on one PostgreSQL, behind a round-robin proxy
+(compose.yaml's topology as processes); one is killed with `kill -9` while 50 learners
+practise: no acknowledged answer is lost, none counted twice, the survivor serves everyone
+and takes over the background jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from telegram_standin import BotApiStandIn
+from tests.support.learner import DOJOBOT
+from tests.support.postgres import fresh_database
+from tests.support.replicas import (
+    SECRET,
+    Cluster,
+    answered,
+    attempts_by_learner,
+    kill_midway,
+    lost_and_extra,
+    make_learners,
+    practise,
+)
+
+LEARNERS = 50
+ANSWERS = 8  # each; the kill comes after a third of all answers
+PATIENCE_S = 8.0  # a learner who got no reply for this long types the answer again
+
+
+def migrate(url: str) -> None:
+    """The schema first, once (compose.yaml's `migrate` service)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOJOBOT_")}
+    subprocess.run([DOJOBOT, "migrate", "up"], env={**env, "DOJOBOT_DATABASE_URL": url},
+                   check=True, capture_output=True, timeout=60)
+
+
+async def test_a_replica_killed_mid_run_loses_nothing(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    async with fresh_database() as url:
+        await asyncio.to_thread(migrate, url)
+        cluster = Cluster(standin, url, tmp_path)
+        try:
+            await cluster.start()
+            victim = await cluster.leader()  # the harder case: the jobs must move too
+            survivor = next(r for r in cluster.replicas if r is not victim)
+            learners = await make_learners(standin, LEARNERS)
+            killer = asyncio.create_task(
+                kill_midway(cluster, victim, learners, LEARNERS * ANSWERS // 3)
+            )
+            await asyncio.gather(
+                *(practise(standin, one, ANSWERS, patience=PATIENCE_S) for one in learners)
+            )
+            await killer
+            assert await cluster.leader() is survivor
+            status, body = await survivor.health()
+            assert (status, body) == (200, f"ok\nreplica {survivor.name}: leader, database ok\n")
+        finally:
+            codes = await cluster.stop()
+        assert codes == [0]  # the survivor stops cleanly on SIGTERM
+
+        assert answered(learners) == LEARNERS * ANSWERS
+        stored = await attempts_by_learner(url)
+        lost, extra = lost_and_extra(learners, stored)
+        assert lost == 0
+        # An answer committed by the victim whose reply it never sent: the learner typed it
+        # again, and it counted once more against the problem the set had moved on to.
+        assert extra <= sum(one.resent for one in learners)
+        assert cluster.proxy is not None
+        assert len(cluster.proxy.forwarded) == 2  # both replicas served webhooks
+
+    password = urlsplit(url).password or ""
+    for replica in cluster.replicas:
+        logged = replica.log.read_text()
+        assert "Traceback" not in logged
+        for secret in (SECRET, password, standin.token.split(":", 1)[1]):
+            assert secret not in logged
