@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -81,10 +82,14 @@ class PostgresDatabase:
 
     dialect = POSTGRES
 
-    def __init__(self, pool: Any, url: str, driver_error: type[Exception]) -> None:
+    def __init__(
+        self, pool: Any, url: str, driver_error: type[Exception],
+        lost: tuple[type[BaseException], ...],
+    ) -> None:
         self._pool = pool
         self.url = url
         self.driver_error = driver_error
+        self._lost = lost  # what a connection the server has ended raises on its next use
         # Tasks inside a transaction or read: a second one inside the first is a bug on
         # SQLite (it deadlocks); refused here too, so code behaves alike on both engines.
         self._busy: set[asyncio.Task[Any]] = set()
@@ -118,7 +123,11 @@ class PostgresDatabase:
             raise (DatabaseUnreachable if transient else StorageError)(
                 f"cannot connect to {shown} (DOJOBOT_DATABASE_URL): {_reason(exc, url)}"
             ) from None
-        return cls(pool, url, asyncpg.PostgresError)
+        lost = (
+            OSError, asyncpg.InterfaceError, asyncpg.InternalClientError,
+            asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
+        )
+        return cls(pool, url, asyncpg.PostgresError, lost)
 
     async def close(self) -> None:
         """Close the pool once the connections in use are released."""
@@ -132,28 +141,58 @@ class PostgresDatabase:
             self._busy.add(task)
         return task
 
+    async def _begin(self, **options: Any) -> tuple[Any, Any]:
+        """A pool connection with a transaction begun on it.
+
+        A connection the server ended while it sat in the pool (a restart, a failover, an
+        administrator's pg_terminate_backend) fails at BEGIN, before anything is written:
+        it is closed and the next one tried, so the first answer after a failover is
+        judged, not refused.
+        """
+        attempts = self._pool.get_max_size() + 1  # every pooled one dead, then a new one
+        for attempt in range(1, attempts + 1):
+            conn = await self._pool.acquire()
+            transaction = conn.transaction(**options)
+            try:
+                await transaction.start()
+            except self._lost:
+                conn.terminate()
+                await self._pool.release(conn)
+                if attempt == attempts:
+                    raise
+                continue
+            except BaseException:
+                await self._pool.release(conn)
+                raise
+            return conn, transaction
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PostgresTx]:
-        """BEGIN ... COMMIT on a pool connection, or ROLLBACK on any exception."""
+    async def _run(self, **options: Any) -> AsyncIterator[PostgresTx]:
         task = self._enter()
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
+            conn, transaction = await self._begin(**options)
+            try:
                 yield PostgresTx(conn)
+            except BaseException:
+                with contextlib.suppress(*self._lost):  # a dead connection rolled back
+                    await transaction.rollback()
+                raise
+            else:
+                await transaction.commit()
+            finally:
+                await self._pool.release(conn)
         finally:
             self._busy.discard(task)
 
-    @asynccontextmanager
-    async def read(self, *, heavy: bool = False) -> AsyncIterator[PostgresTx]:
+    def transaction(self) -> AbstractAsyncContextManager[PostgresTx]:
+        """BEGIN ... COMMIT on a pool connection, or ROLLBACK on any exception."""
+        return self._run()
+
+    def read(self, *, heavy: bool = False) -> AbstractAsyncContextManager[PostgresTx]:
         """A read-only transaction whose statements all see one snapshot (heavy: no change,
         every statement is awaited I/O)."""
-        task = self._enter()
-        try:
-            async with self._pool.acquire() as conn, conn.transaction(
-                isolation="repeatable_read", readonly=True
-            ):
-                yield PostgresTx(conn)
-        finally:
-            self._busy.discard(task)
+        return self._run(isolation="repeatable_read", readonly=True)
 
     async def probe(self, timeout_ms: int = 1000) -> str | None:
         """None if a connection answers within timeout_ms; else why not (for /healthz)."""
