@@ -185,7 +185,7 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
     if src:
         os.environ["PYTHONPATH"] = src
     try:
-        bot = BotProcess("dojo", room.standin.base_url, str(db), LIMIT)
+        bot = BotProcess("dojo", room.standin.base_url, f"sqlite:///{db}", LIMIT)
     finally:
         if src:
             os.environ.pop("PYTHONPATH") if saved is None else os.environ.update(PYTHONPATH=saved)

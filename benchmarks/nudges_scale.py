@@ -61,7 +61,7 @@ def vm(pid: int, key: str) -> float:
 async def start_bot(standin: BotApiStandIn, db: Path) -> tuple[BotProcess, float]:
     """Spawn the bot child and wait until it polls; seconds from spawn to ready."""
     started = time.perf_counter()
-    bot = BotProcess("dojo", standin.base_url, str(db), LIMIT)
+    bot = BotProcess("dojo", standin.base_url, f"sqlite:///{db}", LIMIT)
     await bot.ready(timeout=60)
     return bot, time.perf_counter() - started
 

@@ -30,3 +30,18 @@ def test_answer_path_driver_accounts_for_every_answer(tmp_path: Path) -> None:
     assert summaries["dojo"]["checked_commits"] > 0
     assert summaries["dojo"]["api_calls_per_answer"] >= 1.0
     assert report["bot_exit_codes"] == {"dojo": 0, "echo": 0}
+
+
+def test_crowded_classroom_driver_runs_and_counts_every_chart(tmp_path: Path) -> None:
+    out = tmp_path / "crowded.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.crowded_classroom", "--quiet", "2", "--flood", "2",
+         "--practising", "2", "--burst", "3", "--json", str(out)],
+        capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    (run,) = json.loads(out.read_text())["runs"]
+    assert run["exit_code"] == 0
+    assert run["charts_during_flood"] >= run["progress_sent"] > 0  # one chart per /progress
+    assert run["latency_quiet"]["answers"] > 0
+    assert run["stored_minus_true"]["quiet"]["answers"] > 0  # stored times were compared
