@@ -12,8 +12,9 @@ Telegram counts (messages sent and edited; not getChatMember, callback answers o
 
 - a reply (the default) goes as soon as the last second holds fewer than the cap;
 - a reply to a chat that already had `BUSY_CHAT` messages in the last second (one learner
-  sending /progress thirty times) goes only while no other reply is waiting: one chat
-  cannot take the whole second's budget and queue everyone else's answers behind its own;
+  sending /progress thirty times) goes only while no other reply is waiting and the last
+  second holds fewer than two thirds of the cap: one chat cannot take the whole second's
+  budget and queue everyone else's answers behind its own;
 - a broadcast (inside `background()`: nudges, weekly posts) goes only while no reply is
   waiting and the last second holds fewer than the cap minus `REPLY_RESERVE`, so a reply
   arriving mid-broadcast finds a free slot at once.
@@ -37,6 +38,13 @@ REPLY_RESERVE = 2
 # Messages to one chat in a second past which its replies yield to other chats' replies
 # (Telegram asks for about one a second per chat; an answer's reply is one message).
 BUSY_CHAT = 3
+
+
+def busy_reserve(limit: int) -> int:
+    """Slots of each second a busy chat leaves to other chats: a third. Priority alone only
+    decides who takes the next freed slot; a flooding chat that fills the whole second
+    still makes the others wait for its sends to age out (up to a second)."""
+    return max(1, limit // 3)
 YIELD_POLL = 0.005  # seconds between looks while a higher lane is waiting
 # Telegram's documented limits.
 OVERALL_SPAN = 1.0
@@ -183,7 +191,9 @@ class PriorityRateLimiter(CountingRateLimiter):
     async def _overall_turn(self, lane: Lane, loop: asyncio.AbstractEventLoop) -> None:
         if self._overall is None:
             return
-        cap = self._overall.limit - REPLY_RESERVE if lane is Lane.BACKGROUND else None
+        reserve = {Lane.REPLY: 0, Lane.BUSY_REPLY: busy_reserve(self._overall.limit),
+                   Lane.BACKGROUND: REPLY_RESERVE}[lane]
+        cap = self._overall.limit - reserve
         self._waiting[lane] += 1
         try:
             while True:
