@@ -31,9 +31,10 @@ async def test_a_reply_overtakes_a_broadcast_and_nothing_is_refused() -> None:
             await bot.send_message(learners[0].id, "reply")
             await broadcast
         texts = [c.params["text"] for c in s.calls_of("sendMessage")]
-        # Ahead of the nudges still waiting (24): only those already on their way (a few,
-        # more on a loaded machine) may go first. In a first-come queue it would be last.
-        assert texts.index("reply") <= sent_before + 12
+        # Ahead of most of the nudges still waiting (about 24 when it was sent; those already
+        # on their way, more on a loaded machine, may go first). First-come, it would be last.
+        assert sent_before >= 35
+        assert texts.index("reply") < len(texts) - 10
         assert texts.count("nudge") == 60
         assert s.stats.rate_limited == 0
 
@@ -54,8 +55,9 @@ async def test_one_chat_flooding_does_not_hold_back_another_chats_reply() -> Non
             await bot.send_message(other.id, "reply")
             await flood
         texts = [c.params["text"] for c in s.calls_of("sendMessage")]
-        # Replies to the same chat queue first-come; one to another chat goes ahead of the
-        # flood's waiting rest (25), after those already on their way.
-        assert texts.index("reply") <= sent_before + 12
+        # Replies to the same chat queue first-come; one to another chat goes ahead of most
+        # of the flood's waiting rest (about 25 when it was sent). First-come, it would be last.
+        assert sent_before >= 35
+        assert texts.index("reply") < len(texts) - 10
         assert texts.count("flood") == 60
         assert s.stats.rate_limited == 0
