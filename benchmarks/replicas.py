@@ -47,6 +47,11 @@ from telegram_standin import BotApiStandIn
 PATIENCE_S = 10.0
 
 
+def cores() -> int:
+    """Cores this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
 def migrate(url: str) -> None:
     """The schema once, before any replica starts."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOJOBOT_")}
@@ -69,11 +74,15 @@ async def throughput(count: int, learners: int, answers: int, folder: Path) -> d
         try:
             await cluster.start()
             people = await make_learners(standin, learners)
+            bots_cpu = sum(r.cpu_seconds() for r in cluster.replicas)
+            harness_cpu = time.process_time()
             started = time.monotonic()
             await asyncio.gather(
                 *(practise(standin, one, answers, patience=PATIENCE_S) for one in people)
             )
             elapsed = time.monotonic() - started
+            harness_cpu = time.process_time() - harness_cpu
+            bots_cpu = sum(r.cpu_seconds() for r in cluster.replicas) - bots_cpu
         finally:
             await cluster.stop()
         assert cluster.proxy is not None
@@ -83,6 +92,10 @@ async def throughput(count: int, learners: int, answers: int, folder: Path) -> d
             "seconds": round(elapsed, 2),
             "answers_per_second": round(answered(people) / elapsed, 1),
             **waits(people),
+            # CPU per answer: all replicas together, and this process (the stand-in, the
+            # proxy and the learners), which shares the machine's cores with them.
+            "replicas_cpu_ms_per_answer": round(bots_cpu * 1000 / answered(people), 2),
+            "harness_cpu_ms_per_answer": round(harness_cpu * 1000 / answered(people), 2),
             "per_replica": dict(sorted(cluster.proxy.forwarded.items())),
         }
 
@@ -137,7 +150,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     """Every part, in one process and one cluster."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        report: dict[str, Any] = {"throughput": []}
+        report: dict[str, Any] = {"cores": cores(), "throughput": []}
         for count in (1, 2):
             row = await throughput(count, args.learners, args.answers, folder)
             print(json.dumps(row), flush=True)

@@ -19,6 +19,7 @@ from dojobot.ops.progress import progress
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, SqliteDatabase, StorageError
+from dojobot.storage.leadership import one_migrator_at_a_time
 from dojobot.storage.lock import without_a_bot
 from dojobot.storage.migrator import migrate_down, migrate_up, status
 from dojobot.storage.postgres import PostgresDatabase, redact_url
@@ -121,7 +122,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
 async def _migrate_to_latest(settings: Settings) -> None:
     db = await open_when_reachable(settings)
     try:
-        await migrate_up(db)
+        async with one_migrator_at_a_time(settings.database_url if settings.uses_postgres
+                                          else None):
+            await migrate_up(db)
     finally:
         await db.close()
 
@@ -150,9 +153,11 @@ async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
             if state.current > state.latest:
                 print("this database was migrated by a newer DojoBot")
             return
-        # PostgreSQL: no lock file (the server arbitrates) and no file to copy first.
+        # PostgreSQL: no lock file and no file to copy first; the migration lock keeps this
+        # from running beside a starting replica's own `migrate up`.
         with without_a_bot(path) if path else nullcontext():
-            await _move_schema(db, path, args)
+            async with one_migrator_at_a_time(None if path else settings.database_url):
+                await _move_schema(db, path, args)
     finally:
         await db.close()
 

@@ -15,7 +15,15 @@ from telegram.ext import Application, JobQueue
 from dojobot.context import CONTEXT_TYPES
 from dojobot.jobs.leadership import BackgroundWork
 from dojobot.storage.db import StorageError
-from dojobot.storage.leadership import LEADER_KEY, POLLER_RUNNING, POLLING_TAKEN, Election
+from dojobot.storage.leadership import (
+    LEADER_KEY,
+    POLLER_RUNNING,
+    POLLING_TAKEN,
+    Election,
+    one_migrator_at_a_time,
+)
+from dojobot.storage.migrator import available_migrations, migrate_up
+from dojobot.storage.postgres import PostgresDatabase
 from telegram_standin import BotApiStandIn
 from tests.support.postgres import fresh_database
 from tests.support.waiting import until
@@ -158,3 +166,21 @@ async def test_the_background_jobs_move_to_the_survivor(standin: BotApiStandIn) 
         await lives[id(dead)].aclose()
         survivor = next(work for work in replicas if work is not dead)
         await until(lambda: chores(survivor) == ["chores"], "the survivor leads")
+
+
+async def test_replicas_starting_together_migrate_one_after_the_other() -> None:
+    async with fresh_database() as url:
+        first = await PostgresDatabase.open(url)
+        second = await PostgresDatabase.open(url)
+
+        async def migrate(db: PostgresDatabase) -> int:
+            async with one_migrator_at_a_time(url):
+                return len(await migrate_up(db))
+
+        try:
+            applied = await asyncio.gather(migrate(first), migrate(second))
+        finally:
+            await first.close()
+            await second.close()
+        # Without the lock the second fails on a duplicate table (UniqueViolationError).
+        assert sorted(applied) == [0, len(available_migrations())]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import signal
 import subprocess
 import time
@@ -38,6 +39,12 @@ class Replica:
     metrics_port: int
     log: Path
     process: subprocess.Popen[bytes] | None = None
+
+    def cpu_seconds(self) -> float:
+        """CPU time the live process has used (user + system, from /proc)."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     async def health(self) -> tuple[int, str]:
         """(status, body) of its /healthz; (0, reason) while it does not answer."""

@@ -20,6 +20,8 @@ On SQLite there is one process (the database's lock file keeps it so): it always
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from dojobot.storage.db import StorageError
@@ -30,6 +32,9 @@ LEADER_KEY = 0x646F6A6F_0001
 # Held shared by every webhook replica and exclusively by a polling one: Telegram allows one
 # getUpdates consumer, and a polling bot's start deletes the webhook the others serve.
 POLLING_KEY = 0x646F6A6F_0002
+# Taken by whoever migrates: replicas that start together on a new database would otherwise
+# apply the same migration at once, and all but one fail on a duplicate table.
+MIGRATION_KEY = 0x646F6A6F_0003
 POLLING_TAKEN = (
     "another DojoBot replica runs on this database; polling mode allows only one (Telegram "
     "has one getUpdates consumer): stop it, or run every replica with DOJOBOT_MODE=webhook"
@@ -103,19 +108,38 @@ class Election:
             conn.terminate()  # no round trip: the server frees the locks as the socket closes
 
     async def _connect(self) -> None:
-        import asyncpg
-
         assert self.url is not None
-        try:
-            self._conn = await asyncpg.connect(self.url, timeout=CONNECT_TIMEOUT_S)
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise StorageError(
-                f"cannot connect to {redact_url(self.url)} for the leader election: "
-                f"{type(exc).__name__}"
-            ) from None
+        self._conn = await _connect(self.url, "the leader election")
 
     async def _guard(self) -> bool:
         lock = "pg_try_advisory_lock" if self.polling else "pg_try_advisory_lock_shared"
         return bool(await self._conn.fetchval(
             f"SELECT {lock}($1)", POLLING_KEY, timeout=CHECK_TIMEOUT_S
         ))
+
+
+@asynccontextmanager
+async def one_migrator_at_a_time(url: str | None) -> AsyncIterator[None]:
+    """Hold PostgreSQL's migration lock for the block (waiting for another migrator to
+    finish first); on SQLite (url None) nothing: one process, and its lock file."""
+    if url is None:
+        yield
+        return
+    conn = await _connect(url, "the migration lock")
+    try:
+        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_KEY)
+        yield
+    finally:
+        conn.terminate()  # the session ends, and the lock with it
+
+
+async def _connect(url: str, purpose: str) -> Any:
+    """A connection of its own (locks belong to a session); StorageError in one line."""
+    import asyncpg  # the optional extra; the database module already required it
+
+    try:
+        return await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise StorageError(
+            f"cannot connect to {redact_url(url)} for {purpose}: {type(exc).__name__}"
+        ) from None
