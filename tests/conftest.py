@@ -7,7 +7,8 @@ DOJOBOT_TEST_POSTGRES_DSN names a cluster (scripts/with-postgres starts one; CI 
 `dojo` runs the bot on a SQLite file; a test marked `both_backends` runs once per backend,
 and DOJOBOT_TEST_BACKEND=postgresql runs every `dojo` test on PostgreSQL (to try a change
 to the SQL against the whole suite; CI runs the marked ones on both, to keep its time),
-except those marked `sqlite_only` (they open the SQLite file themselves).
+except those marked `sqlite_only` (they open the SQLite file themselves). On PostgreSQL
+the bot's jobs start when it wins the replicas' election: run_dojo waits for that.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dojobot.storage.migrator import migrate_up
 from dojobot.storage.postgres import PostgresDatabase
 from telegram_standin import BotApiStandIn
 from tests.support.postgres import fresh_database
+from tests.support.waiting import until
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -159,8 +161,13 @@ async def run_dojo(
     """Run DojoBot on a database file (or database_url=...) until the block ends (call again
     to 'restart')."""
     clock = clock or FakeClock()
-    app = build_application(dojo_settings(standin, path, **settings), clock=clock)
+    bot_settings = dojo_settings(standin, path, **settings)
+    app = build_application(bot_settings, clock=clock)
     async with running(app):
+        if bot_settings.uses_postgres:  # its jobs start once it has won the election
+            assert app.job_queue is not None
+            job_queue = app.job_queue
+            await until(lambda: len(job_queue.jobs()) > 1, "the bot leads and runs its jobs")
         yield Dojo(standin, app, clock, path)
 
 

@@ -127,6 +127,7 @@ async def test_setting_a_reminder_and_timezone_reads_clearly(held: Dojo) -> None
     assert s.callback_answers[forged].get("text") == STALE
 
 
+@pytest.mark.both_backends
 async def test_nudge_at_local_time_in_three_zones(held: Dojo) -> None:
     s = held.standin
     held.clock.now_ms = ms(2026, 6, 1, 6, 0)
