@@ -1,17 +1,15 @@
-"""`dojobot run` on PostgreSQL: it builds the schema of an empty database, serves answers,
-and after `kill -9` a new process judges the last problem shown, nothing lost or doubled."""
+"""`dojobot run` on PostgreSQL when the server ends its connections (`kill -9` on both
+engines: test_kill9.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import signal
 from pathlib import Path
 
 from dojobot.storage.postgres import PostgresDatabase
 from telegram_standin import BotApiStandIn
 from tests.conftest import run_dojo
 from tests.support.db import fetchone
-from tests.support.learner import current_question, solve, start_bot_process, start_set
+from tests.support.learner import current_question, solve, start_set
 from tests.support.learner import reply as reply_to
 from tests.support.postgres import fresh_database
 
@@ -24,42 +22,6 @@ async def answers_recorded(url: str) -> int:
         await db.close()
     assert row is not None
     return int(row[0])
-
-
-async def test_run_on_postgres_survives_kill_dash_nine(
-    standin: BotApiStandIn, tmp_path: Path
-) -> None:
-    learner = await standin.user(702, "Ren")
-    async with fresh_database() as url:
-        bot = start_bot_process(standin, tmp_path / "unused.sqlite3", DOJOBOT_DATABASE_URL=url)
-        try:
-            await standin.send_text(learner, "/start math-arithmetic-addition-d102")
-            message = await standin.next_message(learner, timeout=30)
-            for _ in range(3):
-                _, _, question = current_question(message)
-                await standin.send_text(learner, str(solve(question)))
-                message = await standin.next_message(learner, timeout=10)
-                assert message.plain_text.startswith("✓")
-        finally:
-            bot.send_signal(signal.SIGKILL)
-            await asyncio.to_thread(bot.wait, 10)
-        assert await answers_recorded(url) == 3
-
-        bot = start_bot_process(standin, tmp_path / "unused.sqlite3", DOJOBOT_DATABASE_URL=url)
-        try:
-            number, _, question = current_question(message)
-            assert number == 4
-            await standin.send_text(learner, str(solve(question)))
-            judged = await standin.next_message(learner, timeout=30)
-            if judged.plain_text.startswith("Already counted"):  # as in test_kill9.py
-                judged = await standin.next_message(learner, timeout=30)
-            assert judged.plain_text.startswith("✓")
-            assert "Problem 5 of" in judged.plain_text
-        finally:
-            bot.send_signal(signal.SIGTERM)
-            await asyncio.to_thread(bot.wait, 20)
-        assert bot.returncode == 0
-        assert await answers_recorded(url) == 4
 
 
 async def test_the_bot_reconnects_after_its_connections_are_cut(
