@@ -22,51 +22,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import html
 import json
 import os
-import random
 import sqlite3
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support.learner import solve
-
-from benchmarks.answer_path import DEEP_LINKS, PROBLEM, TOKEN, BotProcess
+from benchmarks.answer_path import DEEP_LINKS, TOKEN, BotProcess
 from benchmarks.common import percentile
-from telegram_standin import ApiCall, BotApiStandIn, User
+from benchmarks.practising import Learner, Practising
+from telegram_standin import ApiCall, BotApiStandIn
 
 LIMIT = 30  # the shipped overall limit
 FLOODER = 800_000
 
 
-@dataclass
-class Learner:
-    """A learner: the problem on screen, when it arrived, and the answers' true times."""
-
-    user: User
-    link: str
-    question: str | None = None
-    shown_at: float = 0.0
-    waiter: asyncio.Future[float] | None = None
-    true_ms: list[tuple[str, float]] = field(default_factory=list)  # (phase, ms)
-
-
-class Classroom:
+class Classroom(Practising):
     """The stand-in, the practising learners and the flooder."""
 
     def __init__(self, think: float, seed: int) -> None:
-        self.standin = BotApiStandIn(token=TOKEN)
-        self.think = think
-        self.rng = random.Random(seed)
-        self.learners: dict[int, Learner] = {}
-        self.latencies: dict[str, list[float]] = {"quiet": [], "flood": []}
-        self.phase = "warmup"
-        self.stop = asyncio.Event()
+        super().__init__(BotApiStandIn(token=TOKEN), think, seed, ("quiet", "flood"))
         self.photos = 0
         self.photo_arrived = asyncio.Event()
         self.flooder: Learner | None = None
@@ -87,46 +65,11 @@ class Classroom:
             self.photos += 1
             self.photo_arrived.set()
             return
-        learner = self.learners.get(chat_id) if isinstance(chat_id, int) else None
-        if learner is None or call.method != "sendMessage" or not call.ok:
-            return
-        text = str(call.params.get("text", ""))
-        match = PROBLEM.search(text)
-        if not (match or "Set complete" in text):
-            return
-        learner.question = match.group(3) if match else None
-        learner.shown_at = call.at
-        if learner.waiter and not learner.waiter.done():
-            learner.waiter.set_result(call.at)
-
-    async def _say(self, learner: Learner, text: str) -> float:
-        learner.waiter = asyncio.get_running_loop().create_future()
-        sent = self.standin.clock()
-        await self.standin.send_text(learner.user, text)
-        return await asyncio.wait_for(learner.waiter, 120) - sent
-
-    async def answer(self, learner: Learner) -> float:
-        """Answer the problem on screen; the latency to the next problem, in seconds."""
-        assert learner.question is not None
-        learner.true_ms.append((self.phase, (self.standin.clock() - learner.shown_at) * 1000))
-        return await self._say(learner, str(solve(html.unescape(learner.question))))
-
-    async def practise(self, learner: Learner) -> None:
-        """Think, answer, wait for the next problem; a new set when one ends."""
-        await self._say(learner, f"/start {learner.link}")
-        while not self.stop.is_set():
-            await asyncio.sleep(self.rng.uniform(0.5, 1.5) * self.think)
-            if learner.question is None:
-                await self._say(learner, f"/start {learner.link}")
-                continue
-            phase = self.phase
-            latency = await self.answer(learner)
-            if phase == self.phase and phase in self.latencies:
-                self.latencies[phase].append(latency * 1000)
+        self.saw(call)
 
     async def finish_a_set(self, learner: Learner) -> None:
         """Play one whole set quickly, so /progress has a chart to draw."""
-        await self._say(learner, f"/start {learner.link}")
+        await self.say(learner, f"/start {learner.link}")
         while learner.question is not None:
             await self.answer(learner)
 

@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import html
 import json
 import math
 import os
-import random
 import sqlite3
 import statistics
 import subprocess
@@ -34,16 +32,14 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.learner import solve
-
-from benchmarks.answer_path import DEEP_LINKS, PROBLEM, TOKEN, BotProcess
+from benchmarks.answer_path import DEEP_LINKS, TOKEN, BotProcess
 from benchmarks.common import percentile
+from benchmarks.practising import Learner, Practising
 from benchmarks.reminders_scale import seed
-from telegram_standin import ApiCall, BotApiStandIn, User
+from telegram_standin import ApiCall, BotApiStandIn
 
 LEARNER_BASE = 900_000_000  # practising learners: far from the reminder holders' ids
 LIMIT = 30  # Telegram's overall messages/s, as the stand-in enforces it
@@ -78,32 +74,19 @@ async def empty_baseline(workdir: Path) -> dict[str, float]:
     return {"startup_s": seconds, "rss_mib": rss}
 
 
-@dataclass
-class Learner:
-    """A practising learner: the problem on screen and the reply being waited for."""
-
-    user: User
-    link: str
-    question: str | None = None
-    waiter: asyncio.Future[float] | None = None
-
-
-class Broadcast:
+class Broadcast(Practising):
     """The stand-in, its observers, and the practising learners."""
 
     def __init__(self, learner_ids: range, due_ids: range, think: float, seed_: int) -> None:
-        self.standin = BotApiStandIn(token=TOKEN, enforce_rate_limits=True)
+        super().__init__(
+            BotApiStandIn(token=TOKEN, enforce_rate_limits=True), think, seed_,
+            ("quiet", "broadcast"),
+        )
         self.learner_ids = learner_ids
         self.due_ids = due_ids
         self.other_nudges = 0  # reminders of the rest of the day that fall in the run
-        self.think = think
-        self.rng = random.Random(seed_)
-        self.learners: dict[int, Learner] = {}
         self.nudge_times: list[float] = []  # stand-in clock of each delivered nudge
         self.sends: list[float] = []  # every accepted sendMessage (nudges and replies)
-        self.latencies: dict[str, list[float]] = {"quiet": [], "broadcast": []}
-        self.phase = "warmup"
-        self.stop = asyncio.Event()
 
     async def start(self, practising: int) -> None:
         """Serve, and make every learner with a reminder a chat the bot may write to."""
@@ -128,33 +111,8 @@ class Broadcast:
         if chat_id in self.learner_ids:
             self.other_nudges += 1
             return
-        learner = self.learners.get(chat_id) if isinstance(chat_id, int) else None
-        text = str(call.params.get("text", ""))
-        if learner and learner.waiter and not learner.waiter.done() and (
-            PROBLEM.search(text) or "Set complete" in text
-        ):
-            learner.waiter.set_result(call.at)
-            match = PROBLEM.search(text)
-            learner.question = match.group(3) if match else None
+        self.saw(call)
 
-    async def _say(self, learner: Learner, text: str) -> float:
-        learner.waiter = asyncio.get_running_loop().create_future()
-        sent = self.standin.clock()
-        await self.standin.send_text(learner.user, text)
-        return await asyncio.wait_for(learner.waiter, 120) - sent
-
-    async def practise(self, learner: Learner) -> None:
-        """Think, answer, wait for the next problem; a new set when one ends."""
-        await self._say(learner, f"/start {learner.link}")
-        while not self.stop.is_set():
-            await asyncio.sleep(self.rng.uniform(0.5, 1.5) * self.think)
-            if learner.question is None:
-                await self._say(learner, f"/start {learner.link}")
-                continue
-            phase = self.phase
-            latency = await self._say(learner, str(solve(html.unescape(learner.question))))
-            if phase == self.phase and phase in self.latencies:
-                self.latencies[phase].append(latency * 1000)
 
 
 def summary(values: list[float]) -> dict[str, float]:
