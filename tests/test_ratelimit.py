@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from dojobot.ratelimit import PriorityRateLimiter, background
-from telegram_standin import BotApiStandIn
+from telegram_standin import BotApiStandIn, User
 from tests.support.waiting import until
+
+
+async def reply_during(
+    s: BotApiStandIn, load: Callable[[ExtBot[int]], Awaitable[Any]], to: User
+) -> tuple[list[str], int]:
+    """Start `load` on a bot with the priority limiter and, once a second of it went out,
+    send "reply" to `to`: every text sent, in order, and how many went before the reply."""
+    bot: ExtBot[int] = ExtBot(  # a connection pool as wide as ApplicationBuilder's
+        s.token, base_url=s.base_url, rate_limiter=PriorityRateLimiter(30),
+        request=HTTPXRequest(connection_pool_size=256),
+    )
+    async with bot:
+        loading = load(bot)
+        await until(lambda: len(s.calls_of("sendMessage")) >= 35, "a second of the load")
+        sent_before = len(s.calls_of("sendMessage"))
+        await bot.send_message(to.id, "reply")
+        await loading
+    return [c.params["text"] for c in s.calls_of("sendMessage")], sent_before
 
 
 async def test_a_reply_overtakes_a_broadcast_and_nothing_is_refused() -> None:
@@ -17,20 +37,14 @@ async def test_a_reply_overtakes_a_broadcast_and_nothing_is_refused() -> None:
         learners = [await s.user(1000 + i, f"L{i}") for i in range(61)]
         for learner in learners:
             await s.send_text(learner, "/start")  # a chat the bot may write to
-        bot: ExtBot[int] = ExtBot(  # a connection pool as wide as ApplicationBuilder's
-            s.token, base_url=s.base_url, rate_limiter=PriorityRateLimiter(30),
-            request=HTTPXRequest(connection_pool_size=256),
-        )
-        async with bot:
+
+        def broadcast(bot: ExtBot[int]) -> Awaitable[Any]:
             with background():  # the tasks gather makes inherit it
-                broadcast = asyncio.gather(
+                return asyncio.gather(
                     *(bot.send_message(learner.id, "nudge") for learner in learners[1:])
                 )
-            await until(lambda: len(s.calls_of("sendMessage")) >= 35, "a second of nudges")
-            sent_before = len(s.calls_of("sendMessage"))
-            await bot.send_message(learners[0].id, "reply")
-            await broadcast
-        texts = [c.params["text"] for c in s.calls_of("sendMessage")]
+
+        texts, sent_before = await reply_during(s, broadcast, learners[0])
         # Ahead of most of the nudges still waiting (about 24 when it was sent; those already
         # on their way, more on a loaded machine, may go first). First-come, it would be last.
         assert sent_before >= 35
@@ -44,17 +58,11 @@ async def test_one_chat_flooding_does_not_hold_back_another_chats_reply() -> Non
         flooder, other = await s.user(2001, "Flo"), await s.user(2002, "Oda")
         for learner in (flooder, other):
             await s.send_text(learner, "/start")
-        bot: ExtBot[int] = ExtBot(
-            s.token, base_url=s.base_url, rate_limiter=PriorityRateLimiter(30),
-            request=HTTPXRequest(connection_pool_size=256),
-        )
-        async with bot:
-            flood = asyncio.gather(*(bot.send_message(flooder.id, "flood") for _ in range(60)))
-            await until(lambda: len(s.calls_of("sendMessage")) >= 35, "a second of the flood")
-            sent_before = len(s.calls_of("sendMessage"))
-            await bot.send_message(other.id, "reply")
-            await flood
-        texts = [c.params["text"] for c in s.calls_of("sendMessage")]
+
+        def flood(bot: ExtBot[int]) -> Awaitable[Any]:
+            return asyncio.gather(*(bot.send_message(flooder.id, "flood") for _ in range(60)))
+
+        texts, sent_before = await reply_during(s, flood, other)
         # Replies to the same chat queue first-come; one to another chat goes ahead of most
         # of the flood's waiting rest (about 25 when it was sent). First-come, it would be last.
         assert sent_before >= 35
