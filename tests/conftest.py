@@ -58,6 +58,13 @@ async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
         yield url
 
 
+@pytest.fixture(params=BACKENDS)
+async def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A migrated database of each backend, by URL: for `dojobot` processes."""
+    async with database_url(request.param, tmp_path) as url:
+        yield url
+
+
 @pytest.fixture
 async def sqlite_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
     """A fresh SQLite file with every migration applied."""

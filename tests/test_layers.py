@@ -19,9 +19,9 @@ LAYERS = (
     # i18n formats the engine's figures): neither imports anything else of ours.
     ("engine", "i18n"),
     ("storage",),  # SQL, over engine types
-    ("config", "charts", "fluency_map", "ops", "updates", "rendering", "request"),  # settings,
-    # PNGs, maintainer tools, update order and arrival, the chart worker, the Bot API
-    # client: never handlers
+    ("config", "charts", "fluency_map", "ops", "updates", "webhook", "rendering", "request"),
+    # settings, PNGs, maintainer tools, update order and arrival, the webhook endpoint, the
+    # chart worker, the Bot API client: never handlers
     ("context", "metrics", "ratelimit"),  # what every handler receives; counters; send pacing
     ("handlers",),  # Telegram glue
     ("jobs",),  # work started by the bot itself, using handlers' texts and buttons
