@@ -405,9 +405,18 @@ async def close_idle_sets(db: Database, idle_before_ms: int) -> list[tuple[int, 
         )
     closed = []
     for row in rows:
-        # One short transaction per set, so answers are never kept waiting long.
+        # One short transaction per set, so answers are never kept waiting long. The set is
+        # closed only if it is still open and idle: an answer may have come in since the
+        # read, or another replica (two leaders after a network split) closed it first; the
+        # conditional UPDATE locks the row, so the two take turns and re-check.
         async with db.transaction() as tx:
-            closed.append((int(row["user_id"]), await _finish(tx, row["session_id"])))
+            still_idle = await tx.execute(
+                "UPDATE session SET state = NULL"
+                " WHERE session_id = ? AND end_time IS NULL AND problem_sent_at < ?",
+                (row["session_id"], idle_before_ms),
+            )
+            if still_idle:
+                closed.append((int(row["user_id"]), await _finish(tx, row["session_id"])))
     return closed
 
 
