@@ -20,6 +20,8 @@ import hmac
 import json
 import logging
 import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 
@@ -92,10 +94,31 @@ async def set_webhook(app: AnyApp, url: str, secret: str | None) -> None:
             pause = min(pause * 2, 60.0)
 
 
+@asynccontextmanager
+async def lifecycle(app: AnyApp) -> AsyncIterator[None]:
+    """PTB's Application.__run inside a running loop (run_polling and run_webhook own theirs):
+    initialize and post_init, then the block (which starts taking updates, then calls
+    app.start()); after it, stop and post_stop if the app started, shutdown, post_shutdown."""
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        try:
+            yield
+        finally:
+            if app.running:
+                await app.stop()
+                if app.post_stop:  # as in PTB: only if stop() ran
+                    await app.post_stop(app)
+    finally:
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
 async def serve(app: AnyApp, *, listen: str, port: int, url: str, secret: str | None) -> None:
-    """Run `app` on its webhook until SIGINT or SIGTERM, in PTB's order (initialize,
-    post_init, serve and set the webhook, start; then stop, post_stop, shutdown,
-    post_shutdown). A stopping replica answers the updates it holds before it stops."""
+    """Run `app` on its webhook until SIGINT or SIGTERM. A stopping replica answers the
+    updates it holds before it stops."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -105,10 +128,7 @@ async def serve(app: AnyApp, *, listen: str, port: int, url: str, secret: str | 
         [(PATH, _Updates, {"app": app, "secret": secret, "inflight": inflight})],
         log_function=lambda handler: None,  # no access log: one line per update is noise
     ))
-    await app.initialize()
-    try:
-        if app.post_init:
-            await app.post_init(app)
+    async with lifecycle(app):
         try:
             server.listen(port, listen)
         except OSError as exc:
@@ -124,11 +144,3 @@ async def serve(app: AnyApp, *, listen: str, port: int, url: str, secret: str | 
         finally:
             server.stop()
             await server.close_all_connections()
-            if app.running:
-                await app.stop()
-                if app.post_stop:
-                    await app.post_stop(app)
-    finally:
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)

@@ -218,16 +218,14 @@ async def answer(update: Update, context: DojoContext) -> None:
 
 
 async def _show_current(update: Update, context: DojoContext, note: str = "") -> None:
-    """The running set's current problem, quoting the message Telegram sent again (so the
-    learner sees which one this answers)."""
+    """The running set's current problem (if one runs), quoting the learner's message this
+    answers: one Telegram sent again, or an edited one."""
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None
     now_open = await store.open_set(context.db, user.id)
     if now_open is not None and now_open.state.current is not None:
-        await message.reply_text(
-            note + problem_block(now_open.state), do_quote=True
-        )
+        await message.reply_text(note + problem_block(now_open.state), do_quote=True)
 
 
 async def _stage_line(context: DojoContext, user_id: int, topic: Topic) -> str:
@@ -283,16 +281,10 @@ async def not_text(update: Update, context: DojoContext) -> None:
 
 async def edited(update: Update, context: DojoContext) -> None:
     """An edited message: answers are judged once, so say so while a set runs."""
-    user = update.effective_user
-    message = update.edited_message
-    assert user is not None and message is not None
-    current = await store.open_set(context.db, user.id)
-    if current is not None and current.state.current is not None:
-        await message.reply_text(
-            _("Edited answers are not judged again. Send a new message with your answer.")
-            + "\n\n" + problem_block(current.state)
-        )
     # Without a running set an edit needs no reply: it would only be noise.
+    await _show_current(update, context, _(
+        "Edited answers are not judged again. Send a new message with your answer."
+    ) + "\n\n")
 
 
 async def close_idle_sets(context: DojoContext) -> None:
