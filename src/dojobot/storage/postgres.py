@@ -156,7 +156,10 @@ class PostgresDatabase:
             try:
                 await transaction.start()
             except self._lost:
-                conn.terminate()
+                # Found dead mid-BEGIN, the pool may have let go of it already (terminate()
+                # then refuses); either way it is closed and the holder freed.
+                with contextlib.suppress(*self._lost):
+                    conn.terminate()
                 await self._pool.release(conn)
                 if attempt == attempts:
                     raise
