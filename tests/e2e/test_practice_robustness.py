@@ -196,18 +196,32 @@ async def test_restart_mid_set_loses_nothing(standin: BotApiStandIn, tmp_path: P
         assert len(await attempts(dojo.db)) == 4
 
 
-async def test_redelivered_answer_counts_once(dojo: Dojo, standin: BotApiStandIn) -> None:
+@pytest.mark.both_backends
+async def test_redelivered_answer_counts_once_and_gets_its_reply(
+    dojo: Dojo, standin: BotApiStandIn
+) -> None:
+    """An answer Telegram sends again (its replica died before answering the POST) gets the
+    reply it got first, verdict and next problem; once a later answer was judged, it gets a
+    note and the current problem."""
     learner = await standin.user(610, "Kei")
     first = await start_set(standin, learner, "math-arithmetic-addition-d101")
     _, _, question = current_question(first)
     sent = await standin.send_text(learner, str(solve(question)))
-    await standin.next_message(learner)
+    judged = await standin.next_message(learner)
     again = Update.de_json({"update_id": 10_000, "message": sent}, dojo.app.bot)
     assert again is not None
     await dojo.app.process_update(again)
-    note = await standin.next_message(learner)
-    assert note.plain_text.startswith("Already counted.\nProblem 2 of")
+    repeated = await standin.next_message(learner)
+    assert repeated.text == judged.text
+    assert repeated.reply_to_message_id == sent["message_id"]
     assert len(await attempts(dojo.db)) == 1
+
+    _, _, question = current_question(judged)
+    await reply(standin, learner, str(solve(question)))
+    await dojo.app.process_update(again)
+    note = await standin.next_message(learner)
+    assert note.plain_text.startswith("Already counted.\nProblem 3 of"), note.plain_text
+    assert len(await attempts(dojo.db)) == 2
 
 
 @pytest.mark.both_backends

@@ -193,8 +193,8 @@ async def practise(
 
     No reply within `patience` seconds (the replica holding the answer died and nobody
     took it over): the learner types the answer again, as a person would; the set's state
-    then decides what it counts for. "Already counted." answers the message it quotes: the
-    replica that judged it died before replying, and another showed the next problem."""
+    then decides what it counts for. A reply quoting the learner's message is the reply to
+    an answer the replica that judged it died before confirming: another sent it again."""
     message = await _say(standin, learner, f"/start {PAYLOAD}", patience)
     done = 0
     while done < answers:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from decimal import Decimal
 from html import escape
 from typing import Any
 
@@ -28,6 +29,7 @@ from dojobot.engine import practice_set
 from dojobot.engine.adaptive import plan_set, to_work_on
 from dojobot.engine.answers import AnswerRejected, format_number, is_correct, parse_answer
 from dojobot.engine.facts import fact_of, space
+from dojobot.engine.practice_set import SetState
 from dojobot.engine.stats import Stats
 from dojobot.handlers.callbacks import STALE, Go, on_button
 from dojobot.handlers.texts import (
@@ -152,7 +154,8 @@ async def answer(update: Update, context: DojoContext) -> None:
     db = context.db
     current = await store.open_set(db, user.id)
     if current is None or current.state.current is None:
-        await message.reply_text(_(NO_SET))
+        if not await _answer_again(update, context):
+            await message.reply_text(_(NO_SET))
         return
     problem = current.state.current
     try:
@@ -179,42 +182,102 @@ async def answer(update: Update, context: DojoContext) -> None:
         want_recent=finishing or new_state.answered % PROGRESS_EVERY == 0,
     )
     if judged is None:
-        # Telegram delivered this message again (e.g. a replica died after committing and
-        # before answering the webhook). It was judged once; show where the set stands.
-        log.info("redelivered answer (message %s) was already judged", message.message_id)
-        await _show_current(update, context, _("Already counted.") + "\n")
+        if not await _answer_again(update, context):
+            # Another message took this problem first (e.g. two answers to two replicas at
+            # once): this one was not judged; show where the set stands.
+            log.info("answer (message %s) came after its problem was answered",
+                     message.message_id)
+            await _show_current(update, context, _("Already counted.") + "\n")
         return
     metrics.ANSWERS.labels("correct" if correct else "wrong").inc()
     parts = [feedback(correct, problem.question, format_number(problem.answer), response_ms)]
     if judged.summary is not None:
-        parts.append(
-            set_summary(_title(context, topic, current.level_id), judged.summary.stats,
-                        await _streak_line(context, user.id))
-        )
-    if judged.passed_test_out is not None and judged.summary is not None:
-        attempts = [] if judged.passed_test_out else await store.set_answers(
-            db, judged.summary.session_id
-        )
-        parts.append(test_out_result(
-            judged.passed_test_out, to_work_on(attempts, current.pace_ms), current.pace_ms
-        ))
+        parts += await _ended(context, user.id, topic, current.level_id, judged.summary,
+                              judged.passed_test_out, current.pace_ms)
     if judged.recent is not None:
         parts.append(
             stage_line(context.catalogue, topic, judged.progress.stage_id,
                        judged.progress.reps_in_stage, judged.recent)
         )
-    if judged.set_finished:
-        await message.reply_text(
-            "\n\n".join(parts), reply_markup=after_set_keyboard(topic, current.level_id)
-        )
-        context.bot_data.problem_sent_at.pop(user.id, None)
-    else:
-        parts.append(problem_block(new_state))
-        await message.reply_text("\n\n".join(parts))
-        context.bot_data.problem_sent_at[user.id] = context.now_ms()
+    await _reply(context, message, topic, current.level_id, parts, new_state)
     if judged.advanced_to is not None:
         await message.reply_text(celebration(context.catalogue, topic, judged.advanced_to))
     metrics.ANSWER_SECONDS.observe(time.perf_counter() - started)
+
+
+async def _ended(
+    context: DojoContext, user_id: int, topic: Topic, level_id: int | None,
+    summary: store.SetSummary, passed_test_out: bool | None, pace_ms: int,
+) -> list[str]:
+    """A finished set's summary, then a test-out's result."""
+    parts = [set_summary(_title(context, topic, level_id), summary.stats,
+                         await _streak_line(context, user_id))]
+    if passed_test_out is not None:
+        attempts = [] if passed_test_out else await store.set_answers(
+            context.db, summary.session_id
+        )
+        parts.append(test_out_result(passed_test_out, to_work_on(attempts, pace_ms), pace_ms))
+    return parts
+
+
+async def _reply(
+    context: DojoContext, message: Message, topic: Topic, level_id: int | None,
+    parts: list[str], state: SetState | None, *, quote: bool = False,
+) -> None:
+    """An answer's one message: its parts, then the next problem or, when the set is over
+    (`state` is None once the set's row is closed), the buttons for what comes next.
+    `quote`: quote the answer, for a reply that comes late (its first may have arrived)."""
+    assert message.from_user is not None
+    user_id = message.from_user.id
+    do_quote = quote or None  # None: the chat's usual (no quote in a private chat)
+    if state is None or state.current is None:
+        await message.reply_text(
+            "\n\n".join(parts), reply_markup=after_set_keyboard(topic, level_id),
+            do_quote=do_quote,
+        )
+        context.bot_data.problem_sent_at.pop(user_id, None)
+    else:
+        await message.reply_text("\n\n".join([*parts, problem_block(state)]),
+                                 do_quote=do_quote)
+        context.bot_data.problem_sent_at[user_id] = context.now_ms()
+
+
+async def _answer_again(update: Update, context: DojoContext) -> bool:
+    """Telegram sent an answer again that was judged already (a replica died after
+    committing it and before replying): reply what its first handling replied, from the
+    answer as stored, without judging it again. False when the message is not the last
+    answer its set took, with the same text (an edit comes as an edited message).
+
+    The reply quotes the answer: if the first reply did arrive (the replica died after
+    sending it, before answering Telegram's POST) the learner sees which one this is."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and message.text is not None and user is not None
+    stored = await store.judged_answer(context.db, user.id, message.message_id)
+    if stored is None or stored.given != _typed(message.text):
+        return False
+    log.info("redelivered answer (message %s) was already judged", message.message_id)
+    topic = context.catalogue.topic(stored.topic_id)
+    assert topic is not None
+    parts = [feedback(stored.correct, stored.question,
+                      format_number(Decimal(stored.expected)), stored.response_ms)]
+    if stored.state is None:
+        summary = store.SetSummary(stored.session_id, stored.topic_id, stored.level_id,
+                                   await store.set_stats(context.db, stored.session_id))
+        parts += await _ended(context, user.id, topic, stored.level_id, summary,
+                              stored.passed_test_out, stored.pace_ms)
+    if stored.state is None or stored.state.answered % PROGRESS_EVERY == 0:
+        parts.append(await _stage_line(context, user.id, topic))
+    await _reply(context, message, topic, stored.level_id, parts, stored.state, quote=True)
+    return True
+
+
+def _typed(text: str) -> str | None:
+    """An answer's text as stored (None: not an answer)."""
+    try:
+        return format_number(parse_answer(text))
+    except AnswerRejected:
+        return None
 
 
 async def _show_current(update: Update, context: DojoContext, note: str = "") -> None:

@@ -296,6 +296,59 @@ async def record_answer(
 
 
 
+@dataclass(frozen=True)
+class StoredAnswer:
+    """An answer as it was judged and stored: what its reply is made of, sent again."""
+
+    session_id: int
+    topic_id: int
+    level_id: int
+    question: str
+    expected: str
+    given: str
+    correct: bool
+    response_ms: int
+    state: SetState | None  # the set after this answer; None once the set has ended
+    passed_test_out: bool | None  # a finished test-out: passed or not
+    pace_ms: int
+
+
+async def judged_answer(db: Database, user_id: int, message_id: int) -> StoredAnswer | None:
+    """The answer the learner's message `message_id` gave, while it is the last answer its
+    set took (a set remembers the message of its last answer); None otherwise."""
+    async with db.read() as tx:
+        # Pinned: a file without statistics would walk all the learner's answers first.
+        found = await tx.fetchone(
+            """SELECT s.session_id, s.topic_id, s.difficulty_level_id, s.start_time, s.state,
+                      s.test_out, u.pace_ms
+               FROM session s INDEXED BY session_user_topic
+               JOIN "user" u ON u.user_id = s.user_id
+               WHERE s.user_id = ? AND s.last_message_id = ?""",
+            (user_id, message_id),
+        )
+        if found is None:
+            return None
+        last = await tx.fetchone(
+            """SELECT question, expected, given, correct, response_ms
+               FROM attempt INDEXED BY attempt_user_time
+               WHERE user_id = ? AND answered_at >= ? AND session_id = ?
+               ORDER BY answered_at DESC, attempt_id DESC LIMIT 1""",
+            (user_id, found["start_time"], found["session_id"]),
+        )
+    if last is None:  # the message started the set (a deep link): it gave no answer
+        return None
+    return StoredAnswer(
+        session_id=found["session_id"], topic_id=found["topic_id"],
+        level_id=found["difficulty_level_id"], question=last["question"],
+        expected=last["expected"], given=last["given"], correct=bool(last["correct"]),
+        response_ms=last["response_ms"],
+        state=None if found["state"] is None else _state_from(found["session_id"],
+                                                              found["state"]),
+        passed_test_out=None if found["test_out"] is None else found["test_out"] == "passed",
+        pace_ms=found["pace_ms"],
+    )
+
+
 async def _advance(tx: Tx, progress: Progress, user_id: int, now_ms: int) -> Progress:
     """Move the learner to the next stage; its reps start from zero."""
     stage_id = next_stage(progress.stage_id)
