@@ -47,16 +47,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from tests.support.learner import solve
 
 from benchmarks.common import percentile
-from benchmarks.pg_server import postmaster_pid, server_cpu_seconds
+from benchmarks.pg_server import postmaster_pid, server_cpu_seconds, throwaway_postgres
 from telegram_standin import ApiCall, BotApiStandIn, User
 
 ROOT = Path(__file__).resolve().parents[1]  # where `python -m benchmarks.…` runs
@@ -584,26 +582,6 @@ def machine() -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "kernel": platform.release(),
     }
-
-
-@contextlib.asynccontextmanager
-async def throwaway_postgres(server_url: str | None) -> AsyncIterator[str | None]:
-    """A new database on the server (dropped at the end), or None for SQLite."""
-    if server_url is None:
-        yield None
-        return
-    import asyncpg
-
-    name = f"dojobench_{os.getpid()}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-        try:
-            yield urlsplit(server_url)._replace(path=f"/{name}").geturl()
-        finally:
-            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-    finally:
-        await admin.close()
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:

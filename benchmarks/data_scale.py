@@ -50,13 +50,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from tests.support.db import fetchall, fetchone
 
 import dojobot.storage.classes as class_store
 import dojobot.storage.practice as store
-from benchmarks.pg_server import drop_os_cache, restart_cold
+from benchmarks.pg_server import drop_os_cache, restart_cold, throwaway_postgres
 from dojobot.engine import practice_set
 from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.leaderboard import build_board
@@ -112,21 +111,14 @@ class Target:
                 finally:
                     await db.close()
             return
-        import asyncpg
-
-        name = f"dojoempty_{os.getpid()}"
-        admin = await asyncpg.connect(self.url)
-        await admin.execute(f"CREATE DATABASE {name}")
-        try:
-            db = await PostgresDatabase.open(urlsplit(self.url)._replace(path=f"/{name}").geturl())
+        async with throwaway_postgres(self.url) as url:
+            assert url is not None
+            db = await PostgresDatabase.open(url)
             await migrate_up(db)
             try:
                 yield db
             finally:
                 await db.close()
-        finally:
-            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-            await admin.close()
 
 
 async def progress_queries(db: Database, user_id: int) -> int:

@@ -30,17 +30,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from benchmarks.pg_server import database_url
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.postgres import PostgresDatabase
 
 # What make_big_db.py fills; the other tables are the catalogue (a migration's rows) or empty.
 TABLES = ("user", "session", "attempt", "user_progress", "class_group", "class_member")
 BATCH = 50_000
-
-
-def database_url(server_url: str, name: str) -> str:
-    """The URL of database `name` on the server of `server_url`."""
-    return urlsplit(server_url)._replace(path=f"/{name}").geturl()
 
 
 async def _create(server_url: str, name: str) -> str:

@@ -1,4 +1,5 @@
-"""A PostgreSQL server on this machine, seen from outside: its CPU time, and a cold restart.
+"""A PostgreSQL server on this machine, seen from outside: its CPU time, a cold restart, and
+throw-away databases on it.
 
 For benchmarks against the throw-away cluster `scripts/with-postgres` starts (same machine;
 the restart needs to act as the cluster's owner, so root or that user).
@@ -16,9 +17,12 @@ the restart needs to act as the cluster's owner, so root or that user).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pwd
+from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -96,3 +100,28 @@ async def restart_cold(url: str) -> bool:
     if await proc.wait() != 0:
         raise RuntimeError(f"pg_ctl restart of {data} failed (see {data}/restart.log)")
     return drop_os_cache()
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The URL of database `name` on the server of `server_url`."""
+    return urlsplit(server_url)._replace(path=f"/{name}").geturl()
+
+
+@contextlib.asynccontextmanager
+async def throwaway_postgres(server_url: str | None) -> AsyncIterator[str | None]:
+    """A new database on the server (dropped at the end), or None for SQLite."""
+    if server_url is None:
+        yield None
+        return
+    import asyncpg
+
+    name = f"dojobench_{os.getpid()}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+        try:
+            yield database_url(server_url, name)
+        finally:
+            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    finally:
+        await admin.close()
