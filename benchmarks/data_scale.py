@@ -235,8 +235,9 @@ async def measure_boards(target: Target, repeats: int, cold_runs: int,
         other: list[tuple[float, float, bool]] = []
         for i in range(cold_runs):
             # Warm-up classes from the end of the list, which the sample starts far from.
-            for chat_id, into, warm_up in ((WORST_CLASS, worst, chats[-1 - 2 * i]),
-                                           (picked[i % len(picked)], other, chats[-2 - 2 * i])):
+            ends = (chats[(-1 - 2 * i) % len(chats)], chats[(-2 - 2 * i) % len(chats)])
+            for chat_id, into, warm_up in ((WORST_CLASS, worst, ends[0]),
+                                           (picked[i % len(picked)], other, ends[1])):
                 into.append(await cold_pair(
                     target, partial(class_board, chat_id=chat_id, period=period),
                     partial(class_board, chat_id=warm_up, period=period)))
