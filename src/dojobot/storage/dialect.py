@@ -47,6 +47,12 @@ class Dialect:
     migration_bookkeeping: str
     # Returns a row when schema_migration exists, creating nothing (`migrate status` only reads).
     has_migration_bookkeeping: str
+    # Appended to a SELECT that claims rows for this transaction: two claimers (replicas that
+    # both think they lead, after a network split) never get the same row. PostgreSQL locks
+    # the rows and skips those another claimer holds (re-checking the WHERE of a row it
+    # waited for); SQLite needs nothing: a write transaction (BEGIN IMMEDIATE) holds the
+    # whole file, so a second claimer reads only after the first has committed.
+    claim_rows: str
 
 
 SQLITE = Dialect(
@@ -60,6 +66,7 @@ SQLITE = Dialect(
     has_migration_bookkeeping=(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'"
     ),
+    claim_rows="",
 )
 
 POSTGRES = Dialect(
@@ -72,6 +79,7 @@ POSTGRES = Dialect(
 )""",
     has_migration_bookkeeping="SELECT to_regclass('schema_migration')::text AS name "
     "WHERE to_regclass('schema_migration') IS NOT NULL",
+    claim_rows=" FOR UPDATE OF r SKIP LOCKED",
 )
 
 
