@@ -82,6 +82,25 @@ class PostgresTx:
         await self._conn.execute(script)
 
 
+class _OneConnection:
+    """The pool of a rehearsal: its one connection, already inside the outer transaction."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def acquire(self) -> Any:
+        return self._conn
+
+    async def release(self, conn: Any) -> None:
+        """Kept: it is the rehearsal's."""
+
+    def get_max_size(self) -> int:
+        return 1
+
+    async def close(self) -> None:
+        """The rehearsal releases it."""
+
+
 class PostgresDatabase:
     """Database on PostgreSQL: an asyncpg pool; see storage/db.py's docstring."""
 
@@ -162,7 +181,10 @@ class PostgresDatabase:
             try:
                 await transaction.start()
             except self._lost:
-                conn.terminate()
+                # Found dead mid-BEGIN, the pool may have let go of it already (terminate()
+                # then refuses); either way it is closed and the holder freed.
+                with contextlib.suppress(*self._lost):
+                    conn.terminate()
                 await self._pool.release(conn)
                 if attempt == attempts:
                     raise
@@ -199,6 +221,23 @@ class PostgresDatabase:
         """A read-only transaction whose statements all see one snapshot (heavy: no change,
         every statement is awaited I/O)."""
         return self._run(isolation="repeatable_read", readonly=True)
+
+    @asynccontextmanager
+    async def rehearsal(self) -> AsyncIterator[PostgresDatabase]:
+        """This database as one transaction rolled back at the end (a dry run): every
+        transaction and read through the database yielded is a savepoint inside it, so it
+        sees its own writes and nobody else ever does. Its writes hold their row locks until
+        it ends, as any transaction's."""
+        async with self._pool.acquire() as conn:
+            # Repeatable read: one snapshot throughout, and the isolation read() asks for.
+            outer = conn.transaction(isolation="repeatable_read")
+            await outer.start()
+            try:
+                yield PostgresDatabase(_OneConnection(conn), self.url, self.driver_error,
+                                       self._lost)
+            finally:
+                with contextlib.suppress(*self._lost):  # a dead connection undid it anyway
+                    await outer.rollback()
 
     async def probe(self, timeout_ms: int = 1000) -> str | None:
         """None if a connection answers within timeout_ms; else why not (for /healthz)."""
