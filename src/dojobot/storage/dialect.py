@@ -1,7 +1,8 @@
 """What differs between SQLite and PostgreSQL, in one place: storage code asks its Dialect.
 
-The schema is the same on both (names, columns, indexes, constraints); the PostgreSQL
-migrations differ only in types: Telegram ids, ids the database assigns and millisecond
+The schema is the same on both (names, columns, indexes, constraints; one exception: a
+BRIN index PostgreSQL alone has, migrations/postgres/0011); the PostgreSQL migrations
+differ otherwise only in types: Telegram ids, ids the database assigns and millisecond
 times are BIGINT (SQLite's INTEGER is 64-bit whatever it is declared), database-assigned
 ids are identity columns (SQLite's INTEGER PRIMARY KEY), REAL is DOUBLE PRECISION (a
 PostgreSQL REAL is 32-bit), and the table "user" is quoted (a reserved word there; SQLite

@@ -13,6 +13,11 @@ from dojobot.storage.db import Args, StorageError
 from dojobot.storage.dialect import POSTGRES, numbered_parameters
 
 CONNECT_TIMEOUT_S = 10
+# Per connection. jit off: the server's default compiles any statement its planner costs
+# above 100,000 with LLVM, 10-120 ms a statement (per parallel worker), which a bot's
+# statements of a few ms never earn back: `dojobot stats`, boards on a database without
+# statistics yet (BENCHMARKS.md, "Data at scale on PostgreSQL").
+SERVER_SETTINGS = {"jit": "off"}
 # Connections per process: transactions of different chats run at once, each on its own.
 POOL_SIZE = 10
 
@@ -133,7 +138,8 @@ class PostgresDatabase:
         shown = redact_url(url)
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT_S
+                url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT_S,
+                server_settings=SERVER_SETTINGS,
             )
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             # Not there yet (refused, timed out, starting up) may pass; a refused password,
