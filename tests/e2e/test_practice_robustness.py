@@ -200,7 +200,6 @@ async def test_restart_mid_set_loses_nothing(
         assert len(await attempts(dojo.db)) == 4
 
 
-@pytest.mark.both_backends
 async def test_redelivered_answer_counts_once_and_gets_its_reply(
     dojo: Dojo, standin: BotApiStandIn
 ) -> None:
