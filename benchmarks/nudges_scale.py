@@ -171,7 +171,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     cpu1, wall1 = bot.cpu_seconds(), time.monotonic()
     bench.phase = "done"
     bench.stop.set()
-    await asyncio.wait(tasks, timeout=30)
+    if tasks:  # --practising 0: nobody to wait for
+        await asyncio.wait(tasks, timeout=30)
     peak = vm(bot.pid, "VmHWM")
     # SIGTERM while nudges of the following minutes may be going out; the stand-in stays up
     # until the bot has exited, so its last claimed batch is delivered.
@@ -222,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="2,000 due instead of 20,000")
     p.add_argument("--learners", type=int, default=100_000)
     p.add_argument("--due", type=int, default=None)
-    p.add_argument("--practising", type=int, default=10)
+    p.add_argument("--practising", type=int, default=10,
+                   help="learners practising meanwhile; 0: the broadcast alone")
     p.add_argument("--think", type=float, default=2.0, help="mean seconds before each answer")
     p.add_argument("--quiet", type=float, default=40.0, help="seconds of quiet practice, at least")
     p.add_argument("--seed", type=int, default=8)
