@@ -22,7 +22,11 @@ count every answer it sent (committed before the reply).
 With --database-url postgresql://..., DojoBot runs on a throw-away database created on that
 server (and dropped at the end). The per-reply commit check needs a synchronous reader
 inside the stand-in's hook and is SQLite's only; the whole run's accounting (answers sent =
-replies = attempt rows) is checked on both.
+replies = attempt rows) is checked on both. SQLite's work is in the bot's CPU (it runs in
+the process); PostgreSQL's runs in the server's processes, so with a server on this
+machine their CPU over each phase is read too (benchmarks/pg_server.py) and reported per
+answer beside the bot's: the sum is what an answer costs on each engine. The echo phases
+read it as well: the server's background work (autovacuum, checkpoints) while idle.
 """
 
 from __future__ import annotations
@@ -43,15 +47,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from tests.support.learner import solve
 
 from benchmarks.common import percentile
+from benchmarks.pg_server import postmaster_pid, server_cpu_seconds, throwaway_postgres
 from telegram_standin import ApiCall, BotApiStandIn, User
 
 ROOT = Path(__file__).resolve().parents[1]  # where `python -m benchmarks.…` runs
@@ -206,6 +209,7 @@ class PhaseResult:
     processed: int  # replies within the window and the drain after it (CPU and calls)
     lost: int
     bot_cpu_s: float
+    db_cpu_s: float  # the PostgreSQL server's processes (0 on SQLite: it runs in the bot)
     driver_cpu_s: float
     api_calls_for_answers: int
     api_calls_for_restarts: int
@@ -232,6 +236,7 @@ class Bench:
         self.postgres_url = postgres_url  # a throw-away database on the server, or None
         self.database_url = postgres_url or f"sqlite:///{self.db_path}"
         self.reader: sqlite3.Connection | None = None
+        self.postmaster: int | None = None  # the PostgreSQL server, for its CPU time
         self.recording = False
         self.counters: dict[str, int] = {}
         self.latencies: list[float] = []
@@ -249,6 +254,12 @@ class Bench:
         if self.postgres_url is None:
             self.reader = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
             self.reader.execute("PRAGMA busy_timeout = 5000")
+        else:
+            self.postmaster = await postmaster_pid(self.postgres_url)
+
+    def db_cpu_seconds(self) -> float:
+        """The PostgreSQL server's CPU so far (0 on SQLite)."""
+        return 0.0 if self.postmaster is None else server_cpu_seconds(self.postmaster)
 
     async def stop(self) -> dict[str, int]:
         """Stop the bots and the stand-ins; returns their exit codes."""
@@ -364,6 +375,7 @@ class Bench:
         self.counters = {}
         self.latencies = []
         cpu0 = self.bots[bot].cpu_seconds()
+        db0 = self.db_cpu_seconds()
         drv0 = time.process_time()
         t0 = time.monotonic()
         self.recording = True
@@ -375,6 +387,7 @@ class Bench:
         done, pending = await asyncio.wait(tasks, timeout=15)
         self.recording = False
         cpu1 = self.bots[bot].cpu_seconds()
+        db1 = self.db_cpu_seconds()
         drv1 = time.process_time()
         for task in pending:
             task.cancel()
@@ -390,6 +403,7 @@ class Bench:
             processed=processed,
             lost=lost,
             bot_cpu_s=cpu1 - cpu0,
+            db_cpu_s=db1 - db0,
             driver_cpu_s=drv1 - drv0,
             api_calls_for_answers=self.counters.get("calls_answer", 0),
             api_calls_for_restarts=self.counters.get("calls_restart", 0),
@@ -442,6 +456,7 @@ class Summary:
     p99_ms: float
     max_ms: float
     cpu_ms_per_answer: float
+    db_cpu_ms_per_answer: float
     api_calls_per_answer: float
     api_calls_per_restart: float
     restarts: int
@@ -470,6 +485,7 @@ def summarize(phases: list[PhaseResult]) -> Summary:
         p99_ms=percentile(lat, 99),
         max_ms=max(lat) if lat else float("nan"),
         cpu_ms_per_answer=1000 * sum(p.bot_cpu_s for p in phases) / max(1, processed),
+        db_cpu_ms_per_answer=1000 * sum(p.db_cpu_s for p in phases) / max(1, processed),
         api_calls_per_answer=sum(p.api_calls_for_answers for p in phases) / max(1, processed),
         api_calls_per_restart=sum(p.api_calls_for_restarts for p in phases) / max(1, restarts),
         restarts=restarts,
@@ -485,25 +501,28 @@ def markdown(summaries: list[Summary]) -> str:
     """The results table plus the target ratios."""
     lines = [
         "| bot | N | answers/s | p50 ms | p95 ms | p99 ms | max ms | bot CPU ms/answer "
-        "| API calls/answer | answers | lost | not committed | driver CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| PostgreSQL CPU ms/answer | API calls/answer | answers | lost | not committed "
+        "| driver CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in summaries:
         lines.append(
             f"| {s.bot} | {s.n} | {s.answers_per_s:.0f} | {s.p50_ms:.1f} | {s.p95_ms:.1f} "
             f"| {s.p99_ms:.1f} | {s.max_ms:.1f} | {s.cpu_ms_per_answer:.2f} "
-            f"| {s.api_calls_per_answer:.3f} | {s.processed} | {s.lost} "
-            f"| {s.not_committed} | {s.driver_cpu_share:.0%} |"
+            f"| {s.db_cpu_ms_per_answer:.2f} | {s.api_calls_per_answer:.3f} | {s.processed} "
+            f"| {s.lost} | {s.not_committed} | {s.driver_cpu_share:.0%} |"
         )
     by = {(s.bot, s.n): s for s in summaries}
-    lines += ["", "| N | throughput dojo/echo | CPU/answer dojo/echo | p99 dojo/echo |",
-              "|---:|---:|---:|---:|"]
+    lines += ["", "| N | throughput dojo/echo | CPU/answer dojo/echo "
+              "| CPU/answer with PostgreSQL's, dojo/echo | p99 dojo/echo |",
+              "|---:|---:|---:|---:|---:|"]
     for n in sorted({s.n for s in summaries}):
         d, e = by.get(("dojo", n)), by.get(("echo", n))
         if d and e:
             lines.append(
                 f"| {n} | {d.answers_per_s / e.answers_per_s:.2f} "
                 f"| {d.cpu_ms_per_answer / e.cpu_ms_per_answer:.2f} "
+                f"| {(d.cpu_ms_per_answer + d.db_cpu_ms_per_answer) / e.cpu_ms_per_answer:.2f} "
                 f"| {d.p99_ms / e.p99_ms:.2f} |"
             )
     return "\n".join(lines)
@@ -563,26 +582,6 @@ def machine() -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "kernel": platform.release(),
     }
-
-
-@contextlib.asynccontextmanager
-async def throwaway_postgres(server_url: str | None) -> AsyncIterator[str | None]:
-    """A new database on the server (dropped at the end), or None for SQLite."""
-    if server_url is None:
-        yield None
-        return
-    import asyncpg
-
-    name = f"dojobench_{os.getpid()}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-        try:
-            yield urlsplit(server_url)._replace(path=f"/{name}").geturl()
-        finally:
-            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-    finally:
-        await admin.close()
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:

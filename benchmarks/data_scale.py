@@ -3,10 +3,18 @@
     .venv/bin/python -m benchmarks.make_big_db          # once: benchmarks/data/big.sqlite3
     .venv/bin/python -m benchmarks.data_scale           # a few seconds
     .venv/bin/python -m benchmarks.data_scale --quick   # fewer repetitions and learners
+    .venv/bin/python -m benchmarks.data_scale --database-url postgresql://.../dojobig
+        # the same on PostgreSQL: a database benchmarks/load_postgres.py filled from the file
 
 Warm: the same connection, repeated, median. Cold: the OS page cache is dropped
 (`echo 3 > /proc/sys/vm/drop_caches`, needs root; if that is refused the figure is a fresh
-connection only, and the report says so), then a new connection runs the queries once.
+connection only, and the report says so), then a new connection runs the queries once. On
+PostgreSQL cold also restarts the server first (`pg_ctl restart`: its shared buffers empty;
+benchmarks/pg_server.py), so it needs the server on this machine, as root. "Cold data" is
+cold, then the same request for another learner (class) first: what a running server has
+in memory anyway (SQLite's schema; PostgreSQL's catalogue, which a fresh server reads from
+disk on a connection's first statements; the indexes' upper levels) is warm, the
+measured learner's (class's) own pages are not.
 
 The per-answer transaction is the answer handler's storage work (open_set, then
 record_answer with the stage window every 10th answer and the summary at a set's end),
@@ -29,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -37,7 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -46,6 +55,7 @@ from tests.support.db import fetchall, fetchone
 
 import dojobot.storage.classes as class_store
 import dojobot.storage.practice as store
+from benchmarks.pg_server import drop_os_cache, restart_cold, throwaway_postgres
 from dojobot.engine import practice_set
 from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.leaderboard import build_board
@@ -53,6 +63,7 @@ from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.kpis import compute_kpis
 from dojobot.storage.migrator import migrate_up
+from dojobot.storage.postgres import PostgresDatabase
 from dojobot.storage.users import upsert_user
 
 HEAVY_USER = 100_000_000  # learner 1 of make_big_db.py: the most attempts
@@ -63,14 +74,51 @@ BOARD_NOW = END_MS - 60_000  # the file's last minute: its week holds the busy l
 WORST_CLASS = -1_000_000_001  # class 1: the 40 heaviest learners
 
 
-def drop_os_cache() -> bool:
-    """Drop the page cache (root only); False if the kernel refused."""
-    try:
-        os.sync()
-        Path("/proc/sys/vm/drop_caches").write_text("3\n")
-    except OSError:
-        return False
-    return True
+class Target:
+    """The measured database: make_big_db's SQLite file, or a PostgreSQL database that
+    load_postgres.py filled from it."""
+
+    def __init__(self, url: str, *, cold: bool = True) -> None:
+        self.url = url
+        self.cold = cold  # False: "cold" figures are a new connection only (smoke tests)
+        self.postgres = url.startswith(("postgresql://", "postgres://"))
+        self.path = None if self.postgres else Path(url.removeprefix("sqlite:///"))
+
+    async def open(self) -> Database:
+        """A new connection (a new pool on PostgreSQL)."""
+        if self.path is None:
+            return await PostgresDatabase.open(self.url)
+        return await SqliteDatabase.open(self.path, create=False)
+
+    async def go_cold(self) -> bool:
+        """Nothing of the database left in memory; False if the OS cache stayed."""
+        if not self.cold:
+            return False
+        if self.postgres:
+            return await restart_cold(self.url)
+        return drop_os_cache()
+
+    @contextlib.asynccontextmanager
+    async def empty_twin(self) -> AsyncIterator[Database]:
+        """A freshly migrated empty database on the same engine (and server)."""
+        db: Database
+        if self.path is not None:
+            with tempfile.TemporaryDirectory() as tmp:
+                db = await SqliteDatabase.open(Path(tmp) / "empty.sqlite3")
+                await migrate_up(db)
+                try:
+                    yield db
+                finally:
+                    await db.close()
+            return
+        async with throwaway_postgres(self.url) as url:
+            assert url is not None
+            db = await PostgresDatabase.open(url)
+            await migrate_up(db)
+            try:
+                yield db
+            finally:
+                await db.close()
 
 
 async def progress_queries(db: Database, user_id: int) -> int:
@@ -91,29 +139,54 @@ async def timed(fn: Callable[[], Awaitable[Any]]) -> float:
     return (time.perf_counter() - t) * 1000
 
 
-async def measure_progress(path: Path, repeats: int, cold_runs: int) -> dict[str, Any]:
+async def cold_pair(target: Target, call: Callable[[Database], Awaitable[Any]],
+                    other: Callable[[Database], Awaitable[Any]]) -> tuple[float, float, bool]:
+    """One call's ms cold (nothing in memory), then cold data (nothing in memory, then the
+    same request for another learner or class first: the schema, PostgreSQL's catalogue
+    and the indexes' upper levels in memory, as on a running server); and whether the OS
+    cache was dropped."""
+    times = []
+    dropped = True
+    for warm_up in (None, other):
+        dropped = await target.go_cold() and dropped
+        fresh = await target.open()
+        if warm_up is not None:
+            await warm_up(fresh)
+        times.append(await timed(partial(call, fresh)))
+        await fresh.close()
+    return times[0], times[1], dropped
+
+
+def _cold_figures(prefix: str, pairs: list[tuple[float, float, bool]]) -> dict[str, float]:
+    cold, data = [p[0] for p in pairs], [p[1] for p in pairs]
+    return {f"{prefix}cold_median_ms": statistics.median(cold),
+            f"{prefix}cold_max_ms": max(cold),
+            f"{prefix}cold_data_median_ms": statistics.median(data),
+            f"{prefix}cold_data_max_ms": max(data)}
+
+
+async def measure_progress(target: Target, repeats: int, cold_runs: int) -> dict[str, Any]:
     """Warm and cold /progress data for the heaviest learner."""
-    db = await SqliteDatabase.open(path, create=False)
+    db = await target.open()
     row = await fetchone(db, "SELECT count(*) FROM attempt WHERE user_id = ?", (HEAVY_USER,))
     attempts = row[0] if row else 0
+    row = await fetchone(
+        db, "SELECT user_id FROM user_progress WHERE user_id != ? GROUP BY user_id"
+            " ORDER BY sum(total_reps) DESC LIMIT 1", (HEAVY_USER,))
+    other = row[0] if row else HEAVY_USER  # the next heaviest learner warms up "cold data"
     topics = await progress_queries(db, HEAVY_USER)
     warm = [await timed(partial(progress_queries, db, HEAVY_USER)) for _ in range(repeats)]
     await db.close()
-    cold: list[float] = []
-    dropped = True
-    for _ in range(cold_runs):
-        dropped = drop_os_cache() and dropped
-        fresh = await SqliteDatabase.open(path, create=False)
-        cold.append(await timed(partial(progress_queries, fresh, HEAVY_USER)))
-        await fresh.close()
+    pairs = [await cold_pair(target, partial(progress_queries, user_id=HEAVY_USER),
+                             partial(progress_queries, user_id=other))
+             for _ in range(cold_runs)]
     return {
         "learner_attempts": attempts,
         "topics": topics,
         "warm_median_ms": statistics.median(warm),
         "warm_max_ms": max(warm),
-        "cold_median_ms": statistics.median(cold),
-        "cold_max_ms": max(cold),
-        "cold_is_os_cache_dropped": dropped,
+        **_cold_figures("", pairs),
+        "cold_is_os_cache_dropped": all(p[2] for p in pairs),
     }
 
 
@@ -127,10 +200,10 @@ async def class_board(db: Database, chat_id: int, period: Period) -> int:
     return len(entries)
 
 
-async def measure_boards(path: Path, repeats: int, cold_runs: int,
+async def measure_boards(target: Target, repeats: int, cold_runs: int,
                          sample: int) -> dict[str, Any]:
     """Class boards, week and all time: the worst class warm and cold, a sample of classes."""
-    db = await SqliteDatabase.open(path, create=False)
+    db = await target.open()
     row = await fetchone(db, "SELECT count(*) FROM class_group")
     if not row or row[0] == 0:
         await db.close()
@@ -158,28 +231,24 @@ async def measure_boards(path: Path, repeats: int, cold_runs: int,
         }
     await db.close()
     for period in (Period.WEEK, Period.ALL):
-        cold_worst: list[float] = []
-        cold_other: list[float] = []
+        worst: list[tuple[float, float, bool]] = []
+        other: list[tuple[float, float, bool]] = []
         for i in range(cold_runs):
-            pairs = ((WORST_CLASS, cold_worst), (picked[i % len(picked)], cold_other))
-            for chat_id, into in pairs:
-                drop_os_cache()
-                fresh = await SqliteDatabase.open(path, create=False)
-                into.append(await timed(partial(class_board, fresh, chat_id, period)))
-                await fresh.close()
-        out[period.value] |= {
-            "worst_cold_median_ms": statistics.median(cold_worst),
-            "worst_cold_max_ms": max(cold_worst),
-            "sample_cold_median_ms": statistics.median(cold_other),
-            "sample_cold_max_ms": max(cold_other),
-        }
+            # Warm-up classes from the end of the list, which the sample starts far from.
+            ends = (chats[(-1 - 2 * i) % len(chats)], chats[(-2 - 2 * i) % len(chats)])
+            for chat_id, into, warm_up in ((WORST_CLASS, worst, ends[0]),
+                                           (picked[i % len(picked)], other, ends[1])):
+                into.append(await cold_pair(
+                    target, partial(class_board, chat_id=chat_id, period=period),
+                    partial(class_board, chat_id=warm_up, period=period)))
+        out[period.value] |= _cold_figures("worst_", worst) | _cold_figures("sample_", other)
     return out
 
 
-async def kpis_timed(path: Path, repeats: int) -> dict[str, Any]:
+async def kpis_timed(target: Target, repeats: int) -> dict[str, Any]:
     """compute_kpis over the file's last 24 h: cold (first call), then warm."""
-    drop_os_cache()
-    db = await SqliteDatabase.open(path, create=False)
+    await target.go_cold()
+    db = await target.open()
     since = END_MS - DAY_MS
     t = time.perf_counter()
     kpis = await compute_kpis(db, since)
@@ -191,17 +260,18 @@ async def kpis_timed(path: Path, repeats: int) -> dict[str, Any]:
             "warm_median_ms": statistics.median(warm), "warm_max_ms": max(warm)}
 
 
-def measure_stats(path: Path, repeats: int) -> dict[str, Any]:
+def measure_stats(target: Target, repeats: int) -> dict[str, Any]:
     """`dojobot stats`: the storage function alone, and the CLI as a subprocess."""
-    alone = asyncio.run(kpis_timed(path, repeats))
+    alone = asyncio.run(kpis_timed(target, repeats))
     hours = -(-(time.time_ns() // 1_000_000 - (END_MS - DAY_MS)) // 3_600_000)
     dojobot = Path(sys.executable).parent / "dojobot"
     command = [str(dojobot), "stats", "--since", f"{hours}h", "--json"]
-    env = {**os.environ, "DOJOBOT_DATABASE_URL": f"sqlite:///{path.resolve()}"}
+    url = target.url if target.path is None else f"sqlite:///{target.path.resolve()}"
+    env = {**os.environ, "DOJOBOT_DATABASE_URL": url}
     runs = []
     for cold in (True, False, False):
         if cold:
-            drop_os_cache()
+            asyncio.run(target.go_cold())
         t = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=True,
                               timeout=120)
@@ -258,9 +328,9 @@ def _summary(times: list[float]) -> dict[str, float]:
     }
 
 
-async def measure_answer_path(path: Path, learners: int, sets: int) -> dict[str, Any]:
+async def measure_answer_path(target: Target, learners: int, sets: int) -> dict[str, Any]:
     """The answer transaction on the big database vs an empty one, same learners count."""
-    big = await SqliteDatabase.open(path, create=False)
+    big = await target.open()
     # Learners spread over the activity range: every k-th by attempt count, heaviest first.
     rows = await fetchall(
         big,
@@ -274,16 +344,40 @@ async def measure_answer_path(path: Path, learners: int, sets: int) -> dict[str,
     for user_id in users:
         await store.stop_set(big, user_id)
     await big.close()
-    with tempfile.TemporaryDirectory() as tmp:
-        empty = await SqliteDatabase.open(Path(tmp) / "empty.sqlite3")
-        await migrate_up(empty)
+    async with target.empty_twin() as empty:
         for user_id in users:
             await upsert_user(empty, user_id, "Learner", None, "en", NOW_MS)
         empty_times = await answer_transactions(empty, users, sets)
-        await empty.close()
     b, e = _summary(big_times), _summary(empty_times)
     return {"big": b, "empty": e, "median_ratio": b["median_us"] / e["median_us"],
             "p95_ratio": b["p95_us"] / e["p95_us"]}
+
+
+async def measure_pg_bytes(url: str) -> dict[str, Any]:
+    """Bytes per attempt on PostgreSQL: the table (with its TOAST) and each index."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        attempts = int(await conn.fetchval("SELECT count(*) FROM attempt"))
+        rows = await conn.fetch(
+            """SELECT c.relname, pg_total_relation_size(c.oid) - coalesce((SELECT
+                          sum(pg_relation_size(i.indexrelid)) FROM pg_index i
+                          WHERE i.indrelid = c.oid), 0)::bigint AS size
+               FROM pg_class c WHERE c.relname = 'attempt'
+               UNION ALL
+               SELECT i.indexrelid::regclass::text, pg_relation_size(i.indexrelid)
+               FROM pg_index i WHERE i.indrelid = 'attempt'::regclass""")
+        database = int(await conn.fetchval("SELECT pg_database_size(current_database())"))
+    finally:
+        await conn.close()
+    per_object = {r["relname"]: int(r["size"]) for r in rows}
+    return {
+        "attempts": attempts,
+        "bytes_per_attempt": sum(per_object.values()) / attempts if attempts else None,
+        "per_object_bytes_per_attempt": {k: v / attempts for k, v in per_object.items()},
+        "file_bytes_per_attempt": database / attempts if attempts else None,
+    }
 
 
 def measure_bytes(path: Path) -> dict[str, Any]:
@@ -317,14 +411,18 @@ def main(argv: list[str] | None = None) -> int:
     """Run the measurements and print a report."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--db", default="benchmarks/data/big.sqlite3")
+    p.add_argument("--database-url", metavar="POSTGRESQL_URL",
+                   help="measure this PostgreSQL database (load_postgres.py) instead of --db")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--json", help="also write the report as JSON here")
+    p.add_argument("--no-cold", action="store_true",
+                   help="never drop caches or restart the server: cold = a new connection")
     p.add_argument("--boards-only", action="store_true",
                    help="bytes and class boards only (reads only: before/after on two files)")
     args = p.parse_args(argv)
-    path = Path(args.db)
-    if not path.exists():
-        print(f"{path} does not exist; run python -m benchmarks.make_big_db first",
+    target = Target(args.database_url or f"sqlite:///{args.db}", cold=not args.no_cold)
+    if target.path is not None and not target.path.exists():
+        print(f"{target.path} does not exist; run python -m benchmarks.make_big_db first",
               file=sys.stderr)
         return 2
     repeats, cold, learners, sets = (5, 2, 20, 1) if args.quick else (30, 5, 100, 2)
@@ -336,15 +434,16 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "date": time.strftime("%Y-%m-%d"),
         "python": sys.version.split()[0],
-        "sqlite": sqlite_version,
-        "bytes": measure_bytes(path),
-        "class_board": asyncio.run(measure_boards(path, repeats, cold, sample)),
+        "engine": "postgresql" if target.postgres else f"sqlite {sqlite_version}",
+        "bytes": (asyncio.run(measure_pg_bytes(target.url)) if target.path is None
+                  else measure_bytes(target.path)),
+        "class_board": asyncio.run(measure_boards(target, repeats, cold, sample)),
     }
     if not args.boards_only:
         report |= {
-            "progress": asyncio.run(measure_progress(path, repeats, cold)),
-            "stats": measure_stats(path, 3 if args.quick else 5),
-            "answer_transaction": asyncio.run(measure_answer_path(path, learners, sets)),
+            "progress": asyncio.run(measure_progress(target, repeats, cold)),
+            "stats": measure_stats(target, 3 if args.quick else 5),
+            "answer_transaction": asyncio.run(measure_answer_path(target, learners, sets)),
         }
     print(json.dumps(report, indent=2))
     if args.json:

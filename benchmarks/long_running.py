@@ -26,7 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.data_scale import NOW_MS, _summary, answer_transactions, drop_os_cache
+from benchmarks.data_scale import NOW_MS, _summary, answer_transactions
+from benchmarks.pg_server import drop_os_cache
 from dojobot.config import Settings
 from dojobot.storage import practice as store
 from dojobot.storage.db import Database, SqliteDatabase

@@ -58,6 +58,18 @@ async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
         yield url
 
 
+@pytest.fixture(params=BACKENDS)
+async def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A migrated database of each backend, by URL: for `dojobot` processes, or a test
+    that opens it more than once."""
+    async with database_url(request.param, tmp_path) as url:
+        if request.param == "sqlite":
+            db = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
+            await migrate_up(db)
+            await db.close()
+        yield url
+
+
 @pytest.fixture
 async def sqlite_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
     """A fresh SQLite file with every migration applied."""

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+
+from benchmarks import data_scale, load_postgres, make_big_db
+
+from tests.support.postgres import cluster_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,3 +52,35 @@ def test_crowded_classroom_driver_runs_and_counts_every_chart(tmp_path: Path) ->
     assert run["charts_during_flood"] >= run["progress_sent"] > 0  # one chart per /progress
     assert run["latency_quiet"]["answers"] > 0
     assert run["stored_minus_true"]["quiet"]["answers"] > 0  # stored times were compared
+
+
+def test_data_scale_measures_a_postgresql_copy_of_the_generated_file(tmp_path: Path) -> None:
+    # Tiny (20,000 answers, 2 classes), boards only, no cache drops or server restarts: the
+    # loader's COPY and data_scale's PostgreSQL target run; the figures are not looked at.
+    import asyncpg
+
+    server = cluster_url()
+    source = tmp_path / "small.sqlite3"
+    make_big_db.generate(source, 200, 20_000, 600, seed=8, classes=2)
+    name = f"smoke_{uuid.uuid4().hex[:12]}"
+    url = asyncio.run(load_postgres.load(source, server, name))
+    out = tmp_path / "scale.json"
+    try:
+        code = data_scale.main(["--database-url", url, "--quick", "--boards-only", "--no-cold",
+                                "--json", str(out)])
+    finally:
+        async def drop() -> None:
+            admin = await asyncpg.connect(server)
+            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+            await admin.close()
+
+        asyncio.run(drop())
+    assert code == 0
+    report = json.loads(out.read_text())
+    assert report["engine"] == "postgresql"
+    assert report["bytes"]["attempts"] == 20_000  # every generated answer was copied
+    with sqlite3.connect(source) as conn:
+        (worst,) = conn.execute(
+            "SELECT count(*) FROM class_member m JOIN attempt a ON a.user_id = m.user_id"
+            " WHERE m.chat_id = -1000000001").fetchone()
+    assert report["class_board"]["worst_class_attempts"] == worst > 0

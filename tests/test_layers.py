@@ -15,13 +15,12 @@ import dojobot
 PACKAGE = Path(dojobot.__file__).parent
 # Bottom to top; the README's module map draws the same order.
 LAYERS = (
-    # The pure domain, and the current language (engine marks its messages with i18n's N_,
-    # i18n formats the engine's figures): neither imports anything else of ours.
-    ("engine", "i18n"),
-    ("storage",),  # SQL, over engine types
-    ("config", "charts", "fluency_map", "ops", "updates", "rendering", "request"),  # settings,
-    # PNGs, maintainer tools, update order and arrival, the chart worker, the Bot API
-    # client: never handlers
+    ("i18n",),  # the current language and its catalogues: imports nothing else of ours
+    ("engine",),  # the pure domain (its messages marked with i18n's N_)
+    ("storage", "formats"),  # SQL, over engine types; the engine's figures in the language
+    ("config", "charts", "fluency_map", "ops", "updates", "webhook", "rendering", "request"),
+    # settings, PNGs, maintainer tools, update order and arrival, the webhook endpoint, the
+    # chart worker, the Bot API client: never handlers
     ("context", "metrics", "ratelimit"),  # what every handler receives; counters; send pacing
     ("handlers",),  # Telegram glue
     ("jobs",),  # work started by the bot itself, using handlers' texts and buttons

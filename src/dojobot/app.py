@@ -14,7 +14,7 @@ from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ChatMemberHandler, Defaults, TypeHandler
 
 from dojobot import metrics
-from dojobot.config import Settings
+from dojobot.config import Mode, Settings
 from dojobot.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
 from dojobot.handlers import (
     adaptive,
@@ -145,8 +145,11 @@ def build_application(
     migrate=False when the caller has migrated the database already (`dojobot run` does,
     to fail with one line before talking to Telegram), so it happens once per start.
     """
+    builder = Application.builder()
+    if settings.mode is Mode.WEBHOOK:
+        builder.updater(None)  # webhook.py takes the updates, answering once each is handled
     app = (
-        Application.builder()
+        builder
         .token(settings.require_token())
         .base_url(settings.api_base_url)
         .base_file_url(file_url_for(settings.api_base_url))

@@ -15,8 +15,8 @@ from matplotlib.ticker import MaxNLocator
 
 from dojobot.engine.calendar import local_datetime, zone
 from dojobot.engine.leaderboard import Ranked
+from dojobot.formats import percent, seconds, short_day
 from dojobot.i18n import _, ngettext
-from dojobot.i18n.formats import percent, seconds, short_day
 from dojobot.storage.practice import SetPoint
 
 TIME_COLOUR = "#1f6feb"

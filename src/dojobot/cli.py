@@ -87,6 +87,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     from telegram import Update
     from telegram.error import InvalidToken
 
+    from dojobot import webhook
     from dojobot.app import build_application
     from dojobot.ops.startup import rejected_token_message, wait_for_bot_api
 
@@ -98,21 +99,21 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     log.info(
         "DojoBot starting (%s mode, database %s)", settings.mode, redact_url(settings.database_url)
     )
-    # The API answered a moment ago: should it drop again before polling starts, PTB's own
-    # bootstrap retries quietly (-1: without limit) instead of exiting with tracebacks.
     try:
         if settings.mode is Mode.WEBHOOK:
+            # Our endpoint, not PTB's run_webhook: it answers Telegram only once the update
+            # was handled, so an update a killed replica held is sent again (webhook.py).
             secret = settings.webhook_secret_token
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path="telegram",
-                webhook_url=settings.webhook_url,
-                secret_token=secret.get_secret_value() if secret else None,
-                allowed_updates=Update.ALL_TYPES,
-                bootstrap_retries=-1,
-            )
+            assert settings.webhook_url is not None
+            asyncio.run(webhook.serve(
+                app, listen=settings.webhook_listen, port=settings.webhook_port,
+                url=settings.webhook_url,
+                secret=secret.get_secret_value() if secret else None,
+            ))
         else:
+            # The API answered a moment ago: should it drop again before polling starts,
+            # PTB's own bootstrap retries quietly (-1: without limit) instead of exiting
+            # with tracebacks.
             app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
     except InvalidToken:  # its message quotes the token: never show it
         raise CliError(rejected_token_message(settings.api_base_url)) from None

@@ -19,12 +19,12 @@ from dojobot.engine.calendar import (
 )
 from dojobot.engine.leaderboard import Entry, build_board, rank_entries
 from dojobot.engine.names import NicknameRejected, clean_nickname
+from dojobot.formats import period as period_label
+from dojobot.formats import week as week_label
 from dojobot.handlers.callbacks import MAX_CHAT_ID
 from dojobot.handlers.classes.board import export_csv
 from dojobot.handlers.classes.texts import decode_link, encode_link
 from dojobot.i18n import use_language
-from dojobot.i18n.formats import period as period_label
-from dojobot.i18n.formats import week as week_label
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 

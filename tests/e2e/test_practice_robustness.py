@@ -206,8 +206,26 @@ async def test_redelivered_answer_counts_once(dojo: Dojo, standin: BotApiStandIn
     assert again is not None
     await dojo.app.process_update(again)
     note = await standin.next_message(learner)
-    assert note.plain_text.startswith("Already counted. Problem 2 of")
+    assert note.plain_text.startswith("Already counted.\nProblem 2 of")
     assert len(await attempts(dojo.db)) == 1
+
+
+@pytest.mark.both_backends
+async def test_redelivered_deep_link_starts_one_set(dojo: Dojo, standin: BotApiStandIn) -> None:
+    """A /start link Telegram sends again (its replica died before answering the POST) shows
+    the set it started: a second set would judge the next answer against another problem."""
+    learner = await standin.user(612, "Aki")
+    sent = await standin.send_text(learner, "/start math-arithmetic-addition-d101")
+    first = await standin.next_message(learner)
+    again = Update.de_json({"update_id": 10_001, "message": sent}, dojo.app.bot)
+    assert again is not None
+    await dojo.app.process_update(again)
+    shown = await standin.next_message(learner)
+    assert shown.reply_to_message_id == sent["message_id"]
+    assert current_question(shown) == current_question(first)
+    judged = await reply(standin, learner, str(solve(current_question(first)[2])))
+    assert judged.plain_text.startswith("✓")
+    assert tuple(await fetchone(dojo.db, "SELECT count(*) FROM session") or ()) == (1,)
 
 
 @pytest.mark.both_backends

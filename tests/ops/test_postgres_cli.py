@@ -76,7 +76,8 @@ async def test_wrong_password_is_one_line_naming_the_server(
 async def test_import_link_and_rollback_on_postgres(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """import-legacy (with --users), legacy-link and --rollback, as on SQLite; no backup."""
+    """import-legacy (with --users and --dry-run), legacy-link and --rollback, as on SQLite;
+    no backup."""
     export = write_export(tmp_path / "practice_sessions.csv", GOOD_ROWS)
     (tmp_path / "users.csv").write_text("legacy_user_id,telegram_user_id\nu1,501\n")
     async with fresh_database(migrated=True) as url:
@@ -84,8 +85,18 @@ async def test_import_link_and_rollback_on_postgres(
         db = await PostgresDatabase.open(url)
         try:
             await add_user(db, 501, "Aiko")
-            dry = one_error_line(await cli.run_async("import-legacy", str(export), "--dry-run"))
-            assert dry.startswith("dojobot: --dry-run imports into a copy of a SQLite file")
+            # The dry run reports what the import will do, and changes nothing.
+            dry = await cli.run_async(
+                "import-legacy", str(export), "--users", "users.csv", "--dry-run"
+            )
+            assert dry.code == 0, dry.err
+            assert "imported: 11 (4 sessions for linked learners, 7 held" in dry.out
+            assert dry.out.rstrip().endswith("dry run: nothing was changed")
+            for table in ("session", "legacy_import", "legacy_session", "legacy_account",
+                          "user_progress"):
+                row = await fetchone(db, f"SELECT count(*) FROM {table}")
+                assert row is not None
+                assert (table, row[0]) == (table, 0)
             run = await cli.run_async("import-legacy", str(export), "--users", "users.csv")
             assert run.code == 0, run.err
             assert "imported: 11 (4 sessions for linked learners, 7 held" in run.out

@@ -88,7 +88,7 @@ async def test_long_poll_held_then_woken(
     started = time.perf_counter()
     await standin.send_text(ann, "wake up")
     _, body = await poll
-    assert time.perf_counter() - started < 0.2
+    assert time.perf_counter() - started < 5  # woken, not timed out (no speed asserted)
     assert body["result"][0]["message"]["text"] == "wake up"
     # A short timeout returns an empty list when nothing comes.
     _, body = await call(
@@ -132,7 +132,7 @@ async def test_stop_releases_a_held_long_poll(standin: BotApiStandIn) -> None:
         started = time.perf_counter()
         await standin.stop()
         assert (await poll)[1]["result"] == []
-        assert time.perf_counter() - started < 1.0
+        assert time.perf_counter() - started < 15  # released, not timed out at 30 s
 
 
 async def test_inline_keyboard_rules(standin: BotApiStandIn, client: httpx.AsyncClient) -> None:

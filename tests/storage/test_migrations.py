@@ -82,6 +82,9 @@ SHAPE_QUERIES = {
            AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = i.indexname)""",
     ),
 }
+# Indexes one engine has and the other has no equivalent of (named in the migration twin
+# that creates them): PostgreSQL's BRIN over answered_at (postgres/0011).
+ENGINE_ONLY_INDEXES = {"sqlite": set(), "postgresql": {"attempt_time_brin"}}
 # 32-bit on PostgreSQL would overflow: Telegram ids pass 2^31, epoch milliseconds pass 2^40.
 NARROW_WIDE_COLUMNS = r"""
     SELECT table_name || '.' || column_name AS name FROM information_schema.columns
@@ -94,7 +97,10 @@ async def shape_of(db: Database) -> tuple[dict[str, Any], set[str]]:
     tables: dict[str, Any] = {}
     for r in await fetchall(db, columns_sql):
         tables.setdefault(r["tbl"], set()).add((r["col"], bool(r["nullable"])))
-    return tables, {r["name"] for r in await fetchall(db, indexes_sql)}
+    indexes = {r["name"] for r in await fetchall(db, indexes_sql)}
+    own = ENGINE_ONLY_INDEXES[db.dialect.name]
+    assert own <= indexes  # a name left here after its index was dropped is stale
+    return tables, indexes - own
 
 
 async def test_postgres_migrations_build_the_same_schema(sqlite_db: Database) -> None:

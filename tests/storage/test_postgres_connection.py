@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from urllib.parse import urlsplit
 
@@ -87,3 +88,22 @@ async def test_a_refused_password_is_not_tried_again() -> None:
         wrong = url.replace(f":{urlsplit(url).password}@", ":not-the-password-0451@")
         with pytest.raises(StorageError, match="password authentication failed"):
             await open_when_reachable(load_settings(database_url=wrong), sleep=sleep)
+
+
+async def test_every_pooled_connection_runs_without_jit() -> None:
+    # The server's default (jit on) compiled KPI and board statements for 10-120 ms each.
+    async with fresh_database() as url:
+        db = await PostgresDatabase.open(url, pool_size=2)
+        both_open = asyncio.Barrier(2)
+
+        async def show() -> str | None:
+            async with db.read() as tx:
+                row = await tx.fetchone("SHOW jit")
+                await both_open.wait()  # so the other task holds the pool's second connection
+            return row[0] if row else None
+
+        try:
+            shown = await asyncio.gather(show(), show())
+        finally:
+            await db.close()
+    assert shown == ["off", "off"]

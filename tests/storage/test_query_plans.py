@@ -71,16 +71,38 @@ def statements() -> list[tuple[str, str]]:
         namespace = vars(importlib.import_module(module_of(path)))
         tree = ast.parse(path.read_text(encoding="utf-8"))
         parts = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
-        for node in ast.walk(tree):
+        for owner, node in owned_nodes(tree):
             if isinstance(node, ast.Constant | ast.JoinedStr) and id(node) not in parts:
                 sql = statement_text(node, namespace)
                 if sql and SQL.match(sql):
-                    found.append((f"{path.relative_to(PACKAGE)}:{node.lineno}", sql))
+                    found.append((f"{path.relative_to(PACKAGE)}:{owner}", sql))
+    # A function with several statements numbers them, so every test id stays unique and
+    # stable when lines move.
+    seen: dict[str, int] = {}
+    for i, (where, sql) in enumerate(found):
+        seen[where] = seen.get(where, 0) + 1
+        found[i] = (f"{where}#{seen[where]}", sql)
     return found
 
 
-# Files whose statements the check cannot plan, and statements (by their text, as line
-# numbers move), each with the reason it needs no check.
+def owned_nodes(tree: ast.Module) -> list[tuple[str, ast.AST]]:
+    """Every node with the name of the function (or "module") it is written in."""
+    owned: list[tuple[str, ast.AST]] = []
+
+    def visit(node: ast.AST, owner: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                visit(child, child.name if owner == "module" else f"{owner}.{child.name}")
+            else:
+                owned.append((owner, child))
+                visit(child, owner)
+
+    visit(tree, "module")
+    return owned
+
+
+# Files whose statements the check cannot plan, and statements (by their text), each with
+# the reason it needs no check.
 NOT_PLANNED = {
     "storage/backup.py": "reads the old app's practice_sessions table of a file being imported",
     "storage/migrator.py": "migration scripts, and schema_migration rows keyed by version",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from tests.support.db import fetchall
+import asyncio
 
+from tests.support.db import execute, fetchall
+
+from dojobot.config import load_settings
 from dojobot.engine.nudges import plan_nudge
+from dojobot.ops.database import open_database
 from dojobot.storage.db import Database
 from dojobot.storage.reminders import DUE_SQL, claim_due, get_reminder, set_reminder
 
@@ -53,3 +57,30 @@ async def test_claim_takes_a_bounded_batch_once(migrated_db: Database) -> None:
     assert reminder.next_due_at is not None
     assert reminder.next_due_at > NOW
 
+
+
+async def test_two_claimers_at_once_never_claim_one_reminder(backend_url: str) -> None:
+    """Two leaders (a network split) claiming at the same moment, each from its own
+    connection: every due reminder goes to exactly one of them, round after round."""
+    settings = load_settings(database_url=backend_url)
+    first, second = await open_database(settings), await open_database(settings)
+    try:
+        users = range(1, 21)
+        for uid in users:
+            await add_user(first, uid)
+            await set_reminder(first, uid, 600, NOW, NOW - 10_000)
+
+        def decide(due):  # type: ignore[no-untyped-def]
+            return plan_nudge(due, NOW)
+
+        for _ in range(10):
+            claims = await asyncio.gather(
+                claim_due(first, NOW, 20, "UTC", decide),
+                claim_due(second, NOW, 20, "UTC", decide),
+            )
+            claimed = sorted(p.user_id for plans in claims for p in plans)
+            assert claimed == list(users)  # each once: none sent twice, none left behind
+            await execute(first, "UPDATE reminder SET next_due_at = ?", (NOW,))  # due again
+    finally:
+        await first.close()
+        await second.close()

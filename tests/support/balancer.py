@@ -30,6 +30,7 @@ class RoundRobin:
         self.upstreams = upstreams
         self.port = free_port()
         self.forwarded: Counter[str] = Counter()  # upstream -> requests it answered
+        self.last: str | None = None  # the upstream the latest request went to
         self._turn = itertools.cycle(range(len(upstreams)))
         self._server: HTTPServer | None = None
         # Its own client: the shared one opens at most 10 connections at once.
@@ -62,6 +63,7 @@ class RoundRobin:
             request = HTTPRequest(
                 upstream, method="POST", body=body, headers=headers, request_timeout=10
             )
+            self.last = upstream
             try:
                 response = await client.fetch(request, raise_error=False)
             except ConnectionRefusedError:

@@ -19,9 +19,12 @@ from typing import IO
 
 import httpx
 
+from dojobot.config import load_settings
+from dojobot.ops.database import open_database
 from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.support.balancer import RoundRobin
 from tests.support.cli import free_port
+from tests.support.db import fetchall
 from tests.support.learner import QUESTION, current_question, solve, start_bot_process
 from tests.support.waiting import until
 
@@ -39,6 +42,11 @@ class Replica:
     metrics_port: int
     log: Path
     process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def webhook_url(self) -> str:
+        """Where the proxy reaches it."""
+        return f"http://127.0.0.1:{self.webhook_port}/telegram"
 
     def cpu_seconds(self) -> float:
         """CPU time the live process has used (user + system, from /proc)."""
@@ -75,9 +83,7 @@ class Cluster:
             Replica(f"bot-{i + 1}", free_port(), free_port(), self.folder / f"bot-{i + 1}.log")
             for i in range(self.count)
         ]
-        self.proxy = RoundRobin(
-            [f"http://127.0.0.1:{r.webhook_port}/telegram" for r in self.replicas]
-        )
+        self.proxy = RoundRobin([r.webhook_url for r in self.replicas])
         self.proxy.start()
         for replica in self.replicas:
             self._launch(replica)
@@ -105,6 +111,16 @@ class Cluster:
             self.standin, self.folder / "unused.sqlite3", stderr=sink,
             **(env | self.settings),
         )
+
+    async def restart(self, replica: Replica) -> None:
+        """Start a (killed) replica again, on its ports; return once it is healthy."""
+        self._launch(replica)
+        await until(functools.partial(_healthy, replica), f"{replica.name} is healthy again")
+
+    def last_served(self) -> Replica:
+        """The replica the proxy sent the latest update to."""
+        assert self.proxy is not None
+        return next(r for r in self.replicas if r.webhook_url == self.proxy.last)
 
     async def leader(self) -> Replica:
         """The replica whose /healthz says it leads (waits for an election)."""
@@ -175,9 +191,10 @@ async def practise(
 ) -> None:
     """Start a set and answer `answers` problems right, each after the reply to the last.
 
-    No reply within `patience` seconds (the replica holding the answer died): the learner
-    types the answer again, as a person would; the set's state then decides what it counts
-    for. The reply to an answer is the bot's last message once it has answered."""
+    No reply within `patience` seconds (the replica holding the answer died and nobody
+    took it over): the learner types the answer again, as a person would; the set's state
+    then decides what it counts for. "Already counted." answers the message it quotes: the
+    replica that judged it died before replying, and another showed the next problem."""
     message = await _say(standin, learner, f"/start {PAYLOAD}", patience)
     done = 0
     while done < answers:
@@ -186,18 +203,24 @@ async def practise(
         _, _, question = current_question(message)  # fails unless a problem is shown
         given = str(solve(question))
         message = await _say(standin, learner, given, patience)
-        if message.plain_text.startswith(("✓", "✗")):
+        if message.plain_text.startswith(("✓", "✗", "Already counted.")):
             learner.acknowledged.append((question, given))
             done += 1
 
 
 async def _say(standin: BotApiStandIn, learner: Learner, text: str, patience: float) -> BotMessage:
-    """Send `text` until a reply comes (at most TRIES times); the reply."""
+    """Send `text` until a reply comes (at most TRIES times); the reply.
+
+    A message quoting an earlier message of the learner is skipped: a replica died after
+    replying to it and before answering Telegram's POST, and the next one showed the set
+    once more."""
     for _ in range(TRIES):
         sent = time.monotonic()
-        await standin.send_text(learner.user, text)
+        mine = (await standin.send_text(learner.user, text))["message_id"]
         try:
             reply = await standin.next_message(learner.user, timeout=patience)
+            while reply.reply_to_message_id not in (None, mine):
+                reply = await standin.next_message(learner.user, timeout=patience)
         except TimeoutError:
             learner.resent += 1
             continue
@@ -227,22 +250,21 @@ def answered(learners: list[Learner]) -> int:
 
 
 async def attempts_by_learner(database_url: str) -> dict[int, list[tuple[str, str]]]:
-    """Every stored answer, per learner, in the order stored."""
-    import asyncpg
-
-    conn = await asyncpg.connect(database_url)
+    """Every stored answer, per learner, in the order stored (either backend)."""
+    db = await open_database(load_settings(database_url=database_url))
     try:
-        rows = await conn.fetch(
-            "SELECT user_id, question, given FROM attempt ORDER BY attempt_id"
+        rows = await fetchall(
+            db, "SELECT user_id, question, given FROM attempt ORDER BY attempt_id"
         )
-        sets = await conn.fetch(
+        sets = await fetchall(
+            db,
             "SELECT s.session_id, s.total_reps, count(a.attempt_id) AS stored "
             "FROM session s LEFT JOIN attempt a ON a.session_id = s.session_id "
-            "GROUP BY s.session_id, s.total_reps"
+            "GROUP BY s.session_id, s.total_reps",
         )
     finally:
-        await conn.close()
-    mismatched = [dict(row) for row in sets if row["total_reps"] != row["stored"]]
+        await db.close()
+    mismatched = [tuple(row) for row in sets if row["total_reps"] != row["stored"]]
     assert mismatched == [], f"sets whose count disagrees with their answers: {mismatched}"
     stored: dict[int, list[tuple[str, str]]] = {}
     for row in rows:

@@ -9,8 +9,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from dojobot.context import DojoContext
 from dojobot.engine.progression import STANDARD
+from dojobot.formats import percent
 from dojobot.i18n import DEFAULT, LANGUAGES, N_, TELEGRAM_CODES, _, use_language
-from dojobot.i18n.formats import percent
 from dojobot.i18n.names import shown
 
 # The one command list: Telegram's command menu and /help both show it. Descriptions are

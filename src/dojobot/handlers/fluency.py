@@ -14,9 +14,9 @@ from telegram import InputFile, Message
 from dojobot.context import DojoContext
 from dojobot.engine.facts import from_key, map_space
 from dojobot.engine.memory import map_summary
+from dojobot.formats import percent, seconds
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.i18n import _
-from dojobot.i18n.formats import percent, seconds
 from dojobot.i18n.names import shown
 from dojobot.rendering import render
 from dojobot.storage import memory as store

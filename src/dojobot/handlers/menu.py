@@ -187,7 +187,9 @@ async def start(update: Update, context: DojoContext) -> None:
         else:
             topic, level_id = found
             if level_id is not None:
-                await practice.begin_set(update, context, topic, level_id)
+                await practice.begin_set(
+                    update, context, topic, level_id, message_id=message.message_id
+                )
                 return
             text, keyboard = await levels_screen(context, user.id, topic)
             await message.reply_text(text, reply_markup=keyboard)

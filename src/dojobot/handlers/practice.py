@@ -70,9 +70,12 @@ def _title(context: DojoContext, topic: Topic, level_id: int | None) -> str:
 
 async def begin_set(
     update: Update, context: DojoContext, topic: Topic, level_id: int, *,
-    test_out: bool = False,
+    test_out: bool = False, message_id: int = 0,
 ) -> None:
-    """Start a set (or a test-out) at the learner's stage and send its first problem."""
+    """Start a set (or a test-out) at the learner's stage and send its first problem.
+
+    `message_id`: the learner's message that asked for it (a deep link); sent again, it
+    shows the set it started instead of starting another."""
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
@@ -86,7 +89,10 @@ async def begin_set(
     plan = plan_set(topic.code, stage_id, level_id, seed, memories=memories, now_ms=now,
                     pace_ms=pace, test_out=test_out)
     state = practice_set.start_set(topic.code, stage_id, level_id, seed, plan, test_out)
-    await store.start_set(db, user.id, topic.topic_id, level_id, state, now)
+    if await store.start_set(db, user.id, topic.topic_id, level_id, state, now,
+                             message_id) is None:
+        await _show_current(update, context)
+        return
     stage = context.catalogue.stage(stage_id)
     heading = f"<b>{escape(_title(context, topic, level_id))}</b> · {stage_label(stage)}"
     if test_out:
@@ -173,12 +179,10 @@ async def answer(update: Update, context: DojoContext) -> None:
         want_recent=finishing or new_state.answered % PROGRESS_EVERY == 0,
     )
     if judged is None:
-        # Telegram delivered this message again (e.g. we crashed after committing and before
-        # replying). It was judged once; show where the set stands instead of judging twice.
+        # Telegram delivered this message again (e.g. a replica died after committing and
+        # before answering the webhook). It was judged once; show where the set stands.
         log.info("redelivered answer (message %s) was already judged", message.message_id)
-        now_open = await store.open_set(db, user.id)
-        if now_open is not None and now_open.state.current is not None:
-            await message.reply_text(_("Already counted.") + f" {problem_block(now_open.state)}")
+        await _show_current(update, context, _("Already counted.") + "\n")
         return
     metrics.ANSWERS.labels("correct" if correct else "wrong").inc()
     parts = [feedback(correct, problem.question, format_number(problem.answer), response_ms)]
@@ -211,6 +215,17 @@ async def answer(update: Update, context: DojoContext) -> None:
     if judged.advanced_to is not None:
         await message.reply_text(celebration(context.catalogue, topic, judged.advanced_to))
     metrics.ANSWER_SECONDS.observe(time.perf_counter() - started)
+
+
+async def _show_current(update: Update, context: DojoContext, note: str = "") -> None:
+    """The running set's current problem (if one runs), quoting the learner's message this
+    answers: one Telegram sent again, or an edited one."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    now_open = await store.open_set(context.db, user.id)
+    if now_open is not None and now_open.state.current is not None:
+        await message.reply_text(note + problem_block(now_open.state), do_quote=True)
 
 
 async def _stage_line(context: DojoContext, user_id: int, topic: Topic) -> str:
@@ -266,16 +281,10 @@ async def not_text(update: Update, context: DojoContext) -> None:
 
 async def edited(update: Update, context: DojoContext) -> None:
     """An edited message: answers are judged once, so say so while a set runs."""
-    user = update.effective_user
-    message = update.edited_message
-    assert user is not None and message is not None
-    current = await store.open_set(context.db, user.id)
-    if current is not None and current.state.current is not None:
-        await message.reply_text(
-            _("Edited answers are not judged again. Send a new message with your answer.")
-            + "\n\n" + problem_block(current.state)
-        )
     # Without a running set an edit needs no reply: it would only be noise.
+    await _show_current(update, context, _(
+        "Edited answers are not judged again. Send a new message with your answer."
+    ) + "\n\n")
 
 
 async def close_idle_sets(context: DojoContext) -> None:

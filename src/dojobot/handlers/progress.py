@@ -10,11 +10,11 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.context import DojoContext
 from dojobot.engine.calendar import local_datetime, zone
+from dojobot.formats import day, percent, seconds
 from dojobot.handlers.callbacks import Chart, ShowProgress, on_button
 from dojobot.handlers.fluency import send_learner_map
 from dojobot.handlers.texts import bar, requirement, stage_label, streak_text
 from dojobot.i18n import _, ngettext
-from dojobot.i18n.formats import day, percent, seconds
 from dojobot.i18n.names import shown
 from dojobot.rendering import render
 from dojobot.storage.catalogue import Topic

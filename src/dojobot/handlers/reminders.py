@@ -18,10 +18,10 @@ from dojobot.engine.calendar import (
     zone,
 )
 from dojobot.engine.nudges import MAX_IGNORED, first_due
+from dojobot.formats import clock, weekday_day
 from dojobot.handlers.callbacks import Reminder, on_button
 from dojobot.handlers.editing import edit_in_place
 from dojobot.i18n import N_, _, ngettext
-from dojobot.i18n.formats import clock, weekday_day
 from dojobot.storage import reminders as store
 
 QUICK_TIMES = (7 * 60, 12 * 60, 18 * 60, 20 * 60)

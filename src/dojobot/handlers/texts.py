@@ -9,9 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from dojobot.engine.practice_set import SetState, position, remaining
 from dojobot.engine.stats import Stats
+from dojobot.formats import percent, seconds
 from dojobot.handlers.callbacks import Go, Menu, Nav, ShowProgress, Topics
 from dojobot.i18n import _, ngettext
-from dojobot.i18n.formats import percent, seconds
 from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue, DifficultyLevel, Stage, Topic
 from dojobot.storage.streaks import Streak

@@ -26,6 +26,7 @@ from dojobot.storage.backup import backup_database, restore_database
 from dojobot.storage.db import Database, StorageError
 from dojobot.storage.kpis import compute_kpis, stage_distribution
 from dojobot.storage.migrator import status
+from dojobot.storage.postgres import PostgresDatabase
 
 CLAIM_TTL_MS = 7 * 24 * 3600 * 1000
 WINDOW = re.compile(r"^(\d{1,5})([hd])$")
@@ -80,12 +81,19 @@ async def _import(
     settings: Settings, path: Path, source: SourceRows, sha256: str, user_map: dict[str, int],
     args: argparse.Namespace,
 ) -> None:
-    if args.dry_run:
-        if settings.uses_postgres:
-            raise CliError(
-                "--dry-run imports into a copy of a SQLite file; on PostgreSQL, import into a "
-                "copy (createdb -T) or import and undo with `dojobot import-legacy --rollback`"
-            )
+    if not args.dry_run:
+        async with _open_current(settings) as db:
+            report = await _import_into(db, settings, path, source, sha256, user_map, args)
+    elif settings.uses_postgres:
+        # One transaction, rolled back at the end: the live database is never changed. Its
+        # writes hold their row locks meanwhile: a mapped learner's answer waits for it.
+        async with _open_current(settings) as db:
+            assert isinstance(db, PostgresDatabase)
+            async with db.rehearsal() as rehearsal:
+                report = await _import_into(
+                    rehearsal, settings, path, source, sha256, user_map, args
+                )
+    else:
         async with _open_current(settings, readonly=True):
             pass  # refuse an out-of-date schema by the database's own name
         # Into a copy: the live file is never written, and a running bot never waits.
@@ -93,47 +101,45 @@ async def _import(
             copy = Path(folder) / "copy.sqlite3"
             with copying("dry run: copy", settings.database_path, copy):
                 backup_database(settings.database_path, copy)
-            report = await _import_into(settings, copy, path, source, sha256, user_map, args)
-    else:
-        report = await _import_into(
-            settings, settings.database_path, path, source, sha256, user_map, args
-        )
+            async with _open_current(settings, path=copy) as db:
+                report = await _import_into(
+                    db, settings, path, source, sha256, user_map, args
+                )
     print(report)
 
 
 async def _import_into(
-    settings: Settings, database: Path, path: Path, source: SourceRows, sha256: str,
+    db: Database, settings: Settings, path: Path, source: SourceRows, sha256: str,
     user_map: dict[str, int], args: argparse.Namespace,
 ) -> str:
-    async with _open_current(settings, path=database) as db:
-        topics = await store.topic_ids(db)
-        rows = [
-            store.ImportRow(
-                row_id=r.row_id, legacy_user_id=r.legacy_user_id, topic_id=topics[r.topic_code],
-                stage_id=r.stage_id, total_reps=r.total_reps, avg_response_ms=r.avg_response_ms,
-                start_ms=r.start_ms, end_ms=r.end_ms,
+    topics = await store.topic_ids(db)
+    rows = [
+        store.ImportRow(
+            row_id=r.row_id, legacy_user_id=r.legacy_user_id, topic_id=topics[r.topic_code],
+            stage_id=r.stage_id, total_reps=r.total_reps, avg_response_ms=r.avg_response_ms,
+            start_ms=r.start_ms, end_ms=r.end_ms,
+        )
+        for r in source.rows
+    ]
+    before = await stage_distribution(db)
+    if not args.dry_run and (saved := backup_first(settings, "before-import")):
+        print(f"backup: {saved}")
+    with progress("import-legacy", len(rows), "rows") as shown:
+
+        async def on_progress(done: int, total: int) -> None:
+            shown.update(done, total)
+
+        try:
+            outcome = await store.import_rows(
+                db, rows, user_map, source=str(path), source_sha256=sha256,
+                time_unit=args.time_unit, rows_read=source.read, now_ms=_now_ms(),
+                on_progress=on_progress,
             )
-            for r in source.rows
-        ]
-        before = await stage_distribution(db)
-        if not args.dry_run and (saved := backup_first(settings, "before-import")):
-            print(f"backup: {saved}")
-        with progress("import-legacy", len(rows), "rows") as shown:
-
-            async def on_progress(done: int, total: int) -> None:
-                shown.update(done, total)
-
-            try:
-                outcome = await store.import_rows(
-                    db, rows, user_map, source=str(path), source_sha256=sha256,
-                    time_unit=args.time_unit, rows_read=source.read, now_ms=_now_ms(),
-                    on_progress=on_progress,
-                )
-            except db.driver_error as exc:
-                raise StorageError(
-                    f"import failed and was undone, nothing of it is left: {exc}"
-                ) from None
-        after = await stage_distribution(db)
+        except db.driver_error as exc:
+            raise StorageError(
+                f"import failed and was undone, nothing of it is left: {exc}"
+            ) from None
+    after = await stage_distribution(db)
     return _import_report(path, source, outcome, before, after, args)
 
 

@@ -83,7 +83,8 @@ async def start_runtime(
     replica = settings.replica_name
 
     async def health() -> tuple[bool, str]:
-        # The updater runs for polling and for webhooks alike; app.running is the loop.
+        # The updater polls (webhook mode has none: webhook.py serves); app.running is the
+        # update loop.
         if not app.running or (app.updater is not None and not app.updater.running):
             return False, f"replica {replica}: update loop is not running"
         live = app.bot_data.db

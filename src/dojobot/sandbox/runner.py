@@ -2,8 +2,7 @@
 
 ``Application.run_polling`` owns the loop and installs signal handlers, which tests and the
 sandbox cannot have. ``running`` performs the same steps in the same order as PTB's
-``Application.__run`` (initialize, post_init, start_polling, start; then updater.stop, stop,
-post_stop, shutdown, post_shutdown).
+``Application.__run`` (webhook.lifecycle around start_polling and start, then updater.stop).
 """
 
 from __future__ import annotations
@@ -14,6 +13,8 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
+
+from dojobot.webhook import lifecycle
 
 __all__ = ["running"]
 
@@ -26,10 +27,7 @@ async def running(
     updater = app.updater
     if updater is None:
         raise ValueError("running() needs an Application with an Updater")
-    await app.initialize()
-    try:
-        if app.post_init:
-            await app.post_init(app)
+    async with lifecycle(app):
         try:
             # Every update type, as `dojobot run` asks: chat_member is off unless requested.
             await updater.start_polling(
@@ -41,12 +39,3 @@ async def running(
         finally:
             if updater.running:
                 await updater.stop()
-            if app.running:
-                await app.stop()
-                # As in PTB: post_stop only runs if stop() ran.
-                if app.post_stop:
-                    await app.post_stop(app)
-    finally:
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)

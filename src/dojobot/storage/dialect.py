@@ -1,7 +1,8 @@
 """What differs between SQLite and PostgreSQL, in one place: storage code asks its Dialect.
 
-The schema is the same on both (names, columns, indexes, constraints); the PostgreSQL
-migrations differ only in types: Telegram ids, ids the database assigns and millisecond
+The schema is the same on both (names, columns, indexes, constraints; one exception: a
+BRIN index PostgreSQL alone has, migrations/postgres/0011); the PostgreSQL migrations
+differ otherwise only in types: Telegram ids, ids the database assigns and millisecond
 times are BIGINT (SQLite's INTEGER is 64-bit whatever it is declared), database-assigned
 ids are identity columns (SQLite's INTEGER PRIMARY KEY), REAL is DOUBLE PRECISION (a
 PostgreSQL REAL is 32-bit), and the table "user" is quoted (a reserved word there; SQLite
@@ -46,6 +47,12 @@ class Dialect:
     migration_bookkeeping: str
     # Returns a row when schema_migration exists, creating nothing (`migrate status` only reads).
     has_migration_bookkeeping: str
+    # Appended to a SELECT that claims rows for this transaction: two claimers (replicas that
+    # both think they lead, after a network split) never get the same row. PostgreSQL locks
+    # the rows and skips those another claimer holds (re-checking the WHERE of a row it
+    # waited for); SQLite needs nothing: a write transaction (BEGIN IMMEDIATE) holds the
+    # whole file, so a second claimer reads only after the first has committed.
+    claim_rows: str
 
 
 SQLITE = Dialect(
@@ -59,6 +66,7 @@ SQLITE = Dialect(
     has_migration_bookkeeping=(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'"
     ),
+    claim_rows="",
 )
 
 POSTGRES = Dialect(
@@ -71,6 +79,7 @@ POSTGRES = Dialect(
 )""",
     has_migration_bookkeeping="SELECT to_regclass('schema_migration')::text AS name "
     "WHERE to_regclass('schema_migration') IS NOT NULL",
+    claim_rows=" FOR UPDATE OF r SKIP LOCKED",
 )
 
 

@@ -10,6 +10,8 @@ from dojobot.storage.db import Database, Tx
 # ANALYZE statistics (a running bot's file) SQLite reads the whole table instead; with
 # them it skip-scans the same index (tests/storage/test_query_plans.py). For all time it
 # reads every answer either way, through the index no slower than a table scan.
+# PostgreSQL drops the hint and reads the range through attempt_time_brin (its migration
+# 0011): answers are stored in time order.
 ANSWERS_SINCE = (
     "FROM attempt INDEXED BY attempt_topic_time "
     "WHERE topic_id IN (SELECT topic_id FROM topic) AND answered_at >= ?"

@@ -13,6 +13,11 @@ from dojobot.storage.db import Args, StorageError
 from dojobot.storage.dialect import POSTGRES, numbered_parameters
 
 CONNECT_TIMEOUT_S = 10
+# Per connection. jit off: the server's default compiles any statement its planner costs
+# above 100,000 with LLVM, 10-120 ms a statement (per parallel worker), which a bot's
+# statements of a few ms never earn back: `dojobot stats`, boards on a database without
+# statistics yet (BENCHMARKS.md, "Data at scale on PostgreSQL").
+SERVER_SETTINGS = {"jit": "off"}
 # Connections per process: transactions of different chats run at once, each on its own.
 POOL_SIZE = 10
 
@@ -77,6 +82,25 @@ class PostgresTx:
         await self._conn.execute(script)
 
 
+class _OneConnection:
+    """The pool of a rehearsal: its one connection, already inside the outer transaction."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def acquire(self) -> Any:
+        return self._conn
+
+    async def release(self, conn: Any) -> None:
+        """Kept: it is the rehearsal's."""
+
+    def get_max_size(self) -> int:
+        return 1
+
+    async def close(self) -> None:
+        """The rehearsal releases it."""
+
+
 class PostgresDatabase:
     """Database on PostgreSQL: an asyncpg pool; see storage/db.py's docstring."""
 
@@ -114,7 +138,8 @@ class PostgresDatabase:
         shown = redact_url(url)
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT_S
+                url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT_S,
+                server_settings=SERVER_SETTINGS,
             )
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             # Not there yet (refused, timed out, starting up) may pass; a refused password,
@@ -156,7 +181,10 @@ class PostgresDatabase:
             try:
                 await transaction.start()
             except self._lost:
-                conn.terminate()
+                # Found dead mid-BEGIN, the pool may have let go of it already (terminate()
+                # then refuses); either way it is closed and the holder freed.
+                with contextlib.suppress(*self._lost):
+                    conn.terminate()
                 await self._pool.release(conn)
                 if attempt == attempts:
                     raise
@@ -193,6 +221,23 @@ class PostgresDatabase:
         """A read-only transaction whose statements all see one snapshot (heavy: no change,
         every statement is awaited I/O)."""
         return self._run(isolation="repeatable_read", readonly=True)
+
+    @asynccontextmanager
+    async def rehearsal(self) -> AsyncIterator[PostgresDatabase]:
+        """This database as one transaction rolled back at the end (a dry run): every
+        transaction and read through the database yielded is a savepoint inside it, so it
+        sees its own writes and nobody else ever does. Its writes hold their row locks until
+        it ends, as any transaction's."""
+        async with self._pool.acquire() as conn:
+            # Repeatable read: one snapshot throughout, and the isolation read() asks for.
+            outer = conn.transaction(isolation="repeatable_read")
+            await outer.start()
+            try:
+                yield PostgresDatabase(_OneConnection(conn), self.url, self.driver_error,
+                                       self._lost)
+            finally:
+                with contextlib.suppress(*self._lost):  # a dead connection undid it anyway
+                    await outer.rollback()
 
     async def probe(self, timeout_ms: int = 1000) -> str | None:
         """None if a connection answers within timeout_ms; else why not (for /healthz)."""

@@ -161,11 +161,22 @@ async def open_set(db: Database, user_id: int) -> OpenSet | None:
 
 
 async def start_set(
-    db: Database, user_id: int, topic_id: int, level_id: int, state: SetState, now_ms: int
-) -> tuple[int, SetSummary | None]:
-    """Close any running set, then open a new one; returns (session id, closed summary)."""
+    db: Database, user_id: int, topic_id: int, level_id: int, state: SetState, now_ms: int,
+    message_id: int = 0,
+) -> tuple[int, SetSummary | None] | None:
+    """Close any running set, then open a new one; returns (session id, closed summary).
+
+    `message_id`: the learner's message that asked for the set (a deep link), remembered as
+    the set's last message. The same message again (Telegram sending a handled update once
+    more) starts nothing and returns None: the set it started keeps its answers."""
 
     async with db.transaction() as tx:
+        if message_id and await tx.fetchone(
+            """SELECT 1 FROM session
+               WHERE user_id = ? AND end_time IS NULL AND last_message_id >= ?""",
+            (user_id, message_id),
+        ):
+            return None
         closed = await _close_open_set(tx, user_id)
         await tx.execute(
             """INSERT INTO user_progress (user_id, topic_id, stage_started_at)
@@ -174,10 +185,11 @@ async def start_set(
         )
         created = await tx.fetchone(
             """INSERT INTO session (user_id, topic_id, stage_id, difficulty_level_id,
-                                    start_time, state, problem_sent_at, test_out)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING session_id""",
+                                    start_time, state, problem_sent_at, test_out,
+                                    last_message_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING session_id""",
             (user_id, topic_id, state.stage_id, level_id, now_ms, to_json(state), now_ms,
-             "taken" if state.test_out else None),
+             "taken" if state.test_out else None, message_id),
         )
     assert created is not None
     return int(created[0]), closed
@@ -393,9 +405,18 @@ async def close_idle_sets(db: Database, idle_before_ms: int) -> list[tuple[int, 
         )
     closed = []
     for row in rows:
-        # One short transaction per set, so answers are never kept waiting long.
+        # One short transaction per set, so answers are never kept waiting long. The set is
+        # closed only if it is still open and idle: an answer may have come in since the
+        # read, or another replica (two leaders after a network split) closed it first; the
+        # conditional UPDATE locks the row, so the two take turns and re-check.
         async with db.transaction() as tx:
-            closed.append((int(row["user_id"]), await _finish(tx, row["session_id"])))
+            still_idle = await tx.execute(
+                "UPDATE session SET state = NULL"
+                " WHERE session_id = ? AND end_time IS NULL AND problem_sent_at < ?",
+                (row["session_id"], idle_before_ms),
+            )
+            if still_idle:
+                closed.append((int(row["user_id"]), await _finish(tx, row["session_id"])))
     return closed
 
 

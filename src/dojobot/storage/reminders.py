@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from dojobot.engine.nudges import DueReminder, NudgePlan
 from dojobot.storage.db import Database
 
-# The due reminders, oldest first; reads reminder_due and session_user_finished.
+# The due reminders, oldest first; reads reminder_due and session_user_finished. Claimed
+# with the dialect's claim_rows (the reminder table is `r` for PostgreSQL's FOR UPDATE OF r).
 DUE_SQL = """SELECT r.user_id, r.local_minutes, r.next_due_at,
        coalesce(u.timezone, ?) AS timezone, r.ignored_in_a_row,
                   r.last_sent_at, r.last_sent_on,
@@ -105,10 +106,12 @@ async def claim_due(
     """Claim up to `limit` due reminders and store each one's new state, in one transaction.
 
     The new next_due_at is committed before anything is sent, so a crash can lose a nudge
-    but never send one twice.
+    but never send one twice; two claimers at once (two leaders after a network split)
+    never claim the same reminder (the dialect's claim_rows).
     """
     async with db.transaction() as tx:
-        rows = await tx.fetchall(DUE_SQL, (default_timezone, now_ms, limit))
+        rows = await tx.fetchall(DUE_SQL + db.dialect.claim_rows,
+                                 (default_timezone, now_ms, limit))
         plans = [
             decide(DueReminder(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8])))
             for r in rows

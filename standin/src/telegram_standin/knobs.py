@@ -46,6 +46,10 @@ class KnobsMixin(StandInState):
             raise ValueError(f"unknown Bot API method {method!r}")
         return self._holds.setdefault((key, chat_id), asyncio.Event())
 
+    def held_calls(self, method: str, chat_id: int) -> int:
+        """How many calls of `method` into `chat_id` are waiting on a hold right now."""
+        return self._held[(method.lower(), chat_id)]
+
     def unanswered_callback_queries(self) -> list[str]:
         """Ids of callback queries the bot never answered."""
         return [q.id for q in self._callback_queries.values() if not q.answered]

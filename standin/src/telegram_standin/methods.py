@@ -139,6 +139,7 @@ class MethodsMixin(StandInState):
             mime_type=stored.mime_type if stored else None,
             parse_mode=params.get("parse_mode"),
             reply_markup=markup if markup is not None and "inline_keyboard" in markup else None,
+            reply_to_message_id=replied["message_id"] if replied is not None else None,
         )
         state.bot_messages.append(record)
         state.bot_by_id[mid] = record

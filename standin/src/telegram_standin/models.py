@@ -110,6 +110,7 @@ class BotMessage:
     deleted: bool = False
     parse_mode: str | None = None
     reply_markup: JSON | None = None
+    reply_to_message_id: int | None = None  # the message it quotes (replies to)
 
     @property
     def flat_buttons(self) -> list[Button]:

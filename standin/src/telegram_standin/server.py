@@ -6,26 +6,25 @@ import asyncio
 import contextlib
 import json
 import socket
+from collections.abc import Callable
 from http import HTTPStatus
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
+from telegram_standin.models import JSON
 from telegram_standin.state import StandInState
-
-if TYPE_CHECKING:
-    from telegram_standin.standin import BotApiStandIn
 
 __all__ = ["ServerMixin"]
 
 
 class _ApiHandler(tornado.web.RequestHandler):
-    standin: BotApiStandIn
+    standin: ServerMixin
 
-    def initialize(self, standin: BotApiStandIn) -> None:
+    def initialize(self, standin: ServerMixin) -> None:
         self.standin = standin
         self.closed = False
 
@@ -78,9 +77,9 @@ class _ApiHandler(tornado.web.RequestHandler):
 
 
 class _FileHandler(tornado.web.RequestHandler):
-    standin: BotApiStandIn
+    standin: ServerMixin
 
-    def initialize(self, standin: BotApiStandIn) -> None:
+    def initialize(self, standin: ServerMixin) -> None:
         self.standin = standin
 
     def get(self, token: str, path: str) -> None:
@@ -102,6 +101,18 @@ class _FileHandler(tornado.web.RequestHandler):
 
 class ServerMixin(StandInState):
     """Starting and stopping the server, and the URLs a bot is pointed at."""
+
+    async def _dispatch(
+        self,
+        token: str,
+        method: str,
+        raw: dict[str, Any],
+        files: dict[str, tuple[str, bytes, str]],
+        is_closed: Callable[[], bool],
+    ) -> tuple[int, JSON]:
+        """Answer one HTTP request: BotApiStandIn's, declared here so the handlers need
+        only this mixin (no import of the class that is built from it)."""
+        raise NotImplementedError
 
     async def start(self) -> None:
         """Start serving on 127.0.0.1 at an ephemeral port."""

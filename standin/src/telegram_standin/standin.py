@@ -116,6 +116,21 @@ class BotApiStandIn(
         "logOut",
     )
 
+    async def _wait_on_hold(
+        self, held: asyncio.Event, slot: tuple[str, int], is_closed: Callable[[], bool]
+    ) -> None:
+        """Wait until the test lifts the hold. A caller that hangs up meanwhile (a killed
+        bot) never reaches Telegram: its call is dropped, not made."""
+        self._held[slot] += 1
+        try:
+            while not held.is_set():
+                if is_closed():
+                    raise ApiError(499, "the caller closed the connection; nothing was done")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(held.wait(), 0.05)
+        finally:
+            self._held[slot] -= 1
+
     async def _dispatch(
         self,
         token: str,
@@ -149,9 +164,10 @@ class BotApiStandIn(
                 self.stats.injected_failures += 1
                 extra = {"retry_after": fault.retry_after} if fault.retry_after else None
                 raise ApiError(fault.code, fault.description, extra)
-            held = self._holds.get((key, params.get("chat_id")))  # type: ignore[arg-type]
+            slot = (key, params.get("chat_id"))
+            held = self._holds.get(slot)  # type: ignore[arg-type]
             if held is not None:
-                await held.wait()
+                await self._wait_on_hold(held, slot, is_closed)  # type: ignore[arg-type]
             if is_poll:
                 result = await self._get_updates(params, is_closed)
             else:

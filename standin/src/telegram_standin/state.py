@@ -12,7 +12,7 @@ import contextlib
 import itertools
 import mimetypes
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -93,6 +93,7 @@ class StandInState:
         self._faults: dict[str, deque[Fault]] = {}
         # (method, chat id) -> released: calls wait here until a test releases them.
         self._holds: dict[tuple[str, int], asyncio.Event] = {}
+        self._held: Counter[tuple[str, int]] = Counter()  # waiting now
         self._callback_queries: dict[str, CallbackQuery] = {}
         self._query_ids = itertools.count(1)
         self._files: dict[str, StoredFile] = {}

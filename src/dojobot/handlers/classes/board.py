@@ -29,6 +29,7 @@ from dojobot.context import DojoContext
 from dojobot.engine.calendar import InvalidZone, Period, parse_zone, period_bounds
 from dojobot.engine.leaderboard import Entry, rank_entries
 from dojobot.engine.spreadsheet import safe_cell
+from dojobot.formats import period as period_label
 from dojobot.handlers.callbacks import (
     BOARD,
     BoardLanguage,
@@ -61,7 +62,6 @@ from dojobot.handlers.classes.texts import (
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.fluency import send_class_map
 from dojobot.i18n import N_, _, activate, ngettext
-from dojobot.i18n.formats import period as period_label
 from dojobot.i18n.names import shown
 from dojobot.rendering import render
 from dojobot.storage import classes as store

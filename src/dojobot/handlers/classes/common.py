@@ -13,9 +13,9 @@ from telegram.error import ChatMigrated, Forbidden, TelegramError
 from dojobot.context import DojoContext
 from dojobot.engine.calendar import Bounds, Period, period_bounds
 from dojobot.engine.leaderboard import Board, build_board
+from dojobot.formats import period as period_label
 from dojobot.handlers.classes.texts import board_heading, topic_name
 from dojobot.i18n import _, activate, current, resolve
-from dojobot.i18n.formats import period as period_label
 from dojobot.ratelimit import PriorityRateLimiter
 from dojobot.storage import classes as store
 from dojobot.storage.classes import ClassGroup

@@ -42,6 +42,7 @@ from telegram.ext import (
 
 from dojobot.context import DojoContext
 from dojobot.engine.calendar import Period, period_bounds, weekly_post_due
+from dojobot.formats import week as week_label
 from dojobot.handlers.callbacks import JoinClass, on_button
 from dojobot.handlers.classes import board, nickname
 from dojobot.handlers.classes.common import (
@@ -64,7 +65,6 @@ from dojobot.handlers.classes.texts import (
     welcome_text,
 )
 from dojobot.i18n import N_, _, resolve, use_language
-from dojobot.i18n.formats import week as week_label
 from dojobot.storage import classes as store
 from dojobot.storage.classes import ClassGroup
 from dojobot.storage.languages import class_language

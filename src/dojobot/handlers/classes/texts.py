@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from dojobot.engine.calendar import POST_HOUR, Period
 from dojobot.engine.leaderboard import Board, Ranked
+from dojobot.formats import percent, seconds
 from dojobot.handlers.callbacks import (
     MAX_CHAT_ID,
     BoardLanguage,
@@ -20,7 +21,6 @@ from dojobot.handlers.callbacks import (
     Panel,
 )
 from dojobot.i18n import N_, NATIVE_NAMES, _, current, ngettext
-from dojobot.i18n.formats import percent, seconds
 from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.classes import ClassGroup
