@@ -396,3 +396,31 @@ async def test_stopping_bot_claims_no_more_nudges(
     # The next start sends the other 8.
     async with bot(standin, path, clock, bot_database_url) as dojo:
         assert len(await nudges(dojo)) == 8
+
+
+async def test_a_job_started_while_a_run_sends_leaves_its_minute_to_that_run(held: Dojo) -> None:
+    s = held.standin
+    held.clock.now_ms = ms(2026, 6, 1, 12, 0)
+    crowd = [await s.user(900 + i, f"C{i}") for i in range(40)]  # over a second at 30/s
+    for learner in crowd:
+        await say(s, learner, "/remind 18:00")
+    later = [await s.user(950 + i, f"D{i}") for i in range(4)]
+    for learner in later:
+        await say(s, learner, "/remind 18:01")
+    assert held.app.job_queue is not None
+    (job,) = held.app.job_queue.get_jobs_by_name(JOB_NAME)
+    calls = len(s.calls)
+
+    def nudged(learners: list[User]) -> int:
+        return sum(1 for c in s.calls[calls:] if c.method == "sendMessage" and c.ok
+                   and c.params["chat_id"] in {lr.id for lr in learners})
+
+    held.clock.now_ms = ms(2026, 6, 1, 18, 0, 1)
+    first = asyncio.create_task(job.run(held.app))
+    await until(lambda: nudged(crowd) > 0, "the 18:00 run under way")
+    held.clock.now_ms = ms(2026, 6, 1, 18, 1, 1)  # the next minute's job, mid-broadcast
+    await job.run(held.app)
+    assert nudged(later) == 0, "the next minute's job sent beside the run"
+    assert not first.done()
+    await first  # the run claims once more when its batch is out: 18:01's reminders
+    assert (nudged(crowd), nudged(later)) == (40, 4)
