@@ -6,10 +6,12 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from dojobot.config import Mode, Settings, SettingsError, load_settings
@@ -23,6 +25,9 @@ from dojobot.storage.leadership import one_migrator_at_a_time
 from dojobot.storage.lock import without_a_bot
 from dojobot.storage.migrator import migrate_down, migrate_up, status
 from dojobot.storage.postgres import PostgresDatabase, redact_url
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 log = logging.getLogger("dojobot")
 
@@ -84,7 +89,6 @@ def _configure_logging(settings: Settings) -> None:
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     """Start the bot (long polling or webhook) until SIGINT/SIGTERM."""
-    from telegram import Update
     from telegram.error import InvalidToken
 
     from dojobot import webhook
@@ -111,13 +115,46 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
                 secret=secret.get_secret_value() if secret else None,
             ))
         else:
-            # The API answered a moment ago: should it drop again before polling starts,
-            # PTB's own bootstrap retries quietly (-1: without limit) instead of exiting
-            # with tracebacks.
-            app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+            asyncio.run(_poll(app))
     except InvalidToken:  # its message quotes the token: never show it
         raise CliError(rejected_token_message(settings.api_base_url)) from None
     log.info("DojoBot stopped")
+
+
+async def _poll(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Long polling until SIGINT or SIGTERM.
+
+    Not PTB's run_polling: its signal handler raises SystemExit in whatever runs, so a signal
+    while post_init awaited a request (setMyCommands) left that request behind, to fail once
+    shutdown closed its connection: "Task exception was never retrieved" and a traceback.
+    Here a signal during the start cancels it (every await unwinds, then the app is shut
+    down as usual); once the bot polls, it ends the wait."""
+    from dojobot.sandbox.runner import running
+
+    main = asyncio.current_task()
+    assert main is not None
+    stopping = asyncio.Event()
+    starting = True
+
+    def on_signal() -> None:
+        stopping.set()
+        if starting:
+            main.cancel()
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
+    try:
+        # The API answered a moment ago: should it drop again before polling starts, PTB's
+        # bootstrap retries deleteWebhook quietly (-1: without limit) instead of exiting.
+        async with running(app, bootstrap_retries=-1):
+            starting = False
+            await stopping.wait()
+    except asyncio.CancelledError:
+        if not stopping.is_set():
+            raise
+        main.uncancel()
+        log.debug("stopped while starting")  # "DojoBot stopped" follows: one line
 
 
 async def _migrate_to_latest(settings: Settings) -> None:

@@ -1,8 +1,9 @@
 """Run a python-telegram-bot Application inside an existing event loop.
 
 ``Application.run_polling`` owns the loop and installs signal handlers, which tests and the
-sandbox cannot have. ``running`` performs the same steps in the same order as PTB's
-``Application.__run`` (webhook.lifecycle around start_polling and start, then updater.stop).
+sandbox cannot have (and `dojobot run` does not want: cli.py says why). ``running``
+performs the same steps in the same order as PTB's ``Application.__run`` (webhook.lifecycle
+around start_polling and start, then updater.stop).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ def handling_updates(app: Application[Any, Any, Any, Any, Any, Any]) -> bool:
 
 @asynccontextmanager
 async def running(
-    app: Application[Any, Any, Any, Any, Any, Any],
+    app: Application[Any, Any, Any, Any, Any, Any], *, bootstrap_retries: int = 0,
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """Run `app` with long polling for the duration of the block, then shut it down."""
+    """Run `app` with long polling for the duration of the block, then shut it down.
+    `bootstrap_retries`: PTB's, for the deleteWebhook before polling (-1: without limit)."""
     updater = app.updater
     if updater is None:
         raise ValueError("running() needs an Application with an Updater")
@@ -37,7 +39,7 @@ async def running(
             # Every update type, as `dojobot run` asks: chat_member is off unless requested.
             await updater.start_polling(
                 poll_interval=0.0, timeout=10, drop_pending_updates=False,
-                allowed_updates=Update.ALL_TYPES,
+                allowed_updates=Update.ALL_TYPES, bootstrap_retries=bootstrap_retries,
             )
             await app.start()
             yield app

@@ -39,14 +39,15 @@ class KnobsMixin(StandInState):
         queue = self._faults.setdefault(key, deque())
         queue.extend(Fault(error_code, description, retry_after) for _ in range(count))
 
-    def hold(self, method: str, chat_id: int) -> asyncio.Event:
-        """Make calls of `method` into `chat_id` wait (a slow Telegram) until the event is set."""
+    def hold(self, method: str, chat_id: int | None) -> asyncio.Event:
+        """Make calls of `method` into `chat_id` wait (a slow Telegram) until the event is set
+        (None: calls that name no chat, such as setMyCommands)."""
         key = method.lower()
         if key not in self._handlers:
             raise ValueError(f"unknown Bot API method {method!r}")
         return self._holds.setdefault((key, chat_id), asyncio.Event())
 
-    def held_calls(self, method: str, chat_id: int) -> int:
+    def held_calls(self, method: str, chat_id: int | None) -> int:
         """How many calls of `method` into `chat_id` are waiting on a hold right now."""
         return self._held[(method.lower(), chat_id)]
 

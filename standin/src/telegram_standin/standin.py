@@ -117,7 +117,7 @@ class BotApiStandIn(
     )
 
     async def _wait_on_hold(
-        self, held: asyncio.Event, slot: tuple[str, int], is_closed: Callable[[], bool]
+        self, held: asyncio.Event, slot: tuple[str, int | None], is_closed: Callable[[], bool]
     ) -> None:
         """Wait until the test lifts the hold. A caller that hangs up meanwhile (a killed
         bot) never reaches Telegram: its call is dropped, not made."""
@@ -165,9 +165,9 @@ class BotApiStandIn(
                 extra = {"retry_after": fault.retry_after} if fault.retry_after else None
                 raise ApiError(fault.code, fault.description, extra)
             slot = (key, params.get("chat_id"))
-            held = self._holds.get(slot)  # type: ignore[arg-type]
+            held = self._holds.get(slot)
             if held is not None:
-                await self._wait_on_hold(held, slot, is_closed)  # type: ignore[arg-type]
+                await self._wait_on_hold(held, slot, is_closed)
             if is_poll:
                 result = await self._get_updates(params, is_closed)
             else:

@@ -96,8 +96,8 @@ class StandInState:
         self._commands: dict[str, list[JSON]] = {}
         self._faults: dict[str, deque[Fault]] = {}
         # (method, chat id) -> released: calls wait here until a test releases them.
-        self._holds: dict[tuple[str, int], asyncio.Event] = {}
-        self._held: Counter[tuple[str, int]] = Counter()  # waiting now
+        self._holds: dict[tuple[str, int | None], asyncio.Event] = {}
+        self._held: Counter[tuple[str, int | None]] = Counter()  # waiting now
         self._callback_queries: dict[str, CallbackQuery] = {}
         self._query_ids = itertools.count(1)
         self._files: dict[str, StoredFile] = {}
