@@ -4,16 +4,15 @@
 DOJOBOT_TEST_POSTGRES_DSN names a cluster (scripts/with-postgres starts one; CI always does).
 `sqlite_db` is for what only SQLite has (pragmas, its query planner, its connection).
 
-`dojo` runs the bot on a SQLite file; a test marked `both_backends` runs once per backend,
-and DOJOBOT_TEST_BACKEND=postgresql runs every `dojo` test on PostgreSQL (to try a change
-to the SQL against the whole suite; CI runs the marked ones on both, to keep its time),
-except those marked `sqlite_only` (they open the SQLite file themselves). On PostgreSQL
-the bot's jobs start when it wins the replicas' election: run_dojo waits for that.
+A test that takes `backend` (as `dojo` and `bot_database_url` do) runs once per backend too,
+except one marked `sqlite_only` (it is about SQLite's own file or lock; say why in the
+reason). On PostgreSQL the bot's jobs start when it wins the replicas' election: run_dojo
+waits for that.
 """
 
 from __future__ import annotations
 
-import os
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from telegram.ext import Application
 
 from dojobot.app import build_application
 from dojobot.config import Settings, load_settings
-from dojobot.sandbox.runner import running
+from dojobot.sandbox.runner import handling_updates, running
 from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.postgres import PostgresDatabase
@@ -37,15 +36,15 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "both_backends: run the `dojo` test on each backend")
-    config.addinivalue_line("markers", "sqlite_only: the `dojo` test reads SQLite's file")
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): the test is about SQLite's own file or lock"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "dojo" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
-        "both_backends"
-    ):
-        metafunc.parametrize("dojo", BACKENDS, indirect=True)
+    if "backend" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("backend", ["sqlite"] if only else BACKENDS)
 
 
 @asynccontextmanager
@@ -175,26 +174,36 @@ async def run_dojo(
     clock = clock or FakeClock()
     bot_settings = dojo_settings(standin, path, **settings)
     app = build_application(bot_settings, clock=clock)
-    async with running(app):
-        if bot_settings.uses_postgres:  # its jobs start once it has won the election
-            assert app.job_queue is not None
-            job_queue = app.job_queue
-            await until(lambda: len(job_queue.jobs()) > 1, "the bot leads and runs its jobs")
-        yield Dojo(standin, app, clock, path)
+    # settle() then also waits for handlers that work a while without an API call.
+    standin.bot_busy = functools.partial(handling_updates, app)
+    try:
+        async with running(app):
+            if bot_settings.uses_postgres:  # its jobs start once it has won the election
+                assert app.job_queue is not None
+                job_queue = app.job_queue
+                await until(lambda: len(job_queue.jobs()) > 1, "the bot leads and runs its jobs")
+            yield Dojo(standin, app, clock, path)
+    finally:
+        standin.bot_busy = None
+
+
+@pytest.fixture
+async def bot_database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """The test bot's database on each backend: a SQLite file in tmp_path, or a migrated
+    PostgreSQL database (pass it to run_dojo as database_url)."""
+    async with database_url(backend, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
 async def dojo(
-    request: pytest.FixtureRequest, standin: BotApiStandIn, tmp_path: Path
+    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
 ) -> AsyncIterator[Dojo]:
-    """The real Application over HTTP against the stand-in, a real database, a fake clock."""
-    backend = getattr(request, "param", os.environ.get("DOJOBOT_TEST_BACKEND", "sqlite"))
-    if request.node.get_closest_marker("sqlite_only"):
-        backend = "sqlite"
-    async with (
-        database_url(backend, tmp_path) as url,
-        run_dojo(standin, tmp_path / "dojobot.sqlite3", database_url=url) as running_dojo,
-    ):
+    """The real Application over HTTP against the stand-in, a real database (each backend in
+    turn), a fake clock."""
+    async with run_dojo(
+        standin, tmp_path / "dojobot.sqlite3", database_url=bot_database_url
+    ) as running_dojo:
         yield running_dojo
     # Whatever the test did, the bot made no call Telegram would refuse as malformed
     # (bad HTML, oversized callback data, an edit that changes nothing, a second answer).

@@ -65,7 +65,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate:
         data.ops.election,
         [practice.schedule_jobs, nudges.schedule_jobs, classes.schedule_jobs],
     )
-    work.start(app.job_queue)
+    await work.start(app.job_queue)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

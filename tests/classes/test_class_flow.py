@@ -7,8 +7,6 @@ import io
 import statistics
 from functools import partial
 
-import pytest
-
 from dojobot.context import DojoContext
 from dojobot.handlers.classes.group import GROUP_ONLY, WEEKLY_JOB, post_weekly_boards
 from dojobot.storage import classes as store
@@ -41,7 +39,6 @@ async def run_weekly_job(dojo: Dojo) -> None:
     await dojo.standin.settle()
 
 
-@pytest.mark.both_backends
 async def test_welcome_join_practise_and_leaderboard(dojo: Dojo) -> None:
     s = dojo.standin
     k = await make_class(dojo)

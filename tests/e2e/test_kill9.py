@@ -10,13 +10,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pytest
-
-from dojobot.storage.db import Database, SqliteDatabase
-from dojobot.storage.postgres import PostgresDatabase
 from telegram_standin import BotApiStandIn
-from tests.conftest import BACKENDS
-from tests.support.db import fetchone
+from tests.support.db import fetchone, open_url
 from tests.support.learner import current_question, solve, start_bot_process
 from tests.support.postgres import fresh_database
 
@@ -33,11 +28,7 @@ async def empty_database(backend: str, tmp_path: Path) -> AsyncIterator[str]:
 
 async def answers_and_open_sets(url: str) -> tuple[int, int]:
     """How many answers and running sets the database holds."""
-    db: Database
-    if url.startswith("sqlite:///"):
-        db = await SqliteDatabase.open(Path(url.removeprefix("sqlite:///")), create=False)
-    else:
-        db = await PostgresDatabase.open(url)
+    db = await open_url(url)
     try:
         answers = await fetchone(db, "SELECT count(*) FROM attempt")
         running = await fetchone(db, "SELECT count(*) FROM session WHERE end_time IS NULL")
@@ -48,7 +39,6 @@ async def answers_and_open_sets(url: str) -> tuple[int, int]:
     return int(answers[0]), int(running[0])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 async def test_kill_dash_nine_mid_set_loses_no_acknowledged_answer(
     backend: str, standin: BotApiStandIn, tmp_path: Path
 ) -> None:
@@ -61,7 +51,7 @@ async def test_kill_dash_nine_mid_set_loses_no_acknowledged_answer(
             for _ in range(3):
                 _, _, question = current_question(message)
                 await standin.send_text(learner, str(solve(question)))
-                message = await standin.next_message(learner, timeout=10)
+                message = await standin.next_message(learner)
                 assert message.plain_text.startswith("✓")
         finally:
             bot.send_signal(signal.SIGKILL)

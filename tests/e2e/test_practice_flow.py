@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo
 from tests.support.db import fetchall, fetchone
 from tests.support.learner import current_question, open_addition_seedling, solve
 
 
-@pytest.mark.both_backends
 async def test_new_learner_finishes_a_set(dojo: Dojo, standin: BotApiStandIn) -> None:
     learner = await standin.user(501, "Aiko")
     first = await open_addition_seedling(dojo, learner)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from telegram import Update
 
 from dojobot.context import DojoContext
 from dojobot.handlers.practice import close_idle_sets
-from dojobot.storage.db import Database, SqliteDatabase
+from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
 from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo, FakeClock, run_dojo
-from tests.support.db import execute, fetchall, fetchone
+from tests.support.db import execute, fetchall, fetchone, open_url
 from tests.support.learner import current_question, reply, solve, start_set
 
 
@@ -150,13 +149,16 @@ async def test_idle_set_is_closed_at_its_last_answer(dojo: Dojo, standin: BotApi
     assert "No set is running" in (await reply(standin, learner, "4")).plain_text
 
 
-async def test_stage_advancement_is_celebrated(standin: BotApiStandIn, tmp_path: Path) -> None:
-    path = tmp_path / "dojobot.sqlite3"
-    db = await SqliteDatabase.open(path)
+async def test_stage_advancement_is_celebrated(
+    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+) -> None:
+    db = await open_url(bot_database_url)
     await migrate_up(db)
     await execute(db, "UPDATE difficulty_progression SET hatsu = 5 WHERE code = 'standard'")
     await db.close()
-    async with run_dojo(standin, path) as dojo:
+    async with run_dojo(
+        standin, tmp_path / "dojobot.sqlite3", database_url=bot_database_url
+    ) as dojo:
         learner = await standin.user(608, "Isamu")
         message = await start_set(standin, learner, "math-arithmetic-addition-d101")
         for _ in range(5):
@@ -175,18 +177,20 @@ async def test_stage_advancement_is_celebrated(standin: BotApiStandIn, tmp_path:
         assert tuple(row) == (0, 6)
 
 
-async def test_restart_mid_set_loses_nothing(standin: BotApiStandIn, tmp_path: Path) -> None:
+async def test_restart_mid_set_loses_nothing(
+    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+) -> None:
     path = tmp_path / "dojobot.sqlite3"
     clock = FakeClock()
     learner = await standin.user(609, "Jun")
-    async with run_dojo(standin, path, clock):
+    async with run_dojo(standin, path, clock, database_url=bot_database_url):
         message = await start_set(standin, learner, "math-arithmetic-division-d101")
         for _ in range(3):
             _, _, question = current_question(message)
             clock.advance(1200)
             message = await reply(standin, learner, str(solve(question)))
     # A new process: nothing in memory, only the database.
-    async with run_dojo(standin, path, clock) as dojo:
+    async with run_dojo(standin, path, clock, database_url=bot_database_url) as dojo:
         number, _, question = current_question(message)
         assert number == 4
         clock.advance(2000)
@@ -210,7 +214,6 @@ async def test_redelivered_answer_counts_once(dojo: Dojo, standin: BotApiStandIn
     assert len(await attempts(dojo.db)) == 1
 
 
-@pytest.mark.both_backends
 async def test_redelivered_deep_link_starts_one_set(dojo: Dojo, standin: BotApiStandIn) -> None:
     """A /start link Telegram sends again (its replica died before answering the POST) shows
     the set it started: a second set would judge the next answer against another problem."""
@@ -228,7 +231,6 @@ async def test_redelivered_deep_link_starts_one_set(dojo: Dojo, standin: BotApiS
     assert tuple(await fetchone(dojo.db, "SELECT count(*) FROM session") or ()) == (1,)
 
 
-@pytest.mark.both_backends
 async def test_progress_report_and_chart(dojo: Dojo, standin: BotApiStandIn) -> None:
     learner = await standin.user(611, "Rin")
     empty = await reply(standin, learner, "/progress")

@@ -17,14 +17,13 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from dojobot.app import build_application
 from dojobot.handlers.reminders import STALE
 from dojobot.jobs.nudges import JOB_NAME, send_due_nudges
-from dojobot.sandbox.runner import running
 from telegram_standin import BotApiStandIn, BotMessage, User
-from tests.conftest import Dojo, FakeClock, dojo_settings
+from tests.conftest import Dojo, FakeClock, run_dojo
 from tests.support.db import fetchone
 from tests.support.learner import current_question, solve
+from tests.support.waiting import until
 
 App = Application[Any, Any, Any, Any, Any, Any]
 MINUTE = 60_000
@@ -127,7 +126,6 @@ async def test_setting_a_reminder_and_timezone_reads_clearly(held: Dojo) -> None
     assert s.callback_answers[forged].get("text") == STALE
 
 
-@pytest.mark.both_backends
 async def test_nudge_at_local_time_in_three_zones(held: Dojo) -> None:
     s = held.standin
     held.clock.now_ms = ms(2026, 6, 1, 6, 0)
@@ -187,36 +185,35 @@ async def test_no_nudge_on_a_day_already_practised_and_streaks_show(held: Dojo) 
 
 
 @asynccontextmanager
-async def bot(standin: BotApiStandIn, path: Path, clock: FakeClock) -> AsyncIterator[App]:
-    app = build_application(dojo_settings(standin, path), clock=clock)
-    async with running(app):
-        hold_the_job(app)
-        yield app
+async def bot(
+    standin: BotApiStandIn, path: Path, clock: FakeClock, url: str
+) -> AsyncIterator[Dojo]:
+    """The bot on the test's database, its nudge job held; again to 'restart' it."""
+    async with run_dojo(standin, path, clock, database_url=url) as dojo:
+        hold_the_job(dojo.app)
+        yield dojo
 
 
 async def test_restart_sends_a_missed_nudge_once_and_drops_old_ones(
-    standin: BotApiStandIn, tmp_path: Path
+    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
 ) -> None:
     clock = FakeClock(ms(2026, 6, 1, 12, 0))
     path = tmp_path / "dojobot.sqlite3"
     learner = await standin.user(631, "Omar")
-    async with bot(standin, path, clock) as app:
-        dojo = Dojo(standin, app, clock, path)
+    async with bot(standin, path, clock, bot_database_url) as dojo:
         await say(standin, learner, "/remind 18:00")
     # Down from 12:00 until 18:20: the 18:00 nudge is 20 minutes late, sent once.
     clock.now_ms = ms(2026, 6, 1, 18, 20)
-    async with bot(standin, path, clock) as app:
-        dojo = Dojo(standin, app, clock, path)
+    async with bot(standin, path, clock, bot_database_url) as dojo:
         (late,) = await nudges(dojo)
         assert late.chat_id == learner.id
         assert await nudges(dojo) == []
-    async with bot(standin, path, clock) as app:  # another restart in the same minute
-        dojo = Dojo(standin, app, clock, path)
+    # Another restart in the same minute.
+    async with bot(standin, path, clock, bot_database_url) as dojo:
         assert await nudges(dojo) == []
     # Down across the next 18:00 by more than an hour: dropped, and due again tomorrow.
     clock.now_ms = ms(2026, 6, 2, 19, 30)
-    async with bot(standin, path, clock) as app:
-        dojo = Dojo(standin, app, clock, path)
+    async with bot(standin, path, clock, bot_database_url) as dojo:
         assert await nudges(dojo) == []
         row = await fetchone(dojo.db, "SELECT next_due_at FROM reminder WHERE user_id = 631")
         assert row is not None
@@ -377,19 +374,53 @@ async def test_answers_keep_their_latency_while_nudges_go_out(held: Dojo) -> Non
     assert counts["sent"] == 25
 
 
-async def test_stopping_bot_claims_no_more_nudges(standin: BotApiStandIn, tmp_path: Path) -> None:
+async def test_stopping_bot_claims_no_more_nudges(
+    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+) -> None:
     clock = FakeClock(ms(2026, 6, 1, 12, 0))
     path = tmp_path / "dojobot.sqlite3"
     crowd = [await standin.user(800 + i, f"M{i}") for i in range(12)]
-    async with bot(standin, path, clock) as app:
+    async with bot(standin, path, clock, bot_database_url) as dojo:
+        app = dojo.app
         for learner in crowd:
             await say(standin, learner, "/remind 18:00")
         clock.now_ms = ms(2026, 6, 1, 18, 0, 30)
+        before = len(standin.calls)
         broadcast = asyncio.create_task(send_due_nudges(app, per_second=20, batch=4))
-        await asyncio.sleep(0.05)  # the first batch of 4 is claimed and going out
+        # The first batch of 4 is claimed and going out (paced: 150 ms until its last one).
+        await until(lambda: any(c.method == "sendMessage" for c in standin.calls[before:]),
+                    "the first nudge is sent")
         await app.stop()  # as on SIGTERM: the claimed batch is sent, nothing more is claimed
         counts = await broadcast
         assert counts["sent"] == 4
-    async with bot(standin, path, clock) as app:  # the next start sends the other 8
-        dojo = Dojo(standin, app, clock, path)
+    # The next start sends the other 8.
+    async with bot(standin, path, clock, bot_database_url) as dojo:
         assert len(await nudges(dojo)) == 8
+
+
+async def test_a_job_started_while_a_run_sends_leaves_its_minute_to_that_run(held: Dojo) -> None:
+    s = held.standin
+    held.clock.now_ms = ms(2026, 6, 1, 12, 0)
+    crowd = [await s.user(900 + i, f"C{i}") for i in range(40)]  # over a second at 30/s
+    for learner in crowd:
+        await say(s, learner, "/remind 18:00")
+    later = [await s.user(950 + i, f"D{i}") for i in range(4)]
+    for learner in later:
+        await say(s, learner, "/remind 18:01")
+    assert held.app.job_queue is not None
+    (job,) = held.app.job_queue.get_jobs_by_name(JOB_NAME)
+    calls = len(s.calls)
+
+    def nudged(learners: list[User]) -> int:
+        return sum(1 for c in s.calls[calls:] if c.method == "sendMessage" and c.ok
+                   and c.params["chat_id"] in {lr.id for lr in learners})
+
+    held.clock.now_ms = ms(2026, 6, 1, 18, 0, 1)
+    first = asyncio.create_task(job.run(held.app))
+    await until(lambda: nudged(crowd) > 0, "the 18:00 run under way")
+    held.clock.now_ms = ms(2026, 6, 1, 18, 1, 1)  # the next minute's job, mid-broadcast
+    await job.run(held.app)
+    assert nudged(later) == 0, "the next minute's job sent beside the run"
+    assert not first.done()
+    await first  # the run claims once more when its batch is out: 18:01's reminders
+    assert (nudged(crowd), nudged(later)) == (40, 4)

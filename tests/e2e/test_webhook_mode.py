@@ -21,7 +21,7 @@ def free_port() -> int:
 
 
 async def test_webhook_mode_answers_and_refuses_a_wrong_secret(
-    standin: BotApiStandIn, tmp_path: Path
+    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
 ) -> None:
     port = free_port()
     log_file = tmp_path / "bot.log"
@@ -30,6 +30,7 @@ async def test_webhook_mode_answers_and_refuses_a_wrong_secret(
             standin,
             tmp_path / "dojobot.sqlite3",
             stderr=sink,
+            DOJOBOT_DATABASE_URL=bot_database_url,
             DOJOBOT_LOG_LEVEL="DEBUG",  # PTB's DEBUG lines quote every call's parameters
             DOJOBOT_MODE="webhook",
             DOJOBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dojobot.app import build_application
 from dojobot.handlers.common import COMMANDS
-from dojobot.sandbox.runner import running
 from telegram_standin import BotApiStandIn
-from tests.conftest import Dojo, FakeClock, dojo_settings
+from tests.conftest import Dojo, run_dojo
 from tests.support.cli import GOOD_ROWS, Cli, one_error_line, write_export
 from tests.support.db import fetchall, fetchone
 
@@ -137,10 +135,11 @@ async def test_link_with_a_rejected_token_never_prints_it(
     assert "(getMe failed (the Bot API rejected DOJOBOT_BOT_TOKEN (401/404))" in run.out
 
 
-async def test_kpi_only_for_owners(standin: BotApiStandIn, tmp_path: Path) -> None:
+async def test_kpi_only_for_owners(
+    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+) -> None:
     path = tmp_path / "dojobot.sqlite3"
-    app = build_application(dojo_settings(standin, path, admin_ids="601"), clock=FakeClock())
-    async with running(app):
+    async with run_dojo(standin, path, database_url=bot_database_url, admin_ids="601"):
         owner = await standin.user(601, "Owner")
         other = await standin.user(602, "Learner")
         await standin.send_text(other, "/kpi")

@@ -16,7 +16,7 @@ from dojobot.ops.runtime import init_sentry
 from dojobot.sandbox.runner import running
 from dojobot.storage.migrator import available_migrations
 from telegram_standin import BotApiStandIn
-from tests.conftest import FakeClock, dojo_settings
+from tests.conftest import FakeClock, dojo_settings, run_dojo
 from tests.support.cli import Cli, free_port, one_error_line
 from tests.support.learner import current_question, open_addition_seedling, solve
 
@@ -25,10 +25,10 @@ def sample(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
-async def test_metrics_and_healthz_over_http(standin: BotApiStandIn, tmp_path: Path) -> None:
+async def test_metrics_and_healthz_over_http(
+    standin: BotApiStandIn, tmp_path: Path, backend: str, bot_database_url: str
+) -> None:
     port = free_port()
-    settings = dojo_settings(standin, tmp_path / "dojobot.sqlite3", metrics_port=port)
-    app = build_application(settings, clock=FakeClock())
     before = {
         "messages": sample("dojobot_updates_total", kind="message"),
         "right": sample("dojobot_answers_judged_total", result="correct"),
@@ -36,9 +36,14 @@ async def test_metrics_and_healthz_over_http(standin: BotApiStandIn, tmp_path: P
         "403": sample("dojobot_telegram_api_errors_total", code="403"),
         "crash": sample("dojobot_handler_exceptions_total", kind="message"),
     }
-    async with running(app), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+    async with (
+        run_dojo(standin, tmp_path / "dojobot.sqlite3", database_url=bot_database_url,
+                 metrics_port=port) as dojo,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http,
+    ):
+        app = dojo.app
         learner = await standin.user(801, "Mia")
-        first = await open_addition_seedling(_Dojo(standin), learner)  # type: ignore[arg-type]
+        first = await open_addition_seedling(dojo, learner)
         _, _, question = current_question(first)
         await standin.send_text(learner, str(solve(question)))
         await standin.next_message(learner)
@@ -48,9 +53,11 @@ async def test_metrics_and_healthz_over_http(standin: BotApiStandIn, tmp_path: P
         await standin.settle()
 
         health = await http.get("/healthz")
-        replica = settings.replica_name
+        assert app.bot_data.settings is not None
+        replica = app.bot_data.settings.replica_name
+        role = "leader (single process)" if backend == "sqlite" else "leader"  # elected
         assert (health.status_code, health.text) == (
-            200, f"ok\nreplica {replica}: leader (single process), database ok\n"
+            200, f"ok\nreplica {replica}: {role}, database ok\n"
         )
         metrics = await http.get("/metrics")
         assert metrics.status_code == 200
@@ -96,12 +103,6 @@ async def test_healthz_is_503_while_the_database_does_not_answer(
             other.close()
         assert (await http.get("/healthz")).status_code == 200
 
-
-class _Dojo:
-    """Just enough of the e2e fixture for open_addition_seedling."""
-
-    def __init__(self, standin: BotApiStandIn) -> None:
-        self.standin = standin
 
 
 async def test_backup_while_running_restore_only_when_stopped(

@@ -44,7 +44,6 @@ async def press(dojo: Dojo, message_id: int, button: str = "🗑 Delete everythi
     return answer
 
 
-@pytest.mark.both_backends
 async def test_forgetme_leaves_no_row_that_names_the_learner(
     dojo: Dojo, cli: Cli, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -9,8 +9,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.conftest import Dojo
 from tests.support.cli import Cli
 from tests.support.learner import current_question, reply, solve, start_set
@@ -27,7 +25,6 @@ def unpack(data: bytes | None) -> tuple[dict[str, Any], list[dict[str, str]], st
     return document, answers, readme
 
 
-@pytest.mark.both_backends
 async def test_mydata_holds_everything(dojo: Dojo, cli: Cli, tmp_path: Path) -> None:
     s = dojo.standin
     everything = await do_everything(dojo, cli, tmp_path)

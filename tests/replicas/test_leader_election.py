@@ -109,7 +109,7 @@ async def replica(standin: BotApiStandIn, election: Election) -> AsyncIterator[B
     work = BackgroundWork(election, [schedule_chores], interval=0.2)
     async with app:
         await app.start()
-        work.start(app.job_queue)
+        await work.start(app.job_queue)
         try:
             yield work
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from dojobot.sandbox.runner import running
+from dojobot.sandbox.runner import handling_updates, running
 from telegram_standin import BotApiStandIn
 
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -127,5 +128,6 @@ async def bot(standin: BotApiStandIn) -> AsyncIterator[App]:
     app = build_app(standin)
     add_echo_handlers(app)
     add_keyboard_handlers(app)
+    standin.bot_busy = functools.partial(handling_updates, app)  # settle() waits for it
     async with running(app):
         yield app

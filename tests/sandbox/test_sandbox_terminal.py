@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import sys
 from collections.abc import AsyncIterator
@@ -13,7 +14,7 @@ import pytest
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from dojobot.sandbox.runner import running
+from dojobot.sandbox.runner import handling_updates, running
 from dojobot.sandbox.terminal import HINT, chat_in_terminal, stdin_lines
 from telegram_standin import BotApiStandIn
 
@@ -47,10 +48,10 @@ async def run_chat(standin: BotApiStandIn, tmp_path: Path, *lines: str, **kw: An
     add_echo_handlers(app)
     ann = await standin.user(1, "Ann")
     out = io.StringIO()
+    standin.bot_busy = functools.partial(handling_updates, app)
     async with running(app):
         await chat_in_terminal(
-            standin, ann, lines=scripted(*lines), out=out, files_dir=tmp_path,
-            busy=lambda: app.update_processor.current_concurrent_updates > 0, **kw,
+            standin, ann, lines=scripted(*lines), out=out, files_dir=tmp_path, **kw
         )
     return out.getvalue()
 

@@ -10,7 +10,7 @@ from tests.support.db import fetchone
 
 from telegram_standin import BotApiStandIn
 
-pytestmark = pytest.mark.sqlite_only  # SQLite's own memory settings
+pytestmark = pytest.mark.sqlite_only("SQLite's own memory settings (PRAGMAs): PostgreSQL has none")
 
 
 async def test_the_running_bot_uses_the_default_sizes(dojo: Dojo) -> None:

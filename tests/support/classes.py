@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from dojobot.storage.db import Database
 from telegram_standin import BotApiStandIn, BotMessage, Chat, User
+from telegram_standin.observe import WAIT_TIMEOUT_S
 from tests.conftest import Dojo
 from tests.support.db import execute, executemany
 from tests.support.learner import current_question, solve
@@ -48,7 +49,8 @@ async def toast(s: BotApiStandIn, query_id: str) -> str:
     """The text a tap was answered with, waiting for the answer itself: a bot busy with the
     database makes no API call for a while, so a quiet spell does not mean it is done."""
     while query_id not in s.callback_answers:
-        assert await s.wait_for_change(timeout=15), f"tap {query_id} was never answered"
+        answered = await s.wait_for_change(timeout=WAIT_TIMEOUT_S)
+        assert answered, f"tap {query_id} was never answered"
     return str(s.callback_answers[query_id].get("text", ""))
 
 

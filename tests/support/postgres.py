@@ -38,6 +38,8 @@ def _database_url(url: str, name: str) -> str:
 async def _migrated_template(admin: Any, url: str) -> str:
     """A database with every migration applied, made once per cluster and schema: copying
     it is much quicker than migrating each test's database."""
+    import asyncpg  # as in fresh_database
+
     digest = hashlib.sha256()
     for package in POSTGRES.migration_packages:
         for entry in sorted(files(package).iterdir(), key=lambda e: e.name):
@@ -52,7 +54,10 @@ async def _migrated_template(admin: Any, url: str) -> str:
             await migrate_up(db)
         finally:
             await db.close()
-        await admin.execute(f"ALTER DATABASE {building} RENAME TO {name}")
+        try:
+            await admin.execute(f"ALTER DATABASE {building} RENAME TO {name}")
+        except asyncpg.DuplicateDatabaseError:  # another xdist worker built it meanwhile
+            await admin.execute(f"DROP DATABASE {building}")
     return name
 
 

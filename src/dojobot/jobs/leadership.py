@@ -38,21 +38,30 @@ class BackgroundWork:
         self.interval = interval
         self.jobs: list[Job[Any]] = []
 
-    def start(self, job_queue: JobQueue[Any]) -> None:
-        """A sole process schedules at once; replicas hold an election every few seconds."""
+    async def start(self, job_queue: JobQueue[Any]) -> None:
+        """A sole process schedules at once; replicas hold an election now and then every
+        few seconds."""
         if self.election.url is None:
             self._schedule(job_queue)
             return
+        # The first round here, not as the job's first run: the bot starts its job queue
+        # after post_init, and a repeating job whose first time has passed by then first
+        # runs one interval later (APScheduler skips it), so a new leader idled 5 s.
+        await self._hold_round(job_queue)
         job_queue.run_repeating(
-            self._election_round, interval=self.interval, first=0, name=ELECTION_JOB
+            self._election_round, interval=self.interval, first=self.interval,
+            name=ELECTION_JOB,
         )
 
     async def _election_round(self, context: DojoContext) -> None:
+        assert context.application.job_queue is not None
+        await self._hold_round(context.application.job_queue)
+
+    async def _hold_round(self, job_queue: JobQueue[Any]) -> None:
         leading = await self.election.elect()
         if leading and not self.jobs:
             log.info("this replica leads: it runs the background jobs")
-            assert context.application.job_queue is not None
-            self._schedule(context.application.job_queue)
+            self._schedule(job_queue)
         elif not leading and self.jobs:
             log.warning("this replica lost the lead (database session lost): jobs stopped")
             for job in self.jobs:

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -40,15 +41,10 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "daily-nudges"
 BATCH = 100  # claimed per transaction: at most this many are lost if the bot dies mid-send
-# A run claims only what it can send before this many seconds have passed, so it ends
-# before the next minute's run starts (claimed rows must be sent: they are not retried).
-RUN_BUDGET_S = 56.0
 # Nudges being prepared or sent at once. Each reads the learner's streak and last set
 # first: a whole batch reading at once would queue a practising learner's answer behind
 # 200 reads on the one connection (p99 1.5 s in the full broadcast benchmark).
 IN_FLIGHT = 8
-# The send rate assumed before a run has measured its own (what replies leave of 30/s).
-EXPECTED_PER_SECOND = 25.0
 
 def paused_text() -> str:
     """Why reminders stopped, and how to get them back."""
@@ -134,7 +130,8 @@ async def send_due_nudges(
     per_second: float | None = None,
     batch: int = BATCH,
 ) -> Counter[str]:
-    """Claim due reminders batch by batch and send them; returns counts by outcome.
+    """Claim due reminders batch by batch and send them, until none is due; returns counts
+    by outcome. Reminders that fall due meanwhile (the next minutes') go in the same run.
 
     The rate limiter paces the sends; `per_second` caps them further (evenly spaced)."""
     data: BotData = app.bot_data
@@ -142,27 +139,17 @@ async def send_due_nudges(
     db = data.db
     default_zone = data.settings.default_timezone
     limiter = AsyncLimiter(1, 1 / per_second) if per_second else None
-    started = time.monotonic()
-    deadline = started + RUN_BUDGET_S
-    rate = per_second or EXPECTED_PER_SECOND
     counts: Counter[str] = Counter()
     gate = asyncio.Semaphore(IN_FLIGHT)
-    sent = 0
-    while True:
-        elapsed = time.monotonic() - started
-        if sent and elapsed > 1:
-            rate = sent / elapsed  # what replies have left this run so far
-        room = min(batch, int((deadline - time.monotonic()) * rate))
-        # Stopping (SIGTERM, a deploy): claim no more, so shutdown waits for one batch at most
-        # and the unclaimed rows stay due for the next start.
-        if room < 1 or not app.running:
-            break
+    # Stopping (SIGTERM, a deploy): claim no more, so shutdown waits for one batch at most
+    # and the unclaimed rows stay due for the next start.
+    while app.running:
         now = data.clock()
 
         def decide(due: DueReminder, now: int = now) -> NudgePlan:
             return plan_nudge(due, now)
 
-        plans = await claim_due(db, now, room, default_zone, decide)
+        plans = await claim_due(db, now, batch, default_zone, decide)
         tasks = []
         with background():  # the tasks inherit it: every nudge yields to replies
             for plan in plans:
@@ -173,23 +160,49 @@ async def send_due_nudges(
                 else:
                     counts[plan.action.value] += 1
         counts.update(await asyncio.gather(*tasks))
-        sent += len(tasks)
-        if len(plans) < room:
+        if len(plans) < batch:
             break
     if counts:
         log.info("nudges: %s", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return counts
 
 
+@dataclass
+class Runs:
+    """The nudge job's state between its runs."""
+
+    sending: bool = False  # a run is under way
+    again: bool = False  # a job started meanwhile: the run claims once more when done
+
+
 async def nudge_job(context: DojoContext) -> None:
-    """Job: send the nudges that are due now."""
-    await send_due_nudges(context.application)
+    """Job: send the nudges that are due now. While a run is still sending (a broadcast
+    longer than a minute) this minute's job leaves its reminders to that run."""
+    assert context.job is not None and isinstance(context.job.data, Runs)
+    runs = context.job.data
+    if runs.sending:
+        runs.again = True
+        return
+    runs.sending = True
+    try:
+        while True:
+            runs.again = False
+            await send_due_nudges(context.application)
+            if not runs.again:
+                break
+    finally:
+        runs.sending = False
 
 
 def schedule_jobs(job_queue: JobQueue[Any]) -> None:
-    """One repeating job for all learners, a second into each minute; nothing per learner."""
+    """One repeating job for all learners, a second into each minute; nothing per learner.
+
+    A run goes on until nothing is due, so a big broadcast sends without a pause at each
+    minute (a run that stopped to let the next one start left 4 s of every minute idle).
+    The next minute's job may then start beside it (two instances; APScheduler would skip
+    it with a warning) and returns at once."""
     first = 61.0 - time.time() % 60  # wall-clock alignment only; due times come from the DB
     job_queue.run_repeating(
-        nudge_job, interval=60, first=first, name=JOB_NAME,
-        job_kwargs={"misfire_grace_time": 30, "coalesce": True},
+        nudge_job, interval=60, first=first, name=JOB_NAME, data=Runs(),
+        job_kwargs={"misfire_grace_time": 30, "coalesce": True, "max_instances": 2},
     )

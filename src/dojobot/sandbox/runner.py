@@ -16,7 +16,12 @@ from telegram.ext import Application
 
 from dojobot.webhook import lifecycle
 
-__all__ = ["running"]
+__all__ = ["handling_updates", "running"]
+
+
+def handling_updates(app: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+    """Whether `app` has updates queued or in a handler (for the stand-in's `bot_busy`)."""
+    return not app.update_queue.empty() or app.update_processor.current_concurrent_updates > 0
 
 
 @asynccontextmanager

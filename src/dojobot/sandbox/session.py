@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import logging
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from dojobot.app import build_application
 from dojobot.config import load_settings
-from dojobot.sandbox.runner import running
+from dojobot.sandbox.runner import handling_updates, running
 from dojobot.sandbox.terminal import chat_in_terminal, stdin_lines
 from telegram_standin import BotApiStandIn
 
@@ -33,8 +34,8 @@ async def run_sandbox(keep_database: str | None = None) -> None:
             user = await standin.user(SANDBOX_USER_ID, name, username=name.lower())
             print(f"DojoBot sandbox: you are {name}; database {path}.", file=sys.stdout)
             app = build_application(settings)
+            standin.bot_busy = functools.partial(handling_updates, app)
             async with running(app):
                 await chat_in_terminal(
                     standin, user, lines=stdin_lines(), out=sys.stdout,
-                    busy=lambda: app.update_processor.current_concurrent_updates > 0,
                 )

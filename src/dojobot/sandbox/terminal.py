@@ -8,7 +8,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TextIO
 
@@ -17,7 +17,6 @@ from telegram_standin import BotApiStandIn, BotMessage, User
 __all__ = ["HINT", "chat_in_terminal", "format_message", "stdin_lines"]
 
 HINT = "Type a message, #N to press button N, /quit to leave."
-SETTLE_TIMEOUT_S = 30
 _BUTTON_REF = re.compile(r"^#\s*(\d+)$")
 _EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "text/csv": ".csv"}
 
@@ -125,15 +124,14 @@ async def chat_in_terminal(
     out: TextIO,
     files_dir: Path | None = None,
     echo: bool = False,
-    busy: Callable[[], bool] | None = None,
 ) -> None:
     """Let a person chat with the bot as `user` until /quit or end of input.
 
     Bot messages print as they arrive; after each line sent, the chat waits for the bot to
     settle so replies print before the next prompt. `echo` also prints the person's lines
-    (useful for transcripts, where input is not shown by a terminal). `busy` says whether
-    the bot is still handling an update: a chart can take a second to draw, with no call
-    to the stand-in meanwhile, and piped input must not end the chat before its reply.
+    (useful for transcripts, where input is not shown by a terminal). Set the stand-in's
+    `bot_busy`: a chart can take a second to draw, with no call to the stand-in meanwhile,
+    and piped input must not end the chat before its reply.
     """
     if files_dir is None:
         files_dir = Path(tempfile.mkdtemp(prefix="dojobot-sandbox-"))
@@ -159,7 +157,7 @@ async def chat_in_terminal(
             else:
                 await standin.send_text(user, line)
             try:
-                await _settle(standin, busy)
+                await standin.settle()
             except TimeoutError:
                 out.write("(the bot is still busy; its replies will show up when they come)\n")
             printer.drain()
@@ -168,19 +166,6 @@ async def chat_in_terminal(
         with contextlib.suppress(asyncio.CancelledError):
             await follower
     printer.drain()
-
-
-async def _settle(standin: BotApiStandIn, busy: Callable[[], bool] | None) -> None:
-    """Until the stand-in is quiet and the bot handles no update (TimeoutError after 30 s)."""
-    deadline = asyncio.get_running_loop().time() + SETTLE_TIMEOUT_S
-    while True:
-        await standin.settle()
-        if busy is None or not busy():
-            return
-        while busy():
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError("the bot is still handling an update")
-            await asyncio.sleep(0.01)
 
 
 async def _press(standin: BotApiStandIn, user: User, number: int, out: TextIO) -> bool:

@@ -7,7 +7,12 @@ import asyncio
 from telegram_standin.models import BotMessage, Chat, User, as_chat_id
 from telegram_standin.state import StandInState
 
-__all__ = ["ObserveMixin"]
+__all__ = ["WAIT_TIMEOUT_S", "ObserveMixin"]
+
+# How long a wait lasts before it fails: it detects a bot that will never answer, it is not
+# a time limit. On a loaded machine (tests in parallel on two cores, a chart worker at a
+# low priority) what takes milliseconds alone can take seconds.
+WAIT_TIMEOUT_S = 30.0
 
 
 class ObserveMixin(StandInState):
@@ -53,7 +58,7 @@ class ObserveMixin(StandInState):
         self,
         chat_id: int | Chat | User,
         *,
-        timeout: float = 15.0,  # noqa: ASYNC109
+        timeout: float = WAIT_TIMEOUT_S,  # noqa: ASYNC109
     ) -> BotMessage:
         """The next new bot message in the chat after the last one this returned."""
         cid = as_chat_id(chat_id)
@@ -71,7 +76,7 @@ class ObserveMixin(StandInState):
         chat_id: int | Chat | User,
         message_id: int,
         *,
-        timeout: float = 15.0,  # noqa: ASYNC109
+        timeout: float = WAIT_TIMEOUT_S,  # noqa: ASYNC109
     ) -> BotMessage:
         """Wait until the message's edit count exceeds what this last returned for it."""
         cid = as_chat_id(chat_id)
@@ -92,21 +97,26 @@ class ObserveMixin(StandInState):
         self._edit_cursors[key] = record.edited
         return record
 
-    async def settle(self, quiet: float = 0.05, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Wait until every update was fetched and no API call happened for `quiet` seconds."""
+    async def settle(
+        self, quiet: float = 0.05, *, timeout: float = WAIT_TIMEOUT_S  # noqa: ASYNC109
+    ) -> None:
+        """Wait until every update was fetched and handled (when `bot_busy` tells) and no API
+        call happened for `quiet` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             now = loop.time()
-            pending = self._deliverable(1)
-            if not pending and self._inflight == 0 and now - self._last_activity >= quiet:
+            pending = bool(self._deliverable(1))
+            busy = self.bot_busy is not None and self.bot_busy()
+            quiet_for = now - self._last_activity
+            if not pending and not busy and self._inflight == 0 and quiet_for >= quiet:
                 return
             if now >= deadline:
                 raise TimeoutError(
                     f"stand-in did not settle within {timeout} s: "
                     f"{len(self._updates)} update(s) unconfirmed, {self._inflight} call(s) "
-                    "in flight (is the bot polling?)"
+                    f"in flight{', the bot still busy' if busy else ''} (is the bot polling?)"
                 )
-            wait = quiet - (now - self._last_activity) if not pending else quiet / 4
+            wait = quiet / 4 if pending or busy else quiet - quiet_for
             await asyncio.sleep(max(0.005, min(wait, deadline - now)))
 

@@ -74,6 +74,10 @@ class StandInState:
         self.stats = StandInStats()
         # Unexpected exceptions inside the stand-in (answered as 500); tests may assert empty.
         self.internal_errors: list[BaseException] = []
+        # Set by whoever runs the bot in this process: whether it still handles updates it
+        # has fetched. A handler can work a while with no API call (a chart, a database write
+        # on a loaded machine), and settle() must not take that for quiet.
+        self.bot_busy: Callable[[], bool] | None = None
 
         self._handlers: dict[str, MethodHandler] = {
             name.lower(): getattr(self, "_api_" + name) for name in self._METHODS
