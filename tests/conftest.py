@@ -70,6 +70,17 @@ async def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
 
 
 @pytest.fixture
+async def empty_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A database of each backend with no schema yet, by URL: for maintainer commands that
+    start with `migrate up` (on SQLite the file tmp_path/dojobot.sqlite3, not created yet)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'dojobot.sqlite3'}"
+        return
+    async with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
 async def sqlite_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
     """A fresh SQLite file with every migration applied."""
     db = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")

@@ -1,9 +1,11 @@
-"""The dojobot command as a maintainer uses it: one clear line and an exit code on bad input."""
+"""The dojobot command as a maintainer uses it: one clear line and an exit code on bad input.
+
+Tests that touch a database run on SQLite and PostgreSQL; the others read no database.
+"""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 
 from dojobot.config import load_settings
 from dojobot.storage.migrator import available_migrations
+from tests.support.db import execute, open_url
 
 DOJOBOT = str(Path(sys.executable).parent / "dojobot")
 LATEST = available_migrations()[-1].version  # every branch adds migrations
@@ -40,21 +43,30 @@ def test_every_command_explains_itself(args: tuple[str, ...], tmp_path: Path) ->
     assert "usage: dojobot" in result.stdout
 
 
-def test_migrate_status_up_down(tmp_path: Path) -> None:
-    assert "applied 0001 schema" in dojobot("migrate", "up", cwd=tmp_path).stdout
-    assert (tmp_path / "dojobot.sqlite3").exists()
-    status = dojobot("migrate", "status", cwd=tmp_path).stdout
+def database_env(backend: str, url: str) -> dict[str, str]:
+    """No setting on SQLite (the default file in the working folder), else the URL."""
+    return {} if backend == "sqlite" else {"DOJOBOT_DATABASE_URL": url}
+
+
+async def test_migrate_status_up_down(tmp_path: Path, backend: str, empty_url: str) -> None:
+    env = database_env(backend, empty_url)
+    assert "applied 0001 schema" in dojobot("migrate", "up", cwd=tmp_path, **env).stdout
+    assert (tmp_path / "dojobot.sqlite3").exists() == (backend == "sqlite")
+    status = dojobot("migrate", "status", cwd=tmp_path, **env).stdout
     assert f"schema version: {LATEST}" in status
-    down = dojobot("migrate", "down", "--to", "0", cwd=tmp_path)
+    down = dojobot("migrate", "down", "--to", "0", cwd=tmp_path, **env)
     assert "rolled back 0001 schema" in down.stdout
-    assert "schema version: 0" in dojobot("migrate", "status", cwd=tmp_path).stdout
+    assert "schema version: 0" in dojobot("migrate", "status", cwd=tmp_path, **env).stdout
 
 
-def test_migrate_down_to_unknown_version(tmp_path: Path) -> None:
-    dojobot("migrate", "up", cwd=tmp_path)
-    line = one_error_line(dojobot("migrate", "down", "--to", "99", cwd=tmp_path))
+async def test_migrate_down_to_unknown_version(
+    tmp_path: Path, backend: str, empty_url: str
+) -> None:
+    env = database_env(backend, empty_url)
+    dojobot("migrate", "up", cwd=tmp_path, **env)
+    line = one_error_line(dojobot("migrate", "down", "--to", "99", cwd=tmp_path, **env))
     assert "no migration 99" in line
-    assert f"schema version: {LATEST}" in dojobot("migrate", "status", cwd=tmp_path).stdout
+    assert f"schema version: {LATEST}" in dojobot("migrate", "status", cwd=tmp_path, **env).stdout
 
 
 def test_unknown_subcommand(tmp_path: Path) -> None:
@@ -63,12 +75,14 @@ def test_unknown_subcommand(tmp_path: Path) -> None:
     assert "invalid choice: 'frobnicate'" in result.stderr
 
 
+@pytest.mark.sqlite_only(reason="a SQLite file's folder; a PostgreSQL URL names a server")
 def test_unwritable_database_path(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/missing-folder/db.sqlite3"
     line = one_error_line(dojobot("migrate", "up", cwd=tmp_path, DOJOBOT_DATABASE_URL=url))
     assert "missing-folder" in line
 
 
+@pytest.mark.sqlite_only(reason="what sits at a SQLite file's path")
 def test_file_that_is_not_sqlite_is_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "data.sqlite3"
     path.write_bytes(b"PK\x03\x04 a zip file, not a database" * 50)
@@ -80,13 +94,19 @@ def test_file_that_is_not_sqlite_is_left_alone(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
-def test_database_from_a_newer_dojobot(tmp_path: Path) -> None:
-    dojobot("migrate", "up", cwd=tmp_path)
-    with sqlite3.connect(tmp_path / "dojobot.sqlite3") as conn:
-        conn.execute("INSERT INTO schema_migration VALUES (42, 'from_the_future', 0)")
-    line = one_error_line(dojobot("migrate", "up", cwd=tmp_path))
+async def test_database_from_a_newer_dojobot(
+    tmp_path: Path, backend: str, empty_url: str
+) -> None:
+    env = database_env(backend, empty_url)
+    dojobot("migrate", "up", cwd=tmp_path, **env)
+    db = await open_url(empty_url)
+    try:
+        await execute(db, "INSERT INTO schema_migration VALUES (42, 'from_the_future', 0)")
+    finally:
+        await db.close()
+    line = one_error_line(dojobot("migrate", "up", cwd=tmp_path, **env))
     assert "newer" in line
-    line = one_error_line(dojobot("run", cwd=tmp_path, DOJOBOT_BOT_TOKEN="1:x"))
+    line = one_error_line(dojobot("run", cwd=tmp_path, DOJOBOT_BOT_TOKEN="1:x", **env))
     assert "newer" in line
 
 

@@ -1,6 +1,8 @@
-"""Maintainer commands with DOJOBOT_DATABASE_URL=postgresql://...: what works, what refuses.
+"""Maintainer commands with DOJOBOT_DATABASE_URL=postgresql://...: what only PostgreSQL has.
 
-No line they print or log shows the password.
+No line they print or log shows the password; backup and restore refuse. What works the same
+on both engines (migrate, import-legacy, legacy-link) is tested on both in test_cli.py,
+test_legacy_import.py, test_schema_changes.py and test_claims_and_kpi.py.
 """
 
 from __future__ import annotations
@@ -12,10 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from dojobot.storage.migrator import available_migrations
-from dojobot.storage.postgres import PostgresDatabase
-from tests.support.classes import add_user
-from tests.support.cli import GOOD_ROWS, Cli, one_error_line, write_export
-from tests.support.db import fetchone
+from tests.support.cli import Cli, one_error_line
 from tests.support.postgres import fresh_database
 
 
@@ -71,47 +70,3 @@ async def test_wrong_password_is_one_line_naming_the_server(
     assert line.startswith("dojobot: cannot connect to postgresql://dojobot:***@127.0.0.1:")
     assert "password authentication failed" in line
     assert "0451" not in line
-
-
-async def test_import_link_and_rollback_on_postgres(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """import-legacy (with --users and --dry-run), legacy-link and --rollback, as on SQLite;
-    no backup."""
-    export = write_export(tmp_path / "practice_sessions.csv", GOOD_ROWS)
-    (tmp_path / "users.csv").write_text("legacy_user_id,telegram_user_id\nu1,501\n")
-    async with fresh_database(migrated=True) as url:
-        cli = Cli(monkeypatch, tmp_path / "unused.sqlite3", database_url=url)
-        db = await PostgresDatabase.open(url)
-        try:
-            await add_user(db, 501, "Aiko")
-            # The dry run reports what the import will do, and changes nothing.
-            dry = await cli.run_async(
-                "import-legacy", str(export), "--users", "users.csv", "--dry-run"
-            )
-            assert dry.code == 0, dry.err
-            assert "imported: 11 (4 sessions for linked learners, 7 held" in dry.out
-            assert dry.out.rstrip().endswith("dry run: nothing was changed")
-            for table in ("session", "legacy_import", "legacy_session", "legacy_account",
-                          "user_progress"):
-                row = await fetchone(db, f"SELECT count(*) FROM {table}")
-                assert row is not None
-                assert (table, row[0]) == (table, 0)
-            run = await cli.run_async("import-legacy", str(export), "--users", "users.csv")
-            assert run.code == 0, run.err
-            assert "imported: 11 (4 sessions for linked learners, 7 held" in run.out
-            assert "backup:" not in run.out
-            link = await cli.run_async("legacy-link", "u3")
-            assert link.code == 0, link.err
-            assert link.out.startswith("/start claim-")
-            sessions = await fetchone(db, "SELECT count(*) FROM session WHERE user_id = 501")
-            assert sessions is not None
-            assert sessions[0] == 4
-            undo = await cli.run_async("import-legacy", "--rollback")
-            assert undo.code == 0, undo.err
-            assert "4 sessions and 7 held sessions removed" in undo.out
-            left = await fetchone(db, "SELECT count(*) FROM session")
-            assert left is not None
-            assert left[0] == 0
-        finally:
-            await db.close()

@@ -145,8 +145,10 @@ async def migrate_down(db: Database, to: int) -> list[Migration]:
         # The whole plan is one transaction: the file is never left between two versions.
         where = f"rolling back {step.version:04d} {step.name}" if step else "the rollback"
         lowest = f"; the lowest version it can go down to is {step.version}" if step else ""
+        # One line: PostgreSQL's message adds a DETAIL line (which row still needs it).
+        reason = " ".join(str(exc).split())
         raise StorageError(
-            f"migrate down --to {to} refused: {where} fails ({exc}), as the database holds "
+            f"migrate down --to {to} refused: {where} fails ({reason}), as the database holds "
             f"data that needs it; nothing was changed (still version {state.current}){lowest}"
         ) from None
     return plan
