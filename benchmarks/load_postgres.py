@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from benchmarks.pg_server import database_url
+from tests.support.postgres import database_url
+
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.postgres import PostgresDatabase
 

@@ -22,7 +22,8 @@ import os
 import pwd
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from tests.support.postgres import fresh_database
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -102,26 +103,11 @@ async def restart_cold(url: str) -> bool:
     return drop_os_cache()
 
 
-def database_url(server_url: str, name: str) -> str:
-    """The URL of database `name` on the server of `server_url`."""
-    return urlsplit(server_url)._replace(path=f"/{name}").geturl()
-
-
 @contextlib.asynccontextmanager
 async def throwaway_postgres(server_url: str | None) -> AsyncIterator[str | None]:
     """A new database on the server (dropped at the end), or None for SQLite."""
     if server_url is None:
         yield None
         return
-    import asyncpg
-
-    name = f"dojobench_{os.getpid()}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-        try:
-            yield database_url(server_url, name)
-        finally:
-            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-    finally:
-        await admin.close()
+    async with fresh_database(server_url=server_url) as url:
+        yield url

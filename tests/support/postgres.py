@@ -31,8 +31,9 @@ def cluster_url() -> str:
     pytest.skip(reason)
 
 
-def _database_url(url: str, name: str) -> str:
-    return urlsplit(url)._replace(path=f"/{name}").geturl()
+def database_url(server_url: str, name: str) -> str:
+    """The URL of database `name` on the server of `server_url`."""
+    return urlsplit(server_url)._replace(path=f"/{name}").geturl()
 
 
 async def _migrated_template(admin: Any, url: str) -> str:
@@ -49,7 +50,7 @@ async def _migrated_template(admin: Any, url: str) -> str:
     if await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name) is None:
         building = f"{name}_{uuid.uuid4().hex[:8]}"  # renamed when complete
         await admin.execute(f"CREATE DATABASE {building} TEMPLATE template0 STRATEGY FILE_COPY")
-        db = await PostgresDatabase.open(_database_url(url, building))
+        db = await PostgresDatabase.open(database_url(url, building))
         try:
             await migrate_up(db)
         finally:
@@ -62,12 +63,14 @@ async def _migrated_template(admin: Any, url: str) -> str:
 
 
 @asynccontextmanager
-async def fresh_database(*, migrated: bool = False) -> AsyncIterator[str]:
-    """The URL of a new database in the test cluster (empty, or with every migration
-    applied), dropped when the block ends."""
+async def fresh_database(
+    *, migrated: bool = False, server_url: str | None = None
+) -> AsyncIterator[str]:
+    """The URL of a new database in the test cluster, or on `server_url` (empty, or with
+    every migration applied), dropped when the block ends."""
     import asyncpg  # here, not at the top: a venv without the extra still runs SQLite tests
 
-    url = cluster_url()
+    url = server_url or cluster_url()
     name = f"test_{uuid.uuid4().hex[:16]}"
     admin = await asyncpg.connect(url)
     try:
@@ -75,7 +78,7 @@ async def fresh_database(*, migrated: bool = False) -> AsyncIterator[str]:
         # FILE_COPY: copying the small template's files beats WAL-logging each block.
         await admin.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
         try:
-            yield _database_url(url, name)
+            yield database_url(url, name)
         finally:
             await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
     finally:
