@@ -25,7 +25,7 @@ from pathlib import Path
 from dojobot.app import build_application
 from dojobot.config import load_settings
 from dojobot.handlers.privacy.export import build_zip
-from dojobot.sandbox.runner import running
+from dojobot.lifecycle import running
 from dojobot.storage.db import SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.privacy import read_learner

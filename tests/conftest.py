@@ -24,7 +24,7 @@ from telegram.ext import Application
 
 from dojobot.app import build_application
 from dojobot.config import Settings, load_settings
-from dojobot.sandbox.runner import handling_updates, running
+from dojobot.lifecycle import handling_updates, running
 from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.postgres import PostgresDatabase

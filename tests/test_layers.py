@@ -18,9 +18,10 @@ LAYERS = (
     ("i18n",),  # the current language and its catalogues: imports nothing else of ours
     ("engine",),  # the pure domain (its messages marked with i18n's N_)
     ("storage", "formats"),  # SQL, over engine types; the engine's figures in the language
-    ("config", "charts", "fluency_map", "ops", "updates", "webhook", "rendering", "request"),
-    # settings, PNGs, maintainer tools, update order and arrival, the webhook endpoint, the
-    # chart worker, the Bot API client: never handlers
+    ("config", "charts", "fluency_map", "ops", "updates", "lifecycle", "webhook", "rendering",
+     "request"),
+    # settings, PNGs, maintainer tools, update order and arrival, an application's start and
+    # stop, the webhook endpoint, the chart worker, the Bot API client: never handlers
     ("context", "metrics", "ratelimit"),  # what every handler receives; counters; send pacing
     ("handlers",),  # Telegram glue
     ("jobs",),  # work started by the bot itself, using handlers' texts and buttons

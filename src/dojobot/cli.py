@@ -129,7 +129,7 @@ async def _poll(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     shutdown closed its connection: "Task exception was never retrieved" and a traceback.
     Here a signal during the start cancels it (every await unwinds, then the app is shut
     down as usual); once the bot polls, it ends the wait."""
-    from dojobot.sandbox.runner import running
+    from dojobot.lifecycle import running
 
     main = asyncio.current_task()
     assert main is not None

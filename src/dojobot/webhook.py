@@ -20,8 +20,6 @@ import hmac
 import json
 import logging
 import signal
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 
@@ -32,6 +30,7 @@ from tornado.httpserver import HTTPServer
 from tornado.web import Application as TornadoApp
 from tornado.web import RequestHandler
 
+from dojobot.lifecycle import lifecycle
 from dojobot.ops.startup import StartupError, token_free_reason
 
 log = logging.getLogger(__name__)
@@ -92,28 +91,6 @@ async def set_webhook(app: AnyApp, url: str, secret: str | None) -> None:
                         token_free_reason(exc), pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, 60.0)
-
-
-@asynccontextmanager
-async def lifecycle(app: AnyApp) -> AsyncIterator[None]:
-    """PTB's Application.__run inside a running loop (run_polling and run_webhook own theirs):
-    initialize and post_init, then the block (which starts taking updates, then calls
-    app.start()); after it, stop and post_stop if the app started, shutdown, post_shutdown."""
-    await app.initialize()
-    try:
-        if app.post_init:
-            await app.post_init(app)
-        try:
-            yield
-        finally:
-            if app.running:
-                await app.stop()
-                if app.post_stop:  # as in PTB: only if stop() ran
-                    await app.post_stop(app)
-    finally:
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
 
 
 async def serve(app: AnyApp, *, listen: str, port: int, url: str, secret: str | None) -> None:

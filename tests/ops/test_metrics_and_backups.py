@@ -12,8 +12,8 @@ from prometheus_client import REGISTRY
 
 from dojobot.app import build_application
 from dojobot.config import load_settings
+from dojobot.lifecycle import running
 from dojobot.ops.runtime import init_sentry
-from dojobot.sandbox.runner import running
 from dojobot.storage.migrator import available_migrations
 from telegram_standin import BotApiStandIn
 from tests.conftest import FakeClock, dojo_settings, run_dojo

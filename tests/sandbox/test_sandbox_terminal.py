@@ -14,7 +14,7 @@ import pytest
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from dojobot.sandbox.runner import handling_updates, running
+from dojobot.lifecycle import handling_updates, running
 from dojobot.sandbox.terminal import HINT, chat_in_terminal, stdin_lines
 from telegram_standin import BotApiStandIn
 

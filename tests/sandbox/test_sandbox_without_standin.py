@@ -33,7 +33,7 @@ def test_the_bot_imports_without_the_standin() -> None:
     """Only `dojobot sandbox` needs the stand-in: the bot and its runner import without it."""
     code = (
         "import sys; sys.modules['telegram_standin'] = None; "
-        "import dojobot.app, dojobot.cli, dojobot.sandbox.runner"
+        "import dojobot.app, dojobot.cli, dojobot.lifecycle"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dojobot.sandbox.runner import running
+from dojobot.lifecycle import running
 from telegram_standin import BotApiStandIn
 from telegram_standin.telegram_html import EntityParseError, parse_html
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dojobot.app import build_application
 from dojobot.config import load_settings
-from dojobot.sandbox.runner import handling_updates, running
+from dojobot.lifecycle import handling_updates, running
 from dojobot.sandbox.terminal import chat_in_terminal, stdin_lines
 from telegram_standin import BotApiStandIn
 

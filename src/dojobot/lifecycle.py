@@ -1,9 +1,9 @@
 """Run a python-telegram-bot Application inside an existing event loop.
 
-``Application.run_polling`` owns the loop and installs signal handlers, which tests and the
-sandbox cannot have (and `dojobot run` does not want: cli.py says why). ``running``
-performs the same steps in the same order as PTB's ``Application.__run`` (webhook.lifecycle
-around start_polling and start, then updater.stop).
+``Application.run_polling`` and ``run_webhook`` own the loop and install signal handlers,
+which tests and the sandbox cannot have (and `dojobot run` does not want: cli.py says why).
+``lifecycle`` performs the same steps in the same order as PTB's ``Application.__run``;
+``running`` is long polling inside it (webhook.py serves the other way in).
 """
 
 from __future__ import annotations
@@ -15,14 +15,34 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from dojobot.webhook import lifecycle
-
-__all__ = ["handling_updates", "running"]
+__all__ = ["handling_updates", "lifecycle", "running"]
 
 
 def handling_updates(app: Application[Any, Any, Any, Any, Any, Any]) -> bool:
     """Whether `app` has updates queued or in a handler (for the stand-in's `bot_busy`)."""
     return not app.update_queue.empty() or app.update_processor.current_concurrent_updates > 0
+
+
+@asynccontextmanager
+async def lifecycle(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterator[None]:
+    """PTB's Application.__run inside a running loop (run_polling and run_webhook own theirs):
+    initialize and post_init, then the block (which starts taking updates, then calls
+    app.start()); after it, stop and post_stop if the app started, shutdown, post_shutdown."""
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        try:
+            yield
+        finally:
+            if app.running:
+                await app.stop()
+                if app.post_stop:  # as in PTB: only if stop() ran
+                    await app.post_stop(app)
+    finally:
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
 
 
 @asynccontextmanager
