@@ -39,13 +39,6 @@ REPLY_RESERVE = 2
 # Messages to one chat in a second past which its replies yield to other chats' replies
 # (Telegram asks for about one a second per chat; an answer's reply is one message).
 BUSY_CHAT = 3
-
-
-def busy_reserve(limit: int) -> int:
-    """Slots of each second a busy chat leaves to other chats: a third. Priority alone only
-    decides who takes the next freed slot; a flooding chat that fills the whole second
-    still makes the others wait for its sends to age out (up to a second)."""
-    return max(1, limit // 3)
 YIELD_POLL = 0.005  # seconds between looks while a higher lane is waiting
 # Telegram's documented limits.
 OVERALL_SPAN = 1.0
@@ -119,6 +112,15 @@ class PriorityRateLimiter(CountingRateLimiter):
         # The parent's own buckets are off: the windows below replace them.
         super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
         self._overall = SlidingWindow(max_per_second, OVERALL_SPAN) if max_per_second else None
+        # How full the last second may be for a send of each lane to go. A busy chat leaves
+        # a third (at least one slot) to other chats: priority alone only decides who takes
+        # the next freed slot, and a flooding chat that filled the whole second would still
+        # make the others wait for its sends to age out (up to a second).
+        self._caps = {
+            Lane.REPLY: max_per_second,
+            Lane.BUSY_REPLY: max_per_second - max(1, max_per_second // 3),
+            Lane.BACKGROUND: max_per_second - REPLY_RESERVE,
+        }
         # Replicas share each group's 20 a minute as they share the overall limit (the
         # caller passes this replica's share of that): each takes its part.
         limit, span = GROUP_LIMIT
@@ -198,9 +200,7 @@ class PriorityRateLimiter(CountingRateLimiter):
     async def _overall_turn(self, lane: Lane, loop: asyncio.AbstractEventLoop) -> None:
         if self._overall is None:
             return
-        reserve = {Lane.REPLY: 0, Lane.BUSY_REPLY: busy_reserve(self._overall.limit),
-                   Lane.BACKGROUND: REPLY_RESERVE}[lane]
-        cap = self._overall.limit - reserve
+        cap = self._caps[lane]
         self._waiting[lane] += 1
         try:
             while True:
