@@ -53,7 +53,7 @@ def test_fresh_virtualenv_install_gives_a_working_command(tmp_path: Path) -> Non
                    check=True, timeout=600)
     [wheel] = wheels.glob("dojobot-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "dojobot/sandbox/runner.py" in names
+    assert "dojobot/sandbox/terminal.py" in names
     assert "dojobot/migrations/postgres/0001_schema.up.sql" in names
     assert [n for n in names if "standin" in n] == []
     # The wheel speaks every language: the compiled catalogues ship inside it.
