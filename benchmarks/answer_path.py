@@ -118,7 +118,7 @@ def _dojo_application(base_url: str, database_url: str, rate: int) -> Any:
 async def _child_main(kind: str, base_url: str, database_url: str, rate: int) -> None:
     import logging
 
-    from dojobot.lifecycle import running
+    from dojobot.transport.lifecycle import running
 
     # As `dojobot run` does: INFO for the bot, request logs of httpx off.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -46,7 +46,7 @@ def dojobot(args: list[str], database: Path, pythonpath: str | None) -> subproce
     env["DOJOBOT_DATABASE_URL"] = f"sqlite:///{database}"
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
-    return subprocess.Popen([sys.executable, "-m", "dojobot.cli", *args], env=env,
+    return subprocess.Popen([sys.executable, "-m", "dojobot.cli.main", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -25,11 +25,11 @@ from pathlib import Path
 from dojobot.app import build_application
 from dojobot.config import load_settings
 from dojobot.handlers.privacy.export import build_zip
-from dojobot.lifecycle import running
 from dojobot.storage.db import SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.privacy import read_learner
 from dojobot.storage.streaks import streak_for
+from dojobot.transport.lifecycle import running
 from telegram_standin import BotApiStandIn
 
 HEAVY_USER = 100_000_000  # learner 1 of make_big_db.py: the most attempts

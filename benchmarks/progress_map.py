@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 
 from benchmarks.common import percentile
+from dojobot.display.fluency_map import learner_map
 from dojobot.engine.facts import map_space
 from dojobot.engine.memory import FactMemory, map_summary, remember
 from dojobot.engine.problems import TOPICS
-from dojobot.fluency_map import learner_map
 from dojobot.storage import memory as memory_store
 from dojobot.storage import practice as store
 from dojobot.storage.db import Database, SqliteDatabase

@@ -90,7 +90,7 @@ async def startup(path: Path, per_learner_jobs: int) -> dict[str, Any]:
     from dojobot.app import build_application
     from dojobot.config import load_settings
     from dojobot.engine.calendar import zone
-    from dojobot.lifecycle import running
+    from dojobot.transport.lifecycle import running
     from telegram_standin import BotApiStandIn
 
     async with BotApiStandIn() as standin:

@@ -24,10 +24,10 @@ from telegram.ext import Application
 
 from dojobot.app import build_application
 from dojobot.config import Settings, load_settings
-from dojobot.lifecycle import handling_updates, running
 from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
 from dojobot.storage.postgres import PostgresDatabase
+from dojobot.transport.lifecycle import handling_updates, running
 from telegram_standin import BotApiStandIn
 from tests.support.postgres import fresh_database
 from tests.support.waiting import until

@@ -17,15 +17,15 @@ PACKAGE = Path(dojobot.__file__).parent
 LAYERS = (
     ("i18n",),  # the current language and its catalogues: imports nothing else of ours
     ("engine",),  # the pure domain (its messages marked with i18n's N_)
-    ("storage", "formats"),  # SQL, over engine types; the engine's figures in the language
-    ("config", "charts", "fluency_map", "ops", "updates", "lifecycle", "webhook", "rendering",
-     "request"),
-    # settings, PNGs, maintainer tools, update order and arrival, an application's start and
-    # stop, the webhook endpoint, the chart worker, the Bot API client: never handlers
-    ("context", "metrics", "ratelimit"),  # what every handler receives; counters; send pacing
-    ("handlers",),  # Telegram glue
+    ("storage",),  # SQL, over engine types
+    ("display",),  # the engine's figures in the language: numbers, dates, charts, the map
+    ("config",),  # settings
+    ("ops",),  # the running bot's operation: database opening, health, metrics, KPI reports
+    ("transport",),  # Telegram in and out: update order, webhook, start/stop, sending, context
+    ("handlers",),  # Telegram glue, one module per feature
     ("jobs",),  # work started by the bot itself, using handlers' texts and buttons
-    ("app",),  # build_application: wires handlers and jobs
+    ("web",),  # the Mini App's pages and API, beside the chat's handlers
+    ("app",),  # build_application: wires handlers, jobs and the web app
     ("sandbox", "cli"),  # the commands on top
 )
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
@@ -80,7 +80,7 @@ GRAPH = {module: set(imports(module)) for module in MODULES if module != "dojobo
 def test_the_graph_is_read() -> None:
     assert "dojobot.storage.db" in GRAPH["dojobot.storage.practice"]
     assert "dojobot.handlers.classes.board" in GRAPH["dojobot.handlers.classes.group"]
-    assert set(RANK) == {unit(m) for m in GRAPH}, "every top-level module has a layer"
+    assert {unit(m) for m in GRAPH} <= set(RANK), "every top-level module has a layer"
 
 
 def test_no_import_runs_up_the_layers() -> None:

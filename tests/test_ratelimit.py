@@ -9,7 +9,7 @@ from typing import Any
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from dojobot.ratelimit import PriorityRateLimiter, background
+from dojobot.transport.ratelimit import PriorityRateLimiter, background
 from telegram_standin import BotApiStandIn, User
 from tests.support.waiting import until
 

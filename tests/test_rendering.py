@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from dojobot.rendering import WORKER_NICENESS, render
+from dojobot.display.rendering import WORKER_NICENESS, render
 
 
 def niceness_and_pid() -> bytes:

@@ -6,7 +6,7 @@ import asyncio
 
 from telegram.ext import ExtBot
 
-from dojobot.request import GatedRequest
+from dojobot.transport.request import GatedRequest
 from telegram_standin import BotApiStandIn
 
 

@@ -13,9 +13,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ChatMemberHandler, Defaults, TypeHandler
 
-from dojobot import metrics
 from dojobot.config import Mode, Settings
-from dojobot.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
 from dojobot.handlers import (
     adaptive,
     classes,
@@ -30,15 +28,17 @@ from dojobot.handlers import (
     reminders,
 )
 from dojobot.i18n import _
-from dojobot.jobs import nudges
+from dojobot.jobs import class_boards, idle_sets, nudges
 from dojobot.jobs.leadership import BackgroundWork
+from dojobot.ops import metrics
 from dojobot.ops.database import open_for_the_bot
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
-from dojobot.ratelimit import PriorityRateLimiter
-from dojobot.request import GatedRequest
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.migrator import migrate_up
-from dojobot.updates import ChatOrderedProcessor
+from dojobot.transport.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
+from dojobot.transport.ratelimit import PriorityRateLimiter
+from dojobot.transport.request import GatedRequest
+from dojobot.transport.updates import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate:
     assert app.job_queue is not None
     work = BackgroundWork(
         data.ops.election,
-        [practice.schedule_jobs, nudges.schedule_jobs, classes.schedule_jobs],
+        [idle_sets.schedule_jobs, nudges.schedule_jobs, class_boards.schedule_jobs],
     )
     await work.start(app.job_queue)
 

@@ -7,9 +7,10 @@ import io
 import statistics
 from functools import partial
 
-from dojobot.context import DojoContext
-from dojobot.handlers.classes.group import GROUP_ONLY, WEEKLY_JOB, post_weekly_boards
+from dojobot.handlers.classes.group import GROUP_ONLY
+from dojobot.jobs.class_boards import WEEKLY_JOB, post_weekly_boards
 from dojobot.storage import classes as store
+from dojobot.transport.context import DojoContext
 from tests.conftest import Dojo
 from tests.support.classes import (
     GROUP_ID,

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dojobot.charts import leaderboard_chart
+from dojobot.display.charts import leaderboard_chart
+from dojobot.display.formats import period as period_label
+from dojobot.display.formats import week as week_label
 from dojobot.engine.calendar import (
     InvalidZone,
     Period,
@@ -19,8 +21,6 @@ from dojobot.engine.calendar import (
 )
 from dojobot.engine.leaderboard import Entry, build_board, rank_entries
 from dojobot.engine.names import NicknameRejected, clean_nickname
-from dojobot.formats import period as period_label
-from dojobot.formats import week as week_label
 from dojobot.handlers.callbacks import MAX_CHAT_ID
 from dojobot.handlers.classes.board import export_csv
 from dojobot.handlers.classes.texts import decode_link, encode_link

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from dojobot.context import DojoContext
-from dojobot.handlers.classes.group import RETENTION_JOB, delete_abandoned_classes
+from dojobot.jobs.class_boards import RETENTION_JOB, delete_abandoned_classes
 from dojobot.storage import classes as store
+from dojobot.transport.context import DojoContext
 from tests.conftest import Dojo
 from tests.support.classes import GROUP_ID, in_group, make_class, toast
 from tests.support.waiting import until

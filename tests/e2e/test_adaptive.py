@@ -10,8 +10,8 @@ from functools import partial
 
 from PIL import Image
 
+from dojobot.display.fluency_map import COLOURS
 from dojobot.engine.memory import Standing
-from dojobot.fluency_map import COLOURS
 from dojobot.storage.classes import is_member
 from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo

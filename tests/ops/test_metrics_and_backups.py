@@ -12,9 +12,9 @@ from prometheus_client import REGISTRY
 
 from dojobot.app import build_application
 from dojobot.config import load_settings
-from dojobot.lifecycle import running
 from dojobot.ops.runtime import init_sentry
 from dojobot.storage.migrator import available_migrations
+from dojobot.transport.lifecycle import running
 from telegram_standin import BotApiStandIn
 from tests.conftest import FakeClock, dojo_settings, run_dojo
 from tests.support.cli import Cli, free_port, one_error_line

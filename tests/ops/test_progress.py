@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dojobot.ops import progress as progress_module
-from dojobot.ops.progress import Progress, progress
+from dojobot.cli import progress as progress_module
+from dojobot.cli.progress import Progress, progress
 from dojobot.storage.migrator import available_migrations
 from tests.support.cli import GOOD_ROWS, Cli, write_export
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dojobot.config import SettingsError, load_settings
-from dojobot.ratelimit import PriorityRateLimiter
+from dojobot.transport.ratelimit import PriorityRateLimiter
 from tests.support.cli import Cli, one_error_line
 
 

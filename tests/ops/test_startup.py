@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dojobot.cli import _RedactingFormatter
+from dojobot.cli.main import _RedactingFormatter
 from telegram_standin import BotApiStandIn
 from tests.support.cli import free_port
 from tests.support.waiting import until

@@ -12,7 +12,6 @@ import asyncpg
 import pytest
 from telegram.ext import Application, JobQueue
 
-from dojobot.context import CONTEXT_TYPES
 from dojobot.jobs.leadership import BackgroundWork
 from dojobot.storage.db import StorageError
 from dojobot.storage.leadership import (
@@ -24,6 +23,7 @@ from dojobot.storage.leadership import (
 )
 from dojobot.storage.migrator import available_migrations, migrate_up
 from dojobot.storage.postgres import PostgresDatabase
+from dojobot.transport.context import CONTEXT_TYPES
 from telegram_standin import BotApiStandIn
 from tests.support.postgres import fresh_database
 from tests.support.waiting import until

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from dojobot.lifecycle import handling_updates, running
+from dojobot.transport.lifecycle import handling_updates, running
 from telegram_standin import BotApiStandIn
 
 App = Application[Any, Any, Any, Any, Any, Any]

@@ -14,8 +14,8 @@ import pytest
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from dojobot.lifecycle import handling_updates, running
 from dojobot.sandbox.terminal import HINT, chat_in_terminal, stdin_lines
+from dojobot.transport.lifecycle import handling_updates, running
 from telegram_standin import BotApiStandIn
 
 from .conftest import add_echo_handlers, add_keyboard_handlers, build_app

@@ -11,7 +11,7 @@ from pathlib import Path
 # fails exactly as it does when the package is not installed (None in sys.modules).
 WITHOUT_STANDIN = (
     "import sys; sys.modules['telegram_standin'] = None; "
-    "from dojobot.cli import main; sys.exit(main(['sandbox']))"
+    "from dojobot.cli.main import main; sys.exit(main(['sandbox']))"
 )
 
 
@@ -33,7 +33,7 @@ def test_the_bot_imports_without_the_standin() -> None:
     """Only `dojobot sandbox` needs the stand-in: the bot and its runner import without it."""
     code = (
         "import sys; sys.modules['telegram_standin'] = None; "
-        "import dojobot.app, dojobot.cli, dojobot.lifecycle"
+        "import dojobot.app, dojobot.cli.main, dojobot.transport.lifecycle"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False

@@ -10,7 +10,7 @@ import pytest
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from dojobot.lifecycle import running
+from dojobot.transport.lifecycle import running
 from telegram_standin import BotApiStandIn
 
 from .conftest import App, add_echo_handlers, build_app

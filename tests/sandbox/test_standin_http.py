@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dojobot.lifecycle import running
+from dojobot.transport.lifecycle import running
 from telegram_standin import BotApiStandIn
 from telegram_standin.telegram_html import EntityParseError, parse_html
 

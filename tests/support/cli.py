@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dojobot.cli import main
+from dojobot.cli.main import main
 
 HEADER = (
     "id,user_id,module,current_level,total_reps,session_avg_response_time,created_at,updated_at"

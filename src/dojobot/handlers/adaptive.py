@@ -5,7 +5,6 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.context import DojoContext
 from dojobot.engine.complexity import FINAL_STAGE
 from dojobot.engine.facts import STANDARD_LEVEL
 from dojobot.engine.memory import DAY_MS, PACES_S, check_pace
@@ -14,6 +13,7 @@ from dojobot.handlers.callbacks import STALE, TakeTestOut, on_button
 from dojobot.i18n import N_, _
 from dojobot.storage import memory as store
 from dojobot.storage.practice import stage_for
+from dojobot.transport.context import DojoContext
 
 PACE_USAGE = N_("Your pace must be 3, 6 or 12 seconds, for example /pace 6.")
 

@@ -23,9 +23,9 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
-from dojobot.context import DojoContext
 from dojobot.engine.calendar import MINUTES_PER_DAY, Period
 from dojobot.i18n import LANGUAGES, N_, _
+from dojobot.transport.context import DojoContext
 
 MAX_BYTES = 64  # Telegram's limit for callback_data
 MAX_ID = 2**31 - 1  # catalogue ids (fields, subjects, topics, levels)

@@ -7,11 +7,11 @@ from html import escape
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from dojobot.context import DojoContext
+from dojobot.display.formats import percent
 from dojobot.engine.progression import STANDARD
-from dojobot.formats import percent
 from dojobot.i18n import DEFAULT, LANGUAGES, N_, TELEGRAM_CODES, _, use_language
 from dojobot.i18n.names import shown
+from dojobot.transport.context import DojoContext
 
 # The one command list: Telegram's command menu and /help both show it. Descriptions are
 # English msgids, translated where shown.

@@ -11,18 +11,18 @@ from html import escape
 
 from telegram import InputFile, Message
 
-from dojobot.context import DojoContext
+from dojobot.display.formats import percent, seconds
+from dojobot.display.rendering import render
 from dojobot.engine.facts import from_key, map_space
 from dojobot.engine.memory import map_summary
-from dojobot.formats import percent, seconds
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.i18n import _
 from dojobot.i18n.names import shown
-from dojobot.rendering import render
 from dojobot.storage import memory as store
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.classes import ClassGroup
 from dojobot.storage.practice import stage_for
+from dojobot.transport.context import DojoContext
 
 
 def _label(key: str) -> str:
@@ -45,7 +45,7 @@ async def send_learner_map(
     title = _("{topic} · {stage} · pace {pace} s").format(
         topic=shown(topic.display_name), stage=stage.display_name, pace=pace // 1000
     )
-    from dojobot.fluency_map import learner_map  # Pillow and matplotlib: only when used
+    from dojobot.display.fluency_map import learner_map  # Pillow and matplotlib: only when used
 
     png = await render(learner_map, title, facts, summary.standings)
     caption = _("{fluent} of {total} facts fluent").format(
@@ -97,7 +97,7 @@ async def send_class_map(
     title = _("{group} · {topic}: share of members fluent").format(
         group=cls.title, topic=shown(topic.display_name)
     )
-    from dojobot.fluency_map import class_map  # Pillow and matplotlib: only when used
+    from dojobot.display.fluency_map import class_map  # Pillow and matplotlib: only when used
 
     png = await render(class_map, title, facts, shares)
     weakest = sorted(counted, key=lambda c: (c.fluent / members, -c.seen))[:3]

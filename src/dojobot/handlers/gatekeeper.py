@@ -6,11 +6,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 
-from dojobot.context import BotData, DojoContext
 from dojobot.i18n import DEFAULT, activate, resolve
 from dojobot.storage.languages import class_language, settle_user_language
 from dojobot.storage.legacy import merge_pending
 from dojobot.storage.users import mark_blocked, upsert_user
+from dojobot.transport.context import BotData, DojoContext
 
 
 async def remember_user(update: Update, context: DojoContext) -> None:

@@ -7,10 +7,10 @@ from html import escape
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.context import DojoContext
 from dojobot.handlers.common import unknown_command
 from dojobot.ops.report import kpis_lines
 from dojobot.storage.kpis import compute_kpis
+from dojobot.transport.context import DojoContext
 
 DAY_MS = 24 * 3600 * 1000
 

@@ -8,11 +8,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
-from dojobot.context import DojoContext
 from dojobot.handlers.callbacks import ChooseLanguage, on_button
 from dojobot.handlers.editing import edit_in_place
 from dojobot.i18n import LANGUAGES, NATIVE_NAMES, _, activate, choice
 from dojobot.storage.languages import set_user_language
+from dojobot.transport.context import DojoContext
 
 
 def language_keyboard(

@@ -7,10 +7,10 @@ from html import escape
 
 from telegram import Update
 
-from dojobot.context import DojoContext
 from dojobot.i18n import N_, _, ngettext
 from dojobot.i18n.names import shown
 from dojobot.storage import legacy as store
+from dojobot.transport.context import DojoContext
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,6 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.context import DojoContext
 from dojobot.engine.complexity import FINAL_STAGE
 from dojobot.handlers import classes, legacy, practice
 from dojobot.handlers.callbacks import STALE, Go, Menu, Nav, TakeTestOut, Topics, on_button
@@ -39,6 +38,7 @@ from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.legacy import CLAIM_PREFIX
 from dojobot.storage.practice import Progress, progress_by_topic
+from dojobot.transport.context import DojoContext
 
 DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

@@ -11,20 +11,16 @@ import secrets
 import time
 from decimal import Decimal
 from html import escape
-from typing import Any
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CommandHandler,
-    JobQueue,
     MessageHandler,
     filters,
 )
 
-from dojobot import metrics
-from dojobot.context import DojoContext
 from dojobot.engine import practice_set
 from dojobot.engine.adaptive import plan_set, to_work_on
 from dojobot.engine.answers import AnswerRejected, format_number, is_correct, parse_answer
@@ -46,10 +42,12 @@ from dojobot.handlers.texts import (
 )
 from dojobot.i18n import N_, _, ngettext
 from dojobot.i18n.names import shown
+from dojobot.ops import metrics
 from dojobot.storage import memory as memory_store
 from dojobot.storage import practice as store
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.streaks import streak_for
+from dojobot.transport.context import DojoContext
 
 log = logging.getLogger(__name__)
 
@@ -348,21 +346,6 @@ async def edited(update: Update, context: DojoContext) -> None:
     await _show_current(update, context, _(
         "Edited answers are not judged again. Send a new message with your answer."
     ) + "\n\n")
-
-
-async def close_idle_sets(context: DojoContext) -> None:
-    """Job: close sets left idle longer than the idle timeout, at their real end time."""
-    idle_ms = context.settings.idle_timeout_minutes * 60_000
-    closed = await store.close_idle_sets(context.db, context.now_ms() - idle_ms)
-    for user_id, _summary in closed:
-        context.bot_data.problem_sent_at.pop(user_id, None)
-    if closed:
-        log.info("closed %d idle sets", len(closed))
-
-
-def schedule_jobs(job_queue: JobQueue[Any]) -> None:
-    """Close idle sets once a minute."""
-    job_queue.run_repeating(close_idle_sets, interval=60, first=60, name="close-idle-sets")
 
 
 def build_handlers() -> list[BaseHandler]:

@@ -8,15 +8,14 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.context import DojoContext
+from dojobot.display.formats import day, percent, seconds
+from dojobot.display.rendering import render
 from dojobot.engine.calendar import local_datetime, zone
-from dojobot.formats import day, percent, seconds
 from dojobot.handlers.callbacks import Chart, ShowProgress, on_button
 from dojobot.handlers.fluency import send_learner_map
 from dojobot.handlers.texts import bar, requirement, stage_label, streak_text
 from dojobot.i18n import _, ngettext
 from dojobot.i18n.names import shown
-from dojobot.rendering import render
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.practice import (
     imported_by_topic,
@@ -25,6 +24,7 @@ from dojobot.storage.practice import (
     recent_sets,
 )
 from dojobot.storage.streaks import streak_for
+from dojobot.transport.context import DojoContext
 
 
 def ago(then_ms: int | None, now_ms: int) -> str:
@@ -95,7 +95,9 @@ async def send_chart(context: DojoContext, chat_id: int, user_id: int, topic: To
             chat_id, _("No finished sets of {topic} yet.").format(topic=escape(name))
         )
         return
-    from dojobot.charts import progress_chart  # matplotlib is slow to import: only when used
+    from dojobot.display.charts import (
+        progress_chart,  # matplotlib is slow to import: only when used
+    )
 
     # The worker draws in the learner's language too (render passes it along).
     title = _("{topic}: recent sets").format(topic=name)

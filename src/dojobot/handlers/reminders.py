@@ -8,7 +8,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.context import DojoContext
+from dojobot.display.formats import clock, weekday_day
 from dojobot.engine.calendar import (
     InvalidTime,
     InvalidZone,
@@ -18,11 +18,11 @@ from dojobot.engine.calendar import (
     zone,
 )
 from dojobot.engine.nudges import MAX_IGNORED, first_due
-from dojobot.formats import clock, weekday_day
 from dojobot.handlers.callbacks import Reminder, on_button
 from dojobot.handlers.editing import edit_in_place
 from dojobot.i18n import N_, _, ngettext
 from dojobot.storage import reminders as store
+from dojobot.transport.context import DojoContext
 
 QUICK_TIMES = (7 * 60, 12 * 60, 18 * 60, 20 * 60)
 ZONE_EXAMPLES = N_(

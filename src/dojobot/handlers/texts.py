@@ -7,9 +7,9 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from dojobot.display.formats import percent, seconds
 from dojobot.engine.practice_set import SetState, position, remaining
 from dojobot.engine.stats import Stats
-from dojobot.formats import percent, seconds
 from dojobot.handlers.callbacks import Go, Menu, Nav, ShowProgress, Topics
 from dojobot.i18n import _, ngettext
 from dojobot.i18n.names import shown

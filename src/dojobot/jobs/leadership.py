@@ -15,8 +15,8 @@ from typing import Any
 
 from telegram.ext import Job, JobQueue
 
-from dojobot.context import DojoContext
 from dojobot.storage.leadership import Election
+from dojobot.transport.context import DojoContext
 
 log = logging.getLogger(__name__)
 

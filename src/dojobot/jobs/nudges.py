@@ -4,7 +4,7 @@ Delivery is at most once: a batch's new next_due_at is committed before its mess
 (storage.reminders.claim_due), so a crash or restart can lose a claimed nudge but never
 sends it twice; a duplicate nudge annoys, a lost one does not. Batches are small so a
 shutdown mid-batch loses little. Nudges are sent as background messages: the bot's rate
-limiter (dojobot.ratelimit) paces them into what replies to practising learners leave of
+limiter (dojobot.transport.ratelimit) paces them into what replies to practising learners leave of
 Telegram's 30 messages a second, so those replies never queue behind a broadcast.
 """
 
@@ -23,19 +23,19 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, JobQueue
 
-from dojobot.context import BotData, DojoContext
 from dojobot.engine.nudges import MAX_IGNORED, Action, DueReminder, NudgePlan, plan_nudge
 from dojobot.handlers.callbacks import Go, Menu, Nav, Reminder
 from dojobot.handlers.gatekeeper import forget_blocked_user
 from dojobot.handlers.texts import streak_text
 from dojobot.i18n import _, ngettext, resolve, use_language
 from dojobot.i18n.names import shown
-from dojobot.ratelimit import background
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.languages import user_language
 from dojobot.storage.reminders import claim_due, last_set
 from dojobot.storage.streaks import current_streak
+from dojobot.transport.context import BotData, DojoContext
+from dojobot.transport.ratelimit import background
 
 log = logging.getLogger(__name__)
 

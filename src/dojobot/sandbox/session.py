@@ -11,8 +11,8 @@ from pathlib import Path
 
 from dojobot.app import build_application
 from dojobot.config import load_settings
-from dojobot.lifecycle import handling_updates, running
 from dojobot.sandbox.terminal import chat_in_terminal, stdin_lines
+from dojobot.transport.lifecycle import handling_updates, running
 from telegram_standin import BotApiStandIn
 
 SANDBOX_USER_ID = 1001

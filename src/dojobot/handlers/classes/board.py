@@ -24,12 +24,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.charts import leaderboard_chart
-from dojobot.context import DojoContext
+from dojobot.display.charts import leaderboard_chart
+from dojobot.display.formats import period as period_label
+from dojobot.display.rendering import render
 from dojobot.engine.calendar import InvalidZone, Period, parse_zone, period_bounds
 from dojobot.engine.leaderboard import Entry, rank_entries
 from dojobot.engine.spreadsheet import safe_cell
-from dojobot.formats import period as period_label
 from dojobot.handlers.callbacks import (
     BOARD,
     BoardLanguage,
@@ -63,11 +63,11 @@ from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.fluency import send_class_map
 from dojobot.i18n import N_, _, activate, ngettext
 from dojobot.i18n.names import shown
-from dojobot.rendering import render
 from dojobot.storage import classes as store
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.classes import ClassGroup
 from dojobot.storage.languages import set_class_language
+from dojobot.transport.context import DojoContext
 
 log = logging.getLogger(__name__)
 

@@ -10,16 +10,16 @@ from telegram import Chat, InlineKeyboardMarkup, InputFile, Message, ReplyParame
 from telegram.constants import ChatMemberStatus
 from telegram.error import ChatMigrated, Forbidden, TelegramError
 
-from dojobot.context import DojoContext
+from dojobot.display.formats import period as period_label
 from dojobot.engine.calendar import Bounds, Period, period_bounds
 from dojobot.engine.leaderboard import Board, build_board
-from dojobot.formats import period as period_label
 from dojobot.handlers.classes.texts import board_heading, topic_name
 from dojobot.i18n import _, activate, current, resolve
-from dojobot.ratelimit import PriorityRateLimiter
 from dojobot.storage import classes as store
 from dojobot.storage.classes import ClassGroup
 from dojobot.storage.languages import class_language, set_class_language
+from dojobot.transport.context import DojoContext
+from dojobot.transport.ratelimit import PriorityRateLimiter
 
 log = logging.getLogger(__name__)
 

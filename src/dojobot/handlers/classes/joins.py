@@ -14,10 +14,10 @@ from html import escape
 
 from telegram.error import BadRequest, TelegramError
 
-from dojobot.context import DojoContext, JoinNotice
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.handlers.classes.texts import practise_keyboard
 from dojobot.i18n import _
+from dojobot.transport.context import DojoContext, JoinNotice
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from html import escape
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.context import DojoContext
 from dojobot.engine.names import NicknameRejected, clean_nickname
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.i18n import N_, _
 from dojobot.storage.classes import get_nickname, set_nickname
+from dojobot.transport.context import DojoContext
 
 USAGE = N_("Send /nickname Your Name to choose one (1-32 characters), or /nickname off.")
 

@@ -7,9 +7,9 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from dojobot.display.formats import percent, seconds
 from dojobot.engine.calendar import POST_HOUR, Period
 from dojobot.engine.leaderboard import Board, Ranked
-from dojobot.formats import percent, seconds
 from dojobot.handlers.callbacks import (
     MAX_CHAT_ID,
     BoardLanguage,

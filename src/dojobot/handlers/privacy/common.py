@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from dojobot.context import DojoContext
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.i18n import _
+from dojobot.transport.context import DojoContext
 
 
 async def private_only(update: Update, context: DojoContext, command: str) -> None:

@@ -22,12 +22,12 @@ import secrets
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.context import BotData, DojoContext
 from dojobot.handlers.callbacks import ForgetMe, on_button
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.privacy.common import private_only
 from dojobot.i18n import N_, _
 from dojobot.storage.privacy import Erased, confirm_erasure, request_erasure
+from dojobot.transport.context import BotData, DojoContext
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from telegram import InputFile, Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.context import DojoContext
 from dojobot.handlers.privacy.common import private_only
 from dojobot.handlers.privacy.export import build_zip
 from dojobot.i18n import N_, _, ngettext
 from dojobot.storage.privacy import read_learner
 from dojobot.storage.streaks import streak_for
+from dojobot.transport.context import DojoContext
 
 COOLDOWN_MS = 60_000
 ALREADY = N_("Your data file is on its way or was just sent: see above. Try again in a minute.")

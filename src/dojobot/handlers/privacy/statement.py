@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.context import DojoContext
 from dojobot.handlers.privacy.common import private_only
 from dojobot.i18n import N_, _
+from dojobot.transport.context import DojoContext
 
 # One paragraph per kind of record (the tables named in brackets), in plain words.
 STATEMENT = N_("""\

@@ -13,7 +13,7 @@ from dojobot.config import Settings
 from dojobot.ops.runtime import OpsRuntime
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.db import Database
-from dojobot.updates import ARRIVED_MS
+from dojobot.transport.updates import ARRIVED_MS
 
 Clock = Callable[[], int]
 

@@ -30,8 +30,8 @@ from tornado.httpserver import HTTPServer
 from tornado.web import Application as TornadoApp
 from tornado.web import RequestHandler
 
-from dojobot.lifecycle import lifecycle
 from dojobot.ops.startup import StartupError, token_free_reason
+from dojobot.transport.lifecycle import lifecycle
 
 log = logging.getLogger(__name__)
 

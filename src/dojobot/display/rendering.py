@@ -51,7 +51,7 @@ def _draw_in(language: str, draw: Callable[..., bytes], *args: Any) -> bytes:
 
 
 async def render(draw: Callable[..., bytes], *args: Any) -> bytes:
-    """Run a chart function of dojobot.charts in the chart worker, in the current language;
+    """Run a chart function of dojobot.display.charts in the chart worker, in the current language;
     its PNG bytes."""
     global _pool
     loop = asyncio.get_running_loop()

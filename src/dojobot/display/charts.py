@@ -13,9 +13,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from dojobot.display.formats import percent, seconds, short_day
 from dojobot.engine.calendar import local_datetime, zone
 from dojobot.engine.leaderboard import Ranked
-from dojobot.formats import percent, seconds, short_day
 from dojobot.i18n import _, ngettext
 from dojobot.storage.practice import SetPoint
 

@@ -15,10 +15,10 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dojobot.cli.legacy_source import SourceError, SourceRows, read_source, read_user_map
+from dojobot.cli.progress import copying, progress
 from dojobot.config import Settings
 from dojobot.ops.database import backup_first, open_database
-from dojobot.ops.legacy_source import SourceError, SourceRows, read_source, read_user_map
-from dojobot.ops.progress import copying, progress
 from dojobot.ops.report import kpis_json, kpis_lines
 from dojobot.ops.startup import token_free_reason
 from dojobot.storage import legacy as store

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
 from prometheus_client import Counter, Histogram
 from telegram import Update
 from telegram.error import (
@@ -16,12 +13,8 @@ from telegram.error import (
     InvalidToken,
     NetworkError,
     RetryAfter,
-    TelegramError,
     TimedOut,
 )
-from telegram.ext import AIORateLimiter
-
-from dojobot.context import DojoContext
 
 UPDATES = Counter("dojobot_updates_total", "Updates handled, by kind", ["kind"])
 ANSWERS = Counter("dojobot_answers_judged_total", "Answers judged", ["result"])
@@ -46,7 +39,7 @@ def update_kind(update: object) -> str:
     return next((k for k in _KINDS if getattr(update, k, None) is not None), "unknown")
 
 
-async def count_update(update: Update, context: DojoContext) -> None:
+async def count_update(update: Update, context: object) -> None:
     """A group -2 TypeHandler: count every update by kind."""
     UPDATES.labels(update_kind(update)).inc()
 
@@ -61,29 +54,3 @@ def error_code(error: BaseException) -> str:
         if isinstance(error, cls):
             return code
     return "other"
-
-
-class CountingRateLimiter(AIORateLimiter):
-    """AIORateLimiter that counts every failed Bot API attempt, retried 429s included."""
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> Any:
-        """Wrap the request so each attempt's error is counted, then rate-limit as usual."""
-
-        async def counted(*a: Any, **kw: Any) -> Any:
-            try:
-                return await callback(*a, **kw)
-            except TelegramError as exc:
-                API_ERRORS.labels(error_code(exc)).inc()
-                raise
-
-        return await super().process_request(
-            counted, args, kwargs, endpoint, data, rate_limit_args
-        )

@@ -31,7 +31,10 @@ from contextvars import ContextVar
 from enum import IntEnum
 from typing import Any
 
-from dojobot.metrics import CountingRateLimiter
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter
+
+from dojobot.ops.metrics import API_ERRORS, error_code
 
 # Slots of each sliding second that broadcasts leave to replies. A reply arriving while
 # a broadcast keeps the window full would otherwise wait for the next slot (~35 ms).
@@ -103,6 +106,32 @@ class SlidingWindow:
     def idle(self, now: float) -> bool:
         """No send in the window any more: safe to forget."""
         return self.wait(now, 1) <= 0
+
+
+class CountingRateLimiter(AIORateLimiter):
+    """AIORateLimiter that counts every failed Bot API attempt, retried 429s included."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        """Wrap the request so each attempt's error is counted, then rate-limit as usual."""
+
+        async def counted(*a: Any, **kw: Any) -> Any:
+            try:
+                return await callback(*a, **kw)
+            except TelegramError as exc:
+                API_ERRORS.labels(error_code(exc)).inc()
+                raise
+
+        return await super().process_request(
+            counted, args, kwargs, endpoint, data, rate_limit_args
+        )
 
 
 class PriorityRateLimiter(CountingRateLimiter):

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from dojobot.cli.commands import CliError, add_parsers
+from dojobot.cli.progress import progress
 from dojobot.config import Mode, Settings, SettingsError, load_settings
-from dojobot.ops.commands import CliError, add_parsers
 from dojobot.ops.database import open_when_reachable
-from dojobot.ops.progress import progress
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, SqliteDatabase, StorageError
@@ -91,9 +91,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     """Start the bot (long polling or webhook) until SIGINT/SIGTERM."""
     from telegram.error import InvalidToken
 
-    from dojobot import webhook
     from dojobot.app import build_application
     from dojobot.ops.startup import rejected_token_message, wait_for_bot_api
+    from dojobot.transport import webhook
 
     token = settings.require_token()
     # Fail fast with one line if the database is unusable, before talking to Telegram.
@@ -129,7 +129,7 @@ async def _poll(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     shutdown closed its connection: "Task exception was never retrieved" and a traceback.
     Here a signal during the start cancels it (every await unwinds, then the app is shut
     down as usual); once the bot polls, it ends the wait."""
-    from dojobot.lifecycle import running
+    from dojobot.transport.lifecycle import running
 
     main = asyncio.current_task()
     assert main is not None
