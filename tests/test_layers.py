@@ -13,7 +13,7 @@ from pathlib import Path
 import dojobot
 
 PACKAGE = Path(dojobot.__file__).parent
-# Bottom to top; the README's module map draws the same order.
+# Bottom to top; docs/development.md's layout draws the same order.
 LAYERS = (
     ("i18n",),  # the current language and its catalogues: imports nothing else of ours
     ("engine",),  # the pure domain (its messages marked with i18n's N_)

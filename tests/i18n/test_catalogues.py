@@ -38,7 +38,7 @@ HOW_TO_FIX = (
     f"  {EXTRACT}\n  {UPDATE}\n"
     "  (translate the new or fuzzy entries in every src/dojobot/locale/*/LC_MESSAGES/dojobot.po)\n"
     f"  {COMPILE}\n"
-    "See 'Translating DojoBot' in the README."
+    "See 'Translating' in docs/development.md."
 )
 
 

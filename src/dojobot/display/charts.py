@@ -1,7 +1,7 @@
 """Charts as PNG bytes, drawn off-screen with matplotlib's object API (no pyplot state).
 
-Labels are in the current language (callers run these in a thread that copied the
-update's context, so the language travels with it)."""
+Labels are in the current language: they run in the chart worker process
+(display/rendering.py), which sets the caller's language before drawing."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ def _lower_priority() -> None:
 def _executor() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
-        # spawn, not fork: forking a process that runs threads (aiosqlite, the job queue)
+        # spawn, not fork: forking a process that runs threads (database readers, the job queue)
         # can copy a held lock into the child.
         _pool = ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("spawn"),
