@@ -1,4 +1,4 @@
-"""How long a running bot's write waits while `dojobot import-legacy` runs (issue 12.11).
+"""How long a running bot's write waits while `dojobot import-legacy` runs.
 
     .venv/bin/python -m benchmarks.import_beside_bot                 # 100,000 rows
     .venv/bin/python -m benchmarks.import_beside_bot --rows 20000

@@ -1,4 +1,4 @@
-"""Buttons act only where they were made (issue 12.2) and every tap is answered (12.13)."""
+"""Buttons act only where they were made, and every tap is answered."""
 
 from __future__ import annotations
 

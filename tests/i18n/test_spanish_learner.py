@@ -1,4 +1,4 @@
-"""Done when (issue 14): a Spanish-speaking learner practises, is reminded and sees the class
+"""A Spanish-speaking learner practises, is reminded and sees the class
 board in Spanish, with Spanish plurals, decimals and dates; a Russian one gets three plural
 forms."""
 

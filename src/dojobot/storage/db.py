@@ -24,7 +24,7 @@ autocommit mode (`isolation_level=None`): `SqliteTx` issues BEGIN, COMMIT and RO
 
 - Statements run synchronously on the event loop thread. The answer path's statements are
   keyed lookups and updates of about 0.1 ms; handing each to a thread and back costs about
-  1 ms of CPU on a 2-core machine (BENCHMARKS.md section 1), so an `await tx.fetchone(...)`
+  1 ms of CPU on a 2-core machine (BENCHMARKS.md#answer-path), so an `await tx.fetchone(...)`
   here never suspends and a transaction costs no round trip at all.
 - `read(heavy=True)` runs each statement through `asyncio.to_thread`, for scans that take
   milliseconds to seconds (a class board over all time, KPIs): the loop keeps serving.

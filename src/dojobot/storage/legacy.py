@@ -27,7 +27,7 @@ BATCH_ROWS = 500
 BATCH_ACCOUNTS = 50
 # After each batch the import pauses for half as long as the batch took. SQLite has no
 # queue for its write lock: a waiting writer retries every 100 ms or so, and an import that
-# took the lock again at once would starve it (measured: 13 s, see BENCHMARKS.md). With
+# took the lock again at once would starve it (measured: 13 s, BENCHMARKS.md#import-legacy). With
 # the lock free a third of the time, a waiting answer gets in within a few tries.
 PAUSE_SHARE = 0.5
 

@@ -16,7 +16,7 @@ CONNECT_TIMEOUT_S = 10
 # Per connection. jit off: the server's default compiles any statement its planner costs
 # above 100,000 with LLVM, 10-120 ms a statement (per parallel worker), which a bot's
 # statements of a few ms never earn back: `dojobot stats`, boards on a database without
-# statistics yet (BENCHMARKS.md, "Data at scale on PostgreSQL").
+# statistics yet (BENCHMARKS.md#data-at-scale-postgresql).
 SERVER_SETTINGS = {"jit": "off"}
 # Connections per process: transactions of different chats run at once, each on its own.
 POOL_SIZE = 10

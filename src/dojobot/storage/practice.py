@@ -72,7 +72,7 @@ class SetSummary:
 # Each running set's state as this process last wrote it, by session: (JSON, parsed). The
 # next answer reads the JSON from the database as always (it stays the source of truth)
 # and skips parsing it when it is exactly the text written here: parsing an adaptive set's
-# plan was ~3% of the answer path's CPU (BENCHMARKS.md, "Answer path, 2026-11-29").
+# plan was ~3% of the answer path's CPU (BENCHMARKS.md#answer-path-2026-11-29).
 _written: dict[int, tuple[str, SetState]] = {}
 _WRITTEN_MAX = 4096
 

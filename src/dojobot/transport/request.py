@@ -4,7 +4,7 @@ Updates of different chats run concurrently (updates.py), so at 50 busy learners
 sendMessage calls were in flight at once. httpx's connection pool then held ~50
 connections, and httpcore re-examines every connection (a socket poll each) and every
 queued request each time any request starts or ends: CPU per answer grew with the number
-of requests in flight (BENCHMARKS.md, "Answer path, 2026-11-29"). A semaphore in front of
+of requests in flight (BENCHMARKS.md#answer-path-2026-11-29). A semaphore in front of
 a small pool keeps httpcore's lists short; the requests that wait, wait on it in order.
 
 The size is a setting (DOJOBOT_BOT_API_CONNECTIONS, 8 by default: Telegram's 30 messages
