@@ -39,6 +39,7 @@ from dojobot.transport.context import CONTEXT_TYPES, BotData, Clock, DojoContext
 from dojobot.transport.ratelimit import PriorityRateLimiter
 from dojobot.transport.request import GatedRequest
 from dojobot.transport.updates import ChatOrderedProcessor
+from dojobot.web.routes import build_rules
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate:
     if applied:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
     data.catalogue = await load_catalogue(data.db)
-    data.ops = await start_runtime(app, data.settings)
+    data.ops = await start_runtime(app, data.settings, web_rules=build_rules(data))
     await common.publish_commands(app.bot)
     # PTB keeps no jobs across restarts: each is rebuilt here, its state in the database.
     # They run on the elected replica only (a sole process is always elected).

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     sentry_dsn: SecretStr | None = None
+    # The Mini App (dojobot.web): the public base URL Telegram opens it at (HTTPS, behind
+    # the compose file's Caddy), the port the bot serves it on (may equal the metrics
+    # port: one server), and its short name from @BotFather's /newapp for t.me links.
+    web_app_url: str | None = None
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+    web_app_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_]{3,30}$")
     idle_timeout_minutes: int = Field(default=30, ge=1)
     # Telegram's overall flood limit for a bot; 0 lifts it (a local Bot API stand-in).
     max_messages_per_second: int = Field(default=30, ge=0)
@@ -112,6 +118,21 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("web_app_url")
+    @classmethod
+    def _web_base(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        local = value.startswith(("http://127.0.0.1", "http://localhost"))
+        if not (value.startswith("https://") or local) or "?" in value or "#" in value:
+            # Telegram opens Mini Apps over HTTPS only; plain HTTP is for a local browser.
+            raise ValueError(
+                "must be the app's public HTTPS base URL, like https://dojo.example.com "
+                "(http://127.0.0.1:PORT for a local browser)"
+            )
+        return value
+
     @field_validator("webhook_secret_token")
     @classmethod
     def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
@@ -124,6 +145,12 @@ class Settings(BaseSettings):
     def _webhook_needs_url(self) -> Settings:
         if self.mode is Mode.WEBHOOK and not self.webhook_url:
             raise ValueError("DOJOBOT_WEBHOOK_URL is required when DOJOBOT_MODE=webhook")
+        return self
+
+    @model_validator(mode="after")
+    def _web_app_needs_port(self) -> Settings:
+        if self.web_app_url and self.web_port is None:
+            raise ValueError("DOJOBOT_WEB_PORT is required when DOJOBOT_WEB_APP_URL is set")
         return self
 
     @property

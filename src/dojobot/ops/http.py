@@ -1,10 +1,12 @@
-"""One small HTTP server for operators: GET /metrics (Prometheus) and GET /healthz."""
+"""The bot's HTTP servers: GET /metrics (Prometheus) and GET /healthz for operators, and
+whatever routes the layers above add (the Mini App, dojobot.web) on the same tornado."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from tornado.httpserver import HTTPServer
@@ -40,16 +42,33 @@ class _Health(RequestHandler):
         self.write(f"ok\n{line}\n" if healthy else f"{line}\n")
 
 
-def start_ops_server(port: int, check: HealthCheck, address: str = "0.0.0.0") -> HTTPServer:
-    """Serve /metrics and /healthz on `port` in the running event loop."""
-    app = Application([(r"/metrics", _Metrics), (r"/healthz", _Health, {"check": check})])
-    server = HTTPServer(app)
+Rules = Sequence[tuple[Any, ...]]  # tornado's (pattern, handler[, kwargs]) rules
+
+
+def ops_rules(check: HealthCheck) -> list[tuple[Any, ...]]:
+    """/metrics and /healthz."""
+    return [(r"/metrics", _Metrics), (r"/healthz", _Health, {"check": check})]
+
+
+def start_http_server(
+    port: int, rules: Rules, *, setting: str, address: str = "0.0.0.0",
+    max_body_size: int | None = None,
+) -> HTTPServer:
+    """Serve `rules` on `port` in the running event loop; `setting` names the variable that
+    chose the port, for the one-line refusal when it is taken."""
+    server = HTTPServer(Application(list(rules)), xheaders=True, max_body_size=max_body_size)
     try:
         server.listen(port, address)
     except OSError as exc:
         raise StartupError(
-            f"DOJOBOT_METRICS_PORT {port} cannot be used ({exc.strerror}); "
+            f"{setting} {port} cannot be used ({exc.strerror}); "
             "choose a free port or stop what holds it"
         ) from None
-    log.info("metrics and health on port %s", port)
+    log.info("HTTP on port %s (%s)", port, setting)
     return server
+
+
+def start_ops_server(port: int, check: HealthCheck, address: str = "0.0.0.0") -> HTTPServer:
+    """Serve /metrics and /healthz on `port` in the running event loop."""
+    return start_http_server(port, ops_rules(check), setting="DOJOBOT_METRICS_PORT",
+                             address=address)

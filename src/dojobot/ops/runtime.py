@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import importlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
 from dojobot.config import Mode, Settings
-from dojobot.ops.http import start_ops_server
+from dojobot.ops.http import Rules, ops_rules, start_http_server
 from dojobot.storage.leadership import Election
 from dojobot.storage.lock import DatabaseLock
 
@@ -25,7 +25,7 @@ class OpsRuntime:
 
     lock: DatabaseLock | None
     election: Election
-    server: HTTPServer | None = None
+    servers: list[HTTPServer] = field(default_factory=list)
 
 
 def init_sentry(settings: Settings) -> bool:
@@ -57,11 +57,11 @@ def capture(error: BaseException | None, **tags: object) -> None:
 
 
 async def start_runtime(
-    app: Application[Any, Any, Any, Any, Any, Any], settings: Settings
+    app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, web_rules: Rules = ()
 ) -> OpsRuntime:
     """Take the database lock (SQLite) or join the replicas' election (PostgreSQL; refused in
     one line when polling mode would run beside another replica), start the ops server when
-    a port is set, start Sentry."""
+    a port is set and the Mini App's (`web_rules`) on DOJOBOT_WEB_PORT, start Sentry."""
     lock = None
     if not settings.uses_postgres:
         lock = DatabaseLock(settings.database_path)
@@ -93,22 +93,43 @@ async def start_runtime(
             return False, f"replica {replica}: {problem}"
         return True, f"replica {replica}: {election.status}, database ok"
 
-    if settings.metrics_port is not None:
-        try:
-            runtime.server = start_ops_server(settings.metrics_port, health)
-        except Exception:
-            await stop_runtime(runtime)
-            raise
+    try:
+        _start_servers(runtime, settings, ops_rules(health), web_rules)
+    except Exception:
+        await stop_runtime(runtime)
+        raise
     return runtime
+
+
+# The Mini App's requests are small JSON; its handlers refuse a body past their own limit
+# with a JSON reason (dojobot.web.server), so the server itself only stops the absurd.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+def _start_servers(
+    runtime: OpsRuntime, settings: Settings, ops: Rules, web: Rules
+) -> None:
+    """One server per port: metrics and the Mini App share one when their ports are equal."""
+    by_port: dict[int, tuple[list[Any], list[str]]] = {}
+    if settings.metrics_port is not None:
+        by_port[settings.metrics_port] = ([*ops], ["DOJOBOT_METRICS_PORT"])
+    if settings.web_port is not None and web:
+        rules, names = by_port.setdefault(settings.web_port, ([], []))
+        rules.extend(web)
+        names.append("DOJOBOT_WEB_PORT")
+    for port, (rules, names) in by_port.items():
+        runtime.servers.append(start_http_server(
+            port, rules, setting=" and ".join(names), max_body_size=MAX_BODY_BYTES
+        ))
 
 
 async def stop_runtime(runtime: OpsRuntime | None) -> None:
     """Stop the ops server, leave the election and release the lock."""
     if runtime is None:
         return
-    if runtime.server is not None:
-        runtime.server.stop()
-        await runtime.server.close_all_connections()
+    for server in runtime.servers:
+        server.stop()
+        await server.close_all_connections()
     await runtime.election.close()
     if runtime.lock is not None:
         runtime.lock.release()
