@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.support.browser import Page
-from tests.web.conftest import WebDojo
+from tests.support.web import WebDojo
 
 
 async def test_the_page_knows_who_opened_it(web: WebDojo, chromium: Page) -> None:

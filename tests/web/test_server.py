@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.web.conftest import WebDojo
+from tests.support.web import WebDojo
 
 
 async def _users(web: WebDojo) -> int:
