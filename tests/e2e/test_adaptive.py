@@ -26,15 +26,16 @@ FAST_MS = 1500
 
 async def answer_set(
     dojo: Dojo, learner: User, first: BotMessage, wrong: Collection[str] = (),
+    pause_ms: int = FAST_MS,
 ) -> tuple[list[str], BotMessage]:
-    """Answer until the set ends: right in 1.5 s, except questions in `wrong`."""
+    """Answer until the set ends: right in `pause_ms`, except questions in `wrong`."""
     s = dojo.standin
     asked: list[str] = []
     message = first
     while "Set complete" not in message.plain_text:
         _, _, question = current_question(message)
         asked.append(question)
-        dojo.clock.advance(FAST_MS)
+        dojo.clock.advance(pause_ms)
         value = solve(question)
         await s.send_text(learner, str(value + 1 if question in wrong else value))
         message = await s.next_message(learner)
@@ -125,6 +126,24 @@ async def test_a_learner_who_knows_their_facts_tests_out_of_hatsu(dojo: Dojo) ->
     )
     assert progress is not None
     assert tuple(progress) == (2, 30)  # the failed test-out counted as reps; still Shu
+
+
+async def test_a_script_answering_faster_than_a_person_does_not_test_out(dojo: Dojo) -> None:
+    s = dojo.standin
+    bot = await s.user(602, "Speedy")
+    menu = await levels_menu(dojo, bot)
+    await press(dojo, bot, "🥋 Test out of Hatsu", menu)
+    first = await s.next_message(bot)
+    await s.settle()
+    asked, last = await answer_set(dojo, bot, first, pause_ms=270)  # every answer right
+    assert len(asked) == 30
+    assert "Test-out not passed" in last.plain_text
+    assert "30 answers came faster than anyone can read and type them" in last.plain_text
+    row = await fetchone(dojo.db, "SELECT stage_id FROM user_progress WHERE user_id = 602")
+    assert row is not None
+    assert row[0] == 1  # still Hatsu
+    flagged = await fetchall(dojo.db, "SELECT test_out FROM session WHERE user_id = 602")
+    assert [r[0] for r in flagged] == ["taken"]
 
 
 async def test_test_out_buttons_at_ku_and_forged(dojo: Dojo) -> None:

@@ -211,10 +211,12 @@ async def _ended(
     parts = [set_summary(_title(context, topic, level_id), summary.stats,
                          await _streak_line(context, user_id))]
     if passed_test_out is not None:
-        attempts = [] if passed_test_out else await store.set_answers(
-            context.db, summary.session_id
-        )
-        parts.append(test_out_result(passed_test_out, to_work_on(attempts, pace_ms), pace_ms))
+        attempts, too_fast = [], 0
+        if not passed_test_out:
+            attempts = await store.set_answers(context.db, summary.session_id)
+            too_fast = await store.too_fast_in_set(context.db, summary.session_id)
+        parts.append(test_out_result(passed_test_out, to_work_on(attempts, pace_ms), pace_ms,
+                                     too_fast))
     return parts
 
 

@@ -71,14 +71,21 @@ def test_out_intro(catalogue: Catalogue, stage_id: int, size: int, pace_ms: int)
              next=stage_label(following), share="95%")
 
 
-def test_out_result(passed: bool, work_on: list[str], pace_ms: int) -> str:
-    """The verdict under a finished test-out."""
+def test_out_result(passed: bool, work_on: list[str], pace_ms: int, too_fast: int) -> str:
+    """The verdict under a finished test-out (too_fast: answers quicker than a person can
+    read and type, which did not count; engine/human_speed.py)."""
     if passed:
         return _("🥋 <b>Test-out passed.</b>")
     line = _(
         "Test-out not passed: it needs {share} right and a median within {pace} s. "
         "This set still counts toward your reps."
     ).format(pace=pace_ms // 1000, share="95%")
+    if too_fast:
+        line += "\n" + ngettext(
+            "{n} answer came faster than anyone can read and type it, so it did not count.",
+            "{n} answers came faster than anyone can read and type them, so they did not count.",
+            too_fast,
+        ).format(n=too_fast)
     if work_on:
         line += "\n" + _("Facts to work on: {facts}").format(
             facts=", ".join(escape(q) for q in work_on)

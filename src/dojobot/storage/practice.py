@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dojobot.engine.human_speed import counted_for_test_out, too_fast
 from dojobot.engine.practice_set import SetState, from_json, to_json
 from dojobot.engine.progression import (
     Progression,
@@ -276,7 +277,10 @@ async def record_answer(
         summary = await _finish(tx, current.session_id) if finished else None
         passed = None
         if summary is not None and new_state.test_out:
-            passed = passes_test_out(summary.stats, current.pace_ms, new_state.size)
+            # Right answers faster than a person can read and type do not count (a script).
+            answers = await _expected_answers(tx, current.session_id)
+            counted = summarize(counted_for_test_out(answers))
+            passed = passes_test_out(counted, current.pace_ms, new_state.size)
             if passed:
                 await tx.execute(
                     "UPDATE session SET test_out = 'passed' WHERE session_id = ?",
@@ -396,6 +400,24 @@ async def _set_stats(tx: Tx, session_id: int) -> Stats:
         (session_id,),
     )
     return summarize(Answer(bool(r[0]), r[1]) for r in rows)
+
+
+async def _expected_answers(tx: Tx, session_id: int) -> list[tuple[str, bool, int]]:
+    """(expected, right, response ms) of each answer in a set (for the human floor)."""
+    rows = await tx.fetchall(
+        """SELECT a.expected, a.correct, a.response_ms FROM session s JOIN attempt a
+               ON a.user_id = s.user_id AND a.answered_at >= s.start_time
+              AND a.session_id = s.session_id
+           WHERE s.session_id = ?""",
+        (session_id,),
+    )
+    return [(str(r[0]), bool(r[1]), int(r[2])) for r in rows]
+
+
+async def too_fast_in_set(db: Database, session_id: int) -> int:
+    """How many of a set's answers came faster than a person could give them."""
+    async with db.read() as tx:
+        return too_fast(await _expected_answers(tx, session_id))
 
 
 async def set_answers(db: Database, session_id: int) -> list[tuple[str, bool, int]]:
