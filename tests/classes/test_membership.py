@@ -84,6 +84,30 @@ async def test_a_demoted_admin_loses_the_board_at_once(dojo: Dojo) -> None:
     assert cls.weekly_post
 
 
+async def test_a_demoted_admin_cannot_delete_the_class_within_the_cache(dojo: Dojo) -> None:
+    s = dojo.standin
+    teacher = await s.user(900, "Ms Tanaka")
+    helper = await s.user(901, "Mr Sato")
+    group = await s.group(GROUP_ID, "7A Maths")
+    await s.set_admins(group, teacher, [helper])
+    await s.add_bot_to_group(group, teacher)  # not an admin: no member update on demotion
+    await s.next_message(group)
+    panel = await in_group(dojo, helper, "/board", group)
+    await s.press(helper, "🗑 Delete the class", message_id=panel.message_id, chat=group)
+    await s.settle()
+    await s.demote_admin(group, helper, teacher)
+    await s.settle()
+    dojo.clock.advance(11_000)  # well within the 5-minute rights cache
+    qid = await s.press(helper, "🗑 Delete for good", message_id=panel.message_id, chat=group)
+    assert await toast(s, qid) == "Only this group's admins can change the board."
+    await s.settle()
+    assert await store.get_class(dojo.db, GROUP_ID) is not None
+    # The owner still can.
+    qid = await s.press(teacher, "🗑 Delete for good", message_id=panel.message_id, chat=group)
+    assert await toast(s, qid) == "Class deleted."
+    assert await store.get_class(dojo.db, GROUP_ID) is None
+
+
 async def test_admins_delete_the_class_from_the_board(dojo: Dojo) -> None:
     s = dojo.standin
     k = await make_class(dojo)

@@ -43,6 +43,7 @@ from dojobot.handlers.callbacks import (
 from dojobot.handlers.classes.common import (
     ensure_class,
     is_admin,
+    is_admin_now,
     load_board,
     send_to_group,
     sent_by_admin_anonymously,
@@ -325,6 +326,21 @@ async def _change(context: DojoContext, data: Setting) -> str | None:
     raise AssertionError(data)  # unreachable: every setting is matched above
 
 
+async def _delete(update: Update, context: DojoContext, cls: ClassGroup) -> None:
+    """Delete for good: the admin's rights are asked of Telegram now, not the cache (a
+    demotion in a group where the bot is no admin tells the bot nothing)."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    if not await is_admin_now(context, cls.chat_id, user.id):
+        await query.answer(_(NOT_ADMIN))
+        return
+    await store.delete_class(context.db, cls.chat_id)
+    log.info("group %s: class deleted by an admin", cls.chat_id)
+    await query.answer(_("Class deleted."))
+    await edit_in_place(update, _(DELETED), None)
+
+
 async def board_button(
     update: Update, context: DojoContext, data: BoardPanel | Setting
 ) -> None:
@@ -368,10 +384,7 @@ async def board_button(
             await edit_in_place(update, delete_text(cls), delete_keyboard(cls.chat_id))
             return
         case BoardPanel(action=Panel.DELETE_CONFIRMED):
-            await store.delete_class(context.db, cls.chat_id)
-            log.info("group %s: class deleted by an admin", cls.chat_id)
-            await query.answer(_("Class deleted."))
-            await edit_in_place(update, _(DELETED), None)
+            await _delete(update, context, cls)
             return
         case BoardPanel(action=Panel.BACK):
             pass

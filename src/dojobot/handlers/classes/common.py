@@ -54,6 +54,17 @@ async def is_admin(context: DojoContext, chat_id: int, user_id: int) -> bool:
     return verdict
 
 
+async def is_admin_now(context: DojoContext, chat_id: int, user_id: int) -> bool:
+    """Whether the user is an admin of the group, asked of Telegram now (never the cache):
+    for what cannot be undone, such as deleting the class. An admin demoted a minute ago
+    where the bot is not an admin (so no member update told us) is refused here."""
+    status = await member_status(context, chat_id, user_id)
+    verdict = status in ADMIN_ROLES
+    if status is not None:
+        context.bot_data.admin_checks[(chat_id, user_id)] = (verdict, context.now_ms())
+    return verdict
+
+
 def sent_by_admin_anonymously(update: Update) -> bool:
     """An anonymous admin writes as the group itself; only admins can do that."""
     message = update.effective_message
