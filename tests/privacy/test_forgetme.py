@@ -97,8 +97,16 @@ async def test_confirm_twice_after_expiry_forged_kept_and_in_a_group(dojo: Dojo)
     await reply(s, learner, "/nickname Keeper")
     # Keep: nothing happens, and the button is gone.
     first = await ask(dojo)
+    delete_data = s.messages(learner)[-1].flat_buttons[0].callback_data
+    assert delete_data is not None
     assert await press(dojo, first, "Keep my data") == "Nothing was deleted."
     assert s.messages(learner)[-1].plain_text == "Nothing was deleted."
+    # Keeping cancels the request: the Delete button of the same message (still in an
+    # older client's view) erases nothing.
+    qid = await s.press_data(learner, None, first, delete_data)
+    await s.settle()
+    assert s.callback_answers[qid]["text"].startswith("That button is no longer valid")
+    assert await fetchone(dojo.db, """SELECT 1 FROM "user" WHERE nickname = 'Keeper'""")
     # After 10 minutes the button has expired.
     expired = await ask(dojo)
     dojo.clock.advance(CONFIRM_TTL_MS)

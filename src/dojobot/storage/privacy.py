@@ -173,6 +173,12 @@ async def request_erasure(db: Database, user_id: int, nonce: str, now_ms: int) -
         )
 
 
+async def cancel_erasure(db: Database, user_id: int) -> None:
+    """"Keep my data": the pending request is gone, so its Delete button erases nothing."""
+    async with db.transaction() as tx:
+        await tx.execute("DELETE FROM forget_request WHERE user_id = ?", (user_id,))
+
+
 async def confirm_erasure(
     db: Database, user_id: int, nonce: str, now_ms: int
 ) -> Erased | str:

@@ -9,7 +9,7 @@ finds nothing to act on. The log records counts only, never who.
 stateDiagram-v2
     [*] --> Asked: /forgetme (request stored, 10 minutes)
     Asked --> Erased: fgt:<nonce> within 10 minutes
-    Asked --> Kept: fgt:keep, or the button after 10 minutes
+    Asked --> Kept: fgt:keep (the request is deleted), or the button after 10 minutes
     Erased --> [*]: the next message starts a new learner
 ```
 """
@@ -26,7 +26,7 @@ from dojobot.handlers.callbacks import ForgetMe, on_button
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.privacy.common import private_only
 from dojobot.i18n import N_, _
-from dojobot.storage.privacy import Erased, confirm_erasure, request_erasure
+from dojobot.storage.privacy import Erased, cancel_erasure, confirm_erasure, request_erasure
 from dojobot.transport.context import BotData, DojoContext
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ async def confirm(update: Update, context: DojoContext, data: ForgetMe) -> None:
     user = update.effective_user
     assert query is not None and user is not None
     if data.nonce is None:
+        await cancel_erasure(context.db, user.id)
         await query.answer(_(KEPT))
         await edit_in_place(update, _(KEPT), None)
         return
