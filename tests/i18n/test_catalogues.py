@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -24,7 +24,7 @@ TRANSLATED = [code for code in LANGUAGES if code != DEFAULT]
 PYBABEL = str(Path(sys.executable).parent / "pybabel")
 EXTRACT = (
     "pybabel extract -F babel.cfg --no-location --sort-output --omit-header "
-    "-o src/dojobot/locale/dojobot.pot src/dojobot"
+    "--add-comments=Translators: -o src/dojobot/locale/dojobot.pot src/dojobot"
 )
 UPDATE = (
     "pybabel update -D dojobot -i src/dojobot/locale/dojobot.pot -d src/dojobot/locale "
@@ -42,6 +42,10 @@ HOW_TO_FIX = (
 )
 
 
+def key(message: Message) -> str | tuple[str, ...]:
+    return message.id if isinstance(message.id, str) else tuple(message.id)
+
+
 def ids(catalog: Catalog) -> set[str | tuple[str, ...]]:
     return {m.id if isinstance(m.id, str) else tuple(m.id) for m in catalog if m.id}
 
@@ -55,10 +59,14 @@ def test_the_template_holds_exactly_the_strings_in_the_code(tmp_path: Path) -> N
     fresh = tmp_path / "fresh.pot"
     subprocess.run(
         [PYBABEL, "extract", "-F", "babel.cfg", "--no-location", "--sort-output",
-         "--omit-header", "-o", str(fresh), "src/dojobot"],
+         "--omit-header", "--add-comments=Translators:", "-o", str(fresh), "src/dojobot"],
         cwd=ROOT, check=True, capture_output=True,
     )
     in_code, in_template = ids(load_po(fresh)), ids(load_po(TEMPLATE))
+    # A "# Translators:" comment in the code reaches the translators only through the template.
+    said = {key(m): m.auto_comments for m in load_po(fresh) if m.id}
+    lost = sorted(str(m.id) for m in load_po(TEMPLATE) if m.id and m.auto_comments != said[key(m)])
+    assert not lost, f"translator comments missing from the template: {lost}{HOW_TO_FIX}"
     missing = sorted(map(str, in_code - in_template))
     stale = sorted(map(str, in_template - in_code))
     assert not missing, f"strings missing from the template: {missing}{HOW_TO_FIX}"

@@ -40,6 +40,7 @@ def progress_chart(title: str, points: Sequence[SetPoint]) -> bytes:
     times.patch.set_visible(False)
     times.set_ylim(0, max([*medians, 1.0]) * 1.2)
     times.set_ylabel(_("median time (s)"), color=TIME_COLOUR)
+    # Translators: the x axis of the progress chart: one point per practice set.
     times.set_xlabel(_("set"))
     labels = [short_day(local_datetime(p.start_time, zone("UTC")).date()) for p in points]
     step = max(1, len(xs) // 10)

@@ -32,12 +32,16 @@ COLOURS = {
     Standing.MISSED: (207, 34, 46),
     Standing.UNSEEN: (208, 215, 222),
 }
+# Translators: the fluency map's legend, one label per colour; a "fact" is one problem such
+# as 7 × 8. Short words fit best: a long label wraps onto a second line.
 LEGEND = {
     Standing.FLUENT: N_("fluent"),
     Standing.SLOW: N_("right but slow (or only once)"),
     Standing.MISSED: N_("missed recently"),
     Standing.UNSEEN: N_("not seen yet"),
 }
+# Translators: axis titles of the fluency map; each names the number that changes along
+# that axis (for division: the divisor across, the answer down).
 AXES = {
     "div": (N_("divisor"), N_("answer")),
     "mod": (N_("number"), N_("divided by")),

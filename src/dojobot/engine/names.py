@@ -17,15 +17,24 @@ class NicknameRejected(ValueError):
         self.details = details
 
 
+class NicknameTooLong(NicknameRejected):
+    """Too many characters: the reply counts them, so it is worded (and pluralised) where
+    it is shown, in the learner's language."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(
+            "That is {n} characters; the limit is {limit}.", n=length, limit=MAX_NICKNAME
+        )
+        self.length = length
+
+
 def clean_nickname(raw: str) -> str:
     """Collapse whitespace and check 1-32 printable characters, or raise NicknameRejected."""
     name = " ".join(raw.split())
     if not name:
         raise NicknameRejected(N_("A nickname needs at least one character."))
     if len(name) > MAX_NICKNAME:
-        raise NicknameRejected(
-            N_("That is {n} characters; the limit is {limit}."), n=len(name), limit=MAX_NICKNAME
-        )
+        raise NicknameTooLong(len(name))
     if not name.isprintable():
         raise NicknameRejected(N_("Please use visible characters only."))
     return name

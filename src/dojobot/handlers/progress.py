@@ -103,10 +103,16 @@ async def send_chart(context: DojoContext, chat_id: int, user_id: int, topic: To
     title = _("{topic}: recent sets").format(topic=name)
     png = await render(progress_chart, title, points)
     since = day(local_datetime(points[0].start_time, zone("UTC")).date())
-    caption = ngettext(
-        "{topic}: median time and accuracy over your last set (since {date}).",
-        "{topic}: median time and accuracy over your last {n} sets (since {date}).",
-        len(points),
+    # One set gets its own sentence: "your last 1 set" reads oddly in every language, and
+    # Russian's singular form also serves 21, 31, ... so it must keep the number.
+    caption = (
+        _("{topic}: median time and accuracy over your last set (since {date}).")
+        if len(points) == 1
+        else ngettext(
+            "{topic}: median time and accuracy over your last {n} set (since {date}).",
+            "{topic}: median time and accuracy over your last {n} sets (since {date}).",
+            len(points),
+        )
     ).format(topic=escape(name), n=len(points), date=since)
     await context.bot.send_photo(
         chat_id, InputFile(png, filename=f"progress-{topic.slug}.png"), caption=caption

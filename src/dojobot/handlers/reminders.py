@@ -25,6 +25,8 @@ from dojobot.storage import reminders as store
 from dojobot.transport.context import DojoContext
 
 QUICK_TIMES = (7 * 60, 12 * 60, 18 * 60, 20 * 60)
+# Translators: shown after "Not yours? Send …" and "Set yours with …": keep the /timezone
+# commands as they are; a city may be written in your language.
 ZONE_EXAMPLES = N_(
     "/timezone Europe/Berlin, a city like /timezone Tokyo, or an offset like /timezone +05:30"
 )

@@ -24,6 +24,9 @@ CATALOGUE_NAMES = (
     N_("One more digit; negatives from Ha; decimals in × ÷ √ from Ri, + − at Ku."),
     N_("Two more digits; negatives and decimals as in Cedar."),
     # what each stage means
+    # Translators: what each stage's Japanese name means, shown after it ("Shu 守: follow
+    # the form"): the steps of mastering a martial art, from copying the form to going
+    # beyond it. Lower case, a few words.
     N_("first steps"), N_("follow the form"), N_("make it habit"), N_("break the form"),
     N_("question it"), N_("leave the form"), N_("emptiness: pure fluency"),
 )

@@ -110,6 +110,8 @@ def export_csv(
         writer.writerow([safe_cell(value) for value in row])
 
     write(
+        # Translators: the column headers of the class's CSV export, opened in a spreadsheet:
+        # write them as your spreadsheet users would (nouns capitalised in German).
         [_("rank"), _("name"), _("reps"), _("correct"), _("accuracy_percent"), _("median_ms")]
         + [_("stage: {topic}").format(topic=shown(t.display_name)) for t in topics]
     )
@@ -322,6 +324,8 @@ async def _change(context: DojoContext, data: Setting) -> str | None:
             await set_class_language(context.db, chat_id, language, only_new=False)
             context.bot_data.languages[chat_id] = language
             activate(language)  # the confirmation and the panel speak it already
+            # Translators: name YOUR language here ("…spricht jetzt Deutsch…"): the admins
+            # just chose it, and this line is already shown in it.
             return _("The bot now speaks English in this group.")
     raise AssertionError(data)  # unreachable: every setting is matched above
 

@@ -7,9 +7,14 @@ from html import escape
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.engine.names import NicknameRejected, clean_nickname
+from dojobot.engine.names import (
+    MAX_NICKNAME,
+    NicknameRejected,
+    NicknameTooLong,
+    clean_nickname,
+)
 from dojobot.handlers.classes.common import send_to_group
-from dojobot.i18n import N_, _
+from dojobot.i18n import N_, _, ngettext
 from dojobot.storage.classes import get_nickname, set_nickname
 from dojobot.transport.context import DojoContext
 
@@ -40,6 +45,15 @@ async def nickname(update: Update, context: DojoContext) -> None:
         return
     try:
         name = clean_nickname(raw)
+    except NicknameTooLong as too_long:
+        # Russian says "33 символа" but "35 символов": the count picks the plural form.
+        reason = ngettext(
+            "That is {n} character; the limit is {limit}.",
+            "That is {n} characters; the limit is {limit}.",
+            too_long.length,
+        ).format(n=too_long.length, limit=MAX_NICKNAME)
+        await message.reply_text(f"{escape(reason)} {_(USAGE)}")
+        return
     except NicknameRejected as rejected:
         reason = _(rejected.reason).format(**rejected.details)
         await message.reply_text(f"{escape(reason)} {_(USAGE)}")

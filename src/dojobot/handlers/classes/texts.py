@@ -27,9 +27,12 @@ from dojobot.storage.classes import ClassGroup
 
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 # English msgids, translated where shown.
+# Translators: buttons of the board's settings: which span the board counts.
 PERIOD_BUTTONS = (
     (Period.WEEK, N_("Week")), (Period.MONTH, N_("Month")), (Period.ALL, N_("All time"))
 )
+# Translators: the span a class board counts, used inside sentences such as "The board now
+# covers {period}." and after the class name in the board's title.
 PERIOD_NAMES = {
     Period.WEEK: N_("this week"), Period.MONTH: N_("this month"), Period.ALL: N_("all time")
 }
@@ -156,6 +159,7 @@ def settings_text(cls: ClassGroup, catalogue: Catalogue) -> str:
     """The admin panel's text: every setting and how to change the ones without buttons."""
     weekly = (
         _("on, Sundays {hour}:00 group time").format(hour=POST_HOUR) if cls.weekly_post
+        # Translators: the weekly board post is switched off.
         else _("off")
     )
     return _(

@@ -61,6 +61,7 @@ _CSV_COLUMNS = (
     ("topic, stage", N_("codes, as in progress")),
     ("question, expected, given", N_("the problem as shown, the right answer, and what you "
                                      "sent")),
+    # Translators: what the export's "correct" column holds: 1 for a right answer, 0 else.
     ("correct", N_("1 or 0")),
     ("response_ms", N_("from when the problem reached Telegram to when your answer arrived")),
 )
