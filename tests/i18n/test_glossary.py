@@ -27,7 +27,8 @@ def entries(language: str) -> list[tuple[str, list[str]]]:
         if not message.id:
             continue
         msgid = message.id if isinstance(message.id, str) else message.id[-1]
-        strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
+        string = message.string
+        strings = [string] if isinstance(string, str) else list(string or ())
         found.append((msgid, strings))
     return found
 
