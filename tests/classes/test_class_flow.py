@@ -8,36 +8,20 @@ import statistics
 from functools import partial
 
 from dojobot.handlers.classes.group import GROUP_ONLY
-from dojobot.jobs.class_boards import WEEKLY_JOB, post_weekly_boards
 from dojobot.storage import classes as store
-from dojobot.transport.context import DojoContext
 from tests.conftest import Dojo
 from tests.support.classes import (
     GROUP_ID,
     SUNDAY_EVENING_MS,
-    Klass,
     in_group,
+    join_both,
     make_class,
     practise,
+    run_weekly_job,
     toast,
 )
 from tests.support.db import fetchall
 from tests.support.waiting import until
-
-
-async def join_both(dojo: Dojo, k: Klass) -> None:
-    s = dojo.standin
-    qid = await s.press(k.aiko, "✋ Join the class", message_id=k.welcome.message_id, chat=k.group)
-    assert (await toast(s, qid)).startswith("✋ You joined 7A Maths!")
-    await s.settle()
-    reply = await in_group(dojo, k.ben, "/join", k.group)
-    assert reply.plain_text.startswith("✋ Joined the class: Ben.")
-
-
-async def run_weekly_job(dojo: Dojo) -> None:
-    [job] = dojo.app.job_queue.get_jobs_by_name(WEEKLY_JOB)  # type: ignore[union-attr]
-    await post_weekly_boards(DojoContext.from_job(job, dojo.app))
-    await dojo.standin.settle()
 
 
 async def test_welcome_join_practise_and_leaderboard(dojo: Dojo) -> None:

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import zipfile
 from pathlib import Path
-from typing import Any
 
 from tests.conftest import Dojo
 from tests.support.cli import Cli
 from tests.support.learner import current_question, reply, solve, start_set
-from tests.support.privacy import LEARNER_ID, NAME, NICKNAME, USERNAME, do_everything
-
-
-def unpack(data: bytes | None) -> tuple[dict[str, Any], list[dict[str, str]], str]:
-    assert data is not None
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert sorted(archive.namelist()) == ["README.txt", "answers.csv", "mydata.json"]
-        document = json.loads(archive.read("mydata.json"))
-        answers = list(csv.DictReader(io.StringIO(archive.read("answers.csv").decode())))
-        readme = archive.read("README.txt").decode()
-    return document, answers, readme
+from tests.support.privacy import LEARNER_ID, NAME, NICKNAME, USERNAME, do_everything, unpack
 
 
 async def test_mydata_holds_everything(dojo: Dojo, cli: Cli, tmp_path: Path) -> None:

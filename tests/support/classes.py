@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dojobot.jobs.class_boards import WEEKLY_JOB, post_weekly_boards
 from dojobot.storage.db import Database
+from dojobot.transport.context import DojoContext
 from telegram_standin import BotApiStandIn, BotMessage, Chat, User
 from telegram_standin.observe import WAIT_TIMEOUT_S
 from tests.conftest import Dojo
@@ -120,3 +122,20 @@ async def add_attempts(
                correct_reps = user_progress.correct_reps + excluded.correct_reps""",
         [(user_id, t, int(c)) for t, c, _r, _at in rows],
     )
+
+
+async def join_both(dojo: Dojo, k: Klass) -> None:
+    """Aiko joins by the welcome's button, Ben by /join."""
+    s = dojo.standin
+    qid = await s.press(k.aiko, "✋ Join the class", message_id=k.welcome.message_id, chat=k.group)
+    assert (await toast(s, qid)).startswith("✋ You joined 7A Maths!")
+    await s.settle()
+    reply = await in_group(dojo, k.ben, "/join", k.group)
+    assert reply.plain_text.startswith("✋ Joined the class: Ben.")
+
+
+async def run_weekly_job(dojo: Dojo) -> None:
+    """The weekly-board job's body, once, at the fake clock's time."""
+    [job] = dojo.app.job_queue.get_jobs_by_name(WEEKLY_JOB)  # type: ignore[union-attr]
+    await post_weekly_boards(DojoContext.from_job(job, dojo.app))
+    await dojo.standin.settle()

@@ -3,9 +3,14 @@ every table for rows that name them."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dojobot.storage.db import Database
 from telegram_standin import Chat, User
@@ -99,3 +104,14 @@ async def rows_naming(db: Database, user_id: int, names: list[str]) -> dict[str,
             ):
                 hits[table] = hits.get(table, 0) + 1
     return hits
+
+
+def unpack(data: bytes | None) -> tuple[dict[str, Any], list[dict[str, str]], str]:
+    """/mydata's ZIP: its JSON document, its answers as CSV rows, and its README."""
+    assert data is not None
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert sorted(archive.namelist()) == ["README.txt", "answers.csv", "mydata.json"]
+        document = json.loads(archive.read("mydata.json"))
+        answers = list(csv.DictReader(io.StringIO(archive.read("answers.csv").decode())))
+        readme = archive.read("README.txt").decode()
+    return document, answers, readme

@@ -31,11 +31,13 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from dojobot.engine.complexity import FINAL_STAGE
 from dojobot.handlers import classes, legacy, practice
 from dojobot.handlers.callbacks import STALE, Go, Menu, Nav, TakeTestOut, Topics, on_button
+from dojobot.handlers.classes.focus import focus_to_practise, member_focus_text
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.texts import LEVEL_EMOJI, bar, level_lines, requirement, stage_label
 from dojobot.i18n import _, ngettext
 from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue, Topic
+from dojobot.storage.focus import member_focuses
 from dojobot.storage.legacy import CLAIM_PREFIX
 from dojobot.storage.practice import Progress, progress_by_topic
 from dojobot.transport.context import DojoContext
@@ -199,7 +201,27 @@ async def start(update: Update, context: DojoContext) -> None:
         "Welcome to the dojo, {name}! 🥋 Answer timed problems and climb seven stages, "
         "Hatsu to Ku."
     ).format(name=escape(user.first_name)) + "\n\n"
-    await message.reply_text(f"{note}{greeting}{text}", reply_markup=keyboard)
+    focus, keyboard = await with_class_focus(context, user.id, keyboard)
+    await message.reply_text(f"{focus}{note}{greeting}{text}", reply_markup=keyboard)
+
+
+async def with_class_focus(
+    context: DojoContext, user_id: int, keyboard: InlineKeyboardMarkup
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The week's focus of the learner's classes (first thing /start says), and the menu
+    with a button to the first focus they have not met yet on top."""
+    mine = await member_focuses(context.db, user_id, context.now_ms())
+    if not mine:
+        return "", keyboard
+    lines = "\n".join(member_focus_text(context.catalogue, m) for m in mine) + "\n\n"
+    todo = focus_to_practise(mine)
+    if todo is None:
+        return lines, keyboard
+    button = InlineKeyboardButton(
+        _("🎯 Practise the focus"),
+        callback_data=Go(todo.focus.topic_id, todo.focus.level_id).encode(),
+    )
+    return lines, InlineKeyboardMarkup([[button], *keyboard.inline_keyboard])
 
 
 async def navigate(update: Update, context: DojoContext, data: Nav) -> None:

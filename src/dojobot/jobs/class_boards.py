@@ -17,6 +17,7 @@ from dojobot.handlers.classes.common import (
     board_for,
     send_to_group,
 )
+from dojobot.handlers.classes.focus import board_focus
 from dojobot.handlers.classes.texts import (
     board_heading,
     board_text,
@@ -46,7 +47,11 @@ async def _post_final_board(context: DojoContext, cls: ClassGroup, week_start: i
         cls.title, week_label(week_start, cls.timezone),
         topic_name(context.catalogue, cls.topic_id), final=True,
     )
-    text = board_text(heading, shown, caller_id=None) + "\n" + _("A new week starts on Monday. 🥋")
+    text = board_text(heading, shown, caller_id=None)
+    focus = await board_focus(context, cls, week_start, final=True)
+    if focus is not None:
+        text += f"\n\n{focus}"
+    text += "\n" + _("A new week starts on Monday. 🥋")
     sent = await send_to_group(
         context, cls.chat_id, text,
         keyboard=practise_keyboard(context.bot.username, cls.chat_id, join_button=True),

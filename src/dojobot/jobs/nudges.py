@@ -25,12 +25,14 @@ from telegram.ext import Application, JobQueue
 
 from dojobot.engine.nudges import MAX_IGNORED, Action, DueReminder, NudgePlan, plan_nudge
 from dojobot.handlers.callbacks import Go, Menu, Nav, Reminder
+from dojobot.handlers.classes.focus import focus_to_practise, member_focus_text
 from dojobot.handlers.gatekeeper import forget_blocked_user
 from dojobot.handlers.texts import streak_text
 from dojobot.i18n import _, ngettext, resolve, use_language
 from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.db import Database
+from dojobot.storage.focus import member_focuses
 from dojobot.storage.languages import user_language
 from dojobot.storage.reminders import claim_due, last_set
 from dojobot.storage.streaks import current_streak
@@ -77,7 +79,9 @@ async def nudge_message(
     """The nudge: streak, last topic, 'Practise now' and a way to stop."""
     streak = await current_streak(db, plan.user_id, plan.timezone, now_ms)
     last = await last_set(db, plan.user_id)
-    lines = [_("🥋 Time for today's practice!"), streak_text(streak)]
+    focuses = await member_focuses(db, plan.user_id, now_ms)
+    lines = [member_focus_text(catalogue, m) for m in focuses]
+    lines += [_("🥋 Time for today's practice!"), streak_text(streak)]
     topic = catalogue.topic(last.topic_id) if last else None
     if last is not None and topic is not None:
         level = catalogue.level(last.level_id) if last.level_id is not None else None
@@ -85,8 +89,12 @@ async def nudge_message(
         if level is not None:
             name = f"{name} · {shown(level.display_name)}"
         lines.append(_("Last time: {topic}.").format(topic=escape(name)))
-    data = practise_button(catalogue, last.topic_id if last else None,
-                           last.level_id if last else None)
+    todo = focus_to_practise(focuses)
+    data = (
+        Go(todo.focus.topic_id, todo.focus.level_id) if todo is not None
+        else practise_button(catalogue, last.topic_id if last else None,
+                             last.level_id if last else None)
+    )
     keyboard = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(_("▶️ Practise now"), callback_data=data.encode())],

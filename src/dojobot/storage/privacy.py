@@ -26,6 +26,7 @@ class LearnerData:
     classes: list[dict[str, Any]]
     imported_history: list[dict[str, Any]]
     fact_memory: list[dict[str, Any]]
+    focuses_set: list[dict[str, Any]]  # weekly focuses they set as a class's admin
     answers: list[tuple[Any, ...]]  # ANSWER_COLUMNS, oldest first
 
 
@@ -76,6 +77,13 @@ SELECT t.code AS topic, f.fact, f.answers, f.correct, f.last_ms, f.last_right, f
 FROM fact_memory f JOIN topic t USING (topic_id)
 WHERE f.user_id = ? ORDER BY t.sort_order, f.fact
 """
+_FOCUSES = """
+SELECT f.chat_id AS group_id, f.week_start, t.code AS topic, d.code AS difficulty,
+       f.target_sets, f.set_at
+FROM class_focus f JOIN topic t USING (topic_id)
+JOIN difficulty_level d USING (difficulty_level_id)
+WHERE f.set_by = ? ORDER BY f.set_at
+"""
 # attempt_user_time (user_id, answered_at) gives the answers in order without a sort.
 _ANSWERS = """
 SELECT a.answered_at, a.session_id, t.code, s.code, a.question, a.expected, a.given,
@@ -104,6 +112,7 @@ async def read_learner(db: Database, user_id: int) -> LearnerData:
             classes=await _dicts(tx, _CLASSES, user_id),
             imported_history=await _dicts(tx, _IMPORTED, user_id),
             fact_memory=await _dicts(tx, _FACTS, user_id),
+            focuses_set=await _dicts(tx, _FOCUSES, user_id),
             answers=[tuple(r) for r in await tx.fetchall(_ANSWERS, (user_id,))],
         )
 
@@ -142,6 +151,8 @@ _ERASE = (
     ("user_progress", "DELETE FROM user_progress WHERE user_id = ?1"),
     ("reminder", "DELETE FROM reminder WHERE user_id = ?1"),
     ("class_member", "DELETE FROM class_member WHERE user_id = ?1"),
+    # A focus belongs to its class: it stays for the members, without who set it.
+    ("class_focus", "UPDATE class_focus SET set_by = NULL WHERE set_by = ?1"),
     ("user", 'DELETE FROM "user" WHERE user_id = ?1'),
 )
 

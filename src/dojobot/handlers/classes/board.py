@@ -48,6 +48,7 @@ from dojobot.handlers.classes.common import (
     send_to_group,
     sent_by_admin_anonymously,
 )
+from dojobot.handlers.classes.focus import focus_command
 from dojobot.handlers.classes.texts import (
     PERIOD_NAMES,
     bot_link,
@@ -79,7 +80,8 @@ DELETED = N_(
 STALE = N_("That button is no longer valid. Send /board for fresh settings.")
 USAGE = N_(
     "Usage: /board (settings), /board chart, /board facts, /board export, "
-    "/board timezone Europe/Berlin, /board period week|month|all, /board weekly on|off"
+    "/board timezone Europe/Berlin, /board period week|month|all, /board weekly on|off, "
+    "/board focus multiplication sapling 3"
 )
 
 # ------------------------------------------------------------------ export
@@ -267,6 +269,11 @@ async def board_command(update: Update, context: DojoContext) -> None:
         case ["period", value] if value in {p.value for p in Period}:
             await store.update_class(context.db, cls.chat_id, now, period=value)
             await _reply(update, context, _covers(Period(value)))
+        case ["focus", *_]:
+            await _reply(update, context, await focus_command(
+                context, cls, (context.args or [])[1:],
+                None if sent_by_admin_anonymously(update) else user.id,
+            ))
         case ["weekly", ("on" | "off") as value]:
             await store.update_class(context.db, cls.chat_id, now, weekly_post=value == "on")
             await _reply(update, context, _weekly(value == "on"))

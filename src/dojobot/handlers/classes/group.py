@@ -48,6 +48,7 @@ from dojobot.handlers.classes.common import (
     member_status,
     send_to_group,
 )
+from dojobot.handlers.classes.focus import board_focus
 from dojobot.handlers.classes.joins import announce_join
 from dojobot.handlers.classes.texts import (
     board_text,
@@ -291,8 +292,10 @@ async def leaderboard(update: Update, context: DojoContext) -> None:
     assert chat is not None and user is not None
     cls = await ensure_class(context, chat)
     heading, shown = await load_board(context, cls, None if user.is_bot else user.id)
+    text = board_text(heading, shown, caller_id=None if user.is_bot else user.id)
+    focus = await board_focus(context, cls, context.now_ms())
     await send_to_group(
-        context, chat.id, board_text(heading, shown, caller_id=None if user.is_bot else user.id),
+        context, chat.id, text if focus is None else f"{text}\n\n{focus}",
         keyboard=practise_keyboard(context.bot.username, chat.id, join_button=False),
         reply_to=update.effective_message,
     )

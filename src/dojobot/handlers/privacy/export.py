@@ -25,7 +25,7 @@ VERSION = 1
 _TIMESTAMPS = {
     "created_at", "last_seen_at", "blocked_at", "stage_started_at", "last_practised_at",
     "start_time", "end_time", "next_due_at", "last_sent_at", "updated_at", "joined_at",
-    "linked_at", "due_at",
+    "linked_at", "due_at", "week_start", "set_at",
 }
 # README.txt: the keys and column names are the file's format and stay as they are; what
 # each one means is said in the learner's language.
@@ -53,6 +53,8 @@ _JSON_KEYS = (
     ("fact_memory", N_("per fact you met (topic, fact such as \"mul 7 8\"): answers, right "
                        "answers, the last and previous response time (ms) and whether they "
                        "were right, the spacing box, when last seen, when next due")),
+    ("focuses_set", N_("the weekly focuses you set for a class as its admin: group id, "
+                       "the week's start, topic, difficulty, target sets per member, when")),
     ("answers", N_("the name of the CSV below and how many rows it has")),
 )
 _CSV_COLUMNS = (
@@ -123,6 +125,7 @@ def document(data: LearnerData, streak: Streak, now_ms: int) -> dict[str, Any]:
         "classes": [_readable(r) for r in data.classes],
         "imported_history": [_readable(r) for r in data.imported_history],
         "fact_memory": [_readable(r) for r in data.fact_memory],
+        "focuses_set": [_readable(r) for r in data.focuses_set],
         "answers": {"file": "answers.csv", "rows": len(data.answers)},
     }
 

@@ -22,7 +22,7 @@ stage. For /progress and your streak.
 • <b>Reminder</b> (reminder): the time you chose, and how many reminders went unanswered. \
 To nudge you once a day, and to stop when you stop.
 • <b>Classes</b> (class_member): the class groups you joined, and when. To put you on \
-their boards.
+their boards. If you run a class: the weekly focus you set, and when (class_focus).
 • <b>Imported history</b> (legacy_account, legacy_session, legacy_progress_change, \
 legacy_claim_token): your sets from the old DojoBot app, if your school brought them over, \
 and the stages they raised.
@@ -31,11 +31,14 @@ and the stages they raised.
 <b>Who sees what</b>
 • You: all of it (/progress, /mydata).
 • A class you joined: your nickname (or first name), reps, right answers, accuracy and \
-median time on its board. Its admins can also export those figures and your stage per topic.
+median time on its board. Its admins also see your practice on the class dashboard: per \
+topic your stage, reps, accuracy, times and last practice, your streak, which facts you \
+know fluently and your recent sets; they can export your figures.
 • The bot's owners: totals and averages over all learners (/kpi), never one person's answers.
 
 <b>How long</b>
-Until you delete it. Leaving a class group (or /leave) takes you off its board at once. A \
+Until you delete it. Leaving a class group (or /leave) takes you off its board and its \
+dashboard at once: its admins see nothing of you from then on. A \
 class whose group removed the bot is deleted after 90 days. Backups the bot's operator made \
 earlier keep what they held then.
 
