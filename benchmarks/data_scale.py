@@ -57,8 +57,10 @@ import dojobot.storage.classes as class_store
 import dojobot.storage.practice as store
 from benchmarks.pg_server import drop_os_cache, restart_cold, throwaway_postgres
 from dojobot.engine import practice_set
+from dojobot.engine.answering import GivenAnswer
 from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.leaderboard import build_board
+from dojobot.engine.progression import STANDARD
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.kpis import compute_kpis
@@ -125,7 +127,7 @@ async def progress_queries(db: Database, user_id: int) -> int:
     """What /progress reads: progress per topic, the stage window of each, recent sets."""
     progress = await store.progress_by_topic(db, user_id)
     for p in progress.values():
-        await store.recent_in_stage(db, user_id, p.topic_id, p.stage_id)
+        await store.recent_in_stage(db, user_id, p.topic_id, p.stage_id, STANDARD.window)
     if progress:
         busiest = max(progress.values(), key=lambda p: p.total_reps)
         await store.recent_sets(db, user_id, busiest.topic_id)
@@ -302,18 +304,14 @@ async def answer_transactions(db: Database, users: list[int], sets: int) -> list
                 current = await store.open_set(db, user_id)
                 assert current is not None
                 assert current.state.current is not None
-                new_state = practice_set.after_answer(current.state, True)
                 now += 2000
                 message_id += 1
-                judged = await store.record_answer(
-                    db, current, new_state=new_state,
-                    given=str(current.state.current.answer), correct=True, response_ms=2000,
-                    message_id=message_id, now_ms=now, progression=topic.progression,
-                    want_recent=new_state.current is None or new_state.answered % 10 == 0,
-                )
+                answer = GivenAnswer(current.state, current.state.current.answer, 2000, now,
+                                     current.pace_ms, topic.progression)
+                judged = await store.record_answer(db, current, answer, message_id)
                 times.append((time.perf_counter() - t) * 1e6)
                 assert judged is not None
-                if judged.set_finished:
+                if judged.outcome.finished:
                     break
     return times
 

@@ -27,6 +27,7 @@ from dojobot.display.fluency_map import learner_map
 from dojobot.engine.facts import map_space
 from dojobot.engine.memory import FactMemory, map_summary, remember
 from dojobot.engine.problems import TOPICS
+from dojobot.engine.progression import STANDARD
 from dojobot.storage import memory as memory_store
 from dojobot.storage import practice as store
 from dojobot.storage.db import Database, SqliteDatabase
@@ -69,7 +70,7 @@ async def progress_with_map(db: Database, topic: str) -> int:
     progress = await store.progress_by_topic(db, HEAVY_USER)
     await store.imported_by_topic(db, HEAVY_USER)
     for p in progress.values():
-        await store.recent_in_stage(db, HEAVY_USER, p.topic_id, p.stage_id)
+        await store.recent_in_stage(db, HEAVY_USER, p.topic_id, p.stage_id, STANDARD.window)
     topic_id = TOPIC_IDS[topic]
     stage = await store.stage_for(db, HEAVY_USER, topic_id)
     facts = map_space(topic, stage)

@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from dojobot.engine.practice_set import after_answer, start_set
+from dojobot.engine.answering import GivenAnswer
+from dojobot.engine.practice_set import start_set
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import SqliteDatabase
 from dojobot.storage.migrator import migrate_up
@@ -49,12 +50,11 @@ async def run_once(answers: int) -> float:
                     current = await open_set(db, USER)
                     assert current is not None
                 correct = message_id % 12 != 0
-                new_state = after_answer(current.state, correct)
-                judged = await record_answer(
-                    db, current, new_state=new_state, given="0", correct=correct,
-                    response_ms=1500, message_id=message_id, now_ms=now,
-                    progression=topic.progression, want_recent=new_state.answered % 10 == 0,
-                )
+                assert current.state.current is not None
+                right = current.state.current.answer
+                answer = GivenAnswer(current.state, right if correct else right + 1, 1500,
+                                     now, current.pace_ms, topic.progression)
+                judged = await record_answer(db, current, answer, message_id)
                 assert judged is not None
             return (time.process_time() - started) * 1000 / answers
         finally:

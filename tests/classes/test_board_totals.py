@@ -6,6 +6,7 @@ import random
 import statistics
 
 from dojobot.engine import practice_set
+from dojobot.engine.answering import GivenAnswer
 from dojobot.engine.progression import Progression
 from dojobot.storage import classes as store
 from dojobot.storage import practice
@@ -67,11 +68,11 @@ async def test_the_answer_path_keeps_progress_equal_to_the_attempts(
                     break
                 correct = rng.random() < 0.8
                 message_id += 1
-                await practice.record_answer(
-                    db, current, new_state=practice_set.after_answer(current.state, correct),
-                    given="0", correct=correct, response_ms=rng.randint(300, 5000),
-                    message_id=message_id, now_ms=message_id, progression=progression,
-                )
+                right = current.state.current.answer
+                answer = GivenAnswer(current.state, right if correct else right + 1,
+                                     rng.randint(300, 5000), message_id, current.pace_ms,
+                                     progression)
+                await practice.record_answer(db, current, answer, message_id)
             await practice.stop_set(db, uid)
     assert await totals(db) == await raw(db)
     assert len(await totals(db)) == 4

@@ -4,11 +4,13 @@ judge them, each from the set as it read it): exactly one is counted, on either 
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 from tests.support.classes import add_user
 from tests.support.db import fetchone
 
 from dojobot.engine import practice_set
+from dojobot.engine.answering import GivenAnswer
 from dojobot.storage import practice as store
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
@@ -31,12 +33,9 @@ async def test_two_answers_at_once_are_judged_once(migrated_db: Database) -> Non
     right = str(current.state.current.answer)
 
     async def judge(message_id: int, given: str) -> store.Judged | None:
-        correct = given == right
-        return await store.record_answer(
-            db, current, new_state=practice_set.after_answer(current.state, correct),
-            given=given, correct=correct, response_ms=900, message_id=message_id,
-            now_ms=NOW + 900, progression=topic.progression,
-        )
+        answer = GivenAnswer(current.state, Decimal(given), 900, NOW + 900, current.pace_ms,
+                             topic.progression)
+        return await store.record_answer(db, current, answer, message_id)
 
     first, second = await asyncio.gather(judge(11, right), judge(12, "-1"))
     assert [judged is not None for judged in (first, second)].count(True) == 1

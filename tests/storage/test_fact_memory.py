@@ -6,9 +6,17 @@ from pathlib import Path
 
 from tests.support.db import execute, fetchall, fetchone
 
+from dojobot.engine.answering import FactUpdate
 from dojobot.engine.memory import DAY_MS, FactMemory, remember
 from dojobot.storage.db import Database, SqliteDatabase
-from dojobot.storage.memory import class_facts, memories, pace_ms, remember_answer, set_pace
+from dojobot.storage.memory import (
+    class_facts,
+    fact_memory,
+    keep_memory,
+    memories,
+    pace_ms,
+    set_pace,
+)
 from dojobot.storage.migrator import migrate_down, migrate_up
 
 NOW = 1_764_000_000_000
@@ -62,9 +70,9 @@ async def test_memory_pace_and_class_share(migrated_db: Database) -> None:
     def answer(user: int, fact: str, right: bool, ms: int, at: int, pace: int) -> None:
         async def go() -> None:
             async with db.transaction() as tx:
-                await remember_answer(
-                    tx, user, 3, fact, correct=right, response_ms=ms, now_ms=at, pace_ms=pace
-                )
+                before = await fact_memory(tx, user, 3, fact)
+                after = remember(before or FactMemory(), right, ms, at, pace)
+                await keep_memory(tx, user, 3, FactUpdate(fact, after))
         pending.append(go)
 
     pending: list = []

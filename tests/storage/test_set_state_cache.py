@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.support.db import execute
 
+from dojobot.engine.answering import GivenAnswer
 from dojobot.engine.practice_set import after_answer, start_set, to_json
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
@@ -23,11 +24,11 @@ async def test_a_state_written_elsewhere_is_read_from_the_database(
     await store_start_set(db, USER, topic.topic_id, 101, start_set(topic.code, 1, 101, 1), 0)
     current = await open_set(db, USER)
     assert current is not None
-    written = after_answer(current.state, True)
-    await record_answer(
-        db, current, new_state=written, given="0", correct=True, response_ms=900,
-        message_id=1, now_ms=1000, progression=topic.progression,
-    )
+    assert current.state.current is not None
+    answer = GivenAnswer(current.state, current.state.current.answer, 900, 1000,
+                         current.pace_ms, topic.progression)
+    written = answer.next_state
+    await record_answer(db, current, answer, 1)
     again = await open_set(db, USER)
     assert again is not None
     assert again.state == written  # as this process wrote it

@@ -23,8 +23,9 @@ from telegram.ext import (
 
 from dojobot.engine import practice_set
 from dojobot.engine.adaptive import plan_set, to_work_on
-from dojobot.engine.answers import AnswerRejected, format_number, is_correct, parse_answer
-from dojobot.engine.facts import fact_of, space
+from dojobot.engine.answering import GivenAnswer, shows_stage_line
+from dojobot.engine.answers import AnswerRejected, format_number, parse_answer
+from dojobot.engine.facts import space
 from dojobot.engine.practice_set import SetState
 from dojobot.engine.stats import Stats
 from dojobot.handlers.callbacks import STALE, Go, on_button
@@ -51,7 +52,6 @@ from dojobot.transport.context import DojoContext
 
 log = logging.getLogger(__name__)
 
-PROGRESS_EVERY = 10
 NO_SET = N_("No set is running. Send /start to pick a topic.")
 
 
@@ -167,18 +167,11 @@ async def answer(update: Update, context: DojoContext) -> None:
     # time is left, taken just before that send (a few ms earlier).
     sent_at = max(context.bot_data.problem_sent_at.get(user.id, 0), current.problem_sent_at)
     response_ms = max(0, now - sent_at)
-    correct = is_correct(given, problem.answer)
-    new_state = practice_set.after_answer(current.state, correct)
     topic = context.catalogue.topic(current.topic_id)
     assert topic is not None
-    finishing = new_state.current is None
-    fact = fact_of(topic.code, problem.question)
-    judged = await store.record_answer(
-        db, current, new_state=new_state, given=format_number(given), correct=correct,
-        response_ms=response_ms, message_id=message.message_id, now_ms=now,
-        progression=topic.progression, fact=fact.key if fact else None,
-        want_recent=finishing or new_state.answered % PROGRESS_EVERY == 0,
-    )
+    given_answer = GivenAnswer(current.state, given, response_ms, now, current.pace_ms,
+                               topic.progression)
+    judged = await store.record_answer(db, current, given_answer, message.message_id)
     if judged is None:
         if not await _answer_again(update, context):
             # Another message took this problem first (e.g. two answers to two replicas at
@@ -187,19 +180,21 @@ async def answer(update: Update, context: DojoContext) -> None:
                      message.message_id)
             await _show_current(update, context, _("Already counted.") + "\n")
         return
-    metrics.ANSWERS.labels("correct" if correct else "wrong").inc()
-    parts = [feedback(correct, problem.question, format_number(problem.answer), response_ms)]
-    if judged.summary is not None:
-        parts += await _ended(context, user.id, topic, current.level_id, judged.summary,
-                              judged.passed_test_out, current.pace_ms)
-    if judged.recent is not None:
-        parts.append(
-            stage_line(context.catalogue, topic, judged.progress.stage_id,
-                       judged.progress.reps_in_stage, judged.recent)
-        )
-    await _reply(context, message, topic, current.level_id, parts, new_state)
-    if judged.advanced_to is not None:
-        await message.reply_text(celebration(context.catalogue, topic, judged.advanced_to))
+    outcome = judged.outcome
+    metrics.ANSWERS.labels("correct" if outcome.correct else "wrong").inc()
+    parts = [feedback(outcome.correct, problem.question, format_number(problem.answer),
+                      response_ms)]
+    if outcome.set_stats is not None:
+        summary = store.SetSummary(current.session_id, current.topic_id, current.level_id,
+                                   outcome.set_stats)
+        parts += await _ended(context, user.id, topic, current.level_id, summary,
+                              outcome.test_out, current.pace_ms)
+    if judged.stage_window is not None:
+        parts.append(stage_line(context.catalogue, topic, outcome.stage.stage_id,
+                                outcome.stage.reps, judged.stage_window))
+    await _reply(context, message, topic, current.level_id, parts, outcome.next_state)
+    if outcome.advanced_to is not None:
+        await message.reply_text(celebration(context.catalogue, topic, outcome.advanced_to))
     metrics.ANSWER_SECONDS.observe(time.perf_counter() - started)
 
 
@@ -266,7 +261,7 @@ async def _answer_again(update: Update, context: DojoContext) -> bool:
                                    await store.set_stats(context.db, stored.session_id))
         parts += await _ended(context, user.id, topic, stored.level_id, summary,
                               stored.passed_test_out, stored.pace_ms)
-    if stored.state is None or stored.state.answered % PROGRESS_EVERY == 0:
+    if stored.state is None or shows_stage_line(stored.state):
         parts.append(await _stage_line(context, user.id, topic))
     await _reply(context, message, topic, stored.level_id, parts, stored.state, quote=True)
     return True
@@ -294,7 +289,8 @@ async def _show_current(update: Update, context: DojoContext, note: str = "") ->
 async def _stage_line(context: DojoContext, user_id: int, topic: Topic) -> str:
     """Where the learner stands in the topic's current stage, from the database."""
     progress = (await store.progress_by_topic(context.db, user_id))[topic.topic_id]
-    recent = await store.recent_in_stage(context.db, user_id, topic.topic_id, progress.stage_id)
+    recent = await store.recent_in_stage(context.db, user_id, topic.topic_id, progress.stage_id,
+                                         topic.progression.window)
     return stage_line(
         context.catalogue, topic, progress.stage_id, progress.reps_in_stage, recent
     )

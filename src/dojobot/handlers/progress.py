@@ -68,7 +68,8 @@ async def progress_text(context: DojoContext, user_id: int) -> tuple[str, list[T
             f"{bar(p.reps_in_stage, requirement(topic, p.stage_id))}"
         )
         if p.total_reps:
-            recent = await recent_in_stage(context.db, user_id, p.topic_id, p.stage_id)
+            recent = await recent_in_stage(context.db, user_id, p.topic_id, p.stage_id,
+                                           topic.progression.window)
             answers = ngettext("{n} answer", "{n} answers", p.total_reps).format(n=p.total_reps)
             figures = _(
                 "{accuracy} right · median {median} (recent) · last practised {ago}"

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dojobot.engine.memory import DEFAULT_PACE_MS, FactMemory, remember
+from dojobot.engine.answering import FactUpdate
+from dojobot.engine.memory import DEFAULT_PACE_MS, FactMemory
 from dojobot.storage.db import Database, Tx
 
 _COLUMNS = (
@@ -22,26 +23,26 @@ def _memory(row: Sequence[Any]) -> FactMemory:
     )
 
 
-async def remember_answer(
-    tx: Tx, user_id: int, topic_id: int, fact: str, *,
-    correct: bool, response_ms: int, now_ms: int, pace_ms: int,
-) -> FactMemory:
-    """Inside the answer's transaction: one keyed read and one write (an upsert)."""
+async def fact_memory(tx: Tx, user_id: int, topic_id: int, fact: str) -> FactMemory | None:
+    """Inside the answer's transaction: the fact's memory before the answer (None: new)."""
     row = await tx.fetchone(
         f"SELECT {_COLUMNS} FROM fact_memory WHERE user_id = ? AND topic_id = ? AND fact = ?",
         (user_id, topic_id, fact),
     )
-    before = _memory(tuple(row)) if row else FactMemory()
-    after = remember(before, correct, response_ms, now_ms, pace_ms)
+    return _memory(tuple(row)) if row else None
+
+
+async def keep_memory(tx: Tx, user_id: int, topic_id: int, update: FactUpdate) -> None:
+    """Inside the answer's transaction: store the fact's memory after the answer."""
+    after = update.memory
     await tx.execute(
         f"""INSERT INTO fact_memory (user_id, topic_id, fact, {_COLUMNS})
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (user_id, topic_id, fact) DO UPDATE SET {_UPDATE_ALL}""",
-        (user_id, topic_id, fact, after.answers, after.correct, after.last_ms,
+        (user_id, topic_id, update.fact, after.answers, after.correct, after.last_ms,
          int(after.last_right), after.prev_ms, int(after.prev_right), after.box,
          after.last_seen_at, after.due_at),
     )
-    return after
 
 
 async def memories(db: Database, user_id: int, topic_id: int) -> dict[str, FactMemory]:

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dojobot.engine.human_speed import counted_for_test_out, too_fast
+from dojobot.engine.answering import GivenAnswer, InStage, Outcome, Seen, judge, to_read
+from dojobot.engine.human_speed import too_fast
 from dojobot.engine.practice_set import SetState, from_json, to_json
-from dojobot.engine.progression import (
-    Progression,
-    needs_window,
-    next_stage,
-    passes_test_out,
-    should_advance,
-)
 from dojobot.engine.stats import Answer, Stats, summarize
 from dojobot.storage.db import Database, Row, Tx
-from dojobot.storage.memory import remember_answer
+from dojobot.storage.memory import fact_memory, keep_memory
 
 
 @dataclass(frozen=True)
@@ -49,15 +43,10 @@ class OpenSet:
 
 @dataclass(frozen=True)
 class Judged:
-    """What one answer changed."""
+    """An answer as kept: the engine's outcome, and the stage window its reply shows."""
 
-    state: SetState
-    progress: Progress
-    advanced_to: int | None  # the new stage when this answer completed a stage
-    set_finished: bool
-    recent: Stats | None = None  # the stage window after this answer, when asked for
-    summary: SetSummary | None = None  # the finished set's statistics
-    passed_test_out: bool | None = None  # a finished test-out: passed or not
+    outcome: Outcome
+    stage_window: Stats | None  # when outcome.stage_window asked for the stage line
 
 
 @dataclass(frozen=True)
@@ -197,31 +186,17 @@ async def start_set(
 
 
 async def record_answer(
-    db: Database,
-    current: OpenSet,
-    *,
-    new_state: SetState,
-    given: str,
-    correct: bool,
-    response_ms: int,
-    message_id: int,
-    now_ms: int,
-    progression: Progression,
-    fact: str | None = None,
-    want_recent: bool = False,
+    db: Database, current: OpenSet, answer: GivenAnswer, message_id: int
 ) -> Judged | None:
-    """One transaction: the attempt, the set's counters and state, progress and stage,
-    and the memory of the fact asked (when it is one of engine/facts.py's).
-
-    With want_recent, Judged.recent holds the stage window after this answer; a finished
-    set's summary comes back too, so the reply needs no further query.
-    Returns None when this message was already judged (a redelivered update).
-    """
+    """Judge and keep one answer in one transaction: the attempt, the set's counters and
+    state, the topic's reps and stage, the fact's memory, the set's end and a test-out's
+    result; the rules are engine/answering.py's. `message_id`: the learner's message,
+    which makes the answer count once. None when this message was already judged (a
+    redelivered update) or the set moved on without it."""
     asked = current.state
-    assert asked.current is not None
-    question, expected = asked.current.question, str(asked.current.answer)
-    finished = new_state.current is None
-    state_json = _remember_state(current.session_id, new_state)
+    problem = answer.problem
+    state_json = _remember_state(current.session_id, answer.next_state)
+    where = (current.user_id, current.topic_id)
 
     async with db.transaction() as tx:
         # First, and conditional on the set being as `current` read it: this UPDATE locks
@@ -235,7 +210,7 @@ async def record_answer(
                    state = ?, problem_sent_at = ?, last_message_id = ?
                WHERE session_id = ? AND end_time IS NULL AND last_message_id < ?
                  AND total_reps = ?""",
-            (int(correct), response_ms, state_json, now_ms, message_id,
+            (int(answer.correct), answer.response_ms, state_json, answer.at_ms, message_id,
              current.session_id, message_id, current.total_reps),
         )
         if changed != 1:
@@ -244,60 +219,56 @@ async def record_answer(
             """INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question,
                                     expected, given, correct, response_ms, answered_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (current.session_id, current.user_id, current.topic_id, asked.stage_id,
-             question, expected, given, int(correct), response_ms, now_ms),
+            (current.session_id, *where, asked.stage_id, problem.question,
+             str(problem.answer), answer.given_text, int(answer.correct), answer.response_ms,
+             answer.at_ms),
         )
-        # Reps count toward the stage the learner is in; a set begun in an earlier stage
-        # (before an advancement) still counts in total_reps but not in the new stage.
+        # The topic's reps count the answers given in the stage the learner is in: a set
+        # begun in an earlier stage (before an advancement) adds to total_reps only.
         row = await tx.fetchone(
-            f"""UPDATE user_progress SET
+            """UPDATE user_progress SET
                    reps_in_stage = reps_in_stage + CASE WHEN stage_id = ? THEN 1 ELSE 0 END,
                    total_reps = total_reps + 1,
                    correct_reps = correct_reps + ?,
                    last_practised_at = ?
                WHERE user_id = ? AND topic_id = ?
-               RETURNING {_PROGRESS_COLUMNS}""",
-            (asked.stage_id, int(correct), now_ms, current.user_id, current.topic_id),
+               RETURNING stage_id, reps_in_stage""",
+            (asked.stage_id, int(answer.correct), answer.at_ms, *where),
         )
         assert row is not None
-        progress = _progress(row)
-        if fact is not None:
-            await remember_answer(
-                tx, current.user_id, current.topic_id, fact, correct=correct,
-                response_ms=response_ms, now_ms=now_ms, pace_ms=current.pace_ms,
+        counted = InStage(row[0], row[1])
+        needed = to_read(answer, counted)
+        fact = answer.fact
+        outcome = judge(answer, Seen(
+            counted,
+            stage_window=await _recent_answers(tx, *where, counted.stage_id,
+                                               needed.stage_window),
+            set_answers=(await _expected_answers(tx, current.session_id)
+                         if needed.set_answers else None),
+            memory=await fact_memory(tx, *where, fact) if fact else None,
+        ))
+        if outcome.memory is not None:
+            await keep_memory(tx, *where, outcome.memory)
+        if outcome.advanced_to is not None:
+            await tx.execute(
+                """UPDATE user_progress SET stage_id = ?, reps_in_stage = ?,
+                       stage_started_at = ?
+                   WHERE user_id = ? AND topic_id = ?""",
+                (outcome.stage.stage_id, outcome.stage.reps, answer.at_ms, *where),
             )
-        advanced_to = None
-        if needs_window(progress.stage_id, progress.reps_in_stage, progression):
-            recent = await _recent_answers(
-                tx, current.user_id, current.topic_id, progress.stage_id, progression.window
+        if outcome.set_stats is not None:
+            await _finish(tx, current.session_id, outcome.set_stats)
+        if outcome.test_out:
+            await tx.execute(
+                "UPDATE session SET test_out = 'passed' WHERE session_id = ?",
+                (current.session_id,),
             )
-            if should_advance(progress.stage_id, progress.reps_in_stage, recent, progression):
-                advanced_to = next_stage(progress.stage_id)
-                progress = await _advance(tx, progress, current.user_id, now_ms)
-        summary = await _finish(tx, current.session_id) if finished else None
-        passed = None
-        if summary is not None and new_state.test_out:
-            # Right answers faster than a person can read and type do not count (a script).
-            answers = await _expected_answers(tx, current.session_id)
-            counted = summarize(counted_for_test_out(answers))
-            passed = passes_test_out(counted, current.pace_ms, new_state.size)
-            if passed:
-                await tx.execute(
-                    "UPDATE session SET test_out = 'passed' WHERE session_id = ?",
-                    (current.session_id,),
-                )
-            if passed and advanced_to is None and progress.stage_id == asked.stage_id:
-                advanced_to = next_stage(progress.stage_id)
-                progress = await _advance(tx, progress, current.user_id, now_ms)
         window = None
-        if want_recent or passed is not None:
-            window = summarize(
-                await _recent_answers(
-                    tx, current.user_id, current.topic_id, progress.stage_id, 100
-                )
-            )
-        return Judged(new_state, progress, advanced_to, finished, window, summary, passed)
-
+        if outcome.stage_window:
+            window = summarize(await _recent_answers(
+                tx, *where, outcome.stage.stage_id, outcome.stage_window
+            ))
+        return Judged(outcome, window)
 
 
 @dataclass(frozen=True)
@@ -353,23 +324,12 @@ async def judged_answer(db: Database, user_id: int, message_id: int) -> StoredAn
     )
 
 
-async def _advance(tx: Tx, progress: Progress, user_id: int, now_ms: int) -> Progress:
-    """Move the learner to the next stage; its reps start from zero."""
-    stage_id = next_stage(progress.stage_id)
-    await tx.execute(
-        """UPDATE user_progress SET stage_id = ?, reps_in_stage = 0, stage_started_at = ?
-           WHERE user_id = ? AND topic_id = ?""",
-        (stage_id, now_ms, user_id, progress.topic_id),
-    )
-    return Progress(
-        progress.topic_id, stage_id, 0, progress.total_reps, progress.correct_reps,
-        progress.last_practised_at,
-    )
-
-
 async def _recent_answers(
     tx: Tx, user_id: int, topic_id: int, stage_id: int, limit: int
 ) -> list[Answer]:
+    """The learner's last `limit` answers in a topic's stage, oldest first."""
+    if limit < 1:
+        return []
     # Pinned: walking the learner's answers newest first stops at `limit`. Left to itself
     # the planner may pick attempt_topic_time (no ANALYZE statistics, as in a running bot's
     # file: a walk through every learner's answers in the topic) or attempt_user_response.
@@ -383,9 +343,9 @@ async def _recent_answers(
 
 
 async def recent_in_stage(
-    db: Database, user_id: int, topic_id: int, stage_id: int, limit: int = 100
+    db: Database, user_id: int, topic_id: int, stage_id: int, limit: int
 ) -> Stats:
-    """Accuracy and times over the learner's last answers in a stage (the gate's window)."""
+    """Accuracy and times over the learner's last `limit` answers in a stage."""
     async with db.read() as tx:
         return summarize(await _recent_answers(tx, user_id, topic_id, stage_id, limit))
 
@@ -439,9 +399,11 @@ async def set_stats(db: Database, session_id: int) -> Stats:
         return await _set_stats(tx, session_id)
 
 
-async def _finish(tx: Tx, session_id: int) -> SetSummary:
-    """Close a set with its statistics; it ended at its last answer (its start if none)."""
-    stats = await _set_stats(tx, session_id)
+async def _finish(tx: Tx, session_id: int, stats: Stats | None = None) -> SetSummary:
+    """Close a set with its statistics (read here unless given); it ended at its last
+    answer (its start if none)."""
+    if stats is None:
+        stats = await _set_stats(tx, session_id)
     row = await tx.fetchone(
         """UPDATE session SET state = NULL, accuracy = ?, avg_response_time = ?,
                median_response_time = ?,
