@@ -58,6 +58,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
     data.catalogue = await load_catalogue(data.db)
     data.ops = await start_runtime(app, data.settings, web_rules=build_rules(data))
+    data.erasures = await privacy.follow_erasures(app)
     await common.publish_commands(app.bot)
     # PTB keeps no jobs across restarts: each is rebuilt here, its state in the database.
     # They run on the elected replica only (a sole process is always elected).
@@ -78,6 +79,9 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
         await asyncio.gather(*data.queued_replies, return_exceptions=True)
     await stop_runtime(data.ops)
     data.ops = None
+    if data.erasures is not None:
+        await data.erasures.close()
+        data.erasures = None
     if data.db is not None:
         await data.db.close()
         data.db = None

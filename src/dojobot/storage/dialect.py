@@ -53,6 +53,12 @@ class Dialect:
     # waited for); SQLite needs nothing: a write transaction (BEGIN IMMEDIATE) holds the
     # whole file, so a second claimer reads only after the first has committed.
     claim_rows: str
+    # Run in an erasure's transaction with (channel, user id): tells every other process on
+    # the database, once the erasure commits, to forget the learner from its caches. SQLite has
+    # one bot process on a file and nothing to tell; PostgreSQL's NOTIFY reaches each
+    # replica's listening connection (PostgresDatabase.listen) on COMMIT, and never if the
+    # transaction rolls back.
+    announce_erasure: str
 
 
 SQLITE = Dialect(
@@ -67,6 +73,7 @@ SQLITE = Dialect(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'"
     ),
     claim_rows="",
+    announce_erasure="",
 )
 
 POSTGRES = Dialect(
@@ -80,6 +87,7 @@ POSTGRES = Dialect(
     has_migration_bookkeeping="SELECT to_regclass('schema_migration')::text AS name "
     "WHERE to_regclass('schema_migration') IS NOT NULL",
     claim_rows=" FOR UPDATE OF r SKIP LOCKED",
+    announce_erasure="SELECT pg_notify(CAST(? AS TEXT), CAST(? AS TEXT))",
 )
 
 

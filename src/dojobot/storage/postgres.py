@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from dojobot.storage.db import Args, StorageError
 from dojobot.storage.dialect import POSTGRES, numbered_parameters
+from dojobot.storage.listening import Listener
 
 CONNECT_TIMEOUT_S = 10
 # Per connection. jit off: the server's default compiles any statement its planner costs
@@ -238,6 +239,20 @@ class PostgresDatabase:
             finally:
                 with contextlib.suppress(*self._lost):  # a dead connection undid it anyway
                     await outer.rollback()
+
+    async def listen(
+        self, channel: str, on_message: Callable[[str], None], on_gap: Callable[[], None]
+    ) -> Listener:
+        """Hear NOTIFYs on `channel` on a connection of its own (storage/listening.py)."""
+        import asyncpg
+
+        async def connect() -> Any:
+            return await asyncpg.connect(self.url, timeout=CONNECT_TIMEOUT_S,
+                                         server_settings=SERVER_SETTINGS)
+
+        listener = Listener(connect, channel, on_message, on_gap)
+        await listener.start()
+        return listener
 
     async def probe(self, timeout_ms: int = 1000) -> str | None:
         """None if a connection answers within timeout_ms; else why not (for /healthz)."""

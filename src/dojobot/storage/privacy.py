@@ -157,17 +157,23 @@ _ERASE = (
 )
 
 
-async def _erase(tx: Tx, user_id: int) -> Erased:
+# The channel dialect.announce_erasure notifies: the payload is the erased user id.
+ERASED_CHANNEL = "dojobot_erased"
+
+
+async def _erase(tx: Tx, announce: str, user_id: int) -> Erased:
     erased = Erased()
     for name, sql in _ERASE:
         erased.counts[name] = await tx.execute(sql, (user_id,))
+    if announce:  # other replicas forget them from memory once this commits
+        await tx.fetchone(announce, (ERASED_CHANNEL, str(user_id)))
     return erased
 
 
 async def erase_learner(db: Database, user_id: int) -> Erased:
     """Delete every row about the learner, in one transaction."""
     async with db.transaction() as tx:
-        return await _erase(tx, user_id)
+        return await _erase(tx, db.dialect.announce_erasure, user_id)
 
 
 # ------------------------------------------------------------------ the confirmation
@@ -205,4 +211,4 @@ async def confirm_erasure(
         if row[0] <= now_ms:
             await tx.execute("DELETE FROM forget_request WHERE user_id = ?", (user_id,))
             return "expired"
-        return await _erase(tx, user_id)
+        return await _erase(tx, db.dialect.announce_erasure, user_id)

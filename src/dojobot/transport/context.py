@@ -13,6 +13,7 @@ from dojobot.config import Settings
 from dojobot.ops.runtime import OpsRuntime
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.db import Database
+from dojobot.storage.listening import Listener
 from dojobot.transport.updates import ARRIVED_MS
 
 Clock = Callable[[], int]
@@ -39,15 +40,22 @@ class RecentKeys:
             del self._keys[next(iter(self._keys))]
         return True
 
+    def drop(self, matches: Callable[[object], bool]) -> None:
+        """Forget the keys `matches` picks (a learner who erased their data)."""
+        for key in [k for k in self._keys if matches(k)]:
+            del self._keys[key]
+
 
 @dataclass
 class JoinNotice:
     """A group's message that lists who joined lately; edited as more join."""
 
     started_ms: int
-    names: list[str] = field(default_factory=list)
+    title: str = ""  # the class's, as the notice names it
+    names: dict[int, str] = field(default_factory=dict)  # user id -> name, in join order
     message_id: int | None = None
-    shown: int = 0  # names the message shows so far
+    version: int = 0  # bumped by every name added or removed
+    shown: int = 0  # the version the message shows
     sending: bool = False  # a task is sending or editing it
 
 
@@ -71,6 +79,8 @@ class BotData:
     data_exports: dict[int, int] = field(default_factory=dict)  # user id -> last /mydata ms
     # Chat id -> the language spoken there (a learner's private chat id is their user id).
     languages: dict[int, str] = field(default_factory=dict)
+    # PostgreSQL: hears the erasures of other replicas (handlers/privacy/forget.py).
+    erasures: Listener | None = None
 
 
 _Data = dict[object, object]

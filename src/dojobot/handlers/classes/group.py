@@ -225,7 +225,7 @@ async def join_command(update: Update, context: DojoContext) -> None:
         return
     cls = await ensure_class(context, chat)
     if await store.join_class(context.db, chat.id, user.id, context.now_ms()):
-        announce_join(context, chat.id, cls.title, user.first_name)  # one notice for many
+        announce_join(context, chat.id, cls.title, user.id, user.first_name)  # one notice for many
         return
     await send_to_group(
         context, chat.id,

@@ -37,26 +37,46 @@ def notice_text(names: list[str], title: str) -> str:
     ).format(names=", ".join(escape(n) for n in names), title=escape(title))
 
 
-def announce_join(context: DojoContext, chat_id: int, title: str, name: str) -> None:
+def announce_join(
+    context: DojoContext, chat_id: int, title: str, user_id: int, name: str
+) -> None:
     """Add a learner to the group's join notice; a task sends or edits it."""
     now = context.now_ms()
     notice = context.bot_data.join_notices.get(chat_id)
     if notice is None or now - notice.started_ms > NOTICE_MS or len(notice.names) >= NOTICE_NAMES:
-        notice = context.bot_data.join_notices[chat_id] = JoinNotice(started_ms=now)
-    notice.names.append(name)
+        notice = context.bot_data.join_notices[chat_id] = JoinNotice(started_ms=now, title=title)
+    notice.names[user_id] = name
+    notice.version += 1
+    _redraw(context, chat_id, notice)
+
+
+def forget_joiner(context: DojoContext, user_id: int) -> None:
+    """A learner erased their data: their name leaves every join notice this process keeps,
+    and a notice already showing it is edited (or deleted, if it named only them)."""
+    for chat_id, notice in list(context.bot_data.join_notices.items()):
+        if notice.names.pop(user_id, None) is None:
+            continue
+        notice.version += 1
+        _redraw(context, chat_id, notice)
+
+
+def _redraw(context: DojoContext, chat_id: int, notice: JoinNotice) -> None:
     if not notice.sending:
         notice.sending = True
         # Not awaited: the group's next /join is handled (and added) while this one sends.
-        context.application.create_task(_show(context, chat_id, title, notice),
+        context.application.create_task(_show(context, chat_id, notice),
                                         name=f"join-notice-{chat_id}")
 
 
-async def _show(context: DojoContext, chat_id: int, title: str, notice: JoinNotice) -> None:
+async def _show(context: DojoContext, chat_id: int, notice: JoinNotice) -> None:
     keyboard = practise_keyboard(context.bot.username, chat_id, join_button=False)
     try:
-        while notice.shown < len(notice.names):
-            names = list(notice.names)
-            text = notice_text(names, title)
+        while notice.shown != notice.version:
+            version, names = notice.version, list(notice.names.values())
+            if not names:  # it named only learners who erased their data since
+                await _withdraw(context, chat_id, notice)
+                return
+            text = notice_text(names, notice.title)
             if notice.message_id is None:
                 sent = await send_to_group(context, chat_id, text, keyboard=keyboard,
                                            deferrable=False)
@@ -72,9 +92,20 @@ async def _show(context: DojoContext, chat_id: int, title: str, notice: JoinNoti
                     log.info("join notice in %s not edited (%s); a new one", chat_id, exc)
                     notice.message_id = None
                     continue
-            notice.shown = len(names)
+            notice.shown = version
             await asyncio.sleep(EDIT_GAP_S)
     except TelegramError as exc:
         log.warning("join notice in group %s failed: %s", chat_id, exc)
     finally:
         notice.sending = False
+
+
+async def _withdraw(context: DojoContext, chat_id: int, notice: JoinNotice) -> None:
+    """Delete a notice left with no names; the group's next /join starts a new one."""
+    if context.bot_data.join_notices.get(chat_id) is notice:
+        del context.bot_data.join_notices[chat_id]
+    if notice.message_id is not None:
+        try:
+            await context.bot.delete_message(chat_id, notice.message_id)
+        except BadRequest as exc:  # gone already, or too old for a bot to delete
+            log.info("join notice in %s not deleted (%s)", chat_id, exc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from telegram.ext import BaseHandler
 
 from dojobot.handlers.privacy import forget, mydata, statement
+from dojobot.handlers.privacy.forget import follow_erasures
 
 
 def build_handlers() -> list[BaseHandler]:
@@ -18,4 +19,4 @@ def build_handlers() -> list[BaseHandler]:
     return [*statement.build_handlers(), *mydata.build_handlers(), *forget.build_handlers()]
 
 
-__all__ = ["build_handlers"]
+__all__ = ["build_handlers", "follow_erasures"]

@@ -18,16 +18,26 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import Application, BaseHandler, CommandHandler, filters
 
 from dojobot.handlers.callbacks import ForgetMe, on_button
+from dojobot.handlers.classes.joins import forget_joiner
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.privacy.common import private_only
 from dojobot.i18n import N_, _
-from dojobot.storage.privacy import Erased, cancel_erasure, confirm_erasure, request_erasure
-from dojobot.transport.context import BotData, DojoContext
+from dojobot.storage.listening import Listener
+from dojobot.storage.postgres import PostgresDatabase
+from dojobot.storage.privacy import (
+    ERASED_CHANNEL,
+    Erased,
+    cancel_erasure,
+    confirm_erasure,
+    request_erasure,
+)
+from dojobot.transport.context import DojoContext
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +71,46 @@ async def ask(update: Update, context: DojoContext) -> None:
     await message.reply_text(_(ASK), reply_markup=keyboard)
 
 
-def forget_in_memory(data: BotData, user_id: int) -> None:
-    """Drop what this process remembers about the learner (caches, scratch data)."""
+def forget_in_memory(context: DojoContext, user_id: int) -> None:
+    """Drop everything this process remembers about the learner: the caches of who they
+    are and what they speak, their place in join notices (edited at once), admin checks,
+    tapped menus, timers and PTB's user and chat data. Every replica runs it: the one that
+    erased directly, the others when the database tells them (follow_erasures)."""
+    data = context.bot_data
     data.known_users.pop(user_id, None)
+    data.languages.pop(user_id, None)  # their private chat's id is their user id
     data.problem_sent_at.pop(user_id, None)
     data.data_exports.pop(user_id, None)
     for key in [k for k in data.admin_checks if k[1] == user_id]:
         del data.admin_checks[key]
+    data.frozen_menus.drop(lambda key: isinstance(key, tuple) and key[0] == user_id)
+    forget_joiner(context, user_id)
+    context.application.drop_user_data(user_id)
+    context.application.drop_chat_data(user_id)
+
+
+def forget_everyone(context: DojoContext) -> None:
+    """Drop every learner's cached identity and language: this replica may have missed an
+    erasure (its connection to the database's notices was lost for a while). The caches
+    fill again from the database, one read per learner."""
+    data = context.bot_data
+    data.known_users.clear()
+    data.languages.clear()
+    data.admin_checks.clear()
+    data.join_notices.clear()  # the next /join in each group starts a new notice
+
+
+async def follow_erasures(app: Application[Any, Any, Any, Any, Any, Any]) -> Listener | None:
+    """On PostgreSQL, forget a learner erased by any replica (this one's own erasures come
+    back too, and find nothing left to drop); SQLite has one process, which forgets at once."""
+    db = app.bot_data.db
+    if not isinstance(db, PostgresDatabase):
+        return None
+    context = DojoContext(app)
+    return await db.listen(
+        ERASED_CHANNEL, lambda payload: forget_in_memory(context, int(payload)),
+        lambda: forget_everyone(context),
+    )
 
 
 async def confirm(update: Update, context: DojoContext, data: ForgetMe) -> None:
@@ -85,9 +128,7 @@ async def confirm(update: Update, context: DojoContext, data: ForgetMe) -> None:
         why = EXPIRED if outcome == "expired" else UNKNOWN
         await query.answer(_(why), show_alert=True)
         return
-    forget_in_memory(context.bot_data, user.id)
-    context.application.drop_user_data(user.id)
-    context.application.drop_chat_data(user.id)
+    forget_in_memory(context, user.id)
     log.info("a learner erased their data: %s", outcome.summary())
     await query.answer(_("Deleted."))
     await edit_in_place(update, _(ERASED), None)
