@@ -8,10 +8,9 @@ import asyncio
 from pathlib import Path
 
 from telegram_standin import BotApiStandIn
-from tests.replicas.test_two_replicas import migrate
 from tests.support.classes import toast
 from tests.support.postgres import fresh_database
-from tests.support.replicas import PAYLOAD, Cluster
+from tests.support.replicas import PAYLOAD, Cluster, migrate
 
 
 async def test_an_erasure_on_one_replica_empties_the_others_memory(

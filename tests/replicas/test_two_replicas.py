@@ -6,13 +6,10 @@ serves everyone and takes over the background jobs."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram_standin import BotApiStandIn
-from tests.support.learner import DOJOBOT
 from tests.support.postgres import fresh_database
 from tests.support.replicas import (
     SECRET,
@@ -22,6 +19,7 @@ from tests.support.replicas import (
     kill_midway,
     lost_and_extra,
     make_learners,
+    migrate,
     practise,
 )
 
@@ -30,13 +28,6 @@ ANSWERS = 8  # each; the kill comes after a third of all answers
 # A learner who got no reply for this long types the answer again. Well past the takeover
 # (1-3 s alone): the suite runs 4 workers on 2 cores, which can stretch it several-fold.
 PATIENCE_S = 30.0
-
-
-def migrate(url: str) -> None:
-    """The schema first, once (compose.yaml's `migrate` service)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOJOBOT_")}
-    subprocess.run([DOJOBOT, "migrate", "up"], env={**env, "DOJOBOT_DATABASE_URL": url},
-                   check=True, capture_output=True, timeout=60)
 
 
 async def test_a_replica_killed_mid_run_loses_nothing(

@@ -25,12 +25,19 @@ from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.support.balancer import RoundRobin
 from tests.support.cli import free_port
 from tests.support.db import fetchall
-from tests.support.learner import QUESTION, current_question, solve, start_bot_process
+from tests.support.learner import DOJOBOT, QUESTION, current_question, solve, start_bot_process
 from tests.support.waiting import until
 
 PAYLOAD = "math-arithmetic-addition-d102"
 SECRET = "replica-test-secret_42"
 TRIES = 3  # sends of one text without a reply before a learner gives up
+
+
+def migrate(url: str) -> None:
+    """The schema first, once (compose.yaml's `migrate` service)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOJOBOT_")}
+    subprocess.run([DOJOBOT, "migrate", "up"], env={**env, "DOJOBOT_DATABASE_URL": url},
+                   check=True, capture_output=True, timeout=60)
 
 
 @dataclass

@@ -45,6 +45,8 @@ def announce_join(
     notice = context.bot_data.join_notices.get(chat_id)
     if notice is None or now - notice.started_ms > NOTICE_MS or len(notice.names) >= NOTICE_NAMES:
         notice = context.bot_data.join_notices[chat_id] = JoinNotice(started_ms=now, title=title)
+    if notice.names.get(user_id) == name:
+        return  # joined again (the class was deleted and begun anew): shown already
     notice.names[user_id] = name
     notice.version += 1
     _redraw(context, chat_id, notice)
