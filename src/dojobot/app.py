@@ -34,6 +34,7 @@ from dojobot.ops import metrics
 from dojobot.ops.database import open_for_the_bot
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
+from dojobot.storage.flags import scheduler_arm
 from dojobot.storage.migrator import migrate_up
 from dojobot.transport.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
 from dojobot.transport.ratelimit import PriorityRateLimiter
@@ -87,6 +88,18 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
         data.db = None
 
 
+async def _flag_tags(update: object, context: DojoContext) -> dict[str, str]:
+    """The learner's arm of each flag, for Sentry: an error rate can be split by arm."""
+    user = update.effective_user if isinstance(update, Update) else None
+    db = context.bot_data.db
+    if user is None or db is None:
+        return {}
+    try:
+        return {"scheduler_arm": await scheduler_arm(db, user.id, context.now_ms())}
+    except Exception:  # the error may be the database's own: the report goes out anyway
+        return {"scheduler_arm": "unknown"}
+
+
 async def _on_error(update: object, context: DojoContext) -> None:
     """Log every unhandled exception once, with the update's kind and ids, never the token."""
     if isinstance(update, Update):
@@ -101,7 +114,7 @@ async def _on_error(update: object, context: DojoContext) -> None:
     else:
         log.error("unhandled error in %s", where, exc_info=context.error)
     metrics.HANDLER_EXCEPTIONS.labels(metrics.update_kind(update)).inc()
-    capture(context.error, where=where)
+    capture(context.error, where=where, **await _flag_tags(update, context))
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     private = update.effective_chat.type == ChatType.PRIVATE

@@ -31,7 +31,8 @@ async def test_metrics_and_healthz_over_http(
     port = free_port()
     before = {
         "messages": sample("dojobot_updates_total", kind="message"),
-        "right": sample("dojobot_answers_judged_total", result="correct"),
+        # A new database runs the scheduler flag at 100%: every set is in the fsrs arm.
+        "right": sample("dojobot_answers_judged_total", result="correct", arm="fsrs"),
         "timed": sample("dojobot_answer_handling_seconds_count"),
         "403": sample("dojobot_telegram_api_errors_total", code="403"),
         "crash": sample("dojobot_handler_exceptions_total", kind="message"),
@@ -61,11 +62,12 @@ async def test_metrics_and_healthz_over_http(
         )
         metrics = await http.get("/metrics")
         assert metrics.status_code == 200
-        assert 'dojobot_answers_judged_total{result="correct"}' in metrics.text
+        assert 'dojobot_answers_judged_total{arm="fsrs",result="correct"}' in metrics.text
         assert "dojobot_nudges_sent_total" in metrics.text
         assert "dojobot_nudges_failed_total" in metrics.text
         assert sample("dojobot_updates_total", kind="message") - before["messages"] == 3
-        assert sample("dojobot_answers_judged_total", result="correct") - before["right"] == 1
+        assert sample("dojobot_answers_judged_total", result="correct", arm="fsrs") - before[
+            "right"] == 1
         assert sample("dojobot_answer_handling_seconds_count") - before["timed"] == 1
         assert sample("dojobot_telegram_api_errors_total", code="403") - before["403"] == 1
         assert sample("dojobot_handler_exceptions_total", kind="message") - before["crash"] == 1

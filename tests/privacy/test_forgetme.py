@@ -54,6 +54,9 @@ async def test_forgetme_leaves_no_row_that_names_the_learner(
     assert {"user", "attempt", "session", "user_progress", "reminder", "class_member",
             "legacy_account", "legacy_progress_change", "legacy_claim_token"} <= set(before)
 
+    # Their set's scheduler arm (the one thing flags store per person) goes with the set.
+    arms = "SELECT scheduler_arm FROM session WHERE user_id = ? AND scheduler_arm IS NOT NULL"
+    assert [r[0] for r in await fetchall(dojo.db, arms, (LEARNER_ID,))] == ["fsrs"]
     message_id = await ask(dojo)
     tables = await rows_naming(dojo.db, LEARNER_ID, NAMES)
     assert "forget_request" in tables
@@ -69,6 +72,7 @@ async def test_forgetme_leaves_no_row_that_names_the_learner(
     assert done.flat_buttons == []
 
     assert await rows_naming(dojo.db, LEARNER_ID, NAMES) == {}
+    assert await fetchall(dojo.db, arms, (LEARNER_ID,)) == []
     legacy = await fetchall(
         dojo.db,
         "SELECT legacy_user_id FROM legacy_account WHERE legacy_user_id IN ('u1', 'u3')"

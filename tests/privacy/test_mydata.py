@@ -30,6 +30,14 @@ async def test_mydata_holds_everything(dojo: Dojo, cli: Cli, tmp_path: Path) -> 
     assert {p["topic"]: p["stage"] for p in document["progress"]}["add"] == "ri"  # imported
     assert sum(x["imported_estimate"] for x in document["sets"]) == 7  # u1's 4 and u3's 3
     assert [x["total_reps"] for x in document["sets"] if not x["imported_estimate"]] == [3]
+    # The scheduler arm of each set (a new database runs the flag at 100%); imported sets
+    # had none.
+    assert [x["scheduler_arm"] for x in document["sets"] if not x["imported_estimate"]] == [
+        "fsrs"
+    ]
+    assert {x["scheduler_arm"] for x in document["sets"] if x["imported_estimate"]} == {None}
+    assert "  since_last_ms" in readme
+    assert all("since_last_ms" in a for a in answers)
     assert document["reminder"]["local_minutes"] == 18 * 60 + 30
     assert document["streak"] == {"days": 1, "practised_today": True}
     assert sorted(c["title"] for c in document["classes"]) == ["7A Maths", "Chess Club"]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from dojobot.cli.commands import CliError, add_parsers
+from dojobot.cli.flags import add_parser as add_flags_parser
 from dojobot.cli.progress import progress
 from dojobot.config import Mode, Settings, SettingsError, load_settings
 from dojobot.ops.database import open_when_reachable
@@ -273,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.set_defaults(func=cmd_sandbox)  # its own SQLite file, whatever the URL says
 
     add_parsers(sub)
+    add_flags_parser(sub)
     return parser
 
 

@@ -47,6 +47,7 @@ from dojobot.ops import metrics
 from dojobot.storage import memory as memory_store
 from dojobot.storage import practice as store
 from dojobot.storage.catalogue import Topic
+from dojobot.storage.flags import scheduler_arm
 from dojobot.storage.streaks import streak_for
 from dojobot.transport.context import DojoContext
 
@@ -83,6 +84,8 @@ async def begin_set(
     stage_id = await store.stage_for(db, user.id, topic.topic_id)
     seed = secrets.randbits(31)
     now = context.now_ms()
+    # Fixed for the whole set: a flag changed meanwhile applies from the next set.
+    arm = await scheduler_arm(db, user.id, now)
     pace = await memory_store.pace_ms(db, user.id)
     needs_memory = not test_out and space(topic.code, stage_id, level_id) is not None
     memories = await memory_store.memories(db, user.id, topic.topic_id) if needs_memory else {}
@@ -90,7 +93,7 @@ async def begin_set(
                     pace_ms=pace, test_out=test_out)
     state = practice_set.start_set(topic.code, stage_id, level_id, seed, plan, test_out)
     if await store.start_set(db, user.id, topic.topic_id, level_id, state, now,
-                             message_id) is None:
+                             message_id, arm=arm) is None:
         await _show_current(update, context)
         return
     stage = context.catalogue.stage(stage_id)
@@ -181,7 +184,9 @@ async def answer(update: Update, context: DojoContext) -> None:
             await _show_current(update, context, _("Already counted.") + "\n")
         return
     outcome = judged.outcome
-    metrics.ANSWERS.labels("correct" if outcome.correct else "wrong").inc()
+    metrics.ANSWERS.labels(
+        "correct" if outcome.correct else "wrong", current.arm or "none"
+    ).inc()
     parts = [feedback(outcome.correct, problem.question, format_number(problem.answer),
                       response_ms)]
     if outcome.set_stats is not None:

@@ -17,7 +17,12 @@ from telegram.error import (
 )
 
 UPDATES = Counter("dojobot_updates_total", "Updates handled, by kind", ["kind"])
-ANSWERS = Counter("dojobot_answers_judged_total", "Answers judged", ["result"])
+# arm: the scheduler arm of the answer's set (feature flag `scheduler`); "none" for a set
+# started before flags existed.
+ANSWERS = Counter(
+    "dojobot_answers_judged_total", "Answers judged, by result and scheduler arm",
+    ["result", "arm"],
+)
 ANSWER_SECONDS = Histogram(
     "dojobot_answer_handling_seconds", "Time to judge an answer and send the reply",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),

@@ -39,6 +39,7 @@ class OpenSet:
     total_reps: int
     correct_reps: int
     pace_ms: int  # the learner's fluency threshold
+    arm: str | None = None  # the scheduler arm that chose its problems (None: before flags)
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ async def open_set(db: Database, user_id: int) -> OpenSet | None:
         row = await tx.fetchone(
             """SELECT s.session_id, s.user_id, s.topic_id, s.difficulty_level_id, s.start_time,
                       s.state, s.problem_sent_at, s.last_message_id, s.total_reps,
-                      s.correct_reps, u.pace_ms
+                      s.correct_reps, u.pace_ms, s.scheduler_arm
                FROM session s JOIN "user" u ON u.user_id = s.user_id
                WHERE s.user_id = ? AND s.end_time IS NULL""",
             (user_id,),
@@ -147,18 +148,20 @@ async def open_set(db: Database, user_id: int) -> OpenSet | None:
         total_reps=row["total_reps"],
         correct_reps=row["correct_reps"],
         pace_ms=row["pace_ms"],
+        arm=row["scheduler_arm"],
     )
 
 
 async def start_set(
     db: Database, user_id: int, topic_id: int, level_id: int, state: SetState, now_ms: int,
-    message_id: int = 0,
+    message_id: int = 0, arm: str | None = None,
 ) -> tuple[int, SetSummary | None] | None:
     """Close any running set, then open a new one; returns (session id, closed summary).
 
     `message_id`: the learner's message that asked for the set (a deep link), remembered as
     the set's last message. The same message again (Telegram sending a handled update once
-    more) starts nothing and returns None: the set it started keeps its answers."""
+    more) starts nothing and returns None: the set it started keeps its answers.
+    `arm`: the scheduler arm that chose the set's problems (storage/flags.scheduler_arm)."""
 
     async with db.transaction() as tx:
         if message_id and await tx.fetchone(
@@ -176,10 +179,10 @@ async def start_set(
         created = await tx.fetchone(
             """INSERT INTO session (user_id, topic_id, stage_id, difficulty_level_id,
                                     start_time, state, problem_sent_at, test_out,
-                                    last_message_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING session_id""",
+                                    last_message_id, scheduler_arm)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING session_id""",
             (user_id, topic_id, state.stage_id, level_id, now_ms, to_json(state), now_ms,
-             "taken" if state.test_out else None, message_id),
+             "taken" if state.test_out else None, message_id, arm),
         )
     assert created is not None
     return int(created[0]), closed
@@ -215,13 +218,18 @@ async def record_answer(
         )
         if changed != 1:
             return None
+        # since_last_ms (next-day recall's gap) from the fact's memory as it was before
+        # this answer: a keyed read, before remember_answer below moves last_seen_at on.
         await tx.execute(
             """INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question,
-                                    expected, given, correct, response_ms, answered_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                    expected, given, correct, response_ms, answered_at,
+                                    since_last_ms)
+               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+                       ?10 - (SELECT last_seen_at FROM fact_memory
+                              WHERE user_id = ?2 AND topic_id = ?3 AND fact = ?11))""",
             (current.session_id, *where, asked.stage_id, problem.question,
              str(problem.answer), answer.given_text, int(answer.correct), answer.response_ms,
-             answer.at_ms),
+             answer.at_ms, answer.fact),
         )
         # The topic's reps count the answers given in the stage the learner is in: a set
         # begun in an earlier stage (before an advancement) adds to total_reps only.

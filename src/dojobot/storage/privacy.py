@@ -32,7 +32,7 @@ class LearnerData:
 
 ANSWER_COLUMNS = (
     "answered_at_ms", "set_id", "topic", "stage", "question", "expected", "given", "correct",
-    "response_ms",
+    "response_ms", "since_last_ms",
 )
 
 _PROFILE = """
@@ -49,7 +49,7 @@ _SETS = """
 SELECT x.session_id AS set_id, t.code AS topic, s.code AS stage,
        d.code AS difficulty, x.start_time, x.end_time, x.total_reps, x.correct_reps,
        x.accuracy, x.median_response_time, x.avg_response_time,
-       x.is_estimate AS imported_estimate, x.test_out
+       x.is_estimate AS imported_estimate, x.test_out, x.scheduler_arm
 FROM session x JOIN topic t USING (topic_id) JOIN stage s USING (stage_id)
 LEFT JOIN difficulty_level d USING (difficulty_level_id)
 WHERE x.user_id = ? ORDER BY x.start_time, x.session_id
@@ -87,7 +87,7 @@ WHERE f.set_by = ? ORDER BY f.set_at
 # attempt_user_time (user_id, answered_at) gives the answers in order without a sort.
 _ANSWERS = """
 SELECT a.answered_at, a.session_id, t.code, s.code, a.question, a.expected, a.given,
-       a.correct, a.response_ms
+       a.correct, a.response_ms, a.since_last_ms
 FROM attempt a INDEXED BY attempt_user_time
 JOIN topic t ON t.topic_id = a.topic_id JOIN stage s ON s.stage_id = a.stage_id
 WHERE a.user_id = ? ORDER BY a.answered_at, a.attempt_id

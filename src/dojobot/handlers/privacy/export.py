@@ -42,7 +42,9 @@ _JSON_KEYS = (
     ("sets", N_("every set: topic, stage, difficulty, start and end, reps, right answers, "
                 "accuracy (0..1), median and mean response time (ms); imported_estimate = 1 "
                 "for history imported from the old app, whose accuracy and median it never "
-                "recorded; test_out: \"taken\" or \"passed\" for a test-out set")),
+                "recorded; test_out: \"taken\" or \"passed\" for a test-out set; "
+                "scheduler_arm: which way of choosing problems the set used, \"leitner\" or "
+                "\"fsrs\" (null for sets from before this was recorded)")),
     ("reminder", N_("your daily reminder (minutes after local midnight, on or off, paused, next "
                     "due, reminders ignored in a row, last sent), or null")),
     ("streak", N_("days in a row with a finished set, and whether today counts")),
@@ -66,6 +68,8 @@ _CSV_COLUMNS = (
     # Translators: what the export's "correct" column holds: 1 for a right answer, 0 else.
     ("correct", N_("1 or 0")),
     ("response_ms", N_("from when the problem reached Telegram to when your answer arrived")),
+    ("since_last_ms", N_("how long (ms) since you last answered the same fact; empty the "
+                         "first time, and for answers from before this was recorded")),
 )
 
 
