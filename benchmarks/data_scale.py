@@ -62,10 +62,10 @@ from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.leaderboard import build_board
 from dojobot.engine.progression import STANDARD
 from dojobot.storage.catalogue import load_catalogue
-from dojobot.storage.db import Database, SqliteDatabase
+from dojobot.storage.connect import is_postgres, open_url, sqlite_path, sqlite_url
+from dojobot.storage.db import Database
 from dojobot.storage.kpis import compute_kpis
 from dojobot.storage.migrator import migrate_up
-from dojobot.storage.postgres import PostgresDatabase
 from dojobot.storage.users import upsert_user
 
 HEAVY_USER = 100_000_000  # learner 1 of make_big_db.py: the most attempts
@@ -83,14 +83,12 @@ class Target:
     def __init__(self, url: str, *, cold: bool = True) -> None:
         self.url = url
         self.cold = cold  # False: "cold" figures are a new connection only (smoke tests)
-        self.postgres = url.startswith(("postgresql://", "postgres://"))
-        self.path = None if self.postgres else Path(url.removeprefix("sqlite:///"))
+        self.postgres = is_postgres(url)
+        self.path = None if self.postgres else sqlite_path(url)
 
     async def open(self) -> Database:
         """A new connection (a new pool on PostgreSQL)."""
-        if self.path is None:
-            return await PostgresDatabase.open(self.url)
-        return await SqliteDatabase.open(self.path, create=False)
+        return await open_url(self.url, create=False)
 
     async def go_cold(self) -> bool:
         """Nothing of the database left in memory; False if the OS cache stayed."""
@@ -103,19 +101,14 @@ class Target:
     @contextlib.asynccontextmanager
     async def empty_twin(self) -> AsyncIterator[Database]:
         """A freshly migrated empty database on the same engine (and server)."""
-        db: Database
-        if self.path is not None:
-            with tempfile.TemporaryDirectory() as tmp:
-                db = await SqliteDatabase.open(Path(tmp) / "empty.sqlite3")
-                await migrate_up(db)
-                try:
-                    yield db
-                finally:
-                    await db.close()
-            return
-        async with throwaway_postgres(self.url) as url:
-            assert url is not None
-            db = await PostgresDatabase.open(url)
+        async with contextlib.AsyncExitStack() as stack:
+            if self.postgres:
+                url = await stack.enter_async_context(throwaway_postgres(self.url))
+                assert url is not None
+            else:
+                tmp = stack.enter_context(tempfile.TemporaryDirectory())
+                url = sqlite_url(Path(tmp) / "empty.sqlite3")
+            db = await open_url(url)
             await migrate_up(db)
             try:
                 yield db

@@ -32,8 +32,8 @@ from urllib.parse import urlsplit
 
 from tests.support.postgres import database_url
 
+from dojobot.storage.connect import open_url
 from dojobot.storage.migrator import migrate_up
-from dojobot.storage.postgres import PostgresDatabase
 
 # What make_big_db.py fills; the other tables are the catalogue (a migration's rows) or empty.
 TABLES = ("user", "session", "attempt", "user_progress", "class_group", "class_member")
@@ -50,7 +50,7 @@ async def _create(server_url: str, name: str) -> str:
     finally:
         await admin.close()
     url = database_url(server_url, name)
-    db = await PostgresDatabase.open(url)
+    db = await open_url(url)
     try:
         await migrate_up(db)
     finally:

@@ -24,9 +24,9 @@ from telegram.ext import Application
 
 from dojobot.app import build_application
 from dojobot.config import Settings, load_settings
+from dojobot.storage.connect import open_url, sqlite_url
 from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
-from dojobot.storage.postgres import PostgresDatabase
 from dojobot.transport.lifecycle import handling_updates, running
 from telegram_standin import BotApiStandIn
 from tests.support.postgres import fresh_database
@@ -51,7 +51,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     """A migrated database of the backend, as DOJOBOT_DATABASE_URL names it."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'dojobot.sqlite3'}"
+        yield sqlite_url(tmp_path / "dojobot.sqlite3")
         return
     async with fresh_database(migrated=True) as url:
         yield url
@@ -63,20 +63,28 @@ async def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
     that opens it more than once."""
     async with database_url(request.param, tmp_path) as url:
         if request.param == "sqlite":
-            db = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
+            db = await open_url(url)
             await migrate_up(db)
             await db.close()
+        yield url
+
+
+@asynccontextmanager
+async def empty_database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A database of the backend with no schema yet, by URL (on SQLite the file
+    tmp_path/dojobot.sqlite3, not created yet)."""
+    if backend == "sqlite":
+        yield sqlite_url(tmp_path / "dojobot.sqlite3")
+        return
+    async with fresh_database() as url:
         yield url
 
 
 @pytest.fixture
 async def empty_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     """A database of each backend with no schema yet, by URL: for maintainer commands that
-    start with `migrate up` (on SQLite the file tmp_path/dojobot.sqlite3, not created yet)."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'dojobot.sqlite3'}"
-        return
-    async with fresh_database() as url:
+    start with `migrate up`."""
+    async with empty_database_url(backend, tmp_path) as url:
         yield url
 
 
@@ -95,11 +103,7 @@ async def sqlite_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
 async def migrated_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     """A fresh database of each backend with every migration applied."""
     async with database_url(request.param, tmp_path) as url:
-        db: Database = (
-            await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
-            if request.param == "sqlite"
-            else await PostgresDatabase.open(url)
-        )
+        db = await open_url(url)
         await migrate_up(db)
         try:
             yield db
@@ -112,15 +116,8 @@ async def empty_database(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[Database]:
     """A new empty database of each backend (PostgreSQL: skipped without a test cluster)."""
-    if request.param == "sqlite":
-        db: Database = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
-        try:
-            yield db
-        finally:
-            await db.close()
-        return
-    async with fresh_database() as url:
-        db = await PostgresDatabase.open(url)
+    async with empty_database_url(request.param, tmp_path) as url:
+        db = await open_url(url)
         try:
             yield db
         finally:

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from dojobot.config import load_settings
+from dojobot.storage.connect import open_url
 from dojobot.storage.migrator import available_migrations
-from tests.support.db import execute, open_url
+from tests.support.db import execute
 
 DOJOBOT = str(Path(sys.executable).parent / "dojobot")
 LATEST = available_migrations()[-1].version  # every branch adds migrations

@@ -12,9 +12,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from dojobot.engine.calendar import InvalidZone, parse_zone
+from dojobot.storage.connect import check_url, is_postgres, sqlite_path
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 # What Telegram accepts as a webhook's secret_token.
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -100,23 +100,8 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _sqlite_url(cls, value: str) -> str:
-        if value.startswith(POSTGRES_SCHEMES):
-            return value  # the server judges the rest when connecting
-        if not value.startswith("sqlite:///") or value == "sqlite:///":
-            raise ValueError(
-                "must look like sqlite:///relative.db, sqlite:////abs/path.db or "
-                "postgresql://user:password@host:5432/dbname"
-            )
-        name = value.removeprefix("sqlite:///")
-        if name == ":memory:" or name.startswith("file:") or "?" in name:
-            # An in-memory database loses every answer at exit; URI options would be taken
-            # as part of a file name (':memory:.lock', 'x.db?mode=ro').
-            raise ValueError(
-                "must name a database file (an in-memory database would lose every answer "
-                "at exit; URI options are not supported)"
-            )
-        return value
+    def _database_url(cls, value: str) -> str:
+        return check_url(value)
 
     @field_validator("web_app_url")
     @classmethod
@@ -156,7 +141,7 @@ class Settings(BaseSettings):
     @property
     def uses_postgres(self) -> bool:
         """DOJOBOT_DATABASE_URL names a PostgreSQL server (else a SQLite file)."""
-        return self.database_url.startswith(POSTGRES_SCHEMES)
+        return is_postgres(self.database_url)
 
     @property
     def messages_per_second_here(self) -> int:
@@ -168,7 +153,7 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         """The SQLite file; a relative path is relative to the working directory."""
-        return Path(self.database_url.removeprefix("sqlite:///"))
+        return sqlite_path(self.database_url)
 
     def require_token(self) -> str:
         """The bot token, or a SettingsError naming the variable."""

@@ -10,8 +10,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from dojobot.storage.connect import open_url
 from telegram_standin import BotApiStandIn
-from tests.support.db import fetchone, open_url
+from tests.support.db import fetchone
 from tests.support.learner import current_question, solve, start_bot_process
 from tests.support.postgres import fresh_database
 

@@ -7,12 +7,13 @@ from pathlib import Path
 from telegram import Update
 
 from dojobot.jobs.idle_sets import close_idle_sets
+from dojobot.storage.connect import open_url
 from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
 from dojobot.transport.context import DojoContext
 from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo, FakeClock, run_dojo
-from tests.support.db import execute, fetchall, fetchone, open_url
+from tests.support.db import execute, fetchall, fetchone
 from tests.support.learner import current_question, reply, solve, start_set
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dojobot.storage.postgres import PostgresDatabase
+from dojobot.storage.connect import open_url
 from telegram_standin import BotApiStandIn
 from tests.conftest import run_dojo
 from tests.support.db import fetchone
@@ -16,7 +16,7 @@ from tests.support.tcp_proxy import SeveringProxy
 
 
 async def answers_recorded(url: str) -> int:
-    db = await PostgresDatabase.open(url)
+    db = await open_url(url)
     try:
         row = await fetchone(db, "SELECT count(*) FROM attempt")
     finally:

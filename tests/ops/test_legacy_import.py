@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from dojobot.storage.connect import open_url
 from dojobot.storage.db import Database
 from tests.support.cli import BAD_ROWS, GOOD_ROWS, HEADER, Cli, one_error_line, write_export
-from tests.support.db import execute, fetchall, fetchone, open_url
+from tests.support.db import execute, fetchall, fetchone
 
 T0 = 1_700_000_000_000
 

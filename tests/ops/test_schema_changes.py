@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from dojobot.storage.connect import open_url
 from dojobot.storage.lock import DatabaseLock
 from dojobot.storage.migrator import available_migrations
 from tests.support.cli import Cli, one_error_line
-from tests.support.db import execute, fetchall, open_url
+from tests.support.db import execute, fetchall
 
 LATEST = available_migrations()[-1].version
 

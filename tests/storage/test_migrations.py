@@ -11,10 +11,10 @@ from tests.support.db import execute, executescript, fetchall, fetchone
 from tests.support.postgres import fresh_database
 
 from dojobot.storage.catalogue import load_catalogue
+from dojobot.storage.connect import open_url
 from dojobot.storage.db import Database, SqliteDatabase, StorageError
 from dojobot.storage.dialect import POSTGRES, SQLITE
 from dojobot.storage.migrator import available_migrations, migrate_down, migrate_up, status
-from dojobot.storage.postgres import PostgresDatabase
 
 TOPIC_CODES = [
     "add", "sub", "mul", "div", "mod", "exp", "root", "add_w_negatives", "subtract_w_negatives",
@@ -110,7 +110,7 @@ async def test_postgres_migrations_build_the_same_schema(sqlite_db: Database) ->
     migrations/postgres/ (same file name; see dojobot.storage.dialect for the type rules).
     """
     async with fresh_database() as url:
-        postgres = await PostgresDatabase.open(url)
+        postgres = await open_url(url)
         try:
             await migrate_up(postgres)
             assert await shape_of(postgres) == await shape_of(sqlite_db)

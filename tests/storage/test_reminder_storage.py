@@ -6,9 +6,8 @@ import asyncio
 
 from tests.support.db import execute, fetchall
 
-from dojobot.config import load_settings
 from dojobot.engine.nudges import plan_nudge
-from dojobot.ops.database import open_database
+from dojobot.storage.connect import open_url
 from dojobot.storage.db import Database
 from dojobot.storage.reminders import DUE_SQL, claim_due, get_reminder, set_reminder
 
@@ -62,8 +61,7 @@ async def test_claim_takes_a_bounded_batch_once(migrated_db: Database) -> None:
 async def test_two_claimers_at_once_never_claim_one_reminder(backend_url: str) -> None:
     """Two leaders (a network split) claiming at the same moment, each from its own
     connection: every due reminder goes to exactly one of them, round after round."""
-    settings = load_settings(database_url=backend_url)
-    first, second = await open_database(settings), await open_database(settings)
+    first, second = await open_url(backend_url), await open_url(backend_url)
     try:
         users = range(1, 21)
         for uid in users:

@@ -5,15 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dojobot.config import load_settings
-from dojobot.ops.database import open_database
 from dojobot.storage.db import Database, Row
-
-
-async def open_url(url: str) -> Database:
-    """The database a DOJOBOT_DATABASE_URL names, on its engine, opened as the commands do
-    (a SQLite file is created if missing)."""
-    return await open_database(load_settings(database_url=url))
 
 
 async def fetchone(db: Database, sql: str, args: Sequence[Any] = ()) -> Row | None:

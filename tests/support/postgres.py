@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from dojobot.storage.connect import open_url
 from dojobot.storage.dialect import POSTGRES
 from dojobot.storage.migrator import migrate_up
-from dojobot.storage.postgres import PostgresDatabase
 
 DSN_VARIABLE = "DOJOBOT_TEST_POSTGRES_DSN"
 
@@ -50,7 +50,7 @@ async def _migrated_template(admin: Any, url: str) -> str:
     if await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name) is None:
         building = f"{name}_{uuid.uuid4().hex[:8]}"  # renamed when complete
         await admin.execute(f"CREATE DATABASE {building} TEMPLATE template0 STRATEGY FILE_COPY")
-        db = await PostgresDatabase.open(database_url(url, building))
+        db = await open_url(database_url(url, building))
         try:
             await migrate_up(db)
         finally:

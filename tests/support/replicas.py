@@ -19,8 +19,7 @@ from typing import IO
 
 import httpx
 
-from dojobot.config import load_settings
-from dojobot.ops.database import open_database
+from dojobot.storage.connect import open_url
 from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.support.balancer import RoundRobin
 from tests.support.cli import free_port
@@ -258,7 +257,7 @@ def answered(learners: list[Learner]) -> int:
 
 async def attempts_by_learner(database_url: str) -> dict[int, list[tuple[str, str]]]:
     """Every stored answer, per learner, in the order stored (either backend)."""
-    db = await open_database(load_settings(database_url=database_url))
+    db = await open_url(database_url)
     try:
         rows = await fetchall(
             db, "SELECT user_id, question, given FROM attempt ORDER BY attempt_id"

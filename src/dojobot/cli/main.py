@@ -18,14 +18,14 @@ from dojobot.cli.commands import CliError, add_parsers
 from dojobot.cli.flags import add_parser as add_flags_parser
 from dojobot.cli.progress import progress
 from dojobot.config import Mode, Settings, SettingsError, load_settings
-from dojobot.ops.database import open_when_reachable
+from dojobot.ops.database import open_database, open_when_reachable
 from dojobot.ops.startup import StartupError
 from dojobot.storage.backup import auto_backup
-from dojobot.storage.db import Database, SqliteDatabase, StorageError
+from dojobot.storage.db import Database, StorageError
 from dojobot.storage.leadership import one_migrator_at_a_time
 from dojobot.storage.lock import without_a_bot
 from dojobot.storage.migrator import migrate_down, migrate_up, status
-from dojobot.storage.postgres import PostgresDatabase, redact_url
+from dojobot.storage.postgres import redact_url
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -174,18 +174,13 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
-    db: Database
-    if settings.uses_postgres:
-        db = await PostgresDatabase.open(settings.database_url)
-        # No file to copy first: a managed server keeps its own backups (or use pg_dump).
-        name, path = db.display_name, None
-    else:
-        db = await SqliteDatabase.open(settings.database_path, readonly=args.action == "status")
-        name, path = str(settings.database_path), settings.database_path
+    db = await open_database(settings, readonly=args.action == "status")
+    # No file to copy first on PostgreSQL: a managed server keeps its own backups (pg_dump).
+    path = None if settings.uses_postgres else settings.database_path
     try:
         if args.action == "status":
             state = await status(db)
-            print(f"database: {name}")
+            print(f"database: {db.display_name}")
             print(f"schema version: {state.current} (latest known: {state.latest})")
             for migration in state.pending:
                 print(f"pending: {migration.version:04d} {migration.name}")

@@ -1,5 +1,6 @@
-"""The database DOJOBOT_DATABASE_URL names, opened on its engine: the one place that picks
-between a SQLite file and a PostgreSQL server (their SQL differs in storage/dialect.py)."""
+"""The database DOJOBOT_DATABASE_URL names, as the bot and the maintainer commands open it:
+waiting for a server that is starting, sizing SQLite's caches for a long run, a backup
+before a command writes. The URL itself is read by storage/connect.py."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 from dojobot.config import Settings
 from dojobot.ops.startup import FIRST_DELAY_S, MAX_DELAY_S
 from dojobot.storage.backup import auto_backup
+from dojobot.storage.connect import open_url, sqlite_url
 from dojobot.storage.db import Database, SqliteDatabase
-from dojobot.storage.postgres import DatabaseUnreachable, PostgresDatabase
+from dojobot.storage.postgres import DatabaseUnreachable
 from dojobot.storage.tuning import size_memory
 
 log = logging.getLogger(__name__)
@@ -23,11 +25,8 @@ async def open_database(
 ) -> Database:
     """A SQLite file (or a copy of it at `path`; readonly: for commands that only read), or
     a PostgreSQL pool (the server enforces what may be written)."""
-    if settings.uses_postgres:
-        return await PostgresDatabase.open(settings.database_url)
-    return await SqliteDatabase.open(
-        path or settings.database_path, create=create, readonly=readonly
-    )
+    url = settings.database_url if path is None else sqlite_url(path)
+    return await open_url(url, create=create, readonly=readonly)
 
 
 async def open_when_reachable(
@@ -50,10 +49,10 @@ async def open_when_reachable(
 
 async def open_for_the_bot(settings: Settings) -> Database:
     """The running bot's database; a SQLite connection gets its long-running cache sizes."""
-    if settings.uses_postgres:
-        return await PostgresDatabase.open(settings.database_url)
-    db = await SqliteDatabase.open(settings.database_path)
-    await size_memory(db, cache_mib=settings.sqlite_cache_mib, mmap_mib=settings.sqlite_mmap_mib)
+    db = await open_url(settings.database_url)
+    if isinstance(db, SqliteDatabase):
+        await size_memory(db, cache_mib=settings.sqlite_cache_mib,
+                          mmap_mib=settings.sqlite_mmap_mib)
     return db
 
 

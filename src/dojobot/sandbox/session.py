@@ -12,6 +12,7 @@ from pathlib import Path
 from dojobot.app import build_application
 from dojobot.config import load_settings
 from dojobot.sandbox.terminal import chat_in_terminal, stdin_lines
+from dojobot.storage.connect import sqlite_url
 from dojobot.transport.lifecycle import handling_updates, running
 from telegram_standin import BotApiStandIn
 
@@ -28,7 +29,7 @@ async def run_sandbox(keep_database: str | None = None) -> None:
             settings = load_settings(
                 bot_token=standin.token,
                 api_base_url=standin.base_url,
-                database_url=f"sqlite:///{path.resolve()}",
+                database_url=sqlite_url(path.resolve()),
             )
             name = (getpass.getuser() or "learner").capitalize()
             user = await standin.user(SANDBOX_USER_ID, name, username=name.lower())
