@@ -20,6 +20,30 @@ from dojobot.i18n import _, current
 DASH = "\u2014"
 
 
+# Digits of the numbering systems CLDR makes some locales' default (Persian: arabext).
+_NATIVE_DIGITS = {
+    "arabext": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"),
+    "arab": str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"),
+}
+
+
+def native_digits(text: str) -> str:
+    """Text with its 0-9 written in the current locale's own digits, where CLDR says so."""
+    table = _NATIVE_DIGITS.get(current().locale.default_numbering_system)
+    return text.translate(table) if table else text
+
+
+def exact(value: Decimal, *, grouping: bool = True) -> str:
+    """An exact answer as the learner's language writes it: '2.5', '2,5', '1.000', '۲٫۵'.
+    Every digit is kept (no rounding); `grouping=False` for a number that must read back
+    the same under any locale's thousands sign ('1000')."""
+    text = format_decimal(
+        value, locale=current().locale, decimal_quantization=False,
+        group_separator=grouping, numbering_system="default",
+    )
+    return native_digits(text)
+
+
 def seconds(ms: float | None) -> str:
     """Milliseconds as seconds with one decimal ('2.3 s', '2,3 s'); a dash for None."""
     if ms is None:
@@ -31,19 +55,25 @@ def seconds(ms: float | None) -> str:
 @lru_cache(maxsize=4096)
 def _tenths(code: str, value: Decimal) -> str:
     # Every answer shows a time: Babel's formatting (tens of µs) is done once per value.
-    return format_decimal(value, "0.0", locale=current().locale)
+    return native_digits(
+        format_decimal(value, "0.0", locale=current().locale, numbering_system="default")
+    )
 
 
 def percent(accuracy: float | None) -> str:
     """Accuracy as a whole percentage ('95%', '95 %'); 'no answers yet' for None."""
     if accuracy is None:
         return _("no answers yet")
-    return format_percent(whole_percent(accuracy) / 100, locale=current().locale)
+    return native_digits(format_percent(
+        whole_percent(accuracy) / 100, locale=current().locale, numbering_system="default"
+    ))
 
 
 def number(value: float) -> str:
     """A number with the locale's decimal sign and grouping."""
-    return format_decimal(value, locale=current().locale)
+    return native_digits(
+        format_decimal(value, locale=current().locale, numbering_system="default")
+    )
 
 
 def day(value: date) -> str:

@@ -3,12 +3,18 @@
 Accepted (decisions, so handlers and tests agree):
 
 - whole numbers and decimals: `12`, ` 12 `, `+4`, `-3`, and -3 written with U+2212
-  MINUS SIGN or an en dash,
-  `2.5`, `2.50`, `.5`, `5.`; full-width digits are read as ASCII digits.
-- a decimal comma: ONE comma followed by 1 or 2 digits, `2,5` or `2,75`. A comma before
-  exactly 3 digits (`1,000`) is ambiguous between locales, so it is rejected with a hint.
-- thousands separators: single normal, no-break or thin spaces between groups of exactly
-  three digits, `1 000` or `12 345.5`; anything else with spaces is several numbers.
+  MINUS SIGN or an en dash, `2.5`, `2,5`, `2.50`, `.5`, `5.`.
+- digits of any script: Persian ۰–۹, Arabic-Indic ٠–٩, full-width (U+FF10-FF19), Devanagari... are
+  read as 0–9; the Arabic decimal and thousands separators ٫ and ٬ are what they say.
+- the learner's locale decides what `.` and `,` mean (`parse_answer(text, "de")`): in German
+  `1.000` is one thousand and `1,5` one and a half; in English the other way round. When the
+  locale's reading does not fit (`2.5` typed by a German learner: no thousands group has one
+  digit) the other reading is taken if it is the only one. When two readings remain (`1.000`
+  from a Russian learner, whose locale uses neither for thousands; `1,000` when the locale is
+  unknown) the answer is not judged: AnswerAmbiguous asks which number was meant.
+- thousands separators: spaces (normal, no-break, thin) or the locale's sign between groups
+  of exactly three digits, `1 000`, `12 345.5`, `1.000.000` (de); anything else with spaces
+  is several numbers.
 - fractions `a/b` with whole a (optionally signed) and whole b != 0, taken as the exact
   value, but only when that value is a terminating decimal (`1/2`, `3/8`); `1/3` is
   rejected because every answer in the dojo is a whole number or a short decimal.
@@ -20,12 +26,18 @@ characters. No exponents, hex, NaN or infinity.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, Inexact, localcontext
+from functools import lru_cache
+from itertools import product
+
+from babel.core import UnknownLocaleError
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from dojobot.engine.notation import format_number
 from dojobot.i18n import N_
 
-__all__ = ["AnswerRejected", "format_number", "is_correct", "parse_answer"]
+__all__ = ["AnswerAmbiguous", "AnswerRejected", "format_number", "is_correct", "parse_answer"]
 
 MAX_CHARS = 64
 MAX_DIGITS = 15
@@ -39,9 +51,9 @@ EXPONENT = N_("Please write the number out in full, like 1500, without e-notatio
 NOT_DECIMAL = N_("Please use ordinary decimal digits, like 31, not hex or binary.")
 TOO_MANY_DIGITS = N_("That number has too many digits; answers here have at most 15.")
 TOO_LONG = N_("That message is too long. Please send just the answer, like 42.")
-COMMA_THOUSANDS = N_(
-    "Please write big numbers without commas, like 1000; decimals like 2.5 or 2,5."
-)
+# Translators: {one} and {other} are the two numbers the answer could mean, written as
+# your language writes them, e.g. "Did you mean 1000 or 1?"
+AMBIGUOUS = N_("Did you mean {one} or {other}? Please send it again, written like that.")
 DIVISION_BY_ZERO = N_("A fraction can't have 0 below the line. Please send the answer, like 3/4.")
 NOT_TERMINATING = N_(
     "That fraction has no exact decimal. Answers here are whole or short decimals."
@@ -54,6 +66,15 @@ class AnswerRejected(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class AnswerAmbiguous(AnswerRejected):
+    """A number with two readings under the learner's locale (`1.000`: 1000 or 1): not
+    judged; the learner is asked which, with `readings` written out where it is shown."""
+
+    def __init__(self, readings: tuple[Decimal, Decimal]) -> None:
+        super().__init__(AMBIGUOUS)
+        self.readings = readings
 
 
 # Look-alike characters phones and keyboards produce, mapped to the ASCII we parse.
@@ -72,22 +93,24 @@ _TRANSLATE = str.maketrans(
         "\uff0c": ",",
         "\u2044": "/",  # fraction slash
         "\u2215": "/",  # division slash
-        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "\u066b": "\u066b",  # Arabic decimal separator: kept, always a decimal point
+        "\u066c": "\u066c",  # Arabic thousands separator: kept, always a group sign
+        "\u060c": ",",  # Arabic comma
     }
 )
+_ARABIC_DECIMAL = "\u066b"
 
 _SIGN = r"(?P<sign>[+-]?)\s*"
-_PLAIN = re.compile(
-    _SIGN + r"(?P<int>\d+|\d{1,3}(?: \d{3})+)?(?:\.(?P<dot>\d*)|,(?P<comma>\d{1,2}))?",
-    re.ASCII,
-)
+# A number's body: digits with separators between them (or one leading, for `.5`).
+_PLAIN = re.compile(_SIGN + r"(?P<body>[0-9][0-9., \u066b\u066c]*|[.,\u066b][0-9]+)")
+_SEPARATOR = re.compile(r"([., \u066b\u066c])")
+_DECIMAL, _GROUP = "decimal", "group"
 _FRACTION = re.compile(_SIGN + r"(?P<num>\d+)\s*/\s*(?P<den>\d+)", re.ASCII)
 _NON_FINITE = re.compile(r"[+-]?\s*(nan|s?nan|inf|infinity|∞)", re.IGNORECASE)
 _EXPONENT = re.compile(
     r"[+-]?\s*(\d+[.,]?\d*|[.,]\d+)\s*e\s*[+-]?\s*\d+", re.IGNORECASE | re.ASCII
 )
 _RADIX = re.compile(r"[+-]?\s*0[xob][0-9a-f_]*", re.IGNORECASE | re.ASCII)
-_COMMA_GROUPS = re.compile(r"[+-]?\s*\d{1,3}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
 _NUMBERISH = r"[+-]?\s*[\d.,/]*\d[\d.,/]*"
 _SEVERAL = re.compile(
     _NUMBERISH + r"(?:(?:\s*[,;&]\s*|\s+|\s*and\s*)" + _NUMBERISH + ")+", re.ASCII | re.IGNORECASE
@@ -117,9 +140,89 @@ def _fraction(sign: str, num: str, den: str) -> Decimal:
     return -value if sign == "-" else value
 
 
-def parse_answer(text: str) -> Decimal:
-    """Parse one typed answer to an exact Decimal or raise AnswerRejected with a reason."""
-    cleaned = text.translate(_TRANSLATE).strip()
+def _ascii_digits(text: str) -> str:
+    """Every decimal digit of any script (Persian ۳, Arabic-Indic ٣, full-width) as 0-9."""
+    return "".join(
+        str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in text
+    )
+
+
+@lru_cache(maxsize=64)
+def _locale_roles(locale: str | None) -> dict[str, str]:
+    """What `.` and `,` mean in a locale: {".": _DECIMAL, ",": _GROUP} in English; a sign the
+    locale uses for neither (Russian `.`, Persian `.` and `,`) is left out: it may be either.
+    No locale: `.` is a decimal point, `,` may be either (today's answers keep their meaning).
+    """
+    if locale is None:
+        return {".": _DECIMAL}
+    try:
+        decimal = get_decimal_symbol(locale, numbering_system="default")
+        group = get_group_symbol(locale, numbering_system="default")
+    except (UnknownLocaleError, ValueError):
+        return {".": _DECIMAL}
+    roles = {}
+    for sign in ".,":
+        if sign == decimal:
+            roles[sign] = _DECIMAL
+        elif sign == group:
+            roles[sign] = _GROUP
+    return roles
+
+
+def _read(body: str, roles: dict[str, str]) -> Decimal | None:
+    """The body's value when `.` and `,` play the given roles, None if it doesn't fit them:
+    one decimal sign at most, after every group sign; groups of three digits after the first
+    (of one to three), all with the same sign."""
+    parts = _SEPARATOR.split(body)
+    chunks, signs = parts[0::2], parts[1::2]
+    role = [roles.get(c, _DECIMAL if c == _ARABIC_DECIMAL else _GROUP) for c in signs]
+    decimals = [i for i, r in enumerate(role) if r == _DECIMAL]
+    if len(decimals) > 1 or (decimals and decimals[0] != len(signs) - 1):
+        return None
+    whole = chunks[: len(signs) - len(decimals) + 1]
+    fraction = chunks[-1] if decimals else ""
+    if len(whole) > 1:
+        if len(set(signs[: len(whole) - 1])) > 1 or not 1 <= len(whole[0]) <= 3:
+            return None
+        if any(len(group) != 3 for group in whole[1:]):
+            return None
+    elif not whole[0] and not fraction:
+        return None
+    int_part = "".join(whole)
+    if _digit_count(int_part, fraction) > MAX_DIGITS:
+        raise AnswerRejected(TOO_MANY_DIGITS)
+    return Decimal(f"{int_part or '0'}.{fraction or '0'}")
+
+
+def _readings(body: str, roles: dict[str, str]) -> set[Decimal]:
+    """Every value the body can have with the locale's roles, each free sign either way."""
+    free = [sign for sign in ".," if sign in body and sign not in roles]
+    found = set()
+    for choice in product((_DECIMAL, _GROUP), repeat=len(free)):
+        value = _read(body, roles | dict(zip(free, choice, strict=True)))
+        if value is not None:
+            found.add(value)
+    return found
+
+
+def _plain(sign: str, body: str, locale: str | None) -> Decimal | None:
+    """A plain number: the locale's reading when it fits, else the only other one."""
+    readings = _readings(body, _locale_roles(locale)) or _readings(body, {})
+    if not readings:
+        return None
+    if len(readings) > 1:
+        low, high = sorted(readings)
+        raise AnswerAmbiguous((-high, -low) if sign == "-" else (high, low))
+    value = readings.pop()
+    return -value if sign == "-" else value
+
+
+def parse_answer(text: str, locale: str | None = None) -> Decimal:
+    """Parse one typed answer to an exact Decimal or raise AnswerRejected with a reason.
+
+    `locale` (a Babel identifier: "de", "pt_BR") says how the learner writes numbers;
+    None reads `.` as the decimal point and asks about a `,` before three digits."""
+    cleaned = _ascii_digits(text.translate(_TRANSLATE)).strip()
     if not cleaned:
         raise AnswerRejected(EMPTY)
     if len(cleaned) > MAX_CHARS:
@@ -133,17 +236,8 @@ def parse_answer(text: str) -> Decimal:
     if fraction := _FRACTION.fullmatch(cleaned):
         return _fraction(fraction["sign"], fraction["num"], fraction["den"])
     plain = _PLAIN.fullmatch(cleaned)
-    if plain and (plain["int"] or plain["dot"] or plain["comma"]):
-        int_part = (plain["int"] or "").replace(" ", "")
-        frac_part = plain["dot"] or plain["comma"] or ""
-        if _digit_count(int_part, frac_part) > MAX_DIGITS:
-            raise AnswerRejected(TOO_MANY_DIGITS)
-        number = int_part or "0"
-        if frac_part:
-            number += "." + frac_part
-        return Decimal(plain["sign"] + number)
-    if _COMMA_GROUPS.fullmatch(cleaned):
-        raise AnswerRejected(COMMA_THOUSANDS)
+    if plain and (value := _plain(plain["sign"], plain["body"], locale)) is not None:
+        return value
     if _SEVERAL.fullmatch(cleaned):
         raise AnswerRejected(SEVERAL)
     raise AnswerRejected(NOT_A_NUMBER)

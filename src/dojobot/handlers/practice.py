@@ -21,10 +21,16 @@ from telegram.ext import (
     filters,
 )
 
+from dojobot.display.formats import exact
 from dojobot.engine import practice_set
 from dojobot.engine.adaptive import plan_set, to_work_on
 from dojobot.engine.answering import GivenAnswer, shows_stage_line
-from dojobot.engine.answers import AnswerRejected, format_number, parse_answer
+from dojobot.engine.answers import (
+    AnswerAmbiguous,
+    AnswerRejected,
+    format_number,
+    parse_answer,
+)
 from dojobot.engine.facts import space
 from dojobot.engine.practice_set import SetState
 from dojobot.engine.stats import Stats
@@ -41,7 +47,7 @@ from dojobot.handlers.texts import (
     test_out_intro,
     test_out_result,
 )
-from dojobot.i18n import N_, _, ngettext
+from dojobot.i18n import N_, _, current, ngettext
 from dojobot.i18n.names import shown
 from dojobot.ops import metrics
 from dojobot.storage import memory as memory_store
@@ -160,9 +166,9 @@ async def answer(update: Update, context: DojoContext) -> None:
         return
     problem = current.state.current
     try:
-        given = parse_answer(message.text)
+        given = parse_answer(message.text, learner_locale())
     except AnswerRejected as rejected:
-        await message.reply_text(f"{escape(_(rejected.reason))}\n\n{problem_block(current.state)}")
+        await message.reply_text(f"{escape(why(rejected))}\n\n{problem_block(current.state)}")
         return
     # Timed to the answer's arrival: a wait for other updates is not the learner's time.
     now = context.arrived_ms()
@@ -187,8 +193,7 @@ async def answer(update: Update, context: DojoContext) -> None:
     metrics.ANSWERS.labels(
         "correct" if outcome.correct else "wrong", current.arm or "none"
     ).inc()
-    parts = [feedback(outcome.correct, problem.question, format_number(problem.answer),
-                      response_ms)]
+    parts = [feedback(outcome.correct, problem.question, exact(problem.answer), response_ms)]
     if outcome.set_stats is not None:
         summary = store.SetSummary(current.session_id, current.topic_id, current.level_id,
                                    outcome.set_stats)
@@ -260,7 +265,7 @@ async def _answer_again(update: Update, context: DojoContext) -> bool:
     topic = context.catalogue.topic(stored.topic_id)
     assert topic is not None
     parts = [feedback(stored.correct, stored.question,
-                      format_number(Decimal(stored.expected)), stored.response_ms)]
+                      exact(Decimal(stored.expected)), stored.response_ms)]
     if stored.state is None:
         summary = store.SetSummary(stored.session_id, stored.topic_id, stored.level_id,
                                    await store.set_stats(context.db, stored.session_id))
@@ -275,9 +280,25 @@ async def _answer_again(update: Update, context: DojoContext) -> bool:
 def _typed(text: str) -> str | None:
     """An answer's text as stored (None: not an answer)."""
     try:
-        return format_number(parse_answer(text))
+        return format_number(parse_answer(text, learner_locale()))
     except AnswerRejected:
         return None
+
+
+def learner_locale() -> str:
+    """The Babel locale the learner's numbers are read in ('de', 'pt_BR')."""
+    return str(current().locale)
+
+
+def why(rejected: AnswerRejected) -> str:
+    """An unreadable answer's reason in the learner's language; an ambiguous one asks which
+    number was meant, each written so that it reads back as one number ('1000', '1')."""
+    if isinstance(rejected, AnswerAmbiguous):
+        one, other = rejected.readings
+        return _(rejected.reason).format(
+            one=exact(one, grouping=False), other=exact(other, grouping=False)
+        )
+    return _(rejected.reason)
 
 
 async def _show_current(update: Update, context: DojoContext, note: str = "") -> None:
