@@ -57,7 +57,7 @@ def test_fresh_virtualenv_install_gives_a_working_command(tmp_path: Path) -> Non
     assert "dojobot/migrations/postgres/0001_schema.up.sql" in names
     assert [n for n in names if "standin" in n] == []
     # The Mini App's page, script and style ship as they are (no build step).
-    for static in ("app.html", "api.js", "app.css"):
+    for static in ("practice.html", "practice.js", "api.js", "app.css"):
         assert f"dojobot/web/static/{static}" in names
     # The wheel speaks every language: the compiled catalogues ship inside it.
     for language in ("es", "pt_BR", "ru", "de"):

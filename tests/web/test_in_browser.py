@@ -1,13 +1,68 @@
-"""The Mini App in headless Chromium: a learner opens it with signed initData."""
+"""The Mini App in headless Chromium: a learner opens it with signed initData and plays."""
 
 from __future__ import annotations
 
+from selenium.webdriver.common.by import By
+
 from tests.support.browser import Page
+from tests.support.learner import solve
 from tests.support.web import WebDojo
 
+ADDITION = "/practice/math/arithmetic/addition?difficulty=101"
+KEYS = {"-": "-", ".": "dec", "/": "/"}
 
-async def test_the_page_knows_who_opened_it(web: WebDojo, chromium: Page) -> None:
-    await chromium.open(web.link("/practice/math/arithmetic/addition", web.init_data(5, "Ada")))
-    assert await chromium.wait_for(
-        "document.getElementById('who').textContent", "the page greets the learner"
-    ) == "Ada"
+
+async def _tap(page: Page, text: str) -> None:
+    """Type `text` on the on-screen keypad, then Enter."""
+    for char in [*text, "enter"] if text != "enter" else ["enter"]:
+        key = KEYS.get(char, char)
+        button = await page.run(page.driver.find_element, By.CSS_SELECTOR,
+                                f'#keypad button[data-key="{key}"]')
+        await page.run(button.click)
+
+
+async def test_a_whole_set_played_on_the_keypad(web: WebDojo, chromium: Page) -> None:
+    await chromium.open(web.link(ADDITION, web.init_data(5, "Ada")))
+    answered = 0
+    while True:
+        shown = await chromium.wait_for(
+            "!document.getElementById('end').hidden ? 'END' : "
+            f"(document.getElementById('position').textContent.match(/^Problem {answered + 1} /)"
+            " && document.getElementById('question').textContent)",
+            f"problem {answered + 1} or the summary",
+        )
+        if answered:  # the feedback for the last answer, shown with what came next
+            feedback = await chromium.js("return document.getElementById('feedback').textContent;")
+            assert feedback.startswith("✗" if answered == 1 else "✓"), feedback
+        if shown == "END":
+            break
+        web.dojo.clock.advance(4000)  # the server saw 4 s pass while the problem was shown
+        await _tap(chromium, "9999" if answered == 0 else str(solve(shown)))
+        answered += 1
+    summary = await chromium.js("return document.getElementById('summary').textContent;")
+    assert "Set complete" in summary
+    assert answered >= 10
+    async with web.dojo.db.read() as tx:
+        rows = await tx.fetchall(
+            "SELECT correct, response_ms, timed_by, device_ms FROM attempt ORDER BY attempt_id",
+            (),
+        )
+        open_sets = await tx.fetchone("SELECT count(*) FROM session WHERE end_time IS NULL", ())
+    assert len(rows) == answered
+    assert open_sets is not None
+    assert open_sets[0] == 0
+    assert [r["correct"] for r in rows][:2] == [0, 1]
+    for row in rows:  # every answer carries the device's time; kept when plausible
+        assert row["device_ms"] is not None
+        plausible = 150 <= row["device_ms"] <= 4000
+        assert row["timed_by"] == ("device" if plausible else "server")
+        assert row["response_ms"] == (row["device_ms"] if plausible else 4000)
+
+
+async def test_without_init_data_the_page_says_so(web: WebDojo, chromium: Page) -> None:
+    # (each test's bot has a port of its own: no initData is kept from an earlier test)
+    await chromium.open(web.base + ADDITION)
+    note = await chromium.wait_for(
+        "document.getElementById('problem-note').textContent", "the refusal is shown"
+    )
+    assert "missing initData" in note

@@ -62,6 +62,10 @@ class GivenAnswer:
     at_ms: int  # when it arrived (epoch ms)
     pace_ms: int  # the learner's fluency threshold
     rules: Progression  # the topic's stage requirements and gates
+    # How the Mini App timed it (dojobot.web.timing): 'device' or 'server', and the
+    # device's own figure; None for the chat, timed by the bot from the answer's arrival.
+    timed_by: str | None = None
+    device_ms: int | None = None
 
     @property
     def problem(self) -> Problem:

@@ -7,9 +7,10 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.engine.complexity import FINAL_STAGE
 from dojobot.engine.facts import STANDARD_LEVEL
-from dojobot.engine.memory import DAY_MS, PACES_S, check_pace
+from dojobot.engine.memory import PACES_S, check_pace
 from dojobot.handlers import practice
 from dojobot.handlers.callbacks import STALE, TakeTestOut, on_button
+from dojobot.handlers.sets import test_out_refusal
 from dojobot.i18n import N_, _
 from dojobot.storage import memory as store
 from dojobot.storage.practice import stage_for
@@ -55,26 +56,17 @@ async def test_out(update: Update, context: DojoContext, data: TakeTestOut) -> N
         await query.answer(_(STALE))
         return
     stage_id = await stage_for(context.db, user.id, topic.topic_id)
-    if stage_id == FINAL_STAGE:
-        await query.answer(
-            _("You are at Ku, the final stage: there is nothing to test out of.")
-        )
-        return
-    if data.stage_id != stage_id:
+    if data.stage_id != stage_id and stage_id != FINAL_STAGE:
         stage = context.catalogue.stage(stage_id)
         await query.answer(_(
             "That button is from an earlier stage; you are at {stage} now. "
             "Send /start for a fresh menu."
         ).format(stage=stage.display_name))
         return
-    last = await store.last_test_out(context.db, user.id, topic.topic_id, stage_id)
-    now = context.now_ms()
-    if last is not None and now - last < DAY_MS:
-        hours = -(-(last + DAY_MS - now) // 3_600_000)
-        stage = context.catalogue.stage(stage_id)
-        await query.answer(_(
-            "One test-out of {stage} per day: try again in {hours} h."
-        ).format(stage=stage.display_name, hours=hours))
+    refused = await test_out_refusal(context.db, context.catalogue, user.id, topic,
+                                     context.now_ms())
+    if refused is not None:
+        await query.answer(refused)
         return
     await query.answer()
     if isinstance(query.message, Message) and query.message.reply_markup is not None:

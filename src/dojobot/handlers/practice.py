@@ -7,7 +7,6 @@ in one message. The answer is committed before that message is sent.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from decimal import Decimal
 from html import escape
@@ -22,8 +21,6 @@ from telegram.ext import (
 )
 
 from dojobot.display.formats import exact
-from dojobot.engine import practice_set
-from dojobot.engine.adaptive import plan_set, to_work_on
 from dojobot.engine.answering import GivenAnswer, shows_stage_line
 from dojobot.engine.answers import (
     AnswerAmbiguous,
@@ -31,10 +28,10 @@ from dojobot.engine.answers import (
     format_number,
     parse_answer,
 )
-from dojobot.engine.facts import space
 from dojobot.engine.practice_set import SetState
 from dojobot.engine.stats import Stats
 from dojobot.handlers.callbacks import STALE, Go, on_button
+from dojobot.handlers.sets import start_new_set, test_out_verdict
 from dojobot.handlers.texts import (
     after_set_keyboard,
     celebration,
@@ -45,15 +42,12 @@ from dojobot.handlers.texts import (
     stage_line,
     streak_text,
     test_out_intro,
-    test_out_result,
 )
 from dojobot.i18n import N_, _, current, ngettext
 from dojobot.i18n.names import shown
 from dojobot.ops import metrics
-from dojobot.storage import memory as memory_store
 from dojobot.storage import practice as store
 from dojobot.storage.catalogue import Topic
-from dojobot.storage.flags import scheduler_arm
 from dojobot.storage.streaks import streak_for
 from dojobot.transport.context import DojoContext
 
@@ -86,22 +80,12 @@ async def begin_set(
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
-    db = context.db
-    stage_id = await store.stage_for(db, user.id, topic.topic_id)
-    seed = secrets.randbits(31)
-    now = context.now_ms()
-    # Fixed for the whole set: a flag changed meanwhile applies from the next set.
-    arm = await scheduler_arm(db, user.id, now)
-    pace = await memory_store.pace_ms(db, user.id)
-    needs_memory = not test_out and space(topic.code, stage_id, level_id) is not None
-    memories = await memory_store.memories(db, user.id, topic.topic_id) if needs_memory else {}
-    plan = plan_set(topic.code, stage_id, level_id, seed, memories=memories, now_ms=now,
-                    pace_ms=pace, test_out=test_out)
-    state = practice_set.start_set(topic.code, stage_id, level_id, seed, plan, test_out)
-    if await store.start_set(db, user.id, topic.topic_id, level_id, state, now,
-                             message_id, arm=arm) is None:
+    new = await start_new_set(context.db, user.id, topic, level_id, context.now_ms(),
+                              test_out=test_out, message_id=message_id)
+    if new is None:
         await _show_current(update, context)
         return
+    state, pace, stage_id = new.state, new.pace_ms, new.state.stage_id
     stage = context.catalogue.stage(stage_id)
     heading = f"<b>{escape(_title(context, topic, level_id))}</b> · {stage_label(stage)}"
     if test_out:
@@ -216,12 +200,8 @@ async def _ended(
     parts = [set_summary(_title(context, topic, level_id), summary.stats,
                          await _streak_line(context, user_id))]
     if passed_test_out is not None:
-        attempts, too_fast = [], 0
-        if not passed_test_out:
-            attempts = await store.set_answers(context.db, summary.session_id)
-            too_fast = await store.too_fast_in_set(context.db, summary.session_id)
-        parts.append(test_out_result(passed_test_out, to_work_on(attempts, pace_ms), pace_ms,
-                                     too_fast))
+        parts.append(await test_out_verdict(context.db, summary.session_id, passed_test_out,
+                                            pace_ms))
     return parts
 
 

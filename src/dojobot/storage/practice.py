@@ -189,13 +189,15 @@ async def start_set(
 
 
 async def record_answer(
-    db: Database, current: OpenSet, answer: GivenAnswer, message_id: int
+    db: Database, current: OpenSet, answer: GivenAnswer, message_id: int | None
 ) -> Judged | None:
     """Judge and keep one answer in one transaction: the attempt, the set's counters and
     state, the topic's reps and stage, the fact's memory, the set's end and a test-out's
     result; the rules are engine/answering.py's. `message_id`: the learner's message,
-    which makes the answer count once. None when this message was already judged (a
-    redelivered update) or the set moved on without it."""
+    which makes the answer count once; None for the Mini App's answer, which has none
+    (the set keeps the chat's last message id; the set's reps key the answer). None when
+    this message was already judged (a redelivered update) or the set moved on without
+    it."""
     asked = current.state
     problem = answer.problem
     state_json = _remember_state(current.session_id, answer.next_state)
@@ -210,8 +212,10 @@ async def record_answer(
             """UPDATE session SET total_reps = total_reps + 1,
                    correct_reps = correct_reps + ?,
                    total_response_ms = total_response_ms + ?,
-                   state = ?, problem_sent_at = ?, last_message_id = ?
-               WHERE session_id = ? AND end_time IS NULL AND last_message_id < ?
+                   state = ?, problem_sent_at = ?,
+                   last_message_id = coalesce(?, last_message_id)
+               WHERE session_id = ? AND end_time IS NULL
+                 AND last_message_id < coalesce(?, last_message_id + 1)
                  AND total_reps = ?""",
             (int(answer.correct), answer.response_ms, state_json, answer.at_ms, message_id,
              current.session_id, message_id, current.total_reps),
@@ -223,13 +227,14 @@ async def record_answer(
         await tx.execute(
             """INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question,
                                     expected, given, correct, response_ms, answered_at,
-                                    since_last_ms)
+                                    since_last_ms, timed_by, device_ms)
                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
                        ?10 - (SELECT last_seen_at FROM fact_memory
-                              WHERE user_id = ?2 AND topic_id = ?3 AND fact = ?11))""",
+                              WHERE user_id = ?2 AND topic_id = ?3 AND fact = ?11),
+                       ?12, ?13)""",
             (current.session_id, *where, asked.stage_id, problem.question,
              str(problem.answer), answer.given_text, int(answer.correct), answer.response_ms,
-             answer.at_ms, answer.fact),
+             answer.at_ms, answer.fact, answer.timed_by, answer.device_ms),
         )
         # The topic's reps count the answers given in the stage the learner is in: a set
         # begun in an earlier stage (before an advancement) adds to total_reps only.

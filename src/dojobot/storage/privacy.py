@@ -32,7 +32,7 @@ class LearnerData:
 
 ANSWER_COLUMNS = (
     "answered_at_ms", "set_id", "topic", "stage", "question", "expected", "given", "correct",
-    "response_ms", "since_last_ms",
+    "response_ms", "since_last_ms", "timed_by", "device_ms",
 )
 
 _PROFILE = """
@@ -87,7 +87,7 @@ WHERE f.set_by = ? ORDER BY f.set_at
 # attempt_user_time (user_id, answered_at) gives the answers in order without a sort.
 _ANSWERS = """
 SELECT a.answered_at, a.session_id, t.code, s.code, a.question, a.expected, a.given,
-       a.correct, a.response_ms, a.since_last_ms
+       a.correct, a.response_ms, a.since_last_ms, a.timed_by, a.device_ms
 FROM attempt a INDEXED BY attempt_user_time
 JOIN topic t ON t.topic_id = a.topic_id JOIN stage s ON s.stage_id = a.stage_id
 WHERE a.user_id = ? ORDER BY a.answered_at, a.attempt_id

@@ -165,7 +165,7 @@ class PageHandler(WebHandler):
     """An HTML page: public (initData reaches it in the URL's fragment, which browsers do
     not send); its script asks the API, which checks who is asking."""
 
-    def initialize(self, data: BotData, page: str = "app.html") -> None:
+    def initialize(self, data: BotData, page: str = "practice.html") -> None:
         super().initialize(data)
         self.page = page
 

@@ -70,6 +70,10 @@ _CSV_COLUMNS = (
     ("response_ms", N_("from when the problem reached Telegram to when your answer arrived")),
     ("since_last_ms", N_("how long (ms) since you last answered the same fact; empty the "
                          "first time, and for answers from before this was recorded")),
+    ("timed_by, device_ms", N_("empty for answers in the chat; in the app, \"device\" when "
+                               "response_ms is the time your device measured, \"server\" "
+                               "when that time could not be right and the bot's own was "
+                               "kept; device_ms is what your device measured")),
 )
 
 

@@ -1,0 +1,47 @@
+"""The pages' own words, marked for the catalogues (so pybabel extracts them and CI's
+untranslated check covers them) and sent to the page in the learner's language."""
+
+from __future__ import annotations
+
+from babel.numbers import get_decimal_symbol
+
+from dojobot.i18n import N_, TELEGRAM_CODES, _, current
+
+PAGE_STRINGS = {
+    "problem": N_("Problem {number} of {total}"),
+    "answers": N_("Answers"),
+    "accuracy": N_("Accuracy"),
+    "median": N_("Median"),
+    "erase": N_("Erase"),
+    "enter": N_("Enter"),
+    "answer": N_("Your answer"),
+    "again": N_("🔁 Another set"),
+    "progress": N_("📈 My progress"),
+    "test_out": N_("🥋 Test out"),
+    "offline": N_("The dojo can't be reached. Check your connection; your answer is kept."),
+    "retry": N_("Try again"),
+    "counted": N_("Already counted."),
+    "no_answers": N_("no answers yet"),
+    "seconds": N_("{seconds} s"),
+    "next_due": N_("Next due"),
+    "recent": N_("Recent answers"),
+    "sets": N_("Recent sets"),
+    "stages": N_("Stages"),
+    "fluency": N_("Fluency map"),
+    "none": N_("Nothing here yet: play a set first."),
+}
+
+
+def page_strings() -> dict[str, str]:
+    """Every page string in the current language."""
+    return {key: _(text) for key, text in PAGE_STRINGS.items()}
+
+
+def locale_info() -> dict[str, str]:
+    """What the page needs to write numbers as the language does."""
+    language = current()
+    tag = language.code.replace("_", "-")
+    return {
+        "lang": tag if language.code in TELEGRAM_CODES else "en",
+        "decimal": get_decimal_symbol(language.locale),
+    }
