@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dojobot.handlers.callback_format import PrivateData, formats
 from dojobot.handlers.callbacks import WRONG_CHAT
 from telegram_standin import BotMessage
 from tests.conftest import Dojo
@@ -11,8 +12,13 @@ from tests.support.db import fetchone
 # Every private-chat format, with ids that exist (Math, Arithmetic, Addition, Seedling).
 PRIVATE_DATA = [
     "progress", "chart:1", "go:1:101", "nav:f", "nav:f:1", "nav:s:1", "nav:t:1", "topics:1",
-    "rem:t:0", "rem:off",
+    "rem:t:0", "rem:off", "to:1:1", "lang:de", "fgt:keep",
 ]
+
+
+def test_every_private_format_is_pressed_in_a_group_below() -> None:
+    private = {kind.PREFIX for kind in formats() if issubclass(kind, PrivateData)}
+    assert private == {data.split(":")[0] for data in PRIVATE_DATA}
 
 
 def snapshot(messages: list[BotMessage]) -> list[tuple[int, str, int, list[str | None]]]:

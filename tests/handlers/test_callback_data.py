@@ -2,56 +2,61 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dojobot.engine.calendar import MINUTES_PER_DAY, Period
-from dojobot.handlers.callbacks import (
+from dojobot.handlers.callback_format import (
     MAX_BYTES,
-    MAX_CHAT_ID,
-    MAX_ID,
-    BoardPanel,
-    BoardPeriod,
-    BoardTopic,
-    BoardWeekly,
     CallbackData,
-    Chart,
-    ForgetMe,
-    Go,
-    JoinClass,
-    Menu,
-    Nav,
-    Panel,
-    Reminder,
-    ShowProgress,
-    Topics,
+    GroupData,
+    Integer,
+    Kind,
+    Layout,
+    Matching,
+    OneOf,
+    PrivateData,
+    Slot,
+    formats,
     parse,
 )
+from dojobot.handlers.callbacks import MAX_CHAT_ID, MAX_ID, Menu, Nav
 
-ids = st.integers(1, MAX_ID)
-chats = st.integers(-MAX_CHAT_ID, MAX_CHAT_ID).filter(bool)
-every_format: st.SearchStrategy[CallbackData] = st.one_of(
-    st.just(Nav(Menu.FIELDS)),
-    st.builds(Nav, st.sampled_from(Menu), ids),
-    st.builds(Go, ids, ids),
-    st.builds(Topics, ids),
-    st.just(ShowProgress()),
-    st.builds(Chart, ids),
-    st.builds(Reminder, st.none() | st.integers(0, MINUTES_PER_DAY - 1)),
-    st.builds(ForgetMe, st.none() | st.text("ab_-XZ09", min_size=16, max_size=16)),
-    st.builds(JoinClass, chats),
-    st.builds(BoardPanel, chats, st.sampled_from(Panel)),
-    st.builds(BoardPeriod, chats, st.sampled_from(Period)),
-    st.builds(BoardTopic, chats, st.none() | ids),
-    st.builds(BoardWeekly, chats, st.booleans()),
+
+def values(kind: Kind) -> st.SearchStrategy[Any]:
+    """Every value a kind can spell."""
+    match kind:
+        case Integer(low=low, high=high, nonzero=nonzero):
+            return st.integers(low, high).filter(lambda n: n or not nonzero)
+        case OneOf(words=words):
+            return st.sampled_from(list(words.values()))
+        case Matching(pattern=pattern):
+            return st.from_regex(pattern, fullmatch=True)
+    raise AssertionError(f"no strategy for {kind!r}: teach values() the new kind")
+
+
+def written(kind: type[CallbackData], layout: Layout) -> st.SearchStrategy[CallbackData]:
+    """Every value of a format that the layout writes."""
+    slots = {part.name: values(part.kind) for part in layout.parts if isinstance(part, Slot)}
+    return st.builds(kind, **slots, **{n: st.just(v) for n, v in layout.fixed.items()})
+
+
+every_format = st.one_of(
+    [written(kind, layout) for kind in formats() for layout in kind.LAYOUTS]
 )
-# Text near the real formats (prefixes, separators, digits of every script) and anything.
+# Text near the real formats (prefixes, words, separators, digits of every script) and anything.
+WORDS = sorted(
+    {kind.PREFIX for kind in formats()}
+    | {p for kind in formats() for layout in kind.LAYOUTS for p in layout.parts
+       if isinstance(p, str)}
+    | {w for kind in formats() for layout in kind.LAYOUTS for p in layout.parts
+       if isinstance(p, Slot) and isinstance(p.kind, OneOf) for w in p.kind.words}
+)
 near = st.lists(
-    st.sampled_from(["nav", "go", "topics", "progress", "chart", "rem", "cls", "brd", "join",
-                     "fgt", "keep", "f", "s", "t", "p", "w", "tm", "off", "all", "week", ":",
-                     "-", "0", "1",
-                     "101", "²", "\u0661", "\uff11", "٣", " ", "\n", "9" * 25])
+    st.sampled_from([*WORDS, ":", "-", "-0", "0", "1", "101", "²", "\u0661", "\uff11", "٣",
+                     " ", "\n", "9" * 25])
     | st.integers(-(2**70), 2**70).map(str),
     max_size=8,
 ).map("".join)
@@ -61,6 +66,7 @@ PROFILE = settings(max_examples=300, deadline=None, derandomize=True)
 @PROFILE
 @given(every_format)
 def test_every_format_round_trips_within_telegrams_limit(data: CallbackData) -> None:
+    # every layout of every format: a format or layout added is covered without an edit here
     encoded = data.encode()
     assert len(encoded.encode()) <= MAX_BYTES
     assert parse(encoded) == data
@@ -78,7 +84,8 @@ def test_parse_never_raises_and_accepts_only_what_encode_makes(text: str) -> Non
     "text",
     [
         "nav:f:²", "go:²:101", "go:1:\uff11\uff10\uff11", "chart:٣", "nav:f:01", "go:1:101:7",
-        "go:1",        "nav:x:1", "nav:t", "nav:", "progress:", "rem:t:1440", "rem:t:-1", "rem:on",
+        "go:1", "nav:x:1", "nav:t", "nav:", "progress:", "rem:t:1440", "rem:t:-1", "rem:t:-0",
+        "rem:on",
         "fgt:", "fgt:short", "fgt:aaaaaaaaaaaaaaa²", "fgt:aaaaaaaaaaaaaaaaa", "fgt:keep:1",
         "cls:join:0", "cls:join:+5", f"cls:join:{MAX_CHAT_ID + 1}", f"chart:{MAX_ID + 1}",
         "chart:0", "brd:-5:p:year", "brd:-5:t:", "brd:-5:w:2", "brd:-5:tm:1", "brd::b",
@@ -87,6 +94,21 @@ def test_parse_never_raises_and_accepts_only_what_encode_makes(text: str) -> Non
 )
 def test_malformed_data_is_refused(text: object) -> None:
     assert parse(text) is None
+
+
+def test_every_format_has_a_scope() -> None:
+    assert formats()
+    assert all(issubclass(kind, PrivateData | GroupData) for kind in formats())
+
+
+def test_a_layout_that_leaves_a_field_out_is_refused_at_once() -> None:
+    with pytest.raises(TypeError, match="layout covers"):
+
+        class Half(CallbackData):
+            PREFIX = "half"
+            LAYOUTS = (Layout(Integer(1, 9)("a")),)
+            a: int
+            b: int
 
 
 def test_encoding_refuses_data_over_the_limit() -> None:

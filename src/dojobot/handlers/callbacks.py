@@ -14,23 +14,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import astuple, dataclass
-from dataclasses import fields as dataclass_fields
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar, Protocol, Self, TypeVar, cast
+from typing import ClassVar, TypeVar, cast
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
 from dojobot.engine.calendar import MINUTES_PER_DAY, Period
+from dojobot.handlers.callback_format import (
+    MAX_BYTES,
+    CallbackData,
+    GroupData,
+    Integer,
+    Layout,
+    Matching,
+    OneOf,
+    PrivateData,
+    formats,
+    parse,
+)
 from dojobot.i18n import LANGUAGES, N_, _
 from dojobot.transport.context import DojoContext
 
-MAX_BYTES = 64  # Telegram's limit for callback_data
+__all__ = ["MAX_BYTES", "CallbackData", "parse"]
+
 MAX_ID = 2**31 - 1  # catalogue ids (fields, subjects, topics, levels)
 MAX_CHAT_ID = 2**53  # Telegram: chat ids have at most 52 significant bits
-_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")  # ASCII digits, canonical spelling only
 
 # Answers to refused taps: English msgids, translated when answered.
 STALE = N_("That button is no longer valid. Send /start to begin again.")
@@ -46,200 +57,6 @@ class Menu(StrEnum):
     TOPICS = "t"
 
 
-def _number(text: str, low: int, high: int) -> int | None:
-    """The integer `text` spells canonically within [low, high], or None."""
-    if len(text) > 20 or not _INTEGER.fullmatch(text):
-        return None
-    value = int(text)
-    return value if low <= value <= high else None
-
-
-def _catalogue_id(text: str) -> int | None:
-    return _number(text, 1, MAX_ID)
-
-
-def _chat_id(text: str) -> int | None:
-    value = _number(text, -MAX_CHAT_ID, MAX_CHAT_ID)
-    return None if value == 0 else value
-
-
-def _join(*fields: object) -> str:
-    data = ":".join(str(f) for f in fields)
-    # Every format is short by construction; this is the one place the limit is enforced.
-    if len(data.encode()) > MAX_BYTES:
-        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
-    return data
-
-
-# ------------------------------------------------------------------ private chat
-
-
-@dataclass(frozen=True)
-class Nav:
-    """'nav:f' (the field list) or 'nav:<screen>:<id>': a menu screen."""
-
-    PREFIX: ClassVar[str] = "nav"
-    screen: Menu
-    item_id: int | None = None  # None only for the field list itself
-
-    def encode(self) -> str:
-        if self.item_id is None:
-            return _join(self.PREFIX, self.screen)
-        return _join(self.PREFIX, self.screen, self.item_id)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> Nav | None:
-        match fields:
-            case [Menu.FIELDS]:
-                return cls(Menu.FIELDS)
-            case [screen, raw] if screen in set(Menu) and (item := _catalogue_id(raw)):
-                return cls(Menu(screen), item)
-        return None
-
-
-@dataclass(frozen=True)
-class _CatalogueIds:
-    """A format that is its prefix and catalogue ids, one per field: '<prefix>[:<id>...]'."""
-
-    PREFIX: ClassVar[str]
-
-    def encode(self) -> str:
-        return _join(self.PREFIX, *astuple(self))
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> Self | None:
-        ids = [_catalogue_id(raw) for raw in fields]
-        if len(ids) != len(dataclass_fields(cls)) or None in ids:
-            return None
-        return cls(*ids)
-
-
-@dataclass(frozen=True)
-class Go(_CatalogueIds):
-    """'go:<topic>:<level>': start a set."""
-
-    PREFIX: ClassVar[str] = "go"
-    topic_id: int
-    level_id: int
-
-
-@dataclass(frozen=True)
-class TakeTestOut(_CatalogueIds):
-    """'to:<topic>:<stage>': test out of the stage the learner is in (stage guards staleness)."""
-
-    PREFIX: ClassVar[str] = "to"
-    topic_id: int
-    stage_id: int
-
-
-@dataclass(frozen=True)
-class Topics(_CatalogueIds):
-    """'topics:<subject>': the topic menu as a new message (under a set summary)."""
-
-    PREFIX: ClassVar[str] = "topics"
-    subject_id: int
-
-
-@dataclass(frozen=True)
-class ShowProgress(_CatalogueIds):
-    """'progress': the progress report."""
-
-    PREFIX: ClassVar[str] = "progress"
-
-
-@dataclass(frozen=True)
-class Chart(_CatalogueIds):
-    """'chart:<topic>': the chart of one topic's recent sets."""
-
-    PREFIX: ClassVar[str] = "chart"
-    topic_id: int
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """'rem:t:<minutes after local midnight>' or 'rem:off' (minutes None)."""
-
-    PREFIX: ClassVar[str] = "rem"
-    minutes: int | None
-
-    def encode(self) -> str:
-        if self.minutes is None:
-            return _join(self.PREFIX, "off")
-        return _join(self.PREFIX, "t", self.minutes)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> Reminder | None:
-        match fields:
-            case ["off"]:
-                return cls(None)
-            case ["t", raw] if (minutes := _number(raw, 0, MINUTES_PER_DAY - 1)) is not None:
-                return cls(minutes)
-        return None
-
-
-_NONCE = re.compile(r"[A-Za-z0-9_-]{16}")
-
-
-@dataclass(frozen=True)
-class ForgetMe:
-    """'fgt:<nonce>' (erase everything, if the nonce is the learner's pending /forgetme) or
-    'fgt:keep' (nonce None: keep it all)."""
-
-    PREFIX: ClassVar[str] = "fgt"
-    nonce: str | None
-
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.nonce or "keep")
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> ForgetMe | None:
-        match fields:
-            case ["keep"]:
-                return cls(None)
-            case [nonce] if _NONCE.fullmatch(nonce):
-                return cls(nonce)
-        return None
-
-
-@dataclass(frozen=True)
-class ChooseLanguage:
-    """'lang:<code>': speak this language to me (a code from LANGUAGES)."""
-
-    PREFIX: ClassVar[str] = "lang"
-    language: str
-
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.language)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> ChooseLanguage | None:
-        match fields:
-            case [code] if code in LANGUAGES:
-                return cls(code)
-        return None
-
-
-# ------------------------------------------------------------------ class groups
-
-
-@dataclass(frozen=True)
-class JoinClass:
-    """'cls:join:<chat>': the welcome post's one-tap join."""
-
-    PREFIX: ClassVar[str] = "cls"
-    chat_id: int
-
-    def encode(self) -> str:
-        return _join(self.PREFIX, "join", self.chat_id)
-
-    @classmethod
-    def decode(cls, fields: list[str]) -> JoinClass | None:
-        match fields:
-            case ["join", raw] if (chat := _chat_id(raw)):
-                return cls(chat)
-        return None
-
-
 class Panel(StrEnum):
     """Board panel buttons that carry no value."""
 
@@ -253,123 +70,186 @@ class Panel(StrEnum):
     FACTS = "fx"  # the class's weakest facts (fluency map)
 
 
+# How fields are spelled.
+CATALOGUE_ID = Integer(1, MAX_ID)  # fields, subjects, topics, levels, stages
+CHAT_ID = Integer(-MAX_CHAT_ID, MAX_CHAT_ID, nonzero=True)
+MINUTE_OF_DAY = Integer(0, MINUTES_PER_DAY - 1)
+NONCE = Matching(re.compile(r"[A-Za-z0-9_-]{16}"))
+LANGUAGE = OneOf({code: code for code in LANGUAGES})
+FLAG = OneOf({"0": False, "1": True})
+MENU, PANEL, PERIOD = OneOf.of(Menu), OneOf.of(Panel), OneOf.of(Period)
+
+
+# ------------------------------------------------------------------ private chat
+
+
 @dataclass(frozen=True)
-class BoardPanel:
-    """'brd:<chat>:tm|b|c|x|d|dd': open the topic list, go back, chart, export, delete the
-    class (asks first), delete it (confirmed)."""
+class Nav(PrivateData):
+    """'nav:f' (the field list) or 'nav:<screen>:<id>': a menu screen."""
+
+    PREFIX: ClassVar[str] = "nav"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (
+        Layout("f", screen=Menu.FIELDS, item_id=None),
+        Layout(MENU("screen"), CATALOGUE_ID("item_id")),
+    )
+    screen: Menu
+    item_id: int | None = None  # None only for the field list itself
+
+
+@dataclass(frozen=True)
+class Go(PrivateData):
+    """'go:<topic>:<level>': start a set."""
+
+    PREFIX: ClassVar[str] = "go"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (
+        Layout(CATALOGUE_ID("topic_id"), CATALOGUE_ID("level_id")),
+    )
+    topic_id: int
+    level_id: int
+
+
+@dataclass(frozen=True)
+class TakeTestOut(PrivateData):
+    """'to:<topic>:<stage>': test out of the stage the learner is in (stage guards staleness)."""
+
+    PREFIX: ClassVar[str] = "to"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (
+        Layout(CATALOGUE_ID("topic_id"), CATALOGUE_ID("stage_id")),
+    )
+    topic_id: int
+    stage_id: int
+
+
+@dataclass(frozen=True)
+class Topics(PrivateData):
+    """'topics:<subject>': the topic menu as a new message (under a set summary)."""
+
+    PREFIX: ClassVar[str] = "topics"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (Layout(CATALOGUE_ID("subject_id")),)
+    subject_id: int
+
+
+@dataclass(frozen=True)
+class ShowProgress(PrivateData):
+    """'progress': the progress report."""
+
+    PREFIX: ClassVar[str] = "progress"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (Layout(),)
+
+
+@dataclass(frozen=True)
+class Chart(PrivateData):
+    """'chart:<topic>': the chart of one topic's recent sets."""
+
+    PREFIX: ClassVar[str] = "chart"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (Layout(CATALOGUE_ID("topic_id")),)
+    topic_id: int
+
+
+@dataclass(frozen=True)
+class Reminder(PrivateData):
+    """'rem:t:<minutes after local midnight>' or 'rem:off' (minutes None)."""
+
+    PREFIX: ClassVar[str] = "rem"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (
+        Layout("off", minutes=None),
+        Layout("t", MINUTE_OF_DAY("minutes")),
+    )
+    minutes: int | None
+
+
+@dataclass(frozen=True)
+class ForgetMe(PrivateData):
+    """'fgt:<nonce>' (erase everything, if the nonce is the learner's pending /forgetme) or
+    'fgt:keep' (nonce None: keep it all)."""
+
+    PREFIX: ClassVar[str] = "fgt"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (Layout("keep", nonce=None), Layout(NONCE("nonce")))
+    nonce: str | None
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(PrivateData):
+    """'lang:<code>': speak this language to me (a code from LANGUAGES)."""
+
+    PREFIX: ClassVar[str] = "lang"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (Layout(LANGUAGE("language")),)
+    language: str
+
+
+# ------------------------------------------------------------------ class groups
+
+
+@dataclass(frozen=True)
+class JoinClass(GroupData):
+    """'cls:join:<chat>': the welcome post's one-tap join."""
+
+    PREFIX: ClassVar[str] = "cls"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (Layout("join", CHAT_ID("chat_id")),)
+    chat_id: int
+
+
+@dataclass(frozen=True)
+class BoardPanel(GroupData):
+    """'brd:<chat>:tm|b|c|x|d|dd|lm|fx': open the topic list, go back, chart, export, delete
+    the class (asks first), delete it (confirmed), the language list, the weakest facts."""
 
     PREFIX: ClassVar[str] = "brd"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (Layout(CHAT_ID("chat_id"), PANEL("action")),)
     chat_id: int
     action: Panel
 
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.chat_id, self.action)
-
 
 @dataclass(frozen=True)
-class BoardPeriod:
+class BoardPeriod(GroupData):
     """'brd:<chat>:p:<period>': the span the board covers."""
 
     PREFIX: ClassVar[str] = "brd"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (Layout(CHAT_ID("chat_id"), "p", PERIOD("period")),)
     chat_id: int
     period: Period
 
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.chat_id, "p", self.period)
-
 
 @dataclass(frozen=True)
-class BoardTopic:
+class BoardTopic(GroupData):
     """'brd:<chat>:t:<topic>' or 'brd:<chat>:t:all' (topic None): the topic filter."""
 
     PREFIX: ClassVar[str] = "brd"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (
+        Layout(CHAT_ID("chat_id"), "t", "all", topic_id=None),
+        Layout(CHAT_ID("chat_id"), "t", CATALOGUE_ID("topic_id")),
+    )
     chat_id: int
     topic_id: int | None
 
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.chat_id, "t", self.topic_id or "all")
-
 
 @dataclass(frozen=True)
-class BoardWeekly:
+class BoardWeekly(GroupData):
     """'brd:<chat>:w:0|1': the weekly final board off or on."""
 
     PREFIX: ClassVar[str] = "brd"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (Layout(CHAT_ID("chat_id"), "w", FLAG("on")),)
     chat_id: int
     on: bool
 
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.chat_id, "w", int(self.on))
-
 
 @dataclass(frozen=True)
-class BoardLanguage:
+class BoardLanguage(GroupData):
     """'brd:<chat>:l:<code>': the language the bot speaks in the group."""
 
     PREFIX: ClassVar[str] = "brd"
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = (
+        Layout(CHAT_ID("chat_id"), "l", LANGUAGE("language")),
+    )
     chat_id: int
     language: str
 
-    def encode(self) -> str:
-        return _join(self.PREFIX, self.chat_id, "l", self.language)
+
+# Every board settings button (one handler takes them all).
+BOARD = tuple(kind for kind in formats() if kind.PREFIX == BoardPanel.PREFIX)
 
 
-Board = BoardPanel | BoardPeriod | BoardTopic | BoardWeekly | BoardLanguage
-# Every Board, for isinstance.
-BOARD = (BoardPanel, BoardPeriod, BoardTopic, BoardWeekly, BoardLanguage)
-
-
-def _decode_board(fields: list[str]) -> Board | None:
-    chat = _chat_id(fields[0]) if fields else None
-    if chat is None:
-        return None
-    match fields[1:]:
-        case [action] if action in set(Panel):
-            return BoardPanel(chat, Panel(action))
-        case ["p", value] if value in set(Period):
-            return BoardPeriod(chat, Period(value))
-        case ["t", "all"]:
-            return BoardTopic(chat, None)
-        case ["t", raw] if (topic := _catalogue_id(raw)):
-            return BoardTopic(chat, topic)
-        case ["w", ("0" | "1") as flag]:
-            return BoardWeekly(chat, flag == "1")
-        case ["l", code] if code in LANGUAGES:
-            return BoardLanguage(chat, code)
-    return None
-
-
-# ------------------------------------------------------------------ parsing and handlers
-
-# Private data acts for the learner; group data names the group it belongs to.
-PrivateData = (
-    Nav | Go | TakeTestOut | Topics | ShowProgress | Chart | Reminder | ChooseLanguage
-    | ForgetMe
-)
-GroupData = JoinClass | Board
-CallbackData = PrivateData | GroupData
-_DECODERS: dict[str, Callable[[list[str]], CallbackData | None]] = {
-    Nav.PREFIX: Nav.decode,
-    Go.PREFIX: Go.decode,
-    TakeTestOut.PREFIX: TakeTestOut.decode,
-    Topics.PREFIX: Topics.decode,
-    ShowProgress.PREFIX: ShowProgress.decode,
-    Chart.PREFIX: Chart.decode,
-    Reminder.PREFIX: Reminder.decode,
-    ForgetMe.PREFIX: ForgetMe.decode,
-    ChooseLanguage.PREFIX: ChooseLanguage.decode,
-    JoinClass.PREFIX: JoinClass.decode,
-    BoardPanel.PREFIX: _decode_board,
-}
-
-
-def parse(data: object) -> CallbackData | None:
-    """The typed value behind callback data, or None for anything encode() never makes."""
-    if not isinstance(data, str) or not data.isascii() or len(data) > MAX_BYTES:
-        return None
-    head, *fields = data.split(":")
-    decode = _DECODERS.get(head)
-    return decode(fields) if decode is not None else None
+# ------------------------------------------------------------------ handlers
 
 
 def _refusal(update: Update, data: CallbackData) -> str | None:
@@ -380,7 +260,7 @@ def _refusal(update: Update, data: CallbackData) -> str | None:
     if message is None:  # an inline-mode message: the bot makes no such buttons
         return STALE
     chat = message.chat
-    if not isinstance(data, (JoinClass, *BOARD)):
+    if not isinstance(data, GroupData):
         # Private buttons act for the chat's learner: only they can press in that chat.
         if chat.type != ChatType.PRIVATE or chat.id != query.from_user.id:
             return WRONG_CHAT
@@ -392,16 +272,12 @@ def _refusal(update: Update, data: CallbackData) -> str | None:
     return None
 
 
-class _Format(Protocol):
-    PREFIX: ClassVar[str]
-
-
 D = TypeVar("D", bound=CallbackData)
 ButtonCallback = Callable[[Update, DojoContext, D], Awaitable[None]]
 
 
 def on_button(
-    kinds: tuple[type[_Format], ...], callback: ButtonCallback[D], *, stale: str = STALE
+    kinds: tuple[type[CallbackData], ...], callback: ButtonCallback[D], *, stale: str = STALE
 ) -> CallbackQueryHandler[DojoContext, None]:
     """The handler of one callback format: it claims data by prefix, parses it strictly,
     checks where it was pressed, and calls back with the typed value. Every refused tap is
