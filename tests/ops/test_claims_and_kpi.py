@@ -152,6 +152,10 @@ async def test_kpi_only_for_owners(
         assert "DojoBot KPIs, all time" in text
         assert "Mean accuracy: no answers yet (over 0 answers)" in text
         assert "Learners per stage: hatsu 0 · shu 0 · kan 0 · ha 0 · toi 0 · ri 0 · ku 0" in text
+        # The scheduler experiment, as `dojobot stats --by-flag scheduler --since 7d`.
+        assert "DojoBot KPIs by scheduler arm, last 7d" in text
+        assert "scheduler = leitner (control)" in text
+        assert "scheduler = fsrs (treatment)" in text
         group = await standin.group(-100123, "Class")
         await standin.add_bot_to_group(group, owner)
         await standin.settle()  # the class welcome

@@ -18,10 +18,12 @@ from pathlib import Path
 from dojobot.cli.legacy_source import SourceError, SourceRows, read_source, read_user_map
 from dojobot.cli.progress import copying, progress
 from dojobot.config import Settings
+from dojobot.engine.flags import FlagInputError, known_flag
 from dojobot.ops.database import backup_first, open_database
-from dojobot.ops.report import kpis_json, kpis_lines
+from dojobot.ops.report import by_arm_json, by_arm_lines, kpis_json, kpis_lines
 from dojobot.ops.startup import token_free_reason
 from dojobot.storage import legacy as store
+from dojobot.storage.arm_kpis import kpis_by_arm
 from dojobot.storage.backup import backup_database, restore_database
 from dojobot.storage.db import Database, StorageError
 from dojobot.storage.kpis import compute_kpis, stage_distribution
@@ -294,8 +296,21 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> None:
         span = window_ms(args.since)
     except argparse.ArgumentTypeError as exc:
         raise CliError(f"--since {exc}") from None
+    since = None if span is None else _now_ms() - span
+    if args.by_flag is not None:
+        try:
+            flag = known_flag(args.by_flag)
+        except FlagInputError as exc:
+            raise CliError(f"--by-flag: {exc}") from None
+        async with _open_current(settings, readonly=True) as db:
+            arms = await kpis_by_arm(db, flag, since)
+        if args.json:
+            print(json.dumps(by_arm_json(flag, arms, args.since), indent=2))
+        else:
+            print("\n".join(by_arm_lines(flag, arms, args.since)))
+        return
     async with _open_current(settings, readonly=True) as db:
-        kpis = await compute_kpis(db, None if span is None else _now_ms() - span)
+        kpis = await compute_kpis(db, since)
     if args.json:
         print(json.dumps(kpis_json(kpis, args.since), indent=2))
     else:
@@ -338,4 +353,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                            "imported estimate sessions count in sessions and reps only.")
     stats.add_argument("--since", default="24h", help="24h, 7d, ... or all (default 24h)")
     stats.add_argument("--json", action="store_true", help="JSON output")
+    stats.add_argument("--by-flag", metavar="FLAG", default=None,
+                       help="split the KPIs by the flag's arm (e.g. scheduler), with "
+                       "next-day recall and its 95%% confidence interval")
     stats.set_defaults(func=cmd_stats)
