@@ -6,8 +6,9 @@
 Two figures, each repeated (`--runs`, median and max; the first run is reported apart, as
 the coldest this process sees):
 
-- parts: read_learner (one read snapshot), the streak, and build_zip in a worker thread,
-  timed separately, on the big file with every migration applied;
+- parts: the streak, then reading_learner streamed into ExportWriter (a read snapshot on a
+  heavy reader; compression in worker threads), timed separately, on the big file with
+  every migration applied;
 - end to end: the real bot against the Bot API stand-in on that file; from sending
   `/mydata` to the document being stored by the stand-in (upload included). Runs are a
   minute apart on the bot's (fake) clock, so none hits the once-a-minute limit.
@@ -18,16 +19,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from dojobot.app import build_application
 from dojobot.config import load_settings
-from dojobot.handlers.privacy.export import build_zip
+from dojobot.handlers.privacy.export import ExportWriter
 from dojobot.storage.db import SqliteDatabase
 from dojobot.storage.migrator import migrate_up
-from dojobot.storage.privacy import read_learner
+from dojobot.storage.privacy import reading_learner
 from dojobot.storage.streaks import streak_for
 from dojobot.transport.lifecycle import running
 from telegram_standin import BotApiStandIn
@@ -56,23 +58,25 @@ async def parts(path: Path, runs: int) -> None:
     db = await SqliteDatabase.open(path)
     await migrate_up(db)
     try:
-        read, streak_s, zipped, size, answers = [], [], [], 0, 0
+        streak_s, written, size, answers, sets = [], [], 0, 0, 0
         for _ in range(runs):
-            start = time.perf_counter()
-            data = await read_learner(db, HEAVY_USER)
-            read.append(time.perf_counter() - start)
             start = time.perf_counter()
             streak = await streak_for(db, HEAVY_USER, "UTC", NOW_MS)
             streak_s.append(time.perf_counter() - start)
             start = time.perf_counter()
-            archive = await asyncio.to_thread(build_zip, data, streak, NOW_MS)
-            zipped.append(time.perf_counter() - start)
-            size, answers = len(archive), len(data.answers)
-        print(f"learner {HEAVY_USER}: {answers:,} answers, {len(data.sets):,} sets; "
+            with tempfile.TemporaryFile() as archive:
+                async with reading_learner(db, HEAVY_USER) as (data, chunks):
+                    writer = await asyncio.to_thread(ExportWriter, archive, data, streak, NOW_MS)
+                    async for rows in chunks:
+                        await asyncio.to_thread(writer.add, rows)
+                    await asyncio.to_thread(writer.close)
+                size = archive.tell()
+            written.append(time.perf_counter() - start)
+            answers, sets = data.answer_count, len(data.sets)
+        print(f"learner {HEAVY_USER}: {answers:,} answers, {sets:,} sets; "
               f"ZIP {size / 1024:.0f} KiB")
-        print(summary("  read_learner", read))
         print(summary("  streak", streak_s))
-        print(summary("  build_zip (worker thread)", zipped))
+        print(summary("  read and write the ZIP (streamed, worker threads)", written))
     finally:
         await db.close()
 

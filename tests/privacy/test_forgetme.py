@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
 import pytest
 
-from dojobot.storage.privacy import CONFIRM_TTL_MS
+from dojobot.storage.privacy import (
+    CONFIRM_TTL_MS,
+    ERASE_BATCH,
+    Erased,
+    confirm_erasure,
+    request_erasure,
+)
 from tests.conftest import Dojo
-from tests.support.classes import in_group, toast
+from tests.support.classes import add_attempts, add_user, in_group, toast
 from tests.support.cli import Cli
 from tests.support.db import fetchall, fetchone
 from tests.support.learner import reply
@@ -150,3 +157,35 @@ async def test_confirm_twice_after_expiry_forged_kept_and_in_a_group(dojo: Dojo)
         "I answer /forgetme in our private chat only: open it and send /forgetme there."
     )
     assert await fetchone(dojo.db, """SELECT 1 FROM "user" WHERE nickname = 'Again'""") is not None
+
+
+async def test_a_heavy_learners_erasure_lets_other_answers_in_between(dojo: Dojo) -> None:
+    """Their answers go in short transactions: another learner's answer is recorded while
+    the erasure runs, not after it (one statement held the database for half a second)."""
+    heavy, other = 4711, 4712
+    for user_id in (heavy, other):
+        await add_user(dojo.db, user_id, f"L{user_id}")
+    many = 20 * ERASE_BATCH
+    await add_attempts(dojo.db, heavy, [(1, True, 900, 1_000 + i) for i in range(many)])
+    await request_erasure(dojo.db, heavy, "n0nce", 0)
+    erasing = asyncio.create_task(confirm_erasure(dojo.db, heavy, "n0nce", 1))
+
+    async def theirs() -> int:
+        row = await fetchone(dojo.db, "SELECT count(*) FROM attempt WHERE user_id = ?", (heavy,))
+        assert row is not None
+        return int(row[0])
+
+    for _ in range(10_000):  # each turn lets the erasure run (SQLite: until its next batch)
+        await asyncio.sleep(0)
+        if 0 < await theirs() < many:
+            break
+    else:
+        raise AssertionError("the answers went all at once")
+    await add_attempts(dojo.db, other, [(1, True, 800, 5_000)])  # between two batches
+    left = await theirs()
+    outcome = await erasing
+    assert 0 < left < many
+    assert isinstance(outcome, Erased)
+    assert outcome.counts["attempt"] == many
+    assert await theirs() == 0
+    assert await fetchone(dojo.db, "SELECT 1 FROM attempt WHERE user_id = ?", (other,))

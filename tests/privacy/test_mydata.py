@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dojobot.storage.privacy import ANSWER_CHUNK
 from tests.conftest import Dojo
+from tests.support.classes import add_attempts, add_user
 from tests.support.cli import Cli
 from tests.support.learner import current_question, reply, solve, start_set
 from tests.support.privacy import LEARNER_ID, NAME, NICKNAME, USERNAME, do_everything, unpack
@@ -88,3 +90,21 @@ async def test_the_archive_explains_itself_in_the_learners_language(dojo: Dojo) 
     for key in document:  # the keys are the format: the same in every language
         if key not in ("format", "version"):
             assert f"\n  {key}\n" in readme, f"README.txt documents {key}"
+
+
+async def test_a_heavy_learners_answers_are_all_there_in_order(dojo: Dojo) -> None:
+    """The answers are read and compressed a chunk at a time: every one arrives, in order,
+    across the chunks' seams."""
+    s = dojo.standin
+    many = 2 * ANSWER_CHUNK + 7
+    await add_user(dojo.db, LEARNER_ID, NAME)
+    await add_attempts(
+        dojo.db, LEARNER_ID, [(1, i % 3 > 0, 500 + i, 1_000 + i) for i in range(many)]
+    )
+    learner = await s.user(LEARNER_ID, NAME)
+    sent = await reply(s, learner, "/mydata")
+    assert f"{many:,} answers" in sent.plain_text or f"{many} answers" in sent.plain_text
+    document, answers, _ = unpack(sent.file_bytes)
+    assert document["answers"] == {"file": "answers.csv", "rows": many}
+    assert [int(a["response_ms"]) for a in answers] == [500 + i for i in range(many)]
+    assert [a["correct"] for a in answers[:3]] == ["0", "1", "1"]

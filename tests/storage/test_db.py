@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from dojobot.storage.db import Database, SqliteDatabase, Tx
+from dojobot.storage.db import Database, SqliteDatabase
 
 INSERT_USER = (
     """INSERT INTO "user" (user_id, first_name, created_at, last_seen_at) VALUES (?, 'A', 0, 0)"""
@@ -48,9 +48,7 @@ async def test_rows_read_by_position_and_by_name(sqlite_db: SqliteDatabase) -> N
     assert (row[0], row["first_name"]) == (6, "A")
 
 
-async def test_short_statements_run_on_the_loop_thread_heavy_reads_off_it(
-    sqlite_db: SqliteDatabase,
-) -> None:
+async def test_short_statements_run_on_the_loop_thread(sqlite_db: SqliteDatabase) -> None:
     threads: list[int] = []
 
     def record(value: int) -> int:
@@ -58,11 +56,31 @@ async def test_short_statements_run_on_the_loop_thread_heavy_reads_off_it(
         return value
 
     sqlite_db._conn.create_function("record", 1, record)
-    for heavy in (False, True):
-        async with sqlite_db.read(heavy=heavy) as tx:
-            await tx.fetchone("SELECT record(1)")
-    assert threads[0] == threading.get_ident()
-    assert threads[1] != threading.get_ident()
+    async with sqlite_db.read() as tx:
+        await tx.fetchone("SELECT record(1)")
+    assert threads == [threading.get_ident()]
+
+
+async def test_a_heavy_read_holds_no_lock_an_answer_needs(sqlite_db: SqliteDatabase) -> None:
+    """A heavy read runs on a read-only connection beside the writer: a transaction of
+    another task commits while it is open, and the read keeps its one snapshot."""
+
+    async def write() -> None:
+        async with sqlite_db.transaction() as tx:
+            await tx.execute(INSERT_USER, (1,))
+
+    async with sqlite_db.read(heavy=True) as tx:
+        assert tuple(await tx.fetchone('SELECT count(*) FROM "user"') or ()) == (0,)
+        await asyncio.wait_for(asyncio.create_task(write()), 10)  # not behind the read
+        assert tuple(await tx.fetchone('SELECT count(*) FROM "user"') or ()) == (0,)
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await tx.execute(INSERT_USER, (2,))
+    assert await _users(sqlite_db) == [1]
+    async with sqlite_db.read(heavy=True) as tx:
+        counting = ("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+                    "WHERE x < 5) SELECT x FROM n")
+        chunks = [list(rows) async for rows in tx.stream(counting, size=2)]
+    assert [[r[0] for r in rows] for rows in chunks] == [[1, 2], [3, 4], [5]]
 
 
 async def test_a_write_waits_for_another_process_without_blocking_the_loop(
@@ -145,34 +163,25 @@ async def test_transactions_of_two_tasks_queue_instead_of_mixing(
     assert order == ["first commits", "second reads"]
 
 
-async def test_a_cancelled_heavy_read_lets_its_statement_finish_first(
+async def test_a_cancelled_heavy_read_leaves_its_connection_usable(
     sqlite_db: SqliteDatabase,
 ) -> None:
-    started = threading.Event()
-    finish = threading.Event()
+    slow = ("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000000) "
+            "SELECT count(*) FROM n")
 
-    def block(value: int) -> int:
-        started.set()
-        finish.wait(5)
-        return value
-
-    sqlite_db._conn.create_function("block", 1, block)
-
-    async def scan(tx_holder: list[Tx]) -> None:
+    async def scan() -> None:
         async with sqlite_db.read(heavy=True) as tx:
-            tx_holder.append(tx)
-            await tx.fetchone("SELECT block(1)")
+            await tx.fetchone(slow)
 
-    task = asyncio.create_task(scan([]))
-    await asyncio.to_thread(started.wait, 5)
+    task = asyncio.create_task(scan())
+    await asyncio.sleep(0.01)  # let it start its statement
     task.cancel()
-    await asyncio.sleep(0.01)
-    assert not task.done()  # still waiting for the thread, not rolling back under it
-    finish.set()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert not sqlite_db._conn.in_transaction
-    assert await _users(sqlite_db) == []
+    await _insert(sqlite_db, 5)
+    for _ in range(3):  # every reader (one was cancelled) answers, with fresh data
+        async with sqlite_db.read(heavy=True) as tx:
+            assert tuple(await tx.fetchone('SELECT count(*) FROM "user"') or ()) == (1,)
 
 
 async def test_a_script_runs_statement_by_statement_in_the_transaction(

@@ -26,10 +26,15 @@ autocommit mode (`isolation_level=None`): `SqliteTx` issues BEGIN, COMMIT and RO
   keyed lookups and updates of about 0.1 ms; handing each to a thread and back costs about
   1 ms of CPU on a 2-core machine (BENCHMARKS.md#answer-path), so an `await tx.fetchone(...)`
   here never suspends and a transaction costs no round trip at all.
-- `read(heavy=True)` runs each statement through `asyncio.to_thread`, for scans that take
-  milliseconds to seconds (a class board over all time, KPIs): the loop keeps serving.
-- Transactions and reads of different tasks queue on an `asyncio.Lock`, so their statements
-  never mix on the one connection, and a thread never uses it while the loop thread does.
+- `read(heavy=True)`, for scans that take milliseconds to seconds (a class board over all
+  time, KPIs, a learner's export), runs on one of READERS read-only aiosqlite connections
+  beside the writer: each has its own thread, and a heavy read never takes the writer's
+  lock, so answers are recorded while it runs (WAL lets readers and the one writer work at
+  once; a reader sees the snapshot of its first statement). `stream()` hands a long result
+  over in chunks, so memory holds one chunk.
+- Transactions and light reads of different tasks queue on an `asyncio.Lock`, so their
+  statements never mix on the one connection, and a thread never uses it while the loop
+  thread does.
   A task opening a second one inside its own gets "nested transaction" (it would deadlock).
 - Another process holding the write lock (`dojobot import-legacy` while the bot runs): the
   connection's `busy_timeout` is 0, so SQLite answers SQLITE_BUSY at once instead of
@@ -37,10 +42,11 @@ autocommit mode (`isolation_level=None`): `SqliteTx` issues BEGIN, COMMIT and RO
   off as SQLite's own busy handler does, for up to BUSY_TIMEOUT_MS. The loop keeps serving
   while a write waits.
 
-The stdlib module replaced aiosqlite: running statements on the loop thread needed its
-private `_conn` and `_execute`, its one thread is only worth a hand-off for heavy reads
-(`asyncio.to_thread` does that), and a busy wait on its thread would stall every other
-statement queued behind it.
+The writer is the stdlib module, not aiosqlite: running statements on the loop thread
+needed aiosqlite's private `_conn` and `_execute`, and a busy wait on its one thread would
+stall every statement queued behind it. aiosqlite serves the heavy readers, where a thread
+per connection is exactly what is wanted: a read that holds the one writer connection for
+a second (it did, through `asyncio.to_thread`) held every answer behind it.
 
 **PostgreSQL (PostgresDatabase).** An asyncpg pool: `transaction()` takes a connection
 and runs `conn.transaction()` (READ COMMITTED; rows that decide a write are locked with
@@ -64,10 +70,15 @@ from pathlib import Path
 from typing import Any, Protocol, TypeAlias, TypeVar
 from urllib.parse import quote
 
+import aiosqlite
+
 from dojobot.storage.dialect import SQLITE, Dialect
 from dojobot.storage.files import create_private
 
 BUSY_TIMEOUT_MS = 5000
+# Read-only connections for heavy reads (exports, boards, KPIs): two run at once, a third
+# waits for one; each is a thread and a page cache.
+READERS = 2
 # Pauses between retries of a statement that found the database locked: the schedule of
 # SQLite's own busy handler (sqliteDefaultBusyCallback), then every 100 ms.
 _BUSY_PAUSES_MS = (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100)
@@ -109,6 +120,9 @@ class Tx(Protocol):
 
     async def executescript(self, script: str) -> None:
         """Run several statements without arguments (migrations)."""
+
+    def stream(self, sql: str, args: Args = (), size: int = 1000) -> AsyncIterator[Sequence[Row]]:
+        """A query's rows, `size` at a time: memory holds one chunk, not the result."""
 
 
 class Database(Protocol):
@@ -198,6 +212,18 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
+async def _open_reader(path: Path) -> aiosqlite.Connection:
+    """A read-only connection for heavy reads (its statements run on aiosqlite's thread,
+    where waiting on a checkpoint's lock blocks no one: busy_timeout stays on)."""
+    try:
+        conn = await aiosqlite.connect(read_only_uri(path), uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot open database {path} for reading: {exc}") from None
+    conn.row_factory = sqlite3.Row
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
 
@@ -260,6 +286,57 @@ class SqliteTx:
 
         await self._db._call(run, heavy=True)
 
+    async def stream(
+        self, sql: str, args: Args = (), size: int = 1000
+    ) -> AsyncIterator[Sequence[sqlite3.Row]]:
+        """A query's rows, `size` at a time."""
+        cursor = self._db._conn.execute(sql, args)
+        try:
+            while rows := await self._db._call(lambda: cursor.fetchmany(size), heavy=self._heavy):
+                yield rows
+        finally:
+            cursor.close()
+
+
+class ReaderTx:
+    """Tx on one of SQLite's read-only connections (aiosqlite: each runs on its own thread):
+    a heavy read's statements, which never touch the writer's connection or its lock."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def fetchone(self, sql: str, args: Args = ()) -> sqlite3.Row | None:
+        """The first row of a query, or None."""
+        async with self._conn.execute(sql, args) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, args: Args = ()) -> list[sqlite3.Row]:
+        """Every row of a query."""
+        return list(await self._conn.execute_fetchall(sql, args))
+
+    async def execute(self, sql: str, args: Args = ()) -> int:
+        """Refused: the connection is read-only (a heavy read writes nothing)."""
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    async def executemany(self, sql: str, rows: Sequence[Args]) -> None:
+        """Refused: the connection is read-only."""
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    async def executescript(self, script: str) -> None:
+        """Refused: the connection is read-only."""
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    async def stream(
+        self, sql: str, args: Args = (), size: int = 1000
+    ) -> AsyncIterator[Sequence[sqlite3.Row]]:
+        """A query's rows, `size` at a time."""
+        async with self._conn.execute(sql, args) as cursor:
+            while rows := await cursor.fetchmany(size):
+                yield list(rows)
+
 
 class SqliteDatabase:
     """Database on SQLite: one connection with DojoBot's pragmas; see the module docstring."""
@@ -274,6 +351,10 @@ class SqliteDatabase:
         # handler's must queue, not interleave (their statements would mix).
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
+        # Heavy reads' own read-only connections, opened as first needed (READERS at most).
+        self._idle_readers: list[aiosqlite.Connection] = []
+        self._readers: list[aiosqlite.Connection] = []
+        self._reader_free = asyncio.Condition()
 
     @classmethod
     async def open(
@@ -303,8 +384,32 @@ class SqliteDatabase:
 
     async def close(self) -> None:
         """Close the connection (checkpointing the WAL) once running work has finished."""
+        async with self._reader_free:
+            await self._reader_free.wait_for(
+                lambda: len(self._idle_readers) == len(self._readers)
+            )
+            for reader in self._readers:
+                await reader.close()  # its thread ends (aiosqlite's threads are not daemons)
+            self._readers.clear()
+            self._idle_readers.clear()
         async with self._lock:
             await asyncio.to_thread(self._conn.close)
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        """An idle read-only connection (a new one while fewer than READERS are open)."""
+        async with self._reader_free:
+            if not self._idle_readers and len(self._readers) < READERS:
+                self._readers.append(await _open_reader(self.path))
+                self._idle_readers.append(self._readers[-1])
+            await self._reader_free.wait_for(lambda: bool(self._idle_readers))
+            reader = self._idle_readers.pop()
+        try:
+            yield reader
+        finally:
+            async with self._reader_free:
+                self._idle_readers.append(reader)
+                self._reader_free.notify()
 
     def _refuse_nested(self) -> None:
         if self._owner is not None and self._owner is asyncio.current_task():
@@ -326,11 +431,22 @@ class SqliteDatabase:
                 self._end()
 
     @asynccontextmanager
-    async def read(self, *, heavy: bool = False) -> AsyncIterator[SqliteTx]:
+    async def read(self, *, heavy: bool = False) -> AsyncIterator[SqliteTx | ReaderTx]:
         """A read transaction: its statements all see the same data; it takes no write lock.
 
-        heavy: the statements may take long (scans, aggregates); they run off the loop.
+        heavy: the statements may take long (scans, aggregates, exports): they run on a
+        read-only connection of their own, on its own thread, and never hold the writer's
+        lock, so answers are recorded while they run (WAL: readers and the writer do not
+        wait for each other).
         """
+        if heavy:
+            async with self._reader() as reader:
+                await reader.execute("BEGIN")  # deferred: a snapshot from the first read
+                try:
+                    yield ReaderTx(reader)
+                finally:
+                    await reader.execute("ROLLBACK")  # a read has nothing to keep
+            return
         self._refuse_nested()
         async with self._lock:
             self._owner = asyncio.current_task()

@@ -82,6 +82,12 @@ class PostgresTx:
         """Run several statements without arguments (migrations)."""
         await self._conn.execute(script)
 
+    async def stream(self, sql: str, args: Args = (), size: int = 1000) -> AsyncIterator[Any]:
+        """A query's rows, `size` at a time (a server-side cursor in the transaction)."""
+        cursor = await self._conn.cursor(numbered_parameters(sql), *args)
+        while rows := await cursor.fetch(size):
+            yield rows
+
 
 class _OneConnection:
     """The pool of a rehearsal: its one connection, already inside the outer transaction."""

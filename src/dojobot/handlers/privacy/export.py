@@ -1,8 +1,9 @@
 """/mydata's file: one ZIP with a versioned, documented JSON and a CSV of every answer.
 
-Built from plain rows by `build_zip`, a pure function run in a worker thread (a heavy
-learner has tens of thousands of answers; compressing them must not hold up other chats;
-the thread inherits the context, so README.txt is in the learner's language).
+Written by `ExportWriter` into a file as the answers are read, each step in a worker
+thread (a heavy learner has 100,000 answers: compressing them must not hold up other chats,
+and holding them all at once grew the bot by 76 MiB; the thread inherits the context, so
+README.txt is in the learner's language).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import io
 import json
 import textwrap
 import zipfile
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any
 
 from dojobot.i18n import N_, _
 from dojobot.storage.privacy import ANSWER_COLUMNS, LearnerData
@@ -134,28 +136,36 @@ def document(data: LearnerData, streak: Streak, now_ms: int) -> dict[str, Any]:
         "imported_history": [_readable(r) for r in data.imported_history],
         "fact_memory": [_readable(r) for r in data.fact_memory],
         "focuses_set": [_readable(r) for r in data.focuses_set],
-        "answers": {"file": "answers.csv", "rows": len(data.answers)},
+        "answers": {"file": "answers.csv", "rows": data.answer_count},
     }
 
 
-def answers_csv(data: LearnerData) -> bytes:
-    """Every answer, one row each, oldest first."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["answered_at", *ANSWER_COLUMNS[1:]])
-    for row in data.answers:
-        writer.writerow([_iso(row[0]), *row[1:]])
-    return out.getvalue().encode("utf-8")
+class ExportWriter:
+    """The archive /mydata sends, written into `file` as the answers come: README.txt and
+    mydata.json first, then answers.csv a chunk at a time, so memory holds one chunk of
+    answers, never all of them. Every method blocks (it compresses): call each in a worker
+    thread (which inherits the context, so README.txt is in the learner's language)."""
 
-
-def build_zip(data: LearnerData, streak: Streak, now_ms: int) -> bytes:
-    """The archive /mydata sends: README.txt, mydata.json, answers.csv."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", readme())
-        archive.writestr(
+    def __init__(self, file: IO[bytes], data: LearnerData, streak: Streak, now_ms: int) -> None:
+        self._archive = zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED)
+        self._archive.writestr("README.txt", readme())
+        self._archive.writestr(
             "mydata.json",
             json.dumps(document(data, streak, now_ms), ensure_ascii=False, indent=2),
         )
-        archive.writestr("answers.csv", answers_csv(data))
-    return buffer.getvalue()
+        self._csv = io.TextIOWrapper(
+            self._archive.open("answers.csv", "w"), encoding="utf-8", newline=""
+        )
+        self._writer = csv.writer(self._csv, lineterminator="\r\n")
+        self._writer.writerow(["answered_at", *ANSWER_COLUMNS[1:]])
+
+    def add(self, answers: Sequence[Iterable[Any]]) -> None:
+        """The next answers (ANSWER_COLUMNS), in order."""
+        for row in answers:
+            at, *rest = row  # sqlite3.Row or asyncpg's Record: both unpack
+            self._writer.writerow([_iso(at), *rest])
+
+    def close(self) -> None:
+        """Finish answers.csv and the archive."""
+        self._csv.close()
+        self._archive.close()

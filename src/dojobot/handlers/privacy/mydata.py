@@ -8,17 +8,19 @@ file.
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from datetime import UTC, datetime
+from typing import IO
 
-from telegram import InputFile, Update
+from telegram import InputFile, Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.handlers.privacy.common import private_only
-from dojobot.handlers.privacy.export import build_zip
+from dojobot.handlers.privacy.export import ExportWriter
 from dojobot.i18n import N_, _, ngettext
-from dojobot.storage.privacy import read_learner
-from dojobot.storage.streaks import streak_for
+from dojobot.storage.privacy import LearnerData, reading_learner
+from dojobot.storage.streaks import Streak, streak_for
 from dojobot.transport.context import DojoContext
 
 COOLDOWN_MS = 60_000
@@ -49,18 +51,35 @@ async def _send(update: Update, context: DojoContext, now: int) -> None:
     user = update.effective_user
     assert message is not None and user is not None
     await context.bot.send_chat_action(user.id, ChatAction.UPLOAD_DOCUMENT)
-    data = await read_learner(context.db, user.id)
     streak = await streak_for(context.db, user.id, context.settings.default_timezone, now)
-    archive = await asyncio.to_thread(build_zip, data, streak, now)
-    day = datetime.fromtimestamp(now // 1000, tz=UTC).strftime("%Y-%m-%d")
+    with tempfile.TemporaryFile(prefix="dojobot-mydata-") as archive:
+        data = await _write_export(context, user.id, streak, now, archive)
+        archive.seek(0)
+        day = datetime.fromtimestamp(now // 1000, tz=UTC).strftime("%Y-%m-%d")
+        await _reply(message, archive, day, data)
+
+
+async def _write_export(
+    context: DojoContext, user_id: int, streak: Streak, now: int, archive: IO[bytes]
+) -> LearnerData:
+    """The ZIP, written into `archive` as the answers are read (memory: one chunk)."""
+    async with reading_learner(context.db, user_id) as (data, answers):
+        writer = await asyncio.to_thread(ExportWriter, archive, data, streak, now)
+        async for rows in answers:
+            await asyncio.to_thread(writer.add, rows)
+        await asyncio.to_thread(writer.close)
+    return data
+
+
+async def _reply(message: Message, archive: IO[bytes], day: str, data: LearnerData) -> None:
     await message.reply_document(
         InputFile(archive, filename=f"dojobot-mydata-{day}.zip"),
         caption=_(
             "🔒 Everything I keep about you: {answers}, {sets}, your progress, reminder and "
             "classes. README.txt inside explains each field."
         ).format(
-            answers=ngettext("{n} answer", "{n} answers", len(data.answers)).format(
-                n=len(data.answers)),
+            answers=ngettext("{n} answer", "{n} answers", data.answer_count).format(
+                n=data.answer_count),
             sets=ngettext("{n} set", "{n} sets", len(data.sets)).format(n=len(data.sets)),
         ),
     )
