@@ -8,9 +8,9 @@ import functools
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ChatMemberHandler, Defaults, TypeHandler
 
 from dojobot.config import Mode, Settings
@@ -32,8 +32,10 @@ from dojobot.jobs import class_boards, idle_sets, nudges
 from dojobot.jobs.leadership import BackgroundWork
 from dojobot.ops import metrics
 from dojobot.ops.database import open_for_the_bot
+from dojobot.ops.outages import outage_kind
 from dojobot.ops.runtime import capture, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
+from dojobot.storage.db import Database
 from dojobot.storage.flags import scheduler_arm
 from dojobot.storage.migrator import migrate_up
 from dojobot.transport.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
@@ -78,6 +80,7 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
         for task in list(data.queued_replies):
             task.cancel()
         await asyncio.gather(*data.queued_replies, return_exceptions=True)
+    await data.outages.close()
     await stop_runtime(data.ops)
     data.ops = None
     if data.erasures is not None:
@@ -100,8 +103,18 @@ async def _flag_tags(update: object, context: DojoContext) -> dict[str, str]:
         return {"scheduler_arm": "unknown"}
 
 
+async def _database_back(db: Database) -> bool:
+    return await db.probe() is None
+
+
+async def _bot_api_back(bot: Bot) -> bool:
+    await bot.get_me()  # raises while Telegram is out of reach
+    return True
+
+
 async def _on_error(update: object, context: DojoContext) -> None:
-    """Log every unhandled exception once, with the update's kind and ids, never the token."""
+    """Log every unhandled exception once, with the update's kind and ids, never the token;
+    an outage of the database or the Bot API is counted toward its one pair of lines."""
     if isinstance(update, Update):
         kind = next((k for k in update.to_dict() if k != "update_id"), "unknown")
         chat = update.effective_chat.id if update.effective_chat else None
@@ -109,12 +122,19 @@ async def _on_error(update: object, context: DojoContext) -> None:
         where = f"update {update.update_id} ({kind}, chat {chat}, user {user})"
     else:
         where = f"job or internal call ({type(update).__name__})"
+    outage = outage_kind(context.error)
     if isinstance(context.error, Forbidden):
         log.info("%s: %s", where, context.error)  # the learner blocked us; not a bug
+    elif outage is not None and context.error is not None:  # expected while it lasts
+        context.bot_data.outages.failed(
+            outage, context.error,
+            functools.partial(_database_back, context.db) if outage == "database"
+            else functools.partial(_bot_api_back, context.bot),
+        )
     else:
         log.error("unhandled error in %s", where, exc_info=context.error)
+        capture(context.error, where=where, **await _flag_tags(update, context))
     metrics.HANDLER_EXCEPTIONS.labels(metrics.update_kind(update)).inc()
-    capture(context.error, where=where, **await _flag_tags(update, context))
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     private = update.effective_chat.type == ChatType.PRIVATE
@@ -124,14 +144,20 @@ async def _on_error(update: object, context: DojoContext) -> None:
                 context.bot_data, update.effective_chat.id, context.now_ms()
             )
         return
-    if private and update.effective_message and not isinstance(context.error, NetworkError):
-        with contextlib.suppress(TelegramError):  # the apology must not fail in turn
-            await update.effective_message.reply_text(
-                _(
-                    "Sorry, something went wrong on my side. Your answers so far are saved; "
-                    "send /start to go on."
-                )
-            )
+    if not private or update.effective_message is None or outage == "Bot API":
+        return  # Telegram is out of reach: an apology would not arrive either
+    with contextlib.suppress(TelegramError):  # the apology must not fail in turn
+        if outage == "database":
+            # Nothing of it was saved, and nothing before it is lost: the same message
+            # again, once the database is back, is judged as usual.
+            await update.effective_message.reply_text(_(
+                "Sorry, I couldn't save that just now. Please send it again in a moment."
+            ))
+        else:
+            await update.effective_message.reply_text(_(
+                "Sorry, something went wrong on my side. Your answers so far are saved; "
+                "send /start to go on."
+            ))
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

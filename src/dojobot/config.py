@@ -7,6 +7,7 @@ import socket
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -17,6 +18,10 @@ from dojobot.storage.connect import check_url, is_postgres, sqlite_path
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 # What Telegram accepts as a webhook's secret_token.
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# A bot token as BotFather writes it: the bot's id, a colon, then letters, digits, _ and -.
+# Anything else (a pasted newline, quotes, a space) can never be accepted: retrying it as a
+# network failure would go on forever.
+BOT_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 
 
 class Mode(StrEnum):
@@ -98,6 +103,23 @@ class Settings(BaseSettings):
                 f"unknown timezone {value!r} (try Europe/Berlin, Tokyo or +05:30)"
             ) from exc
 
+    @field_validator("api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        # Not a URL: httpx would fail every request the same way, and start-up retried it
+        # as an unreachable network without end.
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname \
+                or any(c.isspace() for c in value):
+            raise ValueError(
+                "must be an http:// or https:// URL such as https://api.telegram.org/bot"
+            )
+        try:
+            parts.port  # noqa: B018 (urlsplit checks the port only when asked)
+        except ValueError:
+            raise ValueError("has a port that is not a number from 0 to 65535") from None
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -130,6 +152,13 @@ class Settings(BaseSettings):
     def _webhook_needs_url(self) -> Settings:
         if self.mode is Mode.WEBHOOK and not self.webhook_url:
             raise ValueError("DOJOBOT_WEBHOOK_URL is required when DOJOBOT_MODE=webhook")
+        if self.mode is Mode.WEBHOOK and self.webhook_secret_token is None:
+            # The webhook is a public URL: without the secret, anyone could post updates
+            # in any learner's name.
+            raise ValueError(
+                "DOJOBOT_WEBHOOK_SECRET_TOKEN is required when DOJOBOT_MODE=webhook (any 1-256 "
+                "of A-Z a-z 0-9 _ -, e.g. from openssl rand -hex 32)"
+            )
         return self
 
     @model_validator(mode="after")
@@ -159,7 +188,13 @@ class Settings(BaseSettings):
         """The bot token, or a SettingsError naming the variable."""
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
             raise SettingsError("DOJOBOT_BOT_TOKEN is not set (get one from @BotFather)")
-        return self.bot_token.get_secret_value().strip()
+        token = self.bot_token.get_secret_value().strip()
+        if not BOT_TOKEN.fullmatch(token):  # the message never quotes it: it is a secret
+            raise SettingsError(
+                "DOJOBOT_BOT_TOKEN is not a bot token (digits, a colon, then letters, digits, "
+                "_ and -, as @BotFather gives it; check for spaces, quotes or line breaks)"
+            )
+        return token
 
 
 def load_settings(**overrides: object) -> Settings:

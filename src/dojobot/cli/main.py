@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -20,6 +19,7 @@ from dojobot.cli.progress import progress
 from dojobot.config import Mode, Settings, SettingsError, load_settings
 from dojobot.ops.database import open_database, open_when_reachable
 from dojobot.ops.startup import StartupError
+from dojobot.ops.stopping import Stop, stop_on_signal
 from dojobot.storage.backup import auto_backup
 from dojobot.storage.db import Database, StorageError
 from dojobot.storage.leadership import one_migrator_at_a_time
@@ -86,44 +86,62 @@ def _configure_logging(settings: Settings) -> None:
     # httpx logs every request URL at INFO: noise, even with the token blanked.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # tornado logs each refused webhook connection (a body too long, too slow) at INFO:
+    # one line per connection of whoever floods the public endpoint.
+    logging.getLogger("tornado.general").setLevel(logging.WARNING)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     """Start the bot (long polling or webhook) until SIGINT/SIGTERM."""
     from telegram.error import InvalidToken
 
-    from dojobot.app import build_application
-    from dojobot.ops.startup import rejected_token_message, wait_for_bot_api
-    from dojobot.transport import webhook
+    from dojobot.ops.startup import rejected_token_message
 
     token = settings.require_token()
-    # Fail fast with one line if the database is unusable, before talking to Telegram.
-    asyncio.run(_migrate_to_latest(settings))
-    asyncio.run(wait_for_bot_api(token, settings.api_base_url))
-    app = build_application(settings, migrate=False)
-    log.info(
-        "DojoBot starting (%s mode, database %s)", settings.mode, redact_url(settings.database_url)
-    )
     try:
-        if settings.mode is Mode.WEBHOOK:
-            # Our endpoint, not PTB's run_webhook: it answers Telegram only once the update
-            # was handled, so an update a killed replica held is sent again (webhook.py).
-            secret = settings.webhook_secret_token
-            assert settings.webhook_url is not None
-            asyncio.run(webhook.serve(
-                app, listen=settings.webhook_listen, port=settings.webhook_port,
-                url=settings.webhook_url,
-                secret=secret.get_secret_value() if secret else None,
-            ))
-        else:
-            asyncio.run(_poll(app))
+        asyncio.run(_run(settings, token))
     except InvalidToken:  # its message quotes the token: never show it
         raise CliError(rejected_token_message(settings.api_base_url)) from None
     log.info("DojoBot stopped")
 
 
-async def _poll(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Long polling until SIGINT or SIGTERM.
+async def _run(settings: Settings, token: str) -> None:
+    """Start-up and the running bot, in one event loop that SIGINT and SIGTERM stop within
+    stopping.STOP_LIMIT_S (a signal while starting cancels the start)."""
+    from dojobot.app import build_application
+    from dojobot.ops.startup import wait_for_bot_api
+    from dojobot.transport import webhook
+
+    with stop_on_signal() as stop:
+        try:
+            # Fail fast with one line if the database is unusable, before talking to Telegram.
+            await _migrate_to_latest(settings)
+            await wait_for_bot_api(token, settings.api_base_url)
+            app = build_application(settings, migrate=False)
+            log.info("DojoBot starting (%s mode, database %s)", settings.mode,
+                     redact_url(settings.database_url))
+            if settings.mode is Mode.WEBHOOK:
+                # Our endpoint, not PTB's run_webhook: it answers Telegram only once the
+                # update was handled, so an update a killed replica held is sent again.
+                secret = settings.webhook_secret_token
+                assert settings.webhook_url is not None and secret is not None
+                await webhook.serve(
+                    app, stop, listen=settings.webhook_listen, port=settings.webhook_port,
+                    url=settings.webhook_url, secret=secret.get_secret_value(),
+                )
+            else:
+                await _poll(app, stop)
+        except asyncio.CancelledError:
+            if not stop.requested.is_set():
+                raise
+            task = asyncio.current_task()
+            assert task is not None
+            task.uncancel()
+            log.debug("stopped while starting")  # "DojoBot stopped" follows: one line
+
+
+async def _poll(app: Application[Any, Any, Any, Any, Any, Any], stop: Stop) -> None:
+    """Long polling until the stop is requested.
 
     Not PTB's run_polling: its signal handler raises SystemExit in whatever runs, so a signal
     while post_init awaited a request (setMyCommands) left that request behind, to fail once
@@ -132,30 +150,11 @@ async def _poll(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     down as usual); once the bot polls, it ends the wait."""
     from dojobot.transport.lifecycle import running
 
-    main = asyncio.current_task()
-    assert main is not None
-    stopping = asyncio.Event()
-    starting = True
-
-    def on_signal() -> None:
-        stopping.set()
-        if starting:
-            main.cancel()
-
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, on_signal)
-    try:
-        # The API answered a moment ago: should it drop again before polling starts, PTB's
-        # bootstrap retries deleteWebhook quietly (-1: without limit) instead of exiting.
-        async with running(app, bootstrap_retries=-1):
-            starting = False
-            await stopping.wait()
-    except asyncio.CancelledError:
-        if not stopping.is_set():
-            raise
-        main.uncancel()
-        log.debug("stopped while starting")  # "DojoBot stopped" follows: one line
+    # The API answered a moment ago: should it drop again before polling starts, PTB's
+    # bootstrap retries deleteWebhook quietly (-1: without limit) instead of exiting.
+    async with running(app, bootstrap_retries=-1):
+        stop.cancel_main = False  # from here a stop drains the updates in flight
+        await stop.requested.wait()
 
 
 async def _migrate_to_latest(settings: Settings) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from dojobot.config import Settings
+from dojobot.ops.outages import Outages
 from dojobot.ops.runtime import OpsRuntime
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.db import Database
@@ -81,6 +82,8 @@ class BotData:
     languages: dict[int, str] = field(default_factory=dict)
     # PostgreSQL: hears the erasures of other replicas (handlers/privacy/forget.py).
     erasures: Listener | None = None
+    # The database's or the Bot API's outage going on now: one log line at each end of it.
+    outages: Outages = field(default_factory=Outages)
 
 
 _Data = dict[object, object]

@@ -8,6 +8,15 @@ Here the POST waits for the update to go through the application's update proces
 concurrently, each chat's updates in order), so an update a dead replica held is sent again
 by Telegram, through the proxy, to another replica or to the restarted one.
 
+The endpoint is public (the proxy passes anyone's POST), so nothing is read before the
+secret: the header is checked as soon as the headers are in, before the body is read, and
+a POST without it is refused and its connection closed. What a holder of the secret or a
+slow client can take is bounded too: a body fits Telegram's largest update (MAX_BODY), the
+headers and the body each arrive within a deadline, and at most MAX_CONNECTIONS are open
+(Telegram opens up to 100: setWebhook's max_connections, 40 by default; the proxy fewer).
+Measured before (eight 90 MB bodies without the secret: 113 to 792 MiB; 1,500 half-sent
+bodies all still open after 65 s), and the same limits sit in deploy/Caddyfile.
+
 The price: an update can be handled twice (handled, then killed before the 200). What it
 changes is recorded with the message id that caused it, and a message seen again changes
 nothing: an answer is judged once and a deep link starts its set once (storage/practice.py).
@@ -19,7 +28,6 @@ import asyncio
 import hmac
 import json
 import logging
-import signal
 from http import HTTPStatus
 from typing import Any
 
@@ -27,41 +35,56 @@ from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
+from tornado.iostream import IOStream
 from tornado.web import Application as TornadoApp
-from tornado.web import RequestHandler
+from tornado.web import RequestHandler, stream_request_body
 
 from dojobot.ops.startup import StartupError, token_free_reason
+from dojobot.ops.stopping import DRAIN_S, Stop
 from dojobot.transport.lifecycle import lifecycle
 
 log = logging.getLogger(__name__)
 
 PATH = "/telegram"
-# How long a stopping replica lets the updates it holds finish before it stops handling;
-# what is still unanswered then is sent again by Telegram to another replica.
-DRAIN_S = 10.0
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's largest update is a message of 4,096 characters with its entities, quoting
+# another such message (reply_to_message): well under 100 KiB of JSON, even escaped.
+MAX_BODY = 256 * 1024
+MAX_HEADERS = 16 * 1024
+HEADER_TIMEOUT_S = 10.0  # also how long an idle kept-alive connection stays open
+BODY_TIMEOUT_S = 10.0  # the whole body, from its first byte
+MAX_CONNECTIONS = 256
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
+@stream_request_body
 class _Updates(RequestHandler):
-    def initialize(self, app: AnyApp, secret: str | None, inflight: set[asyncio.Task[None]],
-                   ) -> None:
+    def initialize(self, app: AnyApp, secret: str, inflight: set[asyncio.Task[None]]) -> None:
         self.app = app
         self.secret = secret
         self.inflight = inflight
+        self.chunks: list[bytes] = []
 
     def check_xsrf_cookie(self) -> None:
         return None
 
-    async def post(self) -> None:
-        if self.secret is not None and not hmac.compare_digest(
-            self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode(),
-            self.secret.encode(),
+    def prepare(self) -> None:
+        """Refuse before the body is read: a POST without the secret costs its headers."""
+        if self.request.method != "POST" or not hmac.compare_digest(
+            self.request.headers.get(SECRET_HEADER, "").encode(), self.secret.encode()
         ):
-            self.send_error(HTTPStatus.FORBIDDEN)  # not Telegram: nothing is logged of it
-            return
+            # Not Telegram: nothing is logged of it. Finishing before the body was read
+            # closes the connection (tornado does not read the rest of it).
+            self.send_error(HTTPStatus.FORBIDDEN)
+
+    def data_received(self, chunk: bytes) -> None:
+        """Collect the body (the server stops it past MAX_BODY or BODY_TIMEOUT_S)."""
+        self.chunks.append(chunk)
+
+    async def post(self) -> None:
         try:
-            update = Update.de_json(json.loads(self.request.body), self.app.bot)
+            update = Update.de_json(json.loads(b"".join(self.chunks)), self.app.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("webhook: a POST that is not an update was refused")
             self.send_error(HTTPStatus.BAD_REQUEST)
@@ -78,7 +101,7 @@ class _Updates(RequestHandler):
         self.finish()
 
 
-async def set_webhook(app: AnyApp, url: str, secret: str | None) -> None:
+async def set_webhook(app: AnyApp, url: str, secret: str) -> None:
     """setWebhook, retried while Telegram cannot be reached (like PTB's bootstrap_retries=-1;
     a 429 is retried by the rate limiter)."""
     pause = 1.0
@@ -93,18 +116,35 @@ async def set_webhook(app: AnyApp, url: str, secret: str | None) -> None:
             pause = min(pause * 2, 60.0)
 
 
-async def serve(app: AnyApp, *, listen: str, port: int, url: str, secret: str | None) -> None:
-    """Run `app` on its webhook until SIGINT or SIGTERM. A stopping replica answers the
-    updates it holds before it stops."""
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stopping.set)
+class _BoundedServer(HTTPServer):
+    """An HTTPServer that closes a connection past MAX_CONNECTIONS at once."""
+
+    def handle_stream(self, stream: IOStream, address: tuple[Any, ...]) -> None:
+        """Serve the connection, or close it if the server has its fill already."""
+        if len(self._connections) >= MAX_CONNECTIONS:
+            stream.close()
+            return
+        super().handle_stream(stream, address)
+
+
+def webhook_server(app: AnyApp, secret: str, inflight: set[asyncio.Task[None]]) -> HTTPServer:
+    """The endpoint at PATH, with the limits of a public one (module docstring)."""
+    return _BoundedServer(
+        TornadoApp(
+            [(PATH, _Updates, {"app": app, "secret": secret, "inflight": inflight})],
+            log_function=lambda handler: None,  # no access log: one line per update is noise
+        ),
+        max_body_size=MAX_BODY, max_header_size=MAX_HEADERS,
+        idle_connection_timeout=HEADER_TIMEOUT_S, body_timeout=BODY_TIMEOUT_S,
+    )
+
+
+async def serve(app: AnyApp, stop: Stop, *, listen: str, port: int, url: str, secret: str,
+                ) -> None:
+    """Run `app` on its webhook until `stop` is requested. A stopping replica answers the
+    updates it holds (for up to DRAIN_S) before it stops."""
     inflight: set[asyncio.Task[None]] = set()
-    server = HTTPServer(TornadoApp(
-        [(PATH, _Updates, {"app": app, "secret": secret, "inflight": inflight})],
-        log_function=lambda handler: None,  # no access log: one line per update is noise
-    ))
+    server = webhook_server(app, secret, inflight)
     async with lifecycle(app):
         try:
             server.listen(port, listen)
@@ -114,7 +154,8 @@ async def serve(app: AnyApp, *, listen: str, port: int, url: str, secret: str | 
         try:
             await set_webhook(app, url, secret)
             await app.start()
-            await stopping.wait()
+            stop.cancel_main = False  # from here a stop drains the updates in flight
+            await stop.requested.wait()
             server.stop()  # no new updates: Telegram sends them to the other replicas
             if inflight:
                 await asyncio.wait(set(inflight), timeout=DRAIN_S)

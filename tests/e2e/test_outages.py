@@ -1,0 +1,46 @@
+"""An outage of the database: one log line at each end of it, no traceback per update, and
+a learner whose answer could not be saved is told to send it again (not to start over)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+import pytest
+
+from telegram_standin import BotApiStandIn
+from tests.conftest import Dojo
+from tests.support.learner import current_question, reply, solve, start_set
+from tests.support.waiting import until
+
+
+@pytest.mark.sqlite_only(reason="the outage is another process holding the file's write lock")
+async def test_an_answer_lost_to_an_outage_is_asked_for_again(
+    dojo: Dojo, standin: BotApiStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    learner = await standin.user(611, "Dai")
+    message = await start_set(standin, learner, "math-arithmetic-addition-d101")
+    _, _, question = current_question(message)
+    blocker = sqlite3.connect(dojo.database_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the database is out of reach for writes
+    try:
+        with caplog.at_level(logging.WARNING):
+            for _ in range(2):
+                told = await reply(standin, learner, str(solve(question)))
+                # It said "send /start to go on", which the learner did not need.
+                assert told.plain_text == (
+                    "Sorry, I couldn't save that just now. Please send it again in a moment."
+                )
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    judged = await reply(standin, learner, str(solve(question)))
+    assert judged.plain_text.startswith("✓")
+    await until(lambda: "database back" in caplog.text, "the end of the outage is logged")
+    assert "Traceback" not in caplog.text
+    assert not any(r.exc_info for r in caplog.records)
+    # One line as it starts and one as it ends, not one per update.
+    start, end = [r.getMessage() for r in caplog.records if r.name == "dojobot.ops.outages"]
+    assert start.startswith("database out of reach (OperationalError: database is locked)")
+    assert end.startswith("database back: out of reach for ")
+    assert end.endswith(" s, 2 updates failed (OperationalError: database is locked)")
