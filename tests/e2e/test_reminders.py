@@ -112,7 +112,7 @@ async def test_setting_a_reminder_and_timezone_reads_clearly(held: Dojo) -> None
         "(or /remind off)."
     )
     bad_zone = await say(s, learner, "/timezone Mars/<b>Base")
-    assert bad_zone.plain_text.startswith("I don't know the timezone “Mars/<b>Base”.")
+    assert bad_zone.plain_text.startswith("I don't know the timezone “Mars/<b>Base”. Send ")
     assert "/timezone +05:30" in bad_zone.plain_text
     offset = await say(s, learner, "/timezone +05:30")
     assert offset.plain_text.startswith("🌍 Timezone set: UTC+05:30. Your local time: 13:30.")

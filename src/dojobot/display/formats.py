@@ -14,6 +14,7 @@ from babel.dates import format_date, format_interval, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
 from dojobot.engine.calendar import Period, local_datetime, period_bounds, zone
+from dojobot.engine.progression import TEST_OUT_ACCURACY
 from dojobot.engine.stats import whole_percent
 from dojobot.i18n import _, current
 
@@ -67,6 +68,11 @@ def percent(accuracy: float | None) -> str:
     return native_digits(format_percent(
         whole_percent(accuracy) / 100, locale=current().locale, numbering_system="default"
     ))
+
+
+def test_out_share() -> str:
+    """The share a test-out needs, from the engine's constant: '95%', '95 %'."""
+    return percent(float(TEST_OUT_ACCURACY))
 
 
 def number(value: float) -> str:

@@ -19,6 +19,8 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.core import Locale, UnknownLocaleError
+
 MINUTES_PER_DAY = 24 * 60
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
@@ -80,8 +82,10 @@ def _zone_names() -> dict[str, str]:
     return by_lower
 
 
-def parse_zone(text: str) -> str:
-    """'Europe/Berlin', 'berlin', 'New York', '+05:30', 'UTC-3' -> the name to store."""
+def parse_zone(text: str, locale: str | None = None) -> str:
+    """'Europe/Berlin', 'berlin', 'New York', '+05:30', 'UTC-3' -> the name to store; with
+    a locale, also a city as that language names it (CLDR's exemplar cities: 'Tokio' in
+    German, 'Москва' in Russian). A city that names several zones is InvalidZone."""
     cleaned = text.strip()
     if match := _OFFSET.match(cleaned):
         sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
@@ -93,6 +97,8 @@ def parse_zone(text: str) -> str:
     if key in ("utc", "gmt", "z", "zulu"):
         return "UTC"
     name = _zone_names().get(key)
+    if name is None and locale is not None:
+        name = _local_cities(locale).get(_fold(cleaned))
     if name is None:
         raise InvalidZone(text)
     if match := _ETC_GMT.match(name):
@@ -100,6 +106,30 @@ def parse_zone(text: str) -> str:
         flipped = "-" if match.group(1) == "+" else "+"
         return _offset_name(flipped, int(match.group(2)) * 60)
     return name
+
+
+def _fold(city: str) -> str:
+    """A city name for matching: case, spaces and underscores do not matter."""
+    return " ".join(city.replace("_", " ").split()).casefold()
+
+
+@lru_cache(maxsize=16)
+def _local_cities(locale: str) -> dict[str, str | None]:
+    """A language's city names (CLDR exemplar cities, via Babel) -> the zone; None where one
+    name belongs to several zones, so that it is refused like an unknown one."""
+    try:
+        zones = Locale.parse(locale).time_zones
+    except (UnknownLocaleError, ValueError):
+        return {}
+    known = set(_zone_names().values())
+    found: dict[str, str | None] = {}
+    for zone_id, names in zones.items():
+        city = names.get("city")
+        if not city or zone_id not in known:
+            continue
+        key = _fold(city)
+        found[key] = zone_id if found.get(key, zone_id) == zone_id else None
+    return found
 
 
 def zone(name: str) -> tzinfo:

@@ -7,7 +7,7 @@ from html import escape
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from dojobot.display.formats import percent
+from dojobot.display.formats import percent, test_out_share
 from dojobot.engine.progression import STANDARD
 from dojobot.i18n import DEFAULT, LANGUAGES, N_, TELEGRAM_CODES, _, use_language
 from dojobot.i18n.names import shown
@@ -88,7 +88,7 @@ def help_text(context: DojoContext) -> str:
         "<b>Commands</b>\n{commands}\nIn a class group: {in_groups}"
     ).format(
         stages=stages, stage_rule=stage_rule(), levels=levels, commands=commands,
-        in_groups=in_groups, share="95%",
+        in_groups=in_groups, share=test_out_share(),
     )
 
 

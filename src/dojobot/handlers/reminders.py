@@ -20,7 +20,7 @@ from dojobot.engine.calendar import (
 from dojobot.engine.nudges import MAX_IGNORED, first_due
 from dojobot.handlers.callbacks import Reminder, on_button
 from dojobot.handlers.editing import edit_in_place
-from dojobot.i18n import N_, _, ngettext
+from dojobot.i18n import N_, _, current, ngettext
 from dojobot.storage import reminders as store
 from dojobot.transport.context import DojoContext
 
@@ -31,6 +31,11 @@ ZONE_EXAMPLES = N_(
     "/timezone Europe/Berlin, a city like /timezone Tokyo, or an offset like /timezone +05:30"
 )
 STALE = N_("That button is no longer valid. Send /remind to see your reminder.")
+# Translators: what a learner may type after /remind to switch reminders off or on, in
+# lower case, separated by "|". Put the word on the "🔕 Off" button among them, and the
+# short forms people type ("выкл"). English words always work as well.
+OFF_WORDS = N_("off|stop|no")
+ON_WORDS = N_("on|resume|yes")
 
 
 def at(minutes: int) -> str:
@@ -132,6 +137,15 @@ async def turn_off_text(context: DojoContext, user_id: int) -> str:
     )
 
 
+def said(arg: str, words: str, *labels: str) -> bool:
+    """The argument is one of the words (English or the learner's language) or a button's
+    label without its emoji: '/remind aus', '/remind выкл', '/remind Desligar'."""
+    typed = " ".join(arg.split()).casefold()
+    accepted = {*words.split("|"), *_(words).split("|")}
+    accepted |= {"".join(c for c in label if c.isalpha() or c == " ").strip() for label in labels}
+    return typed in {w.strip().casefold() for w in accepted if w.strip()}
+
+
 async def remind(update: Update, context: DojoContext) -> None:
     """/remind, /remind 18:30, /remind off, /remind on."""
     message = update.effective_message
@@ -142,10 +156,10 @@ async def remind(update: Update, context: DojoContext) -> None:
         text = await status_text(context, user.id)
         await message.reply_text(text, reply_markup=times_keyboard())
         return
-    if arg.lower() in ("off", "stop", "no"):
+    if said(arg, OFF_WORDS, _("🔕 Off")):
         await message.reply_text(await turn_off_text(context, user.id))
         return
-    if arg.lower() in ("on", "resume", "yes"):
+    if said(arg, ON_WORDS):
         existing = await store.get_reminder(context.db, user.id)
         if existing is None:
             await message.reply_text(_("Pick a time first, for example /remind 18:30."))
@@ -200,13 +214,13 @@ async def set_timezone(update: Update, context: DojoContext) -> None:
         )
         return
     try:
-        zone_name = parse_zone(arg)
+        zone_name = parse_zone(arg, str(current().locale))
     except InvalidZone:
         await message.reply_text(
-            _(
-                "I don't know the timezone “{text}”. Send a name like /timezone Europe/Berlin "
-                "or an offset like /timezone +05:30."
-            ).format(text=escape(arg[:40]))
+            # One line for a name that fits no zone and for a city that names several.
+            _("I don't know the timezone “{text}”. Send {examples}.").format(
+                text=escape(arg[:40]), examples=_(ZONE_EXAMPLES)
+            )
         )
         return
     await store.set_user_timezone(db, user.id, zone_name)

@@ -7,7 +7,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from dojobot.display.formats import percent, seconds
+from dojobot.display.formats import percent, seconds, test_out_share
 from dojobot.engine.practice_set import SetState, position, remaining
 from dojobot.engine.stats import Stats
 from dojobot.handlers.callbacks import Go, Menu, Nav, ShowProgress, Topics
@@ -68,7 +68,7 @@ def test_out_intro(catalogue: Catalogue, stage_id: int, size: int, pace_ms: int)
         "Pass with at least {share} right and a median time within {pace} s to move to {next} "
         "now. /stop ends it."
     ).format(stage=stage_label(stage), n=size, pace=pace_ms // 1000,
-             next=stage_label(following), share="95%")
+             next=stage_label(following), share=test_out_share())
 
 
 def test_out_result(passed: bool, work_on: list[str], pace_ms: int, too_fast: int) -> str:
@@ -79,7 +79,7 @@ def test_out_result(passed: bool, work_on: list[str], pace_ms: int, too_fast: in
     line = _(
         "Test-out not passed: it needs {share} right and a median within {pace} s. "
         "This set still counts toward your reps."
-    ).format(pace=pace_ms // 1000, share="95%")
+    ).format(pace=pace_ms // 1000, share=test_out_share())
     if too_fast:
         line += "\n" + ngettext(
             "{n} answer came faster than anyone can read and type it, so it did not count.",

@@ -63,7 +63,7 @@ from dojobot.handlers.classes.texts import (
 )
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.fluency import send_class_map
-from dojobot.i18n import N_, _, activate, ngettext
+from dojobot.i18n import N_, _, activate, current, ngettext
 from dojobot.i18n.names import shown
 from dojobot.storage import classes as store
 from dojobot.storage.catalogue import Catalogue
@@ -286,7 +286,7 @@ async def _set_timezone(
 ) -> None:
     """/board timezone Z: the same names, cities and offsets as a learner's /timezone."""
     try:
-        zone = parse_zone(text)
+        zone = parse_zone(text, str(current().locale))
     except InvalidZone:
         await _reply(update, context, _(
             "I don't know the timezone {text}. Use a name such as Europe/Berlin, a city such "
