@@ -203,13 +203,16 @@ def build_application(
             settings.messages_per_second_here, max_retries=3, replicas=settings.replicas
         ))
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(ChatOrderedProcessor(clock))
+        .concurrent_updates(processor := ChatOrderedProcessor(clock))
         .post_init(functools.partial(_post_init, migrate=migrate))
         .post_shutdown(_post_shutdown)
         .build()
     )
     app.bot_data.settings = settings
     app.bot_data.clock = clock
+    processor.on_overflow = functools.partial(
+        common.tell_of_dropped_updates, app.bot, app.bot_data
+    )
     register_handlers(app)
     return app
 

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from dojobot.transport.updates import CHAT_BACKLOG
 from telegram_standin import BotApiStandIn
 from tests.conftest import Dojo
 from tests.support.db import fetchone
@@ -72,3 +73,25 @@ async def test_double_taps_start_one_set_and_are_answered_quietly(
     problems = [m for m in standin.messages(learner) if "Problem 1 of" in m.plain_text]
     assert len(problems) == 2
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_a_chat_past_its_backlog_gets_one_note_and_the_rest_is_dropped(
+    dojo: Dojo, standin: BotApiStandIn
+) -> None:
+    # 6,000 /help of one chat filled python-telegram-bot's semaphore: other learners waited
+    # 95.6 s for a reply, and that wait was stored as their response time. Now a chat has
+    # at most CHAT_BACKLOG updates waiting; what comes past that is dropped, with one note.
+    flood = await standin.user(711, "Flo")
+    other = await standin.user(712, "Oto")
+    released = standin.hold("sendMessage", flood.id)  # its first reply hangs at Telegram
+    for _ in range(CHAT_BACKLOG + 30):
+        await standin.send_text(flood, "/help")
+    await until(lambda: standin.updates_unconfirmed == 0, "the bot took every update in")
+    await standin.send_text(other, "/help")  # answered while the flood waits
+    assert "/start" in (await standin.next_message(other)).plain_text
+    released.set()
+    await standin.settle()
+    texts = [m.plain_text for m in standin.messages(flood)]
+    notes = [t for t in texts if t.startswith("You're sending messages faster than I can")]
+    assert len(notes) == 1, notes
+    assert len(texts) == CHAT_BACKLOG + 1  # a reply to each /help it kept, and the note

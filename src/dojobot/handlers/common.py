@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from dojobot.display.formats import percent, test_out_share
 from dojobot.engine.progression import STANDARD
-from dojobot.i18n import DEFAULT, LANGUAGES, N_, TELEGRAM_CODES, _, use_language
+from dojobot.i18n import DEFAULT, LANGUAGES, N_, TELEGRAM_CODES, _, resolve, use_language
 from dojobot.i18n.names import shown
-from dojobot.transport.context import DojoContext
+from dojobot.transport.context import BotData, DojoContext
 
 # The one command list: Telegram's command menu and /help both show it. Descriptions are
 # English msgids, translated where shown.
@@ -90,6 +92,23 @@ def help_text(context: DojoContext) -> str:
         stages=stages, stage_rule=stage_rule(), levels=levels, commands=commands,
         in_groups=in_groups, share=test_out_share(),
     )
+
+
+async def tell_of_dropped_updates(bot: Bot, data: BotData, update: object) -> None:
+    """One note to a chat whose updates were dropped (it had too many waiting already:
+    transport/updates.py), in the chat's language; nothing if it cannot be sent."""
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    chat = update.effective_chat
+    user = update.effective_user
+    code = data.languages.get(chat.id) or (user.language_code if user else None)
+    with use_language(resolve(code)):
+        text = _(
+            "You're sending messages faster than I can answer, so I skipped the newest "
+            "ones. Wait for my replies, then go on."
+        )
+    with contextlib.suppress(TelegramError):
+        await bot.send_message(chat.id, text)
 
 
 async def show_help(update: Update, context: DojoContext) -> None:

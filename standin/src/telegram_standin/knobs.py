@@ -51,6 +51,11 @@ class KnobsMixin(StandInState):
         """How many calls of `method` into `chat_id` are waiting on a hold right now."""
         return self._held[(method.lower(), chat_id)]
 
+    @property
+    def updates_unconfirmed(self) -> int:
+        """Updates the bot has not confirmed yet (by a getUpdates offset past them)."""
+        return len(self._updates)
+
     def unanswered_callback_queries(self) -> list[str]:
         """Ids of callback queries the bot never answered."""
         return [q.id for q in self._callback_queries.values() if not q.answered]
