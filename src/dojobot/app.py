@@ -209,6 +209,7 @@ def build_application(
         .build()
     )
     app.bot_data.settings = settings
+    app.bot_data.application = app
     app.bot_data.clock = clock
     processor.on_overflow = functools.partial(
         common.tell_of_dropped_updates, app.bot, app.bot_data

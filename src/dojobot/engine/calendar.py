@@ -260,6 +260,15 @@ def period_bounds(period: Period, now_ms: int, tz: str) -> Bounds:
     return Bounds(_epoch_ms(start), _epoch_ms(end))
 
 
+def weeks_back(now_ms: int, tz: str, count: int) -> list[Bounds]:
+    """The `count` weeks up to and including the current one (Monday to Monday in `tz`),
+    oldest first."""
+    weeks = [period_bounds(Period.WEEK, now_ms, tz)]
+    while len(weeks) < count:
+        weeks.append(period_bounds(Period.WEEK, weeks[-1].start_ms - 1, tz))
+    return weeks[::-1]
+
+
 def weekly_post_due(
     now_ms: int, tz: str, last_posted_week: int | None, post_hour: int = POST_HOUR
 ) -> int | None:

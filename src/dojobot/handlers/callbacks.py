@@ -68,6 +68,7 @@ class Panel(StrEnum):
     DELETE_CONFIRMED = "dd"
     LANGUAGE_MENU = "lm"
     FACTS = "fx"  # the class's weakest facts (fluency map)
+    DASHBOARD = "db"  # the class dashboard's button, sent to the admin privately
 
 
 # How fields are spelled.

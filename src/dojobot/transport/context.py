@@ -6,8 +6,9 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from telegram.ext import CallbackContext, ContextTypes, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from dojobot.config import Settings
 from dojobot.ops.outages import Outages
@@ -84,6 +85,9 @@ class BotData:
     erasures: Listener | None = None
     # The database's or the Bot API's outage going on now: one log line at each end of it.
     outages: Outages = field(default_factory=Outages)
+    # The running Application: the Mini App's requests come from tornado, not from an
+    # update, and reach Telegram (admin checks, files) through a context built on it.
+    application: Application[Any, Any, Any, Any, Any, Any] | None = None
 
 
 _Data = dict[object, object]

@@ -149,7 +149,9 @@ class MethodsMixin(StandInState):
     def _api_sendMessage(self, params: JSON, files: Any) -> JSON:
         state = self._chat_for_send(params.get("chat_id"))
         text, plain, entities = parse_message_text(params)
-        markup, buttons = parse_markup(params.get("reply_markup"))
+        markup, buttons = parse_markup(
+            params.get("reply_markup"), private=state.chat.type == "private"
+        )
         self._check_rate(state, "sendMessage")
         return self._bot_message(
             state,
@@ -188,7 +190,9 @@ class MethodsMixin(StandInState):
     def _api_sendPhoto(self, params: JSON, files: dict[str, tuple[str, bytes, str]]) -> JSON:
         state = self._chat_for_send(params.get("chat_id"))
         caption, plain, entities = parse_caption(params)
-        markup, buttons = parse_markup(params.get("reply_markup"))
+        markup, buttons = parse_markup(
+            params.get("reply_markup"), private=state.chat.type == "private"
+        )
         stored = self._input_file(params, files, "photo", "photos")
         # Telegram looks at the bytes, not the declared type (PTB sends raw bytes as
         # application/octet-stream): refuse only what is not an image at all.
@@ -221,7 +225,9 @@ class MethodsMixin(StandInState):
     def _api_sendDocument(self, params: JSON, files: dict[str, tuple[str, bytes, str]]) -> JSON:
         state = self._chat_for_send(params.get("chat_id"))
         caption, plain, entities = parse_caption(params)
-        markup, buttons = parse_markup(params.get("reply_markup"))
+        markup, buttons = parse_markup(
+            params.get("reply_markup"), private=state.chat.type == "private"
+        )
         stored = self._input_file(params, files, "document", "documents")
         self._check_rate(state, "sendDocument")
         document: JSON = {
@@ -325,7 +331,9 @@ class MethodsMixin(StandInState):
             what = "caption" if caption else "text"
             raise ApiError.bad_request(f"there is no {what} in the message to edit")
         text, plain, entities = (parse_caption if caption else parse_message_text)(params)
-        markup, buttons = parse_markup(params.get("reply_markup"))
+        markup, buttons = parse_markup(
+            params.get("reply_markup"), private=state.chat.type == "private"
+        )
         return self._apply_edit(
             state,
             record,
@@ -340,7 +348,9 @@ class MethodsMixin(StandInState):
 
     def _api_editMessageReplyMarkup(self, params: JSON, files: Any) -> JSON:
         state, record, message = self._message_to_edit(params)
-        markup, buttons = parse_markup(params.get("reply_markup"))
+        markup, buttons = parse_markup(
+            params.get("reply_markup"), private=state.chat.type == "private"
+        )
         return self._apply_edit(state, record, message, markup=markup, buttons=buttons)
 
     def _api_deleteMessage(self, params: JSON, files: Any) -> bool:

@@ -90,6 +90,7 @@ class Button:
     text: str
     callback_data: str | None = None
     url: str | None = None
+    web_app_url: str | None = None  # a Mini App button (private chats only)
 
 
 @dataclass

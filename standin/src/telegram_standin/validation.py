@@ -75,8 +75,20 @@ def parse_caption(params: JSON) -> tuple[str, str, list[JSON]]:
     return caption, plain, entities
 
 
-def parse_markup(markup: Any) -> tuple[JSON | None, list[list[Button]]]:
-    """The reply markup and its inline buttons, checked as Telegram checks them."""
+def _web_app_url(button: JSON, private: bool) -> str:
+    """A Mini App button's URL: HTTPS (loopback HTTP for tests), in a private chat only."""
+    web_app = button.get("web_app")
+    url = web_app.get("url") if isinstance(web_app, dict) else None
+    if not private or not isinstance(url, str) or not url.lower().startswith(
+        ("https://", "http://127.0.0.1")
+    ):
+        raise ApiError.bad_request("BUTTON_TYPE_INVALID")
+    return url
+
+
+def parse_markup(markup: Any, *, private: bool = True) -> tuple[JSON | None, list[list[Button]]]:
+    """The reply markup and its inline buttons, checked as Telegram checks them (a Mini App
+    button only in a private chat)."""
     if markup is None or markup == "":
         return None, []
     if not isinstance(markup, dict):
@@ -125,7 +137,8 @@ def parse_markup(markup: Any) -> tuple[JSON | None, list[list[Button]]]:
                 raise ApiError.bad_request(
                     f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL"
                 )
-            out_row.append(Button(text, data, url))
+            web_app_url = _web_app_url(button, private) if "web_app" in button else None
+            out_row.append(Button(text, data, url, web_app_url))
         buttons.append(out_row)
     return markup, buttons
 

@@ -48,6 +48,7 @@ from dojobot.handlers.classes.common import (
     send_to_group,
     sent_by_admin_anonymously,
 )
+from dojobot.handlers.classes.dashboard_link import offer_dashboard
 from dojobot.handlers.classes.focus import focus_command
 from dojobot.handlers.classes.texts import (
     PERIOD_NAMES,
@@ -233,8 +234,13 @@ async def send_chart(
 async def _show_panel(update: Update, context: DojoContext, cls: ClassGroup) -> None:
     await send_to_group(
         context, cls.chat_id, settings_text(cls, context.catalogue),
-        keyboard=settings_keyboard(cls, context.catalogue), reply_to=update.effective_message,
+        keyboard=settings_keyboard(cls, context.catalogue, dashboard=_has_dashboard(context)),
+        reply_to=update.effective_message,
     )
+
+
+def _has_dashboard(context: DojoContext) -> bool:
+    return context.settings.web_app_url is not None
 
 
 async def _reply(update: Update, context: DojoContext, text: str) -> None:
@@ -352,6 +358,28 @@ async def _delete(update: Update, context: DojoContext, cls: ClassGroup) -> None
     await edit_in_place(update, _(DELETED), None)
 
 
+async def _send_from_panel(
+    update: Update, context: DojoContext, cls: ClassGroup, action: Panel
+) -> None:
+    """A panel button that sends something (chart, facts, dashboard, export) and leaves the
+    panel as it is."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    if action is Panel.CHART:
+        await query.answer(_("Drawing the chart…"))
+        await send_chart(context, cls)
+    elif action is Panel.FACTS:
+        await query.answer(_("Drawing the class's facts…"))
+        await send_class_map(context, cls)
+    elif action is Panel.DASHBOARD:
+        await query.answer(await offer_dashboard(
+            context, cls, user.id, user.is_bot, user.first_name, None
+        ))
+    else:
+        await query.answer(await _export_for(update, context, cls))
+
+
 async def board_button(
     update: Update, context: DojoContext, data: BoardPanel | Setting
 ) -> None:
@@ -379,16 +407,8 @@ async def board_button(
             await query.answer()
             await edit_in_place(update, settings_text(cls, catalogue), language_keyboard(cls))
             return
-        case BoardPanel(action=Panel.CHART):
-            await query.answer(_("Drawing the chart…"))
-            await send_chart(context, cls)
-            return
-        case BoardPanel(action=Panel.FACTS):
-            await query.answer(_("Drawing the class's facts…"))
-            await send_class_map(context, cls)
-            return
-        case BoardPanel(action=Panel.EXPORT):
-            await query.answer(await _export_for(update, context, cls))
+        case BoardPanel(action=Panel.CHART | Panel.FACTS | Panel.DASHBOARD | Panel.EXPORT):
+            await _send_from_panel(update, context, cls, data.action)
             return
         case BoardPanel(action=Panel.DELETE):
             await query.answer()
@@ -408,7 +428,8 @@ async def board_button(
     assert fresh is not None
     await query.answer(toast)
     await edit_in_place(
-        update, settings_text(fresh, catalogue), settings_keyboard(fresh, catalogue)
+        update, settings_text(fresh, catalogue),
+        settings_keyboard(fresh, catalogue, dashboard=_has_dashboard(context)),
     )
 
 

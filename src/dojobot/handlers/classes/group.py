@@ -48,6 +48,7 @@ from dojobot.handlers.classes.common import (
     member_status,
     send_to_group,
 )
+from dojobot.handlers.classes.dashboard_link import send_dashboard_button
 from dojobot.handlers.classes.focus import board_focus
 from dojobot.handlers.classes.joins import announce_join
 from dojobot.handlers.classes.texts import (
@@ -70,6 +71,7 @@ LINK_REFUSED = {
         "open the link again."
     ),
     "exp": N_("That export link works for the group's admins only."),
+    "dash": N_("The dashboard is for the group's admins only."),
 }
 PRESENT = (*ADMIN_ROLES, ChatMemberStatus.MEMBER)
 
@@ -255,7 +257,7 @@ async def leave_command(update: Update, context: DojoContext) -> None:
 
 
 async def open_class_link(update: Update, context: DojoContext, payload: str) -> str:
-    """A /start join-/exp- deep link in the private chat; returns a note for the menu."""
+    """A /start join-/exp-/dash- deep link in the private chat; returns a note for the menu."""
     user = update.effective_user
     assert user is not None
     decoded = decode_link(payload)
@@ -266,7 +268,7 @@ async def open_class_link(update: Update, context: DojoContext, payload: str) ->
     # title, not whether it exists (no class and no membership read the same).
     cls = await store.get_class(context.db, chat_id)
     if cls is None or await member_status(context, chat_id, user.id) not in (
-        ADMIN_ROLES if kind == "exp" else MEMBER_ROLES
+        ADMIN_ROLES if kind in ("exp", "dash") else MEMBER_ROLES
     ):
         return _(LINK_REFUSED[kind]) + "\n\n"
     if not cls.active:
@@ -275,6 +277,13 @@ async def open_class_link(update: Update, context: DojoContext, payload: str) ->
     if kind == "exp":
         await board.send_export(context, cls, user.id)
         note = _("📄 Above: the export of <b>{title}</b>.")
+    elif kind == "dash":
+        if context.settings.web_app_url is None or not await send_dashboard_button(
+            context, cls, user.id
+        ):
+            return _("The dashboard needs the bot's Mini App, which this bot does not have.") \
+                + "\n\n"
+        note = _("📊 Above: the dashboard of <b>{title}</b>.")
     elif await store.join_class(context.db, chat_id, user.id, context.now_ms()):
         note = _("✋ You joined <b>{title}</b>: your answers now count on its board.")
     else:

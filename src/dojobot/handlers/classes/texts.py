@@ -38,11 +38,11 @@ PERIOD_NAMES = {
 }
 # Deep-link payloads allow [A-Za-z0-9_-] only, so a group's negative id is written n<digits>.
 # Canonical ASCII digits only; the value is range-checked like a button's chat id.
-_LINK = re.compile(r"(join|exp)-([np])([1-9][0-9]{0,19})", re.ASCII)
+_LINK = re.compile(r"(join|exp|dash)-([np])([1-9][0-9]{0,19})", re.ASCII)
 
 
 def encode_link(kind: str, chat_id: int) -> str:
-    """'join-n1001234567890' for a class link of that kind ('join' or 'exp')."""
+    """'join-n1001234567890' for a class link of that kind ('join', 'exp' or 'dash')."""
     return f"{kind}-{'n' if chat_id < 0 else 'p'}{abs(chat_id)}"
 
 
@@ -59,7 +59,7 @@ def decode_link(payload: str) -> tuple[str, int] | None:
 
 def is_class_link(payload: str) -> bool:
     """Whether a /start payload belongs to the classes feature."""
-    return payload.startswith(("join-", "exp-"))
+    return payload.startswith(("join-", "exp-", "dash-"))
 
 
 def bot_link(bot_username: str, payload: str) -> str:
@@ -182,8 +182,11 @@ def language_name() -> str:
     return NATIVE_NAMES.get(current().code, current().code)
 
 
-def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMarkup:
-    """Period, topic, weekly post, chart, export and delete; data names the group."""
+def settings_keyboard(
+    cls: ClassGroup, catalogue: Catalogue, *, dashboard: bool = False
+) -> InlineKeyboardMarkup:
+    """Period, topic, weekly post, chart, export, the dashboard (where the bot has its Mini
+    App) and delete; data names the group."""
     chat = cls.chat_id
     periods = [
         InlineKeyboardButton(
@@ -220,6 +223,9 @@ def settings_keyboard(cls: ClassGroup, catalogue: Catalogue) -> InlineKeyboardMa
         [InlineKeyboardButton(
             _("🧩 Weakest facts"), callback_data=BoardPanel(chat, Panel.FACTS).encode()
         )],
+        *([[InlineKeyboardButton(
+            _("📊 Dashboard"), callback_data=BoardPanel(chat, Panel.DASHBOARD).encode()
+        )]] if dashboard else []),
         [InlineKeyboardButton(
             _("🗑 Delete the class"), callback_data=BoardPanel(chat, Panel.DELETE).encode()
         )],

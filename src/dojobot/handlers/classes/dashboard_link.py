@@ -1,0 +1,78 @@
+"""How an admin opens the class dashboard (the Mini App) from the group.
+
+Telegram refuses web-app buttons in groups, so /board's "📊 Dashboard" does not open it
+there: the bot sends the admin, in their private chat, a message whose web-app button opens
+`<DOJOBOT_WEB_APP_URL>/dashboard?class=<group>` (a direct t.me Mini App link would need the
+app's short name from @BotFather, and would open the app's main page). An admin who never
+opened the private chat gets a group note with a deep link (`start=dash-n<id>`) that opens
+it and delivers the button there, as the CSV export does. The class id in the URL is no
+secret: every request of the dashboard checks that whoever opened it is the group's admin.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, WebAppInfo
+from telegram.error import Forbidden
+
+from dojobot.handlers.classes.common import send_to_group
+from dojobot.handlers.classes.texts import bot_link, encode_link
+from dojobot.i18n import _
+from dojobot.storage.classes import ClassGroup
+from dojobot.transport.context import DojoContext
+
+
+def dashboard_url(base: str, chat_id: int) -> str:
+    """The dashboard page of a class: '<base>/dashboard?class=n4001'."""
+    return f"{base}/dashboard?class={encode_link('dash', chat_id).removeprefix('dash-')}"
+
+
+async def send_dashboard_button(context: DojoContext, cls: ClassGroup, user_id: int) -> bool:
+    """Send the admin the button that opens the class's dashboard, privately; False if
+    Telegram forbids the message (they never opened the chat)."""
+    base = context.settings.web_app_url
+    assert base is not None
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+        _("📊 Open the dashboard"), web_app=WebAppInfo(dashboard_url(base, cls.chat_id))
+    )]])
+    try:
+        await context.bot.send_message(
+            user_id,
+            _("📊 The dashboard of <b>{title}</b>: who practised, who needs help with which "
+              "facts, the weeks' trends and the weekly focus. Only the group's admins can "
+              "open it.").format(title=escape(cls.title)),
+            reply_markup=keyboard,
+        )
+    except Forbidden:
+        return False
+    return True
+
+
+async def offer_dashboard(
+    context: DojoContext, cls: ClassGroup, user_id: int, is_bot: bool, first_name: str,
+    reply_to: Message | None,
+) -> str | None:
+    """/board's "📊 Dashboard": the button privately, or a way there. A toast, or None."""
+    if context.settings.web_app_url is None:
+        return _("The dashboard needs the bot's Mini App, which this bot does not have.")
+    if is_bot:  # an anonymous admin has no private chat
+        await send_to_group(
+            context, cls.chat_id,
+            _("I can't open the dashboard for an anonymous admin: tap it as yourself."),
+            reply_to=reply_to,
+        )
+        return None
+    if await send_dashboard_button(context, cls, user_id):
+        return _("📊 Sent to our private chat.")
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+        _("📊 Open the dashboard"),
+        url=bot_link(context.bot.username, encode_link("dash", cls.chat_id)),
+    )]])
+    await send_to_group(
+        context, cls.chat_id,
+        _("{name}, I can't message you until you open a chat with me. Tap the button and "
+          "press Start: the dashboard opens from there.").format(name=escape(first_name)),
+        keyboard=keyboard, reply_to=reply_to,
+    )
+    return _("Open a chat with me first: see the button I posted.")

@@ -1,0 +1,163 @@
+"""The class dashboard's reads: members with their practice, one member's recent sets, and
+the class's weeks. Only current members, ever: every query starts from class_member, so a
+learner who left (or erased themselves) is not there.
+
+The board's own figures (reps, right answers, true median over the period and topic) come
+from storage.classes.member_stats, so the dashboard and /leaderboard never disagree; the
+fact grid reads the memory model through storage.memory.class_facts, the one place that
+says who is fluent in a fact.
+"""
+
+from __future__ import annotations
+
+import statistics
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from dojobot.engine.calendar import Bounds, local_date, streak, zone
+from dojobot.storage.db import Database
+
+DAY_MS = 86_400_000
+# A streak is counted over this many days of sets; a longer one shows as "at least".
+STREAK_WINDOW_DAYS = 100
+
+
+@dataclass(frozen=True)
+class MemberPractice:
+    """What the members table shows beside the board's figures, for one member."""
+
+    user_id: int
+    stages: dict[int, int]  # topic id -> stage, for the topics they have practised
+    last_practised_ms: dict[int, int]  # topic id -> when they last answered
+    streak_days: int
+    streak_capped: bool  # the streak fills the window: at least this long
+
+
+async def members_practice(
+    db: Database, chat_id: int, now_ms: int, default_zone: str
+) -> dict[int, MemberPractice]:
+    """Stage and last practice per topic and the streak (in the member's own timezone) of
+    every current member."""
+    since = now_ms - STREAK_WINDOW_DAYS * DAY_MS
+    async with db.read(heavy=True) as tx:
+        members = await tx.fetchall(
+            """SELECT m.user_id, u.timezone FROM class_member m
+               JOIN "user" u ON u.user_id = m.user_id WHERE m.chat_id = ?""",
+            (chat_id,),
+        )
+        progress = await tx.fetchall(
+            """SELECT p.user_id, p.topic_id, p.stage_id, p.last_practised_at
+               FROM class_member m JOIN user_progress p ON p.user_id = m.user_id
+               WHERE m.chat_id = ? AND p.total_reps > 0""",
+            (chat_id,),
+        )
+        # Finished sets of the window (the streak's days), through session_user_topic.
+        sets = await tx.fetchall(
+            """SELECT s.user_id, s.end_time FROM class_member m
+               JOIN session s ON s.user_id = m.user_id
+               WHERE m.chat_id = ? AND s.start_time >= ? AND s.end_time IS NOT NULL
+                 AND s.total_reps > 0""",
+            (chat_id, since - DAY_MS),
+        )
+    ends: dict[int, list[int]] = {}
+    for user_id, end in sets:
+        ends.setdefault(user_id, []).append(end)
+    stages: dict[int, dict[int, int]] = {}
+    last: dict[int, dict[int, int]] = {}
+    for user_id, topic_id, stage_id, practised in progress:
+        stages.setdefault(user_id, {})[topic_id] = stage_id
+        if practised is not None:
+            last.setdefault(user_id, {})[topic_id] = practised
+    practice = {}
+    for user_id, zone_name in members:
+        tz = zone(zone_name or default_zone)
+        days = streak({local_date(t, tz) for t in ends.get(user_id, ()) if t >= since},
+                      local_date(now_ms, tz))
+        practice[user_id] = MemberPractice(
+            user_id, stages.get(user_id, {}), last.get(user_id, {}), days,
+            days >= STREAK_WINDOW_DAYS - 1,
+        )
+    return practice
+
+
+@dataclass(frozen=True)
+class RecentSet:
+    """One of a member's last sets."""
+
+    topic_id: int
+    level_id: int | None
+    stage_id: int
+    start_ms: int
+    reps: int
+    correct: int
+    median_ms: float | None
+    test_out: str | None
+
+
+async def recent_member_sets(
+    db: Database, chat_id: int, user_id: int, limit: int = 10
+) -> tuple[str, list[RecentSet]] | None:
+    """The member's board name and last finished sets, newest first; None if they are not
+    a member of the class now."""
+    async with db.read() as tx:
+        member = await tx.fetchone(
+            """SELECT coalesce(u.nickname, u.first_name) FROM class_member m
+               JOIN "user" u ON u.user_id = m.user_id
+               WHERE m.chat_id = ? AND m.user_id = ?""",
+            (chat_id, user_id),
+        )
+        if member is None:
+            return None
+        rows = await tx.fetchall(
+            """SELECT topic_id, difficulty_level_id, stage_id, start_time, total_reps,
+                      correct_reps, median_response_time, test_out
+               FROM session
+               WHERE user_id = ? AND end_time IS NOT NULL AND total_reps > 0
+               ORDER BY start_time DESC LIMIT ?""",
+            (user_id, limit),
+        )
+    return member[0], [RecentSet(*tuple(r)) for r in rows]
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    """One week of the class: every current member's answers in it."""
+
+    start_ms: int
+    reps: int
+    active_members: int
+    accuracy: float | None
+    median_ms: float | None
+
+
+async def weekly_trends(
+    db: Database, chat_id: int, weeks: list[Bounds], topic_id: int | None
+) -> list[WeekPoint]:
+    """Reps, members who answered, accuracy and the true median time of each week (oldest
+    first), over the class's current members. One read of attempt_user_time (it carries
+    the topic, the outcome and the time), the medians computed here."""
+    if not weeks:
+        return []
+    start, end = weeks[0].start_ms, weeks[-1].end_ms
+    async with db.read(heavy=True) as tx:
+        rows = await tx.fetchall(
+            """SELECT a.user_id, a.answered_at, a.correct, a.response_ms
+               FROM class_member m
+               JOIN attempt a INDEXED BY attempt_user_time
+                    ON a.user_id = m.user_id AND a.answered_at >= ?2 AND a.answered_at < ?3
+                   AND (CAST(?4 AS INTEGER) IS NULL OR a.topic_id = ?4)
+               WHERE m.chat_id = ?1""",
+            (chat_id, start, end, topic_id),
+        )
+    starts = [w.start_ms for w in weeks]
+    buckets: list[list[tuple[int, int, int]]] = [[] for _ in weeks]
+    for user_id, answered_at, correct, response_ms in rows:
+        buckets[bisect_right(starts, answered_at) - 1].append((user_id, correct, response_ms))
+    return [
+        WeekPoint(
+            week.start_ms, len(inside), len({r[0] for r in inside}),
+            sum(r[1] for r in inside) / len(inside) if inside else None,
+            statistics.median(r[2] for r in inside) if inside else None,
+        )
+        for week, inside in zip(weeks, buckets, strict=True)
+    ]

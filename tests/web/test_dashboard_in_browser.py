@@ -1,0 +1,143 @@
+"""The class dashboard in headless Chromium, opened the way an admin opens it: /board's
+📊 Dashboard, the button the bot sends privately, the page. As the admin (members, a
+member's page, the focus set and then seen by a member in the chat) and as a member who is
+not an admin (refused). Screenshots in light and dark at 360 px, for people to look at
+(DOJOBOT_SCREENSHOTS=<folder> keeps them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.support.browser import Page
+from tests.support.classes import in_group, join_both, make_class, practise, toast
+from tests.support.learner import reply
+from tests.support.web import WebDojo
+
+PHONE_WIDTH = 360
+
+
+async def phone(page: Page, *, dark: bool) -> None:
+    """A 360 px wide phone in the light or dark scheme (one browser, emulated)."""
+    await page.run(page.driver.execute_cdp_cmd, "Emulation.setDeviceMetricsOverride",
+                   {"width": PHONE_WIDTH, "height": 780, "deviceScaleFactor": 2,
+                    "mobile": True})
+    await page.run(page.driver.execute_cdp_cmd, "Emulation.setEmulatedMedia",
+                   {"features": [{"name": "prefers-color-scheme",
+                                  "value": "dark" if dark else "light"}]})
+
+
+async def screenshot(page: Page, tmp_path: Path, name: str) -> None:
+    folder = Path(os.environ.get("DOJOBOT_SCREENSHOTS") or tmp_path)
+    await page.run(lambda: folder.mkdir(parents=True, exist_ok=True))
+    await page.run(page.driver.save_screenshot, str(folder / f"{name}.png"))
+
+
+async def test_an_admin_opens_the_dashboard_and_sets_the_focus(
+    web: WebDojo, chromium: Page, tmp_path: Path
+) -> None:
+    dojo = web.dojo
+    s = dojo.standin
+    k = await make_class(dojo)
+    await join_both(dojo, k)
+    await practise(dojo, k.aiko, [(True, 1200), (True, 900), (False, 2500), (True, 1500)])
+    await s.send_text(k.ben, "/nickname Benji")
+    await s.next_message(k.ben)
+    # /board's 📊 Dashboard: the teacher never opened the private chat, so the group gets
+    # a link to it; /start there brings the web-app button (not allowed in groups).
+    panel = await in_group(dojo, k.teacher, "/board", k.group)
+    qid = await s.press(k.teacher, "📊 Dashboard", message_id=panel.message_id, chat=k.group)
+    assert await toast(s, qid) == "Open a chat with me first: see the button I posted."
+    await s.settle()
+    note = s.messages(k.group)[-1]
+    assert note.flat_buttons[0].url == "https://t.me/DojoSandboxBot?start=dash-n4001"
+    await s.send_text(k.teacher, "/start dash-n4001")
+    offer = await s.next_message(k.teacher)
+    await s.next_message(k.teacher)  # the menu, with "Above: the dashboard of 7A Maths."
+    await s.settle()
+    [button] = offer.flat_buttons
+    assert button.web_app_url == f"{web.base}/dashboard?class=n4001"
+
+    await phone(chromium, dark=False)
+    await chromium.open(web.link("/dashboard?class=n4001", web.init_data(900, "Ms Tanaka")))
+    names = await chromium.wait_for(
+        "[...document.querySelectorAll('#members tbody th')].map(e => e.textContent)"
+        ".join(',')", "the members table"
+    )
+    assert names == "Aiko,Benji"  # most reps first
+    assert await chromium.js("return document.getElementById('idle').textContent") == (
+        "Not practised this weekBenji"
+    )
+    # Readable at 360 px: the page itself never scrolls sideways (the table may, inside).
+    assert await chromium.js("return document.documentElement.scrollWidth") <= PHONE_WIDTH
+    await screenshot(chromium, tmp_path, "dashboard-light")
+    await phone(chromium, dark=True)
+    background = await chromium.js("return getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(23, 33, 43)"
+    await screenshot(chromium, tmp_path, "dashboard-dark")
+    await phone(chromium, dark=False)
+
+    # Sort by name; then one member's page and back.
+    await chromium.js("document.querySelector('[data-sort=name]').click()")
+    assert await chromium.wait_for(
+        "document.querySelector('#members tbody th').textContent === 'Aiko' && "
+        "document.querySelector('th[aria-sort=ascending]') !== null", "sorted by name"
+    )
+    await chromium.js("document.querySelector('#members tbody th button').click()")
+    assert await chromium.wait_for(
+        "document.getElementById('member-name')?.textContent", "the member page"
+    ) == "Aiko"
+    sets = await chromium.wait_for("document.getElementById('sets').textContent", "sets")
+    assert "3 right of 4" in sets
+    await screenshot(chromium, tmp_path, "dashboard-member")
+    await chromium.js("document.getElementById('back').click()")
+    await chromium.wait_for("document.getElementById('members')", "back to the table")
+
+    # The weekly focus, set on the page: Multiplication at Sapling, 2 sets each.
+    await chromium.js("document.getElementById('tab-focus').click()")
+    await chromium.wait_for("document.getElementById('focus-set')", "the focus form")
+    await chromium.js(
+        "const t = document.getElementById('focus-topic'); t.value = '3';"
+        "t.dispatchEvent(new Event('change'));"
+        "document.getElementById('focus-level').value = '102';"
+        "document.getElementById('focus-target').value = '2';"
+        "document.getElementById('focus-set').click();"
+    )
+    assert await chromium.wait_for(
+        "document.getElementById('focus-now').textContent.includes('Multiplication')",
+        "the focus shown"
+    )
+    status = await chromium.js("return document.getElementById('focus-status').textContent")
+    assert status.startswith("🎯 Focus set")
+    await chromium.js(
+        "document.getElementById('focus-target').value = '10000';"
+        "document.getElementById('focus-set').click();"
+    )
+    assert await chromium.wait_for(
+        "document.getElementById('focus-status').textContent.startsWith('The target')",
+        "the refusal"
+    )
+    await screenshot(chromium, tmp_path, "dashboard-focus")
+    menu = await reply(s, k.ben, "/start")
+    assert menu.plain_text.splitlines()[0] == (
+        "🎯 Your class 7A Maths is practising Multiplication at Sapling this week. "
+        "Your sets so far: 0 of 2."
+    )
+
+    # The weeks: charts with their text alternative.
+    await chromium.js("document.getElementById('tab-trends').click()")
+    assert await chromium.wait_for(
+        "document.querySelectorAll('figure svg[role=img]').length === 4 && "
+        "document.getElementById('weeks')", "the charts and their table"
+    )
+    await screenshot(chromium, tmp_path, "dashboard-weeks")
+
+    # A member who is not an admin opens the same page: refused, nothing shown.
+    await chromium.open("about:blank")  # else only the fragment changes: no new page
+    await chromium.open(web.link("/dashboard?class=n4001", web.init_data(501, "Aiko")))
+    refusal = await chromium.wait_for(
+        "document.getElementById('refusal')?.textContent", "the refusal"
+    )
+    assert refusal.startswith("This dashboard is for the admins of the class's group.")
+    assert await chromium.js("return document.getElementById('members')") is None
+    await screenshot(chromium, tmp_path, "dashboard-refused")
