@@ -17,11 +17,13 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
 from PIL import Image, ImageDraw, ImageFont
 
+from dojobot.display.formats import percent
 from dojobot.engine.facts import Fact
 from dojobot.engine.memory import Standing
 from dojobot.i18n import N_, _
@@ -68,51 +70,126 @@ def _share_colour(share: float) -> tuple[int, int, int]:
     )
 
 
-def _draw(
-    facts: Sequence[Fact], fills: Mapping[Fact, tuple[int, int, int]], title: str,
-    notes: Mapping[Fact, str], legend: Sequence[tuple[tuple[int, int, int], str]],
-) -> bytes:
+@dataclass(frozen=True)
+class Placed:
+    """A text on the map with the box it must stay inside (left, top, right, bottom)."""
+
+    text: str
+    font: ImageFont.FreeTypeFont
+    xy: tuple[int, int]
+    anchor: str
+    box: tuple[int, int, int, int]
+    align: str = "left"
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Greedy word wrap by measured width (a word longer than the width stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def fit(text: str, size: int, width: int, max_lines: int) -> tuple[str, ImageFont.FreeTypeFont]:
+    """The text wrapped onto at most `max_lines` lines of `width` px, in the largest font
+    from `size` down to 9 px that allows it: German and Russian labels run longer."""
+    for points in range(size, 8, -1):
+        font = _font(points)
+        lines = _wrap(text, font, width)
+        if len(lines) <= max_lines and all(font.getlength(line) <= width for line in lines):
+            return "\n".join(lines), font
+    return "\n".join(lines), font
+
+
+def _lines(text: str) -> int:
+    return text.count("\n") + 1
+
+
+def layout(
+    facts: Sequence[Fact], title: str, notes: Mapping[Fact, str],
+    legend: Sequence[tuple[tuple[int, int, int], str]],
+) -> tuple[tuple[int, int], list[tuple[Fact, tuple[int, int, int, int]]],
+           list[tuple[tuple[int, int, int], tuple[int, int, int, int]]], list[Placed]]:
+    """Where everything goes: the image size, each fact's cell, each legend swatch, and each
+    text with the box it must fit (tests/i18n/test_text_fits.py measures them)."""
     rows = sorted({f.row for f in facts})
     cols = sorted({f.col for f in facts})
     topic = facts[0].topic
     labelled = len(facts) <= LABELLED_CELLS
     cell = 58 if labelled else (34 if len(cols) <= 10 else 26)
     row_label, col_label = (_(name) if name else "" for name in AXES.get(topic, DEFAULT_AXES))
-    small, normal, big = _font(11), _font(13), _font(16)
+    small = _font(11)
     label_w = 0 if topic == "root" else 40
-    top = MARGIN + 26 + 22 + 18  # title, axis name, column numbers
     grid_w, grid_h = len(cols) * cell, len(rows) * cell
-    legend_h = 22 * ((len(legend) + 1) // 2) + 8 if legend else 0
     width = max(MARGIN * 2 + label_w + grid_w, 460)
-    height = top + grid_h + MARGIN + legend_h
-    image = Image.new("RGB", (width, height), WHITE)
-    draw = ImageDraw.Draw(image)
-    draw.text((width // 2, MARGIN), title, font=big, fill=INK, anchor="mt")
-    x0, y0 = MARGIN + label_w, top
-    draw.text((x0 + grid_w // 2, MARGIN + 28), f"{col_label} →", font=normal, fill=INK,
-              anchor="mt")
+    inner = width - 2 * MARGIN
+    texts: list[Placed] = []
+    title_text, title_font = fit(title, 16, inner, 2)
+    y = MARGIN
+    texts.append(Placed(title_text, title_font, (width // 2, y), "ma",
+                        (MARGIN, y, width - MARGIN, y + 21 * _lines(title_text)), "center"))
+    y += 21 * _lines(title_text) + 6
+    if row_label:  # its own line: beside the column label they ran together in Spanish
+        text, font = fit(f"{row_label} ↓", 13, inner, 1)
+        texts.append(Placed(text, font, (MARGIN, y), "la", (MARGIN, y, width - MARGIN, y + 18)))
+        y += 18
+    x0 = MARGIN + label_w
+    text, font = fit(f"{col_label} →", 13, inner, 1)
+    half = int(font.getlength(text)) // 2 + 1
+    centre = min(max(x0 + grid_w // 2, MARGIN + half), width - MARGIN - half)
+    texts.append(Placed(text, font, (centre, y), "ma", (MARGIN, y, width - MARGIN, y + 18)))
+    top = y + 18 + 18  # the column label, then the column numbers
     for i, col in enumerate(cols):
-        draw.text((x0 + i * cell + cell // 2, top - 4), str(col), font=small, fill=INK,
-                  anchor="mb")
+        x = x0 + i * cell
+        texts.append(Placed(str(col), small, (x + cell // 2, top - 4), "mb",
+                            (x, top - 18, x + cell, top)))
     if row_label:
-        draw.text((MARGIN, MARGIN + 28), f"{row_label} ↓", font=normal, fill=INK, anchor="lt")
         for j, row in enumerate(rows):
-            draw.text((x0 - 6, y0 + j * cell + cell // 2), str(row), font=small, fill=INK,
-                      anchor="rm")
+            yy = top + j * cell
+            texts.append(Placed(str(row), small, (x0 - 6, yy + cell // 2), "rm",
+                                (MARGIN, yy, x0, yy + cell)))
+    cells = []
     for fact in facts:
         x = x0 + cols.index(fact.col) * cell
-        y = y0 + rows.index(fact.row) * cell
-        draw.rectangle((x, y, x + cell - GAP, y + cell - GAP), fill=fills[fact])
-        text = notes.get(fact)
-        if text:
-            draw.multiline_text((x + (cell - GAP) // 2, y + (cell - GAP) // 2), text,
-                                font=small, fill=INK, anchor="mm", align="center")
-    ly = top + grid_h + MARGIN
-    for k, (colour, name) in enumerate(legend):
-        lx = MARGIN + (k % 2) * (width // 2)
-        yy = ly + (k // 2) * 22
-        draw.rectangle((lx, yy, lx + 14, yy + 14), fill=colour)
-        draw.text((lx + 20, yy + 7), name, font=normal, fill=INK, anchor="lm")
+        yy = top + rows.index(fact.row) * cell
+        cells.append((fact, (x, yy, x + cell - GAP, yy + cell - GAP)))
+        if note := notes.get(fact):
+            texts.append(Placed(note, small, (x + (cell - GAP) // 2, yy + (cell - GAP) // 2),
+                                "mm", (x, yy, x + cell - GAP, yy + cell - GAP), "center"))
+    swatches = []
+    y = top + grid_h + MARGIN
+    column_w = inner // 2
+    for start in range(0, len(legend), 2):
+        pair = legend[start:start + 2]
+        fitted = [fit(name, 13, column_w - 28, 2) for _colour, name in pair]
+        row_h = max(17 * _lines(text) for text, _font in fitted) + 6
+        for k, ((colour, _name), (text, font)) in enumerate(zip(pair, fitted, strict=True)):
+            lx = MARGIN + k * column_w
+            swatches.append((colour, (lx, y, lx + 14, y + 14)))
+            texts.append(Placed(text, font, (lx + 20, y), "la",
+                                (lx + 20, y, lx + column_w - 8, y + row_h)))
+        y += row_h
+    height = y + (MARGIN // 2 if legend else 0)
+    return (width, height), cells, swatches, texts
+
+
+def _draw(
+    facts: Sequence[Fact], fills: Mapping[Fact, tuple[int, int, int]], title: str,
+    notes: Mapping[Fact, str], legend: Sequence[tuple[tuple[int, int, int], str]],
+) -> bytes:
+    size, cells, swatches, texts = layout(facts, title, notes, legend)
+    image = Image.new("RGB", size, WHITE)
+    draw = ImageDraw.Draw(image)
+    for fact, box in cells:
+        draw.rectangle(box, fill=fills[fact])
+    for colour, box in swatches:
+        draw.rectangle(box, fill=colour)
+    for placed in texts:
+        draw.multiline_text(placed.xy, placed.text, font=placed.font, fill=INK,
+                            anchor=placed.anchor, align=placed.align, spacing=3)
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=1)  # zlib level 1: 4x faster than 6
     return out.getvalue()
@@ -132,7 +209,7 @@ def class_map(title: str, facts: Sequence[Fact], shares: Mapping[str, float]) ->
     notes: dict[Fact, str] = {}
     if len(facts) <= 81:
         for f in facts:
-            share = f"{round(100 * shares.get(f.key, 0.0))}%"
+            share = percent(shares.get(f.key, 0.0))
             notes[f] = f"{f.label}\n{share}" if len(facts) <= LABELLED_CELLS else share
     legend = [
         (_share_colour(0.0), _("no member fluent")),
