@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # memory-mapped reads (address space; the OS page cache holds the pages).
     sqlite_cache_mib: int = Field(default=64, ge=0, le=65_536)
     sqlite_mmap_mib: int = Field(default=1024, ge=0, le=1_048_576)
+    # FSRS schedules each fact's next review for when its predicted recall falls to this
+    # (engine/cards.py). Higher: more reviews a day, fewer facts forgotten.
+    target_retention: float = Field(default=0.9, ge=0.7, le=0.97)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

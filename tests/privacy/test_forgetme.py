@@ -16,7 +16,7 @@ from dojobot.storage.privacy import (
     request_erasure,
 )
 from tests.conftest import Dojo
-from tests.support.classes import add_attempts, add_user, in_group, toast
+from tests.support.classes import add_attempts, add_user, in_group, practise, toast
 from tests.support.cli import Cli
 from tests.support.db import fetchall, fetchone
 from tests.support.learner import reply
@@ -189,3 +189,15 @@ async def test_a_heavy_learners_erasure_lets_other_answers_in_between(dojo: Dojo
     assert outcome.counts["attempt"] == many
     assert await theirs() == 0
     assert await fetchone(dojo.db, "SELECT 1 FROM attempt WHERE user_id = ?", (other,))
+
+
+async def test_forgetme_erases_the_memory_cards(dojo: Dojo) -> None:
+    s = dojo.standin
+    learner = await s.user(LEARNER_ID, NAME, username=USERNAME)
+    await practise(dojo, learner, [(True, 1200), (False, 2000)])
+    other = await s.user(LEARNER_ID + 1, "Other")
+    await practise(dojo, other, [(True, 1500)])
+    cards = "SELECT user_id, count(*) FROM fact_card GROUP BY user_id ORDER BY user_id"
+    assert [r[0] for r in await fetchall(dojo.db, cards)] == [LEARNER_ID, LEARNER_ID + 1]
+    assert await press(dojo, await ask(dojo)) == "Deleted."
+    assert [tuple(r) for r in await fetchall(dojo.db, cards)] == [(LEARNER_ID + 1, 1)]

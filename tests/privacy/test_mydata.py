@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dojobot.storage.privacy import ANSWER_CHUNK
 from tests.conftest import Dojo
-from tests.support.classes import add_attempts, add_user
+from tests.support.classes import add_attempts, add_user, practise
 from tests.support.cli import Cli
 from tests.support.learner import current_question, reply, solve, start_set
 from tests.support.privacy import LEARNER_ID, NAME, NICKNAME, USERNAME, do_everything, unpack
@@ -108,3 +108,20 @@ async def test_a_heavy_learners_answers_are_all_there_in_order(dojo: Dojo) -> No
     assert document["answers"] == {"file": "answers.csv", "rows": many}
     assert [int(a["response_ms"]) for a in answers] == [500 + i for i in range(many)]
     assert [a["correct"] for a in answers[:3]] == ["0", "1", "1"]
+
+
+async def test_mydata_holds_the_memory_cards(dojo: Dojo) -> None:
+    s = dojo.standin
+    learner = await s.user(LEARNER_ID, NAME)
+    await practise(dojo, learner, [(True, 1200), (False, 2000), (True, 2500)])
+    sent = await reply(s, learner, "/mydata")
+    document, _, readme = unpack(sent.file_bytes)
+    cards = document["fact_cards"]
+    # Three reviews over the facts met: a quick right answer is Easy (4), a miss Again (1),
+    # a right answer within the 3 s pace Good (3).
+    assert sum(c["reviews"] for c in cards) == 3
+    assert {c["topic"] for c in cards} == {"add"}
+    assert 1 in {c["last_rating"] for c in cards}
+    assert all(c["last_review_at"].endswith("+00:00") for c in cards)
+    assert all(c["stability"] > 0 and 1 <= c["difficulty"] <= 10 for c in cards)
+    assert "\n  fact_cards\n" in readme

@@ -7,7 +7,9 @@ from pathlib import Path
 from tests.support.db import execute, fetchall, fetchone
 
 from dojobot.engine.answering import FactUpdate
+from dojobot.engine.cards import review
 from dojobot.engine.memory import DAY_MS, FactMemory, remember
+from dojobot.storage.cards import cards, fact_card, keep_card
 from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.memory import (
     class_facts,
@@ -72,7 +74,9 @@ async def test_memory_pace_and_class_share(migrated_db: Database) -> None:
             async with db.transaction() as tx:
                 before = await fact_memory(tx, user, 3, fact)
                 after = remember(before or FactMemory(), right, ms, at, pace)
-                await keep_memory(tx, user, 3, FactUpdate(fact, after))
+                card = review(await fact_card(tx, user, 3, fact), right, ms, at, pace)
+                await keep_memory(tx, user, 3, FactUpdate(fact, after, card))
+                await keep_card(tx, user, 3, fact, card)
         pending.append(go)
 
     pending: list = []
@@ -89,6 +93,11 @@ async def test_memory_pace_and_class_share(migrated_db: Database) -> None:
     assert expected.due_at == NOW + 1 + DAY_MS
     assert mine["mul 6 9"].last_right is False
     assert await memories(db, 1, 4) == {}
+    kept = await cards(db, 1, 3)
+    assert kept["mul 7 8"] == review(review(None, True, 2000, NOW, 3000), True, 2000, NOW + 1,
+                                     3000)
+    assert kept["mul 6 9"].last_rating == 1  # a miss: Again
+    assert await cards(db, 1, 4) == {}
 
     await execute(
         db,

@@ -19,16 +19,21 @@ import math
 import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from dojobot.engine.calendar import Bounds
+from dojobot.engine.cards import MemoryCard
 from dojobot.engine.complexity import complexity
 from dojobot.engine.facts import STANDARD_LEVEL, Fact, map_space, space
 from dojobot.engine.memory import FactMemory, Standing, is_fluent, standing
 from dojobot.engine.problems import Problem, generate_set
+from dojobot.engine.review_set import build_review_set
 
 NEW_SHARE = 0.2
 FLUENT_SHARE = 0.08
 MAX_COPIES = 3
 CHECKUP_SIZE = 30
+FSRS, LEITNER = "fsrs", "leitner"  # the arms of the scheduler flag
 
 
 def _weak_rank(memory: FactMemory, pace_ms: int) -> tuple[int, int, int]:
@@ -127,15 +132,26 @@ def checkup_set(facts: Sequence[Fact], seed: int, size: int = CHECKUP_SIZE) -> t
     return spread(picked, rng)
 
 
+@dataclass(frozen=True)
+class Memory:
+    """What a set is drawn from: the learner's cards (FSRS) or Leitner memories, by arm."""
+
+    scheduler: str  # "fsrs" or "leitner"
+    memories: Mapping[str, FactMemory]
+    cards: Mapping[str, MemoryCard]
+    day: Bounds  # the learner's local day at the set's start
+
+
 def plan_set(
     topic: str, stage_id: int, level_id: int, seed: int, *,
-    memories: Mapping[str, FactMemory], now_ms: int, pace_ms: int, test_out: bool = False,
+    memory: Memory, now_ms: int, pace_ms: int, test_out: bool = False,
 ) -> tuple[Problem, ...] | None:
     """A set's problems fixed at its start, or None to keep the seed's generated set.
 
     A test-out spreads CHECKUP_SIZE problems over the stage's standard (Sapling) space: the
     facts evenly where the space is enumerable, else the generator's first distinct draws.
-    An ordinary set over an enumerable space is drawn from the learner's memory.
+    An ordinary set over an enumerable space is drawn from the learner's memory: spaced
+    reviews of their FSRS cards (review_set.py), or Leitner boxes (build_set), by arm.
     """
     if test_out:
         whole = map_space(topic, stage_id)
@@ -146,7 +162,15 @@ def plan_set(
     if facts is None:
         return None
     size = complexity(stage_id, level_id).count
-    chosen = build_set(facts, memories, now_ms=now_ms, pace_ms=pace_ms, size=size, seed=seed)
+    if memory.scheduler == FSRS:
+        chosen = build_review_set(
+            facts, memory.cards, now_ms=now_ms, day_start_ms=memory.day.start_ms,
+            day_end_ms=memory.day.end_ms, size=size, seed=seed,
+        )
+    else:
+        chosen = build_set(
+            facts, memory.memories, now_ms=now_ms, pace_ms=pace_ms, size=size, seed=seed
+        )
     return tuple(f.problem for f in chosen)
 
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from dojobot.engine.answers import format_number, is_correct
+from dojobot.engine.cards import DEFAULT_RETENTION, MemoryCard, review
 from dojobot.engine.facts import fact_of
 from dojobot.engine.human_speed import counted_for_test_out
 from dojobot.engine.memory import FactMemory, remember
@@ -66,6 +67,7 @@ class GivenAnswer:
     # device's own figure; None for the chat, timed by the bot from the answer's arrival.
     timed_by: str | None = None
     device_ms: int | None = None
+    retention: float = DEFAULT_RETENTION  # FSRS schedules the fact's card for this recall
 
     @property
     def problem(self) -> Problem:
@@ -128,14 +130,17 @@ class Seen:
     # (expected, right, response ms) of each of the set's answers, when this one ends it
     set_answers: Sequence[tuple[str, bool, int]] | None = None
     memory: FactMemory | None = None  # the fact's memory before this answer (None: new)
+    card: MemoryCard | None = None  # the fact's FSRS card before this answer (None: new)
 
 
 @dataclass(frozen=True)
 class FactUpdate:
-    """A fact's memory after this answer, to be stored for the learner and topic."""
+    """A fact's memory after this answer, to be stored for the learner and topic: its
+    Leitner box and its FSRS card, both kept whatever the learner's scheduler arm."""
 
     fact: str
     memory: FactMemory
+    card: MemoryCard
 
 
 @dataclass(frozen=True)
@@ -183,10 +188,13 @@ def judge(answer: GivenAnswer, seen: Seen) -> Outcome:
             advanced_to = next_stage(stage.stage_id)
             stage = InStage(advanced_to, 0)
     fact = answer.fact
-    memory = None if fact is None else FactUpdate(fact, remember(
-        seen.memory or FactMemory(), answer.correct, answer.response_ms, answer.at_ms,
-        answer.pace_ms,
-    ))
+    memory = None if fact is None else FactUpdate(
+        fact,
+        remember(seen.memory or FactMemory(), answer.correct, answer.response_ms,
+                 answer.at_ms, answer.pace_ms),
+        review(seen.card, answer.correct, answer.response_ms, answer.at_ms, answer.pace_ms,
+               answer.retention),
+    )
     return Outcome(
         correct=answer.correct,
         next_state=answer.next_state,

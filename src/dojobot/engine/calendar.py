@@ -246,6 +246,22 @@ def _add_days(local_midnight: datetime, days: int) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=local_midnight.tzinfo)
 
 
+def utc_moment(at_ms: int) -> datetime:
+    """An instant in epoch ms as an aware UTC datetime (for libraries that want one)."""
+    return datetime.fromtimestamp(at_ms / 1000, tz=UTC)
+
+
+def moment_ms(moment: datetime) -> int:
+    """An aware datetime back to epoch ms (to the millisecond)."""
+    return round(moment.timestamp() * 1000)
+
+
+def day_bounds(now_ms: int, tz: str) -> Bounds:
+    """The learner's local day containing now_ms: [midnight, next midnight)."""
+    start = _midnight(_local(now_ms, tz))
+    return Bounds(_epoch_ms(start), _epoch_ms(_add_days(start, 1)))
+
+
 def period_bounds(period: Period, now_ms: int, tz: str) -> Bounds:
     """The period containing now_ms: Monday-Sunday, the calendar month, or all time."""
     if period is Period.ALL:

@@ -81,6 +81,7 @@ async def begin_set(
     chat = update.effective_chat
     assert user is not None and chat is not None
     new = await start_new_set(context.db, user.id, topic, level_id, context.now_ms(),
+                              default_zone=context.settings.default_timezone,
                               test_out=test_out, message_id=message_id)
     if new is None:
         await _show_current(update, context)
@@ -163,7 +164,8 @@ async def answer(update: Update, context: DojoContext) -> None:
     topic = context.catalogue.topic(current.topic_id)
     assert topic is not None
     given_answer = GivenAnswer(current.state, given, response_ms, now, current.pace_ms,
-                               topic.progression)
+                               topic.progression,
+                               retention=context.settings.target_retention)
     judged = await store.record_answer(db, current, given_answer, message.message_id)
     if judged is None:
         if not await _answer_again(update, context):

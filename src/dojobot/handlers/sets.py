@@ -11,10 +11,12 @@ from decimal import Decimal
 from dojobot.engine import practice_set
 from dojobot.engine.adaptive import plan_set, to_work_on
 from dojobot.engine.answering import GivenAnswer
+from dojobot.engine.cards import DEFAULT_RETENTION
 from dojobot.engine.complexity import FINAL_STAGE
 from dojobot.engine.facts import space
 from dojobot.engine.memory import DAY_MS
 from dojobot.engine.practice_set import SetState
+from dojobot.handlers.set_memory import memory_for_set
 from dojobot.handlers.texts import test_out_result
 from dojobot.i18n import _
 from dojobot.storage import memory as memory_store
@@ -35,28 +37,33 @@ class NewSet:
 
 
 async def plan_new_set(
-    db: Database, user_id: int, topic: Topic, level_id: int, now_ms: int, *, test_out: bool
+    db: Database, user_id: int, topic: Topic, level_id: int, now_ms: int, *, test_out: bool,
+    arm: str, default_zone: str,
 ) -> tuple[SetState, int]:
-    """A new set (or test-out) at the learner's stage: its state and the learner's pace."""
+    """A new set (or test-out) at the learner's stage, drawn by the scheduler `arm`: its
+    state and the learner's pace."""
     stage_id = await store.stage_for(db, user_id, topic.topic_id)
     seed = secrets.randbits(31)
     pace = await memory_store.pace_ms(db, user_id)
     needs_memory = not test_out and space(topic.code, stage_id, level_id) is not None
-    memories = await memory_store.memories(db, user_id, topic.topic_id) if needs_memory else {}
-    plan = plan_set(topic.code, stage_id, level_id, seed, memories=memories, now_ms=now_ms,
+    memory = await memory_for_set(db, user_id, topic.topic_id, now_ms, arm=arm,
+                                  needed=needs_memory, default_zone=default_zone)
+    plan = plan_set(topic.code, stage_id, level_id, seed, memory=memory, now_ms=now_ms,
                     pace_ms=pace, test_out=test_out)
     return practice_set.start_set(topic.code, stage_id, level_id, seed, plan, test_out), pace
 
 
 async def start_new_set(
     db: Database, user_id: int, topic: Topic, level_id: int, now_ms: int, *,
-    test_out: bool = False, message_id: int = 0,
+    test_out: bool = False, message_id: int = 0, default_zone: str = "UTC",
 ) -> NewSet | None:
     """Plan and store a set, closing any running one; None when `message_id` already
-    started the running set (see storage.practice.start_set)."""
+    started the running set (see storage.practice.start_set). `default_zone`: the day of a
+    learner who never set a timezone (due reviews are due per local day)."""
     # Fixed for the whole set: a flag changed meanwhile applies from the next set.
     arm = await scheduler_arm(db, user_id, now_ms)
-    state, pace = await plan_new_set(db, user_id, topic, level_id, now_ms, test_out=test_out)
+    state, pace = await plan_new_set(db, user_id, topic, level_id, now_ms, test_out=test_out,
+                                     arm=arm, default_zone=default_zone)
     started = await store.start_set(db, user_id, topic.topic_id, level_id, state, now_ms,
                                     message_id, arm=arm)
     if started is None:
@@ -68,11 +75,12 @@ async def judge(
     db: Database, topic: Topic, current: store.OpenSet, given: Decimal, *,
     response_ms: int, now_ms: int, message_id: int | None,
     timed_by: str | None = None, device_ms: int | None = None,
+    retention: float = DEFAULT_RETENTION,
 ) -> store.Judged | None:
     """Judge `given` against the set's current problem and keep it (None: already
     judged, or the set moved on meanwhile)."""
     answer = GivenAnswer(current.state, given, response_ms, now_ms, current.pace_ms,
-                         topic.progression, timed_by, device_ms)
+                         topic.progression, timed_by, device_ms, retention)
     return await store.record_answer(db, current, answer, message_id)
 
 

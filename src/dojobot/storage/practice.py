@@ -8,6 +8,7 @@ from dojobot.engine.answering import GivenAnswer, InStage, Outcome, Seen, judge,
 from dojobot.engine.human_speed import too_fast
 from dojobot.engine.practice_set import SetState, from_json, to_json
 from dojobot.engine.stats import Answer, Stats, summarize
+from dojobot.storage.cards import fact_card, keep_card
 from dojobot.storage.db import Database, Row, Tx
 from dojobot.storage.memory import fact_memory, keep_memory
 
@@ -259,9 +260,11 @@ async def record_answer(
             set_answers=(await _expected_answers(tx, current.session_id)
                          if needed.set_answers else None),
             memory=await fact_memory(tx, *where, fact) if fact else None,
+            card=await fact_card(tx, *where, fact) if fact else None,
         ))
         if outcome.memory is not None:
             await keep_memory(tx, *where, outcome.memory)
+            await keep_card(tx, *where, outcome.memory.fact, outcome.memory.card)
         if outcome.advanced_to is not None:
             await tx.execute(
                 """UPDATE user_progress SET stage_id = ?, reps_in_stage = ?,

@@ -32,6 +32,7 @@ class LearnerData:
     imported_history: list[dict[str, Any]]
     fact_memory: list[dict[str, Any]]
     focuses_set: list[dict[str, Any]]  # weekly focuses they set as a class's admin
+    fact_cards: list[dict[str, Any]]
     answer_count: int  # the answers themselves come in chunks: see reading_learner
 
 
@@ -89,6 +90,12 @@ FROM class_focus f JOIN topic t USING (topic_id)
 JOIN difficulty_level d USING (difficulty_level_id)
 WHERE f.set_by = ? ORDER BY f.set_at
 """
+_CARDS = """
+SELECT t.code AS topic, f.fact, f.stability, f.difficulty, f.state, f.step, f.last_review_at,
+       f.due_at, f.reviews, f.last_rating, f.last_ms
+FROM fact_card f JOIN topic t USING (topic_id)
+WHERE f.user_id = ? ORDER BY t.sort_order, f.fact
+"""
 # attempt_user_time (user_id, answered_at) gives the answers in order without a sort.
 _ANSWERS = """
 SELECT a.answered_at, a.session_id, t.code, s.code, a.question, a.expected, a.given,
@@ -124,6 +131,7 @@ async def reading_learner(
             imported_history=await _dicts(tx, _IMPORTED, user_id),
             fact_memory=await _dicts(tx, _FACTS, user_id),
             focuses_set=await _dicts(tx, _FOCUSES, user_id),
+            fact_cards=await _dicts(tx, _CARDS, user_id),
             answer_count=int(counted[0]) if counted else 0,
         )
         yield data, tx.stream(_ANSWERS, (user_id,), size=ANSWER_CHUNK)
@@ -158,6 +166,7 @@ _ERASE = (
     ("legacy_progress_change", "DELETE FROM legacy_progress_change WHERE user_id = ?1"),
     ("legacy_account", "DELETE FROM legacy_account WHERE user_id = ?1 OR pending_user_id = ?1"),
     ("fact_memory", "DELETE FROM fact_memory WHERE user_id = ?1"),
+    ("fact_card", "DELETE FROM fact_card WHERE user_id = ?1"),
     ("attempt", "DELETE FROM attempt WHERE user_id = ?1"),
     ("session", "DELETE FROM session WHERE user_id = ?1"),
     ("user_progress", "DELETE FROM user_progress WHERE user_id = ?1"),

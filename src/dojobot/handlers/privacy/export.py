@@ -27,7 +27,7 @@ VERSION = 1
 _TIMESTAMPS = {
     "created_at", "last_seen_at", "blocked_at", "stage_started_at", "last_practised_at",
     "start_time", "end_time", "next_due_at", "last_sent_at", "updated_at", "joined_at",
-    "linked_at", "due_at", "week_start", "set_at",
+    "linked_at", "due_at", "week_start", "set_at", "last_review_at",
 }
 # README.txt: the keys and column names are the file's format and stay as they are; what
 # each one means is said in the learner's language.
@@ -59,6 +59,11 @@ _JSON_KEYS = (
                        "were right, the spacing box, when last seen, when next due")),
     ("focuses_set", N_("the weekly focuses you set for a class as its admin: group id, "
                        "the week's start, topic, difficulty, target sets per member, when")),
+    ("fact_cards", N_("per fact you met, the memory model (FSRS) that plans your reviews: "
+                      "stability (days until your recall is predicted to fall to 90%), "
+                      "difficulty (1 to 10), state and step, when last reviewed, when due "
+                      "again, how many reviews, the last rating (1 missed, 2 right but slow, "
+                      "3 right, 4 right and quick) and its response time (ms)")),
     ("answers", N_("the name of the CSV below and how many rows it has")),
 )
 _CSV_COLUMNS = (
@@ -136,6 +141,7 @@ def document(data: LearnerData, streak: Streak, now_ms: int) -> dict[str, Any]:
         "imported_history": [_readable(r) for r in data.imported_history],
         "fact_memory": [_readable(r) for r in data.fact_memory],
         "focuses_set": [_readable(r) for r in data.focuses_set],
+        "fact_cards": [_readable(r) for r in data.fact_cards],
         "answers": {"file": "answers.csv", "rows": data.answer_count},
     }
 

@@ -15,8 +15,9 @@ STATEMENT = N_("""\
 • <b>Profile</b> (user): your Telegram id, first name, username and language, as Telegram \
 sends them; your nickname and timezone if you set them; when you first and last wrote. \
 So I know who answers, and what name to show on class boards.
-• <b>Answers</b> (attempt, fact_memory): each problem, your answer, right or wrong, and how \
-long you took. So I can judge, time you, and tell when a stage is done.
+• <b>Answers</b> (attempt, fact_memory, fact_card): each problem, your answer, right or \
+wrong, and how long you took, and per fact how well you are predicted to remember it. So I \
+can judge, time you, tell when a stage is done, and plan your reviews.
 • <b>Sets and progress</b> (session, user_progress): totals per set and per topic, and your \
 stage. For /progress and your streak.
 • <b>Reminder</b> (reminder): the time you chose, and how many reminders went unanswered. \

@@ -1,0 +1,135 @@
+"""A learner's memory of one fact as an FSRS-6 card (the `fsrs` library) and what it predicts.
+
+FSRS (the scheduler in Anki since 23.10) models each fact's memory by its stability (days
+for recall to fall to 90%) and difficulty, and predicts the probability of recall at any
+later time. The library does the modelling; this module only rates answers, keeps a card
+as plain numbers (epoch ms, no datetimes in storage) and asks the library.
+
+Rating an answer, from correctness and time against the learner's pace p (3, 6 or 12 s):
+  wrong                       Again
+  right, slower than p        Hard   worked out, or recalled with effort
+  right within p              Good   recalled, perhaps after a hesitation
+  right within p/2            Easy   recalled at once
+Why p/2 for Easy: a retrieved fact comes at a steady time well below the pace, while a fact
+being worked out (counting up, a nearby fact plus a step) needs most of it. At the default
+3 s pace, 1.5 s is about reading two digits and typing the answer on a phone: nothing was
+computed. Half the pace keeps the same meaning at 6 and 12 s, the paces of learners who
+type or read slowly.
+
+The scheduler has no learning or relearning steps: every answer, the same day or not, is
+a review, and FSRS-6 models same-day reviews with its short-term stability. No fuzzing:
+the set builder spreads reviews over the learner's local day instead, and a pure engine
+draws no random numbers of its own.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from fsrs import Card, Rating, Scheduler, State
+
+from dojobot.engine.calendar import moment_ms, utc_moment
+
+DAY_MS = 86_400_000
+DEFAULT_RETENTION = 0.9
+FLUENT_RECALL = 0.9  # predicted recall at the next day's practice for a fact to be fluent
+EASY_SHARE = 0.5  # of the pace: an answer this fast is rated Easy
+
+
+@dataclass(frozen=True)
+class MemoryCard:
+    """One learner's FSRS card for one fact; moments in epoch ms."""
+
+    stability: float
+    difficulty: float
+    last_review_ms: int
+    due_ms: int
+    reviews: int
+    last_rating: int  # 1 Again, 2 Hard, 3 Good, 4 Easy
+    last_ms: int  # response time of the last answer
+    state: int = State.Review.value
+    step: int | None = None
+
+    @property
+    def within_pace(self) -> bool:
+        """The last answer was right within the pace (Good or Easy)."""
+        return self.last_rating >= Rating.Good
+
+
+def rate(correct: bool, response_ms: int, pace_ms: int) -> Rating:
+    """The FSRS rating of one answer (see the module docstring for the bounds)."""
+    if not correct:
+        return Rating.Again
+    if response_ms > pace_ms:
+        return Rating.Hard
+    if response_ms <= pace_ms * EASY_SHARE:
+        return Rating.Easy
+    return Rating.Good
+
+
+def check_retention(value: float) -> float:
+    """A target retention FSRS can schedule for: 0.7 to 0.97; ValueError otherwise."""
+    if not 0.7 <= value <= 0.97:
+        raise ValueError("the target retention must be between 0.7 and 0.97")
+    return value
+
+
+@functools.lru_cache(maxsize=8)
+def scheduler(retention: float = DEFAULT_RETENTION) -> Scheduler:
+    """FSRS-6 with its default parameters, scheduling for `retention`."""
+    return Scheduler(
+        desired_retention=check_retention(retention),
+        learning_steps=(),
+        relearning_steps=(),
+        enable_fuzzing=False,
+    )
+
+
+def _fsrs_card(card: MemoryCard) -> Card:
+    # card_id is given: left out, the library would read the clock and sleep 1 ms.
+    return Card(
+        card_id=0, state=State(card.state), step=card.step, stability=card.stability,
+        difficulty=card.difficulty, due=utc_moment(card.due_ms),
+        last_review=utc_moment(card.last_review_ms),
+    )
+
+
+def review(card: MemoryCard | None, correct: bool, response_ms: int, now_ms: int,
+           pace_ms: int, retention: float = DEFAULT_RETENTION) -> MemoryCard:
+    """The card after one more answer to its fact (a new card for a first answer)."""
+    rating = rate(correct, response_ms, pace_ms)
+    before = Card(card_id=0) if card is None else _fsrs_card(card)
+    after, _log = scheduler(retention).review_card(before, rating, utc_moment(now_ms))
+    assert after.stability is not None and after.difficulty is not None
+    return MemoryCard(
+        stability=after.stability, difficulty=after.difficulty, last_review_ms=now_ms,
+        due_ms=moment_ms(after.due), reviews=(card.reviews if card else 0) + 1,
+        last_rating=int(rating), last_ms=response_ms, state=int(after.state),
+        step=after.step,
+    )
+
+
+def recall(card: MemoryCard, at_ms: int) -> float:
+    """FSRS's predicted probability of recall at `at_ms` (whole days since the review)."""
+    return scheduler().get_card_retrievability(_fsrs_card(card), utc_moment(at_ms))
+
+
+def is_fluent(card: MemoryCard | None, now_ms: int) -> bool:
+    """Fluent: the last answer was right within the pace, and recall predicted at the next
+    day's practice (this time tomorrow) is at least FLUENT_RECALL."""
+    return (
+        card is not None
+        and card.within_pace
+        and recall(card, now_ms + DAY_MS) >= FLUENT_RECALL
+    )
+
+
+def is_due(card: MemoryCard, day_end_ms: int) -> bool:
+    """Due on the learner's local day: at any time before its next midnight."""
+    return card.due_ms < day_end_ms
+
+
+def done_today(card: MemoryCard, day_start_ms: int) -> bool:
+    """Answered right today (within the pace or not): not asked again until another day."""
+    return card.last_rating >= Rating.Hard and card.last_review_ms >= day_start_ms

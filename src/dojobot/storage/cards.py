@@ -1,0 +1,86 @@
+"""FSRS cards (per learner, topic and fact): the answer's update, and the reads of the map,
+the class grid, set building and nudges."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from dojobot.engine.cards import MemoryCard
+from dojobot.storage.db import Database, Tx
+
+_COLUMNS = (
+    "stability, difficulty, last_review_at, due_at, reviews, last_rating, last_ms, state, step"
+)
+_UPDATE_ALL = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", "))
+UPSERT = f"""INSERT INTO fact_card (user_id, topic_id, fact, {_COLUMNS})
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (user_id, topic_id, fact) DO UPDATE SET {_UPDATE_ALL}"""
+
+
+def card_of(row: Sequence[Any]) -> MemoryCard:
+    """A card from its stored columns (_COLUMNS' order)."""
+    stability, difficulty, last, due, reviews, rating, last_ms, state, step = row
+    return MemoryCard(
+        float(stability), float(difficulty), int(last), int(due), int(reviews), int(rating),
+        int(last_ms), int(state), step,
+    )
+
+
+def card_row(user_id: int, topic_id: int, fact: str, card: MemoryCard) -> tuple[Any, ...]:
+    """UPSERT's arguments for one card."""
+    return (user_id, topic_id, fact, card.stability, card.difficulty, card.last_review_ms,
+            card.due_ms, card.reviews, card.last_rating, card.last_ms, card.state, card.step)
+
+
+async def fact_card(tx: Tx, user_id: int, topic_id: int, fact: str) -> MemoryCard | None:
+    """Inside the answer's transaction: the fact's card before the answer (None: new)."""
+    row = await tx.fetchone(
+        f"SELECT {_COLUMNS} FROM fact_card WHERE user_id = ? AND topic_id = ? AND fact = ?",
+        (user_id, topic_id, fact),
+    )
+    return card_of(tuple(row)) if row else None
+
+
+async def keep_card(tx: Tx, user_id: int, topic_id: int, fact: str, card: MemoryCard) -> None:
+    """Inside the answer's transaction: store the fact's card after the answer."""
+    await tx.execute(UPSERT, card_row(user_id, topic_id, fact, card))
+
+
+async def cards(db: Database, user_id: int, topic_id: int) -> dict[str, MemoryCard]:
+    """Every card of a learner in a topic, by fact key."""
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            f"SELECT fact, {_COLUMNS} FROM fact_card WHERE user_id = ? AND topic_id = ?",
+            (user_id, topic_id),
+        )
+    return {r[0]: card_of(tuple(r)[1:]) for r in rows}
+
+
+async def due_cards(db: Database, user_id: int, before_ms: int) -> int:
+    """How many of the learner's cards, in every topic, fall due before `before_ms`."""
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            "SELECT count(*) FROM fact_card WHERE user_id = ? AND due_at < ?",
+            (user_id, before_ms),
+        )
+    return int(row[0]) if row else 0
+
+
+async def class_cards(
+    db: Database, chat_id: int, topic_id: int
+) -> tuple[int, list[tuple[str, MemoryCard]]]:
+    """(members, every member's card in the topic as (fact, card)); nothing per member."""
+    async with db.read(heavy=True) as tx:
+        counted = await tx.fetchone(
+            "SELECT count(*) FROM class_member WHERE chat_id = ?", (chat_id,)
+        )
+        rows = await tx.fetchall(
+            f"""SELECT k.fact, {", ".join("k." + c for c in _COLUMNS.split(", "))}
+                FROM class_member c
+                JOIN fact_card k ON k.user_id = c.user_id AND k.topic_id = ?
+                WHERE c.chat_id = ?""",
+            (topic_id, chat_id),
+        )
+    members = int(counted[0]) if counted else 0
+    return members, [(r[0], card_of(tuple(r)[1:])) for r in rows]

@@ -1,0 +1,88 @@
+"""FSRS cards: ratings from correctness and pace, the library's model, fluency, due days."""
+
+from __future__ import annotations
+
+import pytest
+from fsrs import Rating
+
+from dojobot.engine.calendar import day_bounds
+from dojobot.engine.cards import (
+    DAY_MS,
+    check_retention,
+    done_today,
+    is_due,
+    is_fluent,
+    rate,
+    recall,
+    review,
+)
+
+PACE = 3000
+NOW = 20_000 * DAY_MS + 8 * 3_600_000  # 08:00 UTC
+
+
+def test_ratings_follow_the_pace() -> None:
+    assert rate(False, 900, PACE) is Rating.Again
+    assert rate(True, 3001, PACE) is Rating.Hard
+    assert rate(True, 3000, PACE) is Rating.Good
+    assert rate(True, 1501, PACE) is Rating.Good
+    assert rate(True, 1500, PACE) is Rating.Easy
+    assert rate(True, 5000, 6000) is Rating.Good  # a slower pace moves every bound
+
+
+def test_a_first_answer_makes_a_card_the_library_schedules() -> None:
+    card = review(None, True, 2000, NOW, PACE)
+    assert card.reviews == 1
+    assert card.last_rating == Rating.Good
+    assert card.stability == pytest.approx(2.3065)  # FSRS-6's initial stability for Good
+    assert card.due_ms == NOW + 2 * DAY_MS  # whole days, no fuzz
+    missed = review(card, False, 4000, NOW + 60_000, PACE)
+    assert missed.stability < card.stability
+    assert missed.reviews == 2
+    assert missed.due_ms == NOW + 60_000 + DAY_MS  # a miss is due again the next day
+
+
+def test_same_day_reviews_change_the_card() -> None:
+    first = review(None, True, 2000, NOW, PACE)
+    again = review(first, True, 1000, NOW + 3_600_000, PACE)  # Easy an hour later
+    assert again.stability > first.stability
+
+
+def test_fluent_means_recall_tomorrow_and_within_pace() -> None:
+    good = review(None, True, 2000, NOW, PACE)
+    assert is_fluent(good, NOW)
+    slow = review(None, True, 4000, NOW, PACE)
+    assert not is_fluent(slow, NOW)  # right, but the recent time is over the pace
+    assert not is_fluent(None, NOW)
+    # Weeks later the model predicts the fact is fading: no longer fluent.
+    assert not is_fluent(good, NOW + 10 * DAY_MS)
+    assert recall(good, NOW + 10 * DAY_MS) < 0.9 <= recall(good, NOW + DAY_MS)
+
+
+def test_due_means_due_on_the_local_day() -> None:
+    card = review(None, False, 4000, NOW, PACE)  # due tomorrow 08:00 UTC
+    tomorrow_0755 = NOW + DAY_MS - 5 * 60_000
+    utc = day_bounds(tomorrow_0755, "UTC")
+    assert card.due_ms > tomorrow_0755
+    assert is_due(card, utc.end_ms)  # the day's first set takes it, minutes early or not
+    assert not is_due(card, day_bounds(NOW, "UTC").end_ms)
+    # In Tokyo (UTC+9) 08:00 UTC is 17:00: the card is due on that local day.
+    tokyo = day_bounds(tomorrow_0755, "Asia/Tokyo")
+    assert tokyo.end_ms - tokyo.start_ms == DAY_MS
+    assert is_due(card, tokyo.end_ms)
+
+
+def test_a_right_answer_rests_until_another_day() -> None:
+    today = day_bounds(NOW, "UTC")
+    assert done_today(review(None, True, 2000, NOW, PACE), today.start_ms)
+    assert done_today(review(None, True, 5000, NOW, PACE), today.start_ms)
+    assert not done_today(review(None, False, 2000, NOW, PACE), today.start_ms)
+    yesterday = review(None, True, 2000, NOW - DAY_MS, PACE)
+    assert not done_today(yesterday, today.start_ms)
+
+
+@pytest.mark.parametrize("value", [0.5, 0.99, 1.0])
+def test_target_retention_is_checked(value: float) -> None:
+    with pytest.raises(ValueError, match=r"between 0\.7 and 0\.97"):
+        check_retention(value)
+    assert check_retention(0.85) == 0.85
