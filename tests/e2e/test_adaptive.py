@@ -11,7 +11,9 @@ from functools import partial
 from PIL import Image
 
 from dojobot.display.fluency_map import COLOURS
+from dojobot.engine.flags import SCHEDULER
 from dojobot.engine.memory import Standing
+from dojobot.storage import flags
 from dojobot.storage.classes import is_member
 from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo
@@ -22,6 +24,7 @@ from tests.support.waiting import until
 
 MUL = "math-arithmetic-multiplication"
 FAST_MS = 1500
+DAY_MS, HOUR_MS = 86_400_000, 3_600_000
 
 
 async def answer_set(
@@ -178,7 +181,11 @@ async def progress_map(dojo: Dojo, learner: User) -> BotMessage:
 
 
 async def test_a_missed_fact_comes_back_until_it_is_fluent(dojo: Dojo) -> None:
+    """The Leitner arm of the scheduler flag: a miss comes back set after set until it is
+    right twice in a row (FSRS rests a right answer until another day: test_fsrs_sets)."""
     s = dojo.standin
+    await flags.set_percent(dojo.db, SCHEDULER, 0, dojo.clock())
+    dojo.clock.advance(flags.REFRESH_MS)
     learner = await s.user(603, "Sora")
     target = "7 × 8"
     seen_in_sets = []
@@ -322,3 +329,37 @@ async def test_imported_history_shows_in_progress(dojo: Dojo) -> None:
     assert "No answers yet" not in report.plain_text
     assert "Addition · Shu 守" in report.plain_text
     assert "Imported from the old app: 2 sessions · 100 reps" in report.plain_text
+
+
+async def test_fsrs_sets_rest_what_was_right_and_review_what_is_due_today(dojo: Dojo) -> None:
+    """FSRS, the arm of a fresh install: a fact answered right waits for another day, and a
+    fact due at any time of the learner's day leads that day's first set."""
+    s = dojo.standin
+    learner = await s.user(605, "Hana")
+    dojo.clock.now_ms = DAY_MS * 20_000 + 8 * HOUR_MS  # 08:00 UTC
+    await s.send_text(learner, f"/start {MUL}-d102")
+    first = await s.next_message(learner)
+    await s.settle()
+    morning, _last = await answer_set(dojo, learner, first, pause_ms=2500)  # within 3 s
+    assert len(set(morning)) == 25
+    # The same evening: every fact of the morning rests; 39 others are still new.
+    dojo.clock.advance(10 * HOUR_MS)
+    await s.send_text(learner, f"/start {MUL}-d102")
+    first = await s.next_message(learner)
+    await s.settle()
+    evening, _last = await answer_set(dojo, learner, first, pause_ms=2500)
+    assert not set(morning) & set(evening)
+    # Two days later at 07:55: the 50 facts fall due from 08:00 and 18:00 on, after the set
+    # is built, and still lead it: due means due on the learner's day.
+    dojo.clock.now_ms = DAY_MS * 20_002 + 8 * HOUR_MS - 5 * 60_000
+    later = await fetchall(
+        dojo.db, "SELECT count(*) FROM fact_card WHERE user_id = 605 AND due_at > ?",
+        (dojo.clock(),),
+    )
+    assert later[0][0] == 50  # none is due to the minute yet
+    await s.send_text(learner, f"/start {MUL}-d102")
+    first = await s.next_message(learner)
+    await s.settle()
+    asked, _last = await answer_set(dojo, learner, first, pause_ms=2500)
+    assert set(asked[:15]) <= set(morning) | set(evening)  # 15 due reviews lead...
+    assert not set(asked[15:25]) & (set(morning) | set(evening))  # ... and 10 new follow
