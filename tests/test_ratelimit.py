@@ -92,3 +92,54 @@ async def test_a_broadcast_after_a_quiet_spell_does_not_take_the_second_at_once(
         assert texts.index("reply") <= 4
         assert texts.count("nudge") == 60
         assert s.stats.rate_limited == 0
+
+
+async def test_a_broadcast_gets_its_floor_while_replies_fill_every_second() -> None:
+    # Strict priority sent no nudge while any reply waited: 200 due nudges, none sent
+    # during 75 s of load. Now broadcasts get BACKGROUND_FLOOR of each second (4 of 30).
+    async with BotApiStandIn(enforce_rate_limits=True) as s:
+        learners = [await s.user(3000 + i, f"L{i}") for i in range(40)]
+        for learner in learners:
+            await s.send_text(learner, "/start")
+        bot: ExtBot[int] = ExtBot(
+            s.token, base_url=s.base_url, rate_limiter=PriorityRateLimiter(30),
+            request=HTTPXRequest(connection_pool_size=256),
+        )
+        async with bot:
+            # Three seconds of replies (90, three to each of 30 chats) and 10 nudges at once.
+            replies = [bot.send_message(lr.id, "reply") for lr in learners[:30] for _ in "abc"]
+            with background():
+                nudges = [bot.send_message(lr.id, "nudge") for lr in learners[30:]]
+            await asyncio.gather(*replies, *nudges)
+        texts = [c.params["text"] for c in s.calls_of("sendMessage")]
+        last_reply = len(texts) - 1 - texts[::-1].index("reply")
+        # Before the replies ran out, nudges went at their floor (about 4 a second).
+        assert texts[:last_reply].count("nudge") >= 6, texts
+        assert s.stats.rate_limited == 0
+
+
+async def test_a_chat_past_three_a_second_still_gets_its_turn_among_busy_chats() -> None:
+    # Strict lanes made a chat that had 3 messages in the last second wait for as long as
+    # any other chat's reply waited: in a closed loop of 20 learners some got no reply for
+    # over 10 s. Chats now take turns.
+    async with BotApiStandIn(enforce_rate_limits=True) as s:
+        busy = await s.user(4000, "Busy")
+        others = [await s.user(4001 + i, f"O{i}") for i in range(20)]
+        for learner in (busy, *others):
+            await s.send_text(learner, "/start")
+        bot: ExtBot[int] = ExtBot(
+            s.token, base_url=s.base_url, rate_limiter=PriorityRateLimiter(30),
+            request=HTTPXRequest(connection_pool_size=256),
+        )
+        async with bot:
+            # Three messages to one chat, then (within the second) five more to it and five
+            # to each of 20 others.
+            await asyncio.gather(*(bot.send_message(busy.id, f"busy {i}") for i in range(3)))
+            sends = [bot.send_message(busy.id, f"busy {i}") for i in range(3, 8)]
+            sends += [bot.send_message(o.id, "other") for o in others for _ in range(5)]
+            await asyncio.gather(*sends)
+        texts = [c.params["text"] for c in s.calls_of("sendMessage")]
+        # Round robin: one of the busy chat's messages in each round of the others'; strict
+        # lanes kept all five until every other reply had gone (the last five sent).
+        assert texts.index("busy 7") < len(texts) - 10, texts
+        assert s.stats.rate_limited == 0

@@ -1,24 +1,32 @@
-"""Telegram's flood limits with priorities: replies to people first, broadcasts in the rest.
+"""Telegram's flood limits, shared fairly: each active chat its turn, broadcasts a floor.
 
 Telegram allows a bot about 30 messages in any one second and 20 a minute in each group.
 `AIORateLimiter` enforces them with leaky buckets, which let a full bucket go at once and
 then refill: a burst right after a quiet spell breaks the "any one second" window, and the
-429 that follows pauses every send of the bot. It has no notion of priority either, so a
-broadcast queued ahead of a learner's reply delays the reply.
+429 that follows pauses every send of the bot. It has no notion of priority or fairness
+either, so a broadcast or one chat's burst queued ahead of a learner's reply delays it.
 
 `PriorityRateLimiter` keeps AIORateLimiter's request handling (its retry of 429s, the
 counting of errors) but applies the limits itself, as sliding windows over the calls that
-Telegram counts (messages sent and edited; not getChatMember, callback answers or polls):
+Telegram counts (messages sent and edited; not getChatMember, callback answers or polls).
+One dispatcher hands out the overall window's slots, one at a time:
 
-- a reply (the default) goes as soon as the last second holds fewer than the cap;
-- a reply to a chat that already had `BUSY_CHAT` messages in the last second (one learner
-  sending /progress thirty times) goes only while no other reply is waiting and the last
-  second holds fewer than two thirds of the cap: one chat cannot take the whole second's
-  budget and queue everyone else's answers behind its own;
-- a broadcast (inside `background()`: nudges, weekly posts) goes only while no reply is
-  waiting and the last second holds fewer than the cap minus `REPLY_RESERVE`, so a reply
-  arriving mid-broadcast finds a free slot at once; and its sends start at most one per
-  1/cap s, so they also end, and free their slots a second later, evenly.
+- **Replies take turns by chat** (round robin): each chat with a reply waiting gets the
+  next slot in turn, so a chat's burst (thirty /progress) takes one slot in N while N chats
+  wait, never the second's whole budget; a chat's own sends keep their order. A chat may
+  hold at most `CHAT_SHARE` of the last second, so a sole flooding chat still leaves room
+  that another chat's first reply finds at once (its sends would otherwise fill the second
+  and age out together, a second later). Strict lanes had made a chat past 3 messages a
+  second wait for as long as any other reply waited: in a closed loop of 20 learners at
+  Telegram's 30 a second, some got no reply for over 10 s.
+- **Broadcasts** (inside `background()`: nudges, weekly posts) take what replies leave,
+  keeping `REPLY_RESERVE` slots free for a reply that arrives mid-broadcast, and start at
+  most one per 1/cap s (evenly, so slots free up evenly). And they have a floor: while
+  fewer than `BACKGROUND_FLOOR` of the cap went to broadcasts in the last second, the next
+  slot is a broadcast's even if replies wait. Strict priority had none: 200 due nudges
+  sent none during 75 s of replies that filled the window.
+- **Groups** have their own 20 a minute; a group whose minute is full is passed over (its
+  sends wait, in order) while other chats go on.
 """
 
 from __future__ import annotations
@@ -26,9 +34,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+from collections import deque
 from collections.abc import Callable, Coroutine, Iterator
 from contextvars import ContextVar
-from enum import IntEnum
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import TelegramError
@@ -39,10 +48,10 @@ from dojobot.ops.metrics import API_ERRORS, error_code
 # Slots of each sliding second that broadcasts leave to replies. A reply arriving while
 # a broadcast keeps the window full would otherwise wait for the next slot (~35 ms).
 REPLY_RESERVE = 2
-# Messages to one chat in a second past which its replies yield to other chats' replies
-# (Telegram asks for about one a second per chat; an answer's reply is one message).
-BUSY_CHAT = 3
-YIELD_POLL = 0.005  # seconds between looks while a higher lane is waiting
+# The part of a second's cap one chat's sends may hold, and the part that goes to
+# broadcasts whatever replies wait (4 of 30: a due nudge goes out under any load).
+CHAT_SHARE = 2 / 3
+BACKGROUND_FLOOR = 1 / 8
 # Telegram's documented limits.
 OVERALL_SPAN = 1.0
 GROUP_LIMIT = (20, 60.0)
@@ -56,14 +65,6 @@ COUNTED = frozenset({
 })
 
 _BACKGROUND: ContextVar[bool] = ContextVar("dojobot_background_send", default=False)
-
-
-class Lane(IntEnum):
-    """Who goes first for the overall cap: a lower lane's waiting sends hold back higher."""
-
-    REPLY = 0
-    BUSY_REPLY = 1  # a reply to a chat past BUSY_CHAT messages in the last second
-    BACKGROUND = 2
 
 
 @contextlib.contextmanager
@@ -103,6 +104,11 @@ class SlidingWindow:
         self._ends.append(end)
         return end
 
+    def count(self, now: float) -> int:
+        """Sends in the window now (in flight included)."""
+        self._ends = [end for end in self._ends if end[0] > now - self.span]
+        return len(self._ends)
+
     def idle(self, now: float) -> bool:
         """No send in the window any more: safe to forget."""
         return self.wait(now, 1) <= 0
@@ -134,36 +140,50 @@ class CountingRateLimiter(AIORateLimiter):
         )
 
 
+@dataclass(eq=False)
+class _Waiter:
+    """A send waiting for its slot; `granted` gets the window cells it is counted in."""
+
+    chat: int | str | None
+    group: SlidingWindow | None
+    granted: asyncio.Future[list[list[float]]]
+
+
 class PriorityRateLimiter(CountingRateLimiter):
-    """AIORateLimiter's retries, with sliding-window limits that put replies first."""
+    """AIORateLimiter's retries, with sliding-window limits shared fairly (module docstring)."""
 
     def __init__(self, max_per_second: int, *, max_retries: int = 3, replicas: int = 1) -> None:
         # The parent's own buckets are off: the windows below replace them.
         super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
         self._overall = SlidingWindow(max_per_second, OVERALL_SPAN) if max_per_second else None
-        # How full the last second may be for a send of each lane to go. A busy chat leaves
-        # a third (at least one slot) to other chats: priority alone only decides who takes
-        # the next freed slot, and a flooding chat that filled the whole second would still
-        # make the others wait for its sends to age out (up to a second).
-        self._caps = {
-            Lane.REPLY: max_per_second,
-            Lane.BUSY_REPLY: max_per_second - max(1, max_per_second // 3),
-            Lane.BACKGROUND: max_per_second - REPLY_RESERVE,
-        }
+        self._chat_cap = max(1, math.floor(max_per_second * CHAT_SHARE))
+        self._background_cap = max(1, max_per_second - REPLY_RESERVE)
+        self._floor = max(1, math.ceil(max_per_second * BACKGROUND_FLOOR))
         # Replicas share each group's 20 a minute as they share the overall limit (the
         # caller passes this replica's share of that): each takes its part.
         limit, span = GROUP_LIMIT
         self._group_limit = (max(1, limit // replicas), span)
         self._groups: dict[int | str, SlidingWindow] = {}  # Telegram's 20 a minute
-        self._chats: dict[int | str, SlidingWindow] = {}  # BUSY_CHAT a second: no limit
-        self._waiting = dict.fromkeys(Lane, 0)  # sends waiting for the overall cap, by lane
-        self._turns = {lane: asyncio.Lock() for lane in Lane}
-        # Broadcast sends start evenly spaced. Let through as slots free up, they started in
-        # bunches (the whole free second after a quiet spell, or after a pause of the event
-        # loop) and so freed the next second's slots in bunches, with gaps between: a reply
-        # that found the two reserved slots taken waited out such a gap (p99 ~200-400 ms in
-        # the broadcast benchmark). Spaced, the next slot is never more than ~1/30 s away.
+        self._chats: dict[int | str, SlidingWindow] = {}  # each chat's share of the second
+        self._broadcasts = SlidingWindow(self._floor, OVERALL_SPAN)  # toward the floor
+        # Waiting replies per chat and the chats' turn order; waiting broadcasts, in order.
+        self._replies: dict[int | str | None, deque[_Waiter]] = {}
+        self._turns: deque[int | str | None] = deque()
+        self._background: deque[_Waiter] = deque()
+        self._wake = asyncio.Event()
+        self._dispatcher: asyncio.Task[None] | None = None
+        # Broadcast sends start evenly spaced: let through as slots free up, they started in
+        # bunches and freed the next second's slots in bunches, with gaps a reply waited out.
         self._next_background = 0.0  # loop time before which no broadcast send starts
+
+    async def shutdown(self) -> None:
+        """Stop the dispatcher (the sends still waiting were cancelled with their updates)."""
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher
+            self._dispatcher = None
+        await super().shutdown()
 
     def group_has_room(self, chat_id: int | str) -> bool:
         """Whether a message to this group could go now, within its 20 a minute."""
@@ -184,19 +204,11 @@ class PriorityRateLimiter(CountingRateLimiter):
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
-        chat = data.get("chat_id")
-        group = _group_of(chat)
-        chat_window = self._window(self._chats, chat, BUSY_CHAT, OVERALL_SPAN) \
-            if isinstance(chat, int | str) else None
+        given = data.get("chat_id")
+        chat = given if isinstance(given, int | str) else None
 
         async def paced(*a: Any, **kw: Any) -> Any:
-            lane = Lane.BACKGROUND if _BACKGROUND.get() else Lane.REPLY
-            if lane is Lane.REPLY and chat_window is not None \
-                    and chat_window.wait(asyncio.get_running_loop().time()) > 0:
-                lane = Lane.BUSY_REPLY
-            ends = await self._slot(group, lane)
-            if chat_window is not None:
-                ends.append(chat_window.start())
+            ends = await self._slot(chat, background=_BACKGROUND.get())
             try:
                 return await callback(*a, **kw)
             finally:
@@ -208,43 +220,118 @@ class PriorityRateLimiter(CountingRateLimiter):
             paced, args, kwargs, endpoint, data, rate_limit_args
         )
 
-    async def _slot(self, group: int | str | None, lane: Lane) -> list[list[float]]:
+    async def _slot(self, chat: int | str | None, *, background: bool) -> list[list[float]]:
+        """Wait for this send's turn; the window cells it is counted in."""
         loop = asyncio.get_running_loop()
+        group = _group_of(chat)
         group_window = None
         if group is not None:
             group_window = self._window(self._groups, group, *self._group_limit)
-        while True:
-            if group_window is not None:  # a group's minute is waited out before queueing
-                await _sleep_until_free(group_window, loop)
-            # One waiter per lane watches the overall window, the others queue in order:
-            # no herd of sleepers waking for every freed slot.
-            async with self._turns[lane]:
-                await self._overall_turn(lane, loop)
-                if group_window is None or group_window.wait(loop.time()) <= 0:
-                    windows = [self._overall] if self._overall is not None else []
-                    if group_window is not None:
-                        windows.append(group_window)
-                    return [window.start() for window in windows]
-
-    async def _overall_turn(self, lane: Lane, loop: asyncio.AbstractEventLoop) -> None:
-        if self._overall is None:
-            return
-        cap = self._caps[lane]
-        self._waiting[lane] += 1
+        if self._overall is None:  # no overall limit (a stand-in): only a group's minute
+            if group_window is None:
+                return []
+            await _sleep_until_free(group_window, loop)
+            return [group_window.start()]
+        waiter = _Waiter(chat, group_window, loop.create_future())
+        if background:
+            self._background.append(waiter)
+        else:
+            queue = self._replies.get(chat)
+            if queue is None:
+                queue = self._replies[chat] = deque()
+                self._turns.append(chat)
+            queue.append(waiter)
+        self._wake.set()
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = loop.create_task(self._dispatch())
         try:
-            while True:
-                delay = self._overall.wait(loop.time(), cap)
-                if lane is Lane.BACKGROUND:
-                    delay = max(delay, self._next_background - loop.time())
-                if delay <= 0 and any(self._waiting[ahead] for ahead in Lane if ahead < lane):
-                    delay = YIELD_POLL  # a send of a lane ahead waits for this slot
-                if delay <= 0:
-                    if lane is Lane.BACKGROUND:
-                        self._next_background = loop.time() + OVERALL_SPAN / self._overall.limit
-                    return
-                await asyncio.sleep(delay)
-        finally:
-            self._waiting[lane] -= 1
+            return await waiter.granted
+        except asyncio.CancelledError:
+            if waiter.granted.done() and not waiter.granted.cancelled():
+                for end in waiter.granted.result():  # granted as it was cancelled: free it
+                    end[0] = loop.time()
+            waiter.granted.cancel()  # the dispatcher skips it
+            raise
+
+    async def _dispatch(self) -> None:
+        """Hand out the overall window's slots while sends wait (module docstring)."""
+        assert self._overall is not None
+        loop = asyncio.get_running_loop()
+        while self._turns or self._background:
+            now = loop.time()
+            delay = self._overall.wait(now)
+            if delay <= 0:
+                waiter, delay = self._pick(now)
+                if waiter is not None:
+                    cells = [self._overall.start()]
+                    cells += [window.start() for window in self._windows(waiter)]
+                    waiter.granted.set_result(cells)
+                    continue
+            if delay == math.inf:
+                continue  # only cancelled sends were left: the loop's test ends it
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(delay, IN_FLIGHT_POLL / 10))
+
+    def _pick(self, now: float) -> tuple[_Waiter | None, float]:
+        """The send whose turn it is now; else None and how long until one may go."""
+        broadcast = self._next_broadcast(now)
+        if broadcast is not None and self._broadcasts.count(now) < self._floor:
+            return self._take_broadcast(now), 0.0  # the floor: a broadcast's turn
+        soonest = math.inf
+        for _ in range(len(self._turns)):
+            chat = self._turns[0]
+            self._turns.rotate(-1)  # this chat goes to the back of the turn order
+            queue = self._replies[chat]
+            while queue and queue[0].granted.done():  # cancelled meanwhile
+                queue.popleft()
+            if not queue:
+                self._drop_turn(chat)
+                continue
+            wait = self._room(queue[0], now)
+            if wait <= 0:
+                waiter = queue.popleft()
+                if not queue:
+                    self._drop_turn(chat)
+                return waiter, 0.0
+            soonest = min(soonest, wait)
+        if broadcast is not None and self._overall is not None \
+                and self._overall.count(now) < self._background_cap:
+            return self._take_broadcast(now), 0.0  # what replies leave
+        if self._background:
+            soonest = min(soonest, max(self._next_background - now, IN_FLIGHT_POLL))
+        return None, soonest
+
+    def _next_broadcast(self, now: float) -> _Waiter | None:
+        """The first waiting broadcast send, if it may start now."""
+        while self._background and self._background[0].granted.done():
+            self._background.popleft()  # cancelled meanwhile
+        if not self._background or now < self._next_background:
+            return None
+        first = self._background[0]
+        return first if self._room(first, now) <= 0 else None
+
+    def _take_broadcast(self, now: float) -> _Waiter:
+        assert self._overall is not None
+        self._next_background = now + OVERALL_SPAN / self._overall.limit
+        self._broadcasts.start()[0] = now  # counts toward the floor for a second
+        return self._background.popleft()
+
+    def _drop_turn(self, chat: int | str | None) -> None:
+        del self._replies[chat]
+        with contextlib.suppress(ValueError):
+            self._turns.remove(chat)
+
+    def _room(self, waiter: _Waiter, now: float) -> float:
+        """Seconds until the waiter's group and chat windows have room for it."""
+        return max((window.wait(now) for window in self._windows(waiter)), default=0.0)
+
+    def _windows(self, waiter: _Waiter) -> list[SlidingWindow]:
+        """The windows besides the overall one that count this send."""
+        windows = [waiter.group] if waiter.group is not None else []
+        if waiter.chat is not None:
+            windows.append(self._window(self._chats, waiter.chat, self._chat_cap, OVERALL_SPAN))
+        return windows
 
     @staticmethod
     def _window(
