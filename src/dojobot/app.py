@@ -75,11 +75,11 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate:
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data: BotData = app.bot_data
-    if data.queued_replies:  # Telegram's group limit would hold shutdown up to a minute
-        log.warning("shutdown: %d queued group replies not sent", len(data.queued_replies))
-        for task in list(data.queued_replies):
+    if data.classes.queued_replies:  # Telegram's group limit would hold shutdown up to a minute
+        log.warning("shutdown: %d queued group replies not sent", len(data.classes.queued_replies))
+        for task in list(data.classes.queued_replies):
             task.cancel()
-        await asyncio.gather(*data.queued_replies, return_exceptions=True)
+        await asyncio.gather(*data.classes.queued_replies, return_exceptions=True)
     await data.outages.close()
     await stop_runtime(data.ops)
     data.ops = None

@@ -296,13 +296,13 @@ async def test_blocked_learner_is_marked_and_left_alone_until_they_write(held: D
     learner = await s.user(661, "Tomo")
     held.clock.now_ms = ms(2026, 6, 1, 12, 0)
     await say(s, learner, "/remind 18:00")
-    assert learner.id in held.app.bot_data.known_users
+    assert learner.id in held.app.bot_data.gate.known_users
     await s.block_bot(learner)  # Telegram tells the bot at once (my_chat_member: kicked)
     await s.settle()
     row = await fetchone(held.db, 'SELECT blocked_at FROM "user" WHERE user_id = 661')
     assert row is not None
     assert row[0] == held.clock.now_ms
-    assert learner.id not in held.app.bot_data.known_users
+    assert learner.id not in held.app.bot_data.gate.known_users
     calls = len(s.calls_of("sendMessage"))
     for day in (1, 2):
         held.clock.now_ms = ms(2026, 6, day, 18, 0, 30)
@@ -328,7 +328,7 @@ async def test_a_403_on_a_nudge_marks_the_learner(held: Dojo) -> None:
     row = await fetchone(held.db, 'SELECT blocked_at FROM "user" WHERE user_id = 662')
     assert row is not None
     assert row[0] == held.clock.now_ms
-    assert learner.id not in held.app.bot_data.known_users
+    assert learner.id not in held.app.bot_data.gate.known_users
     calls = len(s.calls_of("sendMessage"))
     held.clock.now_ms = ms(2026, 6, 2, 18, 0, 30)
     assert await nudges(held) == []

@@ -101,7 +101,7 @@ async def tell_of_dropped_updates(bot: Bot, data: BotData, update: object) -> No
         return
     chat = update.effective_chat
     user = update.effective_user
-    code = data.languages.get(chat.id) or (user.language_code if user else None)
+    code = data.language.by_chat.get(chat.id) or (user.language_code if user else None)
     with use_language(resolve(code)):
         text = _(
             "You're sending messages faster than I can answer, so I skipped the newest "

@@ -28,13 +28,13 @@ async def _record_sender(update: Update, context: DojoContext) -> None:
     if user is None or user.is_bot:
         return
     seen = (user.first_name, user.username)
-    if context.bot_data.known_users.get(user.id) == seen:
+    if context.bot_data.gate.known_users.get(user.id) == seen:
         return
     await upsert_user(
         context.db, user.id, user.first_name, user.username, user.language_code,
         context.now_ms(),
     )
-    context.bot_data.known_users[user.id] = seen
+    context.bot_data.gate.known_users[user.id] = seen
     # History that `import-legacy --users` mapped to this learner before the bot met them.
     await merge_pending(context.db, user.id, context.now_ms())
 
@@ -51,7 +51,7 @@ async def _speak_the_chats_language(update: Update, context: DojoContext) -> Non
 
 
 async def _group_language(chat_id: int, update: Update, context: DojoContext) -> str:
-    cache = context.bot_data.languages
+    cache = context.bot_data.language.by_chat
     if chat_id not in cache:
         found = await class_language(context.db, chat_id)
         if found is None:  # no class yet: the writer's language, until the class has one
@@ -64,10 +64,10 @@ async def _learner_language(update: Update, context: DojoContext) -> str:
     user = update.effective_user
     if user is None or user.is_bot:
         return DEFAULT
-    if user.id in context.bot_data.languages:
-        return context.bot_data.languages[user.id]
+    if user.id in context.bot_data.language.by_chat:
+        return context.bot_data.language.by_chat[user.id]
     found = await settle_user_language(context.db, user.id, resolve(user.language_code))
-    context.bot_data.languages[user.id] = found
+    context.bot_data.language.by_chat[user.id] = found
     return found
 
 
@@ -76,7 +76,7 @@ async def forget_blocked_user(data: BotData, user_id: int, now_ms: int) -> None:
     message (they unblocked us) clear the mark."""
     assert data.db is not None
     await mark_blocked(data.db, user_id, now_ms)
-    data.known_users.pop(user_id, None)
+    data.gate.known_users.pop(user_id, None)
 
 
 async def private_membership(update: Update, context: DojoContext) -> None:

@@ -34,7 +34,7 @@ def chosen_text() -> str:
 async def set_language(context: DojoContext, user_id: int, language: str) -> None:
     """Store the learner's choice and speak it from this reply on."""
     await set_user_language(context.db, user_id, language)
-    context.bot_data.languages[user_id] = language
+    context.bot_data.language.by_chat[user_id] = language
     activate(language)
 
 

@@ -99,7 +99,7 @@ async def begin_set(
         ).format(n=state.size)
         intro = f"{heading}\n{how}\n\n"
     await context.bot.send_message(chat.id, intro + problem_block(state))
-    context.bot_data.problem_sent_at[user.id] = context.now_ms()
+    context.bot_data.practice.problem_sent_at[user.id] = context.now_ms()
 
 
 async def choose_level(update: Update, context: DojoContext, data: Go) -> None:
@@ -116,7 +116,7 @@ async def choose_level(update: Update, context: DojoContext, data: Go) -> None:
     if isinstance(message, Message):
         # A second tap on the same menu (made before the first was handled, so Telegram
         # still showed the buttons) must not start a second set: its answer is all it gets.
-        if not context.bot_data.frozen_menus.add((message.chat_id, message.message_id)):
+        if not context.bot_data.practice.frozen_menus.add((message.chat_id, message.message_id)):
             return
         if message.reply_markup is not None and not await _freeze(query):
             return
@@ -159,7 +159,8 @@ async def answer(update: Update, context: DojoContext) -> None:
     now = context.arrived_ms()
     # In memory: when Telegram accepted the problem. After a restart only the stored
     # time is left, taken just before that send (a few ms earlier).
-    sent_at = max(context.bot_data.problem_sent_at.get(user.id, 0), current.problem_sent_at)
+    sent_at = max(context.bot_data.practice.problem_sent_at.get(user.id, 0),
+                  current.problem_sent_at)
     response_ms = max(0, now - sent_at)
     topic = context.catalogue.topic(current.topic_id)
     assert topic is not None
@@ -222,11 +223,11 @@ async def _reply(
             "\n\n".join(parts), reply_markup=after_set_keyboard(topic, level_id),
             do_quote=do_quote,
         )
-        context.bot_data.problem_sent_at.pop(user_id, None)
+        context.bot_data.practice.problem_sent_at.pop(user_id, None)
     else:
         await message.reply_text("\n\n".join([*parts, problem_block(state)]),
                                  do_quote=do_quote)
-        context.bot_data.problem_sent_at[user_id] = context.now_ms()
+        context.bot_data.practice.problem_sent_at[user_id] = context.now_ms()
 
 
 async def _answer_again(update: Update, context: DojoContext) -> bool:
@@ -320,7 +321,7 @@ async def stop(update: Update, context: DojoContext) -> None:
     user = update.effective_user
     assert message is not None and user is not None
     summary = await store.stop_set(context.db, user.id)
-    context.bot_data.problem_sent_at.pop(user.id, None)
+    context.bot_data.practice.problem_sent_at.pop(user.id, None)
     if summary is None:
         await message.reply_text(_(NO_SET))
         return

@@ -19,7 +19,7 @@ async def close_idle_sets(context: DojoContext) -> None:
     idle_ms = context.settings.idle_timeout_minutes * 60_000
     closed = await store.close_idle_sets(context.db, context.now_ms() - idle_ms)
     for user_id, _summary in closed:
-        context.bot_data.problem_sent_at.pop(user_id, None)
+        context.bot_data.practice.problem_sent_at.pop(user_id, None)
     if closed:
         log.info("closed %d idle sets", len(closed))
 

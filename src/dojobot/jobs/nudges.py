@@ -108,7 +108,8 @@ async def _deliver(app: Application[Any, Any, Any, Any, Any, Any], plan: NudgePl
                    now_ms: int) -> str:
     data: BotData = app.bot_data
     assert data.db is not None and data.catalogue is not None
-    language = data.languages.get(plan.user_id) or await user_language(data.db, plan.user_id)
+    language = (data.language.by_chat.get(plan.user_id)
+                or await user_language(data.db, plan.user_id))
     try:
         with use_language(resolve(language)):  # each nudge in its learner's language
             if plan.action is Action.PAUSE:

@@ -119,16 +119,16 @@ class ApiHandler(WebHandler):
     async def _remember(self, user: WebUser) -> None:
         """Record the learner as the chat's gatekeeper would, and speak their language."""
         seen = (user.first_name, user.username)
-        if self.data.known_users.get(user.user_id) != seen:
+        if self.data.gate.known_users.get(user.user_id) != seen:
             await upsert_user(self.db, user.user_id, user.first_name, user.username,
                               user.language_code, self.now_ms())
-            self.data.known_users[user.user_id] = seen
-        language = self.data.languages.get(user.user_id)
+            self.data.gate.known_users[user.user_id] = seen
+        language = self.data.language.by_chat.get(user.user_id)
         if language is None:
             language = await settle_user_language(
                 self.db, user.user_id, resolve(user.language_code)
             )
-            self.data.languages[user.user_id] = language
+            self.data.language.by_chat[user.user_id] = language
         activate(resolve(language))
 
     def json_body(self) -> dict[str, Any]:

@@ -335,7 +335,7 @@ async def _change(context: DojoContext, data: Setting) -> str | None:
             return _weekly(on)
         case BoardLanguage(chat_id, language):
             await set_class_language(context.db, chat_id, language, only_new=False)
-            context.bot_data.languages[chat_id] = language
+            context.bot_data.language.by_chat[chat_id] = language
             activate(language)  # the confirmation and the panel speak it already
             # Translators: name YOUR language here ("…spricht jetzt Deutsch…"): the admins
             # just chose it, and this line is already shown in it.

@@ -42,7 +42,7 @@ async def is_admin(context: DojoContext, chat_id: int, user_id: int) -> bool:
     """Whether the user is the group's creator or an administrator (cached a few minutes;
     a member update about them, which an admin bot receives, drops the cache at once)."""
     now = context.now_ms()
-    cache = context.bot_data.admin_checks
+    cache = context.bot_data.classes.admin_checks
     cached = cache.get((chat_id, user_id))
     if cached is not None and now - cached[1] < ADMIN_TTL_MS:
         return cached[0]
@@ -61,7 +61,7 @@ async def is_admin_now(context: DojoContext, chat_id: int, user_id: int) -> bool
     status = await member_status(context, chat_id, user_id)
     verdict = status in ADMIN_ROLES
     if status is not None:
-        context.bot_data.admin_checks[(chat_id, user_id)] = (verdict, context.now_ms())
+        context.bot_data.classes.admin_checks[(chat_id, user_id)] = (verdict, context.now_ms())
     return verdict
 
 
@@ -125,7 +125,7 @@ async def send_to_group(
     """
     if deferrable and group_minute_spent(context, chat_id):
         log.info("group %s: this minute's messages are spent; reply queued", chat_id)
-        queued = context.bot_data.queued_replies
+        queued = context.bot_data.classes.queued_replies
         task = asyncio.create_task(
             send_to_group(context, chat_id, text, keyboard=keyboard, reply_to=reply_to,
                           photo=photo, deferrable=False),
@@ -165,7 +165,7 @@ async def adopt_language(context: DojoContext, chat_id: int) -> None:
     the first to use it); a class that has one keeps it. Speaks it from here on."""
     await set_class_language(context.db, chat_id, current().code, only_new=True)
     language = await class_language(context.db, chat_id) or current().code
-    context.bot_data.languages[chat_id] = language
+    context.bot_data.language.by_chat[chat_id] = language
     activate(resolve(language))
 
 

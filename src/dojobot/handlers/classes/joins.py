@@ -17,7 +17,8 @@ from telegram.error import BadRequest, TelegramError
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.handlers.classes.texts import practise_keyboard
 from dojobot.i18n import _
-from dojobot.transport.context import DojoContext, JoinNotice
+from dojobot.transport.context import DojoContext
+from dojobot.transport.state import JoinNotice
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,10 @@ def announce_join(
 ) -> None:
     """Add a learner to the group's join notice; a task sends or edits it."""
     now = context.now_ms()
-    notice = context.bot_data.join_notices.get(chat_id)
+    notices = context.bot_data.classes.join_notices
+    notice = notices.get(chat_id)
     if notice is None or now - notice.started_ms > NOTICE_MS or len(notice.names) >= NOTICE_NAMES:
-        notice = context.bot_data.join_notices[chat_id] = JoinNotice(started_ms=now, title=title)
+        notice = notices[chat_id] = JoinNotice(started_ms=now, title=title)
     if notice.names.get(user_id) == name:
         return  # joined again (the class was deleted and begun anew): shown already
     notice.names[user_id] = name
@@ -55,7 +57,7 @@ def announce_join(
 def forget_joiner(context: DojoContext, user_id: int) -> None:
     """A learner erased their data: their name leaves every join notice this process keeps,
     and a notice already showing it is edited (or deleted, if it named only them)."""
-    for chat_id, notice in list(context.bot_data.join_notices.items()):
+    for chat_id, notice in list(context.bot_data.classes.join_notices.items()):
         if notice.names.pop(user_id, None) is None:
             continue
         notice.version += 1
@@ -104,8 +106,8 @@ async def _show(context: DojoContext, chat_id: int, notice: JoinNotice) -> None:
 
 async def _withdraw(context: DojoContext, chat_id: int, notice: JoinNotice) -> None:
     """Delete a notice left with no names; the group's next /join starts a new one."""
-    if context.bot_data.join_notices.get(chat_id) is notice:
-        del context.bot_data.join_notices[chat_id]
+    if context.bot_data.classes.join_notices.get(chat_id) is notice:
+        del context.bot_data.classes.join_notices[chat_id]
     if notice.message_id is not None:
         try:
             await context.bot.delete_message(chat_id, notice.message_id)

@@ -76,14 +76,8 @@ def forget_in_memory(context: DojoContext, user_id: int) -> None:
     are and what they speak, their place in join notices (edited at once), admin checks,
     tapped menus, timers and PTB's user and chat data. Every replica runs it: the one that
     erased directly, the others when the database tells them (follow_erasures)."""
-    data = context.bot_data
-    data.known_users.pop(user_id, None)
-    data.languages.pop(user_id, None)  # their private chat's id is their user id
-    data.problem_sent_at.pop(user_id, None)
-    data.data_exports.pop(user_id, None)
-    for key in [k for k in data.admin_checks if k[1] == user_id]:
-        del data.admin_checks[key]
-    data.frozen_menus.drop(lambda key: isinstance(key, tuple) and key[0] == user_id)
+    for cache in context.bot_data.caches():
+        cache.forget(user_id)
     forget_joiner(context, user_id)
     context.application.drop_user_data(user_id)
     context.application.drop_chat_data(user_id)
@@ -93,11 +87,8 @@ def forget_everyone(context: DojoContext) -> None:
     """Drop every learner's cached identity and language: this replica may have missed an
     erasure (its connection to the database's notices was lost for a while). The caches
     fill again from the database, one read per learner."""
-    data = context.bot_data
-    data.known_users.clear()
-    data.languages.clear()
-    data.admin_checks.clear()
-    data.join_notices.clear()  # the next /join in each group starts a new notice
+    for cache in context.bot_data.caches():
+        cache.forget_everyone()
 
 
 async def follow_erasures(app: Application[Any, Any, Any, Any, Any, Any]) -> Listener | None:

@@ -33,7 +33,7 @@ async def send_my_data(update: Update, context: DojoContext) -> None:
     user = update.effective_user
     assert message is not None and user is not None
     now = context.now_ms()
-    exports = context.bot_data.data_exports
+    exports = context.bot_data.privacy.data_exports
     last = exports.get(user.id)
     if last is not None and now - last < COOLDOWN_MS:
         await message.reply_text(_(ALREADY))
