@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram.ext import Application
 
 from dojobot.app import build_application
 from dojobot.config import Settings, load_settings
 from dojobot.storage.connect import open_url, sqlite_url
 from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
+from dojobot.transport.context import AnyApp
 from dojobot.transport.lifecycle import handling_updates, running
 from telegram_standin import BotApiStandIn
 from tests.support.postgres import fresh_database
@@ -142,7 +142,7 @@ class Dojo:
     """A running DojoBot against the stand-in, with its database and clock."""
 
     standin: BotApiStandIn
-    app: Application[Any, Any, Any, Any, Any, Any]
+    app: AnyApp
     clock: FakeClock
     database_path: Path  # the SQLite file (unused on PostgreSQL)
 

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-from typing import Any
 
 from telegram import Bot, Update
 from telegram.constants import ChatType, ParseMode
@@ -38,7 +37,14 @@ from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.flags import scheduler_arm
 from dojobot.storage.migrator import migrate_up
-from dojobot.transport.context import CONTEXT_TYPES, BotData, Clock, DojoContext, wall_clock_ms
+from dojobot.transport.context import (
+    CONTEXT_TYPES,
+    AnyApp,
+    BotData,
+    Clock,
+    DojoContext,
+    wall_clock_ms,
+)
 from dojobot.transport.ratelimit import PriorityRateLimiter
 from dojobot.transport.request import GatedRequest
 from dojobot.transport.updates import ChatOrderedProcessor
@@ -52,7 +58,7 @@ def file_url_for(api_base_url: str) -> str:
     return f"{root}/file/bot"
 
 
-async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate: bool) -> None:
+async def _post_init(app: AnyApp, *, migrate: bool) -> None:
     data: BotData = app.bot_data
     assert data.settings is not None
     data.db = await open_for_the_bot(data.settings)
@@ -73,7 +79,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any], *, migrate:
     await work.start(app.job_queue)
 
 
-async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def _post_shutdown(app: AnyApp) -> None:
     data: BotData = app.bot_data
     if data.classes.queued_replies:  # Telegram's group limit would hold shutdown up to a minute
         log.warning("shutdown: %d queued group replies not sent", len(data.classes.queued_replies))
@@ -160,7 +166,7 @@ async def _on_error(update: object, context: DojoContext) -> None:
             ))
 
 
-def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register_handlers(app: AnyApp) -> None:
     """Register every handler; groups make the order explicit."""
     # Groups -2 and -1 see every update first: count it, record who wrote.
     app.add_handler(TypeHandler(Update, metrics.count_update), group=-2)
@@ -183,7 +189,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 def build_application(
     settings: Settings, *, clock: Clock = wall_clock_ms, migrate: bool = True
-) -> Application[Any, Any, Any, Any, Any, Any]:
+) -> AnyApp:
     """Build the configured Application; nothing touches the network or disk until it runs.
 
     migrate=False when the caller has migrated the database already (`dojobot run` does,

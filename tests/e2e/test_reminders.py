@@ -12,20 +12,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from telegram.ext import Application
 
 from dojobot.handlers.reminders import STALE
 from dojobot.jobs.nudges import JOB_NAME, send_due_nudges
+from dojobot.transport.context import AnyApp
 from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo, FakeClock, run_dojo
 from tests.support.db import fetchone
 from tests.support.learner import current_question, solve
 from tests.support.waiting import until
 
-App = Application[Any, Any, Any, Any, Any, Any]
 MINUTE = 60_000
 DAY = 24 * 60 * MINUTE
 
@@ -35,7 +33,7 @@ def ms(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: 
     return int(moment.timestamp() * 1000)
 
 
-def hold_the_job(app: App) -> None:
+def hold_the_job(app: AnyApp) -> None:
     """One repeating job serves every reminder; keep APScheduler from firing it mid-test."""
     assert app.job_queue is not None
     jobs = app.job_queue.get_jobs_by_name(JOB_NAME)
@@ -54,7 +52,7 @@ async def say(standin: BotApiStandIn, learner: User, text: str) -> BotMessage:
     return await standin.next_message(learner)
 
 
-async def nudges(dojo: Dojo, app: App | None = None) -> list[BotMessage]:
+async def nudges(dojo: Dojo, app: AnyApp | None = None) -> list[BotMessage]:
     """Run the nudge job once at the fake clock's time; the messages it sent."""
     calls = len(dojo.standin.calls)
     await send_due_nudges(app or dojo.app)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import html
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -21,10 +20,9 @@ from telegram.ext import (
     filters,
 )
 
+from dojobot.transport.context import AnyApp
 from dojobot.transport.lifecycle import handling_updates, running
 from telegram_standin import BotApiStandIn
-
-App = Application[Any, Any, Any, Any, Any, Any]
 
 
 @pytest.fixture
@@ -34,7 +32,7 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
     assert s.internal_errors == []
 
 
-def build_app(standin: BotApiStandIn) -> App:
+def build_app(standin: BotApiStandIn) -> AnyApp:
     """A real Application pointed at the stand-in, collecting handler errors in bot_data."""
     app = (
         Application.builder()
@@ -74,7 +72,7 @@ async def record_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     context.bot_data["seen"].append(update)
 
 
-def add_echo_handlers(app: App) -> None:
+def add_echo_handlers(app: AnyApp) -> None:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     app.add_handler(MessageHandler(filters.StatusUpdate.ALL, record_update))
@@ -117,13 +115,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.edit_message_text("Pick a <b>field</b>:", reply_markup=MENU)
 
 
-def add_keyboard_handlers(app: App) -> None:
+def add_keyboard_handlers(app: AnyApp) -> None:
     app.add_handler(CommandHandler("menu", menu))
     app.add_handler(CallbackQueryHandler(on_button))
 
 
 @pytest.fixture
-async def bot(standin: BotApiStandIn) -> AsyncIterator[App]:
+async def bot(standin: BotApiStandIn) -> AsyncIterator[AnyApp]:
     """Echo and keyboard bot running against the stand-in."""
     app = build_app(standin)
     add_echo_handlers(app)

@@ -10,13 +10,14 @@ import pytest
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from dojobot.transport.context import AnyApp
 from dojobot.transport.lifecycle import running
 from telegram_standin import BotApiStandIn
 
-from .conftest import App, add_echo_handlers, build_app
+from .conftest import add_echo_handlers, build_app
 
 
-async def test_text_round_trip(standin: BotApiStandIn, bot: App) -> None:
+async def test_text_round_trip(standin: BotApiStandIn, bot: AnyApp) -> None:
     ann = await standin.user(1, "Ann", username="ann")
     sent = await standin.send_text(ann, "2 < 3 & 4")
     reply = await standin.next_message(ann)
@@ -54,7 +55,7 @@ async def test_long_poll_wakes_promptly_and_stop_is_quick(standin: BotApiStandIn
     assert stop_time < 5
 
 
-async def test_command_entities_and_deep_link(standin: BotApiStandIn, bot: App) -> None:
+async def test_command_entities_and_deep_link(standin: BotApiStandIn, bot: AnyApp) -> None:
     ann = await standin.user(1, "Ann")
     message = await standin.send_text(ann, "/start math-arithmetic-addition")
     assert message["entities"] == [{"type": "bot_command", "offset": 0, "length": 6}]
@@ -63,7 +64,7 @@ async def test_command_entities_and_deep_link(standin: BotApiStandIn, bot: App) 
     assert reply.text.startswith("<b>Welcome</b>")
 
 
-async def test_group_commands_and_privacy_mode(standin: BotApiStandIn, bot: App) -> None:
+async def test_group_commands_and_privacy_mode(standin: BotApiStandIn, bot: AnyApp) -> None:
     teacher = await standin.user(7, "Tess")
     cls = await standin.group(-100, "Class 5b")
     await standin.add_bot_to_group(cls, teacher)
@@ -82,7 +83,7 @@ async def test_group_commands_and_privacy_mode(standin: BotApiStandIn, bot: App)
     assert any(u.message and u.message.new_chat_members for u in seen)
 
 
-async def test_button_press_answered_exactly_once(standin: BotApiStandIn, bot: App) -> None:
+async def test_button_press_answered_exactly_once(standin: BotApiStandIn, bot: AnyApp) -> None:
     ann = await standin.user(1, "Ann")
     await standin.send_text(ann, "/menu")
     menu = await standin.next_message(ann)
@@ -102,7 +103,7 @@ async def test_button_press_answered_exactly_once(standin: BotApiStandIn, bot: A
         await bot.bot.answer_callback_query(qid)
 
 
-async def test_press_by_index_and_answer_text(standin: BotApiStandIn, bot: App) -> None:
+async def test_press_by_index_and_answer_text(standin: BotApiStandIn, bot: AnyApp) -> None:
     ann = await standin.user(1, "Ann")
     await standin.send_text(ann, "/menu")
     await standin.next_message(ann)
@@ -113,7 +114,7 @@ async def test_press_by_index_and_answer_text(standin: BotApiStandIn, bot: App) 
         await standin.press(ann, "Physics")
 
 
-async def test_second_answer_and_unanswered_queries(standin: BotApiStandIn, bot: App) -> None:
+async def test_second_answer_and_unanswered_queries(standin: BotApiStandIn, bot: AnyApp) -> None:
     ann = await standin.user(1, "Ann")
     await standin.send_text(ann, "/menu")
     menu = await standin.next_message(ann)
@@ -127,7 +128,7 @@ async def test_second_answer_and_unanswered_queries(standin: BotApiStandIn, bot:
     assert standin.unanswered_callback_queries() == [silent]
 
 
-async def test_edit_not_modified_refused(standin: BotApiStandIn, bot: App) -> None:
+async def test_edit_not_modified_refused(standin: BotApiStandIn, bot: AnyApp) -> None:
     ann = await standin.user(1, "Ann")
     await standin.send_text(ann, "/menu")
     menu = await standin.next_message(ann)
@@ -164,7 +165,9 @@ async def test_edit_not_modified_refused(standin: BotApiStandIn, bot: App) -> No
         ("x" * 4097, "too long"),
     ],
 )
-async def test_bad_text_refused(standin: BotApiStandIn, bot: App, text: str, error: str) -> None:
+async def test_bad_text_refused(
+    standin: BotApiStandIn, bot: AnyApp, text: str, error: str
+) -> None:
     ann = await standin.user(1, "Ann")
     await standin.send_text(ann, "hi")
     await standin.next_message(ann)
@@ -173,7 +176,7 @@ async def test_bad_text_refused(standin: BotApiStandIn, bot: App, text: str, err
     assert error.lower() in str(info.value).lower()
 
 
-async def test_text_limits_count_text_after_parsing(standin: BotApiStandIn, bot: App) -> None:
+async def test_text_limits_count_text_after_parsing(standin: BotApiStandIn, bot: AnyApp) -> None:
     ann = await standin.user(1, "Ann")
     await standin.send_text(ann, "hi")
     await standin.next_message(ann)
@@ -186,7 +189,7 @@ async def test_text_limits_count_text_after_parsing(standin: BotApiStandIn, bot:
         await bot.bot.send_photo(ann.id, b"\x89PNG\r\n\x1a\n", caption="y" * 1025)
 
 
-async def test_callback_data_over_64_bytes_refused(standin: BotApiStandIn, bot: App) -> None:
+async def test_callback_data_over_64_bytes_refused(standin: BotApiStandIn, bot: AnyApp) -> None:
     ann = await standin.user(1, "Ann")
     await standin.send_text(ann, "hi")
     await standin.next_message(ann)
@@ -199,7 +202,7 @@ async def test_callback_data_over_64_bytes_refused(standin: BotApiStandIn, bot: 
     assert [m.plain_text for m in standin.messages(ann)] == ["hi", "fits"]
 
 
-async def test_chat_not_found(standin: BotApiStandIn, bot: App) -> None:
+async def test_chat_not_found(standin: BotApiStandIn, bot: AnyApp) -> None:
     with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.bot.send_message(424242, "hello?")
     await standin.group(-5, "Never joined")
@@ -211,7 +214,7 @@ async def test_chat_not_found(standin: BotApiStandIn, bot: App) -> None:
         await bot.bot.send_message(9, "hello?")
 
 
-async def test_blocked_user_is_forbidden(standin: BotApiStandIn, bot: App) -> None:
+async def test_blocked_user_is_forbidden(standin: BotApiStandIn, bot: AnyApp) -> None:
     ann = await standin.user(1, "Ann")
     await standin.send_text(ann, "hi")
     await standin.next_message(ann)
@@ -226,7 +229,7 @@ async def test_blocked_user_is_forbidden(standin: BotApiStandIn, bot: App) -> No
     assert standin.messages(ann)[-1].plain_text == "welcome back"
 
 
-async def test_kicked_from_group_is_forbidden(standin: BotApiStandIn, bot: App) -> None:
+async def test_kicked_from_group_is_forbidden(standin: BotApiStandIn, bot: AnyApp) -> None:
     tess = await standin.user(7, "Tess")
     cls = await standin.group(-100, "Class")
     await standin.add_bot_to_group(cls, tess)
@@ -237,7 +240,7 @@ async def test_kicked_from_group_is_forbidden(standin: BotApiStandIn, bot: App) 
 
 
 async def test_injected_failures(
-    standin: BotApiStandIn, bot: App, monkeypatch: pytest.MonkeyPatch
+    standin: BotApiStandIn, bot: AnyApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     ann = await standin.user(1, "Ann")
@@ -287,7 +290,7 @@ async def test_rate_limits_with_injected_clock(monkeypatch: pytest.MonkeyPatch) 
         assert standin.stats.rate_limited == 2
 
 
-async def test_supergroup_migration(standin: BotApiStandIn, bot: App) -> None:
+async def test_supergroup_migration(standin: BotApiStandIn, bot: AnyApp) -> None:
     tess = await standin.user(7, "Tess")
     cls = await standin.group(-100, "Class")
     await standin.set_admins(cls, tess, [])
@@ -307,7 +310,7 @@ async def test_supergroup_migration(standin: BotApiStandIn, bot: App) -> None:
     assert member.status == "creator"
 
 
-async def test_photo_and_document_upload(standin: BotApiStandIn, bot: App) -> None:
+async def test_photo_and_document_upload(standin: BotApiStandIn, bot: AnyApp) -> None:
     ann = await standin.user(1, "Ann")
     await standin.send_text(ann, "hi")
     await standin.next_message(ann)
@@ -334,7 +337,7 @@ async def test_photo_and_document_upload(standin: BotApiStandIn, bot: App) -> No
     assert standin.messages(ann)[-1].file_bytes == png
 
 
-async def test_user_edit_delete_and_settle(standin: BotApiStandIn, bot: App) -> None:
+async def test_user_edit_delete_and_settle(standin: BotApiStandIn, bot: AnyApp) -> None:
     ann = await standin.user(1, "Ann")
     first = await standin.send_text(ann, "one")
     await standin.next_message(ann)
@@ -351,7 +354,7 @@ async def test_user_edit_delete_and_settle(standin: BotApiStandIn, bot: App) -> 
         await standin.next_message(ann, timeout=0.05)
 
 
-async def test_group_members_and_admins(standin: BotApiStandIn, bot: App) -> None:
+async def test_group_members_and_admins(standin: BotApiStandIn, bot: AnyApp) -> None:
     tess = await standin.user(7, "Tess")
     ann = await standin.user(1, "Ann")
     bob = await standin.user(2, "Bob")
@@ -376,7 +379,7 @@ async def test_group_members_and_admins(standin: BotApiStandIn, bot: App) -> Non
     assert standin.messages(cls)[-1].plain_text == "hi all"
 
 
-async def test_commands_and_chat_action(standin: BotApiStandIn, bot: App) -> None:
+async def test_commands_and_chat_action(standin: BotApiStandIn, bot: AnyApp) -> None:
     assert await bot.bot.set_my_commands([BotCommand("start", "Begin"), BotCommand("stats", "S")])
     assert [c.command for c in await bot.bot.get_my_commands()] == ["start", "stats"]
     assert standin.my_commands()[1] == {"command": "stats", "description": "S"}

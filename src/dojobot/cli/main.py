@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from dojobot.cli.commands import CliError, add_parsers
@@ -26,9 +26,10 @@ from dojobot.storage.leadership import one_migrator_at_a_time
 from dojobot.storage.lock import without_a_bot
 from dojobot.storage.migrator import migrate_down, migrate_up, status
 from dojobot.storage.postgres import redact_url
+from dojobot.transport.context import AnyApp
 
 if TYPE_CHECKING:
-    from telegram.ext import Application
+    pass
 
 log = logging.getLogger("dojobot")
 
@@ -140,7 +141,7 @@ async def _run(settings: Settings, token: str) -> None:
             log.debug("stopped while starting")  # "DojoBot stopped" follows: one line
 
 
-async def _poll(app: Application[Any, Any, Any, Any, Any, Any], stop: Stop) -> None:
+async def _poll(app: AnyApp, stop: Stop) -> None:
     """Long polling until the stop is requested.
 
     Not PTB's run_polling: its signal handler raises SystemExit in whatever runs, so a signal

@@ -45,7 +45,7 @@ class Complexity:
 
 
 GENTLE_TOP = 5
-SEEDLING = 101
+SEEDLING, SAPLING = 101, 102  # the first two difficulty levels' catalogue ids
 
 
 def check_ids(stage_id: int, level_id: int) -> None:

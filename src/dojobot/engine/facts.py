@@ -32,15 +32,13 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dojobot.engine.complexity import check_ids
+from dojobot.engine.complexity import GENTLE_TOP, SAPLING, SEEDLING, check_ids
 from dojobot.engine.generators import DIVIDE, SQUARE_ROOT, TIMES
 from dojobot.engine.problems import TOPICS, Problem
 
 MAX_FACTS = 400
 ENUMERABLE_STAGES = (1, 2, 3)
-SEEDLING, SAPLING = 101, 102
 STANDARD_LEVEL = SAPLING
-GENTLE_MAX = 5
 
 @dataclass(frozen=True, order=True)
 class Fact:
@@ -68,10 +66,10 @@ class Fact:
 
     @property
     def gentle(self) -> bool:
-        """A Seedling fact: both grid operands at most GENTLE_MAX in size."""
+        """A Seedling fact: both grid operands at most GENTLE_TOP in size."""
         if self.topic == "root":
-            return self.col <= GENTLE_MAX
-        return abs(self.row) <= GENTLE_MAX and abs(self.col) <= GENTLE_MAX
+            return self.col <= GENTLE_TOP
+        return abs(self.row) <= GENTLE_TOP and abs(self.col) <= GENTLE_TOP
 
 
 def _render(topic: str, row: int, col: int) -> tuple[str, int]:

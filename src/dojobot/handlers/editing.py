@@ -15,5 +15,10 @@ async def edit_in_place(
     try:
         await query.edit_message_text(text, reply_markup=keyboard)
     except BadRequest as exc:
-        if "not modified" not in str(exc):
+        if not not_modified(exc):
             raise
+
+
+def not_modified(exc: BadRequest) -> bool:
+    """Telegram refused an edit that would change nothing ("message is not modified")."""
+    return "not modified" in str(exc)

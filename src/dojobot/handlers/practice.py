@@ -31,6 +31,7 @@ from dojobot.engine.answers import (
 from dojobot.engine.practice_set import SetState
 from dojobot.engine.stats import Stats
 from dojobot.handlers.callbacks import STALE, Go, on_button
+from dojobot.handlers.editing import not_modified
 from dojobot.handlers.sets import start_new_set, test_out_verdict
 from dojobot.handlers.texts import (
     after_set_keyboard,
@@ -131,7 +132,7 @@ async def _freeze(query: CallbackQuery) -> bool:
     try:
         await query.edit_message_reply_markup(reply_markup=None)
     except BadRequest as exc:
-        if "not modified" not in str(exc):
+        if not not_modified(exc):
             raise
         return False
     return True

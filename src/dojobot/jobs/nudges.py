@@ -21,7 +21,7 @@ from typing import Any
 from aiolimiter import AsyncLimiter
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, JobQueue
+from telegram.ext import JobQueue
 
 from dojobot.engine.nudges import MAX_IGNORED, Action, DueReminder, NudgePlan, plan_nudge
 from dojobot.handlers.callbacks import Go, Menu, Nav, Reminder
@@ -36,7 +36,7 @@ from dojobot.storage.focus import member_focuses
 from dojobot.storage.languages import user_language
 from dojobot.storage.reminders import claim_due, last_set
 from dojobot.storage.streaks import current_streak
-from dojobot.transport.context import BotData, DojoContext
+from dojobot.transport.context import AnyApp, BotData, DojoContext
 from dojobot.transport.ratelimit import background
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ async def nudge_message(
     return "\n".join(lines), keyboard
 
 
-async def _deliver(app: Application[Any, Any, Any, Any, Any, Any], plan: NudgePlan,
+async def _deliver(app: AnyApp, plan: NudgePlan,
                    now_ms: int) -> str:
     data: BotData = app.bot_data
     assert data.db is not None and data.catalogue is not None
@@ -127,14 +127,14 @@ async def _deliver(app: Application[Any, Any, Any, Any, Any, Any], plan: NudgePl
     return "sent" if plan.action is Action.SEND else "paused"
 
 
-async def _gated(gate: asyncio.Semaphore, app: Application[Any, Any, Any, Any, Any, Any],
+async def _gated(gate: asyncio.Semaphore, app: AnyApp,
                  plan: NudgePlan, now_ms: int) -> str:
     async with gate:
         return await _deliver(app, plan, now_ms)
 
 
 async def send_due_nudges(
-    app: Application[Any, Any, Any, Any, Any, Any],
+    app: AnyApp,
     *,
     per_second: float | None = None,
     batch: int = BATCH,

@@ -6,9 +6,9 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from telegram.ext import Application
+from telegram.ext import Updater
 from tornado.httpserver import HTTPServer
 
 from dojobot.config import Mode, Settings
@@ -56,9 +56,18 @@ def capture(error: BaseException | None, **tags: object) -> None:
         sentry_sdk.capture_exception(error)
 
 
-async def start_runtime(
-    app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, web_rules: Rules = ()
-) -> OpsRuntime:
+class Serving(Protocol):
+    """What the health check reads of the running Application (transport's AnyApp)."""
+
+    @property
+    def running(self) -> bool: ...
+    @property
+    def updater(self) -> Updater | None: ...
+    @property
+    def bot_data(self) -> Any: ...
+
+
+async def start_runtime(app: Serving, settings: Settings, web_rules: Rules = ()) -> OpsRuntime:
     """Take the database lock (SQLite) or join the replicas' election (PostgreSQL; refused in
     one line when polling mode would run beside another replica), start the ops server when
     a port is set and the Mini App's (`web_rules`) on DOJOBOT_WEB_PORT, start Sentry."""

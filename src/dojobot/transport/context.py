@@ -62,6 +62,8 @@ class BotData:
 
 
 _Data = dict[object, object]
+# An Application of any of PTB's type parameters: what start, stop and wiring code takes.
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 class DojoContext(CallbackContext[ExtBot[None], _Data, _Data, BotData]):

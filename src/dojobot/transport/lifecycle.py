@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from telegram import Update
-from telegram.ext import Application
+
+from dojobot.transport.context import AnyApp
 
 __all__ = ["handling_updates", "lifecycle", "running"]
 
 
-def handling_updates(app: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+def handling_updates(app: AnyApp) -> bool:
     """Whether `app` has updates queued or in a handler (for the stand-in's `bot_busy`)."""
     return not app.update_queue.empty() or app.update_processor.current_concurrent_updates > 0
 
 
 @asynccontextmanager
-async def lifecycle(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterator[None]:
+async def lifecycle(app: AnyApp) -> AsyncIterator[None]:
     """PTB's Application.__run inside a running loop (run_polling and run_webhook own theirs):
     initialize and post_init, then the block (which starts taking updates, then calls
     app.start()); after it, stop and post_stop if the app started, shutdown, post_shutdown."""
@@ -47,8 +47,8 @@ async def lifecycle(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIter
 
 @asynccontextmanager
 async def running(
-    app: Application[Any, Any, Any, Any, Any, Any], *, bootstrap_retries: int = 0,
-) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    app: AnyApp, *, bootstrap_retries: int = 0,
+) -> AsyncIterator[AnyApp]:
     """Run `app` with long polling for the duration of the block, then shut it down.
     `bootstrap_retries`: PTB's, for the deleteWebhook before polling (-1: without limit)."""
     updater = app.updater

@@ -33,7 +33,6 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import NetworkError
-from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 from tornado.iostream import IOStream
 from tornado.web import Application as TornadoApp
@@ -41,6 +40,7 @@ from tornado.web import RequestHandler, stream_request_body
 
 from dojobot.ops.startup import StartupError, token_free_reason
 from dojobot.ops.stopping import DRAIN_S, Stop
+from dojobot.transport.context import AnyApp
 from dojobot.transport.lifecycle import lifecycle
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,6 @@ MAX_HEADERS = 16 * 1024
 HEADER_TIMEOUT_S = 10.0  # also how long an idle kept-alive connection stays open
 BODY_TIMEOUT_S = 10.0  # the whole body, from its first byte
 MAX_CONNECTIONS = 256
-
-AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 @stream_request_body

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.handlers.callbacks import ForgetMe, on_button
 from dojobot.handlers.classes.joins import forget_joiner
@@ -37,7 +36,7 @@ from dojobot.storage.privacy import (
     confirm_erasure,
     request_erasure,
 )
-from dojobot.transport.context import DojoContext
+from dojobot.transport.context import AnyApp, DojoContext
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +90,7 @@ def forget_everyone(context: DojoContext) -> None:
         cache.forget_everyone()
 
 
-async def follow_erasures(app: Application[Any, Any, Any, Any, Any, Any]) -> Listener | None:
+async def follow_erasures(app: AnyApp) -> Listener | None:
     """On PostgreSQL, forget a learner erased by any replica (this one's own erasures come
     back too, and find nothing left to drop); SQLite has one process, which forgets at once."""
     db = app.bot_data.db
