@@ -28,6 +28,10 @@ from dojobot.transport.updates import ARRIVED_MS
 Clock = Callable[[], int]
 
 
+# An Application of any of PTB's type parameters: what start, stop and wiring code takes.
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
 def wall_clock_ms() -> int:
     """Milliseconds since the Unix epoch: the bot's clock for response times."""
     return time.time_ns() // 1_000_000
@@ -49,7 +53,7 @@ class BotData:
     outages: Outages = field(default_factory=Outages)
     # The running Application: the Mini App's requests come from tornado, not from an
     # update, and reach Telegram (admin checks, files) through a context built on it.
-    application: Application[Any, Any, Any, Any, Any, Any] | None = None
+    application: AnyApp | None = None
     gate: GateState = field(default_factory=GateState)
     language: LanguageState = field(default_factory=LanguageState)
     practice: PracticeState = field(default_factory=PracticeState)
@@ -62,8 +66,6 @@ class BotData:
 
 
 _Data = dict[object, object]
-# An Application of any of PTB's type parameters: what start, stop and wiring code takes.
-AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 class DojoContext(CallbackContext[ExtBot[None], _Data, _Data, BotData]):
