@@ -10,6 +10,11 @@ COPY migrations ./migrations
 RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres]"
 
 FROM python:3.11-slim
+# Pillow's wheel shapes Persian text with its bundled libraqm and HarfBuzz, and loads
+# FriBiDi from the system: without it the fluency map draws Persian letters unjoined.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libfribidi0 \
+    && rm -rf /var/lib/apt/lists/*
 ENV PYTHONUNBUFFERED=1 \
     DOJOBOT_DATABASE_URL=sqlite:////data/dojobot.sqlite3 \
     DOJOBOT_METRICS_PORT=9090

@@ -47,7 +47,7 @@ async def test_language_buttons_switch_and_the_choice_survives_a_new_code(dojo: 
     await s.send_text(learner, "/language")
     menu = await s.next_message(learner)
     assert [b.text for b in menu.flat_buttons] == [
-        "English", "Español", "Português (Brasil)", "Русский", "Deutsch",
+        "English", "Español", "Português (Brasil)", "Русский", "Deutsch", "فارسی",
     ]
     await s.press(learner, "Deutsch")
     edited = await s.wait_for_edit(learner, menu.message_id)
@@ -68,7 +68,7 @@ async def test_an_unknown_language_gets_one_clear_line_and_the_buttons(
     await s.send_text(learner, f"/language {typed}")
     reply = await s.next_message(learner)
     assert reply.plain_text == "I don't have that language. Choose one of these:"
-    assert len(reply.flat_buttons) == 5
+    assert len(reply.flat_buttons) == 6
     assert await user_language(dojo.db, 803) == "en"
 
 

@@ -6,12 +6,12 @@ markers may only be numbers, problems, names, emoji and what is the same in ever
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pytest
 from babel import Locale
 
-from dojobot.i18n import NATIVE_NAMES, PSEUDO, enable_pseudo_locale
+from dojobot.i18n import LRI, NATIVE_NAMES, PDI, PSEUDO, enable_pseudo_locale
 from dojobot.jobs.nudges import send_due_nudges
 from telegram_standin import BotApiStandIn, BotMessage, Chat, User
 from tests.conftest import Dojo
@@ -86,13 +86,28 @@ class Tour:
             self.check(message, f"message {message.message_id} in {chat_id}")
 
 
-@pytest.fixture
-def pseudo() -> None:
-    enable_pseudo_locale()
+@pytest.fixture(params=[False, True], ids=["ltr", "rtl"])
+def right_to_left(request: pytest.FixtureRequest) -> Iterator[bool]:
+    """The tour runs twice: as a left-to-right language and as a right-to-left one."""
+    enable_pseudo_locale(right_to_left=request.param)
+    yield request.param
+    enable_pseudo_locale(right_to_left=False)
 
 
-@pytest.mark.usefixtures("pseudo")
-async def test_a_tour_in_the_pseudo_locale_finds_no_untranslated_text(dojo: Dojo) -> None:
+def isolated(line: str, right_to_left: bool) -> str:
+    """A problem line: inside a right-to-left language it must be a left-to-right isolate
+    (so "7 × 8" is never shown as "8 × 7"); the problem itself is returned."""
+    if right_to_left:
+        assert line.startswith(LRI), f"not isolated: {line!r}"
+        assert line.endswith(PDI), f"not isolated: {line!r}"
+        return line[1:-1]
+    assert LRI not in line
+    return line
+
+
+async def test_a_tour_in_the_pseudo_locale_finds_no_untranslated_text(
+    dojo: Dojo, right_to_left: bool
+) -> None:
     tour = Tour(dojo)
     s = dojo.standin
     pia = await s.user(611, "Pia", language_code=PSEUDO)
@@ -114,10 +129,15 @@ async def test_a_tour_in_the_pseudo_locale_finds_no_untranslated_text(dojo: Dojo
     tour.check(await s.next_message(pia), "sticker")
     answered = 0
     while True:
-        question = problem.plain_text.strip().splitlines()[-1]
+        question = isolated(problem.plain_text.strip().splitlines()[-1], right_to_left)
         value = solve(question)
         dojo.clock.advance(1500)
         problem = await tour.say(pia, str(value if answered % 4 else value + 1))
+        if not answered % 4 and not problem.flat_buttons:  # wrong: "✗ 7 + 5 = 12 · 1.5 s"
+            verdict = problem.plain_text.splitlines()[0]
+            assert isolated(verdict.split(" ", 1)[1].rsplit(" · ", 1)[0], right_to_left) == (
+                f"{question} = {value}"
+            )
         answered += 1
         if problem.flat_buttons:  # the summary, with 'Another set'
             break

@@ -19,7 +19,7 @@ from matplotlib.ticker import MaxNLocator
 from dojobot.display.formats import percent, seconds, short_day
 from dojobot.engine.calendar import local_datetime, zone
 from dojobot.engine.leaderboard import Ranked
-from dojobot.i18n import _, ngettext
+from dojobot.i18n import _, ngettext, paragraph
 from dojobot.storage.practice import SetPoint
 
 TIME_COLOUR = "#1f6feb"
@@ -47,20 +47,20 @@ def progress_figure(title: str, points: Sequence[SetPoint]) -> Figure:
     acc = [(p.accuracy or 0) * 100 for p in points]
     accuracy.bar(xs, acc, color=ACCURACY_COLOUR, alpha=0.25, label=_("accuracy"))
     accuracy.set_ylim(0, 105)
-    accuracy.set_ylabel(_("accuracy (%)"), color=ACCURACY_COLOUR)
+    accuracy.set_ylabel(paragraph(_("accuracy (%)")), color=ACCURACY_COLOUR)
     medians = [(p.median_ms or 0) / 1000 for p in points]
     times.plot(xs, medians, marker="o", color=TIME_COLOUR, label=_("median time"))
     times.set_zorder(accuracy.get_zorder() + 1)
     times.patch.set_visible(False)
     times.set_ylim(0, max([*medians, 1.0]) * 1.2)
-    times.set_ylabel(_("median time (s)"), color=TIME_COLOUR)
+    times.set_ylabel(paragraph(_("median time (s)")), color=TIME_COLOUR)
     # Translators: the x axis of the progress chart: one point per practice set.
-    times.set_xlabel(_("set"))
+    times.set_xlabel(paragraph(_("set")))
     labels = [short_day(local_datetime(p.start_time, zone("UTC")).date()) for p in points]
     step = max(1, len(xs) // 10)
     times.set_xticks(xs[::step], labels[::step], rotation=30, ha="right")
     times.grid(axis="y", alpha=0.3)
-    times.set_title(_wrapped(title, 60))
+    times.set_title(paragraph(_wrapped(title, 60)))
     figure.tight_layout()
     return figure
 
@@ -114,9 +114,9 @@ def leaderboard_figure(title: str, rows: Sequence[Ranked]) -> Figure:
         ))
     axes.set_xlim(0, top * 1.45)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlabel(_("right answers"))
+    axes.set_xlabel(paragraph(_("right answers")))
     axes.spines[["top", "right"]].set_visible(False)
-    axes.set_title(_drawable(_wrapped(title, 60)), parse_math=False)
+    axes.set_title(paragraph(_drawable(_wrapped(title, 60))), parse_math=False)
     figure.tight_layout()
     _make_room(figure, axes, notes)
     return figure

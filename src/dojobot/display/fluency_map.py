@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 from dojobot.display.formats import percent
 from dojobot.engine.facts import Fact
 from dojobot.engine.memory import Standing
-from dojobot.i18n import N_, _
+from dojobot.i18n import N_, _, paragraph
 
 COLOURS = {
     Standing.FLUENT: (45, 164, 78),
@@ -85,12 +85,13 @@ class Placed:
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     """Greedy word wrap by measured width (a word longer than the width stays whole)."""
     lines: list[str] = []
-    for word in text.split():
+    mark = text[0] if text[:1] == "\u200f" else ""  # each wrapped line keeps its direction
+    for word in text.removeprefix(mark).split():
         if lines and font.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:
             lines.append(word)
-    return lines or [""]
+    return [mark + line for line in lines] or [mark]
 
 
 def fit(text: str, size: int, width: int, max_lines: int) -> tuple[str, ImageFont.FreeTypeFont]:
@@ -127,17 +128,17 @@ def layout(
     width = max(MARGIN * 2 + label_w + grid_w, 460)
     inner = width - 2 * MARGIN
     texts: list[Placed] = []
-    title_text, title_font = fit(title, 16, inner, 2)
+    title_text, title_font = fit(paragraph(title), 16, inner, 2)
     y = MARGIN
     texts.append(Placed(title_text, title_font, (width // 2, y), "ma",
                         (MARGIN, y, width - MARGIN, y + 21 * _lines(title_text)), "center"))
     y += 21 * _lines(title_text) + 6
     if row_label:  # its own line: beside the column label they ran together in Spanish
-        text, font = fit(f"{row_label} ↓", 13, inner, 1)
+        text, font = fit(paragraph(f"{row_label} ↓"), 13, inner, 1)
         texts.append(Placed(text, font, (MARGIN, y), "la", (MARGIN, y, width - MARGIN, y + 18)))
         y += 18
     x0 = MARGIN + label_w
-    text, font = fit(f"{col_label} →", 13, inner, 1)
+    text, font = fit(paragraph(f"{col_label} →"), 13, inner, 1)
     half = int(font.getlength(text)) // 2 + 1
     centre = min(max(x0 + grid_w // 2, MARGIN + half), width - MARGIN - half)
     texts.append(Placed(text, font, (centre, y), "ma", (MARGIN, y, width - MARGIN, y + 18)))
@@ -164,7 +165,7 @@ def layout(
     column_w = inner // 2
     for start in range(0, len(legend), 2):
         pair = legend[start:start + 2]
-        fitted = [fit(name, 13, column_w - 28, 2) for _colour, name in pair]
+        fitted = [fit(paragraph(name), 13, column_w - 28, 2) for _colour, name in pair]
         row_h = max(17 * _lines(text) for text, _font in fitted) + 6
         for k, ((colour, _name), (text, font)) in enumerate(zip(pair, fitted, strict=True)):
             lx = MARGIN + k * column_w

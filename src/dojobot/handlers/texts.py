@@ -11,7 +11,7 @@ from dojobot.display.formats import percent, seconds, test_out_share
 from dojobot.engine.practice_set import SetState, position, remaining
 from dojobot.engine.stats import Stats
 from dojobot.handlers.callbacks import Go, Menu, Nav, ShowProgress, Topics
-from dojobot.i18n import _, ngettext
+from dojobot.i18n import _, ltr, ngettext
 from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue, DifficultyLevel, Stage, Topic
 from dojobot.storage.streaks import Streak
@@ -98,7 +98,7 @@ def problem_block(state: SetState) -> str:
     assert state.current is not None
     total = state.answered + remaining(state)
     heading = _("Problem {number} of {total}").format(number=position(state), total=total)
-    return f"{heading}\n<b>{escape(state.current.question)}</b>"
+    return f"{heading}\n<b>{ltr(escape(state.current.question))}</b>"
 
 
 def feedback(correct: bool, question: str, answer: str, response_ms: int) -> str:
@@ -106,7 +106,8 @@ def feedback(correct: bool, question: str, answer: str, response_ms: int) -> str
     took = seconds(response_ms)
     if correct:
         return f"✓ {took}"
-    return f"✗ {escape(question)} = <b>{escape(answer)}</b> · {took}"
+    # One isolate for the whole equation: in Persian "7 + 5 = 12" must not become "12 = 5 + 7".
+    return f"✗ {ltr(f'{escape(question)} = <b>{escape(answer)}</b>')} · {took}"
 
 
 def set_summary(title: str, stats: Stats, streak_line: str = "") -> str:

@@ -25,7 +25,7 @@ DOMAIN = "dojobot"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DEFAULT = "en"
 # English is the source language (the msgids); the others have a catalogue each.
-LANGUAGES = ("en", "es", "pt_BR", "ru", "de")
+LANGUAGES = ("en", "es", "pt_BR", "ru", "de", "fa")
 # Each language's own name, as its speakers write it: the /language buttons.
 NATIVE_NAMES = {
     "en": "English",
@@ -33,12 +33,19 @@ NATIVE_NAMES = {
     "pt_BR": "Português (Brasil)",
     "ru": "Русский",
     "de": "Deutsch",
+    "fa": "فارسی",
 }
 # Telegram's language_code is an IETF tag ("pt-br", "es-419", "zh-hans"); its primary
 # subtag picks the nearest language we have. Two-letter codes are also what
 # setMyCommands takes.
-_BY_PRIMARY = {"en": "en", "es": "es", "pt": "pt_BR", "ru": "ru", "de": "de"}
+_BY_PRIMARY = {"en": "en", "es": "es", "pt": "pt_BR", "ru": "ru", "de": "de", "fa": "fa"}
 TELEGRAM_CODES = {language: primary for primary, language in _BY_PRIMARY.items()}
+
+# Languages written right to left. Problems, numbers and stage names inside their text stay
+# left to right: ltr() isolates them, so "7 × 8" is never reordered as "8 × 7".
+RIGHT_TO_LEFT = frozenset({"fa"})
+LRI, PDI = "\u2066", "\u2069"  # LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 
 # A pseudo-locale for tests only: every translated string comes back wrapped in markers,
 # so a test can find text that escaped translation. Telegram never sends this code, and
@@ -46,6 +53,7 @@ TELEGRAM_CODES = {language: primary for primary, language in _BY_PRIMARY.items()
 PSEUDO = "qps"
 PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
 _pseudo_enabled = False
+_pseudo_rtl = False
 
 
 def mark(message: str) -> str:
@@ -60,6 +68,8 @@ class _PseudoTranslations(gettext.NullTranslations):
     """Wraps every message in ⟦…⟧ (English plural rule)."""
 
     def gettext(self, message: str) -> str:
+        if _pseudo_rtl:  # a right-to-left language's messages start with a strong RTL mark
+            return f"{RLM}{PSEUDO_OPEN}{message}{PSEUDO_CLOSE}"
         return f"{PSEUDO_OPEN}{message}{PSEUDO_CLOSE}"
 
     def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
@@ -87,10 +97,13 @@ def language(code: str) -> Language:
     return Language(code, found, Locale.parse(code))
 
 
-def enable_pseudo_locale() -> None:
-    """Let resolve() accept the pseudo-locale: the tests' check that nothing escapes."""
-    global _pseudo_enabled
+def enable_pseudo_locale(*, right_to_left: bool = False) -> None:
+    """Let resolve() accept the pseudo-locale: the tests' check that nothing escapes. With
+    `right_to_left`, it also plays a right-to-left language: every string is wrapped in
+    RIGHT-TO-LEFT MARKs and ltr() isolates, as for Persian."""
+    global _pseudo_enabled, _pseudo_rtl
     _pseudo_enabled = True
+    _pseudo_rtl = right_to_left
 
 
 def resolve(code: str | None) -> str:
@@ -142,6 +155,25 @@ def use_language(code: str) -> Iterator[None]:
 def current() -> Language:
     """The language in use (English outside any update)."""
     return _current.get(None) or language(DEFAULT)
+
+
+def right_to_left() -> bool:
+    """The language in use is written right to left (Persian)."""
+    code = current().code
+    return code in RIGHT_TO_LEFT or (_pseudo_rtl and code == PSEUDO)
+
+
+def ltr(text: str) -> str:
+    """Text that must read left to right (a problem, an answer) inside a right-to-left
+    message; unchanged in a left-to-right language."""
+    return f"{LRI}{text}{PDI}" if right_to_left() else text
+
+
+def paragraph(text: str) -> str:
+    """A label drawn on a chart, starting with a RIGHT-TO-LEFT MARK in a right-to-left
+    language: Pillow (libraqm) and matplotlib take a line's direction from its first strong
+    character, and "mul: دورهای اخیر" would otherwise be laid out left to right."""
+    return f"{RLM}{text}" if right_to_left() and text else text
 
 
 def _(message: str) -> str:

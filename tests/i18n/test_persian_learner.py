@@ -1,0 +1,72 @@
+"""Done when (issue 26): a Persian learner practises with Persian digits, sets a reminder
+and a timezone in their own words, and sees the fluency map in Persian; problems stay left
+to right inside the right-to-left text, and the command menu is set for fa."""
+
+from __future__ import annotations
+
+from PIL import features
+
+from dojobot.display.fluency_map import learner_map
+from dojobot.engine.facts import space
+from dojobot.engine.memory import Standing
+from dojobot.i18n import LRI, PDI, use_language
+from telegram_standin import BotMessage, User
+from tests.conftest import Dojo
+from tests.support.learner import solve
+
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+async def say(dojo: Dojo, who: User, text: str) -> BotMessage:
+    await dojo.standin.send_text(who, text)
+    message = await dojo.standin.next_message(who)
+    await dojo.standin.settle()
+    return message
+
+
+def problem_of(message: BotMessage) -> str:
+    line = message.plain_text.splitlines()[-1]
+    assert line.startswith(LRI), line  # "7 × 8" stays left to right inside Persian text
+    assert line.endswith(PDI), line
+    return line[1:-1]
+
+
+async def test_a_persian_learner_plays_in_persian_digits(dojo: Dojo) -> None:
+    sara = await dojo.standin.user(981, "سارا", language_code="fa")
+    first = await say(dojo, sara, "/start math-arithmetic-addition-d101")
+    assert "مسئله‌ی 1 از" in first.plain_text
+    question = problem_of(first)
+    dojo.clock.advance(2345)
+    judged = await say(dojo, sara, str(solve(question)).translate(PERSIAN))
+    assert judged.plain_text.startswith("✓ ۲٫۳ ثانیه")  # Persian digits, as CLDR writes fa
+    wrong = solve(problem_of(judged)) + 1
+    judged = await say(dojo, sara, str(wrong).translate(PERSIAN))
+    verdict = judged.plain_text.splitlines()[0]
+    assert verdict.startswith(f"✗ {LRI}")  # the whole equation is one left-to-right island
+    summary = await say(dojo, sara, "/stop")
+    assert "دور تمام شد" in summary.plain_text
+
+
+async def test_a_persian_learner_sets_reminder_and_timezone_in_persian(dojo: Dojo) -> None:
+    sara = await dojo.standin.user(982, "سارا", language_code="fa")
+    assert (await say(dojo, sara, "/timezone تهران")).plain_text.startswith(
+        "🌍 منطقه‌ی زمانی تنظیم شد: Asia/Tehran."
+    )
+    assert (await say(dojo, sara, "/remind 18:30")).plain_text.startswith("🔔 انجام شد")
+    off = await say(dojo, sara, "/remind خاموش")  # the word on the 🔕 button
+    assert off.plain_text.startswith("🔕 یادآورهای روزانه خاموش‌اند.")
+
+
+async def test_the_command_menu_is_set_for_persian(dojo: Dojo) -> None:
+    menu = {c["command"]: c["description"] for c in dojo.standin.my_commands(language_code="fa")}
+    assert menu["remind"] == "یادآور روزانه‌ی تمرین در ساعتی که خودت می‌خواهی"
+
+
+def test_the_map_draws_persian_shaped() -> None:
+    """Pillow lays Persian out with libraqm (shaping, right to left); without it the letters
+    would stand unjoined and in the wrong order."""
+    assert features.check("raqm"), "install libfribidi0 (scripts/ensure-system-packages)"
+    facts = list(space("mul", 1, 101) or ())
+    with use_language("fa"):
+        png = learner_map("ضرب: دورهای اخیر", facts, {f.key: Standing.FLUENT for f in facts})
+    assert png.startswith(b"\x89PNG")
