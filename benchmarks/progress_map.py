@@ -3,13 +3,13 @@
 Usage: python benchmarks/progress_map.py [--db benchmarks/data/big.sqlite3] [--repeats 30]
 
 The database (make_big_db.py) is migrated to the latest schema in place, and the heaviest
-learner (user 100000000) is given a memory of every fact of every topic (804 rows, random
-standings, as after months of practice) and stage Hatsu in the map's topic, so /progress
-draws a map. Timed, per call: everything /progress reads (progress per topic, imported
-sessions, each topic's stage window, recent sets) plus the map's reads (stage, fact memory,
-pace) and the PNG; the Telegram upload is not included. Reported for the 64-fact
-multiplication map and the largest one (243 facts, adding negatives), warm (same connection)
-and cold (a fresh connection per call).
+learner (user 100000000) is given a memory and an FSRS card of every fact of every topic
+(804 rows each, random histories over weeks, as after months of practice) and stage Hatsu
+in the map's topic, so /progress draws a map. Timed, per call: everything /progress reads
+(progress per topic, imported sessions, each topic's stage window, recent sets) plus the
+map's reads (stage, FSRS cards, pace, timezone) and the PNG; the Telegram upload is not
+included. Reported for the 64-fact multiplication map and the largest one (243 facts,
+adding negatives), warm (same connection) and cold (a fresh connection per call).
 """
 
 from __future__ import annotations
@@ -24,14 +24,18 @@ from pathlib import Path
 
 from benchmarks.common import percentile
 from dojobot.display.fluency_map import learner_map
+from dojobot.engine.calendar import day_bounds
+from dojobot.engine.cards import DAY_MS, card_map, review
 from dojobot.engine.facts import map_space
-from dojobot.engine.memory import FactMemory, map_summary, remember
+from dojobot.engine.memory import FactMemory, remember
 from dojobot.engine.problems import TOPICS
 from dojobot.engine.progression import STANDARD
+from dojobot.storage import cards as card_store
 from dojobot.storage import memory as memory_store
 from dojobot.storage import practice as store
 from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
+from dojobot.storage.streaks import zone_of
 
 HEAVY_USER = 100_000_000
 NOW = 1_764_000_000_000
@@ -44,14 +48,21 @@ def seed_memory(path: Path) -> None:
     conn = sqlite3.connect(path)
     with conn:
         conn.execute("DELETE FROM fact_memory WHERE user_id = ?", (HEAVY_USER,))
+        conn.execute("DELETE FROM fact_card WHERE user_id = ?", (HEAVY_USER,))
         for topic in TOPICS:
             facts = map_space(topic, 1)
             assert facts is not None
             for fact in facts:
                 memory = FactMemory()
+                card = None
                 for i in range(rng.randint(1, 6)):
-                    memory = remember(memory, rng.random() < 0.85, rng.randint(800, 7000),
-                                      NOW - (6 - i) * 3_600_000, 3000)
+                    right, ms, at = rng.random() < 0.85, rng.randint(800, 7000), NOW - (
+                        6 - i) * 3 * DAY_MS
+                    memory = remember(memory, right, ms, at, 3000)
+                    card = review(card, right, ms, at, 3000)
+                assert card is not None
+                conn.execute(card_store.UPSERT,
+                             card_store.card_row(HEAVY_USER, TOPIC_IDS[topic], fact.key, card))
                 conn.execute(
                     "INSERT INTO fact_memory VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (HEAVY_USER, TOPIC_IDS[topic], fact.key, memory.answers, memory.correct,
@@ -75,10 +86,12 @@ async def progress_with_map(db: Database, topic: str) -> int:
     stage = await store.stage_for(db, HEAVY_USER, topic_id)
     facts = map_space(topic, stage)
     assert facts is not None
-    memories = await memory_store.memories(db, HEAVY_USER, topic_id)
-    pace = await memory_store.pace_ms(db, HEAVY_USER)
-    summary = map_summary([f.key for f in facts], memories, pace)
-    png = await asyncio.to_thread(learner_map, f"{topic} · Hatsu", facts, summary.standings)
+    cards = await card_store.cards(db, HEAVY_USER, topic_id)
+    await memory_store.pace_ms(db, HEAVY_USER)
+    zone = await zone_of(db, HEAVY_USER, "UTC")
+    summary = card_map([f.key for f in facts], cards, NOW, day_bounds(NOW, zone).end_ms)
+    png = await asyncio.to_thread(learner_map, f"{topic} · Hatsu", facts, summary.recall,
+                                  summary.due)
     return len(png)
 
 

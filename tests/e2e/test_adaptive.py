@@ -10,10 +10,11 @@ from functools import partial
 
 from PIL import Image
 
-from dojobot.display.fluency_map import COLOURS
+from dojobot.display.fluency_map import recall_colour
+from dojobot.engine.cards import shown_recall
 from dojobot.engine.flags import SCHEDULER
-from dojobot.engine.memory import Standing
 from dojobot.storage import flags
+from dojobot.storage.cards import card_columns, card_of
 from dojobot.storage.classes import is_member
 from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo
@@ -170,6 +171,14 @@ async def test_test_out_buttons_at_ku_and_forged(dojo: Dojo) -> None:
     assert sessions[0] == 0
 
 
+async def recall_shade(dojo: Dojo, user_id: int, fact: str) -> tuple[int, int, int]:
+    """The colour the map must give a fact: its card's predicted recall, shaded."""
+    row = await fetchone(dojo.db, f"SELECT {card_columns()} FROM fact_card"
+                                  " WHERE user_id = ? AND fact = ?", (user_id, fact))
+    assert row is not None
+    return recall_colour(shown_recall(card_of(tuple(row)), dojo.clock()))
+
+
 async def progress_map(dojo: Dojo, learner: User) -> BotMessage:
     await dojo.standin.send_text(learner, "/progress")
     await dojo.standin.next_message(learner)
@@ -205,7 +214,10 @@ async def test_a_missed_fact_comes_back_until_it_is_fluent(dojo: Dojo) -> None:
     missed_at = len(seen_in_sets)
     assert seen_in_sets[-1] >= 1
     photo = await progress_map(dojo, learner)
-    assert cell_colour(photo.file_bytes or b"", 7, 8) == COLOURS[Standing.MISSED]
+    missed = cell_colour(photo.file_bytes or b"", 7, 8)
+    assert missed == await recall_shade(dojo, 603, "mul 7 8")
+    assert missed[0] > missed[1]  # red or amber: a fact the model expects to slip
+    assert "due for review today" in photo.plain_text
     # Now the learner knows it: the next set brings it back first, until it is fluent.
     for attempt in range(3):
         dojo.clock.advance(3_600_000)
@@ -226,8 +238,9 @@ async def test_a_missed_fact_comes_back_until_it_is_fluent(dojo: Dojo) -> None:
     assert memory is not None
     assert tuple(memory) == (1, 1)
     photo = await progress_map(dojo, learner)
-    assert cell_colour(photo.file_bytes or b"", 7, 8) == COLOURS[Standing.FLUENT]
-    assert re.match(r"\d+ of 64 facts fluent", photo.plain_text)
+    assert cell_colour(photo.file_bytes or b"", 7, 8) == await recall_shade(dojo, 603,
+                                                                            "mul 7 8")
+    assert re.match(r"\d+ of 64 facts fluent · \d+ due for review today", photo.plain_text)
     assert missed_at >= 1
 
 

@@ -20,6 +20,7 @@ from dojobot.jobs.nudges import JOB_NAME, send_due_nudges
 from dojobot.transport.context import AnyApp
 from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.conftest import Dojo, FakeClock, run_dojo
+from tests.support.classes import practise as practise_answers
 from tests.support.db import fetchone
 from tests.support.learner import current_question, solve
 from tests.support.waiting import until
@@ -422,3 +423,24 @@ async def test_a_job_started_while_a_run_sends_leaves_its_minute_to_that_run(hel
     assert not first.done()
     await first  # the run claims once more when its batch is out: 18:01's reminders
     assert (nudged(crowd), nudged(later)) == (40, 4)
+
+
+async def test_a_nudge_says_what_is_due_for_review(held: Dojo) -> None:
+    s = held.standin
+    learner = await s.user(629, "Rin")
+    held.clock.now_ms = ms(2026, 6, 1, 7, 0)  # 09:00 in Berlin
+    await say(s, learner, "/timezone Europe/Berlin")
+    await say(s, learner, "/remind 18:00")
+    # One fact, right within the 3 s pace (Good): due in two days.
+    await practise_answers(held, learner, [(True, 2500)])
+    held.clock.now_ms = ms(2026, 6, 1, 16, 0, 30)
+    assert await nudges(held) == []  # practised today
+    # The next day nothing is due: the nudge is today's, with no review line.
+    held.clock.now_ms = ms(2026, 6, 2, 16, 0, 30)
+    (nudge,) = await nudges(held)
+    assert "ready for review" not in nudge.plain_text
+    # Two days on, the fact falls due (09:00 Berlin): the evening's nudge says so.
+    held.clock.now_ms = ms(2026, 6, 3, 16, 0, 30)
+    (nudge,) = await nudges(held)
+    assert nudge.plain_text.startswith("🥋 Time for today's practice!\n")
+    assert "\n🧠 1 fact is ready for review, about 1 minute.\n" in nudge.plain_text

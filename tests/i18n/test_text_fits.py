@@ -11,10 +11,9 @@ from matplotlib.text import Text
 from PIL import Image, ImageDraw
 
 from dojobot.display.charts import leaderboard_figure, progress_figure
-from dojobot.display.fluency_map import LEGEND, layout
+from dojobot.display.fluency_map import layout, learner_legend
 from dojobot.engine.facts import Fact, space
 from dojobot.engine.leaderboard import Entry, Ranked
-from dojobot.engine.memory import Standing
 from dojobot.i18n import LANGUAGES, _, use_language
 from dojobot.storage.practice import SetPoint
 
@@ -41,7 +40,7 @@ def test_every_fluency_map_text_fits_its_box(language: str, topic: str, kind: st
     facts = facts_of(topic)
     with use_language(language):
         if kind == "learner":
-            legend = [((0, 0, 0), _(LEGEND[s])) for s in Standing]
+            legend = learner_legend()
             notes = {f: f.label for f in facts}
         else:
             legend = [((0, 0, 0), _("no member fluent")), ((0, 0, 0), _("every member fluent"))]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,14 +34,6 @@ COLOURS = {
     Standing.MISSED: (207, 34, 46),
     Standing.UNSEEN: (208, 215, 222),
 }
-# Translators: the fluency map's legend, one label per colour; a "fact" is one problem such
-# as 7 × 8. Short words fit best: a long label wraps onto a second line.
-LEGEND = {
-    Standing.FLUENT: N_("fluent"),
-    Standing.SLOW: N_("right but slow (or only once)"),
-    Standing.MISSED: N_("missed recently"),
-    Standing.UNSEEN: N_("not seen yet"),
-}
 # Translators: axis titles of the fluency map; each names the number that changes along
 # that axis (for division: the divisor across, the answer down).
 AXES = {
@@ -51,6 +43,20 @@ AXES = {
     "root": ("", N_("square root of")),
 }
 DEFAULT_AXES = (N_("first number"), N_("second number"))
+# A learner's map shades each fact by the recall FSRS predicts for it: green from 90% (the
+# fluent bound), through amber at 80%, to red at 70% or less. FSRS-6 forgets along a power
+# law with a long tail (70% is about 15 times the stability), so the stops sit high.
+RECALL_STOPS = ((0.7, COLOURS[Standing.MISSED]), (0.8, COLOURS[Standing.SLOW]),
+                (0.9, COLOURS[Standing.FLUENT]))
+# Translators: the learner's map legend: how likely each fact is remembered, as the memory
+# model predicts it, and the dot on facts due for review today.
+RECALL_LEGEND = (
+    (COLOURS[Standing.FLUENT], N_("likely remembered (90%+)")),
+    (COLOURS[Standing.SLOW], N_("fading")),
+    (COLOURS[Standing.MISSED], N_("likely forgotten")),
+    (COLOURS[Standing.UNSEEN], N_("not seen yet")),
+)
+DUE_LEGEND = N_("• due for review today")
 WHITE, INK, PALE = (255, 255, 255), (36, 41, 47), (246, 248, 250)
 LABELLED_CELLS = 30
 MARGIN, GAP = 16, 2
@@ -180,12 +186,16 @@ def layout(
 def _draw(
     facts: Sequence[Fact], fills: Mapping[Fact, tuple[int, int, int]], title: str,
     notes: Mapping[Fact, str], legend: Sequence[tuple[tuple[int, int, int], str]],
+    dots: Collection[Fact] = (),
 ) -> bytes:
     size, cells, swatches, texts = layout(facts, title, notes, legend)
     image = Image.new("RGB", size, WHITE)
     draw = ImageDraw.Draw(image)
     for fact, box in cells:
         draw.rectangle(box, fill=fills[fact])
+        if fact in dots:  # top right, clear of a centred label
+            right, top = box[2], box[1]
+            draw.ellipse((right - 10, top + 3, right - 3, top + 10), fill=INK)
     for colour, box in swatches:
         draw.rectangle(box, fill=colour)
     for placed in texts:
@@ -196,12 +206,38 @@ def _draw(
     return out.getvalue()
 
 
-def learner_map(title: str, facts: Sequence[Fact], standings: Mapping[str, Standing]) -> bytes:
-    """A learner's map: each fact coloured fluent, slow, missed or unseen, with a legend."""
-    fills = {f: COLOURS[standings.get(f.key, Standing.UNSEEN)] for f in facts}
+def recall_colour(recall: float | None) -> tuple[int, int, int]:
+    """A cell's colour for a predicted recall (None: never seen), between RECALL_STOPS."""
+    if recall is None:
+        return COLOURS[Standing.UNSEEN]
+    low_at, low = RECALL_STOPS[0]
+    if recall <= low_at:
+        return low
+    for high_at, high in RECALL_STOPS[1:]:
+        if recall <= high_at:
+            share = (recall - low_at) / (high_at - low_at)
+            return tuple(  # type: ignore[return-value]
+                round(a + (b - a) * share) for a, b in zip(low, high, strict=True)
+            )
+        low_at, low = high_at, high
+    return low
+
+
+def learner_map(title: str, facts: Sequence[Fact], recalls: Mapping[str, float],
+                due: Collection[str]) -> bytes:
+    """A learner's map: each fact shaded by its predicted recall, a dot on each fact due
+    today, with a legend."""
+    fills = {f: recall_colour(recalls.get(f.key)) for f in facts}
     notes = {f: f.label for f in facts} if len(facts) <= LABELLED_CELLS else {}
-    legend = [(COLOURS[s], _(LEGEND[s])) for s in Standing]
-    return _draw(facts, fills, title, notes, legend)
+    return _draw(facts, fills, title, notes, learner_legend(),
+                 {f for f in facts if f.key in due})
+
+
+def learner_legend() -> list[tuple[tuple[int, int, int], str]]:
+    """The learner's map legend in the current language: the shades, then the dot."""
+    legend = [(colour, _(name)) for colour, name in RECALL_LEGEND]
+    legend.append((WHITE, _(DUE_LEGEND)))  # no swatch: the label starts with the dot
+    return legend
 
 
 def class_map(title: str, facts: Sequence[Fact], shares: Mapping[str, float]) -> bytes:

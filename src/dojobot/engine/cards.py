@@ -25,6 +25,7 @@ draws no random numbers of its own.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from fsrs import Card, Rating, Scheduler, State
@@ -133,3 +134,44 @@ def is_due(card: MemoryCard, day_end_ms: int) -> bool:
 def done_today(card: MemoryCard, day_start_ms: int) -> bool:
     """Answered right today (within the pace or not): not asked again until another day."""
     return card.last_rating >= Rating.Hard and card.last_review_ms >= day_start_ms
+
+
+def shown_recall(card: MemoryCard, now_ms: int) -> float:
+    """Predicted recall now, for the map. FSRS counts elapsed time in whole days, so a fact
+    practised less than a day ago would show 100% even right after a miss: such a fact
+    shows its recall a day after its last answer instead."""
+    return recall(card, max(now_ms, card.last_review_ms + DAY_MS))
+
+
+@dataclass(frozen=True)
+class CardMap:
+    """A learner's map of a topic from their cards: what each cell and the caption show."""
+
+    recall: dict[str, float]  # predicted recall (shown_recall) of each fact met
+    due: frozenset[str]  # facts due on the learner's day
+    fluent: int
+    total: int
+    slowest: tuple[tuple[str, int], ...]  # (fact, ms) of recent right but slow answers
+
+
+def card_map(keys: Sequence[str], cards: Mapping[str, MemoryCard], now_ms: int,
+             day_end_ms: int, slowest: int = 2) -> CardMap:
+    """Each fact's predicted recall, the facts due today, how many are fluent, the slowest."""
+    met = [(k, cards[k]) for k in keys if k in cards]
+    slow = sorted(((k, c.last_ms) for k, c in met if c.last_rating == Rating.Hard),
+                  key=lambda item: -item[1])
+    return CardMap(
+        recall={k: shown_recall(c, now_ms) for k, c in met},
+        due=frozenset(k for k, c in met if is_due(c, day_end_ms)),
+        fluent=sum(is_fluent(c, now_ms) for _k, c in met),
+        total=len(keys),
+        slowest=tuple(slow[:slowest]),
+    )
+
+
+REVIEW_SECONDS = 15  # a review in the chat: read, answer within the pace, read the feedback
+
+
+def review_minutes(due: int) -> int:
+    """About how long `due` reviews take, in whole minutes (at least one)."""
+    return max(1, -(-due * REVIEW_SECONDS // 60))

@@ -13,11 +13,13 @@ from telegram import InputFile, Message
 
 from dojobot.display.formats import percent, seconds
 from dojobot.display.rendering import render
+from dojobot.engine.cards import card_map
 from dojobot.engine.facts import from_key, map_space
-from dojobot.engine.memory import map_summary
 from dojobot.handlers.classes.common import send_to_group
-from dojobot.i18n import _
+from dojobot.handlers.set_memory import learner_day
+from dojobot.i18n import _, ngettext
 from dojobot.i18n.names import shown
+from dojobot.storage import cards as card_store
 from dojobot.storage import memory as store
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.classes import ClassGroup
@@ -38,19 +40,22 @@ async def send_learner_map(
     facts = map_space(topic.code, stage_id)
     if facts is None:
         return False
-    memories = await store.memories(context.db, user_id, topic.topic_id)
+    cards = await card_store.cards(context.db, user_id, topic.topic_id)
     pace = await store.pace_ms(context.db, user_id)
-    summary = map_summary([f.key for f in facts], memories, pace)
+    now = context.now_ms()
+    day = await learner_day(context.db, user_id, now, context.settings.default_timezone)
+    summary = card_map([f.key for f in facts], cards, now, day.end_ms)
     stage = context.catalogue.stage(stage_id)
     title = _("{topic} · {stage} · pace {pace} s").format(
         topic=shown(topic.display_name), stage=stage.display_name, pace=pace // 1000
     )
     from dojobot.display.fluency_map import learner_map  # Pillow and matplotlib: only when used
 
-    png = await render(learner_map, title, facts, summary.standings)
+    png = await render(learner_map, title, facts, summary.recall, summary.due)
     caption = _("{fluent} of {total} facts fluent").format(
         fluent=summary.fluent, total=summary.total
-    )
+    ) + " · " + ngettext("{n} due for review today", "{n} due for review today",
+                         len(summary.due)).format(n=len(summary.due))
     if summary.slowest:
         caption += " · " + _("slowest: {facts}").format(facts=", ".join(
             f"{escape(_label(key))} ({seconds(ms)})" for key, ms in summary.slowest
@@ -81,7 +86,8 @@ async def send_class_map(
             context, cls.chat_id, _("That topic has no fact map."), reply_to=reply_to
         )
         return
-    members, counts = await store.class_facts(context.db, cls.chat_id, topic.topic_id)
+    members, counts = await card_store.class_facts(context.db, cls.chat_id, topic.topic_id,
+                                                   context.now_ms())
     known = {f.key for f in facts}
     counted = [c for c in counts if c.fact in known]
     if members == 0 or not counted:

@@ -23,6 +23,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import JobQueue
 
+from dojobot.engine.calendar import day_bounds
+from dojobot.engine.cards import review_minutes
 from dojobot.engine.nudges import MAX_IGNORED, Action, DueReminder, NudgePlan, plan_nudge
 from dojobot.handlers.callbacks import Go, Menu, Nav, Reminder
 from dojobot.handlers.classes.focus import focus_to_practise, member_focus_text
@@ -30,6 +32,7 @@ from dojobot.handlers.gatekeeper import forget_blocked_user
 from dojobot.handlers.texts import streak_text
 from dojobot.i18n import _, ngettext, resolve, use_language
 from dojobot.i18n.names import shown
+from dojobot.storage.cards import due_cards
 from dojobot.storage.catalogue import Catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.focus import member_focuses
@@ -73,6 +76,16 @@ def practise_button(
     return Nav(Menu.TOPICS, topic.topic_id)
 
 
+def due_text(due: int) -> str:
+    """'12 facts are ready for review, about 3 minutes.'"""
+    minutes = review_minutes(due)
+    return ngettext(
+        "🧠 {n} fact is ready for review, about {time}.",
+        "🧠 {n} facts are ready for review, about {time}.",
+        due,
+    ).format(n=due, time=ngettext("{m} minute", "{m} minutes", minutes).format(m=minutes))
+
+
 async def nudge_message(
     db: Database, catalogue: Catalogue, plan: NudgePlan, now_ms: int
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -82,6 +95,9 @@ async def nudge_message(
     focuses = await member_focuses(db, plan.user_id, now_ms)
     lines = [member_focus_text(catalogue, m) for m in focuses]
     lines += [_("🥋 Time for today's practice!"), streak_text(streak)]
+    due = await due_cards(db, plan.user_id, day_bounds(now_ms, plan.timezone).end_ms)
+    if due:
+        lines.append(due_text(due))
     topic = catalogue.topic(last.topic_id) if last else None
     if last is not None and topic is not None:
         level = catalogue.level(last.level_id) if last.level_id is not None else None

@@ -3,11 +3,13 @@ the class grid, set building and nudges."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from dojobot.engine.cards import MemoryCard
+from dojobot.engine.cards import MemoryCard, is_fluent
 from dojobot.storage.db import Database, Tx
+from dojobot.storage.memory import ClassFact
 
 _COLUMNS = (
     "stability, difficulty, last_review_at, due_at, reviews, last_rating, last_ms, state, step"
@@ -16,6 +18,11 @@ _UPDATE_ALL = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", "))
 UPSERT = f"""INSERT INTO fact_card (user_id, topic_id, fact, {_COLUMNS})
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (user_id, topic_id, fact) DO UPDATE SET {_UPDATE_ALL}"""
+
+
+def card_columns() -> str:
+    """The columns card_of reads, in its order."""
+    return _COLUMNS
 
 
 def card_of(row: Sequence[Any]) -> MemoryCard:
@@ -67,10 +74,11 @@ async def due_cards(db: Database, user_id: int, before_ms: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def class_cards(
-    db: Database, chat_id: int, topic_id: int
-) -> tuple[int, list[tuple[str, MemoryCard]]]:
-    """(members, every member's card in the topic as (fact, card)); nothing per member."""
+async def class_facts(
+    db: Database, chat_id: int, topic_id: int, now_ms: int
+) -> tuple[int, list[ClassFact]]:
+    """(members, per fact: members who met it, members fluent in it by their cards), the
+    learner map's definition of fluent (engine.cards.is_fluent); nothing per member."""
     async with db.read(heavy=True) as tx:
         counted = await tx.fetchone(
             "SELECT count(*) FROM class_member WHERE chat_id = ?", (chat_id,)
@@ -83,4 +91,9 @@ async def class_cards(
             (topic_id, chat_id),
         )
     members = int(counted[0]) if counted else 0
-    return members, [(r[0], card_of(tuple(r)[1:])) for r in rows]
+    seen: Counter[str] = Counter()
+    fluent: Counter[str] = Counter()
+    for row in rows:
+        seen[row[0]] += 1
+        fluent[row[0]] += is_fluent(card_of(tuple(row)[1:]), now_ms)
+    return members, [ClassFact(fact, n, fluent[fact]) for fact, n in seen.items()]

@@ -4,8 +4,8 @@ learner who left (or erased themselves) is not there.
 
 The board's own figures (reps, right answers, true median over the period and topic) come
 from storage.classes.member_stats, so the dashboard and /leaderboard never disagree; the
-fact grid reads the memory model through storage.memory.class_facts, the one place that
-says who is fluent in a fact.
+fact grid reads the members' FSRS cards through storage.cards.class_facts, the one place
+that says who in a class is fluent in a fact (engine.cards.is_fluent, as the learner's map).
 """
 
 from __future__ import annotations

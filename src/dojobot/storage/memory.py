@@ -64,28 +64,6 @@ class ClassFact:
     fluent: int
 
 
-async def class_facts(db: Database, chat_id: int, topic_id: int) -> tuple[int, list[ClassFact]]:
-    """(members, per-fact counts) over a class's members, each member's own pace applied."""
-    async with db.read(heavy=True) as tx:
-        counted = await tx.fetchone(
-            "SELECT count(*) FROM class_member WHERE chat_id = ?", (chat_id,)
-        )
-        rows = await tx.fetchall(
-            """SELECT m.fact, count(*),
-                      sum(CASE WHEN m.last_right = 1 AND m.prev_right = 1
-                                    AND m.last_ms <= u.pace_ms AND m.prev_ms <= u.pace_ms
-                               THEN 1 ELSE 0 END)
-               FROM class_member c
-               JOIN fact_memory m ON m.user_id = c.user_id AND m.topic_id = ?
-               JOIN "user" u ON u.user_id = c.user_id
-               WHERE c.chat_id = ?
-               GROUP BY m.fact""",
-            (topic_id, chat_id),
-        )
-    members = int(counted[0]) if counted else 0
-    return members, [ClassFact(r[0], int(r[1]), int(r[2] or 0)) for r in rows]
-
-
 async def pace_ms(db: Database, user_id: int) -> int:
     """The learner's fluency threshold in ms (3 s for someone the bot has not met)."""
     async with db.read() as tx:

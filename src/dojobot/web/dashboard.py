@@ -35,6 +35,7 @@ from dojobot.handlers.classes.focus import check_focus, target_refusal
 from dojobot.handlers.fluency import fact_topic
 from dojobot.i18n import N_, _
 from dojobot.i18n.names import shown
+from dojobot.storage import cards as card_store
 from dojobot.storage import classes as class_store
 from dojobot.storage import dashboard as store
 from dojobot.storage import focus as focus_store
@@ -139,7 +140,8 @@ class Facts(DashboardApi):
         if topic is None or facts is None:
             self.reply({"topic": None, "cells": []})
             return
-        members, counts = await memory_store.class_facts(self.db, cls.chat_id, topic.topic_id)
+        members, counts = await card_store.class_facts(self.db, cls.chat_id, topic.topic_id,
+                                                       self.now_ms())
         self.reply({
             "topic": topic.topic_id, "topic_name": shown(topic.display_name),
             "members": members, "cells": view.fact_grid(facts, members, counts),
