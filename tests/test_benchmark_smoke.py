@@ -10,7 +10,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from benchmarks import data_scale, load_postgres, make_big_db
+from benchmarks import data_scale, flag_kpis, load_postgres, make_big_db
 
 from tests.support.postgres import cluster_url
 
@@ -84,3 +84,35 @@ def test_data_scale_measures_a_postgresql_copy_of_the_generated_file(tmp_path: P
             "SELECT count(*) FROM class_member m JOIN attempt a ON a.user_id = m.user_id"
             " WHERE m.chat_id = -1000000001").fetchone()
     assert report["class_board"]["worst_class_attempts"] == worst > 0
+
+
+def test_flag_kpis_agree_on_both_engines(tmp_path: Path) -> None:
+    # A tiny file (20,000 answers) and its PostgreSQL copy, each made to look like a week at
+    # 50% and measured once: the two engines must count the same arms, answers and reviews.
+    import asyncpg
+
+    server = cluster_url()
+    source = tmp_path / "small.sqlite3"
+    make_big_db.generate(source, 200, 20_000, 600, seed=8, classes=2)
+    name = f"smoke_{uuid.uuid4().hex[:12]}"
+    url = asyncio.run(load_postgres.load(source, server, name))
+    reports = []
+    try:
+        for target in (["--db", str(source)], ["--database-url", url]):
+            out = tmp_path / "flags.json"
+            assert flag_kpis.main([*target, "--no-cold", "--repeats", "1",
+                                   "--json", str(out)]) == 0
+            reports.append(json.loads(out.read_text()))
+    finally:
+        async def drop() -> None:
+            admin = await asyncpg.connect(server)
+            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+            await admin.close()
+
+        asyncio.run(drop())
+    sqlite_report, postgres_report = reports
+    for window in ("kpis_by_arm_24h", "kpis_by_arm_7d"):
+        assert sqlite_report[window]["arms"] == postgres_report[window]["arms"]
+    week = sqlite_report["kpis_by_arm_7d"]["arms"]
+    assert week["leitner"]["answers"] > 0
+    assert week["fsrs"]["answers"] > 0

@@ -4,7 +4,9 @@ and the gap next-day recall counts, as the running bot records it."""
 from __future__ import annotations
 
 import json
+import random
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from dojobot.engine.facts import fact_of
 from dojobot.engine.recall import wilson_interval
+from dojobot.engine.stats import histogram_median, median
 from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.postgres import PostgresDatabase
 from tests.conftest import Dojo
@@ -150,3 +153,11 @@ async def test_each_answer_records_the_gap_since_the_facts_last_answer(dojo: Doj
         assert since == (at - last[question] if question in last else None), question
         last[question] = at
     assert any(since is not None and since >= 21 * H for _, _, since in rows)
+
+
+def test_the_median_from_a_histogram_is_the_true_median() -> None:
+    rng = random.Random(7)
+    for _ in range(500):
+        values = [rng.randrange(20) for _ in range(rng.randrange(1, 30))]
+        assert histogram_median(sorted(Counter(values).items())) == median(values), values
+    assert histogram_median([]) is None

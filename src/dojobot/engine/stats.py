@@ -41,6 +41,23 @@ def median(values: Sequence[float]) -> float | None:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def histogram_median(counts: list[tuple[int, int]]) -> float | None:
+    """The true median of values given as sorted (value, how many) pairs (the mean of the
+    middle two when the total is even); None for no values."""
+    total = sum(n for _, n in counts)
+    if total == 0:
+        return None
+    wanted = sorted({(total - 1) // 2, total // 2})  # 0-based positions of the middle
+    found: list[float] = []
+    seen = 0
+    for value, n in counts:
+        while wanted and wanted[0] < seen + n:
+            found.append(float(value))
+            wanted.pop(0)
+        seen += n
+    return sum(found) / len(found)
+
+
 def summarize(answers: Iterable[Answer]) -> Stats:
     """Reps, correct count, accuracy, mean and median response time of the answers."""
     items = list(answers)

@@ -10,18 +10,27 @@ from dataclasses import dataclass
 
 from dojobot.engine.flags import Flag
 from dojobot.engine.recall import NEXT_DAY_MS, Recall
-from dojobot.storage.db import Database, Tx
+from dojobot.engine.stats import histogram_median
+from dojobot.storage.db import Database
 
 NO_ARM = "none"
 
 # The window's answers as kpis.ANSWERS_SINCE reads them (one range of attempt_topic_time
 # per topic; PostgreSQL drops the hint and uses its BRIN index), each joined by primary key
-# to its set (the arm) and its learner (the pace).
-_ANSWERS = """
+# to its set for the arm. Counted per arm and response time in one pass: the exact median
+# comes from that histogram (a few thousand rows), where an ORDER BY per arm would read and
+# sort the window once more per arm (1.6 s instead of 0.85 s for 300,000 answers).
+# The learner's pace is looked up only for a review (about one answer in ten).
+_HISTOGRAM = """
+SELECT COALESCE(s.scheduler_arm, ?), a.response_ms, COUNT(*), SUM(a.correct),
+       SUM(CASE WHEN a.since_last_ms >= ? THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.since_last_ms >= ? AND a.correct = 1
+                 AND a.response_ms <= (SELECT pace_ms FROM "user" WHERE user_id = a.user_id)
+            THEN 1 ELSE 0 END)
 FROM attempt a INDEXED BY attempt_topic_time
 JOIN session s ON s.session_id = a.session_id
-JOIN "user" u ON u.user_id = a.user_id
 WHERE a.topic_id IN (SELECT topic_id FROM topic) AND a.answered_at >= ?
+GROUP BY 1, 2
 """
 
 
@@ -39,19 +48,6 @@ class ArmKpis:
     next_day: Recall
 
 
-async def _median(tx: Tx, since: int, arm: str, count: int) -> float | None:
-    """The true median response time of the arm's answers (as kpis._median_response_ms)."""
-    if count == 0:
-        return None
-    rows = await tx.fetchall(
-        f"""SELECT a.response_ms {_ANSWERS} AND COALESCE(s.scheduler_arm, ?) = ?
-            ORDER BY a.response_ms LIMIT ? OFFSET ?""",
-        (since, NO_ARM, arm, 2 - count % 2, (count - 1) // 2),
-    )
-    values = [float(r[0]) for r in rows]
-    return sum(values) / len(values)
-
-
 async def kpis_by_arm(db: Database, flag: Flag, since_ms: int | None) -> list[ArmKpis]:
     """The flag's arms (control first), then "none" when sets without an arm fall in the
     window; each with the seed's KPIs and next-day recall. Either engine."""
@@ -63,24 +59,22 @@ async def kpis_by_arm(db: Database, flag: Flag, since_ms: int | None) -> list[Ar
                FROM session WHERE start_time >= ? GROUP BY 1""",
             (NO_ARM, since),
         )
-        answers = await tx.fetchall(
-            f"""SELECT COALESCE(s.scheduler_arm, ?), COUNT(*), COALESCE(SUM(a.correct), 0),
-                       COALESCE(SUM(CASE WHEN a.since_last_ms >= ? THEN 1 ELSE 0 END), 0),
-                       COALESCE(SUM(CASE WHEN a.since_last_ms >= ? AND a.correct = 1
-                                          AND a.response_ms <= u.pace_ms
-                                     THEN 1 ELSE 0 END), 0)
-                {_ANSWERS} GROUP BY 1""",
-            (NO_ARM, NEXT_DAY_MS, NEXT_DAY_MS, since),
-        )
-        by_set = {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in sets}
-        by_answer = {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in answers}
-        arms = [*flag.arms, *([NO_ARM] if NO_ARM in by_set or NO_ARM in by_answer else [])]
-        result = []
-        for arm in arms:
-            users, set_count, reps = by_set.get(arm, (0, 0, 0))
-            count, right, reviews, recalled = by_answer.get(arm, (0, 0, 0, 0))
-            result.append(ArmKpis(
-                arm, users, set_count, reps, count, right / count if count else None,
-                await _median(tx, since, arm, count), Recall(reviews, recalled),
-            ))
-        return result
+        rows = await tx.fetchall(_HISTOGRAM, (NO_ARM, NEXT_DAY_MS, NEXT_DAY_MS, since))
+    by_set = {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in sets}
+    times: dict[str, list[tuple[int, int]]] = {}
+    sums: dict[str, list[int]] = {}
+    for arm, ms, count, right, reviews, recalled in rows:
+        times.setdefault(arm, []).append((int(ms), int(count)))
+        totals = sums.setdefault(arm, [0, 0, 0, 0])
+        for i, value in enumerate((count, right, reviews, recalled)):
+            totals[i] += int(value)
+    arms = [*flag.arms, *([NO_ARM] if NO_ARM in by_set or NO_ARM in sums else [])]
+    result = []
+    for arm in arms:
+        users, set_count, reps = by_set.get(arm, (0, 0, 0))
+        count, right, reviews, recalled = sums.get(arm, [0, 0, 0, 0])
+        result.append(ArmKpis(
+            arm, users, set_count, reps, count, right / count if count else None,
+            histogram_median(sorted(times.get(arm, []))), Recall(reviews, recalled),
+        ))
+    return result
