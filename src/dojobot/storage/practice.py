@@ -224,7 +224,7 @@ async def record_answer(
         if changed != 1:
             return None
         # since_last_ms (next-day recall's gap) from the fact's memory as it was before
-        # this answer: a keyed read, before remember_answer below moves last_seen_at on.
+        # this answer: a keyed read, before keep_memory below moves last_seen_at on.
         await tx.execute(
             """INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question,
                                     expected, given, correct, response_ms, answered_at,
