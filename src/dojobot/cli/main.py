@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from dojobot.cli.cards import add_parser as add_cards_parser
 from dojobot.cli.commands import CliError, add_parsers
 from dojobot.cli.flags import add_parser as add_flags_parser
 from dojobot.cli.progress import progress
@@ -270,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_parsers(sub)
     add_flags_parser(sub)
+    add_cards_parser(sub)
     return parser
 
 

@@ -25,12 +25,13 @@ draws no random numbers of its own.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from fsrs import Card, Rating, Scheduler, State
 
 from dojobot.engine.calendar import moment_ms, utc_moment
+from dojobot.engine.facts import fact_of
 
 DAY_MS = 86_400_000
 DEFAULT_RETENTION = 0.9
@@ -175,3 +176,18 @@ REVIEW_SECONDS = 15  # a review in the chat: read, answer within the pace, read 
 def review_minutes(due: int) -> int:
     """About how long `due` reviews take, in whole minutes (at least one)."""
     return max(1, -(-due * REVIEW_SECONDS // 60))
+
+
+def replay(answers: Iterable[tuple[str, str, bool, int, int]], pace_ms: int,
+           retention: float = DEFAULT_RETENTION) -> dict[tuple[str, str], MemoryCard]:
+    """Cards from a learner's stored answers, oldest first: (topic code, question, right,
+    response ms, answered at ms) each. Answers that ask no fact are skipped. The same
+    answers give the same cards, so building them again changes nothing."""
+    cards: dict[tuple[str, str], MemoryCard] = {}
+    for topic, question, correct, response_ms, at_ms in answers:
+        fact = fact_of(topic, question)
+        if fact is None:
+            continue
+        key = (topic, fact.key)
+        cards[key] = review(cards.get(key), correct, response_ms, at_ms, pace_ms, retention)
+    return cards

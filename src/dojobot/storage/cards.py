@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from dojobot.engine.cards import MemoryCard, is_fluent
+from dojobot.engine.cards import DEFAULT_RETENTION, MemoryCard, is_fluent, replay
 from dojobot.storage.db import Database, Tx
 from dojobot.storage.memory import ClassFact
 
@@ -97,3 +97,41 @@ async def class_facts(
         seen[row[0]] += 1
         fluent[row[0]] += is_fluent(card_of(tuple(row)[1:]), now_ms)
     return members, [ClassFact(fact, n, fluent[fact]) for fact, n in seen.items()]
+
+
+async def learners_with_answers(db: Database) -> list[int]:
+    """Every learner who has answered anything, in id order (a history to build from)."""
+    async with db.read(heavy=True) as tx:
+        rows = await tx.fetchall(
+            'SELECT user_id FROM "user" u WHERE EXISTS '
+            "(SELECT 1 FROM attempt a WHERE a.user_id = u.user_id) ORDER BY user_id"
+        )
+    return [int(r[0]) for r in rows]
+
+
+async def rebuild_cards(db: Database, user_id: int, retention: float = DEFAULT_RETENTION
+                        ) -> int:
+    """Replace the learner's cards with those their stored answers give (engine.replay), in
+    one transaction; returns how many cards they have. Running it again changes nothing.
+
+    On SQLite the write transaction holds the file, so an answer comes before or after it
+    whole. On PostgreSQL an answer committed while this learner's cards are rebuilt (a few
+    milliseconds) may miss its card update: build the cards before starting the new version,
+    or run the command again (it is idempotent)."""
+    async with db.transaction() as tx:
+        pace = await tx.fetchone('SELECT pace_ms FROM "user" WHERE user_id = ?', (user_id,))
+        if pace is None:
+            return 0
+        rows = await tx.fetchall(
+            """SELECT t.code, a.question, a.correct, a.response_ms, a.answered_at
+               FROM attempt a INDEXED BY attempt_user_time JOIN topic t USING (topic_id)
+               WHERE a.user_id = ? ORDER BY a.answered_at, a.attempt_id""",
+            (user_id,),
+        )
+        topics = {r[0]: r[1] for r in await tx.fetchall("SELECT code, topic_id FROM topic")}
+        built = replay(((r[0], r[1], bool(r[2]), int(r[3]), int(r[4])) for r in rows),
+                       int(pace[0]), retention)
+        await tx.execute("DELETE FROM fact_card WHERE user_id = ?", (user_id,))
+        await tx.executemany(UPSERT, [card_row(user_id, topics[topic], fact, card)
+                                      for (topic, fact), card in built.items()])
+    return len(built)
