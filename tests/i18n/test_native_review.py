@@ -3,15 +3,8 @@ counts through the plural rules, and the German words for fluency and the stage 
 
 from __future__ import annotations
 
-from telegram_standin import BotMessage, User
 from tests.conftest import Dojo
-
-
-async def say(dojo: Dojo, who: User, text: str) -> BotMessage:
-    await dojo.standin.send_text(who, text)
-    message = await dojo.standin.next_message(who)
-    await dojo.standin.settle()
-    return message
+from tests.support.learner import say
 
 
 async def test_a_long_nickname_is_counted_with_russian_plurals(dojo: Dojo) -> None:

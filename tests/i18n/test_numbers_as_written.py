@@ -4,16 +4,9 @@ question instead of a verdict, digits of other scripts count."""
 
 from __future__ import annotations
 
-from telegram_standin import BotMessage, User
+from telegram_standin import BotMessage
 from tests.conftest import Dojo
-from tests.support.learner import solve
-
-
-async def say(dojo: Dojo, who: User, text: str) -> BotMessage:
-    await dojo.standin.send_text(who, text)
-    message = await dojo.standin.next_message(who)
-    await dojo.standin.settle()
-    return message
+from tests.support.learner import say, solve
 
 
 def question_of(message: BotMessage) -> str:

@@ -9,18 +9,11 @@ from PIL import features
 from dojobot.display.fluency_map import learner_map
 from dojobot.engine.facts import space
 from dojobot.i18n import LRI, PDI, use_language
-from telegram_standin import BotMessage, User
+from telegram_standin import BotMessage
 from tests.conftest import Dojo
-from tests.support.learner import solve
+from tests.support.learner import say, solve
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-
-
-async def say(dojo: Dojo, who: User, text: str) -> BotMessage:
-    await dojo.standin.send_text(who, text)
-    message = await dojo.standin.next_message(who)
-    await dojo.standin.settle()
-    return message
 
 
 def problem_of(message: BotMessage) -> str:

@@ -6,16 +6,8 @@ from __future__ import annotations
 
 from dojobot.i18n import ngettext, use_language
 from dojobot.jobs.nudges import send_due_nudges
-from telegram_standin import BotMessage, User
 from tests.conftest import Dojo
-from tests.support.learner import solve
-
-
-async def say(dojo: Dojo, who: User, text: str) -> BotMessage:
-    await dojo.standin.send_text(who, text)
-    message = await dojo.standin.next_message(who)
-    await dojo.standin.settle()
-    return message
+from tests.support.learner import say, solve
 
 
 async def test_a_spanish_learner_practises_is_reminded_and_sees_the_board(dojo: Dojo) -> None:

@@ -6,15 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from telegram_standin import BotMessage, User
 from tests.conftest import Dojo
-
-
-async def say(dojo: Dojo, who: User, text: str) -> BotMessage:
-    await dojo.standin.send_text(who, text)
-    message = await dojo.standin.next_message(who)
-    await dojo.standin.settle()
-    return message
+from tests.support.learner import say
 
 
 @pytest.mark.parametrize(

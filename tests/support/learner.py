@@ -93,3 +93,11 @@ async def open_addition_seedling(dojo: Dojo, learner: User) -> BotMessage:
     first = await s.next_message(learner)
     await s.settle()  # the bot has noted when the problem went out
     return first
+
+
+async def say(dojo: Dojo, who: User, text: str) -> BotMessage:
+    """Send a learner's text and return the bot's next message to them, once it settled."""
+    await dojo.standin.send_text(who, text)
+    message = await dojo.standin.next_message(who)
+    await dojo.standin.settle()
+    return message
