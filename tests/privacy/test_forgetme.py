@@ -72,6 +72,7 @@ async def test_forgetme_leaves_no_row_that_names_the_learner(
     assert statement.startswith("🔒 What DojoBot keeps about you")
     for table in tables:
         assert f"{table}" in statement, table
+    assert "(forgotten): a one-way fingerprint of your Telegram id" in statement
     with caplog.at_level(logging.INFO, logger="dojobot"):
         assert await press(dojo, message_id) == "Deleted."
     [done] = [m for m in s.messages(everything.learner) if m.message_id == message_id]
@@ -100,6 +101,23 @@ async def test_forgetme_leaves_no_row_that_names_the_learner(
         assert NAME not in board.plain_text
     menu = await reply(s, everything.learner, "/start math-arithmetic-addition")
     assert menu.plain_text.startswith("Addition · Hatsu"), menu.plain_text  # was Ri
+
+    # The same import again, with the same mapping: their old history stays gone (u1 was
+    # mapped to them, u3 claimed by them); only keyed hashes of those ids were kept.
+    again = await cli.run_async(
+        "import-legacy", str(tmp_path / "ps.csv"), "--users", str(tmp_path / "users.csv")
+    )
+    assert again.code == 0, again.err
+    assert "not imported, their learner erased their data (/forgetme): 7" in again.out
+    legacy = await fetchall(
+        dojo.db,
+        "SELECT legacy_user_id FROM legacy_account WHERE legacy_user_id IN ('u1', 'u3')"
+    )
+    assert legacy == []
+    # Only the new learner they became when they wrote again.
+    assert await rows_naming(dojo.db, LEARNER_ID, [*NAMES, "u1", "u3"]) == {"user": 1}
+    progress = await reply(s, everything.learner, "/start math-arithmetic-addition")
+    assert progress.plain_text.startswith("Addition · Hatsu"), progress.plain_text
 
 
 async def test_confirm_twice_after_expiry_forged_kept_and_in_a_group(dojo: Dojo) -> None:

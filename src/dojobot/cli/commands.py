@@ -157,6 +157,7 @@ def _import_report(
         f"imported: {outcome.imported} ({outcome.sessions_added} sessions for linked learners, "
         f"{held} held for legacy accounts)",
         f"already imported: {len(outcome.already_imported)}",
+        f"not imported, their learner erased their data (/forgetme): {outcome.forgotten}",
         f"skipped: {len(source.skipped)}",
     ]
     for kind, count in sorted(Counter(s.kind for s in source.skipped).items()):

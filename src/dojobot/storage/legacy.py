@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from dojobot.storage.db import Database, Tx
+from dojobot.storage.forgotten import LEGACY, TELEGRAM, Forgotten
 
 HATSU = 1
 # `/start claim-<token>` carries a claim token: the CLI prints it, the /start handler reads it.
@@ -68,6 +69,7 @@ class ImportOutcome:
     unlinked_accounts: int = 0
     sessions_added: int = 0
     progress_raised: int = 0
+    forgotten: int = 0  # rows of learners who erased their data (/forgetme): not imported
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,8 @@ async def import_rows(
     now_ms: int,
     on_progress: Callable[[int, int], Awaitable[None]] | None = None,
 ) -> ImportOutcome:
-    """Add rows not imported before, in short transactions; all or nothing all the same.
+    """Add rows not imported before, none of a learner who asked to be forgotten (storage/
+    forgotten.py), in short transactions; all or nothing all the same.
 
     A running bot shares the file: one long transaction would hold the write lock for
     seconds and its answers would time out ("database is locked") and be lost. So rows go
@@ -245,10 +248,16 @@ async def import_rows(
     undone (as --rollback would) before the error goes on. on_progress(rows done, rows)
     runs between transactions.
     """
+    forgotten = await Forgotten.load(db)
+    erased = {
+        legacy_id for legacy_id in {r.legacy_user_id for r in rows}
+        if forgotten.has(LEGACY, legacy_id) or forgotten.has(TELEGRAM, user_map.get(legacy_id))
+    }
     known = await _imported_ids(db, [r.row_id for r in rows])
-    fresh = [r for r in rows if r.row_id not in known]
+    fresh = [r for r in rows if r.row_id not in known and r.legacy_user_id not in erased]
     outcome = ImportOutcome(
-        batch_id=None, already_imported=[r.row_id for r in rows if r.row_id in known]
+        batch_id=None, already_imported=[r.row_id for r in rows if r.row_id in known],
+        forgotten=sum(1 for r in rows if r.legacy_user_id in erased and r.row_id not in known),
     )
     if not fresh:
         return outcome

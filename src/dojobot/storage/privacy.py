@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dojobot.storage.db import Database, Row, Tx
+from dojobot.storage.forgotten import remember_forgotten
 
 CONFIRM_TTL_MS = 10 * 60_000
 ANSWER_CHUNK = 2000  # answers read (and written into the export) at a time
-ERASE_BATCH = 500  # answers deleted per transaction by an erasure
+ERASE_BATCH = 200  # answers deleted per transaction by an erasure
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,13 @@ _ERASE = (
 ERASED_CHANNEL = "dojobot_erased"
 
 
-async def _erase(tx: Tx, announce: str, user_id: int) -> Erased:
+async def _erase(tx: Tx, announce: str, user_id: int, now_ms: int) -> Erased:
+    # Kept as keyed hashes only, so a re-import of the old app's data skips them.
+    legacy_ids = [str(r[0]) for r in await tx.fetchall(
+        "SELECT legacy_user_id FROM legacy_account WHERE user_id = ?1 OR pending_user_id = ?1",
+        (user_id,),
+    )]
+    await remember_forgotten(tx, user_id, legacy_ids, now_ms)
     erased = Erased()
     for name, sql in _ERASE:
         erased.counts[name] = await tx.execute(sql, (user_id,))
@@ -248,7 +255,7 @@ async def confirm_erasure(
         why = await _unconfirmable(tx, user_id, nonce, now_ms)
         if why is not None:  # a second tap got there first
             return why
-        erased = await _erase(tx, db.dialect.announce_erasure, user_id)
+        erased = await _erase(tx, db.dialect.announce_erasure, user_id, now_ms)
     erased.counts["attempt"] += answers
     return erased
 

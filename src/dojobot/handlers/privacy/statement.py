@@ -46,12 +46,19 @@ earlier keep what they held then.
 <b>Your data, your call</b>
 /mydata: one ZIP with all of it (a documented JSON file and a CSV of every answer).
 /forgetme: deletes all of it, for good, after one confirmation.""")
+# What an erasure keeps (storage/forgotten.py): said after the statement's last line.
+AFTER_FORGETME = N_(
+    "After /forgetme I keep one thing (forgotten): a one-way fingerprint of your Telegram id, "
+    "and of your old-app id if you had one, made with a secret key. It cannot be turned back "
+    "into your id; it only makes sure that bringing the old app's data over again leaves "
+    "you out."
+)
 
 
 async def show_statement(update: Update, context: DojoContext) -> None:
     """/privacy in the private chat."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(_(STATEMENT))
+    await update.effective_message.reply_text(_(STATEMENT) + "\n" + _(AFTER_FORGETME))
 
 
 async def in_group(update: Update, context: DojoContext) -> None:

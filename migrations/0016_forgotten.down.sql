@@ -1,0 +1,2 @@
+DROP TABLE forgotten_key;
+DROP TABLE forgotten;
