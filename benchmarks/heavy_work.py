@@ -1,0 +1,283 @@
+"""Heavy work beside practice: a 100,000-answer learner's /mydata and /forgetme, and an
+admin's /board chart and /board export over a 300-member class, while eight learners keep
+answering at a steady pace.
+
+    .venv/bin/python -m benchmarks.heavy_work                  # about a minute and a half
+    .venv/bin/python -m benchmarks.heavy_work --baseline-src /path/to/old/checkout/src
+
+The bot is the real Application in a child process (answer_path.py's BotProcess, the
+shipped 30 messages/s limit) on a SQLite file, against the Bot API stand-in. After the bot
+has migrated the file, the heavy learner's answers and the class's members (with 20 answers
+each) are written into it directly. --practising learners answer after a think time; each
+answer's latency runs from its enqueueing at the stand-in to the sendMessage carrying the
+next problem (one clock, the stand-in's). After --quiet seconds, the heavy phase runs, in
+order: /mydata (until the document arrives), /forgetme and its Delete button (until the
+toast), then /board chart and /board export --boards times each (until the photo and the
+document arrive); it lasts at least --heavy seconds.
+
+Reported: the practising learners' p50/p99 quiet and heavy (targets: heavy p99 within 2x
+quiet), how far their stored response times are from the true ones (target: within 50 ms),
+the bot's resident memory at the end of the quiet phase and its highest sample (every 50
+ms) during the heavy phase (target: at most 50 MiB more), and how long each heavy step took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.answer_path import DEEP_LINKS, TOKEN, BotProcess
+from benchmarks.common import percentile
+from benchmarks.crowded_classroom import latency, stored_vs_true
+from benchmarks.practising import Learner, Practising
+from telegram_standin import ApiCall, BotApiStandIn
+
+LIMIT = 30  # the shipped overall limit
+HEAVY = 700_000
+TEACHER = 700_001
+GROUP = -700_002
+MEMBERS_FROM = 710_000
+DAY_MS = 86_400_000
+
+
+class Room(Practising):
+    """The stand-in, the practising learners, and who waits for which heavy reply."""
+
+    def __init__(self, think: float, seed: int) -> None:
+        super().__init__(BotApiStandIn(token=TOKEN), think, seed, ("quiet", "heavy"))
+        self.arrived: dict[tuple[int, str], asyncio.Event] = {}
+
+    async def start(self, practising: int) -> None:
+        """Serve and create the learners."""
+        await self.standin.start()
+        self.standin.on_call = self._on_call
+        for i in range(practising):
+            user = await self.standin.user(900_000 + i, f"Practising {i}")
+            self.learners[user.id] = Learner(user, DEEP_LINKS[i % len(DEEP_LINKS)])
+
+    def expect(self, chat_id: int, method: str) -> asyncio.Event:
+        """An event set when the bot's next `method` call to `chat_id` succeeds."""
+        event = self.arrived[(chat_id, method)] = asyncio.Event()
+        return event
+
+    def _on_call(self, call: ApiCall) -> None:
+        chat_id = call.params.get("chat_id")
+        waiting = self.arrived.get((chat_id, call.method)) if isinstance(chat_id, int) else None
+        if waiting is not None and call.ok:
+            waiting.set()
+        self.saw(call)
+
+
+def fill(db: Path, now_ms: int, answers: int, members: int) -> None:
+    """The heavy learner's answers and the class's members, written beside the running bot."""
+    conn = sqlite3.connect(db, isolation_level=None, timeout=30)
+    conn.execute("BEGIN IMMEDIATE")
+    users = [(HEAVY, "Heavy")] + [(MEMBERS_FROM + i, f"Member {i}") for i in range(members)]
+    conn.executemany(
+        'INSERT OR IGNORE INTO "user" (user_id, first_name, created_at, last_seen_at)'
+        " VALUES (?, ?, 0, 0)", users)
+    for user_id, count in [(HEAVY, answers)] + [(u, 20) for u, _ in users[1:]]:
+        # Within the last hour for the members: on the board of this week, even on a Monday.
+        start = now_ms - (400 * DAY_MS if user_id == HEAVY else 3_600_000)
+        session = conn.execute(
+            "INSERT INTO session (user_id, topic_id, stage_id, start_time, end_time,"
+            " total_reps, correct_reps) VALUES (?, 1, 1, ?, ?, ?, ?) RETURNING session_id",
+            (user_id, start, start + count * 1000, count, count)).fetchone()[0]
+        conn.executemany(
+            "INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question, expected,"
+            " given, correct, response_ms, answered_at) VALUES (?, ?, 1, 1, '3 + 4', '7', '7',"
+            " 1, ?, ?)",
+            [(session, user_id, 900 + i % 700, start + i * 1000) for i in range(count)])
+        conn.execute(
+            "INSERT INTO user_progress (user_id, topic_id, stage_id, total_reps, correct_reps,"
+            " stage_started_at, last_practised_at) VALUES (?, 1, 1, ?, ?, ?, ?)",
+            (user_id, count, count, start, start + count * 1000))
+    conn.executemany(
+        "INSERT INTO class_member (chat_id, user_id, joined_at) VALUES (?, ?, ?)",
+        [(GROUP, u, now_ms - DAY_MS) for u, _ in users[1:]])
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def rss_mib(pid: int) -> float:
+    """The process's resident memory now."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def sample_rss(pid: int, peak: list[float], stop: asyncio.Event) -> None:
+    """Keep the highest resident memory seen in peak[0] until `stop`."""
+    while not stop.is_set():
+        peak[0] = max(peak[0], rss_mib(pid))
+        await asyncio.sleep(0.05)
+
+
+async def heavy_steps(room: Room, boards: int) -> dict[str, float]:
+    """/mydata, /forgetme, then /board chart and /board export: seconds each took."""
+    s = room.standin
+    heavy, teacher = await s.user(HEAVY, "Heavy"), await s.user(TEACHER, "Ms Tanaka")
+    group = await s.group(GROUP, "Big Class")
+    took: dict[str, float] = {}
+
+    async def step(name: str, chat: int, method: str, send: Any) -> None:
+        print(f"  {name}", file=sys.stderr)
+        arrived = room.expect(chat, method)
+        started = time.monotonic()
+        await send()
+        await asyncio.wait_for(arrived.wait(), 120)
+        took[name] = round(time.monotonic() - started, 2)
+
+    await step("/mydata", HEAVY, "sendDocument", lambda: s.send_text(heavy, "/mydata"))
+    asked = room.expect(HEAVY, "sendMessage")
+    await s.send_text(heavy, "/forgetme")
+    await asyncio.wait_for(asked.wait(), 60)
+    confirm = s.messages(heavy)[-1]
+    data = confirm.flat_buttons[0].callback_data
+    assert data is not None, confirm.plain_text
+    started = time.monotonic()
+    qid = await s.press_data(heavy, None, confirm.message_id, data)
+    while qid not in s.callback_answers:
+        await s.wait_for_change(timeout=120)
+    took["/forgetme (Delete)"] = round(time.monotonic() - started, 2)
+    for i in range(boards):
+        await step(f"/board chart {i + 1}", GROUP, "sendPhoto",
+                   lambda: s.send_text(teacher, "/board chart", chat=group))
+        await step(f"/board export {i + 1}", TEACHER, "sendDocument",
+                   lambda: s.send_text(teacher, "/board export", chat=group))
+    return took
+
+
+async def make_class(room: Room) -> None:
+    """The teacher's group with the bot; /board creates the class; a private chat for the
+    export."""
+    s = room.standin
+    teacher = await s.user(TEACHER, "Ms Tanaka")
+    group = await s.group(GROUP, "Big Class")
+    await s.set_admins(group, teacher, [])
+    welcome = room.expect(GROUP, "sendMessage")
+    await s.add_bot_to_group(group, teacher)
+    await asyncio.wait_for(welcome.wait(), 60)
+    panel = room.expect(GROUP, "sendMessage")
+    await s.send_text(teacher, "/board", chat=group)
+    await asyncio.wait_for(panel.wait(), 60)
+    hello = room.expect(TEACHER, "sendMessage")
+    await s.send_text(teacher, "/start")
+    await asyncio.wait_for(hello.wait(), 60)
+
+
+async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict[str, Any]:
+    """A fresh file and bot: quiet practice, then the heavy steps."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"dojobot-heavy-{label}-"))
+    db = workdir / "dojobot.sqlite3"
+    room = Room(args.think, args.seed)
+    await room.start(args.practising)
+    env = dict(os.environ)
+    if src:
+        os.environ["PYTHONPATH"] = src
+    try:
+        bot = BotProcess("dojo", room.standin.base_url, f"sqlite:///{db}", LIMIT)
+    finally:
+        os.environ.clear()
+        os.environ.update(env)
+    await bot.ready(timeout=60)
+    print(f"{label}: bot ready; the class, then the data", file=sys.stderr)
+    await make_class(room)
+    await asyncio.to_thread(fill, db, int(time.time() * 1000), args.answers, args.members)
+    tasks = [asyncio.create_task(room.practise(lr)) for lr in room.learners.values()]
+    await asyncio.sleep(3)
+    room.phase = "quiet"
+    await asyncio.sleep(args.quiet)
+    quiet_rss = rss_mib(bot.pid)
+    peak = [quiet_rss]
+    sampling_done = asyncio.Event()
+    sampler = asyncio.create_task(sample_rss(bot.pid, peak, sampling_done))
+    room.phase = "heavy"
+    print(f"{label}: heavy phase", file=sys.stderr)
+    started = time.monotonic()
+    took = await heavy_steps(room, args.boards)
+    await asyncio.sleep(max(0.0, args.heavy - (time.monotonic() - started)))
+    heavy_s = time.monotonic() - started
+    room.phase = "done"
+    sampling_done.set()
+    await sampler
+    room.stop.set()
+    await asyncio.wait(tasks, timeout=120)
+    code = await bot.stop()
+    await room.standin.stop()
+    return {
+        "bot": label,
+        "source": src or "this checkout",
+        "latency_quiet": latency(room.latencies["quiet"]),
+        "latency_heavy": latency(room.latencies["heavy"]),
+        "p99_ratio": round(percentile(room.latencies["heavy"], 99)
+                           / percentile(room.latencies["quiet"], 99), 2),
+        "stored_minus_true": stored_vs_true_heavy(db, room),
+        "rss_quiet_mib": round(quiet_rss, 1),
+        "rss_peak_heavy_mib": round(peak[0], 1),
+        "rss_growth_mib": round(peak[0] - quiet_rss, 1),
+        "heavy_steps_s": took,
+        "heavy_phase_s": round(heavy_s, 1),
+        "exit_code": code,
+    }
+
+
+def stored_vs_true_heavy(db: Path, room: Room) -> dict[str, dict[str, float]]:
+    """crowded_classroom's comparison, over this run's phases."""
+    for learner in room.learners.values():  # its phases are named quiet and flood
+        learner.true_ms = [("flood" if p == "heavy" else p, ms) for p, ms in learner.true_ms]
+    found = stored_vs_true(db, list(room.learners.values()))
+    return {"quiet": found["quiet"], "heavy": found["flood"]}
+
+
+async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Baseline (if asked) then this checkout, alternating --rounds times."""
+    results = []
+    for _ in range(args.rounds):
+        if args.baseline_src:
+            results.append(await one_run(args, "before", args.baseline_src))
+        results.append(await one_run(args, "after", None))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--practising", type=int, default=8)
+    p.add_argument("--think", type=float, default=1.0, help="mean seconds before each answer")
+    p.add_argument("--quiet", type=float, default=20.0)
+    p.add_argument("--heavy", type=float, default=20.0, help="least seconds of heavy phase")
+    p.add_argument("--answers", type=int, default=100_000, help="the heavy learner's")
+    p.add_argument("--members", type=int, default=300)
+    p.add_argument("--boards", type=int, default=2, help="charts and exports, each")
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--seed", type=int, default=12)
+    p.add_argument("--baseline-src", help="a source tree (its src/) to measure as 'before'")
+    p.add_argument("--json", help="also write the report here")
+    args = p.parse_args(argv)
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    runs = asyncio.run(run(args))
+    report = {"date": started, "cores": os.cpu_count(), "runs": runs}
+    print(json.dumps(report, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    for r in runs:
+        print(f"{r['bot']}: p99 quiet {r['latency_quiet']['p99_ms']} ms, heavy "
+              f"{r['latency_heavy']['p99_ms']} ms ({r['p99_ratio']}x); |stored-true| p99 "
+              f"{r['stored_minus_true']['heavy']['abs_p99_ms']} ms; memory +"
+              f"{r['rss_growth_mib']} MiB", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
