@@ -54,6 +54,20 @@ def test_crowded_classroom_driver_runs_and_counts_every_chart(tmp_path: Path) ->
     assert run["stored_minus_true"]["quiet"]["answers"] > 0  # stored times were compared
 
 
+def test_chat_flood_driver_runs_and_the_flooder_is_cut_short(tmp_path: Path) -> None:
+    out = tmp_path / "flood.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.chat_flood", "--quiet", "2", "--flood", "3",
+         "--practising", "2", "--flood-updates", "300", "--json", str(out)],
+        capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    (run,) = json.loads(out.read_text())["runs"]
+    assert run["exit_code"] == 0
+    assert run["flooder_notes"] == 1  # past CHAT_BACKLOG: dropped, with one note
+    assert run["latency_quiet"]["answers"] > 0
+
+
 def test_data_scale_measures_a_postgresql_copy_of_the_generated_file(tmp_path: Path) -> None:
     # Tiny (20,000 answers, 2 classes), boards only, no cache drops or server restarts: the
     # loader's COPY and data_scale's PostgreSQL target run; the figures are not looked at.

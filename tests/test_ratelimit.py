@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from dojobot.transport.ratelimit import PriorityRateLimiter, background
+from dojobot.transport.ratelimit import (
+    PriorityRateLimiter,
+    background,
+    in_the_background_of_the_chat,
+)
 from telegram_standin import BotApiStandIn, User
 from tests.support.waiting import until
 
@@ -142,4 +147,33 @@ async def test_a_chat_past_three_a_second_still_gets_its_turn_among_busy_chats()
         # Round robin: one of the busy chat's messages in each round of the others'; strict
         # lanes kept all five until every other reply had gone (the last five sent).
         assert texts.index("busy 7") < len(texts) - 10, texts
+        assert s.stats.rate_limited == 0
+
+
+async def test_in_a_short_group_minute_commands_go_before_the_join_notice() -> None:
+    # Eighteen join-notice edits spent a group's 20 messages a minute, and an admin's /board
+    # came 31 s later. A notice now leaves a quarter of the minute to the group's others.
+    async with BotApiStandIn(enforce_rate_limits=True) as s:
+        admin = await s.user(5000, "Admin")
+        group = await s.group(-5001, "7B")
+        await s.add_bot_to_group(group, admin)
+        bot: ExtBot[int] = ExtBot(
+            s.token, base_url=s.base_url, rate_limiter=PriorityRateLimiter(30),
+            request=HTTPXRequest(connection_pool_size=256),
+        )
+        async with bot:
+            for i in range(15):  # 15 of the group's 20 this minute
+                await bot.send_message(group.id, f"reply {i}")
+            with in_the_background_of_the_chat():
+                notice = asyncio.ensure_future(bot.send_message(group.id, "notice"))
+            await asyncio.sleep(0.2)  # the notice waits first
+            await bot.send_message(group.id, "board")
+            await bot.send_message(group.id, "leave")
+            assert not notice.done()  # it waits for the next minute, gathering names
+            notice.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await notice
+        texts = [c.params["text"] for c in s.calls_of("sendMessage") if c.ok]
+        assert texts[-2:] == ["board", "leave"]  # in their order, ahead of the notice
+        assert "notice" not in texts
         assert s.stats.rate_limited == 0

@@ -26,7 +26,11 @@ One dispatcher hands out the overall window's slots, one at a time:
   slot is a broadcast's even if replies wait. Strict priority had none: 200 due nudges
   sent none during 75 s of replies that filled the window.
 - **Groups** have their own 20 a minute; a group whose minute is full is passed over (its
-  sends wait, in order) while other chats go on.
+  sends wait, in order) while other chats go on. Sends made inside `in_the_background_of_
+  the_chat()` (the join notice and its edits) go after the chat's other waiting sends and
+  leave `GROUP_RESERVE` of a group's minute to them: eighteen notice edits had spent a
+  group's 20 and an admin's /board waited 31 s; now the notice waits (and gathers more
+  names into its next edit) while the minute is short.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ REPLY_RESERVE = 2
 # broadcasts whatever replies wait (4 of 30: a due nudge goes out under any load).
 CHAT_SHARE = 2 / 3
 BACKGROUND_FLOOR = 1 / 8
+# The part of a group's minute that sends of lesser importance leave to the group's others.
+GROUP_RESERVE = 1 / 4
 # Telegram's documented limits.
 OVERALL_SPAN = 1.0
 GROUP_LIMIT = (20, 60.0)
@@ -65,6 +71,7 @@ COUNTED = frozenset({
 })
 
 _BACKGROUND: ContextVar[bool] = ContextVar("dojobot_background_send", default=False)
+_LESSER: ContextVar[bool] = ContextVar("dojobot_lesser_send", default=False)
 
 
 @contextlib.contextmanager
@@ -75,6 +82,17 @@ def background() -> Iterator[None]:
         yield
     finally:
         _BACKGROUND.reset(token)
+
+
+@contextlib.contextmanager
+def in_the_background_of_the_chat() -> Iterator[None]:
+    """Sends made inside go after their chat's other waiting sends and leave GROUP_RESERVE
+    of a group's minute to them (a join notice, against commands and their replies)."""
+    token = _LESSER.set(True)
+    try:
+        yield
+    finally:
+        _LESSER.reset(token)
 
 
 class SlidingWindow:
@@ -147,6 +165,7 @@ class _Waiter:
     chat: int | str | None
     group: SlidingWindow | None
     granted: asyncio.Future[list[list[float]]]
+    lesser: bool = False  # goes after the chat's other sends (in_the_background_of_the_chat)
 
 
 class PriorityRateLimiter(CountingRateLimiter):
@@ -163,6 +182,7 @@ class PriorityRateLimiter(CountingRateLimiter):
         # caller passes this replica's share of that): each takes its part.
         limit, span = GROUP_LIMIT
         self._group_limit = (max(1, limit // replicas), span)
+        self._lesser_group_cap = max(1, math.floor(self._group_limit[0] * (1 - GROUP_RESERVE)))
         self._groups: dict[int | str, SlidingWindow] = {}  # Telegram's 20 a minute
         self._chats: dict[int | str, SlidingWindow] = {}  # each chat's share of the second
         self._broadcasts = SlidingWindow(self._floor, OVERALL_SPAN)  # toward the floor
@@ -232,7 +252,7 @@ class PriorityRateLimiter(CountingRateLimiter):
                 return []
             await _sleep_until_free(group_window, loop)
             return [group_window.start()]
-        waiter = _Waiter(chat, group_window, loop.create_future())
+        waiter = _Waiter(chat, group_window, loop.create_future(), lesser=_LESSER.get())
         if background:
             self._background.append(waiter)
         else:
@@ -283,17 +303,19 @@ class PriorityRateLimiter(CountingRateLimiter):
             chat = self._turns[0]
             self._turns.rotate(-1)  # this chat goes to the back of the turn order
             queue = self._replies[chat]
-            while queue and queue[0].granted.done():  # cancelled meanwhile
-                queue.popleft()
+            for cancelled in [w for w in queue if w.granted.done()]:
+                queue.remove(cancelled)
             if not queue:
                 self._drop_turn(chat)
                 continue
-            wait = self._room(queue[0], now)
+            # The chat's first send; a lesser one only when nothing else of the chat waits.
+            first = next((w for w in queue if not w.lesser), queue[0])
+            wait = self._room(first, now)
             if wait <= 0:
-                waiter = queue.popleft()
+                queue.remove(first)
                 if not queue:
                     self._drop_turn(chat)
-                return waiter, 0.0
+                return first, 0.0
             soonest = min(soonest, wait)
         if broadcast is not None and self._overall is not None \
                 and self._overall.count(now) < self._background_cap:
@@ -324,7 +346,10 @@ class PriorityRateLimiter(CountingRateLimiter):
 
     def _room(self, waiter: _Waiter, now: float) -> float:
         """Seconds until the waiter's group and chat windows have room for it."""
-        return max((window.wait(now) for window in self._windows(waiter)), default=0.0)
+        wait = max((window.wait(now) for window in self._windows(waiter)), default=0.0)
+        if waiter.lesser and waiter.group is not None:
+            wait = max(wait, waiter.group.wait(now, self._lesser_group_cap))
+        return wait
 
     def _windows(self, waiter: _Waiter) -> list[SlidingWindow]:
         """The windows besides the overall one that count this send."""

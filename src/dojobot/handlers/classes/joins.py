@@ -12,12 +12,14 @@ import asyncio
 import logging
 from html import escape
 
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.handlers.classes.texts import practise_keyboard
 from dojobot.i18n import _
 from dojobot.transport.context import DojoContext
+from dojobot.transport.ratelimit import in_the_background_of_the_chat
 from dojobot.transport.state import JoinNotice
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,15 @@ def _redraw(context: DojoContext, chat_id: int, notice: JoinNotice) -> None:
 
 async def _show(context: DojoContext, chat_id: int, notice: JoinNotice) -> None:
     keyboard = practise_keyboard(context.bot.username, chat_id, join_button=False)
+    # The group's commands go first, and keep a quarter of its minute: while the notice
+    # waits for room, the names of later joins gather into its next edit.
+    with in_the_background_of_the_chat():
+        await _show_notice(context, chat_id, notice, keyboard)
+
+
+async def _show_notice(
+    context: DojoContext, chat_id: int, notice: JoinNotice, keyboard: InlineKeyboardMarkup
+) -> None:
     try:
         while notice.shown != notice.version:
             version, names = notice.version, list(notice.names.values())

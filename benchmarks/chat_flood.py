@@ -1,0 +1,119 @@
+"""One chat with thousands of updates queued: other learners' replies and stored times.
+
+    .venv/bin/python -m benchmarks.chat_flood
+    .venv/bin/python -m benchmarks.chat_flood --baseline-src /path/to/old/checkout/src
+
+crowded_classroom.py's set-up (the real bot in a child process at the shipped 30
+messages/s, the stand-in, --practising learners answering after a think time), but the
+load is one chat sending --flood-updates /help at once (they reach the bot in getUpdates
+batches of 100). python-telegram-bot's update semaphore (4,096 wide) once filled with
+them: four other learners got their next reply after 95.6 s, and that wait was stored as
+their response time. Reported: the practising learners' p50/p99 before and after the
+flood starts (for --flood seconds), how far their stored response times are from the true
+ones, and what the flooding chat got (replies, the note that the rest was skipped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.answer_path import BotProcess
+from benchmarks.common import percentile
+from benchmarks.crowded_classroom import LIMIT, Classroom, latency, stored_vs_true
+
+
+async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict[str, Any]:
+    """A fresh database and bot: quiet practice, then one chat's flood of /help."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"dojobot-chatflood-{label}-"))
+    db = workdir / "dojobot.sqlite3"
+    room = Classroom(args.think, args.seed)
+    await room.start(args.practising)
+    saved = os.environ.get("PYTHONPATH")
+    if src:
+        os.environ["PYTHONPATH"] = src
+    try:
+        bot = BotProcess("dojo", room.standin.base_url, f"sqlite:///{db}", LIMIT)
+    finally:
+        if src:
+            os.environ.pop("PYTHONPATH") if saved is None else os.environ.update(PYTHONPATH=saved)
+    await bot.ready(timeout=60)
+    assert room.flooder is not None
+    practising = [lr for lr in room.learners.values() if lr is not room.flooder]
+    tasks = [asyncio.create_task(room.practise(lr)) for lr in practising]
+    await asyncio.sleep(3)
+    room.phase = "quiet"
+    await asyncio.sleep(args.quiet)
+    room.phase = "flood"
+    for _ in range(args.flood_updates):
+        await room.standin.send_text(room.flooder.user, "/help")
+    await asyncio.sleep(args.flood)
+    room.phase = "done"
+    room.stop.set()
+    await asyncio.wait(tasks, timeout=120)
+    to_flooder = [m.plain_text for m in room.standin.messages(room.flooder.user.id)]
+    try:
+        code: int | str = await bot.stop()
+    except subprocess.TimeoutExpired:  # a backlog of thousands of updates (the baseline)
+        bot.proc.kill()
+        code = "killed: not stopped 30 s after SIGTERM"
+    await room.standin.stop()
+    return {
+        "bot": label,
+        "source": src or "this checkout",
+        "latency_quiet": latency(room.latencies["quiet"]),
+        "latency_flood": latency(room.latencies["flood"]),
+        "p99_ratio": round(percentile(room.latencies["flood"], 99)
+                           / percentile(room.latencies["quiet"], 99), 2),
+        "stored_minus_true": stored_vs_true(db, practising),
+        "flooder_messages": len(to_flooder),
+        "flooder_notes": sum(t.startswith("You're sending messages faster") for t in to_flooder),
+        "exit_code": code,
+    }
+
+
+async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Baseline (if asked) then this checkout."""
+    results = []
+    if args.baseline_src:
+        results.append(await one_run(args, "before", args.baseline_src))
+    results.append(await one_run(args, "after", None))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--practising", type=int, default=8)
+    p.add_argument("--think", type=float, default=1.0, help="mean seconds before each answer")
+    p.add_argument("--quiet", type=float, default=15.0)
+    p.add_argument("--flood", type=float, default=20.0)
+    p.add_argument("--flood-updates", type=int, default=6000)
+    p.add_argument("--seed", type=int, default=12)
+    p.add_argument("--baseline-src", help="a source tree (its src/) to measure as 'before'")
+    p.add_argument("--json", help="also write the report here")
+    args = p.parse_args(argv)
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    runs = asyncio.run(run(args))
+    report = {"date": started, "cores": os.cpu_count(), "runs": runs}
+    print(json.dumps(report, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    for r in runs:
+        print(f"{r['bot']}: p99 quiet {r['latency_quiet']['p99_ms']} ms, flood "
+              f"{r['latency_flood']['p99_ms']} ms ({r['p99_ratio']}x); |stored-true| max "
+              f"{r['stored_minus_true']['flood']['abs_max_ms']} ms; flooder got "
+              f"{r['flooder_messages']} messages", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
