@@ -19,6 +19,7 @@ from dojobot.engine.practice_set import SetState
 from dojobot.handlers.set_memory import memory_for_set
 from dojobot.handlers.texts import test_out_result
 from dojobot.i18n import _
+from dojobot.ops import metrics
 from dojobot.storage import memory as memory_store
 from dojobot.storage import practice as store
 from dojobot.storage.catalogue import Catalogue, Topic
@@ -81,7 +82,12 @@ async def judge(
     judged, or the set moved on meanwhile)."""
     answer = GivenAnswer(current.state, given, response_ms, now_ms, current.pace_ms,
                          topic.progression, timed_by, device_ms, retention)
-    return await store.record_answer(db, current, answer, message_id)
+    judged = await store.record_answer(db, current, answer, message_id)
+    if judged is not None:  # the Mini App's answers count beside the chat's, by arm
+        metrics.ANSWERS.labels(
+            "correct" if judged.outcome.correct else "wrong", current.arm or "none"
+        ).inc()
+    return judged
 
 
 async def test_out_refusal(
