@@ -62,3 +62,11 @@ def test_the_map_draws_persian_shaped() -> None:
     with use_language("fa"):
         png = learner_map("ضرب: دورهای اخیر", facts, {f.key: 0.95 for f in facts}, set())
     assert png.startswith(b"\x89PNG")
+
+
+def test_the_charts_lay_persian_out_with_libraqm() -> None:
+    """matplotlib >= 3.11 shapes and orders Persian with its bundled libraqm; an older one
+    would draw the progress chart's Persian labels as unjoined letters, left to right."""
+    from matplotlib import ft2font
+
+    assert getattr(ft2font, "__libraqm_version__", None), "matplotlib >= 3.11 needed"
