@@ -15,6 +15,7 @@ from telegram.ext import Application, ChatMemberHandler, Defaults, TypeHandler
 from dojobot.config import Mode, Settings
 from dojobot.handlers import (
     adaptive,
+    app_links,
     classes,
     common,
     gatekeeper,
@@ -69,6 +70,7 @@ async def _post_init(app: AnyApp, *, migrate: bool) -> None:
     data.ops = await start_runtime(app, data.settings, web_rules=build_rules(data))
     data.erasures = await privacy.follow_erasures(app)
     await common.publish_commands(app.bot)
+    await app_links.publish_menu_button(app.bot, data.settings)
     # PTB keeps no jobs across restarts: each is rebuilt here, its state in the database.
     # They run on the elected replica only (a sole process is always elected).
     assert app.job_queue is not None

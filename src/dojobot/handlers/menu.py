@@ -30,6 +30,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.engine.complexity import FINAL_STAGE
 from dojobot.handlers import classes, legacy, practice
+from dojobot.handlers.app_links import app_button
 from dojobot.handlers.callbacks import STALE, Go, Menu, Nav, TakeTestOut, Topics, on_button
 from dojobot.handlers.classes.focus import focus_to_practise, member_focus_text
 from dojobot.handlers.editing import edit_in_place
@@ -144,6 +145,8 @@ async def levels_screen(
             _("🥋 Test out of {stage}").format(stage=stage.display_name),
             callback_data=TakeTestOut(topic.topic_id, stage_id).encode(),
         )])
+    if app := app_button(context.settings, catalogue, topic, None):
+        rows.append([app])
     rows.append(_back(Nav(Menu.SUBJECTS, topic.subject_id)))
     text = (
         f"<b>{escape(shown(topic.display_name))}</b> · "

@@ -30,6 +30,7 @@ from dojobot.engine.answers import (
 )
 from dojobot.engine.practice_set import SetState
 from dojobot.engine.stats import Stats
+from dojobot.handlers.app_links import app_button
 from dojobot.handlers.callbacks import STALE, Go, on_button
 from dojobot.handlers.editing import not_modified
 from dojobot.handlers.sets import start_new_set, test_out_verdict
@@ -221,7 +222,9 @@ async def _reply(
     do_quote = quote or None  # None: the chat's usual (no quote in a private chat)
     if state is None or state.current is None:
         await message.reply_text(
-            "\n\n".join(parts), reply_markup=after_set_keyboard(topic, level_id),
+            "\n\n".join(parts), reply_markup=after_set_keyboard(
+                topic, level_id, app_button(context.settings, context.catalogue, topic, level_id)
+            ),
             do_quote=do_quote,
         )
         context.bot_data.practice.problem_sent_at.pop(user_id, None)
@@ -330,7 +333,8 @@ async def stop(update: Update, context: DojoContext) -> None:
     assert topic is not None
     await message.reply_text(
         await _closing(context, user.id, topic, summary.level_id, summary.stats),
-        reply_markup=after_set_keyboard(topic, summary.level_id),
+        reply_markup=after_set_keyboard(topic, summary.level_id, app_button(
+            context.settings, context.catalogue, topic, summary.level_id)),
     )
 
 

@@ -127,23 +127,26 @@ def set_summary(title: str, stats: Stats, streak_line: str = "") -> str:
     return f"{head}\n{numbers}{streak_line}"
 
 
-def after_set_keyboard(topic: Topic, level_id: int | None) -> InlineKeyboardMarkup:
-    """'Another set', 'Change topic', 'My progress'."""
+def after_set_keyboard(
+    topic: Topic, level_id: int | None, app: InlineKeyboardButton | None = None
+) -> InlineKeyboardMarkup:
+    """'Another set', 'Change topic', 'My progress', and the Mini App's button if any."""
     again: Go | Nav = (
         Go(topic.topic_id, level_id) if level_id is not None
         else Nav(Menu.TOPICS, topic.topic_id)
     )
-    return InlineKeyboardMarkup(
+    rows = [
+        [InlineKeyboardButton(_("🔁 Another set"), callback_data=again.encode())],
         [
-            [InlineKeyboardButton(_("🔁 Another set"), callback_data=again.encode())],
-            [
-                InlineKeyboardButton(
-                    _("📚 Change topic"), callback_data=Topics(topic.subject_id).encode()
-                ),
-                InlineKeyboardButton(_("📈 My progress"), callback_data=ShowProgress().encode()),
-            ],
-        ]
-    )
+            InlineKeyboardButton(
+                _("📚 Change topic"), callback_data=Topics(topic.subject_id).encode()
+            ),
+            InlineKeyboardButton(_("📈 My progress"), callback_data=ShowProgress().encode()),
+        ],
+    ]
+    if app is not None:
+        rows.append([app])
+    return InlineKeyboardMarkup(rows)
 
 
 def level_lines(levels: list[DifficultyLevel]) -> str:

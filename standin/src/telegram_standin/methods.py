@@ -88,6 +88,44 @@ class MethodsMixin(StandInState):
         """The command list set with setMyCommands for a scope (default scope by default)."""
         return self._api_getMyCommands({"scope": scope, "language_code": language_code}, None)
 
+    def _api_setChatMenuButton(self, params: JSON, files: Any) -> bool:
+        chat_id = params.get("chat_id")
+        if chat_id is not None and (not isinstance(chat_id, int) or chat_id <= 0):
+            raise ApiError.bad_request("chat not found")  # a private chat's id only
+        button = params.get("menu_button") or {"type": "default"}
+        if not isinstance(button, dict):
+            raise ApiError.bad_request("can't parse menu button JSON object")
+        kind = button.get("type")
+        if kind == "web_app":
+            text = button.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise ApiError.bad_request("menu button text must be non-empty")
+            web_app = button.get("web_app")
+            url = web_app.get("url") if isinstance(web_app, dict) else None
+            # HTTPS only, as Telegram; loopback HTTP as the stand-in's inline buttons allow.
+            if not isinstance(url, str) or not url.lower().startswith(
+                ("https://", "http://127.0.0.1")
+            ):
+                raise ApiError.bad_request(
+                    f"menu button Web App URL '{url}' is invalid: Only HTTPS links are allowed"
+                )
+            button = {"type": "web_app", "text": text, "web_app": {"url": url}}
+        elif kind in ("commands", "default"):
+            button = {"type": kind}
+        else:
+            raise ApiError.bad_request(f"unsupported menu button type {kind!r}")
+        self._menu_buttons[chat_id] = button
+        return True
+
+    def _api_getChatMenuButton(self, params: JSON, files: Any) -> JSON:
+        chat_id = params.get("chat_id")
+        found = self._menu_buttons.get(chat_id) or self._menu_buttons.get(None)
+        return found or {"type": "commands"}
+
+    def menu_button(self, chat_id: int | None = None) -> JSON:
+        """The menu button a chat shows (the bot's default when none was set for it)."""
+        return self._api_getChatMenuButton({"chat_id": chat_id}, None)
+
     def _bot_message(
         self,
         state: ChatState,

@@ -45,6 +45,7 @@ _LOGGER = logging.getLogger(__name__)
 _JSON_PARAMS = frozenset(
     {
         "reply_markup",
+        "menu_button",
         "entities",
         "caption_entities",
         "allowed_updates",
@@ -98,6 +99,8 @@ class BotApiStandIn(
         "setMyCommands",
         "getMyCommands",
         "deleteMyCommands",
+        "setChatMenuButton",
+        "getChatMenuButton",
         "sendMessage",
         "editMessageText",
         "editMessageCaption",

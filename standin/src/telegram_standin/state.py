@@ -94,6 +94,7 @@ class StandInState:
         self._webhook: JSON = {}
         self._pusher: asyncio.Task[None] | None = None
         self._commands: dict[str, list[JSON]] = {}
+        self._menu_buttons: dict[int | None, JSON] = {}  # chat id (None: the default)
         self._faults: dict[str, deque[Fault]] = {}
         # (method, chat id) -> released: calls wait here until a test releases them.
         self._holds: dict[tuple[str, int | None], asyncio.Event] = {}

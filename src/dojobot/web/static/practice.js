@@ -8,6 +8,8 @@
   var where = {field: parts[1], subject: parts[2], topic: parts[3]};
   var difficulty = parseInt(query.get("difficulty") || "", 10) || null;
   var T = {}, current = null, done = [], typed = "", shownAt = 0, pending = null;
+  var submittedAt = 0;
+  Dojo.lags = [];
 
   function showStage(stage) {
     Dojo.text("stage-name", stage.name);
@@ -38,7 +40,13 @@
     $("play").hidden = false;
     $("end").hidden = true;
     // The clock starts in the frame that paints the problem, not when the answer arrived.
-    requestAnimationFrame(function () { shownAt = performance.now(); });
+    requestAnimationFrame(function () {
+      shownAt = performance.now();
+      // For benchmarks/webapp.py: when the page became usable, and submit-to-paint lags.
+      if (!Dojo.readyAt) Dojo.readyAt = shownAt;
+      if (submittedAt) Dojo.lags.push(shownAt - submittedAt);
+      submittedAt = 0;
+    });
   }
   function showEnd(body) {
     current = null;
@@ -96,7 +104,8 @@
   }
   function submit() {
     if (!current || pending || !typed) return;
-    var deviceMs = Math.round(performance.now() - shownAt);
+    submittedAt = performance.now();
+    var deviceMs = Math.round(submittedAt - shownAt);
     pending = {set: current.id, n: current.n, answer: typed, device_ms: deviceMs};
     send();
   }

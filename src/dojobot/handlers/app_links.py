@@ -1,0 +1,48 @@
+"""The Mini App's addresses in the chat: the "⚡ Practise in the app" buttons and the bot's
+menu button (dojobot.web serves the pages; DOJOBOT_WEB_APP_URL says where). Telegram opens
+a web_app button's page with the learner's signed initData; it allows them in private
+chats only, which is where these are shown."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from telegram import Bot, InlineKeyboardButton, MenuButtonWebApp, WebAppInfo
+
+from dojobot.config import Settings
+from dojobot.engine.facts import STANDARD_LEVEL
+from dojobot.i18n import N_, _
+from dojobot.storage.catalogue import Catalogue, Topic
+
+APP_BUTTON = N_("⚡ Practise in the app")
+MENU_BUTTON = N_("⚡ Practise")
+
+
+def practice_path(catalogue: Catalogue, topic: Topic, level_id: int | None) -> str:
+    """The seed's route for a topic: /practice/<field>/<subject>/<topic>?difficulty=<id>."""
+    subject = catalogue.subject(topic.subject_id)
+    field = catalogue.field(subject.field_id) if subject else None
+    assert subject is not None and field is not None
+    if level_id is None or level_id not in topic.level_ids:
+        level_id = STANDARD_LEVEL if STANDARD_LEVEL in topic.level_ids else topic.level_ids[0]
+    query = urlencode({"difficulty": level_id})
+    return f"/practice/{field.code}/{subject.code}/{topic.slug}?{query}"
+
+
+def app_button(
+    settings: Settings, catalogue: Catalogue, topic: Topic, level_id: int | None
+) -> InlineKeyboardButton | None:
+    """'⚡ Practise in the app' for the topic and level; None when no app is configured."""
+    if settings.web_app_url is None:
+        return None
+    url = settings.web_app_url + practice_path(catalogue, topic, level_id)
+    return InlineKeyboardButton(_(APP_BUTTON), web_app=WebAppInfo(url))
+
+
+async def publish_menu_button(bot: Bot, settings: Settings) -> None:
+    """The bot's menu button opens the app's home (the progress page) when there is one."""
+    if settings.web_app_url is None:
+        return
+    await bot.set_chat_menu_button(menu_button=MenuButtonWebApp(
+        _(MENU_BUTTON), WebAppInfo(settings.web_app_url + "/")
+    ))

@@ -1,0 +1,79 @@
+"""Ways into the Mini App from the chat: the buttons, the menu button, startapp links."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp, WebAppInfo
+from telegram.error import BadRequest
+
+from telegram_standin import BotApiStandIn
+from tests.conftest import Dojo, run_dojo
+from tests.support.web import free_port
+
+APP = "https://dojo.example.test"
+
+
+@pytest.fixture
+async def app_dojo(
+    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+) -> AsyncIterator[tuple[Dojo, str]]:
+    """A bot whose Mini App is public at APP (Telegram opens HTTPS only) and served locally."""
+    port = free_port()
+    async with run_dojo(standin, tmp_path / "dojobot.sqlite3", database_url=bot_database_url,
+                        web_app_url=APP, web_port=port) as dojo:
+        yield dojo, f"http://127.0.0.1:{port}"
+
+
+async def test_the_menus_and_the_bot_button_open_the_app(
+    app_dojo: tuple[Dojo, str], standin: BotApiStandIn
+) -> None:
+    assert standin.menu_button() == {
+        "type": "web_app", "text": "⚡ Practise", "web_app": {"url": f"{APP}/"}}
+    learner = await standin.user(601, "Aiko")
+    await standin.send_text(learner, "/start math-arithmetic-addition")
+    levels = await standin.next_message(learner)
+    [app] = [b for b in levels.flat_buttons if b.web_app_url]
+    assert app.text == "⚡ Practise in the app"
+    assert app.web_app_url == f"{APP}/practice/math/arithmetic/addition?difficulty=102"
+    await standin.press(learner, "🌱 Seedling")
+    await standin.next_message(learner)
+    await standin.send_text(learner, "/stop")
+    summary = await standin.next_message(learner)
+    assert "Set complete" in summary.plain_text
+    assert [b.web_app_url for b in summary.flat_buttons if b.web_app_url] == [
+        f"{APP}/practice/math/arithmetic/addition?difficulty=101"]
+
+
+@pytest.mark.parametrize(
+    ("start", "lands"),
+    [
+        ("math-arithmetic-division-d103", "/practice/math/arithmetic/division?difficulty=103"),
+        ("math-arithmetic-addition", "/practice/math/arithmetic/addition?difficulty=102"),
+        ("no-such-topic", "/progress"),
+        ("", "/progress"),
+    ],
+)
+async def test_startapp_links_take_todays_deep_link_payloads(
+    app_dojo: tuple[Dojo, str], start: str, lands: str
+) -> None:
+    _dojo, local = app_dojo
+    async with httpx.AsyncClient(base_url=local) as http:
+        got = await http.get("/", params={"tgWebAppStartParam": start} if start else None)
+    assert got.status_code == 302
+    assert got.headers["location"] == lands
+
+
+async def test_the_standin_refuses_what_telegram_refuses(app_dojo: tuple[Dojo, str]) -> None:
+    """Mini App buttons open HTTPS pages only: a plain-HTTP one is a 400, as on Telegram."""
+    dojo, _local = app_dojo
+    insecure = WebAppInfo("http://dojo.example.test/")
+    with pytest.raises(BadRequest, match=r"(?i)only https"):
+        await dojo.app.bot.set_chat_menu_button(menu_button=MenuButtonWebApp("x", insecure))
+    with pytest.raises(BadRequest, match="BUTTON_TYPE_INVALID"):
+        await dojo.app.bot.send_message(601, "x", reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("x", web_app=insecure)]]))
+    dojo.standin.calls.clear()  # refused on purpose: not the bot's mistake
