@@ -70,6 +70,7 @@ async def test_startapp_links_take_todays_deep_link_payloads(
 async def test_the_standin_refuses_what_telegram_refuses(app_dojo: tuple[Dojo, str]) -> None:
     """Mini App buttons open HTTPS pages only: a plain-HTTP one is a 400, as on Telegram."""
     dojo, _local = app_dojo
+    await dojo.standin.user(601, "Aiko")
     insecure = WebAppInfo("http://dojo.example.test/")
     with pytest.raises(BadRequest, match=r"(?i)only https"):
         await dojo.app.bot.set_chat_menu_button(menu_button=MenuButtonWebApp("x", insecure))
