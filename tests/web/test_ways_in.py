@@ -70,11 +70,13 @@ async def test_startapp_links_take_todays_deep_link_payloads(
 async def test_the_standin_refuses_what_telegram_refuses(app_dojo: tuple[Dojo, str]) -> None:
     """Mini App buttons open HTTPS pages only: a plain-HTTP one is a 400, as on Telegram."""
     dojo, _local = app_dojo
-    await dojo.standin.user(601, "Aiko")
+    learner = await dojo.standin.user(601, "Aiko")
+    await dojo.standin.send_text(learner, "/start")
+    await dojo.standin.next_message(learner)
     insecure = WebAppInfo("http://dojo.example.test/")
     with pytest.raises(BadRequest, match=r"(?i)only https"):
         await dojo.app.bot.set_chat_menu_button(menu_button=MenuButtonWebApp("x", insecure))
-    with pytest.raises(BadRequest, match="BUTTON_TYPE_INVALID"):
+    with pytest.raises(BadRequest, match=r"(?i)button_type_invalid"):
         await dojo.app.bot.send_message(601, "x", reply_markup=InlineKeyboardMarkup(
             [[InlineKeyboardButton("x", web_app=insecure)]]))
     dojo.standin.calls.clear()  # refused on purpose: not the bot's mistake
