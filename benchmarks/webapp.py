@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -36,6 +37,8 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from tests.support import browser
+from tests.support.learner import solve
 
 from benchmarks.common import percentile
 from dojobot.app import build_application
@@ -44,8 +47,6 @@ from dojobot.transport.lifecycle import running
 from dojobot.web.auth import sign
 from dojobot.web.server import STATIC_DIR, page_html
 from telegram_standin import BotApiStandIn
-from tests.support import browser
-from tests.support.learner import solve
 
 PAGE = "/practice/math/arithmetic/addition?difficulty=101"
 START = {"field": "math", "subject": "arithmetic", "topic": "addition", "difficulty": 101,
@@ -194,8 +195,8 @@ async def submit_to_paint(
     cpu1, wall = resource.getrusage(resource.RUSAGE_SELF), time.monotonic() - wall0
     lags = [float(x) for x in await page.js("return Dojo.lags;")]
     cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
-    return {"others": others, "think_s": think_s, "page_answers": len(lags), "p50_ms": percentile(lags, 50),
-            "p95_ms": percentile(lags, 95), "max_ms": max(lags),
+    return {"others": others, "think_s": think_s, "page_answers": len(lags),
+            "p50_ms": percentile(lags, 50), "p95_ms": percentile(lags, 95), "max_ms": max(lags),
             "api_answers": answers, "answers_per_s": round(answers / wall),
             # this process holds the bot and the 50 HTTP clients: an upper bound
             "cpu_ms_per_answer_incl_clients": round(cpu * 1000 / max(1, answers), 2)}
@@ -264,7 +265,7 @@ async def honesty(site: Site, page: browser.Page, folder: Path) -> dict[str, Any
     stored = [r[0] for r in rows]
     # What the server alone saw for the same answers, from sending a problem (in the reply
     # to the previous answer) to receiving its answer: the chat's way of timing.
-    server = [b[2] - a[2] for a, b in zip(rows, rows[1:], strict=False)]
+    server = [b[2] - a[2] for a, b in itertools.pairwise(rows)]
     return {"answers": len(rows), "stored_ms": stored, "timed_by": sorted({r[1] for r in rows}),
             "mean_stored_ms": round(sum(stored) / len(stored), 1),
             "server_seen_ms": server, "mean_server_seen_ms": round(sum(server) / len(server))}
