@@ -110,3 +110,14 @@ async def test_an_app_set_is_answered_in_the_chat_too(web: WebDojo) -> None:
     assert state["set"]["n"] == 2
     [row] = await _attempts(web)
     assert row["timed_by"] is None  # the chat's answer, timed by the bot as always
+
+
+async def test_the_page_speaks_the_learners_language(web: WebDojo) -> None:
+    got = await web.http.post("/api/practice/start", json=START,
+                              headers=web.auth(web.init_data(7, language_code="de")))
+    state = got.json()
+    assert state["t"]["accuracy"] == "Trefferquote"
+    assert state["locale"] == {"lang": "de", "decimal": ",", "dir": "ltr"}
+    persian = await web.http.get("/api/practice/state",
+                                 headers=web.auth(web.init_data(8, language_code="fa")))
+    assert persian.json()["locale"]["dir"] == "rtl"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from babel.numbers import get_decimal_symbol
 
-from dojobot.i18n import N_, TELEGRAM_CODES, _, current
+from dojobot.i18n import N_, RIGHT_TO_LEFT, TELEGRAM_CODES, _, current
 
 PAGE_STRINGS = {
     "problem": N_("Problem {number} of {total}"),
@@ -44,4 +44,5 @@ def locale_info() -> dict[str, str]:
     return {
         "lang": tag if language.code in TELEGRAM_CODES else "en",
         "decimal": get_decimal_symbol(language.locale),
+        "dir": "rtl" if language.code in RIGHT_TO_LEFT else "ltr",
     }

@@ -22,7 +22,12 @@ var Dojo = (function () {
   }
   /* Numbers as the learner's language writes them. */
   var fmt = {lang: "en"};
-  function setLocale(locale) { fmt.lang = locale.lang; fmt.decimal = locale.decimal; }
+  function setLocale(locale) {
+    fmt.lang = locale.lang;
+    fmt.decimal = locale.decimal;
+    document.documentElement.lang = locale.lang;
+    document.documentElement.dir = locale.dir || "ltr";
+  }
   function seconds(ms, t) {
     var s = new Intl.NumberFormat(fmt.lang, {minimumFractionDigits: 1, maximumFractionDigits: 1});
     return t.seconds.replace("{seconds}", s.format(Math.round(ms / 100) / 10));
