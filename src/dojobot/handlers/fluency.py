@@ -16,6 +16,7 @@ from dojobot.display.rendering import render
 from dojobot.engine.cards import card_map
 from dojobot.engine.facts import from_key, map_space
 from dojobot.handlers.classes.common import send_to_group
+from dojobot.handlers.classes.texts import fact_topic
 from dojobot.handlers.set_memory import learner_day
 from dojobot.i18n import _, ngettext
 from dojobot.i18n.names import shown
@@ -66,20 +67,11 @@ async def send_learner_map(
     return True
 
 
-def fact_topic(context: DojoContext, cls: ClassGroup) -> Topic | None:
-    """The topic a class's map shows: the board's topic, else Multiplication."""
-    catalogue = context.catalogue
-    topic = catalogue.topic(cls.topic_id) if cls.topic_id is not None else None
-    if topic is None:
-        topic = next((t for t in catalogue.topics if t.code == "mul"), None)
-    return topic
-
-
 async def send_class_map(
     context: DojoContext, cls: ClassGroup, reply_to: Message | None = None
 ) -> None:
     """Post the class's weakest facts: the share of members fluent in each fact."""
-    topic = fact_topic(context, cls)
+    topic = fact_topic(context.catalogue, cls)
     facts = map_space(topic.code, 1) if topic else None
     if topic is None or facts is None:
         await send_to_group(

@@ -10,8 +10,6 @@ that says who in a class is fluent in a fact (engine.cards.is_fluent, as the lea
 
 from __future__ import annotations
 
-import statistics
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from dojobot.engine.calendar import Bounds, local_date, streak, zone
@@ -51,13 +49,16 @@ async def members_practice(
                WHERE m.chat_id = ? AND p.total_reps > 0""",
             (chat_id,),
         )
-        # Finished sets of the window (the streak's days), through session_user_topic.
+        # Finished sets of the window (the streak's days), from session_user_finished alone
+        # (migration 0004: user and end time of the sets with answers). Pinned: unpinned,
+        # SQLite read ~14,000 scattered session rows for the busiest class through
+        # session_user_topic (cold, 450 ms on the 10M-answer file; BENCHMARKS.md).
         sets = await tx.fetchall(
             """SELECT s.user_id, s.end_time FROM class_member m
-               JOIN session s ON s.user_id = m.user_id
-               WHERE m.chat_id = ? AND s.start_time >= ? AND s.end_time IS NOT NULL
-                 AND s.total_reps > 0""",
-            (chat_id, since - DAY_MS),
+               JOIN session s INDEXED BY session_user_finished
+                    ON s.user_id = m.user_id AND s.end_time >= ?2
+               WHERE m.chat_id = ?1 AND s.end_time IS NOT NULL AND s.total_reps > 0""",
+            (chat_id, since),
         )
     ends: dict[int, list[int]] = {}
     for user_id, end in sets:
@@ -134,30 +135,34 @@ async def weekly_trends(
     db: Database, chat_id: int, weeks: list[Bounds], topic_id: int | None
 ) -> list[WeekPoint]:
     """Reps, members who answered, accuracy and the true median time of each week (oldest
-    first), over the class's current members. One read of attempt_user_time (it carries
-    the topic, the outcome and the time), the medians computed here."""
-    if not weeks:
-        return []
-    start, end = weeks[0].start_ms, weeks[-1].end_ms
+    first), over the class's current members."""
+    points = []
     async with db.read(heavy=True) as tx:
-        rows = await tx.fetchall(
-            """SELECT a.user_id, a.answered_at, a.correct, a.response_ms
-               FROM class_member m
-               JOIN attempt a INDEXED BY attempt_user_time
-                    ON a.user_id = m.user_id AND a.answered_at >= ?2 AND a.answered_at < ?3
-                   AND (CAST(?4 AS INTEGER) IS NULL OR a.topic_id = ?4)
-               WHERE m.chat_id = ?1""",
-            (chat_id, start, end, topic_id),
-        )
-    starts = [w.start_ms for w in weeks]
-    buckets: list[list[tuple[int, int, int]]] = [[] for _ in weeks]
-    for user_id, answered_at, correct, response_ms in rows:
-        buckets[bisect_right(starts, answered_at) - 1].append((user_id, correct, response_ms))
-    return [
-        WeekPoint(
-            week.start_ms, len(inside), len({r[0] for r in inside}),
-            sum(r[1] for r in inside) / len(inside) if inside else None,
-            statistics.median(r[2] for r in inside) if inside else None,
-        )
-        for week, inside in zip(weeks, buckets, strict=True)
-    ]
+        for week in weeks:
+            span = (chat_id, week.start_ms, week.end_ms, topic_id)
+            totals = await tx.fetchone(_WEEK_TOTALS, span)
+            assert totals is not None
+            reps, correct, active = int(totals[0]), int(totals[1]), int(totals[2])
+            median = None
+            if reps:
+                # The middle answer, or the mean of the middle two when reps is even.
+                middle = await tx.fetchall(_WEEK_MIDDLE, (*span, 2 - reps % 2, (reps - 1) // 2))
+                median = sum(r[0] for r in middle) / len(middle)
+            points.append(WeekPoint(week.start_ms, reps, active,
+                                    correct / reps if reps else None, median))
+    return points
+
+
+# A week of the class's current members' answers, read from attempt_user_time alone (it
+# carries the topic, the outcome and the time): counts in SQL, then the true median as a
+# walk to the middle of the week's response times, sorted in SQL. (Reading the rows into
+# Python for eight weeks of the busiest class took 400 ms; these take a tenth of it.)
+_WEEK_SPAN = """FROM class_member m
+JOIN attempt a INDEXED BY attempt_user_time
+     ON a.user_id = m.user_id AND a.answered_at >= ?2 AND a.answered_at < ?3
+    AND (CAST(?4 AS INTEGER) IS NULL OR a.topic_id = ?4)
+WHERE m.chat_id = ?1"""
+_WEEK_TOTALS = f"""SELECT count(*), coalesce(sum(a.correct), 0), count(DISTINCT a.user_id)
+{_WEEK_SPAN}"""
+_WEEK_MIDDLE = f"""SELECT a.response_ms {_WEEK_SPAN}
+ORDER BY a.response_ms LIMIT ?5 OFFSET ?6"""

@@ -22,28 +22,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from dojobot.display.formats import percent
-from dojobot.display.formats import period as period_label
-from dojobot.engine.calendar import Period, period_bounds, weeks_back
-from dojobot.engine.facts import map_space
-from dojobot.engine.focus import MAX_TARGET
-from dojobot.engine.memory import map_summary
+from dojobot.engine.calendar import Period, period_bounds
 from dojobot.handlers.callbacks import MAX_CHAT_ID
 from dojobot.handlers.classes.board import send_export
 from dojobot.handlers.classes.common import is_admin
 from dojobot.handlers.classes.focus import check_focus, target_refusal
-from dojobot.handlers.fluency import fact_topic
 from dojobot.i18n import N_, _
-from dojobot.i18n.names import shown
-from dojobot.storage import cards as card_store
 from dojobot.storage import classes as class_store
-from dojobot.storage import dashboard as store
 from dojobot.storage import focus as focus_store
-from dojobot.storage import memory as memory_store
 from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.classes import ClassGroup
-from dojobot.storage.practice import progress_by_topic
 from dojobot.transport.context import BotData, DojoContext
+from dojobot.web import dashboard_pages as pages
 from dojobot.web import dashboard_view as view
 from dojobot.web.server import ApiError, ApiHandler, PageHandler
 
@@ -51,7 +41,6 @@ REFUSED = N_(
     "This dashboard is for the admins of the class's group. If you run the group, open "
     "/board there and tap 📊 Dashboard."
 )
-TREND_WEEKS = 8
 _CLASS = r"(-?[0-9]{1,20})"
 
 
@@ -97,109 +86,40 @@ class DashboardApi(ApiHandler):
 class Overview(DashboardApi):
     async def get(self, chat_text: str) -> None:
         cls = await self.admin_class(chat_text)
-        period, topic = self.period(cls), self.topic(cls)
-        now = self.now_ms()
-        topic_id = topic.topic_id if topic else None
-        bounds = period_bounds(period, now, cls.timezone)
-        week = period_bounds(Period.WEEK, now, cls.timezone)
-        entries = await class_store.member_stats(
-            self.db, cls.chat_id, bounds.start_ms, bounds.end_ms, topic_id
-        )
-        settings = self.context.settings
-        practice = await store.members_practice(
-            self.db, cls.chat_id, now, settings.default_timezone
-        )
-        focus = await focus_store.focus_at(self.db, cls.chat_id, now)
-        progress = await focus_store.focus_progress(self.db, focus) if focus else []
-        catalogue = self.catalogue
-        self.reply({
-            "title": cls.title,
-            "labels": view.labels(),
-            "period": period.value,
-            "topic": topic_id,
-            "span": period_label(period, now, cls.timezone),
-            "topics": [{"id": t.topic_id, "name": shown(t.display_name),
-                        "levels": list(t.level_ids)} for t in catalogue.topics],
-            "levels": [{"id": lv.difficulty_level_id, "name": shown(lv.display_name)}
-                       for lv in catalogue.levels],
-            "max_target": MAX_TARGET,
-            "focus": view.focus_json(catalogue, focus, progress),
-            "members": view.member_rows(
-                catalogue, entries, practice, focus,
-                {m.user_id: m.sets_done for m in progress}, topic_id, week, cls.timezone,
-            ),
-        })
+        self.reply(await pages.overview_page(
+            self.db, self.catalogue, cls, self.period(cls), self.topic(cls), self.now_ms(),
+            self.context.settings.default_timezone,
+        ))
 
 
 class Facts(DashboardApi):
     async def get(self, chat_text: str) -> None:
         cls = await self.admin_class(chat_text)
-        chosen = self.topic(cls, allow_all=False)
-        topic = chosen or fact_topic(self.context, cls)
-        facts = map_space(topic.code, 1) if topic else None
-        if topic is None or facts is None:
-            self.reply({"topic": None, "cells": []})
-            return
-        members, counts = await card_store.class_facts(self.db, cls.chat_id, topic.topic_id,
-                                                       self.now_ms())
-        self.reply({
-            "topic": topic.topic_id, "topic_name": shown(topic.display_name),
-            "members": members, "cells": view.fact_grid(facts, members, counts),
-        })
+        self.reply(await pages.facts_page(
+            self.db, self.catalogue, cls, self.topic(cls, allow_all=False), self.now_ms()
+        ))
 
 
 class Trends(DashboardApi):
     async def get(self, chat_text: str) -> None:
         cls = await self.admin_class(chat_text)
-        topic = self.topic(cls)
-        weeks = weeks_back(self.now_ms(), cls.timezone, TREND_WEEKS)
-        points = await store.weekly_trends(
-            self.db, cls.chat_id, weeks, topic.topic_id if topic else None
-        )
-        self.reply(view.trends_json(points, cls.timezone))
+        self.reply(await pages.trends_page(self.db, cls, self.topic(cls), self.now_ms()))
 
 
 class Member(DashboardApi):
     async def get(self, chat_text: str, user_text: str) -> None:
         cls = await self.admin_class(chat_text)
         user_id = int(user_text)
-        found = (await store.recent_member_sets(self.db, cls.chat_id, user_id)
-                 if user_id <= MAX_CHAT_ID else None)
-        if found is None:
+        # Only a topic the page asked for; else the member's latest with a map.
+        topic = (self.topic(cls, allow_all=False)
+                 if self.get_query_argument("topic", None) else None)
+        page = (await pages.member_page(
+            self.db, self.catalogue, cls, user_id, topic, self.now_ms(),
+            self.context.settings.default_timezone,
+        ) if user_id <= MAX_CHAT_ID else None)
+        if page is None:
             raise ApiError(404, _("That learner is not a member of this class."))
-        name, sets = found
-        progress = await progress_by_topic(self.db, user_id)
-        practised = sorted(progress.values(), key=lambda p: -(p.last_practised_at or 0))
-        catalogue = self.catalogue
-        chosen = self.topic(cls, allow_all=False) if self.get_query_argument(
-            "topic", None) else None
-        topic = chosen or next(
-            (t for p in practised if (t := catalogue.topic(p.topic_id))
-             and map_space(t.code, p.stage_id) is not None), None)
-        fluency: dict[str, Any] | None = None
-        if topic is not None:
-            stage_id = progress[topic.topic_id].stage_id if topic.topic_id in progress else 1
-            facts = map_space(topic.code, stage_id)
-            if facts is not None:
-                memories = await memory_store.memories(self.db, user_id, topic.topic_id)
-                pace = await memory_store.pace_ms(self.db, user_id)
-                summary = map_summary([f.key for f in facts], memories, pace)
-                fluency = {"topic": topic.topic_id, "topic_name": shown(topic.display_name),
-                           "fluent": summary.fluent, "total": summary.total,
-                           "caption": _("{fluent} of {total} facts fluent").format(
-                               fluent=summary.fluent, total=summary.total),
-                           "cells": view.member_map(facts, summary)}
-        self.reply({
-            "name": name,
-            "topics": [
-                {"id": p.topic_id, "name": shown(t.display_name),
-                 "stage": catalogue.stage(p.stage_id).display_name, "reps": p.total_reps,
-                 "accuracy": percent(p.correct_reps / p.total_reps)}
-                for p in practised if (t := catalogue.topic(p.topic_id)) and p.total_reps
-            ],
-            "fluency": fluency,
-            "sets": view.recent_sets_json(catalogue, sets, cls.timezone),
-        })
+        self.reply(page)
 
 
 class SetFocus(DashboardApi):

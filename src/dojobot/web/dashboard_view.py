@@ -12,10 +12,10 @@ from typing import Any
 
 from dojobot.display.formats import DASH, percent, seconds, short_day
 from dojobot.engine.calendar import Bounds, local_date, zone
+from dojobot.engine.cards import FLUENT_RECALL, CardMap
 from dojobot.engine.facts import Fact
 from dojobot.engine.focus import has_met
 from dojobot.engine.leaderboard import Entry
-from dojobot.engine.memory import MapSummary
 from dojobot.i18n import N_, _, ngettext
 from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue
@@ -52,10 +52,11 @@ LABELS = {
     "recent_sets": N_("Recent sets"),
     "no_sets": N_("No finished sets yet."),
     "fluency": N_("Fluency map"),
-    "fluent": N_("fluent"),
-    "slow": N_("right but slow (or only once)"),
-    "missed": N_("missed recently"),
+    "fluent": N_("likely remembered (90%+)"),
+    "slow": N_("fading"),
+    "missed": N_("likely forgotten"),
     "unseen": N_("not seen yet"),
+    "due": N_("• due for review today"),
     "no_map": N_("This topic has no fact map at the member's stage."),
     "grid_caption": N_("Share of members fluent in each fact"),
     "no_grid": N_("No member has practised these facts yet."),
@@ -76,7 +77,8 @@ LABELS = {
     "chart_accuracy": N_("Accuracy per week"),
     "chart_median": N_("Median time per week"),
 }
-STANDINGS = ("fluent", "slow", "missed", "unseen")
+# The recall at which a fact turns amber, then green: display/fluency_map.py's stops.
+RECALL_BANDS = (0.8, FLUENT_RECALL)
 
 
 def labels() -> dict[str, str]:
@@ -170,10 +172,17 @@ def fact_grid(facts: Sequence[Fact], members: int, counts: Sequence[ClassFact]) 
     return cells
 
 
-def member_map(facts: Sequence[Fact], summary: MapSummary) -> list[dict[str, Any]]:
-    """Each fact of a member's map with its standing."""
-    return [{"r": f.row, "c": f.col, "q": f.label, "s": str(summary.standings[f.key])}
-            for f in facts]
+def member_map(facts: Sequence[Fact], summary: CardMap) -> list[dict[str, Any]]:
+    """Each fact of a member's map in the /progress map's recall bands (fluent from 90%,
+    fading, likely forgotten, not seen), and whether it is due today."""
+    cells = []
+    for f in facts:
+        recall = summary.recall.get(f.key)
+        band = ("unseen" if recall is None else "fluent" if recall >= RECALL_BANDS[1]
+                else "slow" if recall >= RECALL_BANDS[0] else "missed")
+        cells.append({"r": f.row, "c": f.col, "q": f.label, "s": band,
+                      "due": f.key in summary.due})
+    return cells
 
 
 def recent_sets_json(catalogue: Catalogue, sets: Sequence[RecentSet], tz: str) -> (

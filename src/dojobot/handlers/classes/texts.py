@@ -22,7 +22,7 @@ from dojobot.handlers.callbacks import (
 )
 from dojobot.i18n import N_, NATIVE_NAMES, _, current, ngettext
 from dojobot.i18n.names import shown
-from dojobot.storage.catalogue import Catalogue
+from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.classes import ClassGroup
 
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
@@ -107,6 +107,14 @@ def topic_name(catalogue: Catalogue, topic_id: int | None) -> str:
     """'all topics' or the topic's display name."""
     topic = catalogue.topic(topic_id) if topic_id is not None else None
     return shown(topic.display_name) if topic else _("all topics")
+
+
+def fact_topic(catalogue: Catalogue, cls: ClassGroup) -> Topic | None:
+    """The topic a class's map shows: the board's topic, else Multiplication."""
+    topic = catalogue.topic(cls.topic_id) if cls.topic_id is not None else None
+    if topic is None:
+        topic = next((t for t in catalogue.topics if t.code == "mul"), None)
+    return topic
 
 
 def _row(ranked: Ranked) -> str:

@@ -296,11 +296,12 @@
         parts.push(el("p", {text: r.fluency.topic_name + " · " + r.fluency.caption}));
         parts.push(grid(r.fluency.cells, function (cell, c) {
           cell.classList.add("s-" + c.s);
-          cell.setAttribute("aria-label", c.q + ": " + L[c.s]);
+          if (c.due) { cell.classList.add("due"); }
+          cell.setAttribute("aria-label", c.q + ": " + L[c.s] + (c.due ? " " + L.due : ""));
         }));
         parts.push(el("ul", {"class": "legend"}, ["fluent", "slow", "missed", "unseen"].map(function (s) {
           return el("li", {}, [el("span", {"class": "swatch s-" + s}), el("span", {text: L[s]})]);
-        })));
+        }).concat([el("li", {text: L.due})])));
       } else {
         parts.push(el("p", {"class": "muted", text: L.no_map}));
       }
