@@ -12,6 +12,7 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres]"
 FROM python:3.11-slim
 # Pillow's wheel shapes Persian text with its bundled libraqm and HarfBuzz, and loads
 # FriBiDi from the system: without it the fluency map draws Persian letters unjoined.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libfribidi0 \
     && rm -rf /var/lib/apt/lists/*

@@ -84,10 +84,9 @@ async def class_facts(
             "SELECT count(*) FROM class_member WHERE chat_id = ?", (chat_id,)
         )
         rows = await tx.fetchall(
-            f"""SELECT k.fact, {", ".join("k." + c for c in _COLUMNS.split(", "))}
-                FROM class_member c
-                JOIN fact_card k ON k.user_id = c.user_id AND k.topic_id = ?
-                WHERE c.chat_id = ?""",
+            f"""SELECT fact, {_COLUMNS} FROM fact_card
+                WHERE topic_id = ? AND user_id IN
+                    (SELECT user_id FROM class_member WHERE chat_id = ?)""",
             (topic_id, chat_id),
         )
     members = int(counted[0]) if counted else 0
