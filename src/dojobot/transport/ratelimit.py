@@ -14,11 +14,13 @@ One dispatcher hands out the overall window's slots, one at a time:
 - **Replies take turns by chat** (round robin): each chat with a reply waiting gets the
   next slot in turn, so a chat's burst (thirty /progress) takes one slot in N while N chats
   wait, never the second's whole budget; a chat's own sends keep their order. A chat may
-  hold at most `CHAT_SHARE` of the last second, so a sole flooding chat still leaves room
-  that another chat's first reply finds at once (its sends would otherwise fill the second
-  and age out together, a second later). Strict lanes had made a chat past 3 messages a
-  second wait for as long as any other reply waited: in a closed loop of 20 learners at
-  Telegram's 30 a second, some got no reply for over 10 s.
+  hold at most `CHAT_SHARE` of the last second; and a *busy* chat (`BUSY_CHAT` messages in
+  the last second: thirty /progress) takes a slot only while the second holds fewer than
+  `CHAT_SHARE` of the cap, leaving the rest to other chats' replies, which find it at
+  once (its sends would otherwise fill the second and age out together, a second later),
+  unless its send has waited `BUSY_WAIT_S` already: its turn is late, never lost. Strict
+  lanes had made a busy chat wait for as long as any other reply waited: in a closed loop
+  of 20 learners at Telegram's 30 a second, some got no reply for over 10 s.
 - **Broadcasts** (inside `background()`: nudges, weekly posts) take what replies leave,
   keeping `REPLY_RESERVE` slots free for a reply that arrives mid-broadcast, and start at
   most one per 1/cap s (evenly, so slots free up evenly). And they have a floor: while
@@ -56,6 +58,10 @@ REPLY_RESERVE = 2
 # broadcasts whatever replies wait (4 of 30: a due nudge goes out under any load).
 CHAT_SHARE = 2 / 3
 BACKGROUND_FLOOR = 1 / 8
+# Messages to one chat in a second past which its sends leave a third of the second to
+# other chats, for up to BUSY_WAIT_S each (Telegram asks for about one a second per chat).
+BUSY_CHAT = 3
+BUSY_WAIT_S = 1.0
 # The part of a group's minute that sends of lesser importance leave to the group's others.
 GROUP_RESERVE = 1 / 4
 # Telegram's documented limits.
@@ -166,6 +172,7 @@ class _Waiter:
     group: SlidingWindow | None
     granted: asyncio.Future[list[list[float]]]
     lesser: bool = False  # goes after the chat's other sends (in_the_background_of_the_chat)
+    since: float = 0.0  # when it began to wait (loop time)
 
 
 class PriorityRateLimiter(CountingRateLimiter):
@@ -252,7 +259,8 @@ class PriorityRateLimiter(CountingRateLimiter):
                 return []
             await _sleep_until_free(group_window, loop)
             return [group_window.start()]
-        waiter = _Waiter(chat, group_window, loop.create_future(), lesser=_LESSER.get())
+        waiter = _Waiter(chat, group_window, loop.create_future(), lesser=_LESSER.get(),
+                         since=loop.time())
         if background:
             self._background.append(waiter)
         else:
@@ -349,6 +357,13 @@ class PriorityRateLimiter(CountingRateLimiter):
         wait = max((window.wait(now) for window in self._windows(waiter)), default=0.0)
         if waiter.lesser and waiter.group is not None:
             wait = max(wait, waiter.group.wait(now, self._lesser_group_cap))
+        if waiter.chat is not None and self._overall is not None \
+                and now - waiter.since < BUSY_WAIT_S \
+                and self._window(self._chats, waiter.chat, self._chat_cap, OVERALL_SPAN
+                                 ).count(now) >= BUSY_CHAT:
+            # A busy chat leaves a third of the second to the others (module docstring).
+            busy = self._overall.wait(now, self._chat_cap)
+            wait = max(wait, min(busy, waiter.since + BUSY_WAIT_S - now))
         return wait
 
     def _windows(self, waiter: _Waiter) -> list[SlidingWindow]:
