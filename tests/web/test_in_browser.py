@@ -66,3 +66,14 @@ async def test_without_init_data_the_page_says_so(web: WebDojo, chromium: Page) 
         "document.getElementById('problem-note').textContent", "the refusal is shown"
     )
     assert "missing initData" in note
+
+
+async def test_the_progress_page_shows_each_topics_stage(web: WebDojo, chromium: Page) -> None:
+    await chromium.open(web.link("/progress", web.init_data(6, "Ada", "de")))
+    first = await chromium.wait_for(
+        "document.querySelector('#topics li') && document.querySelector('#topics li')"
+        ".textContent", "the topics")
+    assert "Hatsu" in first
+    assert await chromium.js("return document.getElementById('title').textContent;") == "Stufen"
+    href = await chromium.js("return document.querySelector('#topics a').getAttribute('href');")
+    assert href.startswith("/practice/math/arithmetic/")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from dojobot.transport.context import BotData
-from dojobot.web import dashboard, entry, me, practice
+from dojobot.web import dashboard, entry, me, practice, progress
 from dojobot.web.server import STATIC_DIR, NotFound, StaticHandler
 
 # Each page module's rules(data); a new page adds its module here.
-PAGES = (entry, me, practice, dashboard)
+PAGES = (entry, me, practice, progress, dashboard)
 
 
 def build_rules(data: BotData) -> list[tuple[Any, ...]]:
