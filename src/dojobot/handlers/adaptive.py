@@ -22,8 +22,9 @@ PACE_USAGE = N_("Your pace must be 3, 6 or 12 seconds, for example /pace 6.")
 def pace_text(pace_ms: int) -> str:
     """What the learner's pace means."""
     return _(
-        "Your pace is {pace} s: a fact counts as fluent once you answer it right within "
-        "{pace} s twice in a row. Choose /pace 3, /pace 6 or /pace 12."
+        "Your pace is {pace} s: a fact counts as fluent when your last answer was right "
+        "within {pace} s and you are likely to still know it tomorrow. Choose /pace 3, "
+        "/pace 6 or /pace 12."
     ).format(pace=pace_ms // 1000)
 
 
