@@ -54,6 +54,17 @@ class Room(Practising):
     def __init__(self, think: float, seed: int) -> None:
         super().__init__(BotApiStandIn(token=TOKEN), think, seed, ("quiet", "heavy"))
         self.arrived: dict[tuple[int, str], asyncio.Event] = {}
+        self.step = "warmup"  # the heavy step under way
+        self.slow: list[tuple[float, str]] = []  # (latency ms, step) of heavy-phase answers
+
+    async def answer(self, learner: Learner) -> float:
+        """As Practising's, noting which heavy step each answer's wait overlapped."""
+        step = self.step
+        seconds = await super().answer(learner)
+        if self.phase == "heavy":
+            self.slow.append((round(seconds * 1000, 1), step if step == self.step
+                              else f"{step} -> {self.step}"))
+        return seconds
 
     async def start(self, practising: int) -> None:
         """Serve and create the learners."""
@@ -132,6 +143,7 @@ async def heavy_steps(room: Room, boards: int) -> dict[str, float]:
 
     async def step(name: str, chat: int, method: str, send: Any) -> None:
         print(f"  {name}", file=sys.stderr)
+        room.step = name
         arrived = room.expect(chat, method)
         started = time.monotonic()
         await send()
@@ -142,6 +154,7 @@ async def heavy_steps(room: Room, boards: int) -> dict[str, float]:
     asked = room.expect(HEAVY, "sendMessage")
     await s.send_text(heavy, "/forgetme")
     await asyncio.wait_for(asked.wait(), 60)
+    room.step = "/forgetme (Delete)"
     confirm = s.messages(heavy)[-1]
     data = confirm.flat_buttons[0].callback_data
     assert data is not None, confirm.plain_text
@@ -150,6 +163,7 @@ async def heavy_steps(room: Room, boards: int) -> dict[str, float]:
     while qid not in s.callback_answers:
         await s.wait_for_change(timeout=120)
     took["/forgetme (Delete)"] = round(time.monotonic() - started, 2)
+    room.step = "between steps"
     for i in range(boards):
         await step(f"/board chart {i + 1}", GROUP, "sendPhoto",
                    lambda: s.send_text(teacher, "/board chart", chat=group))
@@ -206,6 +220,7 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
     print(f"{label}: heavy phase", file=sys.stderr)
     started = time.monotonic()
     took = await heavy_steps(room, args.boards)
+    room.step = "after the steps"
     await asyncio.sleep(max(0.0, args.heavy - (time.monotonic() - started)))
     heavy_s = time.monotonic() - started
     room.phase = "done"
@@ -227,6 +242,7 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
         "rss_peak_heavy_mib": round(peak[0], 1),
         "rss_growth_mib": round(peak[0] - quiet_rss, 1),
         "heavy_steps_s": took,
+        "slowest_heavy_answers": sorted(room.slow, reverse=True)[:5],
         "heavy_phase_s": round(heavy_s, 1),
         "exit_code": code,
     }

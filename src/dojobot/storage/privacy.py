@@ -8,6 +8,7 @@ table left out of `_ERASE` fails it.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -204,6 +205,7 @@ async def _delete_answers(db: Database, user_id: int) -> int:
     short transaction of its own; answers waiting for the lock go in between."""
     deleted = 0
     while True:
+        started = time.monotonic()
         async with db.transaction() as tx:
             batch = await tx.execute(
                 "DELETE FROM attempt WHERE attempt_id IN (SELECT attempt_id FROM attempt"
@@ -213,7 +215,10 @@ async def _delete_answers(db: Database, user_id: int) -> int:
         deleted += batch
         if batch < ERASE_BATCH:
             return deleted
-        await asyncio.sleep(0)  # SQLite's statements never yield: let waiting answers in
+        # As long a pause as the batch took: an answer needs the lock a few times (its set,
+        # its transaction), and with no pause each of those waited for a batch (answers
+        # 100-170 ms slower while a 100,000-answer learner was erased; BENCHMARKS.md).
+        await asyncio.sleep(time.monotonic() - started)
 
 
 # ------------------------------------------------------------------ the confirmation
