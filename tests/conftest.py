@@ -1,38 +1,34 @@
-"""Shared fixtures: a real database per test, the stand-in, and a running DojoBot.
+"""Shared fixtures: a real database per test, the stand-in, and a running DojoBot. Shared
+code (Dojo, run_dojo, FakeClock, the database URL makers) lives in tests/support/; tests
+import it from there, never from this file.
 
-`empty_database` and `migrated_db` run a test once per backend: SQLite, and PostgreSQL when
-DOJOBOT_TEST_POSTGRES_DSN names a cluster (scripts/with-postgres starts one; CI always does).
-`sqlite_db` is for what only SQLite has (pragmas, its query planner, its connection).
+`backend` is the one parameter that runs a test on each database: SQLite, and PostgreSQL
+when DOJOBOT_TEST_POSTGRES_DSN names a cluster (scripts/with-postgres starts one; CI always
+does). Every database fixture takes it, so a test that uses any of them runs once per
+backend, except one marked `sqlite_only` (it is about SQLite's own file or lock; say why in
+the reason). The family:
 
-A test that takes `backend` (as `dojo` and `bot_database_url` do) runs once per backend too,
-except one marked `sqlite_only` (it is about SQLite's own file or lock; say why in the
-reason). On PostgreSQL the bot's jobs start when it wins the replicas' election: run_dojo
-waits for that.
+    empty_url, migrated_url    a database by URL (for `dojobot` commands, a second opener)
+    empty_db, migrated_db      the same, opened
+    sqlite_db                  a migrated SQLite file, opened: what only SQLite has
+                               (pragmas, its query planner, its connection)
+    dojo                       the running bot on a migrated database of the backend
+
+On PostgreSQL the bot's jobs start when it wins the replicas' election: run_dojo waits.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from dojobot.app import build_application
-from dojobot.config import Settings, load_settings
-from dojobot.storage.connect import open_url, sqlite_url
+from dojobot.storage.connect import open_url
 from dojobot.storage.db import Database, SqliteDatabase
-from dojobot.storage.migrator import migrate_up
-from dojobot.transport.context import AnyApp
-from dojobot.transport.lifecycle import handling_updates, running
 from telegram_standin import BotApiStandIn
-from tests.support.postgres import fresh_database
-from tests.support.waiting import until
-
-BACKENDS = ("sqlite", "postgresql")
+from tests.support.databases import BACKENDS, empty_database_url, migrated_database_url
+from tests.support.dojo import Dojo, run_dojo
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,122 +43,51 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", ["sqlite"] if only else BACKENDS)
 
 
-@asynccontextmanager
-async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
-    """A migrated database of the backend, as DOJOBOT_DATABASE_URL names it."""
-    if backend == "sqlite":
-        yield sqlite_url(tmp_path / "dojobot.sqlite3")
-        return
-    async with fresh_database(migrated=True) as url:
-        yield url
-
-
-@pytest.fixture(params=BACKENDS)
-async def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A migrated database of each backend, by URL: for `dojobot` processes, or a test
-    that opens it more than once."""
-    async with database_url(request.param, tmp_path) as url:
-        if request.param == "sqlite":
-            db = await open_url(url)
-            await migrate_up(db)
-            await db.close()
-        yield url
-
-
-@asynccontextmanager
-async def empty_database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
-    """A database of the backend with no schema yet, by URL (on SQLite the file
-    tmp_path/dojobot.sqlite3, not created yet)."""
-    if backend == "sqlite":
-        yield sqlite_url(tmp_path / "dojobot.sqlite3")
-        return
-    async with fresh_database() as url:
-        yield url
-
-
 @pytest.fixture
 async def empty_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
-    """A database of each backend with no schema yet, by URL: for maintainer commands that
-    start with `migrate up`."""
+    """A database of the backend with no schema yet, by URL: for maintainer commands that
+    start with `migrate up` (on SQLite the file tmp_path/dojobot.sqlite3, not created yet)."""
     async with empty_database_url(backend, tmp_path) as url:
         yield url
 
 
 @pytest.fixture
-async def sqlite_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
-    """A fresh SQLite file with every migration applied."""
-    db = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
-    await migrate_up(db)
+async def migrated_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A migrated database of the backend, by URL: for `dojobot` processes, the bot, or a
+    test that opens it more than once."""
+    async with migrated_database_url(backend, tmp_path) as url:
+        yield url
+
+
+async def _opened(url: str) -> AsyncIterator[Database]:
+    db = await open_url(url)
     try:
         yield db
     finally:
         await db.close()
 
 
-@pytest.fixture(params=BACKENDS)
-async def migrated_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """A fresh database of each backend with every migration applied."""
-    async with database_url(request.param, tmp_path) as url:
-        db = await open_url(url)
-        await migrate_up(db)
-        try:
+@pytest.fixture
+async def empty_db(empty_url: str) -> AsyncIterator[Database]:
+    """A new empty database of the backend, opened."""
+    async for db in _opened(empty_url):
+        yield db
+
+
+@pytest.fixture
+async def migrated_db(migrated_url: str) -> AsyncIterator[Database]:
+    """A fresh database of the backend with every migration applied, opened."""
+    async for db in _opened(migrated_url):
+        yield db
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
+    """A fresh SQLite file with every migration applied."""
+    async with migrated_database_url("sqlite", tmp_path) as url:
+        async for db in _opened(url):
+            assert isinstance(db, SqliteDatabase)
             yield db
-        finally:
-            await db.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def empty_database(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[Database]:
-    """A new empty database of each backend (PostgreSQL: skipped without a test cluster)."""
-    async with empty_database_url(request.param, tmp_path) as url:
-        db = await open_url(url)
-        try:
-            yield db
-        finally:
-            await db.close()
-
-
-class FakeClock:
-    """An injectable clock in epoch milliseconds: tests move time, nobody sleeps."""
-
-    def __init__(self, start_ms: int = 1_764_000_000_000) -> None:
-        self.now_ms = start_ms
-
-    def __call__(self) -> int:
-        return self.now_ms
-
-    def advance(self, ms: int) -> None:
-        self.now_ms += ms
-
-
-@dataclass
-class Dojo:
-    """A running DojoBot against the stand-in, with its database and clock."""
-
-    standin: BotApiStandIn
-    app: AnyApp
-    clock: FakeClock
-    database_path: Path  # the SQLite file (unused on PostgreSQL)
-
-    @property
-    def database_url(self) -> str:
-        settings = self.app.bot_data.settings
-        assert settings is not None
-        return settings.database_url
-
-    @property
-    def db(self) -> Database:
-        db = self.app.bot_data.db
-        assert db is not None
-        return db
-
-
-def dojo_settings(standin: BotApiStandIn, database_path: Path, **extra: Any) -> Settings:
-    """Settings pointing DojoBot at the stand-in and a database file."""
-    extra.setdefault("database_url", f"sqlite:///{database_path}")
-    return load_settings(bot_token=standin.token, api_base_url=standin.base_url, **extra)
 
 
 @pytest.fixture
@@ -173,44 +98,14 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
     assert s.internal_errors == []
 
 
-@asynccontextmanager
-async def run_dojo(
-    standin: BotApiStandIn, path: Path, clock: FakeClock | None = None, **settings: Any
-) -> AsyncIterator[Dojo]:
-    """Run DojoBot on a database file (or database_url=...) until the block ends (call again
-    to 'restart')."""
-    clock = clock or FakeClock()
-    bot_settings = dojo_settings(standin, path, **settings)
-    app = build_application(bot_settings, clock=clock)
-    # settle() then also waits for handlers that work a while without an API call.
-    standin.bot_busy = functools.partial(handling_updates, app)
-    try:
-        async with running(app):
-            if bot_settings.uses_postgres:  # its jobs start once it has won the election
-                assert app.job_queue is not None
-                job_queue = app.job_queue
-                await until(lambda: len(job_queue.jobs()) > 1, "the bot leads and runs its jobs")
-            yield Dojo(standin, app, clock, path)
-    finally:
-        standin.bot_busy = None
-
-
-@pytest.fixture
-async def bot_database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
-    """The test bot's database on each backend: a SQLite file in tmp_path, or a migrated
-    PostgreSQL database (pass it to run_dojo as database_url)."""
-    async with database_url(backend, tmp_path) as url:
-        yield url
-
-
 @pytest.fixture
 async def dojo(
-    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
 ) -> AsyncIterator[Dojo]:
     """The real Application over HTTP against the stand-in, a real database (each backend in
     turn), a fake clock."""
     async with run_dojo(
-        standin, tmp_path / "dojobot.sqlite3", database_url=bot_database_url
+        standin, tmp_path / "dojobot.sqlite3", database_url=migrated_url
     ) as running_dojo:
         yield running_dojo
     # Whatever the test did, the bot made no call Telegram would refuse as malformed

@@ -9,7 +9,6 @@ from functools import partial
 
 from dojobot.handlers.classes.group import GROUP_ONLY
 from dojobot.storage import classes as store
-from tests.conftest import Dojo
 from tests.support.classes import (
     GROUP_ID,
     SUNDAY_EVENING_MS,
@@ -21,6 +20,7 @@ from tests.support.classes import (
     toast,
 )
 from tests.support.db import fetchall
+from tests.support.dojo import Dojo
 from tests.support.waiting import until
 
 

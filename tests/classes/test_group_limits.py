@@ -16,8 +16,8 @@ import pytest
 
 from dojobot.storage import classes as store
 from telegram_standin import BotApiStandIn
-from tests.conftest import Dojo, run_dojo
 from tests.support.classes import GROUP_ID, make_class
+from tests.support.dojo import Dojo, run_dojo
 from tests.support.waiting import until
 
 
@@ -33,9 +33,9 @@ async def limited_dojo(tmp_path: Path, url: str) -> AsyncIterator[Dojo]:
 
 
 async def test_twenty_joins_at_once_share_one_notice_and_the_admin_is_answered(
-    tmp_path: Path, bot_database_url: str
+    tmp_path: Path, migrated_url: str
 ) -> None:
-    async with limited_dojo(tmp_path, bot_database_url) as dojo:
+    async with limited_dojo(tmp_path, migrated_url) as dojo:
         s = dojo.standin
         k = await make_class(dojo)
         learners = [await s.user(600 + i, f"Learner{i:02}") for i in range(20)]
@@ -60,10 +60,10 @@ async def test_twenty_joins_at_once_share_one_notice_and_the_admin_is_answered(
 
 
 async def test_a_burst_past_the_group_limit_is_queued_not_dropped(
-    tmp_path: Path, bot_database_url: str, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, migrated_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="dojobot")
-    async with limited_dojo(tmp_path, bot_database_url) as dojo:
+    async with limited_dojo(tmp_path, migrated_url) as dojo:
         s = dojo.standin
         k = await make_class(dojo)  # the welcome is the minute's first message
         for _ in range(25):

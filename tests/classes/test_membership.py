@@ -9,8 +9,8 @@ from functools import partial
 from dojobot.jobs.class_boards import RETENTION_JOB, delete_abandoned_classes
 from dojobot.storage import classes as store
 from dojobot.transport.context import DojoContext
-from tests.conftest import Dojo
 from tests.support.classes import GROUP_ID, in_group, make_class, toast
+from tests.support.dojo import Dojo
 from tests.support.waiting import until
 
 DAY_MS = 24 * 60 * 60_000

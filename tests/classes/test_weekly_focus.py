@@ -9,7 +9,6 @@ from dojobot.engine.nudges import Action, NudgePlan
 from dojobot.jobs.nudges import nudge_message
 from dojobot.storage import focus as store
 from telegram_standin import BotMessage, User
-from tests.conftest import Dojo
 from tests.support.classes import (
     GROUP_ID,
     SUNDAY_EVENING_MS,
@@ -20,6 +19,7 @@ from tests.support.classes import (
     toast,
 )
 from tests.support.db import fetchall
+from tests.support.dojo import Dojo
 from tests.support.learner import current_question, reply, solve
 from tests.support.privacy import unpack
 

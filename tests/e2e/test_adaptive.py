@@ -17,9 +17,9 @@ from dojobot.storage import flags
 from dojobot.storage.cards import card_columns, card_of
 from dojobot.storage.classes import is_member
 from telegram_standin import BotApiStandIn, BotMessage, User
-from tests.conftest import Dojo
 from tests.support.classes import GROUP_ID, in_group, make_class
 from tests.support.db import execute, executemany, fetchall, fetchone
+from tests.support.dojo import Dojo
 from tests.support.learner import current_question, solve
 from tests.support.waiting import until
 

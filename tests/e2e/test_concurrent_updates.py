@@ -8,8 +8,8 @@ import pytest
 
 from dojobot.transport.updates import CHAT_BACKLOG
 from telegram_standin import BotApiStandIn
-from tests.conftest import Dojo
 from tests.support.db import fetchone
+from tests.support.dojo import Dojo
 from tests.support.learner import current_question, solve, start_set
 from tests.support.waiting import until
 

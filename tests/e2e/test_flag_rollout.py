@@ -7,8 +7,8 @@ from prometheus_client import REGISTRY
 
 from dojobot.engine.flags import SCHEDULER, arm_for
 from dojobot.storage import flags
-from tests.conftest import Dojo
 from tests.support.db import execute, fetchall
+from tests.support.dojo import Dojo
 from tests.support.learner import current_question, reply, solve, start_set
 
 ADDITION = "math-arithmetic-addition-d101"

@@ -18,7 +18,7 @@ from tests.support.postgres import fresh_database
 
 
 @asynccontextmanager
-async def empty_database(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+async def empty_db(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     """The URL of a database the bot has never seen: it builds the schema itself."""
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'dojobot.sqlite3'}"
@@ -44,7 +44,7 @@ async def test_kill_dash_nine_mid_set_loses_no_acknowledged_answer(
     backend: str, standin: BotApiStandIn, tmp_path: Path
 ) -> None:
     learner = await standin.user(701, "Mio")
-    async with empty_database(backend, tmp_path) as url:
+    async with empty_db(backend, tmp_path) as url:
         bot = start_bot_process(standin, tmp_path / "dojobot.sqlite3", DOJOBOT_DATABASE_URL=url)
         try:
             await standin.send_text(learner, "/start math-arithmetic-addition-d102")

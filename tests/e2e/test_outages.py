@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from telegram_standin import BotApiStandIn
-from tests.conftest import Dojo
+from tests.support.dojo import Dojo
 from tests.support.learner import current_question, reply, solve, start_set
 from tests.support.waiting import until
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from telegram_standin import BotApiStandIn
-from tests.conftest import Dojo
 from tests.support.db import fetchall, fetchone
+from tests.support.dojo import Dojo
 from tests.support.learner import current_question, open_addition_seedling, solve
 
 

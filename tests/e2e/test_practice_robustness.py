@@ -12,8 +12,9 @@ from dojobot.storage.db import Database
 from dojobot.storage.migrator import migrate_up
 from dojobot.transport.context import DojoContext
 from telegram_standin import BotApiStandIn
-from tests.conftest import Dojo, FakeClock, run_dojo
+from tests.support.clock import FakeClock
 from tests.support.db import execute, fetchall, fetchone
+from tests.support.dojo import Dojo, run_dojo
 from tests.support.learner import current_question, reply, solve, start_set
 
 
@@ -151,14 +152,14 @@ async def test_idle_set_is_closed_at_its_last_answer(dojo: Dojo, standin: BotApi
 
 
 async def test_stage_advancement_is_celebrated(
-    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
 ) -> None:
-    db = await open_url(bot_database_url)
+    db = await open_url(migrated_url)
     await migrate_up(db)
     await execute(db, "UPDATE difficulty_progression SET hatsu = 5 WHERE code = 'standard'")
     await db.close()
     async with run_dojo(
-        standin, tmp_path / "dojobot.sqlite3", database_url=bot_database_url
+        standin, tmp_path / "dojobot.sqlite3", database_url=migrated_url
     ) as dojo:
         learner = await standin.user(608, "Isamu")
         message = await start_set(standin, learner, "math-arithmetic-addition-d101")
@@ -179,19 +180,19 @@ async def test_stage_advancement_is_celebrated(
 
 
 async def test_restart_mid_set_loses_nothing(
-    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
 ) -> None:
     path = tmp_path / "dojobot.sqlite3"
     clock = FakeClock()
     learner = await standin.user(609, "Jun")
-    async with run_dojo(standin, path, clock, database_url=bot_database_url):
+    async with run_dojo(standin, path, clock, database_url=migrated_url):
         message = await start_set(standin, learner, "math-arithmetic-division-d101")
         for _ in range(3):
             _, _, question = current_question(message)
             clock.advance(1200)
             message = await reply(standin, learner, str(solve(question)))
     # A new process: nothing in memory, only the database.
-    async with run_dojo(standin, path, clock, database_url=bot_database_url) as dojo:
+    async with run_dojo(standin, path, clock, database_url=migrated_url) as dojo:
         number, _, question = current_question(message)
         assert number == 4
         clock.advance(2000)

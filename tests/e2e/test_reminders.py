@@ -19,9 +19,10 @@ from dojobot.handlers.reminders import STALE
 from dojobot.jobs.nudges import JOB_NAME, send_due_nudges
 from dojobot.transport.context import AnyApp
 from telegram_standin import BotApiStandIn, BotMessage, User
-from tests.conftest import Dojo, FakeClock, run_dojo
 from tests.support.classes import practise as practise_answers
+from tests.support.clock import FakeClock
 from tests.support.db import fetchone
+from tests.support.dojo import Dojo, run_dojo
 from tests.support.learner import current_question, solve
 from tests.support.waiting import until
 
@@ -194,25 +195,25 @@ async def bot(
 
 
 async def test_restart_sends_a_missed_nudge_once_and_drops_old_ones(
-    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
 ) -> None:
     clock = FakeClock(ms(2026, 6, 1, 12, 0))
     path = tmp_path / "dojobot.sqlite3"
     learner = await standin.user(631, "Omar")
-    async with bot(standin, path, clock, bot_database_url) as dojo:
+    async with bot(standin, path, clock, migrated_url) as dojo:
         await say(standin, learner, "/remind 18:00")
     # Down from 12:00 until 18:20: the 18:00 nudge is 20 minutes late, sent once.
     clock.now_ms = ms(2026, 6, 1, 18, 20)
-    async with bot(standin, path, clock, bot_database_url) as dojo:
+    async with bot(standin, path, clock, migrated_url) as dojo:
         (late,) = await nudges(dojo)
         assert late.chat_id == learner.id
         assert await nudges(dojo) == []
     # Another restart in the same minute.
-    async with bot(standin, path, clock, bot_database_url) as dojo:
+    async with bot(standin, path, clock, migrated_url) as dojo:
         assert await nudges(dojo) == []
     # Down across the next 18:00 by more than an hour: dropped, and due again tomorrow.
     clock.now_ms = ms(2026, 6, 2, 19, 30)
-    async with bot(standin, path, clock, bot_database_url) as dojo:
+    async with bot(standin, path, clock, migrated_url) as dojo:
         assert await nudges(dojo) == []
         row = await fetchone(dojo.db, "SELECT next_due_at FROM reminder WHERE user_id = 631")
         assert row is not None
@@ -374,12 +375,12 @@ async def test_answers_keep_their_latency_while_nudges_go_out(held: Dojo) -> Non
 
 
 async def test_stopping_bot_claims_no_more_nudges(
-    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
 ) -> None:
     clock = FakeClock(ms(2026, 6, 1, 12, 0))
     path = tmp_path / "dojobot.sqlite3"
     crowd = [await standin.user(800 + i, f"M{i}") for i in range(12)]
-    async with bot(standin, path, clock, bot_database_url) as dojo:
+    async with bot(standin, path, clock, migrated_url) as dojo:
         app = dojo.app
         for learner in crowd:
             await say(standin, learner, "/remind 18:00")
@@ -393,7 +394,7 @@ async def test_stopping_bot_claims_no_more_nudges(
         counts = await broadcast
         assert counts["sent"] == 4
     # The next start sends the other 8.
-    async with bot(standin, path, clock, bot_database_url) as dojo:
+    async with bot(standin, path, clock, migrated_url) as dojo:
         assert len(await nudges(dojo)) == 8
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from dojobot.storage.connect import open_url
 from telegram_standin import BotApiStandIn
-from tests.conftest import run_dojo
 from tests.support.db import fetchone
+from tests.support.dojo import run_dojo
 from tests.support.learner import current_question, solve, start_set
 from tests.support.learner import reply as reply_to
 from tests.support.postgres import fresh_database

@@ -23,7 +23,7 @@ def free_port() -> int:
 
 
 async def test_webhook_mode_answers_and_refuses_a_wrong_secret(
-    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
 ) -> None:
     port = free_port()
     log_file = tmp_path / "bot.log"
@@ -32,7 +32,7 @@ async def test_webhook_mode_answers_and_refuses_a_wrong_secret(
             standin,
             tmp_path / "dojobot.sqlite3",
             stderr=sink,
-            DOJOBOT_DATABASE_URL=bot_database_url,
+            DOJOBOT_DATABASE_URL=migrated_url,
             DOJOBOT_LOG_LEVEL="DEBUG",  # PTB's DEBUG lines quote every call's parameters
             DOJOBOT_MODE="webhook",
             DOJOBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
@@ -98,7 +98,7 @@ def _head(port: int, length: int, secret: str | None) -> str:
 
 
 async def test_the_public_webhook_refuses_big_and_slow_bodies_before_reading_them(
-    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
 ) -> None:
     # Anyone can reach the URL: the body was read in full before the secret was checked
     # (eight 90 MB POSTs took the bot from 113 to 792 MiB), and a body sent slowly kept its
@@ -106,7 +106,7 @@ async def test_the_public_webhook_refuses_big_and_slow_bodies_before_reading_the
     port = free_port()
     bot = start_bot_process(
         standin, tmp_path / "dojobot.sqlite3",
-        DOJOBOT_DATABASE_URL=bot_database_url, DOJOBOT_MODE="webhook",
+        DOJOBOT_DATABASE_URL=migrated_url, DOJOBOT_MODE="webhook",
         DOJOBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
         DOJOBOT_WEBHOOK_LISTEN="127.0.0.1", DOJOBOT_WEBHOOK_PORT=str(port),
         DOJOBOT_WEBHOOK_SECRET_TOKEN="s3cret-token",

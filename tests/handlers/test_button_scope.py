@@ -5,9 +5,9 @@ from __future__ import annotations
 from dojobot.handlers.callback_format import PrivateData, formats
 from dojobot.handlers.callbacks import WRONG_CHAT
 from telegram_standin import BotMessage
-from tests.conftest import Dojo
 from tests.support.classes import GROUP_ID, make_class, practise
 from tests.support.db import fetchone
+from tests.support.dojo import Dojo
 
 # Every private-chat format, with ids that exist (Math, Arithmetic, Addition, Seedling).
 PRIVATE_DATA = [

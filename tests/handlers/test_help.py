@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dojobot.engine.progression import STANDARD
 from dojobot.handlers.common import COMMANDS, GROUP_COMMANDS
-from tests.conftest import Dojo
+from tests.support.dojo import Dojo
 
 
 async def test_help_lists_every_command_and_the_stage_rule(dojo: Dojo) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from dojobot.i18n import choice, resolve
 from dojobot.storage.languages import user_language
-from tests.conftest import Dojo
+from tests.support.dojo import Dojo
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ counts through the plural rules, and the German words for fluency and the stage 
 
 from __future__ import annotations
 
-from tests.conftest import Dojo
+from tests.support.dojo import Dojo
 from tests.support.learner import say
 
 

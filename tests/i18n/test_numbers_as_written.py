@@ -5,7 +5,7 @@ question instead of a verdict, digits of other scripts count."""
 from __future__ import annotations
 
 from telegram_standin import BotMessage
-from tests.conftest import Dojo
+from tests.support.dojo import Dojo
 from tests.support.learner import say, solve
 
 

@@ -10,7 +10,7 @@ from dojobot.display.fluency_map import learner_map
 from dojobot.engine.facts import space
 from dojobot.i18n import LRI, PDI, use_language
 from telegram_standin import BotMessage
-from tests.conftest import Dojo
+from tests.support.dojo import Dojo
 from tests.support.learner import say, solve
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")

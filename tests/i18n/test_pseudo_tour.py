@@ -14,8 +14,8 @@ from babel import Locale
 from dojobot.i18n import LRI, NATIVE_NAMES, PDI, PSEUDO, enable_pseudo_locale
 from dojobot.jobs.nudges import send_due_nudges
 from telegram_standin import BotApiStandIn, BotMessage, Chat, User
-from tests.conftest import Dojo
 from tests.support.classes import toast
+from tests.support.dojo import Dojo
 from tests.support.learner import solve
 
 MARKED = re.compile(r"⟦[^⟦⟧]*⟧")

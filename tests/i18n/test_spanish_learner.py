@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dojobot.i18n import ngettext, use_language
 from dojobot.jobs.nudges import send_due_nudges
-from tests.conftest import Dojo
+from tests.support.dojo import Dojo
 from tests.support.learner import say, solve
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Dojo
+from tests.support.dojo import Dojo
 from tests.support.learner import say
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from telegram_standin import BotApiStandIn
-from tests.conftest import Dojo
 from tests.support.classes import add_attempts, add_user, practise
 from tests.support.cli import Cli
 from tests.support.db import execute, fetchall
+from tests.support.dojo import Dojo
 
 CARDS = """SELECT user_id, topic_id, fact, stability, difficulty, state, last_review_at, due_at,
                   reviews, last_rating, last_ms FROM fact_card ORDER BY user_id, topic_id, fact"""

@@ -9,9 +9,9 @@ import pytest
 
 from dojobot.handlers.common import COMMANDS
 from telegram_standin import BotApiStandIn
-from tests.conftest import Dojo, run_dojo
 from tests.support.cli import GOOD_ROWS, Cli, one_error_line, write_export
 from tests.support.db import fetchall, fetchone
+from tests.support.dojo import Dojo, run_dojo
 
 LINK = re.compile(r"^https://t\.me/DojoSandboxBot\?start=(claim-[A-Za-z0-9_-]+)$", re.MULTILINE)
 
@@ -136,10 +136,10 @@ async def test_link_with_a_rejected_token_never_prints_it(
 
 
 async def test_kpi_only_for_owners(
-    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
 ) -> None:
     path = tmp_path / "dojobot.sqlite3"
-    async with run_dojo(standin, path, database_url=bot_database_url, admin_ids="601"):
+    async with run_dojo(standin, path, database_url=migrated_url, admin_ids="601"):
         owner = await standin.user(601, "Owner")
         other = await standin.user(602, "Learner")
         await standin.send_text(other, "/kpi")

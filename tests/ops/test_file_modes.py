@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from telegram_standin import BotApiStandIn
-from tests.conftest import run_dojo
 from tests.support.cli import GOOD_ROWS, Cli, write_export
+from tests.support.dojo import run_dojo
 from tests.support.learner import reply
 
 

@@ -3,8 +3,6 @@ engines, through the real command."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
@@ -12,35 +10,22 @@ import pytest
 from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.flags import read_flags
 from dojobot.storage.migrator import migrate_up
-from dojobot.storage.postgres import PostgresDatabase
 from tests.support.cli import Cli, one_error_line
 from tests.support.db import execute, fetchone
-from tests.support.postgres import fresh_database
 
 CLASS = -1001234
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 async def setup(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[Cli, Database]]:
+    migrated_url: str, migrated_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Cli, Database]:
     """A migrated database with one class group, and `dojobot` pointed at it."""
-    async with AsyncExitStack() as stack:
-        db: Database
-        if request.param == "sqlite":
-            cli = Cli(monkeypatch, tmp_path / "dojobot.sqlite3")
-            db = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
-        else:
-            url = await stack.enter_async_context(fresh_database())
-            cli = Cli(monkeypatch, tmp_path / "unused.sqlite3", database_url=url)
-            db = await PostgresDatabase.open(url)
-        stack.push_async_callback(db.close)
-        await migrate_up(db)
-        await execute(
-            db, "INSERT INTO class_group (chat_id, title, created_at, updated_at) "
-            "VALUES (?, '7A Maths', 0, 0)", (CLASS,),
-        )
-        yield cli, db
+    await execute(
+        migrated_db, "INSERT INTO class_group (chat_id, title, created_at, updated_at) "
+        "VALUES (?, '7A Maths', 0, 0)", (CLASS,),
+    )
+    return Cli(monkeypatch, tmp_path / "dojobot.sqlite3", database_url=migrated_url), migrated_db
 
 
 async def test_list_set_override_and_off(setup: tuple[Cli, Database]) -> None:

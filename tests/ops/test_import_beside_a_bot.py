@@ -11,8 +11,8 @@ import pytest
 from dojobot.storage import legacy as store
 from dojobot.storage.connect import open_url
 from dojobot.storage.db import Database
-from tests.conftest import Dojo
 from tests.support.db import fetchall, fetchone
+from tests.support.dojo import Dojo
 from tests.support.learner import current_question, open_addition_seedling, solve
 
 T0 = 1_704_103_200_000

@@ -16,8 +16,9 @@ from dojobot.ops.runtime import init_sentry
 from dojobot.storage.migrator import available_migrations
 from dojobot.transport.lifecycle import running
 from telegram_standin import BotApiStandIn
-from tests.conftest import FakeClock, dojo_settings, run_dojo
 from tests.support.cli import Cli, free_port, one_error_line
+from tests.support.clock import FakeClock
+from tests.support.dojo import dojo_settings, run_dojo
 from tests.support.learner import current_question, open_addition_seedling, solve
 
 
@@ -26,7 +27,7 @@ def sample(name: str, **labels: str) -> float:
 
 
 async def test_metrics_and_healthz_over_http(
-    standin: BotApiStandIn, tmp_path: Path, backend: str, bot_database_url: str
+    standin: BotApiStandIn, tmp_path: Path, backend: str, migrated_url: str
 ) -> None:
     port = free_port()
     before = {
@@ -38,7 +39,7 @@ async def test_metrics_and_healthz_over_http(
         "crash": sample("dojobot_handler_exceptions_total", kind="message"),
     }
     async with (
-        run_dojo(standin, tmp_path / "dojobot.sqlite3", database_url=bot_database_url,
+        run_dojo(standin, tmp_path / "dojobot.sqlite3", database_url=migrated_url,
                  metrics_port=port) as dojo,
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http,
     ):

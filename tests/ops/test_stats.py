@@ -4,40 +4,31 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
 
-from dojobot.storage.db import Database, SqliteDatabase
-from dojobot.storage.postgres import PostgresDatabase
+from dojobot.storage.connect import open_url
+from dojobot.storage.db import Database
 from tests.support.cli import Cli, one_error_line
 from tests.support.db import execute
-from tests.support.postgres import fresh_database
 
 H = 3600 * 1000
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 async def cli(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Cli]:
+    empty_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Cli:
     """The same rows on each backend: the report must not depend on the engine."""
-    async with AsyncExitStack() as stack:
-        db: Database | PostgresDatabase
-        if request.param == "sqlite":
-            cli = Cli(monkeypatch, tmp_path / "dojobot.sqlite3")
-            assert (await cli.run_async("migrate", "up")).code == 0
-            db = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
-        else:
-            url = await stack.enter_async_context(fresh_database())
-            cli = Cli(monkeypatch, tmp_path / "unused.sqlite3", database_url=url)
-            assert (await cli.run_async("migrate", "up")).code == 0
-            db = await PostgresDatabase.open(url)
-        stack.push_async_callback(db.close)
+    cli = Cli(monkeypatch, tmp_path / "dojobot.sqlite3", database_url=empty_url)
+    assert (await cli.run_async("migrate", "up")).code == 0
+    db = await open_url(empty_url)
+    try:
         await fill(db)
-        yield cli
+    finally:
+        await db.close()
+    return cli
 
 
 async def fill(db: Database) -> None:

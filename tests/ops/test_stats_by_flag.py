@@ -7,8 +7,6 @@ import json
 import random
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
@@ -18,35 +16,28 @@ from dojobot.engine.flags import SCHEDULER
 from dojobot.engine.recall import wilson_interval
 from dojobot.engine.stats import histogram_median, median
 from dojobot.storage import flags
-from dojobot.storage.db import Database, SqliteDatabase
-from dojobot.storage.postgres import PostgresDatabase
-from tests.conftest import Dojo
+from dojobot.storage.connect import open_url
+from dojobot.storage.db import Database
 from tests.support.classes import practise
 from tests.support.cli import Cli, one_error_line
 from tests.support.db import execute, fetchall
-from tests.support.postgres import fresh_database
+from tests.support.dojo import Dojo
 
 H = 3600 * 1000
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 async def cli(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Cli]:
-    async with AsyncExitStack() as stack:
-        db: Database
-        if request.param == "sqlite":
-            cli = Cli(monkeypatch, tmp_path / "dojobot.sqlite3")
-            assert (await cli.run_async("migrate", "up")).code == 0
-            db = await SqliteDatabase.open(tmp_path / "dojobot.sqlite3")
-        else:
-            url = await stack.enter_async_context(fresh_database())
-            cli = Cli(monkeypatch, tmp_path / "unused.sqlite3", database_url=url)
-            assert (await cli.run_async("migrate", "up")).code == 0
-            db = await PostgresDatabase.open(url)
-        stack.push_async_callback(db.close)
+    empty_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Cli:
+    cli = Cli(monkeypatch, tmp_path / "dojobot.sqlite3", database_url=empty_url)
+    assert (await cli.run_async("migrate", "up")).code == 0
+    db = await open_url(empty_url)
+    try:
         await fill(db)
-        yield cli
+    finally:
+        await db.close()
+    return cli
 
 
 async def fill(db: Database) -> None:

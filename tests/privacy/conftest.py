@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from telegram_standin import BotApiStandIn
-from tests.conftest import Dojo
 from tests.support.cli import Cli
+from tests.support.dojo import Dojo
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 from functools import partial
 
 from dojobot.storage import classes as store
-from tests.conftest import Dojo
 from tests.support.classes import GROUP_ID, in_group, make_class, toast
+from tests.support.dojo import Dojo
 from tests.support.learner import reply
 from tests.support.waiting import until
 

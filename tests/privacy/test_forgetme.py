@@ -15,10 +15,10 @@ from dojobot.storage.privacy import (
     confirm_erasure,
     request_erasure,
 )
-from tests.conftest import Dojo
 from tests.support.classes import add_attempts, add_user, in_group, practise, toast
 from tests.support.cli import Cli
 from tests.support.db import fetchall, fetchone
+from tests.support.dojo import Dojo
 from tests.support.learner import reply
 from tests.support.privacy import (
     LEARNER_ID,

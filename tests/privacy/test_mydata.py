@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from dojobot.storage.privacy import ANSWER_CHUNK
-from tests.conftest import Dojo
 from tests.support.classes import add_attempts, add_user, practise
 from tests.support.cli import Cli
+from tests.support.dojo import Dojo
 from tests.support.learner import current_question, reply, solve, start_set
 from tests.support.privacy import LEARNER_ID, NAME, NICKNAME, USERNAME, do_everything, unpack
 

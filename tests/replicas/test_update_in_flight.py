@@ -22,10 +22,10 @@ from tests.support.waiting import until
 
 @pytest.mark.parametrize("held", ["second answer", "last answer"])
 async def test_an_answer_held_by_a_killed_replica_counts_once_and_gets_its_reply(
-    standin: BotApiStandIn, backend_url: str, tmp_path: Path, held: str
+    standin: BotApiStandIn, migrated_url: str, tmp_path: Path, held: str
 ) -> None:
-    postgres = backend_url.startswith("postgresql")
-    cluster = Cluster(standin, backend_url, tmp_path, count=2 if postgres else 1)
+    postgres = migrated_url.startswith("postgresql")
+    cluster = Cluster(standin, migrated_url, tmp_path, count=2 if postgres else 1)
     learner = await standin.user(4242, "Kim")
     try:
         await cluster.start()
@@ -76,4 +76,4 @@ async def test_an_answer_held_by_a_killed_replica_counts_once_and_gets_its_reply
             assert (await standin.next_message(learner, timeout=30)).plain_text.startswith("✓")
     finally:
         await cluster.stop()
-    assert (await attempts_by_learner(backend_url))[learner.id] == given
+    assert (await attempts_by_learner(migrated_url))[learner.id] == given

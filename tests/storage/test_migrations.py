@@ -47,9 +47,9 @@ async def schema_of(db: Database) -> list[tuple[str, str, str]]:
 
 
 async def test_up_down_up_gives_the_same_schema(
-    empty_database: Database,
+    empty_db: Database,
 ) -> None:
-    db = empty_database
+    db = empty_db
     await migrate_up(db)
     first = await schema_of(db)
     # The catalogue's reads take no parameters, so they run on either engine already.
@@ -194,9 +194,9 @@ async def test_pragmas(sqlite_db: Database) -> None:
 
 
 async def test_newer_database_is_refused_untouched(
-    empty_database: Database,
+    empty_db: Database,
 ) -> None:
-    db = empty_database
+    db = empty_db
     await migrate_up(db)
     await execute(
         db,
@@ -211,19 +211,19 @@ async def test_newer_database_is_refused_untouched(
 
 
 async def test_down_to_unknown_version_is_refused(
-    empty_database: Database,
+    empty_db: Database,
 ) -> None:
-    await migrate_up(empty_database)
+    await migrate_up(empty_db)
     with pytest.raises(StorageError, match="no migration 99"):
-        await migrate_down(empty_database, 99)
-    assert (await status(empty_database)).current == available_migrations()[-1].version
+        await migrate_down(empty_db, 99)
+    assert (await status(empty_db)).current == available_migrations()[-1].version
 
 
 async def test_a_failing_migration_leaves_nothing_half_applied(
-    empty_database: Database,
+    empty_db: Database,
 ) -> None:
     """A migration whose SQL fails midway rolls back whole, on either engine."""
-    db = empty_database
+    db = empty_db
     await migrate_up(db, 1)
     await executescript(db, 'CREATE TABLE legacy_import (x INTEGER)')  # 0003 creates it too
     with pytest.raises(StorageError, match="rolled back"):
@@ -255,10 +255,10 @@ async def test_transaction_rolls_back_on_error(migrated_db: Database) -> None:
 
 
 async def test_a_refused_migrate_down_names_the_step_and_changes_nothing(
-    empty_database: Database,
+    empty_db: Database,
 ) -> None:
     """Learners' data needs the catalogue: rolling it back fails, on either engine, whole."""
-    db = empty_database
+    db = empty_db
     await migrate_up(db)
     await executescript(db, 
         'INSERT INTO "user" (user_id, first_name, created_at, last_seen_at) '

@@ -58,10 +58,10 @@ async def test_claim_takes_a_bounded_batch_once(migrated_db: Database) -> None:
 
 
 
-async def test_two_claimers_at_once_never_claim_one_reminder(backend_url: str) -> None:
+async def test_two_claimers_at_once_never_claim_one_reminder(migrated_url: str) -> None:
     """Two leaders (a network split) claiming at the same moment, each from its own
     connection: every due reminder goes to exactly one of them, round after round."""
-    first, second = await open_url(backend_url), await open_url(backend_url)
+    first, second = await open_url(migrated_url), await open_url(migrated_url)
     try:
         users = range(1, 21)
         for uid in users:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import Dojo, run_dojo
 from tests.support.db import fetchone
+from tests.support.dojo import Dojo, run_dojo
 
 from telegram_standin import BotApiStandIn
 

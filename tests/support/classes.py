@@ -10,8 +10,8 @@ from dojobot.storage.db import Database
 from dojobot.transport.context import DojoContext
 from telegram_standin import BotApiStandIn, BotMessage, Chat, User
 from telegram_standin.observe import WAIT_TIMEOUT_S
-from tests.conftest import Dojo
 from tests.support.db import execute, executemany
+from tests.support.dojo import Dojo
 from tests.support.learner import current_question, solve
 
 GROUP_ID = -4001

@@ -16,8 +16,8 @@ from typing import IO, TYPE_CHECKING
 
 from telegram_standin import BotApiStandIn, BotMessage, User
 
-if TYPE_CHECKING:  # the benchmarks use this module too, without pytest's fixtures
-    from tests.conftest import Dojo
+if TYPE_CHECKING:  # only for the annotations (the benchmarks import this module too)
+    from tests.support.dojo import Dojo
 
 DOJOBOT = str(Path(sys.executable).parent / "dojobot")
 

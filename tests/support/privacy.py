@@ -14,9 +14,9 @@ from typing import Any
 
 from dojobot.storage.db import Database
 from telegram_standin import Chat, User
-from tests.conftest import Dojo
 from tests.support.classes import practise
 from tests.support.cli import GOOD_ROWS, Cli, write_export
+from tests.support.dojo import Dojo
 from tests.support.learner import reply
 
 LEARNER_ID = 987_654_321

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import httpx
 
 from dojobot.web.auth import sign
-from tests.conftest import Dojo
+from tests.support.dojo import Dojo
 
 
 def free_port() -> int:

@@ -8,19 +8,19 @@ from pathlib import Path
 import pytest
 
 from telegram_standin import BotApiStandIn
-from tests.conftest import run_dojo
 from tests.support import browser
+from tests.support.dojo import run_dojo
 from tests.support.web import WebDojo, free_port
 
 
 @pytest.fixture
 async def web(
-    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
 ) -> AsyncIterator[WebDojo]:
     """The real Application with its Mini App on a free port, on each backend."""
     port = free_port()
     async with run_dojo(
-        standin, tmp_path / "dojobot.sqlite3", database_url=bot_database_url,
+        standin, tmp_path / "dojobot.sqlite3", database_url=migrated_url,
         web_port=port, web_app_url=f"http://127.0.0.1:{port}",
     ) as running:
         site = WebDojo(running, port)
