@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebAp
 from telegram.error import BadRequest
 
 from telegram_standin import BotApiStandIn
-from tests.conftest import Dojo, run_dojo
+from tests.support.dojo import Dojo, run_dojo
 from tests.support.web import free_port
 
 APP = "https://dojo.example.test"
@@ -19,11 +19,11 @@ APP = "https://dojo.example.test"
 
 @pytest.fixture
 async def app_dojo(
-    standin: BotApiStandIn, tmp_path: Path, bot_database_url: str
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
 ) -> AsyncIterator[tuple[Dojo, str]]:
     """A bot whose Mini App is public at APP (Telegram opens HTTPS only) and served locally."""
     port = free_port()
-    async with run_dojo(standin, tmp_path / "dojobot.sqlite3", database_url=bot_database_url,
+    async with run_dojo(standin, tmp_path / "dojobot.sqlite3", database_url=migrated_url,
                         web_app_url=APP, web_port=port) as dojo:
         yield dojo, f"http://127.0.0.1:{port}"
 
