@@ -26,7 +26,7 @@ def problem_of(message: BotMessage) -> str:
 async def test_a_persian_learner_plays_in_persian_digits(dojo: Dojo) -> None:
     sara = await dojo.standin.user(981, "سارا", language_code="fa")
     first = await say(dojo, sara, "/start math-arithmetic-addition-d101")
-    assert "مسئله‌ی 1 از" in first.plain_text
+    assert "مسئله‌ی ۱ از ۲۵" in first.plain_text  # counts in Persian digits, as times are
     question = problem_of(first)
     dojo.clock.advance(2345)
     judged = await say(dojo, sara, str(solve(question)).translate(PERSIAN))
@@ -37,6 +37,8 @@ async def test_a_persian_learner_plays_in_persian_digits(dojo: Dojo) -> None:
     assert verdict.startswith(f"✗ {LRI}")  # the whole equation is one left-to-right island
     summary = await say(dojo, sara, "/stop")
     assert "دور تمام شد" in summary.plain_text
+    assert "۲ جواب · ۱ درست (۵۰%)" in summary.plain_text, summary.plain_text
+    assert "زنجیره: ۱ روز" in summary.plain_text, summary.plain_text
 
 
 async def test_a_persian_learner_sets_reminder_and_timezone_in_persian(dojo: Dojo) -> None:

@@ -8,7 +8,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.display.formats import day, percent, seconds
+from dojobot.display.formats import day, number, percent, seconds
 from dojobot.display.rendering import render
 from dojobot.engine.calendar import local_datetime, zone
 from dojobot.handlers.callbacks import Chart, ShowProgress, on_button
@@ -70,7 +70,9 @@ async def progress_text(context: DojoContext, user_id: int) -> tuple[str, list[T
         if p.total_reps:
             recent = await recent_in_stage(context.db, user_id, p.topic_id, p.stage_id,
                                            topic.progression.window)
-            answers = ngettext("{n} answer", "{n} answers", p.total_reps).format(n=p.total_reps)
+            answers = ngettext("{n} answer", "{n} answers", p.total_reps).format(
+                n=number(p.total_reps)
+            )
             figures = _(
                 "{accuracy} right · median {median} (recent) · last practised {ago}"
             ).format(

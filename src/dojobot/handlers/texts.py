@@ -7,7 +7,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from dojobot.display.formats import percent, seconds, test_out_share
+from dojobot.display.formats import number, percent, seconds, test_out_share
 from dojobot.engine.practice_set import SetState, position, remaining
 from dojobot.engine.stats import Stats
 from dojobot.handlers.callbacks import Go, Menu, Nav, ShowProgress, Topics
@@ -97,7 +97,10 @@ def problem_block(state: SetState) -> str:
     """'Problem 3 of 25' and the question on a line of its own."""
     assert state.current is not None
     total = state.answered + remaining(state)
-    heading = _("Problem {number} of {total}").format(number=position(state), total=total)
+    # Counts in the locale's digits, as its times are: Persian writes "مسئله‌ی ۳ از ۲۵".
+    heading = _("Problem {number} of {total}").format(
+        number=number(position(state)), total=number(total)
+    )
     return f"{heading}\n<b>{ltr(escape(state.current.question))}</b>"
 
 
@@ -115,10 +118,10 @@ def set_summary(title: str, stats: Stats, streak_line: str = "") -> str:
     if stats.reps == 0:
         numbers = _("No answers in this set.")
     else:
-        answers = ngettext("{n} answer", "{n} answers", stats.reps).format(n=stats.reps)
+        answers = ngettext("{n} answer", "{n} answers", stats.reps).format(n=number(stats.reps))
         right = ngettext(
             "{n} right ({accuracy})", "{n} right ({accuracy})", stats.correct
-        ).format(n=stats.correct, accuracy=percent(stats.accuracy))
+        ).format(n=number(stats.correct), accuracy=percent(stats.accuracy))
         times = _("Mean {mean} · median {median}").format(
             mean=seconds(stats.mean_ms), median=seconds(stats.median_ms)
         )
@@ -174,9 +177,11 @@ def streak_text(s: Streak) -> str:
     if s.days == 0:
         return _("🔥 Streak: none yet. Finish a set today to start one.")
     if s.practised_today:
-        return ngettext("🔥 Streak: {n} day", "🔥 Streak: {n} days", s.days).format(n=s.days)
+        return ngettext("🔥 Streak: {n} day", "🔥 Streak: {n} days", s.days).format(
+            n=number(s.days)
+        )
     return ngettext(
         "🔥 Streak: {n} day. Practise today to keep it.",
         "🔥 Streak: {n} days. Practise today to keep it.",
         s.days,
-    ).format(n=s.days)
+    ).format(n=number(s.days))
