@@ -264,8 +264,9 @@ async def test_progress_report_and_chart(dojo: Dojo, standin: BotApiStandIn) -> 
     assert fluency_map.kind == "photo"
     assert fluency_map.file_bytes is not None
     assert fluency_map.file_bytes.startswith(b"\x89PNG")
-    # Seedling's 25 gentle facts, each right within 3 s twice, of the 81 on the map
-    assert fluency_map.plain_text == "25 of 81 facts fluent"
+    # Seedling's 25 gentle facts, each right within 3 s twice, of the 81 on the map; the
+    # caption also counts the reviews due today (none: all were answered right just now)
+    assert fluency_map.plain_text == "25 of 81 facts fluent · 0 due for review today"
     # Beyond Kan there is no fact map: the chart of recent sets instead.
     await execute(dojo.db, "UPDATE user_progress SET stage_id = 4 WHERE user_id = 611")
     await reply(standin, learner, "/progress")
