@@ -74,7 +74,10 @@ class Start(PracticeApi):
         if test_out and (refused := await test_out_refusal(
                 self.db, self.catalogue, user_id, topic, self.now_ms())):
             raise ApiError(409, refused)
-        await start_new_set(self.db, user_id, topic, level_id, self.now_ms(), test_out=test_out)
+        settings = self.data.settings
+        assert settings is not None
+        await start_new_set(self.db, user_id, topic, level_id, self.now_ms(), test_out=test_out,
+                            default_zone=settings.default_timezone)
         running = await store.open_set(self.db, user_id)
         assert running is not None
         self.reply(await view.state_of(self.db, self.catalogue, running, first=True))
@@ -108,9 +111,11 @@ class Answer(PracticeApi):
         response_ms, timed_by, device_ms = kept_time(
             body.get("device_ms"), now - running.problem_sent_at
         )
+        settings = self.data.settings
+        assert settings is not None
         judged = await judge(self.db, topic, running, given, response_ms=response_ms,
                              now_ms=now, message_id=None, timed_by=timed_by,
-                             device_ms=device_ms)
+                             device_ms=device_ms, retention=settings.target_retention)
         if judged is None:  # another request took this problem first
             now_open = await store.open_set(self.db, self.learner.user_id)
             self.reply({"already": True, **await view.current_or_none(
