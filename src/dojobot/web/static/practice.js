@@ -21,7 +21,8 @@
   function showStats() {
     var right = done.filter(function (d) { return d[0]; }).length;
     Dojo.text("s-answers", Dojo.integer(done.length));
-    Dojo.text("s-accuracy", done.length ? Dojo.percent(right / done.length) : T.no_answers);
+    // A dash, not "no answers yet": the box keeps its size in every language.
+    Dojo.text("s-accuracy", done.length ? Dojo.percent(right / done.length) : "—");
     var m = Dojo.median(done.map(function (d) { return d[1]; }));
     Dojo.text("s-median", m === null ? "—" : Dojo.seconds(m, T));
   }
