@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,9 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.answer_path import BotProcess
 from benchmarks.common import percentile
-from benchmarks.crowded_classroom import LIMIT, Classroom, latency, stored_vs_true
+from benchmarks.crowded_classroom import Classroom, latency, report, start_bot, stored_vs_true
 
 
 async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict[str, Any]:
@@ -37,15 +34,7 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
     db = workdir / "dojobot.sqlite3"
     room = Classroom(args.think, args.seed)
     await room.start(args.practising)
-    saved = os.environ.get("PYTHONPATH")
-    if src:
-        os.environ["PYTHONPATH"] = src
-    try:
-        bot = BotProcess("dojo", room.standin.base_url, f"sqlite:///{db}", LIMIT)
-    finally:
-        if src:
-            os.environ.pop("PYTHONPATH") if saved is None else os.environ.update(PYTHONPATH=saved)
-    await bot.ready(timeout=60)
+    bot = await start_bot(room.standin.base_url, db, src)
     assert room.flooder is not None
     practising = [lr for lr in room.learners.values() if lr is not room.flooder]
     tasks = [asyncio.create_task(room.practise(lr)) for lr in practising]
@@ -103,10 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     runs = asyncio.run(run(args))
-    report = {"date": started, "cores": os.cpu_count(), "runs": runs}
-    print(json.dumps(report, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2))
+    report(runs, started, args.json)
     for r in runs:
         print(f"{r['bot']}: p99 quiet {r['latency_quiet']['p99_ms']} ms, flood "
               f"{r['latency_flood']['p99_ms']} ms ({r['p99_ratio']}x); |stored-true| max "

@@ -118,21 +118,36 @@ def latency(values: list[float]) -> dict[str, float]:
             "max_ms": round(max(values, default=float("nan")), 1)}
 
 
+async def start_bot(base_url: str, db: Path, src: str | None) -> BotProcess:
+    """The bot of this checkout, or of the source tree `src` (by PYTHONPATH), in a child
+    process at the shipped limit, once it polls."""
+    saved = os.environ.get("PYTHONPATH")
+    if src:
+        os.environ["PYTHONPATH"] = src
+    try:
+        bot = BotProcess("dojo", base_url, f"sqlite:///{db}", LIMIT)
+    finally:
+        if src:
+            os.environ.pop("PYTHONPATH") if saved is None else os.environ.update(PYTHONPATH=saved)
+    await bot.ready(timeout=60)
+    return bot
+
+
+def report(runs: list[dict[str, Any]], started: str, json_path: str | None) -> None:
+    """Print the runs as JSON (and write them to `json_path`)."""
+    text = json.dumps({"date": started, "cores": os.cpu_count(), "runs": runs}, indent=2)
+    print(text)
+    if json_path:
+        Path(json_path).write_text(text)
+
+
 async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict[str, Any]:
     """A fresh database and bot: quiet practice, then the flood."""
     workdir = Path(tempfile.mkdtemp(prefix=f"dojobot-crowd-{label}-"))
     db = workdir / "dojobot.sqlite3"
     room = Classroom(args.think, args.seed)
     await room.start(args.practising)
-    saved = os.environ.get("PYTHONPATH")
-    if src:
-        os.environ["PYTHONPATH"] = src
-    try:
-        bot = BotProcess("dojo", room.standin.base_url, f"sqlite:///{db}", LIMIT)
-    finally:
-        if src:
-            os.environ.pop("PYTHONPATH") if saved is None else os.environ.update(PYTHONPATH=saved)
-    await bot.ready(timeout=60)
+    bot = await start_bot(room.standin.base_url, db, src)
     assert room.flooder is not None
     await room.finish_a_set(room.flooder)
     # The first chart starts whatever the bot needs for charts (a worker, imports).
@@ -193,10 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     runs = asyncio.run(run(args))
-    report = {"date": started, "cores": os.cpu_count(), "runs": runs}
-    print(json.dumps(report, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2))
+    report(runs, started, args.json)
     for r in runs:
         print(f"{r['bot']}: p99 quiet {r['latency_quiet']['p99_ms']} ms, flood "
               f"{r['latency_flood']['p99_ms']} ms ({r['p99_ratio']}x); |stored-true| p99 "
