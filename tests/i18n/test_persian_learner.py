@@ -72,3 +72,13 @@ def test_the_charts_lay_persian_out_with_libraqm() -> None:
     from matplotlib import ft2font
 
     assert getattr(ft2font, "__libraqm_version__", None), "matplotlib >= 3.11 needed"
+
+
+async def test_a_persian_learner_reads_times_and_counts_in_persian_digits(dojo: Dojo) -> None:
+    """Babel writes times in Latin digits whatever the locale: '18:30' beside '۳ ثانیه'."""
+    sara = await dojo.standin.user(983, "سارا", language_code="fa")
+    reminder = await say(dojo, sara, "/remind 18:30")
+    assert "۱۸:۳۰" in reminder.plain_text, reminder.plain_text
+    assert "18:30 (" not in reminder.plain_text, reminder.plain_text
+    pace = await say(dojo, sara, "/pace")
+    assert pace.plain_text.startswith("سرعت تو ۳ ثانیه"), pace.plain_text

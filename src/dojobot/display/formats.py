@@ -98,8 +98,9 @@ def weekday_day(value: date) -> str:
 
 
 def clock(value: time | datetime) -> str:
-    """A time of day on the 24-hour clock in the locale's writing ('18:30')."""
-    return format_skeleton("Hm", value, locale=current().locale)
+    """A time of day on the 24-hour clock in the locale's writing ('18:30', '۱۸:۳۰')."""
+    # Babel writes dates and times in Latin digits whatever the locale's numbering system.
+    return native_digits(format_skeleton("Hm", value, locale=current().locale))
 
 
 def week(week_start_ms: int, tz: str) -> str:

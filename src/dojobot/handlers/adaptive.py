@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from dojobot.display.formats import number
 from dojobot.engine.complexity import FINAL_STAGE
 from dojobot.engine.facts import STANDARD_LEVEL
 from dojobot.engine.memory import PACES_S, check_pace
@@ -25,7 +26,7 @@ def pace_text(pace_ms: int) -> str:
         "Your pace is {pace} s: a fact counts as fluent when your last answer was right "
         "within {pace} s and you are likely to still know it tomorrow. Choose /pace 3, "
         "/pace 6 or /pace 12."
-    ).format(pace=pace_ms // 1000)
+    ).format(pace=number(pace_ms // 1000))
 
 
 async def pace(update: Update, context: DojoContext) -> None:

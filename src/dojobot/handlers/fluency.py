@@ -11,7 +11,7 @@ from html import escape
 
 from telegram import InputFile, Message
 
-from dojobot.display.formats import percent, seconds
+from dojobot.display.formats import number, percent, seconds
 from dojobot.display.rendering import render
 from dojobot.engine.cards import card_map
 from dojobot.engine.facts import from_key, map_space
@@ -54,9 +54,9 @@ async def send_learner_map(
 
     png = await render(learner_map, title, facts, summary.recall, summary.due)
     caption = _("{fluent} of {total} facts fluent").format(
-        fluent=summary.fluent, total=summary.total
+        fluent=number(summary.fluent), total=number(summary.total)
     ) + " · " + ngettext("{n} due for review today", "{n} due for review today",
-                         len(summary.due)).format(n=len(summary.due))
+                         len(summary.due)).format(n=number(len(summary.due)))
     if summary.slowest:
         caption += " · " + _("slowest: {facts}").format(facts=", ".join(
             f"{escape(_label(key))} ({seconds(ms)})" for key, ms in summary.slowest
