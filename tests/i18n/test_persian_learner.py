@@ -82,3 +82,12 @@ async def test_a_persian_learner_reads_times_and_counts_in_persian_digits(dojo: 
     assert "18:30 (" not in reminder.plain_text, reminder.plain_text
     pace = await say(dojo, sara, "/pace")
     assert pace.plain_text.startswith("سرعت تو ۳ ثانیه"), pace.plain_text
+
+
+async def test_a_persian_learners_mydata_caption_counts_in_persian_digits(dojo: Dojo) -> None:
+    sara = await dojo.standin.user(984, "سارا", language_code="fa")
+    first = await say(dojo, sara, "/start math-arithmetic-addition-d101")
+    await say(dojo, sara, str(solve(problem_of(first))))
+    await say(dojo, sara, "/stop")
+    mydata = await say(dojo, sara, "/mydata")
+    assert "۱ جواب" in mydata.plain_text, mydata.plain_text

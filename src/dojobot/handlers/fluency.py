@@ -48,7 +48,7 @@ async def send_learner_map(
     summary = card_map([f.key for f in facts], cards, now, day.end_ms)
     stage = context.catalogue.stage(stage_id)
     title = _("{topic} · {stage} · pace {pace} s").format(
-        topic=shown(topic.display_name), stage=stage.display_name, pace=pace // 1000
+        topic=shown(topic.display_name), stage=stage.display_name, pace=number(pace // 1000)
     )
     from dojobot.display.fluency_map import learner_map  # Pillow and matplotlib: only when used
 

@@ -16,6 +16,7 @@ from telegram import InputFile, Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from dojobot.display.formats import number
 from dojobot.handlers.privacy.common import private_only
 from dojobot.handlers.privacy.export import ExportWriter
 from dojobot.i18n import N_, _, ngettext
@@ -79,8 +80,9 @@ async def _reply(message: Message, archive: IO[bytes], day: str, data: LearnerDa
             "classes. README.txt inside explains each field."
         ).format(
             answers=ngettext("{n} answer", "{n} answers", data.answer_count).format(
-                n=data.answer_count),
-            sets=ngettext("{n} set", "{n} sets", len(data.sets)).format(n=len(data.sets)),
+                n=number(data.answer_count)),
+            sets=ngettext("{n} set", "{n} sets", len(data.sets)).format(
+                n=number(len(data.sets))),
         ),
     )
 
