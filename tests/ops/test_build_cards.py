@@ -44,4 +44,12 @@ async def test_cards_are_built_from_every_answer_once(dojo: Dojo, cli: Cli) -> N
 
     again = await cli.run_async("build-cards")
     assert again.code == 0, again.err
+    assert "for 2 learners" in again.out
     assert [tuple(r) for r in await fetchall(dojo.db, CARDS)] == built
+
+
+async def test_one_learner_is_one_learner(dojo: Dojo, cli: Cli) -> None:
+    learner = await dojo.standin.user(703, "Aoi")
+    await practise(dojo, learner, [(True, 1200)])
+    run = await cli.run_async("build-cards")
+    assert run.out.startswith("built 1 card for 1 learner "), run.out

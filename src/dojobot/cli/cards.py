@@ -22,8 +22,13 @@ async def _build(settings: Settings) -> None:
             for done, user_id in enumerate(learners, start=1):
                 total += await store.rebuild_cards(db, user_id, settings.target_retention)
                 shown.update(done)
-    print(f"built {total} cards for {len(learners)} learners "
+    print(f"built {_count(total, 'card')} for {_count(len(learners), 'learner')} "
           f"(target retention {settings.target_retention})")
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 learner', '2 learners': the maintainer reads this line after every upgrade."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def cmd_build_cards(settings: Settings, args: argparse.Namespace) -> None:
