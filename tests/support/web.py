@@ -9,6 +9,10 @@ import httpx
 
 from dojobot.web.auth import sign
 from tests.support.dojo import Dojo
+from tests.support.learner import solve
+
+APP_ADDITION = {"field": "math", "subject": "arithmetic", "topic": "addition",
+                "difficulty": 101}
 
 
 def free_port() -> int:
@@ -38,3 +42,20 @@ class WebDojo:
     def link(self, path: str, init_data: str) -> str:
         """A page's URL with initData in the fragment, as the sandbox prints it."""
         return f"{self.base}{path}#tgWebAppData={quote(init_data, safe='')}"
+
+
+async def answer_three(web: WebDojo, user_id: int) -> list[str]:
+    """Three right answers to an addition set in the app, 1.5 s each on the device; the
+    questions asked."""
+    auth = web.auth(web.init_data(user_id))
+    problem = (await web.http.post("/api/practice/start", json={**APP_ADDITION, "resume": True},
+                                   headers=auth)).json()["set"]
+    asked = []
+    for n in (1, 2, 3):
+        web.dojo.clock.advance(2000)
+        question = (await web.http.get("/api/practice/state", headers=auth)).json()["set"]
+        asked.append(question["question"])
+        await web.http.post("/api/practice/answer", headers=auth, json={
+            "set": problem["id"], "n": n, "answer": str(solve(question["question"])),
+            "device_ms": 1500})
+    return asked

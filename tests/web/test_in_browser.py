@@ -6,7 +6,7 @@ from selenium.webdriver.common.by import By
 
 from tests.support.browser import Page
 from tests.support.learner import solve
-from tests.support.web import WebDojo
+from tests.support.web import WebDojo, answer_three
 
 ADDITION = "/practice/math/arithmetic/addition?difficulty=101"
 KEYS = {"-": "-", ".": "dec", "/": "/"}
@@ -77,3 +77,23 @@ async def test_the_progress_page_shows_each_topics_stage(web: WebDojo, chromium:
     assert await chromium.js("return document.getElementById('title').textContent;") == "Stufen"
     href = await chromium.js("return document.querySelector('#topics a').getAttribute('href');")
     assert href.startswith("/practice/math/arithmetic/")
+
+
+async def test_the_progress_map_shows_the_learners_facts_and_a_tapped_fact(
+    web: WebDojo, chromium: Page
+) -> None:
+    asked = await answer_three(web, 8)
+    await chromium.open(web.link("/progress", web.init_data(8, "Ada")))
+    shaded = await chromium.wait_for(
+        "document.querySelectorAll('#map .cell').length && Array.from("
+        "document.querySelectorAll('#map .cell')).filter(c => c.style.background)"
+        ".map(c => c.getAttribute('aria-label'))", "the map's shaded facts")
+    assert sorted(label.split(",")[0] for label in shaded) == sorted(set(asked))
+    cell = await chromium.run(chromium.driver.find_element, By.CSS_SELECTOR,
+                              '#map .cell[style*="background"]')
+    await chromium.run(cell.click)
+    detail = await chromium.wait_for(
+        "document.querySelector('#fact li') && document.getElementById('fact').textContent",
+        "the tapped fact's answers")
+    assert "✓ 1.5 s" in detail
+    assert "Next due" in detail

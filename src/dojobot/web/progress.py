@@ -10,6 +10,7 @@ from dojobot.handlers.texts import requirement, stage_label
 from dojobot.i18n.names import shown
 from dojobot.storage import practice as store
 from dojobot.transport.context import BotData
+from dojobot.web.progress_map import FluencyMap
 from dojobot.web.server import ApiError, ApiHandler, PageHandler
 from dojobot.web.strings import locale_info, page_strings
 
@@ -40,4 +41,5 @@ def rules(data: BotData) -> list[tuple[Any, ...]]:
     return [
         (r"/progress/?", PageHandler, {"data": data, "page": "progress.html"}),
         (r"/api/progress", Standing, {"data": data}),
+        (r"/api/progress/map", FluencyMap, {"data": data}),
     ]

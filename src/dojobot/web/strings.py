@@ -29,6 +29,18 @@ PAGE_STRINGS = {
     "stages": N_("Stages"),
     "fluency": N_("Fluency map"),
     "none": N_("Nothing here yet: play a set first."),
+    # The fluency map and the sets chart: the chat's map and chart use the same words.
+    "topic": N_("Topic"),
+    "fluent_of": N_("{fluent} of {total} facts fluent"),
+    "remembered": N_("likely remembered (90%+)"),
+    "fading": N_("fading"),
+    "forgotten": N_("likely forgotten"),
+    "unseen": N_("not seen yet"),
+    "due_today": N_("• due for review today"),
+    "accuracy_axis": N_("accuracy (%)"),
+    "median_axis": N_("median time (s)"),
+    # Translators: the sets chart's text alternative, one line per set.
+    "set_line": N_("Set {number}: accuracy {accuracy}, median {median}"),
 }
 
 

@@ -35,6 +35,7 @@
       Dojo.text("title", body.t.stages);
       var list = document.getElementById("topics");
       list.replaceChildren.apply(list, body.topics.map(row));
+      DojoMap.load(body.t, document.getElementById("map-topic").value || null);
       document.getElementById("app").setAttribute("aria-busy", "false");
     });
   }
