@@ -20,12 +20,17 @@ import asyncio
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import percentile
-from benchmarks.crowded_classroom import Classroom, latency, report, start_bot, stored_vs_true
+from benchmarks.crowded_classroom import Classroom
+from benchmarks.practising import (
+    practise_through_quiet,
+    quiet_vs_loaded,
+    run_and_report,
+    start_bot,
+    stored_vs_true,
+)
 
 
 async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict[str, Any]:
@@ -34,13 +39,11 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
     db = workdir / "dojobot.sqlite3"
     room = Classroom(args.think, args.seed)
     await room.start(args.practising)
-    bot = await start_bot(room.standin.base_url, db, src)
+    bot = start_bot(room.standin, db, src)
+    await bot.ready(timeout=60)
     assert room.flooder is not None
     practising = [lr for lr in room.learners.values() if lr is not room.flooder]
-    tasks = [asyncio.create_task(room.practise(lr)) for lr in practising]
-    await asyncio.sleep(3)
-    room.phase = "quiet"
-    await asyncio.sleep(args.quiet)
+    tasks = await practise_through_quiet(room, practising, args.quiet)
     room.phase = "flood"
     for _ in range(args.flood_updates):
         await room.standin.send_text(room.flooder.user, "/help")
@@ -56,26 +59,12 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
         code = "killed: not stopped 30 s after SIGTERM"
     await room.standin.stop()
     return {
-        "bot": label,
-        "source": src or "this checkout",
-        "latency_quiet": latency(room.latencies["quiet"]),
-        "latency_flood": latency(room.latencies["flood"]),
-        "p99_ratio": round(percentile(room.latencies["flood"], 99)
-                           / percentile(room.latencies["quiet"], 99), 2),
+        **quiet_vs_loaded(room, label, src, "flood"),
         "stored_minus_true": stored_vs_true(db, practising),
         "flooder_messages": len(to_flooder),
         "flooder_notes": sum(t.startswith("You're sending messages faster") for t in to_flooder),
         "exit_code": code,
     }
-
-
-async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Baseline (if asked) then this checkout."""
-    results = []
-    if args.baseline_src:
-        results.append(await one_run(args, "before", args.baseline_src))
-    results.append(await one_run(args, "after", None))
-    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,16 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=12)
     p.add_argument("--baseline-src", help="a source tree (its src/) to measure as 'before'")
     p.add_argument("--json", help="also write the report here")
-    args = p.parse_args(argv)
-    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    runs = asyncio.run(run(args))
-    report(runs, started, args.json)
-    for r in runs:
-        print(f"{r['bot']}: p99 quiet {r['latency_quiet']['p99_ms']} ms, flood "
-              f"{r['latency_flood']['p99_ms']} ms ({r['p99_ratio']}x); |stored-true| max "
-              f"{r['stored_minus_true']['flood']['abs_max_ms']} ms; flooder got "
-              f"{r['flooder_messages']} messages", file=sys.stderr)
-    return 0
+    return run_and_report(p.parse_args(argv), one_run, summary)
+
+
+def summary(r: dict[str, Any]) -> str:
+    """One run in a line."""
+    return (f"{r['bot']}: p99 quiet {r['latency_quiet']['p99_ms']} ms, flood "
+            f"{r['latency_flood']['p99_ms']} ms ({r['p99_ratio']}x); |stored-true| max "
+            f"{r['stored_minus_true']['flood']['abs_max_ms']} ms; flooder got "
+            f"{r['flooder_messages']} messages")
 
 
 if __name__ == "__main__":

@@ -22,21 +22,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import sqlite3
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.answer_path import DEEP_LINKS, TOKEN, BotProcess
-from benchmarks.common import percentile
-from benchmarks.practising import Learner, Practising
+from benchmarks.answer_path import DEEP_LINKS, TOKEN
+from benchmarks.practising import (
+    Learner,
+    Practising,
+    practise_through_quiet,
+    quiet_vs_loaded,
+    run_and_report,
+    start_bot,
+    stored_vs_true,
+)
 from telegram_standin import ApiCall, BotApiStandIn
 
-LIMIT = 30  # the shipped overall limit
 FLOODER = 800_000
 
 
@@ -92,72 +94,21 @@ class Classroom(Practising):
             await asyncio.wait_for(self.photo_arrived.wait(), 120)
 
 
-def stored_vs_true(db: Path, learners: list[Learner]) -> dict[str, dict[str, float]]:
-    """Per phase: how far the stored response times are from the true ones (ms)."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    diffs: dict[str, list[float]] = {"quiet": [], "flood": []}
-    for learner in learners:
-        stored = [r for (r,) in conn.execute(
-            "SELECT response_ms FROM attempt WHERE user_id = ? ORDER BY rowid",
-            (learner.user.id,))]
-        assert len(stored) == len(learner.true_ms), (len(stored), len(learner.true_ms))
-        for (phase, true), got in zip(learner.true_ms, stored, strict=True):
-            if phase in diffs:
-                diffs[phase].append(got - true)
-    conn.close()
-    return {phase: {"answers": len(d), "median_signed_ms": round(percentile(d, 50), 1),
-                    "abs_p99_ms": round(percentile([abs(x) for x in d], 99), 1),
-                    "abs_max_ms": round(max((abs(x) for x in d), default=0), 1)}
-            for phase, d in diffs.items()}
-
-
-def latency(values: list[float]) -> dict[str, float]:
-    """Count, p50, p99, max in ms."""
-    return {"answers": len(values), "p50_ms": round(percentile(values, 50), 1),
-            "p99_ms": round(percentile(values, 99), 1),
-            "max_ms": round(max(values, default=float("nan")), 1)}
-
-
-async def start_bot(base_url: str, db: Path, src: str | None) -> BotProcess:
-    """The bot of this checkout, or of the source tree `src` (by PYTHONPATH), in a child
-    process at the shipped limit, once it polls."""
-    saved = os.environ.get("PYTHONPATH")
-    if src:
-        os.environ["PYTHONPATH"] = src
-    try:
-        bot = BotProcess("dojo", base_url, f"sqlite:///{db}", LIMIT)
-    finally:
-        if src:
-            os.environ.pop("PYTHONPATH") if saved is None else os.environ.update(PYTHONPATH=saved)
-    await bot.ready(timeout=60)
-    return bot
-
-
-def report(runs: list[dict[str, Any]], started: str, json_path: str | None) -> None:
-    """Print the runs as JSON (and write them to `json_path`)."""
-    text = json.dumps({"date": started, "cores": os.cpu_count(), "runs": runs}, indent=2)
-    print(text)
-    if json_path:
-        Path(json_path).write_text(text)
-
-
 async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict[str, Any]:
     """A fresh database and bot: quiet practice, then the flood."""
     workdir = Path(tempfile.mkdtemp(prefix=f"dojobot-crowd-{label}-"))
     db = workdir / "dojobot.sqlite3"
     room = Classroom(args.think, args.seed)
     await room.start(args.practising)
-    bot = await start_bot(room.standin.base_url, db, src)
+    bot = start_bot(room.standin, db, src)
+    await bot.ready(timeout=60)
     assert room.flooder is not None
     await room.finish_a_set(room.flooder)
     # The first chart starts whatever the bot needs for charts (a worker, imports).
     await room.standin.send_text(room.flooder.user, "/progress")
     await room.photos_reach(1)
     practising = [lr for lr in room.learners.values() if lr is not room.flooder]
-    tasks = [asyncio.create_task(room.practise(lr)) for lr in practising]
-    await asyncio.sleep(3)
-    room.phase = "quiet"
-    await asyncio.sleep(args.quiet)
+    tasks = await practise_through_quiet(room, practising, args.quiet)
     room.phase = "flood"
     cpu0 = bot.cpu_seconds()
     flood = asyncio.create_task(room.flood(args.burst))
@@ -169,28 +120,13 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
     code = await bot.stop()
     await room.standin.stop()
     return {
-        "bot": label,
-        "source": src or "this checkout",
-        "latency_quiet": latency(room.latencies["quiet"]),
-        "latency_flood": latency(room.latencies["flood"]),
-        "p99_ratio": round(percentile(room.latencies["flood"], 99)
-                           / percentile(room.latencies["quiet"], 99), 2),
+        **quiet_vs_loaded(room, label, src, "flood"),
         "stored_minus_true": stored_vs_true(db, practising),
         "progress_sent": flood.result() if flood.done() else None,
         "charts_during_flood": room.photos,
         "bot_cpu_share_flood": round((cpu1 - cpu0) / args.flood, 2),
         "exit_code": code,
     }
-
-
-async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Baseline (if asked) then this checkout, alternating --rounds times."""
-    results = []
-    for _ in range(args.rounds):
-        if args.baseline_src:
-            results.append(await one_run(args, "before", args.baseline_src))
-        results.append(await one_run(args, "after", None))
-    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,16 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=12)
     p.add_argument("--baseline-src", help="a source tree (its src/) to measure as 'before'")
     p.add_argument("--json", help="also write the report here")
-    args = p.parse_args(argv)
-    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    runs = asyncio.run(run(args))
-    report(runs, started, args.json)
-    for r in runs:
-        print(f"{r['bot']}: p99 quiet {r['latency_quiet']['p99_ms']} ms, flood "
-              f"{r['latency_flood']['p99_ms']} ms ({r['p99_ratio']}x); |stored-true| p99 "
-              f"{r['stored_minus_true']['flood']['abs_p99_ms']} ms, max "
-              f"{r['stored_minus_true']['flood']['abs_max_ms']} ms", file=sys.stderr)
-    return 0
+    return run_and_report(p.parse_args(argv), one_run, summary)
+
+
+def summary(r: dict[str, Any]) -> str:
+    """One run in a line."""
+    return (f"{r['bot']}: p99 quiet {r['latency_quiet']['p99_ms']} ms, flood "
+            f"{r['latency_flood']['p99_ms']} ms ({r['p99_ratio']}x); |stored-true| p99 "
+            f"{r['stored_minus_true']['flood']['abs_p99_ms']} ms, max "
+            f"{r['stored_minus_true']['flood']['abs_max_ms']} ms")
 
 
 if __name__ == "__main__":

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import sqlite3
 import sys
 import tempfile
@@ -34,13 +32,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.answer_path import DEEP_LINKS, TOKEN, BotProcess
-from benchmarks.common import percentile
-from benchmarks.crowded_classroom import latency, stored_vs_true
-from benchmarks.practising import Learner, Practising
+from benchmarks.answer_path import DEEP_LINKS, TOKEN
+from benchmarks.practising import (
+    Learner,
+    Practising,
+    practise_through_quiet,
+    quiet_vs_loaded,
+    run_and_report,
+    start_bot,
+    stored_vs_true,
+)
 from telegram_standin import ApiCall, BotApiStandIn
 
-LIMIT = 30  # the shipped overall limit
 HEAVY = 700_000
 TEACHER = 700_001
 GROUP = -700_002
@@ -196,22 +199,12 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
     db = workdir / "dojobot.sqlite3"
     room = Room(args.think, args.seed)
     await room.start(args.practising)
-    env = dict(os.environ)
-    if src:
-        os.environ["PYTHONPATH"] = src
-    try:
-        bot = BotProcess("dojo", room.standin.base_url, f"sqlite:///{db}", LIMIT)
-    finally:
-        os.environ.clear()
-        os.environ.update(env)
+    bot = start_bot(room.standin, db, src)
     await bot.ready(timeout=60)
     print(f"{label}: bot ready; the class, then the data", file=sys.stderr)
     await make_class(room)
     await asyncio.to_thread(fill, db, int(time.time() * 1000), args.answers, args.members)
-    tasks = [asyncio.create_task(room.practise(lr)) for lr in room.learners.values()]
-    await asyncio.sleep(3)
-    room.phase = "quiet"
-    await asyncio.sleep(args.quiet)
+    tasks = await practise_through_quiet(room, list(room.learners.values()), args.quiet)
     quiet_rss = rss_mib(bot.pid)
     peak = [quiet_rss]
     sampling_done = asyncio.Event()
@@ -231,12 +224,7 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
     code = await bot.stop()
     await room.standin.stop()
     return {
-        "bot": label,
-        "source": src or "this checkout",
-        "latency_quiet": latency(room.latencies["quiet"]),
-        "latency_heavy": latency(room.latencies["heavy"]),
-        "p99_ratio": round(percentile(room.latencies["heavy"], 99)
-                           / percentile(room.latencies["quiet"], 99), 2),
+        **quiet_vs_loaded(room, label, src, "heavy"),
         "stored_minus_true": stored_vs_true_heavy(db, room),
         "rss_quiet_mib": round(quiet_rss, 1),
         "rss_peak_heavy_mib": round(peak[0], 1),
@@ -256,16 +244,6 @@ def stored_vs_true_heavy(db: Path, room: Room) -> dict[str, dict[str, float]]:
     return {"quiet": found["quiet"], "heavy": found["flood"]}
 
 
-async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Baseline (if asked) then this checkout, alternating --rounds times."""
-    results = []
-    for _ in range(args.rounds):
-        if args.baseline_src:
-            results.append(await one_run(args, "before", args.baseline_src))
-        results.append(await one_run(args, "after", None))
-    return results
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -280,19 +258,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=12)
     p.add_argument("--baseline-src", help="a source tree (its src/) to measure as 'before'")
     p.add_argument("--json", help="also write the report here")
-    args = p.parse_args(argv)
-    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    runs = asyncio.run(run(args))
-    report = {"date": started, "cores": os.cpu_count(), "runs": runs}
-    print(json.dumps(report, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2))
-    for r in runs:
-        print(f"{r['bot']}: p99 quiet {r['latency_quiet']['p99_ms']} ms, heavy "
-              f"{r['latency_heavy']['p99_ms']} ms ({r['p99_ratio']}x); |stored-true| p99 "
-              f"{r['stored_minus_true']['heavy']['abs_p99_ms']} ms; memory +"
-              f"{r['rss_growth_mib']} MiB", file=sys.stderr)
-    return 0
+    return run_and_report(p.parse_args(argv), one_run, summary)
+
+
+def summary(r: dict[str, Any]) -> str:
+    """One run in a line."""
+    return (f"{r['bot']}: p99 quiet {r['latency_quiet']['p99_ms']} ms, heavy "
+            f"{r['latency_heavy']['p99_ms']} ms ({r['p99_ratio']}x); |stored-true| p99 "
+            f"{r['stored_minus_true']['heavy']['abs_p99_ms']} ms; memory +"
+            f"{r['rss_growth_mib']} MiB")
 
 
 if __name__ == "__main__":

@@ -1,17 +1,35 @@
 """Learners who keep practising through the stand-in while a benchmark loads the bot: they
-think, answer the problem on screen, and time each reply (the next problem or a set's end)."""
+think, answer the problem on screen, and time each reply (the next problem or a set's end).
+
+Also the driver the loaded-bot benchmarks (crowded_classroom, chat_flood, heavy_work) share:
+the bot started from this checkout or a baseline source tree, the warm-up and quiet phase,
+the comparison of stored and true response times, and the report."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import html
+import json
+import os
 import random
+import sqlite3
+import sys
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from tests.support.learner import solve
 
-from benchmarks.answer_path import PROBLEM
+from benchmarks.answer_path import PROBLEM, BotProcess
+from benchmarks.common import percentile
 from telegram_standin import ApiCall, BotApiStandIn, User
+
+LIMIT = 30  # the shipped overall limit
+
+OneRun = Callable[[argparse.Namespace, str, "str | None"], Awaitable[dict[str, Any]]]
 
 
 @dataclass
@@ -80,3 +98,95 @@ class Practising:
             latency = await self.answer(learner)
             if phase == self.phase and phase in self.latencies:
                 self.latencies[phase].append(latency * 1000)
+
+
+def start_bot(standin: BotApiStandIn, db: Path, src: str | None) -> BotProcess:
+    """The real bot in a child process on the SQLite file `db`, at the shipped limit;
+    `dojobot` imported from the source tree `src` when given (a baseline), else from here."""
+    saved = os.environ.get("PYTHONPATH")
+    if src:
+        os.environ["PYTHONPATH"] = src
+    try:
+        return BotProcess("dojo", standin.base_url, f"sqlite:///{db}", LIMIT)
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved
+
+
+async def practise_through_quiet(
+    room: Practising, learners: list[Learner], quiet: float
+) -> list[asyncio.Task[None]]:
+    """Set `learners` practising; after a 3 s warm-up (not measured), `quiet` seconds of the
+    quiet phase. The tasks run on until room.stop is set."""
+    tasks = [asyncio.create_task(room.practise(lr)) for lr in learners]
+    await asyncio.sleep(3)
+    room.phase = "quiet"
+    await asyncio.sleep(quiet)
+    return tasks
+
+
+def latency(values: list[float]) -> dict[str, float]:
+    """Count, p50, p99, max in ms."""
+    return {"answers": len(values), "p50_ms": round(percentile(values, 50), 1),
+            "p99_ms": round(percentile(values, 99), 1),
+            "max_ms": round(max(values, default=float("nan")), 1)}
+
+
+def quiet_vs_loaded(room: Practising, label: str, src: str | None, loaded: str) -> dict[str, Any]:
+    """The start of a run's report: which bot, and its latencies quiet and in phase `loaded`."""
+    return {
+        "bot": label,
+        "source": src or "this checkout",
+        "latency_quiet": latency(room.latencies["quiet"]),
+        f"latency_{loaded}": latency(room.latencies[loaded]),
+        "p99_ratio": round(percentile(room.latencies[loaded], 99)
+                           / percentile(room.latencies["quiet"], 99), 2),
+    }
+
+
+def stored_vs_true(db: Path, learners: list[Learner]) -> dict[str, dict[str, float]]:
+    """Per phase (quiet and flood): how far the stored response times are from the true
+    ones (ms)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    diffs: dict[str, list[float]] = {"quiet": [], "flood": []}
+    for learner in learners:
+        stored = [r for (r,) in conn.execute(
+            "SELECT response_ms FROM attempt WHERE user_id = ? ORDER BY rowid",
+            (learner.user.id,))]
+        assert len(stored) == len(learner.true_ms), (len(stored), len(learner.true_ms))
+        for (phase, true), got in zip(learner.true_ms, stored, strict=True):
+            if phase in diffs:
+                diffs[phase].append(got - true)
+    conn.close()
+    return {phase: {"answers": len(d), "median_signed_ms": round(percentile(d, 50), 1),
+                    "abs_p99_ms": round(percentile([abs(x) for x in d], 99), 1),
+                    "abs_max_ms": round(max((abs(x) for x in d), default=0), 1)}
+            for phase, d in diffs.items()}
+
+
+def run_and_report(
+    args: argparse.Namespace, one_run: OneRun, summary: Callable[[dict[str, Any]], str]
+) -> int:
+    """Baseline (if --baseline-src) then this checkout, alternating --rounds times (once
+    where the benchmark has no --rounds); the report as JSON on stdout (and in --json), and
+    `summary` of each run on stderr."""
+
+    async def runs() -> list[dict[str, Any]]:
+        results = []
+        for _ in range(getattr(args, "rounds", 1)):
+            if args.baseline_src:
+                results.append(await one_run(args, "before", args.baseline_src))
+            results.append(await one_run(args, "after", None))
+        return results
+
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    report: dict[str, Any] = {"date": started, "cores": os.cpu_count(),
+                              "runs": asyncio.run(runs())}
+    print(json.dumps(report, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    for r in report["runs"]:
+        print(summary(r), file=sys.stderr)
+    return 0
