@@ -59,3 +59,17 @@ async def answer_three(web: WebDojo, user_id: int) -> list[str]:
             "set": problem["id"], "n": n, "answer": str(solve(question["question"])),
             "device_ms": 1500})
     return asked
+
+
+async def play_app_set(web: WebDojo, user_id: int, device_ms: int = 1500) -> int:
+    """A whole addition set answered right in the app, `device_ms` each; its length."""
+    auth = web.auth(web.init_data(user_id))
+    body = (await web.http.post("/api/practice/start", json={**APP_ADDITION, "resume": False},
+                                headers=auth)).json()
+    problem = body["set"]
+    while "summary" not in body:
+        web.dojo.clock.advance(2000)
+        body = (await web.http.post("/api/practice/answer", headers=auth, json={
+            "set": problem["id"], "n": body["set"]["n"],
+            "answer": str(solve(body["set"]["question"])), "device_ms": device_ms})).json()
+    return int(problem["of"])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from tests.support.browser import Page
 from tests.support.learner import solve
-from tests.support.web import WebDojo, answer_three
+from tests.support.web import WebDojo, answer_three, play_app_set
 
 ADDITION = "/practice/math/arithmetic/addition?difficulty=101"
 KEYS = {"-": "-", ".": "dec", "/": "/"}
@@ -82,13 +83,14 @@ async def test_the_progress_page_shows_each_topics_stage(web: WebDojo, chromium:
 async def test_the_progress_map_shows_the_learners_facts_and_a_tapped_fact(
     web: WebDojo, chromium: Page
 ) -> None:
+    await play_app_set(web, 8)
     asked = await answer_three(web, 8)
     await chromium.open(web.link("/progress", web.init_data(8, "Ada")))
     shaded = await chromium.wait_for(
         "document.querySelectorAll('#map .cell').length && Array.from("
         "document.querySelectorAll('#map .cell')).filter(c => c.style.background)"
         ".map(c => c.getAttribute('aria-label'))", "the map's shaded facts")
-    assert sorted(label.split(",")[0] for label in shaded) == sorted(set(asked))
+    assert set(asked) <= {label.split(",")[0] for label in shaded}
     cell = await chromium.run(chromium.driver.find_element, By.CSS_SELECTOR,
                               '#map .cell[style*="background"]')
     await chromium.run(cell.click)
@@ -97,3 +99,15 @@ async def test_the_progress_map_shows_the_learners_facts_and_a_tapped_fact(
         "the tapped fact's answers")
     assert "✓ 1.5 s" in detail
     assert "Next due" in detail
+    # By keyboard: one tab stop, arrows move, Enter opens the fact.
+    first = await chromium.run(chromium.driver.find_element, By.CSS_SELECTOR,
+                               '#map .cell[tabindex="0"]')
+    await chromium.run(first.send_keys, Keys.ARROW_DOWN)
+    await chromium.run(chromium.driver.switch_to.active_element.send_keys, Keys.ENTER)
+    assert await chromium.wait_for(
+        "document.querySelector('#fact h3').textContent === '2 + 1' && 'opened'",
+        "the fact below the first, opened by Enter") == "opened"
+    chart = await chromium.js(
+        "return [document.querySelectorAll('#chart svg rect').length,"
+        " document.querySelector('#chart ol').textContent];")
+    assert chart == [1, "Set 1: accuracy 100%, median 1.5 s"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from dojobot.engine.facts import fact_of
-from tests.support.web import WebDojo, answer_three
+from tests.support.web import WebDojo, answer_three, play_app_set
 
 
 async def _get(web: WebDojo, path: str, user_id: int = 4242) -> Any:
@@ -51,3 +51,12 @@ async def test_without_init_data_or_with_bad_input_a_clear_refusal(web: WebDojo)
         got = await _get(web, "/api/progress/map" + query)
         assert got.status_code == status, (query, got.text)
         assert got.json()["error"]
+
+
+async def test_the_chart_has_the_learners_finished_sets_only(web: WebDojo) -> None:
+    await play_app_set(web, 4242, device_ms=1200)
+    await play_app_set(web, 4242, device_ms=1800)
+    await answer_three(web, 4242)  # a set still running is not on the chart
+    sets = (await _get(web, "/api/progress/map")).json()["sets"]
+    assert [(s["accuracy"], s["median"]) for s in sets] == [(1.0, 1200), (1.0, 1800)]
+    assert (await _get(web, "/api/progress/map", user_id=77)).json()["sets"] == []
