@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dojobot.storage.connect import open_url
 from dojobot.storage.db import Database
-from tests.support.cli import Cli, one_error_line
+from tests.support.cli import Cli, migrated_cli, one_error_line
 from tests.support.db import execute
 
 H = 3600 * 1000
@@ -20,15 +19,7 @@ H = 3600 * 1000
 async def cli(
     empty_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Cli:
-    """The same rows on each backend: the report must not depend on the engine."""
-    cli = Cli(monkeypatch, tmp_path / "dojobot.sqlite3", database_url=empty_url)
-    assert (await cli.run_async("migrate", "up")).code == 0
-    db = await open_url(empty_url)
-    try:
-        await fill(db)
-    finally:
-        await db.close()
-    return cli
+    return await migrated_cli(monkeypatch, tmp_path, empty_url, fill)
 
 
 async def fill(db: Database) -> None:

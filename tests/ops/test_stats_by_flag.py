@@ -16,10 +16,9 @@ from dojobot.engine.flags import SCHEDULER
 from dojobot.engine.recall import wilson_interval
 from dojobot.engine.stats import histogram_median, median
 from dojobot.storage import flags
-from dojobot.storage.connect import open_url
 from dojobot.storage.db import Database
 from tests.support.classes import practise
-from tests.support.cli import Cli, one_error_line
+from tests.support.cli import Cli, migrated_cli, one_error_line
 from tests.support.db import execute, fetchall
 from tests.support.dojo import Dojo
 
@@ -30,14 +29,7 @@ H = 3600 * 1000
 async def cli(
     empty_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Cli:
-    cli = Cli(monkeypatch, tmp_path / "dojobot.sqlite3", database_url=empty_url)
-    assert (await cli.run_async("migrate", "up")).code == 0
-    db = await open_url(empty_url)
-    try:
-        await fill(db)
-    finally:
-        await db.close()
-    return cli
+    return await migrated_cli(monkeypatch, tmp_path, empty_url, fill)
 
 
 async def fill(db: Database) -> None:

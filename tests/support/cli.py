@@ -7,12 +7,15 @@ import io
 import os
 import socket
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from dojobot.cli.main import main
+from dojobot.storage.connect import open_url
+from dojobot.storage.db import Database
 
 HEADER = (
     "id,user_id,module,current_level,total_reps,session_avg_response_time,created_at,updated_at"
@@ -81,6 +84,22 @@ class Cli:
     async def run_async(self, *args: str) -> Run:
         """For tests inside an event loop: the command runs its own loop in a thread."""
         return await asyncio.to_thread(self, *args)
+
+
+async def migrated_cli(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str,
+    fill: Callable[[Database], Awaitable[None]],
+) -> Cli:
+    """`dojobot` on the database at `url`, migrated by `dojobot migrate up`, then given
+    `fill`'s rows (the same on each backend, so a report must not depend on the engine)."""
+    cli = Cli(monkeypatch, tmp_path / "dojobot.sqlite3", database_url=url)
+    assert (await cli.run_async("migrate", "up")).code == 0
+    db = await open_url(url)
+    try:
+        await fill(db)
+    finally:
+        await db.close()
+    return cli
 
 
 def one_error_line(run: Run) -> str:
