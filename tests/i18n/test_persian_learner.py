@@ -91,3 +91,9 @@ async def test_a_persian_learners_mydata_caption_counts_in_persian_digits(dojo: 
     await say(dojo, sara, "/stop")
     mydata = await say(dojo, sara, "/mydata")
     assert "۱ جواب" in mydata.plain_text, mydata.plain_text
+
+
+async def test_persian_lists_use_the_persian_comma(dojo: Dojo) -> None:
+    sara = await dojo.standin.user(985, "سارا", language_code="fa")
+    shown = (await say(dojo, sara, "/help")).plain_text
+    assert "جوانه،\u200f نهال" in shown, shown  # CLDR's list comma for fa, not ", "

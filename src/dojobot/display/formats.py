@@ -6,6 +6,8 @@ Rounding stays the engine's (2250 ms is 2.3 s, 99.6% is not 100%); only the writ
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -80,6 +82,13 @@ def number(value: float) -> str:
     return native_digits(
         format_decimal(value, locale=current().locale, numbering_system="default")
     )
+
+
+def listed(items: Iterable[str]) -> str:
+    """Items joined with the locale's list comma: 'a, b, c'; Persian 'a، b، c'. No final
+    'and': a list of names or problems, not a sentence."""
+    middle = current().locale.list_patterns["standard"]["middle"]
+    return functools.reduce(lambda done, item: middle.format(done, item), items)
 
 
 def day(value: date) -> str:

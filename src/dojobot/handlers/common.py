@@ -9,7 +9,7 @@ from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from dojobot.display.formats import percent, test_out_share
+from dojobot.display.formats import listed, percent, test_out_share
 from dojobot.engine.progression import STANDARD
 from dojobot.i18n import DEFAULT, LANGUAGES, N_, TELEGRAM_CODES, _, resolve, use_language
 from dojobot.i18n.names import shown
@@ -71,7 +71,7 @@ def help_text(context: DojoContext) -> str:
     """A few lines on stages, levels and commands."""
     catalogue = context.catalogue
     stages = " → ".join(f"{s.display_name} {s.kanji}" for s in catalogue.stages)
-    levels = ", ".join(shown(lv.display_name) for lv in catalogue.levels)
+    levels = listed(shown(lv.display_name) for lv in catalogue.levels)
     commands = "\n".join(f"/{c.command} - {c.description}" for c in translated(COMMANDS))
     in_groups = ", ".join(f"/{c.command}" for c in GROUP_COMMANDS)
     return _(

@@ -11,7 +11,7 @@ from html import escape
 
 from telegram import InputFile, Message
 
-from dojobot.display.formats import number, percent, seconds
+from dojobot.display.formats import listed, number, percent, seconds
 from dojobot.display.rendering import render
 from dojobot.engine.cards import card_map
 from dojobot.engine.facts import from_key, map_space
@@ -58,7 +58,7 @@ async def send_learner_map(
     ) + " · " + ngettext("{n} due for review today", "{n} due for review today",
                          len(summary.due)).format(n=number(len(summary.due)))
     if summary.slowest:
-        caption += " · " + _("slowest: {facts}").format(facts=", ".join(
+        caption += " · " + _("slowest: {facts}").format(facts=listed(
             f"{escape(_label(key))} ({seconds(ms)})" for key, ms in summary.slowest
         ))
     await context.bot.send_photo(
