@@ -8,7 +8,10 @@ import sqlite3
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from benchmarks import data_scale, flag_kpis, load_postgres, make_big_db
 
@@ -17,15 +20,42 @@ from tests.support.postgres import cluster_url
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_answer_path_driver_accounts_for_every_answer(tmp_path: Path) -> None:
-    out = tmp_path / "report.json"
+def run_benchmark(module: str, out: Path, *options: str) -> dict[str, Any]:
+    """`python -m benchmarks.<module> <options> --json <out>` from the checkout; its report."""
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.answer_path", "--ns", "2",
-         "--duration", "1", "--warmup", "0.3", "--rounds", "1", "--json", str(out)],
+        [sys.executable, "-m", f"benchmarks.{module}", *options, "--json", str(out)],
         capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    report = json.loads(out.read_text())
+    report: dict[str, Any] = json.loads(out.read_text())
+    return report
+
+
+@contextmanager
+def small_file_and_postgres_copy(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A tiny generated file (20,000 answers, 2 classes) and its copy in a fresh PostgreSQL
+    database (by URL), dropped afterwards."""
+    import asyncpg
+
+    server = cluster_url()
+    source = tmp_path / "small.sqlite3"
+    make_big_db.generate(source, 200, 20_000, 600, seed=8, classes=2)
+    name = f"smoke_{uuid.uuid4().hex[:12]}"
+    url = asyncio.run(load_postgres.load(source, server, name))
+    try:
+        yield source, url
+    finally:
+        async def drop() -> None:
+            admin = await asyncpg.connect(server)
+            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+            await admin.close()
+
+        asyncio.run(drop())
+
+
+def test_answer_path_driver_accounts_for_every_answer(tmp_path: Path) -> None:
+    report = run_benchmark("answer_path", tmp_path / "report.json", "--ns", "2",
+                           "--duration", "1", "--warmup", "0.3", "--rounds", "1")
     dojo, echo = report["accounting"]["dojo"], report["accounting"]["echo"]
     assert dojo["answers_sent"] > 0
     assert echo["answers_sent"] > 0
@@ -40,14 +70,8 @@ def test_answer_path_driver_accounts_for_every_answer(tmp_path: Path) -> None:
 
 
 def test_crowded_classroom_driver_runs_and_counts_every_chart(tmp_path: Path) -> None:
-    out = tmp_path / "crowded.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.crowded_classroom", "--quiet", "2", "--flood", "2",
-         "--practising", "2", "--burst", "3", "--json", str(out)],
-        capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    (run,) = json.loads(out.read_text())["runs"]
+    (run,) = run_benchmark("crowded_classroom", tmp_path / "crowded.json", "--quiet", "2",
+                           "--flood", "2", "--practising", "2", "--burst", "3")["runs"]
     assert run["exit_code"] == 0
     assert run["charts_during_flood"] >= run["progress_sent"] > 0  # one chart per /progress
     assert run["latency_quiet"]["answers"] > 0
@@ -55,14 +79,8 @@ def test_crowded_classroom_driver_runs_and_counts_every_chart(tmp_path: Path) ->
 
 
 def test_chat_flood_driver_runs_and_the_flooder_is_cut_short(tmp_path: Path) -> None:
-    out = tmp_path / "flood.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.chat_flood", "--quiet", "2", "--flood", "3",
-         "--practising", "2", "--flood-updates", "300", "--json", str(out)],
-        capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    (run,) = json.loads(out.read_text())["runs"]
+    (run,) = run_benchmark("chat_flood", tmp_path / "flood.json", "--quiet", "2", "--flood",
+                           "3", "--practising", "2", "--flood-updates", "300")["runs"]
     assert run["exit_code"] == 0
     assert run["flooder_notes"] == 1  # past CHAT_BACKLOG: dropped, with one note
     assert run["latency_quiet"]["answers"] > 0
@@ -71,24 +89,10 @@ def test_chat_flood_driver_runs_and_the_flooder_is_cut_short(tmp_path: Path) -> 
 def test_data_scale_measures_a_postgresql_copy_of_the_generated_file(tmp_path: Path) -> None:
     # Tiny (20,000 answers, 2 classes), boards only, no cache drops or server restarts: the
     # loader's COPY and data_scale's PostgreSQL target run; the figures are not looked at.
-    import asyncpg
-
-    server = cluster_url()
-    source = tmp_path / "small.sqlite3"
-    make_big_db.generate(source, 200, 20_000, 600, seed=8, classes=2)
-    name = f"smoke_{uuid.uuid4().hex[:12]}"
-    url = asyncio.run(load_postgres.load(source, server, name))
     out = tmp_path / "scale.json"
-    try:
+    with small_file_and_postgres_copy(tmp_path) as (source, url):
         code = data_scale.main(["--database-url", url, "--quick", "--boards-only", "--no-cold",
                                 "--json", str(out)])
-    finally:
-        async def drop() -> None:
-            admin = await asyncpg.connect(server)
-            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-            await admin.close()
-
-        asyncio.run(drop())
     assert code == 0
     report = json.loads(out.read_text())
     assert report["engine"] == "postgresql"
@@ -103,27 +107,13 @@ def test_data_scale_measures_a_postgresql_copy_of_the_generated_file(tmp_path: P
 def test_flag_kpis_agree_on_both_engines(tmp_path: Path) -> None:
     # A tiny file (20,000 answers) and its PostgreSQL copy, each made to look like a week at
     # 50% and measured once: the two engines must count the same arms, answers and reviews.
-    import asyncpg
-
-    server = cluster_url()
-    source = tmp_path / "small.sqlite3"
-    make_big_db.generate(source, 200, 20_000, 600, seed=8, classes=2)
-    name = f"smoke_{uuid.uuid4().hex[:12]}"
-    url = asyncio.run(load_postgres.load(source, server, name))
     reports = []
-    try:
+    with small_file_and_postgres_copy(tmp_path) as (source, url):
         for target in (["--db", str(source)], ["--database-url", url]):
             out = tmp_path / "flags.json"
             assert flag_kpis.main([*target, "--no-cold", "--repeats", "1",
                                    "--json", str(out)]) == 0
             reports.append(json.loads(out.read_text()))
-    finally:
-        async def drop() -> None:
-            admin = await asyncpg.connect(server)
-            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-            await admin.close()
-
-        asyncio.run(drop())
     sqlite_report, postgres_report = reports
     for window in ("kpis_by_arm_24h", "kpis_by_arm_7d"):
         assert sqlite_report[window]["arms"] == postgres_report[window]["arms"]
