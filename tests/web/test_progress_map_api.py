@@ -33,6 +33,10 @@ async def test_the_map_shows_the_learners_facts_and_a_facts_answers(web: WebDojo
     assert detail["answers"]
     assert all(a["correct"] and a["ms"] == 1500 for a in detail["answers"])
     assert detail["next_due"] > web.dojo.clock()
+    assert not any(c["due"] for c in cells.values())  # answered right today: not due
+    web.dojo.clock.advance(30 * 86_400_000)
+    later = (await _get(web, "/api/progress/map")).json()["facts"]
+    assert {c["key"] for c in later if c["due"]} == keys
     # Another learner's map of the same topic shows none of it.
     other = (await _get(web, f"/api/progress/map?topic={body['topic']}&fact={key}",
                         user_id=77)).json()

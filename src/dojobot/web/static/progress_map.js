@@ -126,7 +126,7 @@ var DojoMap = (function () {
     var box = document.getElementById("chart");
     document.getElementById("sets-title").textContent = t.sets;
     if (!sets.length) { box.replaceChildren(el("p", "", t.none)); return; }
-    var W = 300, H = 140, L = 30, R = 30, T = 14, B = 16, w = W - L - R, h = H - T - B;
+    var W = 300, H = 150, L = 30, R = 30, T = 26, B = 10, w = W - L - R, h = H - T - B;
     var slot = w / sets.length;
     var top = Math.max.apply(null, sets.map(function (s) { return s.median || 0; })) || 1000;
     var chart = svg("svg", {viewBox: "0 0 " + W + " " + H, "aria-hidden": "true",
@@ -134,8 +134,8 @@ var DojoMap = (function () {
     chart.appendChild(svg("line", {x1: L, y1: T + h, x2: L + w, y2: T + h, "class": "axis"}));
     chart.appendChild(svg("text", {x: 2, y: 10}, t.accuracy_axis));
     chart.appendChild(svg("text", {x: W - 2, y: 10, "text-anchor": "end"}, t.median_axis));
-    chart.appendChild(svg("text", {x: L - 3, y: T + 4, "text-anchor": "end"}, Dojo.integer(100)));
-    chart.appendChild(svg("text", {x: L + w + 3, y: T + 4},
+    chart.appendChild(svg("text", {x: L - 3, y: T + 8, "text-anchor": "end"}, Dojo.integer(100)));
+    chart.appendChild(svg("text", {x: L + w + 3, y: T + 8},
                           Dojo.seconds(top, {seconds: "{seconds}"})));
     var points = [];
     sets.forEach(function (s, i) {
