@@ -8,14 +8,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from dojobot.cli.commands import _open_current
+from dojobot.cli.common import open_current
 from dojobot.cli.progress import progress
 from dojobot.config import Settings
 from dojobot.storage import cards as store
 
 
 async def _build(settings: Settings) -> None:
-    async with _open_current(settings) as db:
+    async with open_current(settings) as db:
         learners = await store.learners_with_answers(db)
         total = 0
         with progress("build-cards", len(learners), "learners") as shown:

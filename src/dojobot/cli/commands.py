@@ -8,18 +8,16 @@ import hashlib
 import json
 import re
 import tempfile
-import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dojobot.cli.common import CliError, now_ms, open_current
 from dojobot.cli.legacy_source import SourceError, SourceRows, read_source, read_user_map
 from dojobot.cli.progress import copying, progress
 from dojobot.config import Settings
 from dojobot.engine.flags import FlagInputError, known_flag
-from dojobot.ops.database import backup_first, open_database
+from dojobot.ops.database import backup_first
 from dojobot.ops.report import by_arm_json, by_arm_lines, kpis_json, kpis_lines
 from dojobot.ops.startup import token_free_reason
 from dojobot.storage import legacy as store
@@ -27,38 +25,10 @@ from dojobot.storage.arm_kpis import kpis_by_arm
 from dojobot.storage.backup import backup_database, restore_database
 from dojobot.storage.db import Database, StorageError
 from dojobot.storage.kpis import compute_kpis, stage_distribution
-from dojobot.storage.migrator import status
 from dojobot.storage.postgres import PostgresDatabase
 
 CLAIM_TTL_MS = 7 * 24 * 3600 * 1000
 WINDOW = re.compile(r"^(\d{1,5})([hd])$")
-
-
-class CliError(Exception):
-    """A failure to report as one line and a non-zero exit (cli.py and these commands)."""
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-@asynccontextmanager
-async def _open_current(
-    settings: Settings, *, readonly: bool = False, path: Path | None = None
-) -> AsyncIterator[Database]:
-    """The existing database on either engine (or a copy of the SQLite file at `path`),
-    refusing one whose schema is behind this version."""
-    db = await open_database(settings, create=False, readonly=readonly, path=path)
-    try:
-        state = await status(db)
-        if state.pending:
-            raise CliError(
-                f"database {db.display_name} is at schema version {state.current}; "
-                "run `dojobot migrate up` first"
-            )
-        yield db
-    finally:
-        await db.close()
 
 
 def cmd_import_legacy(settings: Settings, args: argparse.Namespace) -> None:
@@ -84,26 +54,26 @@ async def _import(
     args: argparse.Namespace,
 ) -> None:
     if not args.dry_run:
-        async with _open_current(settings) as db:
+        async with open_current(settings) as db:
             report = await _import_into(db, settings, path, source, sha256, user_map, args)
     elif settings.uses_postgres:
         # One transaction, rolled back at the end: the live database is never changed. Its
         # writes hold their row locks meanwhile: a mapped learner's answer waits for it.
-        async with _open_current(settings) as db:
+        async with open_current(settings) as db:
             assert isinstance(db, PostgresDatabase)
             async with db.rehearsal() as rehearsal:
                 report = await _import_into(
                     rehearsal, settings, path, source, sha256, user_map, args
                 )
     else:
-        async with _open_current(settings, readonly=True):
+        async with open_current(settings, readonly=True):
             pass  # refuse an out-of-date schema by the database's own name
         # Into a copy: the live file is never written, and a running bot never waits.
         with tempfile.TemporaryDirectory(prefix="dojobot-dry-run-") as folder:
             copy = Path(folder) / "copy.sqlite3"
             with copying("dry run: copy", settings.database_path, copy):
                 backup_database(settings.database_path, copy)
-            async with _open_current(settings, path=copy) as db:
+            async with open_current(settings, path=copy) as db:
                 report = await _import_into(
                     db, settings, path, source, sha256, user_map, args
                 )
@@ -134,7 +104,7 @@ async def _import_into(
         try:
             outcome = await store.import_rows(
                 db, rows, user_map, source=str(path), source_sha256=sha256,
-                time_unit=args.time_unit, rows_read=source.read, now_ms=_now_ms(),
+                time_unit=args.time_unit, rows_read=source.read, now_ms=now_ms(),
                 on_progress=on_progress,
             )
         except db.driver_error as exc:
@@ -186,13 +156,13 @@ def _import_report(
 
 
 async def _rollback(settings: Settings) -> None:
-    async with _open_current(settings) as db:
+    async with open_current(settings) as db:
         if not await store.has_live_import(db):
             print("nothing to roll back: no import is left")
             return
         saved = backup_first(settings, "before-rollback")
         async with db.transaction() as tx:
-            done = await store.rollback_last(tx, _now_ms())
+            done = await store.rollback_last(tx, now_ms())
     assert done is not None
     if saved:
         print(f"backup: {saved}")
@@ -225,7 +195,7 @@ async def _bot_username(settings: Settings) -> tuple[str | None, str]:
 
 
 async def _legacy_link(settings: Settings, legacy_user_id: str) -> None:
-    async with _open_current(settings) as db:
+    async with open_current(settings) as db:
         account = await store.find_account(db, legacy_user_id)
         if account is None:
             raise CliError(f"no legacy account {legacy_user_id!r}; import it first")
@@ -234,7 +204,7 @@ async def _legacy_link(settings: Settings, legacy_user_id: str) -> None:
                 f"legacy account {legacy_user_id} is already linked to Telegram user "
                 f"{account.user_id}"
             )
-        now = _now_ms()
+        now = now_ms()
         token = await store.create_claim_token(
             db, account.legacy_account_id, now, now + CLAIM_TTL_MS
         )
@@ -297,20 +267,20 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> None:
         span = window_ms(args.since)
     except argparse.ArgumentTypeError as exc:
         raise CliError(f"--since {exc}") from None
-    since = None if span is None else _now_ms() - span
+    since = None if span is None else now_ms() - span
     if args.by_flag is not None:
         try:
             flag = known_flag(args.by_flag)
         except FlagInputError as exc:
             raise CliError(f"--by-flag: {exc}") from None
-        async with _open_current(settings, readonly=True) as db:
+        async with open_current(settings, readonly=True) as db:
             arms = await kpis_by_arm(db, flag, since)
         if args.json:
             print(json.dumps(by_arm_json(flag, arms, args.since), indent=2))
         else:
             print("\n".join(by_arm_lines(flag, arms, args.since)))
         return
-    async with _open_current(settings, readonly=True) as db:
+    async with open_current(settings, readonly=True) as db:
         kpis = await compute_kpis(db, since)
     if args.json:
         print(json.dumps(kpis_json(kpis, args.since), indent=2))

@@ -7,7 +7,7 @@ import argparse
 import asyncio
 from datetime import UTC, datetime
 
-from dojobot.cli.commands import CliError, _now_ms, _open_current
+from dojobot.cli.common import CliError, now_ms, open_current
 from dojobot.config import Settings
 from dojobot.engine.flags import FlagInputError, known_flag, parse_percent
 from dojobot.storage import flags as store
@@ -45,7 +45,7 @@ def _chat_id(text: str) -> int:
 async def _flags(settings: Settings, args: argparse.Namespace) -> None:
     action = args.action
     if action is None:
-        async with _open_current(settings, readonly=True) as db:
+        async with open_current(settings, readonly=True) as db:
             print("\n".join(flag_lines(await store.read_flags(db))))
         return
     try:
@@ -54,8 +54,8 @@ async def _flags(settings: Settings, args: argparse.Namespace) -> None:
     except FlagInputError as exc:
         raise CliError(str(exc)) from None
     chat_id = _chat_id(args.chat_id) if getattr(args, "chat_id", None) is not None else None
-    now = _now_ms()
-    async with _open_current(settings) as db:
+    now = now_ms()
+    async with open_current(settings) as db:
         if action == "unset" or chat_id is not None:
             assert chat_id is not None
             if not await store.set_class_percent(db, flag, chat_id, percent, now):

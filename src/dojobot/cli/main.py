@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from dojobot.cli.cards import add_parser as add_cards_parser
-from dojobot.cli.commands import CliError, add_parsers
+from dojobot.cli.commands import add_parsers
+from dojobot.cli.common import CliError
 from dojobot.cli.flags import add_parser as add_flags_parser
 from dojobot.cli.progress import progress
 from dojobot.config import Mode, Settings, SettingsError, load_settings
