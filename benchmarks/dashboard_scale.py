@@ -30,10 +30,9 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
-from benchmarks.data_scale import BOARD_NOW, WORST_CLASS, Target
+from benchmarks.data_scale import BOARD_NOW, WORST_CLASS, Target, target_of
 from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.cards import MemoryCard
 from dojobot.engine.facts import map_space
@@ -175,10 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cold-runs", type=int, default=3)
     p.add_argument("--no-cold", action="store_true", help="cold = a new connection only")
     args = p.parse_args(argv)
-    target = Target(args.database_url or f"sqlite:///{args.db}", cold=not args.no_cold)
-    if target.path is not None and not Path(target.path).exists():
-        print(f"{target.path} does not exist; run python -m benchmarks.make_big_db first",
-              file=sys.stderr)
+    target = target_of(args)
+    if target is None:
         return 2
     member = asyncio.run(prepare(target))
     report = {"date": time.strftime("%Y-%m-%d"),

@@ -398,6 +398,18 @@ def measure_bytes(path: Path) -> dict[str, Any]:
     }
 
 
+
+def target_of(args: argparse.Namespace) -> Target | None:
+    """The database that --db or --database-url names (cold unless --no-cold); None, with
+    a note on stderr, when the SQLite file has not been made yet."""
+    target = Target(args.database_url or f"sqlite:///{args.db}", cold=not args.no_cold)
+    if target.path is not None and not target.path.exists():
+        print(f"{target.path} does not exist; run python -m benchmarks.make_big_db first",
+              file=sys.stderr)
+        return None
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the measurements and print a report."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -411,10 +423,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--boards-only", action="store_true",
                    help="bytes and class boards only (reads only: before/after on two files)")
     args = p.parse_args(argv)
-    target = Target(args.database_url or f"sqlite:///{args.db}", cold=not args.no_cold)
-    if target.path is not None and not target.path.exists():
-        print(f"{target.path} does not exist; run python -m benchmarks.make_big_db first",
-              file=sys.stderr)
+    target = target_of(args)
+    if target is None:
         return 2
     repeats, cold, learners, sets = (5, 2, 20, 1) if args.quick else (30, 5, 100, 2)
     sample = 10 if args.quick else 50

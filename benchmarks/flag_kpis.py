@@ -28,7 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchmarks.data_scale import END_MS, Target, timed
+from benchmarks.data_scale import END_MS, Target, target_of, timed
 from dojobot.engine.flags import SCHEDULER, arm_for
 from dojobot.storage.arm_kpis import kpis_by_arm
 from dojobot.storage.db import Database
@@ -107,10 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="never drop caches or restart the server: cold = a new connection")
     p.add_argument("--json", help="also write the report as JSON here")
     args = p.parse_args(argv)
-    target = Target(args.database_url or f"sqlite:///{args.db}", cold=not args.no_cold)
-    if target.path is not None and not target.path.exists():
-        print(f"{target.path} does not exist; run python -m benchmarks.make_big_db first",
-              file=sys.stderr)
+    target = target_of(args)
+    if target is None:
         return 2
 
     async def run() -> dict[str, Any]:
