@@ -25,6 +25,7 @@ from typing import Any
 
 from benchmarks.crowded_classroom import Classroom
 from benchmarks.practising import (
+    loaded_bot_options,
     practise_through_quiet,
     quiet_vs_loaded,
     run_and_report,
@@ -69,15 +70,9 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
 
 def main(argv: list[str] | None = None) -> int:
     """Command line."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--practising", type=int, default=8)
-    p.add_argument("--think", type=float, default=1.0, help="mean seconds before each answer")
-    p.add_argument("--quiet", type=float, default=15.0)
+    p = loaded_bot_options(__doc__, practising=8, quiet=15.0, rounds=False)
     p.add_argument("--flood", type=float, default=20.0)
     p.add_argument("--flood-updates", type=int, default=6000)
-    p.add_argument("--seed", type=int, default=12)
-    p.add_argument("--baseline-src", help="a source tree (its src/) to measure as 'before'")
-    p.add_argument("--json", help="also write the report here")
     return run_and_report(p.parse_args(argv), one_run, summary)
 
 

@@ -31,6 +31,7 @@ from benchmarks.answer_path import DEEP_LINKS, TOKEN
 from benchmarks.practising import (
     Learner,
     Practising,
+    loaded_bot_options,
     practise_through_quiet,
     quiet_vs_loaded,
     run_and_report,
@@ -131,16 +132,9 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
 
 def main(argv: list[str] | None = None) -> int:
     """Command line."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--practising", type=int, default=10)
-    p.add_argument("--think", type=float, default=1.0, help="mean seconds before each answer")
-    p.add_argument("--quiet", type=float, default=20.0)
+    p = loaded_bot_options(__doc__, practising=10, quiet=20.0)
     p.add_argument("--flood", type=float, default=20.0)
     p.add_argument("--burst", type=int, default=30, help="/progress sent at once")
-    p.add_argument("--rounds", type=int, default=1)
-    p.add_argument("--seed", type=int, default=12)
-    p.add_argument("--baseline-src", help="a source tree (its src/) to measure as 'before'")
-    p.add_argument("--json", help="also write the report here")
     return run_and_report(p.parse_args(argv), one_run, summary)
 
 

@@ -36,6 +36,7 @@ from benchmarks.answer_path import DEEP_LINKS, TOKEN
 from benchmarks.practising import (
     Learner,
     Practising,
+    loaded_bot_options,
     practise_through_quiet,
     quiet_vs_loaded,
     run_and_report,
@@ -246,18 +247,11 @@ def stored_vs_true_heavy(db: Path, room: Room) -> dict[str, dict[str, float]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--practising", type=int, default=8)
-    p.add_argument("--think", type=float, default=1.0, help="mean seconds before each answer")
-    p.add_argument("--quiet", type=float, default=20.0)
+    p = loaded_bot_options(__doc__, practising=8, quiet=20.0)
     p.add_argument("--heavy", type=float, default=20.0, help="least seconds of heavy phase")
     p.add_argument("--answers", type=int, default=100_000, help="the heavy learner's")
     p.add_argument("--members", type=int, default=300)
     p.add_argument("--boards", type=int, default=2, help="charts and exports, each")
-    p.add_argument("--rounds", type=int, default=1)
-    p.add_argument("--seed", type=int, default=12)
-    p.add_argument("--baseline-src", help="a source tree (its src/) to measure as 'before'")
-    p.add_argument("--json", help="also write the report here")
     return run_and_report(p.parse_args(argv), one_run, summary)
 
 

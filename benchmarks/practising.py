@@ -166,6 +166,24 @@ def stored_vs_true(db: Path, learners: list[Learner]) -> dict[str, dict[str, flo
             for phase, d in diffs.items()}
 
 
+
+def loaded_bot_options(
+    doc: str, *, practising: int, quiet: float, rounds: bool = True
+) -> argparse.ArgumentParser:
+    """The options every loaded-bot benchmark takes (how many learners practise, their
+    pace, the quiet phase, the seed, a baseline, the JSON file); each adds its own load's."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--practising", type=int, default=practising)
+    p.add_argument("--think", type=float, default=1.0, help="mean seconds before each answer")
+    p.add_argument("--quiet", type=float, default=quiet)
+    if rounds:
+        p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--seed", type=int, default=12)
+    p.add_argument("--baseline-src", help="a source tree (its src/) to measure as 'before'")
+    p.add_argument("--json", help="also write the report here")
+    return p
+
+
 def run_and_report(
     args: argparse.Namespace, one_run: OneRun, summary: Callable[[dict[str, Any]], str]
 ) -> int:
