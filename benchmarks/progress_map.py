@@ -90,7 +90,7 @@ async def progress_with_map(db: Database, topic: str) -> int:
     await memory_store.pace_ms(db, HEAVY_USER)
     zone = await zone_of(db, HEAVY_USER, "UTC")
     summary = card_map([f.key for f in facts], cards, NOW, day_bounds(NOW, zone).end_ms)
-    png = await asyncio.to_thread(learner_map, f"{topic} · Hatsu", facts, summary.recall,
+    png = await asyncio.to_thread(learner_map, f"{topic} · Hatsu", facts, summary.bands,
                                   summary.due)
     return len(png)
 

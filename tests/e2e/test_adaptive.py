@@ -10,9 +10,11 @@ from functools import partial
 
 from PIL import Image
 
-from dojobot.display.fluency_map import recall_colour
-from dojobot.engine.cards import shown_recall
+from dojobot.display.fluency_map import COLOURS, learner_legend
+from dojobot.engine.cards import band, shown_recall
 from dojobot.engine.flags import SCHEDULER
+from dojobot.engine.memory import Standing
+from dojobot.i18n import use_language
 from dojobot.storage import flags
 from dojobot.storage.cards import card_columns, card_of
 from dojobot.storage.classes import is_member
@@ -172,11 +174,25 @@ async def test_test_out_buttons_at_ku_and_forged(dojo: Dojo) -> None:
 
 
 async def recall_shade(dojo: Dojo, user_id: int, fact: str) -> tuple[int, int, int]:
-    """The colour the map must give a fact: its card's predicted recall, shaded."""
+    """The colour the map must give a fact: its card's band."""
     row = await fetchone(dojo.db, f"SELECT {card_columns()} FROM fact_card"
                                   " WHERE user_id = ? AND fact = ?", (user_id, fact))
     assert row is not None
-    return recall_colour(shown_recall(card_of(tuple(row)), dojo.clock()))
+    card = card_of(tuple(row))
+    return COLOURS[band(card, shown_recall(card, dojo.clock()), dojo.clock())]
+
+
+def assert_map_agrees(photo: BotMessage) -> None:
+    """Every cell is in a legend colour, and the fluent cells are the caption's count (a
+    child counting green cells gets the caption's number)."""
+    image = photo.file_bytes or b""
+    shades = [cell_colour(image, row, col) for row in range(2, 10) for col in range(2, 10)]
+    with use_language("en"):
+        legend = {colour for colour, _name in learner_legend()}
+    assert set(shades) <= legend, set(shades) - legend
+    counted = re.match(r"(\d+) of 64 facts fluent", photo.plain_text)
+    assert counted is not None, photo.plain_text
+    assert shades.count(COLOURS[Standing.FLUENT]) == int(counted[1])
 
 
 async def progress_map(dojo: Dojo, learner: User) -> BotMessage:
@@ -217,6 +233,7 @@ async def test_a_missed_fact_comes_back_until_it_is_fluent(dojo: Dojo) -> None:
     missed = cell_colour(photo.file_bytes or b"", 7, 8)
     assert missed == await recall_shade(dojo, 603, "mul 7 8")
     assert missed[0] > missed[1]  # red or amber: a fact the model expects to slip
+    assert_map_agrees(photo)
     assert "due for review today" in photo.plain_text
     # Now the learner knows it: the next set brings it back first, until it is fluent.
     for attempt in range(3):
@@ -241,6 +258,7 @@ async def test_a_missed_fact_comes_back_until_it_is_fluent(dojo: Dojo) -> None:
     assert cell_colour(photo.file_bytes or b"", 7, 8) == await recall_shade(dojo, 603,
                                                                             "mul 7 8")
     assert re.match(r"\d+ of 64 facts fluent · \d+ due for review today", photo.plain_text)
+    assert_map_agrees(photo)
     assert missed_at >= 1
 
 
@@ -288,7 +306,7 @@ async def test_pace_takes_three_six_or_twelve(dojo: Dojo, standin: BotApiStandIn
     assert row == 6000
     await standin.send_text(learner, "/help")
     help_text = (await standin.next_message(learner)).plain_text
-    assert "fluent when you answer it right within your pace" in help_text
+    assert "fluent when your last answer was right within your pace" in help_text
 
 
 async def dojo_pace(standin: BotApiStandIn, learner: User, dojo: Dojo) -> int:

@@ -8,6 +8,7 @@ from PIL import features
 
 from dojobot.display.fluency_map import learner_map
 from dojobot.engine.facts import space
+from dojobot.engine.memory import Standing
 from dojobot.i18n import LRI, PDI, use_language
 from telegram_standin import BotMessage
 from tests.support.dojo import Dojo
@@ -62,7 +63,8 @@ def test_the_map_draws_persian_shaped() -> None:
     assert features.check("raqm"), "install libfribidi0 (scripts/ensure-system-packages)"
     facts = list(space("mul", 1, 101) or ())
     with use_language("fa"):
-        png = learner_map("ضرب: دورهای اخیر", facts, {f.key: 0.95 for f in facts}, set())
+        png = learner_map("ضرب: دورهای اخیر", facts, {f.key: Standing.FLUENT for f in facts},
+                         set())
     assert png.startswith(b"\x89PNG")
 
 

@@ -8,7 +8,7 @@ Layout per topic: + − × and the negatives topics put the first number in rows
 second in columns; ÷ puts the divisor in rows and the answer in columns (so the grid reads
 like a times table); mod puts the number in rows and the divisor in columns; powers put the
 exponent in rows and the base in columns; roots are one row. Small spaces (≤ 30 facts)
-write the question in each cell. A learner's map colours each fact by its standing; a
+write the question in each cell. A learner's map colours each fact by its band; a
 class's map shades each fact by the share of members fluent in it and writes the share.
 """
 
@@ -43,18 +43,13 @@ AXES = {
     "root": ("", N_("square root of")),
 }
 DEFAULT_AXES = (N_("first number"), N_("second number"))
-# A learner's map shades each fact by the recall FSRS predicts for it: green from 90% (the
-# fluent bound), through amber at 80%, to red at 70% or less. FSRS-6 forgets along a power
-# law with a long tail (70% is about 15 times the stability), so the stops sit high.
-RECALL_STOPS = ((0.7, COLOURS[Standing.MISSED]), (0.8, COLOURS[Standing.SLOW]),
-                (0.9, COLOURS[Standing.FLUENT]))
-# Translators: the learner's map legend: how likely each fact is remembered, as the memory
-# model predicts it, and the dot on facts due for review today.
-RECALL_LEGEND = (
-    (COLOURS[Standing.FLUENT], N_("likely remembered (90%+)")),
-    (COLOURS[Standing.SLOW], N_("fading")),
-    (COLOURS[Standing.MISSED], N_("likely forgotten")),
-    (COLOURS[Standing.UNSEEN], N_("not seen yet")),
+# Translators: the learner's map legend: one colour per band (engine/cards.band); fluent
+# is a fact answered right within the pace last time and likely still known tomorrow.
+BAND_LEGEND = (
+    (Standing.FLUENT, N_("fluent")),
+    (Standing.SLOW, N_("not fluent yet")),
+    (Standing.MISSED, N_("likely forgotten")),
+    (Standing.UNSEEN, N_("not seen yet")),
 )
 DUE_LEGEND = N_("• due for review today")
 WHITE, INK, PALE = (255, 255, 255), (36, 41, 47), (246, 248, 250)
@@ -206,36 +201,19 @@ def _draw(
     return out.getvalue()
 
 
-def recall_colour(recall: float | None) -> tuple[int, int, int]:
-    """A cell's colour for a predicted recall (None: never seen), between RECALL_STOPS."""
-    if recall is None:
-        return COLOURS[Standing.UNSEEN]
-    low_at, low = RECALL_STOPS[0]
-    if recall <= low_at:
-        return low
-    for high_at, high in RECALL_STOPS[1:]:
-        if recall <= high_at:
-            share = (recall - low_at) / (high_at - low_at)
-            return tuple(  # type: ignore[return-value]
-                round(a + (b - a) * share) for a, b in zip(low, high, strict=True)
-            )
-        low_at, low = high_at, high
-    return low
-
-
-def learner_map(title: str, facts: Sequence[Fact], recalls: Mapping[str, float],
+def learner_map(title: str, facts: Sequence[Fact], bands: Mapping[str, Standing],
                 due: Collection[str]) -> bytes:
-    """A learner's map: each fact shaded by its predicted recall, a dot on each fact due
-    today, with a legend."""
-    fills = {f: recall_colour(recalls.get(f.key)) for f in facts}
+    """A learner's map: each fact in its band's colour (not seen where it has none), a
+    dot on each fact due today, with a legend of exactly those colours."""
+    fills = {f: COLOURS[bands.get(f.key, Standing.UNSEEN)] for f in facts}
     notes = {f: f.label for f in facts} if len(facts) <= LABELLED_CELLS else {}
     return _draw(facts, fills, title, notes, learner_legend(),
                  {f for f in facts if f.key in due})
 
 
 def learner_legend() -> list[tuple[tuple[int, int, int], str]]:
-    """The learner's map legend in the current language: the shades, then the dot."""
-    legend = [(colour, _(name)) for colour, name in RECALL_LEGEND]
+    """The learner's map legend in the current language: the bands, then the dot."""
+    legend = [(COLOURS[band], _(name)) for band, name in BAND_LEGEND]
     legend.append((WHITE, _(DUE_LEGEND)))  # no swatch: the label starts with the dot
     return legend
 

@@ -32,10 +32,14 @@ from fsrs import Card, Rating, Scheduler, State
 
 from dojobot.engine.calendar import moment_ms, utc_moment
 from dojobot.engine.facts import fact_of
+from dojobot.engine.memory import Standing
 
 DAY_MS = 86_400_000
 DEFAULT_RETENTION = 0.9
 FLUENT_RECALL = 0.9  # predicted recall at the next day's practice for a fact to be fluent
+# Below this predicted recall a fact that is not fluent shows as likely forgotten. FSRS-6
+# forgets along a power law with a long tail (70% is about 15 times the stability).
+FORGOTTEN_RECALL = 0.7
 EASY_SHARE = 0.5  # of the pace: an answer this fast is rated Easy
 
 
@@ -144,12 +148,26 @@ def shown_recall(card: MemoryCard, now_ms: int) -> float:
     return recall(card, max(now_ms, card.last_review_ms + DAY_MS))
 
 
+def band(card: MemoryCard | None, shown: float | None, now_ms: int) -> Standing:
+    """A fact's band on the map, each one colour with one legend entry. Fluent only when
+    is_fluent, so the fluent cells are exactly the caption's count (a continuous shade by
+    recall made cells green that were not fluent, and a miss orange, a colour the legend
+    lacks); likely forgotten when its shown recall is at most FORGOTTEN_RECALL; else met
+    but not fluent yet."""
+    if card is None or shown is None:
+        return Standing.UNSEEN
+    if is_fluent(card, now_ms):
+        return Standing.FLUENT
+    return Standing.MISSED if shown <= FORGOTTEN_RECALL else Standing.SLOW
+
+
 @dataclass(frozen=True)
 class CardMap:
     """A learner's map of a topic from their cards: what each cell and the caption show."""
 
     recall: dict[str, float]  # predicted recall (shown_recall) of each fact met
     due: frozenset[str]  # facts due on the learner's day
+    bands: dict[str, Standing]  # each fact's band on the map
     fluent: int
     total: int
     slowest: tuple[tuple[str, int], ...]  # (fact, ms) of recent right but slow answers
@@ -161,10 +179,13 @@ def card_map(keys: Sequence[str], cards: Mapping[str, MemoryCard], now_ms: int,
     met = [(k, cards[k]) for k in keys if k in cards]
     slow = sorted(((k, c.last_ms) for k, c in met if c.last_rating == Rating.Hard),
                   key=lambda item: -item[1])
+    recalls = {k: shown_recall(c, now_ms) for k, c in met}
+    bands = {k: band(cards.get(k), recalls.get(k), now_ms) for k in keys}
     return CardMap(
-        recall={k: shown_recall(c, now_ms) for k, c in met},
+        recall=recalls,
         due=frozenset(k for k, c in met if is_due(c, day_end_ms)),
-        fluent=sum(is_fluent(c, now_ms) for _k, c in met),
+        bands=bands,
+        fluent=sum(b is Standing.FLUENT for b in bands.values()),
         total=len(keys),
         slowest=tuple(slow[:slowest]),
     )

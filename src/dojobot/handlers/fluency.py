@@ -52,7 +52,7 @@ async def send_learner_map(
     )
     from dojobot.display.fluency_map import learner_map  # Pillow and matplotlib: only when used
 
-    png = await render(learner_map, title, facts, summary.recall, summary.due)
+    png = await render(learner_map, title, facts, summary.bands, summary.due)
     caption = _("{fluent} of {total} facts fluent").format(
         fluent=number(summary.fluent), total=number(summary.total)
     ) + " · " + ngettext("{n} due for review today", "{n} due for review today",

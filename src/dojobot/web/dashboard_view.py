@@ -12,7 +12,7 @@ from typing import Any
 
 from dojobot.display.formats import DASH, percent, seconds, short_day
 from dojobot.engine.calendar import Bounds, local_date, zone
-from dojobot.engine.cards import FLUENT_RECALL, CardMap
+from dojobot.engine.cards import CardMap
 from dojobot.engine.facts import Fact
 from dojobot.engine.focus import has_met
 from dojobot.engine.leaderboard import Entry
@@ -52,8 +52,8 @@ LABELS = {
     "recent_sets": N_("Recent sets"),
     "no_sets": N_("No finished sets yet."),
     "fluency": N_("Fluency map"),
-    "fluent": N_("likely remembered (90%+)"),
-    "slow": N_("fading"),
+    "fluent": N_("fluent"),
+    "slow": N_("not fluent yet"),
     "missed": N_("likely forgotten"),
     "unseen": N_("not seen yet"),
     "due": N_("• due for review today"),
@@ -77,8 +77,6 @@ LABELS = {
     "chart_accuracy": N_("Accuracy per week"),
     "chart_median": N_("Median time per week"),
 }
-# The recall at which a fact turns amber, then green: display/fluency_map.py's stops.
-RECALL_BANDS = (0.8, FLUENT_RECALL)
 
 
 def labels() -> dict[str, str]:
@@ -173,14 +171,11 @@ def fact_grid(facts: Sequence[Fact], members: int, counts: Sequence[ClassFact]) 
 
 
 def member_map(facts: Sequence[Fact], summary: CardMap) -> list[dict[str, Any]]:
-    """Each fact of a member's map in the /progress map's recall bands (fluent from 90%,
-    fading, likely forgotten, not seen), and whether it is due today."""
+    """Each fact of a member's map in the /progress map's bands (engine/cards.band: fluent,
+    not fluent yet, likely forgotten, not seen), and whether it is due today."""
     cells = []
     for f in facts:
-        recall = summary.recall.get(f.key)
-        band = ("unseen" if recall is None else "fluent" if recall >= RECALL_BANDS[1]
-                else "slow" if recall >= RECALL_BANDS[0] else "missed")
-        cells.append({"r": f.row, "c": f.col, "q": f.label, "s": band,
+        cells.append({"r": f.row, "c": f.col, "q": f.label, "s": str(summary.bands[f.key]),
                       "due": f.key in summary.due})
     return cells
 

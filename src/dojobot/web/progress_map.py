@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dojobot.engine.cards import MemoryCard, card_map, is_fluent
+from dojobot.engine.cards import CardMap, card_map
 from dojobot.engine.facts import Fact, from_key, map_space
+from dojobot.engine.memory import Standing
 from dojobot.handlers.set_memory import learner_day
 from dojobot.i18n.names import shown
 from dojobot.storage import cards as card_store
@@ -58,10 +59,11 @@ async def recent_answers(db: Database, user_id: int, topic_id: int, fact: Fact,
     return [{"correct": bool(r[0]), "ms": r[1], "at": r[2]} for r in rows]
 
 
-def _cell(fact: Fact, card: MemoryCard | None, recall: float | None, due: bool,
-          now_ms: int) -> dict[str, Any]:
+def _cell(fact: Fact, summary: CardMap) -> dict[str, Any]:
+    band = summary.bands[fact.key]
     return {"key": fact.key, "label": fact.label, "row": fact.row, "col": fact.col,
-            "recall": recall, "due": due, "fluent": is_fluent(card, now_ms)}
+            "recall": summary.recall.get(fact.key), "due": fact.key in summary.due,
+            "band": str(band), "fluent": band is Standing.FLUENT}
 
 
 class FluencyMap(ApiHandler):
@@ -86,8 +88,7 @@ class FluencyMap(ApiHandler):
             "topics": [{"id": t.topic_id, "name": shown(t.display_name)} for t in topics],
             "rows": sorted({f.row for f in facts}),
             "cols": sorted({f.col for f in facts}),
-            "facts": [_cell(f, cards.get(f.key), summary.recall.get(f.key),
-                            f.key in summary.due, now) for f in facts],
+            "facts": [_cell(f, summary) for f in facts],
             "fluent": summary.fluent, "total": summary.total, "due": len(summary.due),
             # The chat's progress chart's points: each recent set's median and accuracy.
             "sets": [{"at": s.start_time, "reps": s.reps, "accuracy": s.accuracy,

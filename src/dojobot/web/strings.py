@@ -32,8 +32,8 @@ PAGE_STRINGS = {
     # The fluency map and the sets chart: the chat's map and chart use the same words.
     "topic": N_("Topic"),
     "fluent_of": N_("{fluent} of {total} facts fluent"),
-    "remembered": N_("likely remembered (90%+)"),
-    "fading": N_("fading"),
+    "fluent": N_("fluent"),
+    "learning": N_("not fluent yet"),
     "forgotten": N_("likely forgotten"),
     "unseen": N_("not seen yet"),
     "due_today": N_("• due for review today"),

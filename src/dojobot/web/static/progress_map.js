@@ -1,22 +1,15 @@
-/* The progress page's fluency map (one cell per fact, shaded by the recall the memory model
-   predicts now, a dot when due today; arrow keys move, Enter or a tap shows the fact's last
+/* The progress page's fluency map (one cell per fact in its band's colour: fluent, not
+   fluent yet, likely forgotten, not seen; a dot when due today; arrow keys move, Enter or a tap shows the fact's last
    answers) and the recent sets' chart (accuracy bars, median time line, a list for screen
    readers). Both come from GET /api/progress/map. */
 "use strict";
 var DojoMap = (function () {
-  var STOPS = [[0.7, [207, 34, 46]], [0.8, [227, 179, 65]], [0.9, [45, 164, 78]]];
   var state = {topic: null, t: null, body: null};
+  /* One colour per band (engine/cards.band), as the chat's map: the fluent cells are the
+     caption's count, and every colour is in the legend. */
+  var BANDS = {fluent: "var(--fluent)", slow: "var(--slow)", missed: "var(--missed)",
+               unseen: "var(--unseen)"};
 
-  function shade(recall) {  /* as display/fluency_map.py: red at 70%, amber 80%, green 90% */
-    if (recall <= STOPS[0][0]) return STOPS[0][1];
-    for (var i = 1; i < STOPS.length; i++) {
-      if (recall <= STOPS[i][0]) {
-        var a = STOPS[i - 1], b = STOPS[i], f = (recall - a[0]) / (b[0] - a[0]);
-        return a[1].map(function (v, k) { return Math.round(v + (b[1][k] - v) * f); });
-      }
-    }
-    return STOPS[STOPS.length - 1][1];
-  }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -56,7 +49,7 @@ var DojoMap = (function () {
         b.setAttribute("aria-label", cellLabel(fact, t));
         b.title = cellLabel(fact, t);
         b.tabIndex = cells.length ? -1 : 0;
-        if (fact.recall !== null) b.style.background = "rgb(" + shade(fact.recall).join(",") + ")";
+        if (fact.band !== "unseen") b.style.background = BANDS[fact.band];
         if (body.facts.length <= 30) b.textContent = fact.label;
         b.addEventListener("click", function () { choose(b); });
         cells.push(b);
@@ -103,7 +96,7 @@ var DojoMap = (function () {
   }
   function legend(t) {
     var list = document.getElementById("legend");
-    var items = [["var(--fluent)", t.remembered], ["var(--slow)", t.fading],
+    var items = [["var(--fluent)", t.fluent], ["var(--slow)", t.learning],
                  ["var(--missed)", t.forgotten], ["var(--unseen)", t.unseen]];
     var parts = items.map(function (item) {
       var li = el("li"), swatch = el("i");
