@@ -497,3 +497,29 @@ async def recent_sets(
             (user_id, topic_id, limit),
         )
     return [SetPoint(r[0], r[1], r[2], r[3], bool(r[4])) for r in reversed(rows)]
+
+
+@dataclass(frozen=True)
+class GivenTo:
+    """One of a learner's answers to one question."""
+
+    correct: bool
+    response_ms: int
+    answered_at: int
+
+
+async def answers_to(
+    db: Database, user_id: int, topic_id: int, question: str, limit: int
+) -> list[GivenTo]:
+    """The learner's last `limit` answers to `question`, newest first (the attempt table keeps
+    the question, not the fact's key). Pinned to the learner's index: without statistics the
+    planner would walk every learner's answers in the topic."""
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            """SELECT correct, response_ms, answered_at
+               FROM attempt INDEXED BY attempt_user_time
+               WHERE user_id = ? AND topic_id = ? AND question = ?
+               ORDER BY answered_at DESC, attempt_id DESC LIMIT ?""",
+            (user_id, topic_id, question, limit),
+        )
+    return [GivenTo(bool(r[0]), int(r[1]), int(r[2])) for r in rows]

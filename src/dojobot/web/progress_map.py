@@ -18,8 +18,7 @@ from dojobot.handlers.set_memory import learner_day
 from dojobot.i18n.names import shown
 from dojobot.storage import cards as card_store
 from dojobot.storage.catalogue import Catalogue, Topic
-from dojobot.storage.db import Database
-from dojobot.storage.practice import Progress, progress_by_topic, recent_sets
+from dojobot.storage.practice import Progress, answers_to, progress_by_topic, recent_sets
 from dojobot.web.server import ApiError, ApiHandler
 
 RECENT_ANSWERS = 5  # what fits under the grid on a 320 px phone
@@ -43,20 +42,6 @@ def _chosen(topics: list[Topic], progress: dict[int, Progress], asked: str | Non
     if practised:
         return max(practised, key=lambda t: progress[t.topic_id].last_practised_at or 0)
     return topics[0]
-
-
-async def recent_answers(db: Database, user_id: int, topic_id: int, fact: Fact,
-                         limit: int = RECENT_ANSWERS) -> list[dict[str, Any]]:
-    """The learner's last answers to one fact, newest first. The attempt table keeps the
-    question, not the fact's key, so the fact is found by its question."""
-    async with db.read() as tx:
-        rows = await tx.fetchall(
-            """SELECT correct, response_ms, answered_at FROM attempt
-               WHERE user_id = ? AND topic_id = ? AND question = ?
-               ORDER BY answered_at DESC, attempt_id DESC LIMIT ?""",
-            (user_id, topic_id, fact.problem.question, limit),
-        )
-    return [{"correct": bool(r[0]), "ms": r[1], "at": r[2]} for r in rows]
 
 
 def _cell(fact: Fact, summary: CardMap) -> dict[str, Any]:
@@ -103,6 +88,10 @@ class FluencyMap(ApiHandler):
             body["detail"] = {
                 "key": fact.key, "label": fact.label,
                 "next_due": card.due_ms if card else None,
-                "answers": await recent_answers(self.db, user_id, topic.topic_id, fact),
+                "answers": [
+                    {"correct": a.correct, "ms": a.response_ms, "at": a.answered_at}
+                    for a in await answers_to(self.db, user_id, topic.topic_id,
+                                              fact.problem.question, RECENT_ANSWERS)
+                ],
             }
         self.reply(body)
