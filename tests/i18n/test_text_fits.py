@@ -11,7 +11,7 @@ from matplotlib.text import Text
 from PIL import Image, ImageDraw
 
 from dojobot.display.charts import leaderboard_figure, progress_figure
-from dojobot.display.fluency_map import layout, learner_legend
+from dojobot.display.fluency_map import class_legend, layout, learner_legend
 from dojobot.engine.facts import Fact, space
 from dojobot.engine.leaderboard import Entry, Ranked
 from dojobot.i18n import LANGUAGES, _, use_language
@@ -43,7 +43,7 @@ def test_every_fluency_map_text_fits_its_box(language: str, topic: str, kind: st
             legend = learner_legend()
             notes = {f: f.label for f in facts}
         else:
-            legend = [((0, 0, 0), _("no member fluent")), ((0, 0, 0), _("every member fluent"))]
+            legend = class_legend()
             notes = {f: f"{f.label}\n100 %" for f in facts}
         title = _("{group} · {topic}: share of members fluent").format(
             group="Klasse 7A", topic="Subtracting negatives"

@@ -9,7 +9,8 @@ second in columns; ÷ puts the divisor in rows and the answer in columns (so the
 like a times table); mod puts the number in rows and the divisor in columns; powers put the
 exponent in rows and the base in columns; roots are one row. Small spaces (≤ 30 facts)
 write the question in each cell. A learner's map colours each fact by its band; a
-class's map shades each fact by the share of members fluent in it and writes the share.
+class's map shades each fact in four steps of the share of members fluent in it
+and writes the share.
 """
 
 from __future__ import annotations
@@ -63,12 +64,28 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size)
 
 
-def _share_colour(share: float) -> tuple[int, int, int]:
-    """From pale grey (no member fluent) to the fluent green (every member)."""
-    share = min(1.0, max(0.0, share))
+def _mix(share: float) -> tuple[int, int, int]:
     return tuple(  # type: ignore[return-value]
         round(p + (g - p) * share) for p, g in zip(PALE, COLOURS[Standing.FLUENT], strict=True)
     )
+
+
+# A class's map in four steps, each a legend entry: the caption counts the facts fluent for
+# at least half of the members, which are exactly the two darker steps. A continuous shade
+# had no legend entry between its two ends.
+# Translators: the class map's legend: how many of the members are fluent in a fact.
+SHARE_STEPS = (
+    (_mix(0.0), N_("no member fluent")),
+    (_mix(0.35), N_("fewer than half fluent")),
+    (_mix(0.7), N_("at least half fluent")),
+    (_mix(1.0), N_("every member fluent")),
+)
+
+
+def _share_colour(share: float) -> tuple[int, int, int]:
+    """The step of a share of members fluent: none, under half, at least half, all."""
+    step = 0 if share <= 0 else 3 if share >= 1 else 2 if share >= 0.5 else 1
+    return SHARE_STEPS[step][0]
 
 
 @dataclass(frozen=True)
@@ -219,15 +236,16 @@ def learner_legend() -> list[tuple[tuple[int, int, int], str]]:
 
 
 def class_map(title: str, facts: Sequence[Fact], shares: Mapping[str, float]) -> bytes:
-    """A class's map: each fact shaded by the share of members fluent in it."""
+    """A class's map: each fact in the step of the share of members fluent in it."""
     fills = {f: _share_colour(shares.get(f.key, 0.0)) for f in facts}
     notes: dict[Fact, str] = {}
     if len(facts) <= 81:
         for f in facts:
             share = percent(shares.get(f.key, 0.0))
             notes[f] = f"{f.label}\n{share}" if len(facts) <= LABELLED_CELLS else share
-    legend = [
-        (_share_colour(0.0), _("no member fluent")),
-        (_share_colour(1.0), _("every member fluent")),
-    ]
-    return _draw(facts, fills, title, notes, legend)
+    return _draw(facts, fills, title, notes, class_legend())
+
+
+def class_legend() -> list[tuple[tuple[int, int, int], str]]:
+    """The class map's legend in the current language, one entry per step."""
+    return [(colour, _(name)) for colour, name in SHARE_STEPS]
