@@ -8,6 +8,7 @@ from fsrs import Rating
 from dojobot.engine.calendar import day_bounds
 from dojobot.engine.cards import (
     DAY_MS,
+    card_map,
     check_retention,
     done_today,
     is_due,
@@ -16,6 +17,7 @@ from dojobot.engine.cards import (
     recall,
     review,
 )
+from dojobot.engine.memory import Standing
 
 PACE = 3000
 NOW = 20_000 * DAY_MS + 8 * 3_600_000  # 08:00 UTC
@@ -86,3 +88,22 @@ def test_target_retention_is_checked(value: float) -> None:
     with pytest.raises(ValueError, match=r"between 0\.7 and 0\.97"):
         check_retention(value)
     assert check_retention(0.85) == 0.85
+
+
+def test_the_map_is_green_exactly_where_the_caption_counts_fluent() -> None:
+    """A fact known for weeks but answered slowly today is likely remembered, yet not fluent:
+    it is not green, so the green cells are the caption's count. A fact missed today is in a
+    band the legend has (not a shade between two)."""
+    known = None
+    for day in (30, 20, 10, 3):
+        known = review(known, True, 1000, NOW - day * DAY_MS, PACE)
+    assert known is not None
+    slow_today = review(known, True, 5000, NOW - 3_600_000, PACE)
+    missed_today = review(None, False, 5000, NOW - 3_600_000, PACE)
+    cards = {"mul 2 3": known, "mul 2 4": slow_today, "mul 2 5": missed_today}
+    summary = card_map(["mul 2 3", "mul 2 4", "mul 2 5", "mul 2 6"], cards, NOW, NOW + DAY_MS)
+    assert summary.recall["mul 2 4"] >= 0.9  # remembered: the old map drew it green
+    assert summary.bands == {"mul 2 3": Standing.FLUENT, "mul 2 4": Standing.SLOW,
+                             "mul 2 5": summary.bands["mul 2 5"], "mul 2 6": Standing.UNSEEN}
+    assert summary.bands["mul 2 5"] in (Standing.SLOW, Standing.MISSED)
+    assert summary.fluent == 1
