@@ -170,8 +170,20 @@ async def test_facts_trends_and_the_csv_of_board_export(web: WebDojo) -> None:
     assert sorted((c["share"], c["text"]) for c in seen) == [
         (0.0, "0%"), (0.5, "50%"), (0.5, "50%")
     ]
+    # Each shaded cell takes a step of /board facts' legend, never a colour between steps.
+    legend = [entry["colour"] for entry in facts["legend"]]
+    assert [entry["text"] for entry in facts["legend"]] == [
+        "no member fluent", "fewer than half fluent", "at least half fluent",
+        "every member fluent",
+    ]
+    assert sorted((c["share"], c["colour"]) for c in seen) == [
+        (0.0, legend[0]), (0.5, legend[2]), (0.5, legend[2])
+    ]
     status, default = await get(web, f"{API}/facts")
     assert default["topic_name"] == "Multiplication"  # the board counts all topics
+    # The page's topic filter at "All topics": the same default grid, not a refusal.
+    status, every = await get(web, f"{API}/facts?topic=all")
+    assert (status, every["topic_name"]) == (200, "Multiplication")
     status, trends = await get(web, f"{API}/trends")
     assert len(trends["rows"]) == 8
     assert trends["rows"][-1]["reps"] == "3"

@@ -132,6 +132,13 @@ async def test_an_admin_opens_the_dashboard_and_sets_the_focus(
     )
     await screenshot(chromium, tmp_path, "dashboard-weeks")
 
+    # The class's fact grid, with the four steps of /board facts' legend.
+    await chromium.js("document.getElementById('tab-facts').click()")
+    assert await chromium.wait_for(
+        "document.querySelectorAll('.legend li').length === 4", "the grid's legend"
+    )
+    await screenshot(chromium, tmp_path, "dashboard-facts")
+
     # A member who is not an admin opens the same page: refused, nothing shown.
     await chromium.open("about:blank")  # else only the fragment changes: no new page
     await chromium.open(web.link("/dashboard?class=n4001", web.init_data(501, "Aiko")))

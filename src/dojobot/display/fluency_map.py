@@ -82,7 +82,7 @@ SHARE_STEPS = (
 )
 
 
-def _share_colour(share: float) -> tuple[int, int, int]:
+def share_colour(share: float) -> tuple[int, int, int]:
     """The step of a share of members fluent: none, under half, at least half, all."""
     step = 0 if share <= 0 else 3 if share >= 1 else 2 if share >= 0.5 else 1
     return SHARE_STEPS[step][0]
@@ -237,7 +237,7 @@ def learner_legend() -> list[tuple[tuple[int, int, int], str]]:
 
 def class_map(title: str, facts: Sequence[Fact], shares: Mapping[str, float]) -> bytes:
     """A class's map: each fact in the step of the share of members fluent in it."""
-    fills = {f: _share_colour(shares.get(f.key, 0.0)) for f in facts}
+    fills = {f: share_colour(shares.get(f.key, 0.0)) for f in facts}
     notes: dict[Fact, str] = {}
     if len(facts) <= 81:
         for f in facts:

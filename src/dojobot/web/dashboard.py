@@ -9,9 +9,9 @@ looked up inside the class only: another class's learner is "not a member of thi
 
 Routes (class = the group's id, negative for groups):
   GET  /api/dashboard/<class>?period=week|month|all&topic=all|<id>   members, focus, words
-  GET  /api/dashboard/<class>/facts?topic=<id>                      the class's fact grid
+  GET  /api/dashboard/<class>/facts?topic=all|<id>                  the class's fact grid
   GET  /api/dashboard/<class>/trends?topic=all|<id>                 the last 8 weeks
-  GET  /api/dashboard/<class>/member/<user>?topic=<id>              one member
+  GET  /api/dashboard/<class>/member/<user>?topic=all|<id>          one member
   POST /api/dashboard/<class>/focus   {"topic_id", "level_id", "target"} or {"clear": true}
   POST /api/dashboard/<class>/export  {"period", "topic"}: the CSV of /board export, sent
                                       to the admin's private chat
@@ -71,11 +71,11 @@ class DashboardApi(ApiHandler):
             raise ApiError(400, _("Unknown period: use week, month or all."))
         return Period(value)
 
-    def topic(self, cls: ClassGroup, *, allow_all: bool = True) -> Topic | None:
+    def topic(self, cls: ClassGroup) -> Topic | None:
         value = self.get_query_argument("topic", None)
         if value is None:
             return self.catalogue.topic(cls.topic_id) if cls.topic_id is not None else None
-        if value == "all" and allow_all:
+        if value == "all":  # the grid and a member's map then take their default topic
             return None
         topic = self.catalogue.topic(int(value)) if value.isdigit() and len(value) < 10 else None
         if topic is None:
@@ -96,7 +96,7 @@ class Facts(DashboardApi):
     async def get(self, chat_text: str) -> None:
         cls = await self.admin_class(chat_text)
         self.reply(await pages.facts_page(
-            self.db, self.catalogue, cls, self.topic(cls, allow_all=False), self.now_ms()
+            self.db, self.catalogue, cls, self.topic(cls), self.now_ms()
         ))
 
 
@@ -111,8 +111,7 @@ class Member(DashboardApi):
         cls = await self.admin_class(chat_text)
         user_id = int(user_text)
         # Only a topic the page asked for; else the member's latest with a map.
-        topic = (self.topic(cls, allow_all=False)
-                 if self.get_query_argument("topic", None) else None)
+        topic = self.topic(cls) if self.get_query_argument("topic", None) else None
         page = (await pages.member_page(
             self.db, self.catalogue, cls, user_id, topic, self.now_ms(),
             self.context.settings.default_timezone,

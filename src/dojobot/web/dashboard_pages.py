@@ -74,6 +74,7 @@ async def facts_page(
     return {
         "topic": topic.topic_id, "topic_name": shown(topic.display_name),
         "members": members, "cells": view.fact_grid(facts, members, counts),
+        "legend": view.grid_legend(),
     }
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
+from dojobot.display.fluency_map import class_legend, share_colour
 from dojobot.display.formats import DASH, percent, seconds, short_day
 from dojobot.engine.calendar import Bounds, local_date, zone
 from dojobot.engine.cards import CardMap
@@ -166,8 +167,18 @@ def fact_grid(facts: Sequence[Fact], members: int, counts: Sequence[ClassFact]) 
         share = counted.fluent / members if counted and members else None
         cells.append({"r": fact.row, "c": fact.col, "q": fact.label, "share": share,
                       "text": _share(share),
+                      "colour": None if share is None else _hex(share_colour(share)),
                       "seen": counted.seen if counted else 0})
     return cells
+
+
+def grid_legend() -> list[dict[str, str]]:
+    """The class grid's legend: the same four steps, colours and words as /board facts."""
+    return [{"colour": _hex(colour), "text": text} for colour, text in class_legend()]
+
+
+def _hex(colour: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*colour)
 
 
 def member_map(facts: Sequence[Fact], summary: CardMap) -> list[dict[str, Any]]:

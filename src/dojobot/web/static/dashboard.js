@@ -194,11 +194,16 @@
         var share = c.share;
         cell.appendChild(el("span", {"class": "v", text: c.text}));
         cell.setAttribute("aria-label", c.q + ": " + c.text);
-        if (share !== null) {
-          cell.style.background = "hsl(" + Math.round(share * 120) + ", 60%, 45%)";
-          cell.classList.add("shaded");
+        if (c.colour) {  // the step of /board facts' legend; dark ink reads on all four
+          cell.style.background = c.colour;
+          cell.style.color = "#1f2328";
         }
       }));
+      box.appendChild(el("ul", {"class": "legend"}, r.legend.map(function (entry) {
+        var swatch = el("span", {"class": "swatch"});
+        swatch.style.background = entry.colour;
+        return el("li", {}, [swatch, el("span", {text: entry.text})]);
+      })));
     });
     return [box];
   }
