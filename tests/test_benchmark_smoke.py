@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -22,11 +24,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run_benchmark(module: str, out: Path, *options: str) -> dict[str, Any]:
     """`python -m benchmarks.<module> <options> --json <out>` from the checkout; its report."""
-    done = subprocess.run(
+    # Its own process group: a benchmark that overruns is ended with the bots it started,
+    # which a plain timeout would leave running (seen on a loaded machine).
+    with subprocess.Popen(
         [sys.executable, "-m", f"benchmarks.{module}", *options, "--json", str(out)],
-        capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+        start_new_session=True,
+    ) as driver:
+        try:
+            output, _ = driver.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(driver.pid, signal.SIGKILL)
+            output, _ = driver.communicate()
+    assert driver.returncode == 0, output
     report: dict[str, Any] = json.loads(out.read_text())
     return report
 
