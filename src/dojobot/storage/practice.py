@@ -223,19 +223,21 @@ async def record_answer(
         )
         if changed != 1:
             return None
-        # since_last_ms (next-day recall's gap) from the fact's memory as it was before
-        # this answer: a keyed read, before keep_memory below moves last_seen_at on.
+        # The fact's memory and card as they were before this answer: read once, for the
+        # gap since its last answer (next-day recall) and for the engine's judgement.
+        fact = answer.fact
+        memory = await fact_memory(tx, *where, fact) if fact else None
+        card = await fact_card(tx, *where, fact) if fact else None
+        last_seen = memory.last_seen_at if memory else None
         await tx.execute(
             """INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question,
                                     expected, given, correct, response_ms, answered_at,
                                     since_last_ms, timed_by, device_ms)
-               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
-                       ?10 - (SELECT last_seen_at FROM fact_memory
-                              WHERE user_id = ?2 AND topic_id = ?3 AND fact = ?11),
-                       ?12, ?13)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (current.session_id, *where, asked.stage_id, problem.question,
              str(problem.answer), answer.given_text, int(answer.correct), answer.response_ms,
-             answer.at_ms, answer.fact, answer.timed_by, answer.device_ms),
+             answer.at_ms, None if last_seen is None else answer.at_ms - last_seen,
+             answer.timed_by, answer.device_ms),
         )
         # The topic's reps count the answers given in the stage the learner is in: a set
         # begun in an earlier stage (before an advancement) adds to total_reps only.
@@ -252,15 +254,14 @@ async def record_answer(
         assert row is not None
         counted = InStage(row[0], row[1])
         needed = to_read(answer, counted)
-        fact = answer.fact
         outcome = judge(answer, Seen(
             counted,
             stage_window=await _recent_answers(tx, *where, counted.stage_id,
                                                needed.stage_window),
             set_answers=(await _expected_answers(tx, current.session_id)
                          if needed.set_answers else None),
-            memory=await fact_memory(tx, *where, fact) if fact else None,
-            card=await fact_card(tx, *where, fact) if fact else None,
+            memory=memory,
+            card=card,
         ))
         if outcome.memory is not None:
             await keep_memory(tx, *where, outcome.memory)
