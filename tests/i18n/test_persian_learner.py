@@ -40,6 +40,7 @@ async def test_a_persian_learner_plays_in_persian_digits(dojo: Dojo) -> None:
     assert "دور تمام شد" in summary.plain_text
     assert "۲ جواب · ۱ درست (۵۰%)" in summary.plain_text, summary.plain_text
     assert "زنجیره: ۱ روز" in summary.plain_text, summary.plain_text
+    assert "۲/۱۰۰۰" in summary.plain_text, summary.plain_text  # the stage bar's reps too
 
 
 async def test_a_persian_learner_sets_reminder_and_timezone_in_persian(dojo: Dojo) -> None:

@@ -7,7 +7,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from dojobot.display.formats import number, percent, seconds, test_out_share
+from dojobot.display.formats import native_digits, number, percent, seconds, test_out_share
 from dojobot.engine.practice_set import SetState, position, remaining
 from dojobot.engine.stats import Stats
 from dojobot.handlers.callbacks import Go, Menu, Nav, ShowProgress, Topics
@@ -33,9 +33,9 @@ def requirement(topic: Topic, stage_id: int) -> int | None:
 def bar(done: int, needed: int | None) -> str:
     """A small text bar: '▓▓▓░░░░░░░ 300/1000', or a count at the final stage."""
     if needed is None:
-        return ngettext("{n} rep", "{n} reps", done).format(n=done)
+        return ngettext("{n} rep", "{n} reps", done).format(n=native_digits(str(done)))
     filled = min(BAR_CELLS, done * BAR_CELLS // needed)
-    return f"{'▓' * filled}{'░' * (BAR_CELLS - filled)} {done}/{needed}"
+    return f"{'▓' * filled}{'░' * (BAR_CELLS - filled)} {native_digits(f'{done}/{needed}')}"
 
 
 def stage_line(catalogue: Catalogue, topic: Topic, stage_id: int, reps: int, recent: Stats) -> str:
