@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import random
 import socket
 import sys
 from collections.abc import Awaitable, Callable
@@ -113,7 +114,14 @@ def one_error_line(run: Run) -> str:
 
 
 def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A TCP port nothing listens on right now, below the kernel's ephemeral range: a port
+    the kernel hands out (bind to 0) is also what it gives the next outgoing connection, so
+    a bot started a moment later could find it taken ("Address already in use")."""
+    while True:
+        port = random.randint(20_000, 32_000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
