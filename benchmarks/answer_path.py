@@ -196,6 +196,9 @@ class Learner:
     replies: int = 0
     waiter: asyncio.Future[tuple[float, str]] | None = None
     kind: str = "answer"  # what the outstanding message is: an answer or a set restart
+    # Whether the outstanding message was sent inside the measured window: its reply and
+    # every API call it causes are counted together, or neither is.
+    counted: bool = False
 
 
 @dataclass
@@ -275,7 +278,7 @@ class Bench:
         learner = self.learners[bot].get(chat_id) if isinstance(chat_id, int) else None
         if learner is None:
             return
-        if self.recording and bot == self.phase_bot:
+        if learner.counted:
             key = "calls_answer" if learner.kind == "answer" else "calls_restart"
             self.counters[key] = self.counters.get(key, 0) + 1
         if call.method != "sendMessage" or not call.ok:
@@ -310,6 +313,7 @@ class Bench:
         loop = asyncio.get_running_loop()
         learner.waiter = loop.create_future()
         learner.kind = kind
+        learner.counted = self.recording and bot == self.phase_bot
         if kind == "answer":
             learner.answers_sent += 1
         sent_at = standin.clock()
@@ -354,12 +358,12 @@ class Bench:
         while not until.is_set():
             text = self._answer_text(bot, learner)
             latency, reply = await self._send(bot, learner, text, "answer")
-            if self.recording and bot == self.phase_bot:
+            if learner.counted:
                 self.counters["replies"] = self.counters.get("replies", 0) + 1
                 self.latencies.append(latency * 1000)
             learner.question = self._question(reply)
             if bot == "dojo" and learner.question is None:  # the set is complete: next set
-                if self.recording:
+                if learner.counted:
                     self.counters["restarts"] = self.counters.get("restarts", 0) + 1
                 _, reply = await self._send(bot, learner, f"/start {learner.deep_link}", "restart")
                 learner.question = self._question(reply)
