@@ -60,7 +60,7 @@ def test_two_webhook_replicas_on_one_postgres_behind_the_proxy() -> None:
     assert services["migrate"]["command"] == ["dojobot", "migrate", "up"]
 
     caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
-    [upstreams] = re.findall(r"reverse_proxy /telegram ([^{]+)\{", caddyfile)
+    [upstreams] = re.findall(r"reverse_proxy ([^{]+)\{", caddyfile)
     ports = {env["DOJOBOT_WEBHOOK_PORT"] for env in replicas.values()}
     assert sorted(upstreams.split()) == sorted(f"{n}:{p}" for n in replicas for p in ports)
     [health_port] = re.findall(r"health_port (\d+)", caddyfile)
