@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -164,4 +165,5 @@ def test_the_limits_are_the_replicas_own(tmp_path: Path) -> None:
     assert server["max_header_bytes"] == webhook.MAX_HEADERS
     text = json.dumps(server)
     assert f'"max_size": {webhook.MAX_BODY}' in text
-    assert '"max_conns_per_host": 128' in text and 128 < webhook.MAX_CONNECTIONS
+    [per_replica] = re.findall(r'"max_conns_per_host": (\d+)', text)
+    assert int(per_replica) < webhook.MAX_CONNECTIONS  # Caddy gives up before a replica
