@@ -12,6 +12,7 @@ from telegram.error import BadRequest
 
 from telegram_standin import BotApiStandIn
 from tests.support.dojo import Dojo, run_dojo
+from tests.support.waiting import until
 from tests.support.web import free_port
 
 APP = "https://dojo.example.test"
@@ -80,3 +81,29 @@ async def test_the_standin_refuses_what_telegram_refuses(app_dojo: tuple[Dojo, s
         await dojo.app.bot.send_message(601, "x", reply_markup=InlineKeyboardMarkup(
             [[InlineKeyboardButton("x", web_app=insecure)]]))
     dojo.standin.calls.clear()  # refused on purpose: not the bot's mistake
+
+
+def _menu_text(standin: BotApiStandIn, chat_id: int | None = None) -> str:
+    return str(standin.menu_button(chat_id).get("text"))
+
+
+async def test_the_menu_button_speaks_the_learners_language(
+    app_dojo: tuple[Dojo, str], standin: BotApiStandIn
+) -> None:
+    """setChatMenuButton has no language_code: each learner's chat gets the button in their
+    language when it is known and when they change it; the bot-wide one stays English."""
+    learner = await standin.user(602, "Jonas", language_code="de")
+    await standin.send_text(learner, "/start")
+    await standin.next_message(learner)
+    await until(lambda: _menu_text(standin, 602) == "⚡ Üben", "the German menu button")
+    assert standin.menu_button(602)["web_app"] == {"url": f"{APP}/"}
+    for code, text in (("ru", "⚡ Тренировка"), ("fa", "⚡ تمرین"), ("es", "⚡ Practicar"),
+                       ("pt_BR", "⚡ Praticar"), ("en", "⚡ Practise")):
+        await standin.send_text(learner, f"/language {code}")
+        await standin.next_message(learner)
+        assert _menu_text(standin, 602) == text  # set before the confirmation
+    assert _menu_text(standin) == "⚡ Practise"
+    english = await standin.user(603, "Ann")
+    await standin.send_text(english, "/start")
+    await standin.next_message(english)
+    assert 603 not in [c.params.get("chat_id") for c in standin.calls_of("setChatMenuButton")]

@@ -1,18 +1,26 @@
 """The Mini App's addresses in the chat: the "⚡ Practise in the app" buttons and the bot's
 menu button (dojobot.web serves the pages; DOJOBOT_WEB_APP_URL says where). Telegram opens
 a web_app button's page with the learner's signed initData; it allows them in private
-chats only, which is where these are shown."""
+chats only, which is where these are shown.
+
+The menu button has no language of its own (setMyCommands takes a language_code,
+setChatMenuButton does not): the bot-wide one, set at start, is English, and each learner
+whose language is another gets their own chat's button in it."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from telegram import Bot, InlineKeyboardButton, MenuButtonWebApp, WebAppInfo
+from telegram.error import TelegramError
 
 from dojobot.config import Settings
 from dojobot.engine.facts import STANDARD_LEVEL
-from dojobot.i18n import N_, _
+from dojobot.i18n import N_, _, use_language
 from dojobot.storage.catalogue import Catalogue, Topic
+
+log = logging.getLogger(__name__)
 
 APP_BUTTON = N_("⚡ Practise in the app")
 MENU_BUTTON = N_("⚡ Practise")
@@ -39,10 +47,28 @@ def app_button(
     return InlineKeyboardButton(_(APP_BUTTON), web_app=WebAppInfo(url))
 
 
+def _menu_button(web_app_url: str) -> MenuButtonWebApp:
+    """The menu button in the language in use: it opens the app's home (the progress page)."""
+    return MenuButtonWebApp(_(MENU_BUTTON), WebAppInfo(web_app_url + "/"))
+
+
 async def publish_menu_button(bot: Bot, settings: Settings) -> None:
-    """The bot's menu button opens the app's home (the progress page) when there is one."""
+    """The bot-wide menu button, in English, when there is an app."""
     if settings.web_app_url is None:
         return
-    await bot.set_chat_menu_button(menu_button=MenuButtonWebApp(
-        _(MENU_BUTTON), WebAppInfo(settings.web_app_url + "/")
-    ))
+    await bot.set_chat_menu_button(menu_button=_menu_button(settings.web_app_url))
+
+
+async def localise_menu_button(
+    bot: Bot, settings: Settings, chat_id: int, language: str
+) -> None:
+    """A learner's private chat's menu button in `language`. A refusal (the learner blocked
+    the bot, Telegram is down) costs the button its language, never the reply."""
+    if settings.web_app_url is None:
+        return
+    with use_language(language):
+        button = _menu_button(settings.web_app_url)
+    try:
+        await bot.set_chat_menu_button(chat_id=chat_id, menu_button=button)
+    except TelegramError as exc:
+        log.info("menu button of chat %s not set: %s", chat_id, exc)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 
+from dojobot.handlers.app_links import localise_menu_button
 from dojobot.i18n import DEFAULT, activate, resolve
 from dojobot.storage.languages import class_language, settle_user_language
 from dojobot.storage.legacy import merge_pending
@@ -68,6 +69,14 @@ async def _learner_language(update: Update, context: DojoContext) -> str:
         return context.bot_data.language.by_chat[user.id]
     found = await settle_user_language(context.db, user.id, resolve(user.language_code))
     context.bot_data.language.by_chat[user.id] = found
+    chat = update.effective_chat
+    settings = context.bot_data.settings
+    if chat is not None and chat.type == ChatType.PRIVATE and found != DEFAULT and settings:
+        # Once per learner and process (the cache above); not awaited: the reply goes
+        # first. The bot-wide menu button is the default language's.
+        context.application.create_task(
+            localise_menu_button(context.bot, settings, chat.id, found), update=update,
+            name=f"menu-button-{chat.id}")
     return found
 
 

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
+from dojobot.handlers.app_links import localise_menu_button
 from dojobot.handlers.callbacks import ChooseLanguage, on_button
 from dojobot.handlers.editing import edit_in_place
 from dojobot.i18n import LANGUAGES, NATIVE_NAMES, _, activate, choice
@@ -32,10 +33,13 @@ def chosen_text() -> str:
 
 
 async def set_language(context: DojoContext, user_id: int, language: str) -> None:
-    """Store the learner's choice and speak it from this reply on."""
+    """Store the learner's choice and speak it from this reply on, the menu button too."""
     await set_user_language(context.db, user_id, language)
     context.bot_data.language.by_chat[user_id] = language
     activate(language)
+    settings = context.bot_data.settings
+    if settings is not None:
+        await localise_menu_button(context.bot, settings, user_id, language)
 
 
 async def language_command(update: Update, context: DojoContext) -> None:
