@@ -111,3 +111,42 @@ async def test_the_progress_map_shows_the_learners_facts_and_a_tapped_fact(
         "return [document.querySelectorAll('#chart svg rect').length,"
         " document.querySelector('#chart ol').textContent];")
     assert chart == [1, "Set 1: accuracy 100%, median 1.5 s"]
+
+
+async def test_two_tabs_on_one_set_each_show_the_set_as_it_stands(
+    web: WebDojo, chromium: Page
+) -> None:
+    """The second tab answers a problem the first already answered: it is not counted
+    again, and that tab moves on to the set's current problem, without an error."""
+    link = web.link(ADDITION, web.init_data(9, "Ada"))
+    driver = chromium.driver
+    first_tab = driver.current_window_handle
+    await chromium.open(link)
+    question = await chromium.wait_for(
+        "Dojo.readyAt && document.getElementById('question').textContent", "tab 1's problem")
+    await chromium.run(driver.switch_to.new_window, "tab")
+    second_tab = driver.current_window_handle
+    try:
+        await chromium.open(link)
+        assert await chromium.wait_for(
+            "Dojo.readyAt && document.getElementById('question').textContent",
+            "tab 2 resumes the set") == question
+        await chromium.run(driver.switch_to.window, first_tab)
+        await _tap(chromium, str(solve(question)))
+        await chromium.wait_for("document.getElementById('position').textContent"
+                                ".startsWith('Problem 2 ')", "tab 1 moves on")
+        await chromium.run(driver.switch_to.window, second_tab)
+        await _tap(chromium, str(solve(question)))
+        shown = await chromium.wait_for(
+            "document.getElementById('position').textContent.startsWith('Problem 2 ') && "
+            "[document.getElementById('problem-note').hidden, "
+            "document.getElementById('feedback').textContent.trim()]",
+            "tab 2 shows the current problem")
+        assert shown == [True, ""]  # no error, and no feedback for an answer not counted
+    finally:
+        await chromium.run(driver.close)
+        await chromium.run(driver.switch_to.window, first_tab)
+    async with web.dojo.db.read() as tx:
+        counted = await tx.fetchone("SELECT count(*) FROM attempt", ())
+    assert counted is not None
+    assert counted[0] == 1

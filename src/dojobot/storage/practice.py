@@ -416,6 +416,20 @@ async def set_stats(db: Database, session_id: int) -> Stats:
         return await _set_stats(tx, session_id)
 
 
+async def finished_set(db: Database, user_id: int, session_id: int) -> SetSummary | None:
+    """The learner's set `session_id` with its statistics once it has ended; None while it
+    runs, or when it is not theirs."""
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            """SELECT topic_id, difficulty_level_id FROM session
+               WHERE session_id = ? AND user_id = ? AND end_time IS NOT NULL""",
+            (session_id, user_id),
+        )
+        if row is None:
+            return None
+        return SetSummary(session_id, row[0], row[1], await _set_stats(tx, session_id))
+
+
 async def _finish(tx: Tx, session_id: int, stats: Stats | None = None) -> SetSummary:
     """Close a set with its statistics (read here unless given); it ended at its last
     answer (its start if none)."""

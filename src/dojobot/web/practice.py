@@ -95,8 +95,8 @@ class Answer(PracticeApi):
         running = await store.open_set(self.db, self.learner.user_id)
         if running is None or running.session_id != set_id:
             # Finished (in the chat, another tab, the idle job) or never this learner's.
-            self.reply({"stale": True, **await view.current_or_none(
-                self.db, self.catalogue, running)})
+            self.reply(await view.stale(self.db, self.catalogue, self.learner.user_id,
+                                        set_id, running))
             return
         if number != running.state.answered + 1:
             self.reply({"already": True, **await view.state_of(

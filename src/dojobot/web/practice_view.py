@@ -84,6 +84,23 @@ async def current_or_none(
     return await state_of(db, catalogue, running)
 
 
+async def stale(
+    db: Database, catalogue: Catalogue, user_id: int, set_id: int,
+    running: store.OpenSet | None,
+) -> dict[str, Any]:
+    """An answer to a set that is no longer running (finished in the chat, in another tab,
+    by this very answer sent twice, or by the idle job): the set running now, else the
+    summary of the one answered, when it was the learner's."""
+    if running is not None and running.state.current is not None:
+        return {"stale": True, **await state_of(db, catalogue, running)}
+    body = {"stale": True, **await current_or_none(db, catalogue, None)}
+    ended = await store.finished_set(db, user_id, set_id)
+    topic = catalogue.topic(ended.topic_id) if ended else None
+    if ended is not None and topic is not None:
+        body["summary"] = set_summary(title(catalogue, topic, ended.level_id), ended.stats)
+    return body
+
+
 async def judged(
     db: Database, catalogue: Catalogue, topic: Topic, running: store.OpenSet,
     result: store.Judged, response_ms: int, timed_by: str,

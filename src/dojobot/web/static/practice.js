@@ -135,7 +135,8 @@
       return;
     }
     if (body.already || body.stale) {
-      if (body.stale && !body.set) { showEnd({summary: T.counted}); return; }
+      // The set ended elsewhere (the chat, another tab) or with this answer sent twice.
+      if (body.stale && !body.set) { showEnd(body.summary ? body : {summary: T.counted}); return; }
       if (asked && body.set && body.set.n === asked.n) return;
       render(body);
     }
