@@ -33,7 +33,7 @@ from dojobot.jobs.leadership import BackgroundWork
 from dojobot.ops import metrics
 from dojobot.ops.database import open_for_the_bot
 from dojobot.ops.outages import outage_kind
-from dojobot.ops.runtime import capture, start_runtime, stop_runtime
+from dojobot.ops.runtime import sentry_on, sentry_tags, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
 from dojobot.storage.db import Database
 from dojobot.storage.flags import scheduler_arm
@@ -140,8 +140,9 @@ async def _on_error(update: object, context: DojoContext) -> None:
             else functools.partial(_bot_api_back, context.bot),
         )
     else:
-        log.error("unhandled error in %s", where, exc_info=context.error)
-        capture(context.error, where=where, **await _flag_tags(update, context))
+        tags = await _flag_tags(update, context) if sentry_on() else {}
+        with sentry_tags(where=where, **tags):
+            log.error("unhandled error in %s", where, exc_info=context.error)
     metrics.HANDLER_EXCEPTIONS.labels(metrics.update_kind(update)).inc()
     if not isinstance(update, Update) or update.effective_chat is None:
         return

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from dojobot.cli.cards import add_parser as add_cards_parser
 from dojobot.cli.commands import add_parsers
@@ -20,6 +19,7 @@ from dojobot.cli.flags import add_parser as add_flags_parser
 from dojobot.cli.progress import progress
 from dojobot.config import Mode, Settings, SettingsError, load_settings
 from dojobot.ops.database import open_database, open_when_reachable
+from dojobot.ops.redaction import redact_text, secrets_of
 from dojobot.ops.startup import StartupError
 from dojobot.ops.stopping import Stop, stop_on_signal
 from dojobot.storage.backup import auto_backup
@@ -61,30 +61,12 @@ class _RedactingFormatter(logging.Formatter):
                 record.msg += f" ({type(error).__name__}: {error})"
             record.args, record.exc_info, record.exc_text = None, None, None
         text = super().format(record)
-        for secret, shown in self.secrets.items():
-            text = text.replace(secret, shown)
-        return text
-
-
-def _secrets(settings: Settings) -> dict[str, str]:
-    """Every secret setting's value, and what a log line shows instead."""
-    secrets = {
-        value.get_secret_value().strip(): shown
-        for value, shown in (
-            (settings.bot_token, "<token>"),
-            (settings.webhook_secret_token, "<webhook secret>"),
-            (settings.sentry_dsn, "<sentry dsn>"),
-        )
-        if value is not None
-    }
-    if settings.uses_postgres:
-        secrets[urlsplit(settings.database_url).password or ""] = "***"
-    return secrets
+        return redact_text(text, self.secrets)
 
 
 def _configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_RedactingFormatter(_secrets(settings)))
+    handler.setFormatter(_RedactingFormatter(secrets_of(settings)))
     logging.basicConfig(level=settings.log_level, handlers=[handler])
     # httpx logs every request URL at INFO: noise, even with the token blanked.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -3,8 +3,11 @@ server, Sentry."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -13,6 +16,7 @@ from tornado.httpserver import HTTPServer
 
 from dojobot.config import Mode, Settings
 from dojobot.ops.http import Rules, ops_rules, start_http_server
+from dojobot.ops.redaction import redact, secrets_of
 from dojobot.storage.leadership import Election
 from dojobot.storage.lock import DatabaseLock
 
@@ -38,22 +42,44 @@ def init_sentry(settings: Settings) -> bool:
         log.warning("DOJOBOT_SENTRY_DSN is set but sentry-sdk is missing: "
                     "pip install 'dojobot[sentry]'; errors are only logged")
         return False
-    sentry_sdk.init(dsn=settings.sentry_dsn.get_secret_value(), send_default_pii=False)
+    secrets = secrets_of(settings)
+
+    def scrubbed(payload: Any, hint: Any) -> Any:
+        del hint
+        return redact(payload, secrets)
+
+    # Nothing personal or secret is sent: no frame's local variables (an Update holds the
+    # learner's name and message, the bot its token), every secret setting's value
+    # replaced in events and breadcrumbs (each Bot API call's URL carries the token), and
+    # sentry_sdk's default of no personal data (send_default_pii, deprecated in late 2.x
+    # with a warning, is left unset). tests/ops/test_sentry_events.py reads the events.
+    sentry_sdk.init(
+        dsn=settings.sentry_dsn.get_secret_value(), include_local_variables=False,
+        before_send=scrubbed, before_breadcrumb=scrubbed,
+    )
     return True
 
 
-def capture(error: BaseException | None, **tags: object) -> None:
-    """Send an exception to Sentry if it was initialised (a no-op otherwise)."""
-    try:
-        sentry_sdk = importlib.import_module("sentry_sdk")
-    except ImportError:
+def sentry_on() -> bool:
+    """Whether Sentry was started (init_sentry): only then are its tags worth reading."""
+    sentry_sdk = sys.modules.get("sentry_sdk")
+    return sentry_sdk is not None and bool(sentry_sdk.is_initialized())
+
+
+@contextlib.contextmanager
+def sentry_tags(**tags: object) -> Iterator[None]:
+    """Tags on whatever reaches Sentry inside the block. An error is sent by logging it
+    (`log.error(..., exc_info=...)`: sentry_sdk's logging integration makes it the event);
+    capturing it as well would send a second event for the same exception, which the SDK's
+    dedupe drops: the tagged one, since the log line comes first."""
+    if not sentry_on():
+        yield
         return
-    if error is None or not sentry_sdk.is_initialized():
-        return
+    sentry_sdk = sys.modules["sentry_sdk"]
     with sentry_sdk.new_scope() as scope:
         for key, value in tags.items():
             scope.set_tag(key, str(value))
-        sentry_sdk.capture_exception(error)
+        yield
 
 
 class Serving(Protocol):
