@@ -46,9 +46,12 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
     practising = [lr for lr in room.learners.values() if lr is not room.flooder]
     tasks = await practise_through_quiet(room, practising, args.quiet)
     room.phase = "flood"
+    started = room.standin.clock()
     for _ in range(args.flood_updates):
         await room.standin.send_text(room.flooder.user, "/help")
-    await asyncio.sleep(args.flood)
+    enqueued = room.standin.clock()
+    drained = await drained_at(room, len(practising), started + args.flood)
+    await asyncio.sleep(max(0.0, started + args.flood - room.standin.clock()))
     room.phase = "done"
     room.stop.set()
     await asyncio.wait(tasks, timeout=120)
@@ -62,10 +65,23 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
     return {
         **quiet_vs_loaded(room, label, src, "flood"),
         "stored_minus_true": stored_vs_true(db, practising),
+        "enqueue_s": round(enqueued - started, 2),
+        "drained_s": None if drained is None else round(drained - started, 2),
         "flooder_messages": len(to_flooder),
         "flooder_notes": sum(t.startswith("You're sending messages faster") for t in to_flooder),
         "exit_code": code,
     }
+
+
+async def drained_at(room: Classroom, practising: int, deadline: float) -> float | None:
+    """When the bot had taken the flood off Telegram's queue (what is left unconfirmed is
+    at most one update of each practising learner), on the stand-in's clock; None if not
+    by `deadline`."""
+    while room.standin.clock() < deadline:
+        if room.standin.updates_unconfirmed <= practising:
+            return room.standin.clock()
+        await asyncio.sleep(0.005)
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,7 +97,8 @@ def summary(r: dict[str, Any]) -> str:
     return (f"{r['bot']}: p99 quiet {r['latency_quiet']['p99_ms']} ms, flood "
             f"{r['latency_flood']['p99_ms']} ms ({r['p99_ratio']}x); |stored-true| max "
             f"{r['stored_minus_true']['flood']['abs_max_ms']} ms; flooder got "
-            f"{r['flooder_messages']} messages")
+            f"{r['flooder_messages']} messages; flood enqueued in {r['enqueue_s']} s, "
+            f"drained after {r['drained_s']} s")
 
 
 if __name__ == "__main__":

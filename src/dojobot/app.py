@@ -47,8 +47,8 @@ from dojobot.transport.context import (
     wall_clock_ms,
 )
 from dojobot.transport.ratelimit import PriorityRateLimiter
-from dojobot.transport.request import GatedRequest
-from dojobot.transport.updates import ChatOrderedProcessor
+from dojobot.transport.request import GatedRequest, ScreenedUpdatesRequest
+from dojobot.transport.updates import AdmittingQueue, ChatOrderedProcessor
 from dojobot.web.routes import build_rules
 
 log = logging.getLogger(__name__)
@@ -199,8 +199,11 @@ def build_application(
     to fail with one line before talking to Telegram), so it happens once per start.
     """
     builder = Application.builder()
+    processor = ChatOrderedProcessor(clock)
     if settings.mode is Mode.WEBHOOK:
         builder.updater(None)  # webhook.py takes the updates, answering once each is handled
+    else:
+        builder.get_updates_request(ScreenedUpdatesRequest(processor.screen))
     app = (
         builder
         .token(settings.require_token())
@@ -212,7 +215,8 @@ def build_application(
             settings.messages_per_second_here, max_retries=3, replicas=settings.replicas
         ))
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(processor := ChatOrderedProcessor(clock))
+        .concurrent_updates(processor)
+        .update_queue(AdmittingQueue(processor))
         .post_init(functools.partial(_post_init, migrate=migrate))
         .post_shutdown(_post_shutdown)
         .build()

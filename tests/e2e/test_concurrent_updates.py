@@ -95,3 +95,31 @@ async def test_a_chat_past_its_backlog_gets_one_note_and_the_rest_is_dropped(
     notes = [t for t in texts if t.startswith("You're sending messages faster than I can")]
     assert len(notes) == 1, notes
     assert len(texts) == CHAT_BACKLOG + 1  # a reply to each /help it kept, and the note
+
+
+async def test_a_chat_told_of_its_flood_is_dropped_unparsed_and_others_in_its_batches_go_on(
+    dojo: Dojo, standin: BotApiStandIn
+) -> None:
+    # Once a chat has had its note, its further excess is dropped from getUpdates' batches
+    # before python-telegram-bot parses it (the parsing made 6,000 updates take 4 s to
+    # come off Telegram's queue). A batch keeps its last update whatever it is: the bot
+    # confirms a batch by it, and a batch of nothing but dropped updates was fetched again
+    # and again. Other chats' updates in those batches are handled, in their places.
+    flood = await standin.user(713, "Flu")
+    other = await standin.user(714, "Ota")
+    released = standin.hold("sendMessage", flood.id)
+    for _ in range(CHAT_BACKLOG + 1):  # the last one is dropped, with the note
+        await standin.send_text(flood, "/help")
+    await until(lambda: standin.updates_unconfirmed == 0, "the bot took every update in")
+    # Three batches more: the flood, another chat's /help in the middle, and batches that
+    # end with the flood's (the last of them all is the flood's).
+    for i in range(250):
+        await standin.send_text(other if i == 120 else flood, "/help")
+    await until(lambda: standin.updates_unconfirmed == 0, "the bot confirmed every batch")
+    assert "/start" in (await standin.next_message(other)).plain_text
+    released.set()
+    await standin.settle()
+    texts = [m.plain_text for m in standin.messages(flood)]
+    notes = [t for t in texts if t.startswith("You're sending messages faster than I can")]
+    assert len(notes) == 1, notes
+    assert len(texts) == CHAT_BACKLOG + 1  # its first CHAT_BACKLOG /help, and the note

@@ -14,9 +14,10 @@ a second at round trips up to ~0.25 s).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
+from telegram._utils.types import JSONDict, ODVInput
 from telegram.request import HTTPXRequest, RequestData
 
 
@@ -43,3 +44,24 @@ class GatedRequest(HTTPXRequest):
                 url, method, request_data, read_timeout, write_timeout, connect_timeout,
                 pool_timeout,
             )
+
+
+Screen = Callable[[list[JSONDict]], list[JSONDict]]
+
+
+class ScreenedUpdatesRequest(HTTPXRequest):
+    """The getUpdates client (python-telegram-bot's default: one connection): each batch
+    goes through `screen` as soon as its JSON is read, before python-telegram-bot parses
+    it into objects, so updates a flooding chat has no room for cost next to nothing
+    (updates.py, ChatOrderedProcessor.screen)."""
+
+    def __init__(self, screen: Screen) -> None:
+        super().__init__(connection_pool_size=1)
+        self._screen = screen
+
+    def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
+        """Parse as HTTPXRequest does (the hook PTB offers); a batch comes back screened."""
+        data = super().parse_json_payload(payload)
+        if isinstance(data.get("result"), list):
+            data["result"] = self._screen(data["result"])
+        return data

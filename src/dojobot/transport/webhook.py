@@ -42,6 +42,7 @@ from dojobot.ops.startup import StartupError, token_free_reason
 from dojobot.ops.stopping import DRAIN_S, Stop
 from dojobot.transport.context import AnyApp
 from dojobot.transport.lifecycle import lifecycle
+from dojobot.transport.updates import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +82,20 @@ class _Updates(RequestHandler):
         self.chunks.append(chunk)
 
     async def post(self) -> None:
+        processor = self.app.update_processor
         try:
-            update = Update.de_json(json.loads(b"".join(self.chunks)), self.app.bot)
+            data = json.loads(b"".join(self.chunks))
+            if isinstance(processor, ChatOrderedProcessor) and processor.refuses(data):
+                self.finish()  # past its chat's bound, told already: dropped unparsed
+                return
+            update = Update.de_json(data, self.app.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("webhook: a POST that is not an update was refused")
             self.send_error(HTTPStatus.BAD_REQUEST)
             return
-        processor = self.app.update_processor
+        if isinstance(processor, ChatOrderedProcessor) and not processor.admit(update):
+            self.finish()  # past its chat's bound: dropped (Telegram need not send it again)
+            return
         # A task of its own: a stopping replica waits for it even if the proxy hung up.
         task = asyncio.ensure_future(
             processor.process_update(update, self.app.process_update(update))

@@ -208,11 +208,18 @@ class StandInState:
         return kind not in _UPDATE_TYPES_BY_DEFAULT_OFF
 
     def _deliverable(self, limit: int) -> list[JSON]:
-        # Updates of types the bot did not ask for are dropped, as Telegram does.
-        kept = [u for u in self._updates if self._allowed(u)]
-        if len(kept) != len(self._updates):
-            self._updates = deque(kept)
-        return kept[:limit]
+        # Updates of types the bot did not ask for are dropped, as Telegram does. Only the
+        # first `limit` are looked at when all are allowed: 6,000 updates of one chat made
+        # each getUpdates a scan of all of them.
+        kept: list[JSON] = []
+        for update in self._updates:
+            if not self._allowed(update):
+                self._updates = deque(u for u in self._updates if self._allowed(u))
+                return self._deliverable(limit)
+            if len(kept) >= limit:
+                break
+            kept.append(update)
+        return kept
 
     def _member_json(self, state: ChatState, user: User) -> JSON:
         if state.chat.type == "private":
