@@ -178,7 +178,9 @@ def test_format_number_refuses_non_finite() -> None:
     ("text", "locale", "expected"),
     [
         ("1.000", "de", "1000"),  # German groups with dots
-        ("1.000", "es", "1000"),
+        ("10.000", "es", "10000"),  # Spanish groups from five digits on (CLDR)
+        ("1 000", "es", "1000"),  # a space groups in every language
+        ("1.500,5", "es", "1500.5"),  # the decimal comma leaves one reading
         ("1.000", "pt_BR", "1000"),
         ("1.000", "en", "1"),
         ("1,000", "en", "1000"),
@@ -211,6 +213,9 @@ def test_read_as_the_locale_writes(text: str, locale: str, expected: str) -> Non
         ("1.500", "fa", ("1500", "1.5")),
         ("-2.500", "ru", ("-2500", "-2.5")),
         ("1,000", None, ("1000", "1")),
+        # Spanish writes one thousand "1000": a dot there is no Spanish grouping, and some
+        # Spanish-speaking countries write decimals with a dot.
+        ("1.000", "es", ("1000", "1")),
     ],
 )
 def test_two_readings_ask_instead_of_judging(
@@ -240,12 +245,14 @@ def test_plain_whole_numbers_read_alike_everywhere(
                 min_value=-(10**9), max_value=10**9),
     st.sampled_from(["en", "de", "es", "pt_BR", "ru", "fa"]),
 )
-def test_what_babel_writes_the_parser_reads(value: Decimal, locale: str) -> None:
-    """A number as the locale writes it (grouping included) reads back as itself."""
-    from babel.numbers import format_decimal
+def test_what_the_bot_writes_the_parser_reads(value: Decimal, locale: str) -> None:
+    """A number as the bot writes it in the locale (CLDR: grouping, minimum grouping
+    digits, the locale's digits and minus sign) reads back as itself."""
+    from dojobot.display.formats import exact
+    from dojobot.i18n import use_language
 
-    written = format_decimal(value, locale=locale, decimal_quantization=False,
-                             numbering_system="default")
+    with use_language(locale):
+        written = exact(value)
     assert parse_answer(written, locale) == value
 
 

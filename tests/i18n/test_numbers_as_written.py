@@ -67,3 +67,55 @@ def test_right_answers_are_written_as_the_language_writes_them() -> None:
         "ru": ("2,5", "-1\u00a0234,125"),
         "pt_BR": ("2,5", "-1.234,125"),
     }
+
+
+def test_spanish_groups_from_five_digits_as_cldr_says() -> None:
+    """CLDR's minimumGroupingDigits: Spanish writes 1000 but 10.000 (Babel ignores it and
+    wrote "1.000"); German and Persian group from four digits."""
+    from decimal import Decimal
+
+    from dojobot.display.formats import exact, number, seconds
+    from dojobot.i18n import use_language
+
+    with use_language("es"):
+        assert (exact(Decimal(1000)), exact(Decimal(10000)), number(1234)) == (
+            "1000", "10.000", "1234")
+        assert (exact(Decimal("-2500.5")), seconds(1_234_000)) == ("-2500,5", "1234,0 s")
+    with use_language("de"):
+        assert (exact(Decimal(1000)), number(1234)) == ("1.000", "1.234")
+    with use_language("fa"):
+        assert exact(Decimal(1000)) == "۱٬۰۰۰"
+
+
+def test_persian_writes_its_own_percent_and_minus_signs_and_digits_in_problems() -> None:
+    from decimal import Decimal
+
+    from dojobot.display.formats import exact, percent, written
+    from dojobot.i18n import use_language
+
+    with use_language("fa"):
+        # Before: "۹۵%" (Babel keeps the pattern's ASCII sign) and "-۳٫۵".
+        assert percent(0.95) == "۹۵٪"
+        assert exact(Decimal("-3.5")) == "\u200e−۳٫۵"  # CLDR's minus for fa
+        assert written("2.5 × 14") == "۲٫۵ × ۱۴"
+    with use_language("de"):
+        assert written("2.5 × 14") == "2,5 × 14"  # the decimal sign, never grouping
+        assert written("17 mod 5") == "17 mod 5"
+    with use_language("en"):
+        assert written("√6.25") == "√6.25"
+
+
+async def test_a_spanish_dot_before_three_digits_is_asked_about(dojo: Dojo) -> None:
+    """Spanish writes one thousand "1000" (and Mexico writes 1.5 with a dot): "7.000" is
+    not how Spanish writes a number, so it is asked about, not judged either way."""
+    lucia = await dojo.standin.user(964, "Lucía", language_code="es")
+    first = await say(dojo, lucia, "/start math-arithmetic-addition-d101")
+    question = question_of(first)
+    right = solve(question)
+    asked = await say(dojo, lucia, f"{right}.000")
+    # Before: read as right * 1000, and judged wrong.
+    assert asked.plain_text.startswith(f"¿Quisiste decir {right * 1000} o {right}?"), (
+        asked.plain_text)
+    assert question_of(asked) == question  # not judged: the same problem again
+    judged = await say(dojo, lucia, f"{right}0.000")  # ten thousand and more: grouped
+    assert judged.plain_text.startswith(f"✗ {question} = {right} · ")

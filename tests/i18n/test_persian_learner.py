@@ -29,6 +29,8 @@ async def test_a_persian_learner_plays_in_persian_digits(dojo: Dojo) -> None:
     first = await say(dojo, sara, "/start math-arithmetic-addition-d101")
     assert "مسئله‌ی ۱ از ۲۵" in first.plain_text  # counts in Persian digits, as times are
     question = problem_of(first)
+    # Before: "3 + 4" in Latin digits inside Persian text; CLDR writes fa in its own digits.
+    assert question == question.translate(PERSIAN) and " + " in question, question
     dojo.clock.advance(2345)
     judged = await say(dojo, sara, str(solve(question)).translate(PERSIAN))
     assert judged.plain_text.startswith("✓ ۲٫۳ ثانیه")  # Persian digits, as CLDR writes fa
@@ -36,9 +38,12 @@ async def test_a_persian_learner_plays_in_persian_digits(dojo: Dojo) -> None:
     judged = await say(dojo, sara, str(wrong).translate(PERSIAN))
     verdict = judged.plain_text.splitlines()[0]
     assert verdict.startswith(f"✗ {LRI}")  # the whole equation is one left-to-right island
+    right = str(wrong - 1).translate(PERSIAN)
+    assert f" = {right}{PDI}" in verdict, verdict  # the right answer in Persian digits too
     summary = await say(dojo, sara, "/stop")
     assert "دور تمام شد" in summary.plain_text
-    assert "۲ جواب · ۱ درست (۵۰%)" in summary.plain_text, summary.plain_text
+    # Before: "۵۰%", Babel's Latin percent sign; CLDR's fa has its own.
+    assert "۲ جواب · ۱ درست (۵۰٪)" in summary.plain_text, summary.plain_text
     assert "زنجیره: ۱ روز" in summary.plain_text, summary.plain_text
     assert "۲/۱۰۰۰" in summary.plain_text, summary.plain_text  # the stage bar's reps too
 

@@ -103,3 +103,22 @@ def test_the_leaderboard_chart_keeps_its_labels_on_the_image(language: str) -> N
     with use_language(language):
         figure = leaderboard_figure("🏆 Klasse 7A · " + _("this week") * 3, rows)
     assert texts_outside(figure) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_legend_reads_in_the_languages_direction(language: str) -> None:
+    """Right to left (Persian) the legend is mirrored: each swatch on the right of its label
+    and the first entry in the right column. Before: swatches on the left in every
+    language, so a Persian reader met each label before its colour."""
+    facts = facts_of("mul")
+    with use_language(language):
+        legend = learner_legend()
+        _size, _cells, swatches, texts = layout(facts, "title", {}, legend)
+    labels = texts[-len(legend):]
+    for (_colour, swatch), label in zip(swatches, labels, strict=True):
+        if language == "fa":
+            assert swatch[0] >= label.box[2], (swatch, label.box)
+        else:
+            assert swatch[2] <= label.box[0], (swatch, label.box)
+    first, second = swatches[0][1], swatches[1][1]
+    assert (first[0] > second[0]) == (language == "fa")

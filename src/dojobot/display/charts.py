@@ -11,12 +11,13 @@ from collections.abc import Sequence
 
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
-from dojobot.display.formats import percent, seconds, short_day
+from dojobot.display.formats import native_digits, number, percent, seconds, short_day, written
 from dojobot.engine.calendar import local_datetime, zone
 from dojobot.engine.leaderboard import Ranked
 from dojobot.i18n import _, ngettext, paragraph
@@ -60,6 +61,7 @@ def progress_figure(title: str, points: Sequence[SetPoint]) -> Figure:
     step = max(1, len(xs) // 10)
     times.set_xticks(xs[::step], labels[::step], rotation=30, ha="right")
     times.grid(axis="y", alpha=0.3)
+    _written_ticks(times.yaxis, accuracy.yaxis)
     times.set_title(paragraph(_wrapped(title, 60)))
     figure.tight_layout()
     return figure
@@ -96,7 +98,9 @@ def leaderboard_figure(title: str, rows: Sequence[Ranked]) -> Figure:
     correct = [r.entry.correct for r in shown]
     axes.barh(ys, correct, color=BOARD_COLOUR, alpha=0.85)
     # Learner-chosen names must not be read as mathtext ('$...$') by matplotlib.
-    labels = [_drawable(f"{r.rank}. {r.entry.name}") for r in shown]
+    # Right to left, every label reads from its rank on the right ("۳. سارا", "۱. Lucía").
+    labels = [paragraph(_drawable(f"{native_digits(str(r.rank))}. {r.entry.name}"))
+              for r in shown]
     axes.set_yticks(ys, labels, parse_math=False)
     top = max([*correct, 1])
     notes: list[Text] = []
@@ -106,20 +110,35 @@ def leaderboard_figure(title: str, rows: Sequence[Ranked]) -> Figure:
             "{n} right · {accuracy} · median {median}",
             r.entry.correct,
         ).format(
-            n=r.entry.correct, accuracy=percent(r.entry.accuracy),
+            n=number(r.entry.correct), accuracy=percent(r.entry.accuracy),
             median=seconds(r.entry.median_ms),
         )
         notes.append(axes.text(
-            r.entry.correct + top * 0.01, y, figures, va="center", fontsize=9, parse_math=False
+            r.entry.correct + top * 0.01, y, paragraph(figures), va="center", fontsize=9,
+            parse_math=False,
         ))
     axes.set_xlim(0, top * 1.45)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _written_ticks(axes.xaxis)
     axes.set_xlabel(paragraph(_("right answers")))
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_title(paragraph(_drawable(_wrapped(title, 60))), parse_math=False)
     figure.tight_layout()
     _make_room(figure, axes, notes)
     return figure
+
+
+class _WrittenTicks(ScalarFormatter):
+    """Tick numbers in the learner's digits and decimal sign ('2,5', '۲٫۵'): matplotlib
+    writes '2.5' whatever the language."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return written(super().__call__(x, pos))
+
+
+def _written_ticks(*axes: Axis) -> None:
+    for axis in axes:
+        axis.set_major_formatter(_WrittenTicks(useOffset=False))
 
 
 def _make_room(figure: Figure, axes: Axes, notes: Sequence[Text]) -> None:

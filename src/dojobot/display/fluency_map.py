@@ -24,10 +24,10 @@ from pathlib import Path
 import matplotlib
 from PIL import Image, ImageDraw, ImageFont
 
-from dojobot.display.formats import percent
+from dojobot.display.formats import percent, written
 from dojobot.engine.facts import Fact
 from dojobot.engine.memory import Standing
-from dojobot.i18n import N_, _, paragraph
+from dojobot.i18n import N_, _, paragraph, right_to_left
 
 COLOURS = {
     Standing.FLUENT: (45, 164, 78),
@@ -163,12 +163,12 @@ def layout(
     top = y + 18 + 18  # the column label, then the column numbers
     for i, col in enumerate(cols):
         x = x0 + i * cell
-        texts.append(Placed(str(col), small, (x + cell // 2, top - 4), "mb",
+        texts.append(Placed(written(str(col)), small, (x + cell // 2, top - 4), "mb",
                             (x, top - 18, x + cell, top)))
     if row_label:
         for j, row in enumerate(rows):
             yy = top + j * cell
-            texts.append(Placed(str(row), small, (x0 - 6, yy + cell // 2), "rm",
+            texts.append(Placed(written(str(row)), small, (x0 - 6, yy + cell // 2), "rm",
                                 (MARGIN, yy, x0, yy + cell)))
     cells = []
     for fact in facts:
@@ -181,15 +181,25 @@ def layout(
     swatches = []
     y = top + grid_h + MARGIN
     column_w = inner // 2
+    # Right to left (Persian), the legend is mirrored: the first entry on the right, each
+    # swatch on the right of its label, where the reader's eye starts.
+    mirrored = right_to_left()
+
+    def across(left: int, right: int) -> tuple[int, int]:
+        return (width - right, width - left) if mirrored else (left, right)
+
     for start in range(0, len(legend), 2):
         pair = legend[start:start + 2]
         fitted = [fit(paragraph(name), 13, column_w - 28, 2) for _colour, name in pair]
         row_h = max(17 * _lines(text) for text, _font in fitted) + 6
         for k, ((colour, _name), (text, font)) in enumerate(zip(pair, fitted, strict=True)):
             lx = MARGIN + k * column_w
-            swatches.append((colour, (lx, y, lx + 14, y + 14)))
-            texts.append(Placed(text, font, (lx + 20, y), "la",
-                                (lx + 20, y, lx + column_w - 8, y + row_h)))
+            sx0, sx1 = across(lx, lx + 14)
+            swatches.append((colour, (sx0, y, sx1, y + 14)))
+            tx0, tx1 = across(lx + 20, lx + column_w - 8)
+            texts.append(Placed(text, font, (tx1, y) if mirrored else (tx0, y),
+                                "ra" if mirrored else "la", (tx0, y, tx1, y + row_h),
+                                "right" if mirrored else "left"))
         y += row_h
     height = y + (MARGIN // 2 if legend else 0)
     return (width, height), cells, swatches, texts
@@ -223,7 +233,7 @@ def learner_map(title: str, facts: Sequence[Fact], bands: Mapping[str, Standing]
     """A learner's map: each fact in its band's colour (not seen where it has none), a
     dot on each fact due today, with a legend of exactly those colours."""
     fills = {f: COLOURS[bands.get(f.key, Standing.UNSEEN)] for f in facts}
-    notes = {f: f.label for f in facts} if len(facts) <= LABELLED_CELLS else {}
+    notes = {f: written(f.label) for f in facts} if len(facts) <= LABELLED_CELLS else {}
     return _draw(facts, fills, title, notes, learner_legend(),
                  {f for f in facts if f.key in due})
 
@@ -242,7 +252,7 @@ def class_map(title: str, facts: Sequence[Fact], shares: Mapping[str, float]) ->
     if len(facts) <= 81:
         for f in facts:
             share = percent(shares.get(f.key, 0.0))
-            notes[f] = f"{f.label}\n{share}" if len(facts) <= LABELLED_CELLS else share
+            notes[f] = f"{written(f.label)}\n{share}" if len(facts) <= LABELLED_CELLS else share
     return _draw(facts, fills, title, notes, class_legend())
 
 

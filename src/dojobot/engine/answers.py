@@ -12,6 +12,10 @@ Accepted (decisions, so handlers and tests agree):
   digit) the other reading is taken if it is the only one. When two readings remain (`1.000`
   from a Russian learner, whose locale uses neither for thousands; `1,000` when the locale is
   unknown) the answer is not judged: AnswerAmbiguous asks which number was meant.
+- a locale's grouping sign counts only where the locale writes one (CLDR's minimum grouping
+  digits, i18n.numbers): Spanish writes 1000 and 10.000, so a Spanish `1.000` is not the
+  locale's writing of anything, and is asked about (1000, or 1 with a decimal point?), while
+  `10.000` is ten thousand.
 - thousands separators: spaces (normal, no-break, thin) or the locale's sign between groups
   of exactly three digits, `1 000`, `12 345.5`, `1.000.000` (de); anything else with spaces
   is several numbers.
@@ -36,6 +40,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from dojobot.engine.notation import format_number
 from dojobot.i18n import N_
+from dojobot.i18n.numbers import groups
 
 __all__ = ["AnswerAmbiguous", "AnswerRejected", "format_number", "is_correct", "parse_answer"]
 
@@ -96,6 +101,10 @@ _TRANSLATE = str.maketrans(
         "\u066b": "\u066b",  # Arabic decimal separator: kept, always a decimal point
         "\u066c": "\u066c",  # Arabic thousands separator: kept, always a group sign
         "\u060c": ",",  # Arabic comma
+        # Direction marks: a Persian keyboard adds them, and the bot's own Persian answers
+        # carry them ("\u200e−۳", CLDR's minus for fa); they are invisible, not text.
+        "\u200e": None, "\u200f": None, "\u061c": None,
+        "\u2066": None, "\u2067": None, "\u2068": None, "\u2069": None,
     }
 )
 _ARABIC_DECIMAL = "\u066b"
@@ -169,10 +178,11 @@ def _locale_roles(locale: str | None) -> dict[str, str]:
     return roles
 
 
-def _read(body: str, roles: dict[str, str]) -> Decimal | None:
+def _read(body: str, roles: dict[str, str], locale: str | None = None) -> Decimal | None:
     """The body's value when `.` and `,` play the given roles, None if it doesn't fit them:
     one decimal sign at most, after every group sign; groups of three digits after the first
-    (of one to three), all with the same sign."""
+    (of one to three), all with the same sign; with a locale, only as many digits as that
+    locale groups (Spanish: 10.000 but not 1.000)."""
     parts = _SEPARATOR.split(body)
     chunks, signs = parts[0::2], parts[1::2]
     role = [roles.get(c, _DECIMAL if c == _ARABIC_DECIMAL else _GROUP) for c in signs]
@@ -186,6 +196,8 @@ def _read(body: str, roles: dict[str, str]) -> Decimal | None:
             return None
         if any(len(group) != 3 for group in whole[1:]):
             return None
+        if locale is not None and not groups(len("".join(whole)), locale):
+            return None
     elif not whole[0] and not fraction:
         return None
     int_part = "".join(whole)
@@ -194,12 +206,13 @@ def _read(body: str, roles: dict[str, str]) -> Decimal | None:
     return Decimal(f"{int_part or '0'}.{fraction or '0'}")
 
 
-def _readings(body: str, roles: dict[str, str]) -> set[Decimal]:
-    """Every value the body can have with the locale's roles, each free sign either way."""
+def _readings(body: str, roles: dict[str, str], locale: str | None = None) -> set[Decimal]:
+    """Every value the body can have with the given roles (and the locale's grouping), each
+    free sign either way."""
     free = [sign for sign in ".," if sign in body and sign not in roles]
     found = set()
     for choice in product((_DECIMAL, _GROUP), repeat=len(free)):
-        value = _read(body, roles | dict(zip(free, choice, strict=True)))
+        value = _read(body, roles | dict(zip(free, choice, strict=True)), locale)
         if value is not None:
             found.add(value)
     return found
@@ -207,7 +220,7 @@ def _readings(body: str, roles: dict[str, str]) -> set[Decimal]:
 
 def _plain(sign: str, body: str, locale: str | None) -> Decimal | None:
     """A plain number: the locale's reading when it fits, else the only other one."""
-    readings = _readings(body, _locale_roles(locale)) or _readings(body, {})
+    readings = _readings(body, _locale_roles(locale), locale) or _readings(body, {})
     if not readings:
         return None
     if len(readings) > 1:

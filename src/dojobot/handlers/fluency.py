@@ -18,6 +18,7 @@ from dojobot.engine.facts import from_key, map_space
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.handlers.classes.texts import fact_topic
 from dojobot.handlers.set_memory import learner_day
+from dojobot.handlers.texts import shown_problem
 from dojobot.i18n import _, ngettext
 from dojobot.i18n.names import shown
 from dojobot.storage import cards as card_store
@@ -29,8 +30,9 @@ from dojobot.transport.context import DojoContext
 
 
 def _label(key: str) -> str:
+    """A fact as the learner reads it: their digits, left to right even inside Persian."""
     fact = from_key(key)
-    return fact.label if fact else key
+    return shown_problem(fact.label if fact else key)
 
 
 async def send_learner_map(
@@ -59,7 +61,7 @@ async def send_learner_map(
                          len(summary.due)).format(n=number(len(summary.due)))
     if summary.slowest:
         caption += " · " + _("slowest: {facts}").format(facts=listed(
-            f"{escape(_label(key))} ({seconds(ms)})" for key, ms in summary.slowest
+            f"{_label(key)} ({seconds(ms)})" for key, ms in summary.slowest
         ))
     await context.bot.send_photo(
         chat_id, InputFile(png, filename=f"fluency-{topic.slug}.png"), caption=caption
@@ -104,9 +106,8 @@ async def send_class_map(
         "<b>{topic}</b> · {strong} of {total} facts fluent for at least half of the "
         "{members} members · weakest: {facts}"
     ).format(
-        topic=escape(shown(topic.display_name)), strong=strong, total=len(facts),
-        members=members,
-        facts=", ".join(f"{escape(_label(c.fact))} ({percent(c.fluent / members)})"
-                        for c in weakest),
+        topic=escape(shown(topic.display_name)), strong=number(strong), total=number(len(facts)),
+        members=number(members),
+        facts=listed(f"{_label(c.fact)} ({percent(c.fluent / members)})" for c in weakest),
     )
     await send_to_group(context, cls.chat_id, caption, photo=png, reply_to=reply_to)

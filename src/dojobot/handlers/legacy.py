@@ -7,6 +7,7 @@ from html import escape
 
 from telegram import Update
 
+from dojobot.display.formats import number
 from dojobot.i18n import N_, _, ngettext
 from dojobot.i18n.names import shown
 from dojobot.storage import legacy as store
@@ -42,7 +43,7 @@ async def claim(update: Update, context: DojoContext) -> None:
     sessions = ngettext("{n} session", "{n} sessions", merged.sessions).format(
         n=merged.sessions
     )
-    reps = ngettext("{n} rep", "{n} reps", merged.reps).format(n=merged.reps)
+    reps = ngettext("{n} rep", "{n} reps", merged.reps).format(n=number(merged.reps))
     lines = [
         _(
             "Welcome back, {name}! I merged your history from the old dojo: {sessions}, {reps}."

@@ -28,6 +28,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from dojobot.display.formats import native_digits, number
 from dojobot.engine.complexity import FINAL_STAGE
 from dojobot.handlers import classes, legacy, practice
 from dojobot.handlers.app_links import app_button
@@ -93,7 +94,8 @@ def topic_button_text(catalogue: Catalogue, topic: Topic, progress: Progress | N
     stage_id = progress.stage_id if progress else 1
     reps = progress.reps_in_stage if progress else 0
     needed = requirement(topic, stage_id)
-    count = f"{reps}/{needed}" if needed else ngettext("{n} rep", "{n} reps", reps).format(n=reps)
+    count = (native_digits(f"{reps}/{needed}") if needed
+             else ngettext("{n} rep", "{n} reps", reps).format(n=number(reps)))
     return f"{shown(topic.display_name)} · {catalogue.stage(stage_id).display_name} {count}"
 
 

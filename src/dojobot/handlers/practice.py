@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from dojobot.display.formats import exact
+from dojobot.display.formats import exact, number
 from dojobot.engine.answering import GivenAnswer, shows_stage_line
 from dojobot.engine.answers import (
     AnswerAmbiguous,
@@ -98,7 +98,7 @@ async def begin_set(
             "{n} problem. Send each answer as a number; /stop ends the set.",
             "{n} problems. Send each answer as a number; /stop ends the set.",
             state.size,
-        ).format(n=state.size)
+        ).format(n=number(state.size))
         intro = f"{heading}\n{how}\n\n"
     await context.bot.send_message(chat.id, intro + problem_block(state))
     context.bot_data.practice.problem_sent_at[user.id] = context.now_ms()

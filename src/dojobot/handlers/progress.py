@@ -35,11 +35,11 @@ def ago(then_ms: int | None, now_ms: int) -> str:
     if minutes < 1:
         return _("just now")
     if minutes < 60:
-        return _("{n} min ago").format(n=minutes)
+        return _("{n} min ago").format(n=number(minutes))
     if minutes < 48 * 60:
-        return _("{n} h ago").format(n=minutes // 60)
+        return _("{n} h ago").format(n=number(minutes // 60))
     days = minutes // (24 * 60)
-    return ngettext("{n} day ago", "{n} days ago", days).format(n=days)
+    return ngettext("{n} day ago", "{n} days ago", days).format(n=number(days))
 
 
 async def progress_text(context: DojoContext, user_id: int) -> tuple[str, list[Topic]]:
@@ -85,7 +85,7 @@ async def progress_text(context: DojoContext, user_id: int) -> tuple[str, list[T
             lines.append(ngettext(
                 "Imported from the old app: {n} session · {reps} reps",
                 "Imported from the old app: {n} sessions · {reps} reps", sessions,
-            ).format(n=sessions, reps=reps))
+            ).format(n=number(sessions), reps=number(reps)))
     return "\n".join(lines), topics
 
 
@@ -116,7 +116,7 @@ async def send_chart(context: DojoContext, chat_id: int, user_id: int, topic: To
             "{topic}: median time and accuracy over your last {n} sets (since {date}).",
             len(points),
         )
-    ).format(topic=escape(name), n=len(points), date=since)
+    ).format(topic=escape(name), n=number(len(points)), date=since)
     await context.bot.send_photo(
         chat_id, InputFile(png, filename=f"progress-{topic.slug}.png"), caption=caption
     )

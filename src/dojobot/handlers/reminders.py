@@ -8,7 +8,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from dojobot.display.formats import clock, weekday_day
+from dojobot.display.formats import clock, number, weekday_day
 from dojobot.engine.calendar import (
     InvalidTime,
     InvalidZone,
@@ -100,7 +100,7 @@ async def status_text(context: DojoContext, user_id: int) -> str:
             "🔔 <b>Daily reminder</b>: paused, after {n} reminders in a row without practice.\n"
             "Pick a time below, or send /remind on to keep {time}.",
             MAX_IGNORED,
-        ).format(n=MAX_IGNORED, time=at(reminder.local_minutes))
+        ).format(n=number(MAX_IGNORED), time=at(reminder.local_minutes))
     else:
         head = _(
             "🔔 <b>Daily reminder</b>: off.\nPick a time and I'll nudge you once a day to "

@@ -7,7 +7,15 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from dojobot.display.formats import native_digits, number, percent, seconds, test_out_share
+from dojobot.display.formats import (
+    listed,
+    native_digits,
+    number,
+    percent,
+    seconds,
+    test_out_share,
+    written,
+)
 from dojobot.engine.practice_set import SetState, position, remaining
 from dojobot.engine.stats import Stats
 from dojobot.handlers.callbacks import Go, Menu, Nav, ShowProgress, Topics
@@ -67,7 +75,7 @@ def test_out_intro(catalogue: Catalogue, stage_id: int, size: int, pace_ms: int)
         "🥋 <b>Test out of {stage}</b>: {n} problems from the whole stage, each asked once. "
         "Pass with at least {share} right and a median time within {pace} s to move to {next} "
         "now. /stop ends it."
-    ).format(stage=stage_label(stage), n=size, pace=pace_ms // 1000,
+    ).format(stage=stage_label(stage), n=number(size), pace=number(pace_ms // 1000),
              next=stage_label(following), share=test_out_share())
 
 
@@ -79,16 +87,16 @@ def test_out_result(passed: bool, work_on: list[str], pace_ms: int, too_fast: in
     line = _(
         "Test-out not passed: it needs {share} right and a median within {pace} s. "
         "This set still counts toward your reps."
-    ).format(pace=pace_ms // 1000, share=test_out_share())
+    ).format(pace=number(pace_ms // 1000), share=test_out_share())
     if too_fast:
         line += "\n" + ngettext(
             "{n} answer came faster than anyone can read and type it, so it did not count.",
             "{n} answers came faster than anyone can read and type them, so they did not count.",
             too_fast,
-        ).format(n=too_fast)
+        ).format(n=number(too_fast))
     if work_on:
         line += "\n" + _("Facts to work on: {facts}").format(
-            facts=", ".join(escape(q) for q in work_on)
+            facts=listed(shown_problem(q) for q in work_on)
         )
     return line
 
@@ -101,7 +109,12 @@ def problem_block(state: SetState) -> str:
     heading = _("Problem {number} of {total}").format(
         number=number(position(state)), total=number(total)
     )
-    return f"{heading}\n<b>{ltr(escape(state.current.question))}</b>"
+    return f"{heading}\n<b>{shown_problem(state.current.question)}</b>"
+
+
+def shown_problem(question: str) -> str:
+    """A problem as HTML in the learner's digits, left to right even inside Persian."""
+    return ltr(escape(written(question)))
 
 
 def feedback(correct: bool, question: str, answer: str, response_ms: int) -> str:
@@ -110,7 +123,7 @@ def feedback(correct: bool, question: str, answer: str, response_ms: int) -> str
     if correct:
         return f"✓ {took}"
     # One isolate for the whole equation: in Persian "7 + 5 = 12" must not become "12 = 5 + 7".
-    return f"✗ {ltr(f'{escape(question)} = <b>{escape(answer)}</b>')} · {took}"
+    return f"✗ {ltr(f'{escape(written(question))} = <b>{escape(answer)}</b>')} · {took}"
 
 
 def set_summary(title: str, stats: Stats, streak_line: str = "") -> str:

@@ -23,6 +23,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import JobQueue
 
+from dojobot.display.formats import number
 from dojobot.engine.calendar import day_bounds
 from dojobot.engine.cards import review_minutes
 from dojobot.engine.nudges import MAX_IGNORED, Action, DueReminder, NudgePlan, plan_nudge
@@ -61,7 +62,7 @@ def paused_text() -> str:
         "reminders that never give up are no fun.\n"
         "Send /remind on to turn them back on, or /remind to pick another time.",
         MAX_IGNORED,
-    ).format(n=MAX_IGNORED)
+    ).format(n=number(MAX_IGNORED))
 
 
 def practise_button(
@@ -83,7 +84,8 @@ def due_text(due: int) -> str:
         "🧠 {n} fact is ready for review, about {time}.",
         "🧠 {n} facts are ready for review, about {time}.",
         due,
-    ).format(n=due, time=ngettext("{m} minute", "{m} minutes", minutes).format(m=minutes))
+    ).format(n=number(due), time=ngettext("{m} minute", "{m} minutes", minutes).format(
+        m=number(minutes)))
 
 
 async def nudge_message(

@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from dojobot.display.fluency_map import class_legend, share_colour
-from dojobot.display.formats import DASH, percent, seconds, short_day
+from dojobot.display.formats import DASH, number, percent, seconds, short_day, written
 from dojobot.engine.calendar import Bounds, local_date, zone
 from dojobot.engine.cards import CardMap
 from dojobot.engine.facts import Fact
@@ -108,11 +108,11 @@ def focus_json(catalogue: Catalogue, focus: Focus | None, members: Sequence[Focu
     target = focus.target_sets
     summary = ngettext(
         "{met} of {n} member met it.", "{met} of {n} members met it.", len(members)
-    ).format(met=met, n=len(members))
+    ).format(met=number(met), n=number(len(members)))
     return {
         "topic_id": focus.topic_id, "level_id": focus.level_id, "target": target,
         "name": " · ".join(shown(x.display_name) for x in (topic, level) if x is not None),
-        "each": ngettext("{n} set each", "{n} sets each", target).format(n=target)
+        "each": ngettext("{n} set each", "{n} sets each", target).format(n=number(target))
         if target else "",
         "summary": summary,
     }
@@ -165,7 +165,7 @@ def fact_grid(facts: Sequence[Fact], members: int, counts: Sequence[ClassFact]) 
     for fact in facts:
         counted = by_key.get(fact.key)
         share = counted.fluent / members if counted and members else None
-        cells.append({"r": fact.row, "c": fact.col, "q": fact.label, "share": share,
+        cells.append({"r": fact.row, "c": fact.col, "q": written(fact.label), "share": share,
                       "text": _share(share),
                       "colour": None if share is None else _hex(share_colour(share)),
                       "seen": counted.seen if counted else 0})
@@ -186,8 +186,8 @@ def member_map(facts: Sequence[Fact], summary: CardMap) -> list[dict[str, Any]]:
     not fluent yet, likely forgotten, not seen), and whether it is due today."""
     cells = []
     for f in facts:
-        cells.append({"r": f.row, "c": f.col, "q": f.label, "s": str(summary.bands[f.key]),
-                      "due": f.key in summary.due})
+        cells.append({"r": f.row, "c": f.col, "q": written(f.label),
+                      "s": str(summary.bands[f.key]), "due": f.key in summary.due})
     return cells
 
 
@@ -206,7 +206,7 @@ def recent_sets_json(catalogue: Catalogue, sets: Sequence[RecentSet], tz: str) -
         rows.append({
             "what": what, "day": _day(s.start_ms, tz),
             "reps": ngettext("{right} right of {n}", "{right} right of {n}", s.reps).format(
-                right=s.correct, n=s.reps),
+                right=number(s.correct), n=number(s.reps)),
             "accuracy": _share(s.correct / s.reps if s.reps else None),
             "median": seconds(s.median_ms),
         })

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dojobot.display.formats import exact
+from dojobot.display.formats import exact, written
 from dojobot.engine.practice_set import SetState, position, remaining
 from dojobot.handlers.sets import test_out_verdict
 from dojobot.handlers.texts import (
@@ -34,7 +34,7 @@ def _problem(session_id: int, topic: Topic, state: SetState) -> dict[str, Any] |
         "id": session_id,
         "n": position(state),
         "of": state.answered + remaining(state),
-        "question": state.current.question,
+        "question": written(state.current.question),
         "fraction": topic.code in FRACTION_TOPICS,
         "test_out": state.test_out,
     }
@@ -114,7 +114,7 @@ async def judged(
     body: dict[str, Any] = {
         "feedback": {
             "correct": outcome.correct,
-            "question": asked.question,
+            "question": written(asked.question),
             "answer": exact(asked.answer),
             "ms": response_ms,
             "timed_by": timed_by,

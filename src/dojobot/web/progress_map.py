@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dojobot.display.formats import written
 from dojobot.engine.cards import CardMap, card_map
 from dojobot.engine.facts import Fact, from_key, map_space
 from dojobot.engine.memory import Standing
@@ -46,7 +47,7 @@ def _chosen(topics: list[Topic], progress: dict[int, Progress], asked: str | Non
 
 def _cell(fact: Fact, summary: CardMap) -> dict[str, Any]:
     band = summary.bands[fact.key]
-    return {"key": fact.key, "label": fact.label, "row": fact.row, "col": fact.col,
+    return {"key": fact.key, "label": written(fact.label), "row": fact.row, "col": fact.col,
             "recall": summary.recall.get(fact.key), "due": fact.key in summary.due,
             "band": str(band), "fluent": band is Standing.FLUENT}
 
@@ -86,7 +87,7 @@ class FluencyMap(ApiHandler):
                 raise ApiError(404, "no such fact on this map")
             card = cards.get(fact.key)
             body["detail"] = {
-                "key": fact.key, "label": fact.label,
+                "key": fact.key, "label": written(fact.label),
                 "next_due": card.due_ms if card else None,
                 "answers": [
                     {"correct": a.correct, "ms": a.response_ms, "at": a.answered_at}

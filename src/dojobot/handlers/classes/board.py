@@ -25,6 +25,7 @@ from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.display.charts import leaderboard_chart
+from dojobot.display.formats import number
 from dojobot.display.formats import period as period_label
 from dojobot.display.rendering import render
 from dojobot.engine.calendar import InvalidZone, Period, parse_zone, period_bounds
@@ -159,7 +160,8 @@ async def send_export(context: DojoContext, cls: ClassGroup, user_id: int) -> bo
         "📄 <b>{title}</b>: {n} members · {period} · {topic}. Stages are as of now.",
         len(entries),
     ).format(
-        title=escape(cls.title), n=len(entries), period=period_label(period, now, cls.timezone),
+        title=escape(cls.title), n=number(len(entries)),
+        period=period_label(period, now, cls.timezone),
         topic=escape(topic_name(context.catalogue, cls.topic_id)),
     )
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from dojobot.display.formats import number
 from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.focus import MAX_TARGET, MIN_TARGET, check_target, has_met
 from dojobot.i18n import N_, _, ngettext
@@ -143,7 +144,7 @@ def focus_set_text(catalogue: Catalogue, focus: Focus) -> str:
         "🎯 This week's focus: {focus}, {n} sets per member. Members see it first in /start "
         "and in their reminders; the board shows who has met it.",
         focus.target_sets,
-    ).format(focus=focus_name(catalogue, focus), n=focus.target_sets)
+    ).format(focus=focus_name(catalogue, focus), n=number(focus.target_sets))
 
 
 def member_focus_text(catalogue: Catalogue, mine: MemberFocus) -> str:
@@ -191,16 +192,16 @@ def board_focus_text(
             if final else
             ngettext("🎯 Focus this week: {focus}, {n} set each.",
                      "🎯 Focus this week: {focus}, {n} sets each.", focus.target_sets)
-        ).format(focus=name, n=focus.target_sets)
+        ).format(focus=name, n=number(focus.target_sets))
     count = ngettext(
         "{met} of {n} member met it.", "{met} of {n} members met it.", len(members)
-    ).format(met=len(met), n=len(members))
+    ).format(met=number(len(met)), n=number(len(members)))
     if not met:
         return f"{head}\n{count}"
     names = ", ".join(escape(m.name) for m in met[:NAMED_SHOWN])
     if len(met) > NAMED_SHOWN:
         names += " " + ngettext("and {n} more", "and {n} more", len(met) - NAMED_SHOWN).format(
-            n=len(met) - NAMED_SHOWN
+            n=number(len(met) - NAMED_SHOWN)
         )
     return f"{head}\n{count} ✓ {names}"
 

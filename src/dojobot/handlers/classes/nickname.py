@@ -7,6 +7,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from dojobot.display.formats import number
 from dojobot.engine.names import (
     MAX_NICKNAME,
     NicknameRejected,
@@ -51,7 +52,7 @@ async def nickname(update: Update, context: DojoContext) -> None:
             "That is {n} character; the limit is {limit}.",
             "That is {n} characters; the limit is {limit}.",
             too_long.length,
-        ).format(n=too_long.length, limit=MAX_NICKNAME)
+        ).format(n=number(too_long.length), limit=number(MAX_NICKNAME))
         await message.reply_text(f"{escape(reason)} {_(USAGE)}")
         return
     except NicknameRejected as rejected:

@@ -7,7 +7,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from dojobot.display.formats import percent, seconds
+from dojobot.display.formats import number, percent, seconds
 from dojobot.engine.calendar import POST_HOUR, Period
 from dojobot.engine.leaderboard import Board, Ranked
 from dojobot.handlers.callbacks import (
@@ -92,7 +92,7 @@ def welcome_text(title: str, members: int, *, returning: bool) -> str:
             "🥋 Back in <b>{title}</b>. The class is as you left it: {n} members. "
             "/leaderboard shows the board.",
             members,
-        ).format(title=escape(title), n=members)
+        ).format(title=escape(title), n=number(members))
     return _(
         "🥋 Hello, <b>{title}</b>! I'm a dojo for mental arithmetic: learners "
         "practise timed problems with me in a private chat, and this group gets a class "
@@ -122,7 +122,7 @@ def _row(ranked: Ranked) -> str:
     place = MEDALS.get(ranked.rank, f"{ranked.rank}.")
     figures = ngettext(
         "<b>{right}</b> right of {n}", "<b>{right}</b> right of {n}", entry.reps
-    ).format(right=entry.correct, n=entry.reps)
+    ).format(right=number(entry.correct), n=number(entry.reps))
     return (
         f"{place} {escape(entry.name)} · {figures} · "
         f"{percent(entry.accuracy)} · {seconds(entry.median_ms)}"
@@ -150,7 +150,7 @@ def board_text(heading: str, board: Board, *, caller_id: int | None) -> str:
         ngettext(
             "{practised} of {n} member practised.", "{practised} of {n} members practised.",
             board.members,
-        ).format(practised=board.practised, n=board.members)
+        ).format(practised=number(board.practised), n=number(board.members))
     )
     return "\n".join(lines)
 

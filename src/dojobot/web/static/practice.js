@@ -127,7 +127,8 @@
       var took = Dojo.seconds(f.ms, T);
       $("feedback").className = "feedback " + (f.correct ? "right" : "wrong");
       Dojo.text("feedback", f.correct ? "✓ " + took
-        : "✗ " + f.question + " = " + f.answer + " · " + took);
+        // One left-to-right island for the equation: in Persian "7 + 5 = 12" stays in order.
+        : "✗ \u2066" + f.question + " = " + f.answer + "\u2069 · " + took);
       done.push([f.correct ? 1 : 0, f.ms]);
       showStats();
       if (body.stage) showStage(body.stage);
