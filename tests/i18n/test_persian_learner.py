@@ -30,7 +30,8 @@ async def test_a_persian_learner_plays_in_persian_digits(dojo: Dojo) -> None:
     assert "مسئله‌ی ۱ از ۲۵" in first.plain_text  # counts in Persian digits, as times are
     question = problem_of(first)
     # Before: "3 + 4" in Latin digits inside Persian text; CLDR writes fa in its own digits.
-    assert question == question.translate(PERSIAN) and " + " in question, question
+    assert question == question.translate(PERSIAN), question
+    assert " + " in question, question
     dojo.clock.advance(2345)
     judged = await say(dojo, sara, str(solve(question)).translate(PERSIAN))
     assert judged.plain_text.startswith("✓ ۲٫۳ ثانیه")  # Persian digits, as CLDR writes fa

@@ -52,7 +52,7 @@ def _finished(text: str) -> str:
 
 def _grouped(value: Decimal | float) -> bool:
     """Whether the locale writes this number with grouping signs (Spanish: not 1000)."""
-    whole = len(str(int(abs(value))))
+    whole = len(str(int(abs(Decimal(value)))))
     return groups(whole, str(current().locale))
 
 
