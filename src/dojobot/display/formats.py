@@ -3,7 +3,7 @@
 Rounding stays the engine's (2250 ms is 2.3 s, 99.6% is not 100%); only the writing changes:
 '2.3 s' in English, '2,3 s' in German, '95 %' in Russian, '۹۵٪' in Persian, '1000' but
 '10.000' in Spanish. Babel leaves three things of CLDR's to us, done here: the locale's own
-digits, its own percent and minus signs, and its minimum grouping digits (i18n.numbers).
+digits, its own percent and minus signs, and its minimum grouping digits (engine/grouping.py).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from babel.dates import format_date, format_interval, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
 from dojobot.engine.calendar import Period, local_datetime, period_bounds, zone
+from dojobot.engine.grouping import groups
 from dojobot.engine.progression import TEST_OUT_ACCURACY
 from dojobot.engine.stats import whole_percent
 from dojobot.i18n import _, current
-from dojobot.i18n.numbers import groups
 
 DASH = "\u2014"
 

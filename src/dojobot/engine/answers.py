@@ -13,7 +13,7 @@ Accepted (decisions, so handlers and tests agree):
   from a Russian learner, whose locale uses neither for thousands; `1,000` when the locale is
   unknown) the answer is not judged: AnswerAmbiguous asks which number was meant.
 - a locale's grouping sign counts only where the locale writes one (CLDR's minimum grouping
-  digits, i18n.numbers): Spanish writes 1000 and 10.000, so a Spanish `1.000` is not the
+  digits, engine/grouping.py): Spanish writes 1000 and 10.000, so a Spanish `1.000` is not the
   locale's writing of anything, and is asked about (1000, or 1 with a decimal point?), while
   `10.000` is ten thousand.
 - thousands separators: spaces (normal, no-break, thin) or the locale's sign between groups
@@ -38,9 +38,9 @@ from itertools import product
 from babel.core import UnknownLocaleError
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from dojobot.engine.grouping import groups
 from dojobot.engine.notation import format_number
 from dojobot.i18n import N_
-from dojobot.i18n.numbers import groups
 
 __all__ = ["AnswerAmbiguous", "AnswerRejected", "format_number", "is_correct", "parse_answer"]
 
