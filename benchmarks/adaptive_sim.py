@@ -1,19 +1,9 @@
 """Simulated learners practise Hatsu multiplication: random sets against adaptive sets.
 
 Usage: python benchmarks/adaptive_sim.py [--learners 100] [--cap 20000]
-       python benchmarks/adaptive_sim.py --week [--learners 4]
 
---week: memory that lasts (issue 22). Children whose memory follows the ACT-R spacing
-model (benchmarks/act_r_learner.py, Pavlik & Anderson 2005) practise two sets a day
-(08:00 and 18:00) for a week, each arm driving the real engine (adaptive.plan_set and
-practice_set, retries included): random sets, Leitner (adaptive.build_set), FSRS
-(review_set.build_review_set over engine/cards.py's cards) and, for reference, an
-offline FSRS scheduler (the fsrs library's own due dates and learning steps, the cards
-due now lowest recall first, new ones at 20 a day) and an oracle that always asks the
-facts the model says are weakest. Reported: the model's mean recall of the
-64 facts a day after the week's last set and a week after it.
-
-Map mode (below, without --week):
+Recall that lasts, a day and a week after a week of practice, is
+benchmarks/memory_week.py's.
 
 Each learner practises two sets a day (08:00 and 18:00) until the bot's fluency map of
 the 64 facts (2..9 × 2..9) is full: every fact answered right within 3 s the last two
@@ -42,15 +32,9 @@ import math
 import random
 import statistics
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from fsrs import Card, Rating, Scheduler
-
-from benchmarks.act_r_learner import Mind
-from dojobot.engine import cards as card_engine
 from dojobot.engine import practice_set
-from dojobot.engine.adaptive import FSRS, LEITNER, Memory, build_set, plan_set
-from dojobot.engine.calendar import day_bounds
+from dojobot.engine.adaptive import build_set
 from dojobot.engine.facts import Fact, fact_of, map_space
 from dojobot.engine.memory import DAY_MS, FactMemory, is_fluent, remember
 
@@ -156,101 +140,6 @@ def practise(profile: Profile, seed: int, adaptive: bool, cap: int) -> int:
     return cap
 
 
-WEEK_START_MS = int(datetime(2026, 1, 5, tzinfo=UTC).timestamp() * 1000)  # a Monday
-WEEK_DAYS = 7
-ARMS = ("random", LEITNER, FSRS, "offline-fsrs", "oracle")
-OFFLINE = Scheduler(enable_fuzzing=False)  # Anki's defaults: steps of 1 and 10 minutes
-OFFLINE_NEW_PER_SET = 10
-
-
-def _offline_plan(facts: list[Fact], offline: dict[str, Card], now: int, size: int,
-                  rng: random.Random) -> tuple[Fact, ...]:
-    """The offline scheduler's set: the cards its own due dates (exact, with learning
-    steps) say are due now, lowest recall first; new cards at Anki's 20 a day (10 a set)
-    kept free; then the lowest recall of the rest. Each fact once."""
-    moment = datetime.fromtimestamp(now / 1000, tz=UTC)
-
-    def recall(f: Fact) -> float:
-        return OFFLINE.get_card_retrievability(offline[f.key], moment)
-
-    seen = [f for f in facts if f.key in offline]
-    new = [f for f in facts if f.key not in offline]
-    rng.shuffle(new)
-    due = sorted((f for f in seen if offline[f.key].due <= moment), key=recall)
-    rest = sorted((f for f in seen if offline[f.key].due > moment), key=recall)
-    fresh = min(len(new), OFFLINE_NEW_PER_SET)
-    chosen = due[: size - fresh] + new[:fresh]
-    return tuple((chosen + [f for f in new[fresh:] + rest + due if f not in chosen])[:size])
-
-
-def practise_week(arm: str, seed: int, intercept: float) -> tuple[float, float, int]:
-    """(mean recall a day after, a week after, answers) for one child and arm."""
-    facts = map_space("mul", 1)
-    assert facts is not None
-    keys = [f.key for f in facts]
-    mind = Mind(random.Random(seed), intercept=intercept)
-    mind.start(keys)
-    sets = random.Random(seed + 1)
-    memories: dict[str, FactMemory] = {}
-    cards: dict[str, card_engine.MemoryCard] = {}
-    offline: dict[str, Card] = {}
-    answers = 0
-    now = WEEK_START_MS
-    for day in range(WEEK_DAYS):
-        for hour in SET_TIMES_H:
-            now = WEEK_START_MS + day * DAY_MS + hour * 3_600_000
-            mind.advance(now, in_session=False)
-            set_seed = sets.randrange(2**31)
-            plan = None
-            if arm in (LEITNER, FSRS):
-                memory = Memory(arm, memories, cards, day_bounds(now, "UTC"))
-                plan = plan_set("mul", 1, 102, set_seed, memory=memory, now_ms=now,
-                                pace_ms=PACE_MS)
-            elif arm == "oracle":  # the model's weakest facts: a bound no scheduler sees
-                weakest = sorted(facts, key=lambda f: mind.recall(f.key))[:25]
-                plan = tuple(f.problem for f in weakest)
-            elif arm == "offline-fsrs":
-                chosen = _offline_plan(list(facts), offline, now, 25, random.Random(set_seed))
-                plan = tuple(f.problem for f in chosen)
-            state = practice_set.start_set("mul", 1, 102, set_seed, plan=plan)
-            while state.current is not None:
-                fact = fact_of("mul", state.current.question)
-                assert fact is not None
-                right, ms = mind.answer(fact.key)
-                now += ms
-                mind.advance(now, in_session=True)
-                memories[fact.key] = remember(
-                    memories.get(fact.key, FactMemory()), right, ms, now, PACE_MS
-                )
-                cards[fact.key] = card_engine.review(cards.get(fact.key), right, ms, now,
-                                                     PACE_MS)
-                moment = datetime.fromtimestamp(now / 1000, tz=UTC)
-                rating = card_engine.rate(right, ms, PACE_MS)
-                offline[fact.key] = OFFLINE.review_card(
-                    offline.get(fact.key, Card(card_id=0)), Rating(rating), moment)[0]
-                state = practice_set.after_answer(state, right)
-                answers += 1
-                now += 2000  # reading the feedback
-                mind.advance(now, in_session=True)
-    # `now` is the end of the week's last set.
-    return mind.mean_recall(keys, DAY_MS), mind.mean_recall(keys, 7 * DAY_MS), answers
-
-
-def week_report(learners: int) -> None:
-    """Recall a day and a week after a week of practice, per arm (Markdown table)."""
-    children = [(1000 * i + 11, random.Random(i).gauss(0, 0.3)) for i in range(learners)]
-    print("| practice | a day after the week | a week later | answers per child "
-          "| per child (a day / a week) |")
-    print("| --- | --- | --- | --- | --- |")
-    for arm in ARMS:
-        runs = [practise_week(arm, seed, b) for seed, b in children]
-        day = statistics.mean(r[0] for r in runs)
-        week = statistics.mean(r[1] for r in runs)
-        answers = statistics.mean(r[2] for r in runs)
-        per_child = " ".join(f"{r[0]:.3f}/{r[1]:.3f}" for r in runs)
-        print(f"| {arm} | {day:.3f} | {week:.3f} | {answers:.0f} | {per_child} |")
-
-
 def quantiles(values: list[int]) -> str:
     """'median (p10-p90)'."""
     cuts = statistics.quantiles(values, n=10)
@@ -262,11 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=100, help="per profile")
     parser.add_argument("--cap", type=int, default=20_000)
-    parser.add_argument("--week", action="store_true", help="recall after a week, per arm")
     args = parser.parse_args()
-    if args.week:
-        week_report(args.learners)
-        return
     print("| learners | random sets: answers to a full map, median (p10-p90) | adaptive sets "
           "| adaptive/random per learner, median (p10-p90) | learners ≥30% fewer | capped |")
     print("| --- | --- | --- | --- | --- | --- |")

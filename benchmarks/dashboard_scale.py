@@ -119,7 +119,7 @@ def page_calls(member: int) -> dict[str, Callable[[Database, Catalogue], Awaitab
         "members, all time": lambda db, c: with_class(
             db, c, pages.overview_page, Period.ALL, None, BOARD_NOW, "UTC"),
         "facts (Multiplication)": lambda db, c: with_class(
-            db, c, pages.facts_page, mul(c), BOARD_NOW),
+            db, c, pages.facts_page, mul(c), BOARD_NOW, "UTC"),
         "weeks (8)": lambda db, c: _trends(db, BOARD_NOW),
         "one member (the busiest)": lambda db, c: with_class(
             db, c, pages.member_page, member, None, BOARD_NOW, "UTC"),

@@ -35,6 +35,7 @@ from dojobot.storage import memory as memory_store
 from dojobot.storage import practice as store
 from dojobot.storage.db import Database, SqliteDatabase
 from dojobot.storage.migrator import migrate_up
+from dojobot.storage.practice_times import next_practice
 from dojobot.storage.streaks import zone_of
 
 HEAVY_USER = 100_000_000
@@ -89,7 +90,8 @@ async def progress_with_map(db: Database, topic: str) -> int:
     cards = await card_store.cards(db, HEAVY_USER, topic_id)
     await memory_store.pace_ms(db, HEAVY_USER)
     zone = await zone_of(db, HEAVY_USER, "UTC")
-    summary = card_map([f.key for f in facts], cards, NOW, day_bounds(NOW, zone).end_ms)
+    summary = card_map([f.key for f in facts], cards, NOW, day_bounds(NOW, zone).end_ms,
+                       await next_practice(db, HEAVY_USER, NOW, "UTC"))
     png = await asyncio.to_thread(learner_map, f"{topic} · Hatsu", facts, summary.bands,
                                   summary.due)
     return len(png)

@@ -11,13 +11,14 @@ from functools import partial
 from PIL import Image
 
 from dojobot.display.fluency_map import COLOURS, learner_legend
-from dojobot.engine.cards import band, shown_recall
+from dojobot.engine.cards import band
 from dojobot.engine.flags import SCHEDULER
 from dojobot.engine.memory import Standing
 from dojobot.i18n import use_language
 from dojobot.storage import flags
 from dojobot.storage.cards import card_columns, card_of
 from dojobot.storage.classes import is_member
+from dojobot.storage.practice_times import next_practice
 from telegram_standin import BotApiStandIn, BotMessage, User
 from tests.support.classes import GROUP_ID, in_group, make_class
 from tests.support.db import execute, executemany, fetchall, fetchone
@@ -178,8 +179,9 @@ async def recall_shade(dojo: Dojo, user_id: int, fact: str) -> tuple[int, int, i
     row = await fetchone(dojo.db, f"SELECT {card_columns()} FROM fact_card"
                                   " WHERE user_id = ? AND fact = ?", (user_id, fact))
     assert row is not None
-    card = card_of(tuple(row))
-    return COLOURS[band(card, shown_recall(card, dojo.clock()), dojo.clock())]
+    now = dojo.clock()
+    return COLOURS[band(card_of(tuple(row)), now, await next_practice(dojo.db, user_id, now,
+                                                                        "UTC"))]
 
 
 def assert_map_agrees(photo: BotMessage) -> None:

@@ -16,6 +16,7 @@ from dojobot.engine.cards import (
     rate,
     recall,
     review,
+    review_recall,
 )
 from dojobot.engine.memory import Standing
 
@@ -50,15 +51,36 @@ def test_same_day_reviews_change_the_card() -> None:
     assert again.stability > first.stability
 
 
-def test_fluent_means_recall_tomorrow_and_within_pace() -> None:
+def test_fluent_means_recall_at_the_next_practice_and_within_pace() -> None:
     good = review(None, True, 2000, NOW, PACE)
-    assert is_fluent(good, NOW)
+    assert is_fluent(good, NOW + DAY_MS)
     slow = review(None, True, 4000, NOW, PACE)
-    assert not is_fluent(slow, NOW)  # right, but the recent time is over the pace
-    assert not is_fluent(None, NOW)
-    # Weeks later the model predicts the fact is fading: no longer fluent.
+    assert not is_fluent(slow, NOW + DAY_MS)  # right, but the recent time is over the pace
+    assert not is_fluent(None, NOW + DAY_MS)
+    # A next practice days away: the model predicts the fact fading by then.
     assert not is_fluent(good, NOW + 10 * DAY_MS)
     assert recall(good, NOW + 10 * DAY_MS) < 0.9 <= recall(good, NOW + DAY_MS)
+
+
+def test_recall_follows_the_curve_to_the_minute() -> None:
+    """Recall falls within the first day (the library alone says 100% until a whole day
+    has passed), so a fact can be fluent for tomorrow morning's practice 14 hours away and
+    not for one 24 hours away."""
+    missed = review(None, False, 4000, NOW, PACE)
+    assert recall(missed, NOW) == 1.0
+    assert recall(missed, NOW + DAY_MS) < recall(missed, NOW + 14 * 3_600_000) \
+        < recall(missed, NOW + 3_600_000) < 1.0
+    assert review_recall(missed, NOW + 14 * 3_600_000) == 1.0  # whole days, for set order
+    assert recall(missed, NOW + DAY_MS) == pytest.approx(review_recall(missed, NOW + DAY_MS))
+    # An evening set: right, then missed, then right within the pace in the retry.
+    card = None
+    for minute, right in enumerate((True, False, True)):
+        card = review(card, right, 2500, NOW + minute * 60_000, PACE)
+    assert card is not None
+    last = card.last_review_ms
+    assert recall(card, last + 14 * 3_600_000) >= 0.9 > recall(card, last + DAY_MS)
+    assert is_fluent(card, last + 14 * 3_600_000)  # for tomorrow's 08:00 set
+    assert not is_fluent(card, last + DAY_MS)  # for a learner without a habit yet
 
 
 def test_due_means_due_on_the_local_day() -> None:
@@ -101,7 +123,8 @@ def test_the_map_is_green_exactly_where_the_caption_counts_fluent() -> None:
     slow_today = review(known, True, 5000, NOW - 3_600_000, PACE)
     missed_today = review(None, False, 5000, NOW - 3_600_000, PACE)
     cards = {"mul 2 3": known, "mul 2 4": slow_today, "mul 2 5": missed_today}
-    summary = card_map(["mul 2 3", "mul 2 4", "mul 2 5", "mul 2 6"], cards, NOW, NOW + DAY_MS)
+    summary = card_map(["mul 2 3", "mul 2 4", "mul 2 5", "mul 2 6"], cards, NOW, NOW + DAY_MS,
+                       NOW + DAY_MS)
     assert summary.recall["mul 2 4"] >= 0.9  # remembered: the old map drew it green
     assert summary.bands == {"mul 2 3": Standing.FLUENT, "mul 2 4": Standing.SLOW,
                              "mul 2 5": summary.bands["mul 2 5"], "mul 2 6": Standing.UNSEEN}

@@ -103,7 +103,7 @@ async def test_memory_pace_and_class_share(migrated_db: Database) -> None:
         "INSERT INTO class_group (chat_id, title, created_at, updated_at) VALUES (-5, 'C', 0, 0)",
     )
     await execute(db, "INSERT INTO class_member VALUES (-5, 1, 0), (-5, 2, 0), (-5, 3, 0)")
-    members, facts = await class_facts(db, -5, 3, NOW + 2)  # fluent by their cards
+    members, facts = await class_facts(db, -5, 3, NOW + 2, "UTC")  # fluent by their cards
     assert members == 3
     by_fact = {f.fact: (f.seen, f.fluent) for f in facts}
     assert by_fact == {"mul 7 8": (3, 2), "mul 6 9": (1, 0)}

@@ -189,6 +189,11 @@ def next_occurrence(after_ms: int, minutes: int, tz: tzinfo) -> int:
     raise ValueError("no next occurrence")  # unreachable: a day always has one
 
 
+def tomorrow_at(now_ms: int, minutes: int, tz: tzinfo) -> int:
+    """`minutes` after local midnight on the local date after now's (first valid instant)."""
+    return occurrence_on(local_date(now_ms, tz) + timedelta(days=1), minutes, tz)
+
+
 def streak(days: Iterable[date], today: date) -> int:
     """Consecutive practice days ending today, or yesterday if today has none yet."""
     practised = set(days)

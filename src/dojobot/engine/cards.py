@@ -117,17 +117,37 @@ def review(card: MemoryCard | None, correct: bool, response_ms: int, now_ms: int
 
 
 def recall(card: MemoryCard, at_ms: int) -> float:
-    """FSRS's predicted probability of recall at `at_ms` (whole days since the review)."""
+    """FSRS-6's predicted probability of recall at `at_ms`, on its forgetting curve
+    R = (1 + factor * t / S) ** -decay with the library's parameters and t the time since
+    the last review in days, to the millisecond. The library's own get_card_retrievability
+    rounds t down to whole days (Anki schedules in days): every fact answered less than a
+    day ago would read 100%, and recall at tomorrow's practice 14 hours after an evening
+    set would too."""
+    decay = scheduler().parameters[20]
+    factor = 0.9 ** (-1 / decay) - 1
+    days = max(0, at_ms - card.last_review_ms) / DAY_MS
+    return float((1 + factor * days / card.stability) ** -decay)
+
+
+def review_recall(card: MemoryCard, at_ms: int) -> float:
+    """The library's own predicted recall (get_card_retrievability), in whole days since
+    the last review as Anki schedules: the order in which a set asks due reviews
+    (review_set.py). Ordering by the curve to the millisecond (`recall`) put facts missed
+    hours ago ahead of facts answered days ago and lost 0.005-0.016 of recall a day and a
+    week later in every model of benchmarks/memory_week.py (BENCHMARKS.md#memory-that-lasts);
+    in whole days, the facts answered since yesterday tie and the seeded tie-break spreads
+    them."""
     return scheduler().get_card_retrievability(_fsrs_card(card), utc_moment(at_ms))
 
 
-def is_fluent(card: MemoryCard | None, now_ms: int) -> bool:
-    """Fluent: the last answer was right within the pace, and recall predicted at the next
-    day's practice (this time tomorrow) is at least FLUENT_RECALL."""
+def is_fluent(card: MemoryCard | None, next_practice_ms: int) -> bool:
+    """Fluent: the last answer was right within the pace, and recall predicted at the
+    learner's next usual practice time (engine.usual_time.next_practice_ms, tomorrow) is at
+    least FLUENT_RECALL."""
     return (
         card is not None
         and card.within_pace
-        and recall(card, now_ms + DAY_MS) >= FLUENT_RECALL
+        and recall(card, next_practice_ms) >= FLUENT_RECALL
     )
 
 
@@ -141,31 +161,24 @@ def done_today(card: MemoryCard, day_start_ms: int) -> bool:
     return card.last_rating >= Rating.Hard and card.last_review_ms >= day_start_ms
 
 
-def shown_recall(card: MemoryCard, now_ms: int) -> float:
-    """Predicted recall now, for the map. FSRS counts elapsed time in whole days, so a fact
-    practised less than a day ago would show 100% even right after a miss: such a fact
-    shows its recall a day after its last answer instead."""
-    return recall(card, max(now_ms, card.last_review_ms + DAY_MS))
-
-
-def band(card: MemoryCard | None, shown: float | None, now_ms: int) -> Standing:
+def band(card: MemoryCard | None, now_ms: int, next_practice_ms: int) -> Standing:
     """A fact's band on the map, each one colour with one legend entry. Fluent only when
     is_fluent, so the fluent cells are exactly the caption's count (a continuous shade by
     recall made cells green that were not fluent, and a miss orange, a colour the legend
-    lacks); likely forgotten when its shown recall is at most FORGOTTEN_RECALL; else met
+    lacks); likely forgotten when its recall now is at most FORGOTTEN_RECALL; else met
     but not fluent yet."""
-    if card is None or shown is None:
+    if card is None:
         return Standing.UNSEEN
-    if is_fluent(card, now_ms):
+    if is_fluent(card, next_practice_ms):
         return Standing.FLUENT
-    return Standing.MISSED if shown <= FORGOTTEN_RECALL else Standing.SLOW
+    return Standing.MISSED if recall(card, now_ms) <= FORGOTTEN_RECALL else Standing.SLOW
 
 
 @dataclass(frozen=True)
 class CardMap:
     """A learner's map of a topic from their cards: what each cell and the caption show."""
 
-    recall: dict[str, float]  # predicted recall (shown_recall) of each fact met
+    recall: dict[str, float]  # predicted recall now of each fact met
     due: frozenset[str]  # facts due on the learner's day
     bands: dict[str, Standing]  # each fact's band on the map
     fluent: int
@@ -174,15 +187,15 @@ class CardMap:
 
 
 def card_map(keys: Sequence[str], cards: Mapping[str, MemoryCard], now_ms: int,
-             day_end_ms: int, slowest: int = 2) -> CardMap:
-    """Each fact's predicted recall, the facts due today, how many are fluent, the slowest."""
+             day_end_ms: int, next_practice_ms: int, slowest: int = 2) -> CardMap:
+    """Each fact's predicted recall now, the facts due today, how many are fluent (at the
+    learner's next usual practice time, `next_practice_ms`), the slowest."""
     met = [(k, cards[k]) for k in keys if k in cards]
     slow = sorted(((k, c.last_ms) for k, c in met if c.last_rating == Rating.Hard),
                   key=lambda item: -item[1])
-    recalls = {k: shown_recall(c, now_ms) for k, c in met}
-    bands = {k: band(cards.get(k), recalls.get(k), now_ms) for k in keys}
+    bands = {k: band(cards.get(k), now_ms, next_practice_ms) for k in keys}
     return CardMap(
-        recall=recalls,
+        recall={k: recall(c, now_ms) for k, c in met},
         due=frozenset(k for k, c in met if is_due(c, day_end_ms)),
         bands=bands,
         fluent=sum(b is Standing.FLUENT for b in bands.values()),

@@ -2,8 +2,9 @@
 
 A set of n problems, in this order:
   1. due reviews: facts due at any time of the learner's local day, lowest predicted
-     recall first (a learner who practises at the same time each day finds yesterday's
-     facts due, not due a few minutes after the set was built);
+     recall first (FSRS's recall in whole days, cards.review_recall; a learner who
+     practises at the same time each day finds yesterday's facts due, not due a few
+     minutes after the set was built);
   2. facts being learnt: missed or slow the last time and not yet due again;
   3. new facts at a steady rate: NEW_SHARE of the set (two fifths) is kept for them
      while any are left, however many reviews are due, so the whole space is met in the
@@ -26,7 +27,7 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 
-from dojobot.engine.cards import MemoryCard, done_today, is_due, recall
+from dojobot.engine.cards import MemoryCard, done_today, is_due, review_recall
 from dojobot.engine.facts import Fact
 
 NEW_SHARE = 0.4
@@ -50,7 +51,7 @@ def build_review_set(
     rng.shuffle(new)
     seen = [(f, cards[f.key]) for f in facts if f.key in cards]
     # Predicted recall now, once per card; the seeded tie-break spreads equal facts.
-    order = {f: (recall(c, now_ms), rng.random()) for f, c in seen}
+    order = {f: (review_recall(c, now_ms), rng.random()) for f, c in seen}
     rested = sorted(((f, c) for f, c in seen if done_today(c, day_start_ms)),
                     key=lambda fc: order[fc[0]])
     open_ = sorted(((f, c) for f, c in seen if not done_today(c, day_start_ms)),

@@ -26,6 +26,7 @@ from dojobot.storage import memory as store
 from dojobot.storage.catalogue import Topic
 from dojobot.storage.classes import ClassGroup
 from dojobot.storage.practice import stage_for
+from dojobot.storage.practice_times import next_practice
 from dojobot.transport.context import DojoContext
 
 
@@ -46,8 +47,10 @@ async def send_learner_map(
     cards = await card_store.cards(context.db, user_id, topic.topic_id)
     pace = await store.pace_ms(context.db, user_id)
     now = context.now_ms()
-    day = await learner_day(context.db, user_id, now, context.settings.default_timezone)
-    summary = card_map([f.key for f in facts], cards, now, day.end_ms)
+    zone = context.settings.default_timezone
+    day = await learner_day(context.db, user_id, now, zone)
+    summary = card_map([f.key for f in facts], cards, now, day.end_ms,
+                       await next_practice(context.db, user_id, now, zone))
     stage = context.catalogue.stage(stage_id)
     title = _("{topic} · {stage} · pace {pace} s").format(
         topic=shown(topic.display_name), stage=stage.display_name, pace=number(pace // 1000)
@@ -81,7 +84,8 @@ async def send_class_map(
         )
         return
     members, counts = await card_store.class_facts(context.db, cls.chat_id, topic.topic_id,
-                                                   context.now_ms())
+                                                   context.now_ms(),
+                                                   context.settings.default_timezone)
     known = {f.key for f in facts}
     counted = [c for c in counts if c.fact in known]
     if members == 0 or not counted:

@@ -7,9 +7,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from dojobot.engine.cards import DEFAULT_RETENTION, MemoryCard, is_fluent, replay
+from dojobot.engine.cards import DAY_MS, DEFAULT_RETENTION, MemoryCard, is_fluent, replay
 from dojobot.storage.db import Database, Tx
 from dojobot.storage.memory import ClassFact
+from dojobot.storage.practice_times import members_next_practice
 
 _COLUMNS = (
     "stability, difficulty, last_review_at, due_at, reviews, last_rating, last_ms, state, step"
@@ -75,27 +76,28 @@ async def due_cards(db: Database, user_id: int, before_ms: int) -> int:
 
 
 async def class_facts(
-    db: Database, chat_id: int, topic_id: int, now_ms: int
+    db: Database, chat_id: int, topic_id: int, now_ms: int, default_zone: str
 ) -> tuple[int, list[ClassFact]]:
     """(members, per fact: members who met it, members fluent in it by their cards), the
-    learner map's definition of fluent (engine.cards.is_fluent); nothing per member."""
+    learner map's definition of fluent (engine.cards.is_fluent at each member's own next
+    usual practice time); nothing per member is returned."""
+    next_practice = await members_next_practice(db, chat_id, now_ms, default_zone)
     async with db.read(heavy=True) as tx:
-        counted = await tx.fetchone(
-            "SELECT count(*) FROM class_member WHERE chat_id = ?", (chat_id,)
-        )
         rows = await tx.fetchall(
-            f"""SELECT fact, {_COLUMNS} FROM fact_card
+            f"""SELECT user_id, fact, {_COLUMNS} FROM fact_card
                 WHERE topic_id = ? AND user_id IN
                     (SELECT user_id FROM class_member WHERE chat_id = ?)""",
             (topic_id, chat_id),
         )
-    members = int(counted[0]) if counted else 0
     seen: Counter[str] = Counter()
     fluent: Counter[str] = Counter()
     for row in rows:
-        seen[row[0]] += 1
-        fluent[row[0]] += is_fluent(card_of(tuple(row)[1:]), now_ms)
-    return members, [ClassFact(fact, n, fluent[fact]) for fact, n in seen.items()]
+        user_id, fact = row[0], row[1]
+        seen[fact] += 1
+        # A member who left between the two reads is judged at +24 h.
+        at = next_practice.get(user_id, now_ms + DAY_MS)
+        fluent[fact] += is_fluent(card_of(tuple(row)[2:]), at)
+    return len(next_practice), [ClassFact(fact, n, fluent[fact]) for fact, n in seen.items()]
 
 
 async def learners_with_answers(db: Database) -> list[int]:

@@ -96,7 +96,8 @@ class Facts(DashboardApi):
     async def get(self, chat_text: str) -> None:
         cls = await self.admin_class(chat_text)
         self.reply(await pages.facts_page(
-            self.db, self.catalogue, cls, self.topic(cls), self.now_ms()
+            self.db, self.catalogue, cls, self.topic(cls), self.now_ms(),
+            self.context.settings.default_timezone,
         ))
 
 

@@ -22,6 +22,7 @@ from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.classes import ClassGroup
 from dojobot.storage.db import Database
 from dojobot.storage.practice import progress_by_topic
+from dojobot.storage.practice_times import next_practice
 from dojobot.storage.streaks import zone_of
 from dojobot.web import dashboard_view as view
 
@@ -63,14 +64,16 @@ async def overview_page(
 
 
 async def facts_page(
-    db: Database, catalogue: Catalogue, cls: ClassGroup, topic: Topic | None, now_ms: int
+    db: Database, catalogue: Catalogue, cls: ClassGroup, topic: Topic | None, now_ms: int,
+    default_zone: str,
 ) -> dict[str, Any]:
     """The class's fact grid of a topic (the board's, else Multiplication)."""
     topic = topic or fact_topic(catalogue, cls)
     facts = map_space(topic.code, 1) if topic else None
     if topic is None or facts is None:
         return {"topic": None, "cells": []}
-    members, counts = await card_store.class_facts(db, cls.chat_id, topic.topic_id, now_ms)
+    members, counts = await card_store.class_facts(db, cls.chat_id, topic.topic_id, now_ms,
+                                                   default_zone)
     return {
         "topic": topic.topic_id, "topic_name": shown(topic.display_name),
         "members": members, "cells": view.fact_grid(facts, members, counts),
@@ -132,7 +135,8 @@ async def _fluency(
         return None
     cards = await card_store.cards(db, user_id, topic.topic_id)
     day = day_bounds(now_ms, await zone_of(db, user_id, default_zone))
-    summary = card_map([f.key for f in facts], cards, now_ms, day.end_ms)
+    summary = card_map([f.key for f in facts], cards, now_ms, day.end_ms,
+                       await next_practice(db, user_id, now_ms, default_zone))
     return {"topic": topic.topic_id, "topic_name": shown(topic.display_name),
             "fluent": summary.fluent, "total": summary.total,
             "caption": _("{fluent} of {total} facts fluent").format(

@@ -20,6 +20,7 @@ from dojobot.i18n.names import shown
 from dojobot.storage import cards as card_store
 from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.practice import Progress, answers_to, progress_by_topic, recent_sets
+from dojobot.storage.practice_times import next_practice
 from dojobot.web.server import ApiError, ApiHandler
 
 RECENT_ANSWERS = 5  # what fits under the grid on a 320 px phone
@@ -67,8 +68,10 @@ class FluencyMap(ApiHandler):
         facts = map_space(topic.code, stage_id) or ()
         cards = await card_store.cards(self.db, user_id, topic.topic_id)
         now = self.now_ms()
-        day = await learner_day(self.db, user_id, now, settings.default_timezone)
-        summary = card_map([f.key for f in facts], cards, now, day.end_ms)
+        zone = settings.default_timezone
+        day = await learner_day(self.db, user_id, now, zone)
+        summary = card_map([f.key for f in facts], cards, now, day.end_ms,
+                           await next_practice(self.db, user_id, now, zone))
         body: dict[str, Any] = {
             "topic": topic.topic_id,
             "topics": [{"id": t.topic_id, "name": shown(t.display_name)} for t in topics],
