@@ -133,9 +133,9 @@ def review_recall(card: MemoryCard, at_ms: int) -> float:
     """The library's own predicted recall (get_card_retrievability), in whole days since
     the last review as Anki schedules: the order in which a set asks due reviews
     (review_set.py). Ordering by the curve to the millisecond (`recall`) put facts missed
-    hours ago ahead of facts answered days ago and lost 0.005-0.016 of recall a day and a
-    week later in every model of benchmarks/memory_week.py (BENCHMARKS.md#memory-that-lasts);
-    in whole days, the facts answered since yesterday tie and the seeded tie-break spreads
+    hours ago ahead of facts answered days ago and lost 0.002-0.008 of recall a day later
+    in every model of benchmarks/memory_week.py (BENCHMARKS.md#memory-that-lasts); in
+    whole days, the facts answered since yesterday tie and the seeded tie-break spreads
     them."""
     return scheduler().get_card_retrievability(_fsrs_card(card), utc_moment(at_ms))
 
