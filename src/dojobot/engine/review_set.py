@@ -15,10 +15,10 @@ practice while a memory is fresh adds little that lasts, spaced practice adds mu
 (the spacing effect); it is asked only when nothing else is left. A miss may come back in
 the day's next set, and its in-set retry (practice_set) is kept.
 
-Why these numbers: benchmarks/memory_week.py (BENCHMARKS.md#memory-that-lasts). A new-fact share of
-a fifth met the 64 facts of Hatsu multiplication only on the fifth day and lost 0.025 of
-recall a week later against two fifths; asking a slow right answer again the same evening
-lost 0.01.
+Why these numbers: benchmarks/memory_week.py (BENCHMARKS.md#memory-that-lasts). A
+new-fact share of a fifth met the 64 facts of Hatsu multiplication only on the fifth day
+and lost 0.025 of recall a week later against two fifths; asking a slow right answer again
+the same evening lost 0.01.
 """
 
 from __future__ import annotations
