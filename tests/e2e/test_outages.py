@@ -1,17 +1,31 @@
 """An outage of the database: one log line at each end of it, no traceback per update, and
-a learner whose answer could not be saved is told to send it again (not to start over)."""
+a learner whose answer could not be saved is told to send it again (not to start over).
+On SQLite the outage is another process holding the write lock; on PostgreSQL the server
+goes away (tests/support/tcp_proxy.py: its connections cut, new ones reset) and comes back."""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from telegram_standin import BotApiStandIn
-from tests.support.dojo import Dojo
+from tests.support.dojo import Dojo, run_dojo
 from tests.support.learner import current_question, reply, solve, start_set
+from tests.support.postgres import fresh_database
+from tests.support.tcp_proxy import SeveringProxy
 from tests.support.waiting import until
+
+AGAIN = "Sorry, I couldn't save that just now. Please send it again in a moment."
+
+
+def outage_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The outage's own lines, after checking that nothing else was logged as a bug."""
+    assert "Traceback" not in caplog.text
+    assert not any(r.exc_info for r in caplog.records)
+    return [r.getMessage() for r in caplog.records if r.name == "dojobot.ops.outages"]
 
 
 @pytest.mark.sqlite_only(reason="the outage is another process holding the file's write lock")
@@ -28,19 +42,44 @@ async def test_an_answer_lost_to_an_outage_is_asked_for_again(
             for _ in range(2):
                 told = await reply(standin, learner, str(solve(question)))
                 # It said "send /start to go on", which the learner did not need.
-                assert told.plain_text == (
-                    "Sorry, I couldn't save that just now. Please send it again in a moment."
-                )
+                assert told.plain_text == AGAIN
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
     judged = await reply(standin, learner, str(solve(question)))
     assert judged.plain_text.startswith("✓")
     await until(lambda: "database back" in caplog.text, "the end of the outage is logged")
-    assert "Traceback" not in caplog.text
-    assert not any(r.exc_info for r in caplog.records)
     # One line as it starts and one as it ends, not one per update.
-    start, end = [r.getMessage() for r in caplog.records if r.name == "dojobot.ops.outages"]
+    start, end = outage_lines(caplog)
     assert start.startswith("database out of reach (OperationalError: database is locked)")
     assert end.startswith("database back: out of reach for ")
     assert end.endswith(" s, 2 updates failed (OperationalError: database is locked)")
+
+
+async def test_an_answer_lost_while_postgresql_is_away_is_asked_for_again(
+    standin: BotApiStandIn, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    learner = await standin.user(612, "Eli")
+    async with fresh_database(migrated=True) as url:
+        proxy = SeveringProxy(url)
+        through = await proxy.start()
+        try:
+            async with run_dojo(standin, tmp_path / "unused.sqlite3", database_url=through):
+                message = await start_set(standin, learner, "math-arithmetic-addition-d101")
+                _, _, question = current_question(message)
+                with caplog.at_level(logging.WARNING):
+                    assert proxy.down() >= 1  # the server is gone
+                    for _ in range(2):
+                        told = await reply(standin, learner, str(solve(question)))
+                        assert told.plain_text == AGAIN
+                    proxy.up()
+                    await until(lambda: "database back" in caplog.text,
+                                "the end of the outage is logged")
+                    judged = await reply(standin, learner, str(solve(question)))
+                    assert judged.plain_text.startswith("✓"), judged.plain_text
+        finally:
+            await proxy.stop()
+    start, end = outage_lines(caplog)
+    assert start.startswith("database out of reach (")
+    assert end.startswith("database back: out of reach for ")
+    assert " s, 2 updates failed (" in end

@@ -2,7 +2,8 @@
 a failover does when the old server vanishes: the client is not told, and finds out only
 when it next writes (its connection is reset then). A closed socket would be noticed by the
 driver at once, while the connection idles in the pool; this one is not, so the bot meets
-the dead connection when an answer begins its transaction."""
+the dead connection when an answer begins its transaction. It can also take the server
+away for a while (an outage: every connection cut, new ones reset) and bring it back."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class SeveringProxy:
         self._open: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
         self._severed: set[asyncio.StreamWriter] = set()  # clients cut without being told
         self._tasks: set[asyncio.Task[None]] = set()
+        self._refusing = False
 
     async def start(self) -> str:
         """Listen; the database URL that goes through the relay."""
@@ -43,6 +45,16 @@ class SeveringProxy:
         self._open.clear()
         return cut
 
+    def down(self) -> int:
+        """An outage begins: what is open is cut (sever), and each new connection is reset
+        as it opens, until up(). Returns how many were cut."""
+        self._refusing = True
+        return self.sever()
+
+    def up(self) -> None:
+        """The outage ends: new connections reach the server again."""
+        self._refusing = False
+
     async def stop(self) -> None:
         """Stop listening and close everything."""
         if self._server is not None:
@@ -57,6 +69,9 @@ class SeveringProxy:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _relay(self, client_in: asyncio.StreamReader, client: asyncio.StreamWriter) -> None:
+        if self._refusing:
+            client.transport.abort()  # a reset, as from a host whose server is gone
+            return
         server_in, server = await asyncio.open_connection(*self._target)
         pair = (client, server)
         self._open.add(pair)

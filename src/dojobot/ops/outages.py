@@ -59,11 +59,31 @@ class _Outage:
     watcher: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
+class _WithoutTraceback(logging.Filter):
+    """A driver's own retry line keeps its reason and loses its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
+
+
+# asyncpg's pool reconnects by itself in the background while PostgreSQL is away, logging a
+# WARNING with a traceback at each try (1, 2, 4 … s apart): expected in an outage, which the
+# two lines of Outages already tell.
+_DRIVER_RETRIES = "asyncpg.pool"
+
+
 class Outages:
     """The outages going on now, by kind; each logs its start and its end once."""
 
     def __init__(self) -> None:
         self._now: dict[str, _Outage] = {}
+        driver = logging.getLogger(_DRIVER_RETRIES)
+        if not any(isinstance(f, _WithoutTraceback) for f in driver.filters):
+            driver.addFilter(_WithoutTraceback())
 
     def failed(self, kind: str, error: BaseException, back: Probe) -> None:
         """Count one update that failed because `kind` is out of reach; `back` tells when
