@@ -14,6 +14,7 @@ import httpx
 from telegram_standin import BotApiStandIn
 from tests.support.learner import DOJOBOT, start_bot_process
 from tests.support.waiting import until
+from tests.support.web import send_raw
 
 
 def free_port() -> int:
@@ -67,34 +68,14 @@ async def test_webhook_mode_answers_and_refuses_a_wrong_secret(
     assert standin.token.split(":", 1)[1] not in logged
 
 
-async def _send_raw(port: int, head: str, body: bytes) -> tuple[bytes, bool]:
-    """Send a POST's head and part of its body, then read what the server answers until it
-    closes the connection: (what it sent, whether it closed). Waits up to 30 s."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    answer = b""
-    try:
-        writer.write(head.encode() + b"\r\n" + body)
-        await writer.drain()
-        async with asyncio.timeout(30):
-            while chunk := await reader.read(65536):
-                answer += chunk
-        return answer, True
-    except ConnectionResetError:  # closed with our unread body in its buffer: a reset
-        return answer, True
-    except TimeoutError:
-        return answer, False
-    finally:
-        writer.close()
-
-
-def _head(port: int, length: int, secret: str | None) -> str:
+def _head(port: int, length: int, secret: str | None) -> bytes:
     lines = [
         "POST /telegram HTTP/1.1", f"Host: 127.0.0.1:{port}", "Content-Type: application/json",
         f"Content-Length: {length}",
     ]
     if secret is not None:
         lines.append(f"X-Telegram-Bot-Api-Secret-Token: {secret}")
-    return "\r\n".join(lines) + "\r\n"
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
 async def test_the_public_webhook_refuses_big_and_slow_bodies_before_reading_them(
@@ -115,14 +96,14 @@ async def test_the_public_webhook_refuses_big_and_slow_bodies_before_reading_the
         await until(lambda: bool(standin.calls_of("setWebhook")), "the webhook is set")
         # Without the secret, a 90 MB body and a slow one: refused on their headers alone.
         for length, sent in ((90 * 1024 * 1024, b"x" * 65536), (1000, b'{"update_id"')):
-            answer, closed = await _send_raw(port, _head(port, length, None), sent)
+            answer, closed = await send_raw(port, _head(port, length, None) + sent)
             assert closed, f"a {length}-byte body without the secret is still being read"
             # The 403 is sent; a reset (the unread body) may overtake it.
             assert answer == b"" or answer.startswith(b"HTTP/1.1 403"), answer[:80]
         # With the secret: a body past any update's size is cut off unread, and a body that
         # stops coming is given up.
         for length, sent in ((90 * 1024 * 1024, b"x" * 65536), (1000, b'{"update_id"')):
-            answer, closed = await _send_raw(port, _head(port, length, "s3cret-token"), sent)
+            answer, closed = await send_raw(port, _head(port, length, "s3cret-token") + sent)
             assert closed, f"a {length}-byte body with the secret is still awaited"
             assert b" 200 " not in answer[:20]
         learner = await standin.user(802, "Ren")  # and the bot still answers

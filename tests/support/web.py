@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from urllib.parse import quote
 
@@ -19,6 +20,27 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+async def send_raw(port: int, data: bytes) -> tuple[bytes, bool]:
+    """Send raw bytes (a request's head, maybe part of its body), then read what the server
+    answers until it closes the connection: (what it sent, whether it closed). Waits up to
+    30 s."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    answer = b""
+    try:
+        writer.write(data)
+        await writer.drain()
+        async with asyncio.timeout(30):
+            while chunk := await reader.read(65536):
+                answer += chunk
+        return answer, True
+    except ConnectionResetError:  # closed with our unread body in its buffer: a reset
+        return answer, True
+    except TimeoutError:
+        return answer, False
+    finally:
+        writer.close()
 
 
 class WebDojo:

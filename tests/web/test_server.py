@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
-from tests.support.web import WebDojo
+from tests.support.web import WebDojo, send_raw
 
 
 async def _users(web: WebDojo) -> int:
@@ -75,3 +77,26 @@ async def test_the_page_and_its_files_are_served(web: WebDojo) -> None:
     assert script.status_code == 200
     assert "tgWebAppData" in script.text
     assert (await web.http.get("/static/../server.py")).status_code in (403, 404)
+
+
+async def test_big_and_slow_requests_are_given_up_without_being_read(web: WebDojo) -> None:
+    # The app's server is public. A page read any POST body in full (up to 16 MB) before
+    # answering 405: eight 15 MB bodies took the bot from 115 to 342 MiB; and headers or a
+    # body that stop coming kept their connection for an hour, or for ever.
+    port = int(web.base.rsplit(":", 1)[1])
+    page = "/practice/math/arithmetic/addition"
+    huge = (f"POST {page} HTTP/1.1\r\nHost: app\r\nContent-Type: text/plain\r\n"
+            f"Content-Length: {15 * 1024 * 1024}\r\n\r\n").encode()
+    answer, closed = await send_raw(port, huge + b"x" * 65536)
+    assert closed, "a 15 MB body is still being read"
+    assert b" 405 " not in answer[:20]  # refused from its length, not read and then judged
+    # A learner's own request whose body stops halfway; a request whose headers stop.
+    auth = f"Authorization: tma {web.init_data()}"
+    slow_body = (f"POST /api/practice/answer HTTP/1.1\r\nHost: app\r\n{auth}\r\n"
+                 "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n").encode()
+    slow_head = f"GET {page} HTTP/1.1\r\nHost: app\r\n".encode()
+    given_up = await asyncio.gather(
+        send_raw(port, slow_body + b'{"set": 1'), send_raw(port, slow_head)
+    )
+    assert [closed for _, closed in given_up] == [True, True], "a slow request is awaited"
+    assert (await web.http.get("/api/me", headers=web.auth(web.init_data()))).status_code == 200

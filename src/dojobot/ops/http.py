@@ -1,5 +1,13 @@
 """The bot's HTTP servers: GET /metrics (Prometheus) and GET /healthz for operators, and
-whatever routes the layers above add (the Mini App, dojobot.web) on the same tornado."""
+whatever routes the layers above add (the Mini App, dojobot.web) on the same tornado.
+
+Every server the bot opens may face the internet (the Mini App must: browsers reach it;
+the webhook is behind a proxy that passes anyone's POST), so each is a BoundedServer: a
+body past its limit is refused from its Content-Length before it is read, headers and
+body each arrive within a deadline, and the open connections are capped. tornado's own
+defaults read any body up to 100 MB into memory before a handler can refuse it, wait an
+hour for headers and for ever for a body.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +18,16 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from tornado.httpserver import HTTPServer
+from tornado.iostream import IOStream
 from tornado.web import Application, RequestHandler
 
 from dojobot.ops.startup import StartupError
 
 log = logging.getLogger(__name__)
+
+MAX_HEADERS = 16 * 1024  # a Mini App's initData header is under 8 KiB (web/auth.py)
+HEADER_TIMEOUT_S = 10.0  # also how long an idle kept-alive connection stays open
+BODY_TIMEOUT_S = 10.0  # the whole body, from its first byte
 
 # (healthy, one line: this replica and what is wrong or how it stands)
 HealthCheck = Callable[[], Awaitable[tuple[bool, str]]]
@@ -50,13 +63,40 @@ def ops_rules(check: HealthCheck) -> list[tuple[Any, ...]]:
     return [(r"/metrics", _Metrics), (r"/healthz", _Health, {"check": check})]
 
 
+class BoundedServer(HTTPServer):
+    """An HTTPServer that closes a connection past `max_connections` at once."""
+
+    max_connections = 256
+
+    def handle_stream(self, stream: IOStream, address: tuple[Any, ...]) -> None:
+        """Serve the connection, or close it if the server has its fill already."""
+        if len(self._connections) >= self.max_connections:
+            stream.close()
+            return
+        super().handle_stream(stream, address)
+
+
+def bounded_server(
+    app: Application, *, max_body: int, max_connections: int, xheaders: bool = False
+) -> BoundedServer:
+    """A server for `app` with the limits of a public endpoint (module docstring)."""
+    server = BoundedServer(
+        app, xheaders=xheaders, max_body_size=max_body, max_header_size=MAX_HEADERS,
+        idle_connection_timeout=HEADER_TIMEOUT_S, body_timeout=BODY_TIMEOUT_S,
+    )
+    server.max_connections = max_connections
+    return server
+
+
 def start_http_server(
-    port: int, rules: Rules, *, setting: str, address: str = "0.0.0.0",
-    max_body_size: int | None = None,
+    port: int, rules: Rules, *, setting: str, max_body: int, max_connections: int,
+    address: str = "0.0.0.0",
 ) -> HTTPServer:
-    """Serve `rules` on `port` in the running event loop; `setting` names the variable that
-    chose the port, for the one-line refusal when it is taken."""
-    server = HTTPServer(Application(list(rules)), xheaders=True, max_body_size=max_body_size)
+    """Serve `rules` on `port` in the running event loop, bounded (module docstring);
+    `setting` names the variable that chose the port, for the one-line refusal when it is
+    taken."""
+    server = bounded_server(Application(list(rules)), max_body=max_body,
+                            max_connections=max_connections, xheaders=True)
     try:
         server.listen(port, address)
     except OSError as exc:
@@ -67,8 +107,3 @@ def start_http_server(
     log.info("HTTP on port %s (%s)", port, setting)
     return server
 
-
-def start_ops_server(port: int, check: HealthCheck, address: str = "0.0.0.0") -> HTTPServer:
-    """Serve /metrics and /healthz on `port` in the running event loop."""
-    return start_http_server(port, ops_rules(check), setting="DOJOBOT_METRICS_PORT",
-                             address=address)

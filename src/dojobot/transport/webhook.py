@@ -29,15 +29,14 @@ import hmac
 import json
 import logging
 from http import HTTPStatus
-from typing import Any
 
 from telegram import Update
 from telegram.error import NetworkError
 from tornado.httpserver import HTTPServer
-from tornado.iostream import IOStream
 from tornado.web import Application as TornadoApp
 from tornado.web import RequestHandler, stream_request_body
 
+from dojobot.ops.http import bounded_server
 from dojobot.ops.startup import StartupError, token_free_reason
 from dojobot.ops.stopping import DRAIN_S, Stop
 from dojobot.transport.context import AnyApp
@@ -51,9 +50,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram's largest update is a message of 4,096 characters with its entities, quoting
 # another such message (reply_to_message): well under 100 KiB of JSON, even escaped.
 MAX_BODY = 256 * 1024
-MAX_HEADERS = 16 * 1024
-HEADER_TIMEOUT_S = 10.0  # also how long an idle kept-alive connection stays open
-BODY_TIMEOUT_S = 10.0  # the whole body, from its first byte
 MAX_CONNECTIONS = 256
 
 
@@ -78,7 +74,7 @@ class _Updates(RequestHandler):
             self.send_error(HTTPStatus.FORBIDDEN)
 
     def data_received(self, chunk: bytes) -> None:
-        """Collect the body (the server stops it past MAX_BODY or BODY_TIMEOUT_S)."""
+        """Collect the body (the server stops it past MAX_BODY or its deadline)."""
         self.chunks.append(chunk)
 
     async def post(self) -> None:
@@ -122,26 +118,14 @@ async def set_webhook(app: AnyApp, url: str, secret: str) -> None:
             pause = min(pause * 2, 60.0)
 
 
-class _BoundedServer(HTTPServer):
-    """An HTTPServer that closes a connection past MAX_CONNECTIONS at once."""
-
-    def handle_stream(self, stream: IOStream, address: tuple[Any, ...]) -> None:
-        """Serve the connection, or close it if the server has its fill already."""
-        if len(self._connections) >= MAX_CONNECTIONS:
-            stream.close()
-            return
-        super().handle_stream(stream, address)
-
-
 def webhook_server(app: AnyApp, secret: str, inflight: set[asyncio.Task[None]]) -> HTTPServer:
     """The endpoint at PATH, with the limits of a public one (module docstring)."""
-    return _BoundedServer(
+    return bounded_server(
         TornadoApp(
             [(PATH, _Updates, {"app": app, "secret": secret, "inflight": inflight})],
             log_function=lambda handler: None,  # no access log: one line per update is noise
         ),
-        max_body_size=MAX_BODY, max_header_size=MAX_HEADERS,
-        idle_connection_timeout=HEADER_TIMEOUT_S, body_timeout=BODY_TIMEOUT_S,
+        max_body=MAX_BODY, max_connections=MAX_CONNECTIONS,
     )
 
 
