@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from dojobot.ops import http as bounds
 from dojobot.transport import webhook
 from tests.support.cli import free_port
 
@@ -145,14 +146,14 @@ def test_an_oversized_body_or_header_never_reaches_a_replica(
         assert big.status_code == 413
         # Go's server lets 4 KiB over max_header_bytes through: twice the bound is refused.
         huge_header = http.post(webhook.PATH, content=b"{}",
-                                headers={"X-Padding": "x" * 2 * webhook.MAX_HEADERS})
+                                headers={"X-Padding": "x" * 2 * bounds.MAX_HEADERS})
         assert huge_header.status_code == 431
         assert http.post(webhook.PATH, content=b"x" * webhook.MAX_BODY).status_code == 200
     assert [len(b) for b in replica.bodies] == [webhook.MAX_BODY]
 
 
 def test_the_limits_are_the_replicas_own(tmp_path: Path) -> None:
-    """What Caddy makes of the file (`caddy adapt`) against webhook.py's bounds."""
+    """What Caddy makes of the file (`caddy adapt`) against the replicas' own bounds."""
     assert CADDY is not None
     adapted = subprocess.run(
         [CADDY, "adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
@@ -160,9 +161,9 @@ def test_the_limits_are_the_replicas_own(tmp_path: Path) -> None:
     )
     server = json.loads(adapted.stdout)["apps"]["http"]["servers"]["srv0"]
     second = 1_000_000_000  # Caddy's durations are in nanoseconds
-    assert server["read_header_timeout"] == webhook.HEADER_TIMEOUT_S * second
-    assert server["read_timeout"] == webhook.BODY_TIMEOUT_S * second
-    assert server["max_header_bytes"] == webhook.MAX_HEADERS
+    assert server["read_header_timeout"] == bounds.HEADER_TIMEOUT_S * second
+    assert server["read_timeout"] == bounds.BODY_TIMEOUT_S * second
+    assert server["max_header_bytes"] == bounds.MAX_HEADERS
     text = json.dumps(server)
     assert f'"max_size": {webhook.MAX_BODY}' in text
     [per_replica] = re.findall(r'"max_conns_per_host": (\d+)', text)
