@@ -157,13 +157,16 @@
     var key = e.target.closest("button");
     if (key) press(key.dataset.key);
   });
+  // A tapped or clicked key does not take the focus, so Enter typed after it submits
+  // instead of pressing that key again; a key reached by Tab has it, and Enter presses it.
+  $("keypad").addEventListener("mousedown", function (e) { e.preventDefault(); });
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     var k = e.key, map = {Enter: "enter", Backspace: "back", "-": "-", "−": "-", ".": "dec",
                           ",": "dec", "/": "/"};
+    if (k === "Enter" && document.activeElement.tagName === "BUTTON") return;  // its click
     if (/^[0-9]$/.test(k)) press(k);
-    else if (map[k] && !(k === "Enter" && document.activeElement.tagName === "BUTTON"
-                         && document.activeElement.dataset.key === undefined)) press(map[k]);
+    else if (map[k]) press(map[k]);
     else return;
     e.preventDefault();
   });
