@@ -81,7 +81,8 @@ async def test_keys_are_big_enough_and_every_text_readable(
 ) -> None:
     faint: dict[str, list[str]] = {}
     small: dict[str, list[Any]] = {}
-    views = [(w, dark, None) for dark in (False, True) for w in (320, 480)]
+    views: list[tuple[int, bool, dict[str, str] | None]] = [
+        (w, dark, None) for dark in (False, True) for w in (320, 480)]
     views.append((320, True, TELEGRAM_DARK))
     for index, (width, dark, theme) in enumerate(views):
         user_id = 100 + index
