@@ -138,6 +138,7 @@ async def _on_error(update: object, context: DojoContext) -> None:
             outage, context.error,
             functools.partial(_database_back, context.db) if outage == "database"
             else functools.partial(_bot_api_back, context.bot),
+            job=context.job is not None,
         )
     else:
         tags = await _flag_tags(update, context) if sentry_on() else {}

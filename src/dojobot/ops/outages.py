@@ -55,6 +55,7 @@ def outage_kind(error: BaseException | None) -> str | None:
 class _Outage:
     started: float
     updates: int = 0
+    jobs: int = 0  # job runs (nudges, idle sets) the outage failed: no learner sent them
     reason: str = ""
     watcher: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -85,9 +86,9 @@ class Outages:
         if not any(isinstance(f, _WithoutTraceback) for f in driver.filters):
             driver.addFilter(_WithoutTraceback())
 
-    def failed(self, kind: str, error: BaseException, back: Probe) -> None:
-        """Count one update that failed because `kind` is out of reach; `back` tells when
-        the outage is over."""
+    def failed(self, kind: str, error: BaseException, back: Probe, *, job: bool = False) -> None:
+        """Count one update (or, job: one job run) that failed because `kind` is out of
+        reach; `back` tells when the outage is over."""
         now = time.monotonic()
         outage = self._now.get(kind)
         if outage is None:
@@ -95,7 +96,10 @@ class Outages:
             outage = self._now[kind] = _Outage(started=now, reason=reason)
             log.warning("%s out of reach (%s); updates fail until it is back", kind, reason)
             outage.watcher = asyncio.get_running_loop().create_task(self._watch(kind, back))
-        outage.updates += 1
+        if job:
+            outage.jobs += 1
+        else:
+            outage.updates += 1
 
     async def _watch(self, kind: str, back: Probe) -> None:
         outage = self._now[kind]
@@ -107,14 +111,26 @@ class Outages:
             except Exception:
                 continue
         del self._now[kind]
-        log.warning("%s back: out of reach for %.1f s, %d updates failed (%s)", kind,
-                    time.monotonic() - outage.started, outage.updates, outage.reason)
+        log.warning("%s back: out of reach for %.1f s, %s (%s)", kind,
+                    time.monotonic() - outage.started, _failures(outage), outage.reason)
 
     async def close(self) -> None:
         """Stop watching (at shutdown); an outage still going on is logged as such."""
         for kind, outage in list(self._now.items()):
             if outage.watcher is not None:
                 outage.watcher.cancel()
-            log.warning("%s still out of reach at shutdown: %d updates failed", kind,
-                        outage.updates)
+            log.warning("%s still out of reach at shutdown: %s", kind, _failures(outage))
         self._now.clear()
+
+
+def _failures(outage: _Outage) -> str:
+    """"54 updates failed", with the bot's own job runs apart ("2 updates and 1 job run
+    failed"): the updates are what learners lost; a minutely job failing is not one of them."""
+    updates = _count(outage.updates, "update")
+    if not outage.jobs:
+        return f"{updates} failed"
+    return f"{updates} and {_count(outage.jobs, 'job run')} failed"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
