@@ -60,8 +60,9 @@ def test_fresh_virtualenv_install_gives_a_working_command(tmp_path: Path) -> Non
     for static in ("practice.html", "practice.js", "api.js", "app.css"):
         assert f"dojobot/web/static/{static}" in names
     # The wheel speaks every language: the compiled catalogues ship inside it.
-    for language in ("es", "pt_BR", "ru", "de"):
+    for language in ("es", "pt_BR", "ru", "de", "fa"):
         assert f"dojobot/locale/{language}/LC_MESSAGES/dojobot.mo" in names
+    assert "dojobot/engine/city_zones.tsv.gz" in names  # /timezone München
     subprocess.run([*pip, "install", "-q", "--no-compile", str(wheel)], check=True, timeout=600)
     result = subprocess.run(
         [str(env_dir / "bin" / "dojobot"), "--help"], capture_output=True, text=True, check=True

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dojobot.engine.calendar import (
+    AmbiguousZone,
     InvalidTime,
     InvalidZone,
     local_date,
@@ -206,3 +207,26 @@ def test_first_due_never_twice_on_one_local_date() -> None:
     now = ms(2026, 6, 1, 8)  # 10:00 in Berlin
     assert first_due(now, 18 * 60, "Europe/Berlin", None) == ms(2026, 6, 1, 16)
     assert first_due(now, 18 * 60, "Europe/Berlin", "2026-06-01") == ms(2026, 6, 2, 16)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "stored"),
+    [
+        ("München", "de", "Europe/Berlin"),  # GeoNames: CLDR names Europe/Berlin "Berlin"
+        ("MÜNCHEN", "en", "Europe/Berlin"),
+        ("Санкт-Петербург", "ru", "Europe/Moscow"),
+        ("Москва", "ru", "Europe/Moscow"),  # ten times Moscow, Idaho: the big one
+        ("كرج", "fa", "Asia/Tehran"),  # Karaj with an Arabic kaf, as Persian writes ک
+        ("Tokio", "de", "Asia/Tokyo"),  # CLDR's exemplar city first
+    ],
+)
+def test_parse_zone_takes_a_city_as_people_write_it(text: str, locale: str, stored: str) -> None:
+    assert parse_zone(text, locale) == stored
+
+
+def test_a_city_name_several_zones_share_names_them() -> None:
+    with pytest.raises(AmbiguousZone) as caught:
+        parse_zone("Valencia", "es")  # Spain, Venezuela, the Philippines
+    assert set(caught.value.zones) == {"Europe/Madrid", "America/Caracas", "Asia/Manila"}
+    with pytest.raises(InvalidZone):
+        parse_zone("München")  # no locale (the settings): IANA names only

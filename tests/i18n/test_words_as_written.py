@@ -40,6 +40,16 @@ async def test_reminders_switch_in_the_learners_words(
         ("ru", "Москва", "Europe/Moscow"),
         ("ru", "москва", "Europe/Moscow"),
         ("en", "Tokyo", "Asia/Tokyo"),
+        # Not CLDR exemplar cities (Europe/Berlin's is Berlin): GeoNames' names, so before
+        # they were refused.
+        ("de", "München", "Europe/Berlin"),
+        ("de", "muenchen", "Europe/Berlin"),
+        ("de", "Köln", "Europe/Berlin"),
+        ("pt-br", "Belo Horizonte", "America/Sao_Paulo"),
+        ("ru", "Новосибирск", "Asia/Novosibirsk"),
+        ("es", "Ciudad de México", "America/Mexico_City"),
+        ("fa", "مشهد", "Asia/Tehran"),
+        ("fa", "شيراز", "Asia/Tehran"),  # with an Arabic yeh, as some keyboards type it
     ],
 )
 async def test_a_city_in_the_learners_language(
@@ -65,3 +75,13 @@ async def test_help_writes_the_test_out_share_as_the_language_does(dojo: Dojo) -
     assert "95\u00a0% верно" in text  # was a hard-coded "95%" beside "90 %"
     lena = await dojo.standin.user(975, "Lena", language_code="en")
     assert "95% right" in (await say(dojo, lena, "/help")).plain_text
+
+
+async def test_a_city_several_zones_share_gets_one_line_naming_them(dojo: Dojo) -> None:
+    lucia = await dojo.standin.user(976, "Lucía", language_code="es")
+    reply = await say(dojo, lucia, "/timezone Barcelona")  # Spain's and Venezuela's
+    assert reply.plain_text == (
+        "Hay varios lugares llamados «Barcelona». Envía /timezone America/Caracas o "
+        "/timezone Europe/Madrid."
+    )
+    assert "🌍" in (await say(dojo, lucia, "/timezone Europe/Madrid")).plain_text

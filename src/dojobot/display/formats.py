@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel.dates import format_date, format_interval, format_skeleton
+from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
 from dojobot.engine.calendar import Period, local_datetime, period_bounds, zone
@@ -127,6 +128,11 @@ def listed(items: Iterable[str]) -> str:
     'and': a list of names or problems, not a sentence."""
     middle = current().locale.list_patterns["standard"]["middle"]
     return functools.reduce(lambda done, item: middle.format(done, item), items)
+
+
+def either(items: Iterable[str]) -> str:
+    """Choices joined as the locale says "or": 'a, b, or c', 'a, b oder c' (CLDR)."""
+    return format_list(list(items), style="or", locale=current().locale)
 
 
 def day(value: date) -> str:

@@ -11,12 +11,15 @@ its first occurrence. So a daily time fires exactly once per local date.
 
 from __future__ import annotations
 
+import gzip
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.core import Locale, UnknownLocaleError
@@ -27,6 +30,11 @@ _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IG
 _STORED_OFFSET = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
 _ETC_GMT = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
 MAX_OFFSET_MINUTES = {"+": 14 * 60, "-": 12 * 60}
+# City names as people write them ("München", "Москва", "مشهد") -> zone, from GeoNames:
+# written by scripts/make-city-zones, which says what is kept and why.
+CITY_ZONES = Path(__file__).with_name("city_zones.tsv.gz")
+# Arabic letters a Persian keyboard writes in their Persian forms (ي ى -> ی, ك -> ک).
+_PERSIAN_LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
 
 
 class InvalidTime(ValueError):
@@ -35,6 +43,14 @@ class InvalidTime(ValueError):
 
 class InvalidZone(ValueError):
     """Text that is neither an IANA timezone nor a UTC offset."""
+
+
+class AmbiguousZone(InvalidZone):
+    """A city name that cities in several zones share: `zones` are the ones to ask about."""
+
+    def __init__(self, text: str, zones: tuple[str, ...]) -> None:
+        super().__init__(text)
+        self.zones = zones
 
 
 def parse_local_time(text: str) -> int:
@@ -85,7 +101,9 @@ def _zone_names() -> dict[str, str]:
 def parse_zone(text: str, locale: str | None = None) -> str:
     """'Europe/Berlin', 'berlin', 'New York', '+05:30', 'UTC-3' -> the name to store; with
     a locale, also a city as that language names it (CLDR's exemplar cities: 'Tokio' in
-    German, 'Москва' in Russian). A city that names several zones is InvalidZone."""
+    German, 'Москва' in Russian), then any city of 100,000 people or more as its people
+    or another language write it (GeoNames: 'München', 'Köln', 'مشهد'). A city name that
+    several zones share (Valencia: Spain and Venezuela) is AmbiguousZone."""
     cleaned = text.strip()
     if match := _OFFSET.match(cleaned):
         sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
@@ -98,7 +116,11 @@ def parse_zone(text: str, locale: str | None = None) -> str:
         return "UTC"
     name = _zone_names().get(key)
     if name is None and locale is not None:
-        name = _local_cities(locale).get(_fold(cleaned))
+        name = _local_cities(locale).get(fold_city(cleaned))
+        if name is None and (zones := _gazetteer().get(fold_city(cleaned))):
+            if len(zones) > 1:
+                raise AmbiguousZone(text, zones)
+            name = zones[0]
     if name is None:
         raise InvalidZone(text)
     if match := _ETC_GMT.match(name):
@@ -108,9 +130,26 @@ def parse_zone(text: str, locale: str | None = None) -> str:
     return name
 
 
-def _fold(city: str) -> str:
-    """A city name for matching: case, spaces and underscores do not matter."""
-    return " ".join(city.replace("_", " ").split()).casefold()
+def fold_city(city: str) -> str:
+    """A city name for matching: case, spaces, underscores, Unicode composition and the
+    Arabic or Persian form of a letter do not matter."""
+    composed = unicodedata.normalize("NFC", city).translate(_PERSIAN_LETTERS)
+    return " ".join(composed.replace("_", " ").split()).casefold()
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> dict[str, tuple[str, ...]]:
+    """GeoNames' city names -> their zone, or the zones of the cities that share the name
+    (read once: ~70,000 names, tens of ms; scripts/make-city-zones)."""
+    known = set(_zone_names().values())
+    found: dict[str, tuple[str, ...]] = {}
+    with gzip.open(CITY_ZONES, "rt", encoding="utf-8") as table:
+        for line in table:
+            zone_id, *names = line.rstrip("\n").split("\t")
+            if zone_id in known:  # skips the header line and any zone tzdata retired
+                for name in names:
+                    found[name] = (*found.get(name, ()), zone_id)
+    return found
 
 
 @lru_cache(maxsize=16)
@@ -127,7 +166,7 @@ def _local_cities(locale: str) -> dict[str, str | None]:
         city = names.get("city")
         if not city or zone_id not in known:
             continue
-        key = _fold(city)
+        key = fold_city(city)
         found[key] = zone_id if found.get(key, zone_id) == zone_id else None
     return found
 

@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.display.formats import clock, number, weekday_day
 from dojobot.engine.calendar import (
+    AmbiguousZone,
     InvalidTime,
     InvalidZone,
     local_datetime,
@@ -20,6 +21,7 @@ from dojobot.engine.calendar import (
 from dojobot.engine.nudges import MAX_IGNORED, first_due
 from dojobot.handlers.callbacks import Reminder, on_button
 from dojobot.handlers.editing import edit_in_place
+from dojobot.handlers.texts import several_places
 from dojobot.i18n import N_, _, current, ngettext
 from dojobot.storage import reminders as store
 from dojobot.transport.context import DojoContext
@@ -215,9 +217,11 @@ async def set_timezone(update: Update, context: DojoContext) -> None:
         return
     try:
         zone_name = parse_zone(arg, str(current().locale))
+    except AmbiguousZone as several:
+        await message.reply_text(several_places(arg, "/timezone", several.zones))
+        return
     except InvalidZone:
         await message.reply_text(
-            # One line for a name that fits no zone and for a city that names several.
             _("I don't know the timezone “{text}”. Send {examples}.").format(
                 text=escape(arg[:40]), examples=_(ZONE_EXAMPLES)
             )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from dojobot.display.formats import (
+    either,
     listed,
     native_digits,
     number,
@@ -198,3 +200,14 @@ def streak_text(s: Streak) -> str:
         "🔥 Streak: {n} days. Practise today to keep it.",
         s.days,
     ).format(n=number(s.days))
+
+
+def several_places(text: str, command: str, zones: Sequence[str]) -> str:
+    """One line for a city name that cities in several zones share: each zone as the
+    command to send ('/timezone Europe/Madrid or /timezone America/Caracas')."""
+    choices = either(ltr(f"{command} {z}") for z in zones)
+    # Translators: {text} is the city name the learner typed; {zones} the commands to send,
+    # already joined with your "or": "/timezone Europe/Madrid or /timezone America/Caracas".
+    return _("Several places are called “{text}”. Send {zones}.").format(
+        text=escape(text[:40]), zones=choices
+    )

@@ -28,7 +28,7 @@ from dojobot.display.charts import leaderboard_chart
 from dojobot.display.formats import number
 from dojobot.display.formats import period as period_label
 from dojobot.display.rendering import render
-from dojobot.engine.calendar import InvalidZone, Period, parse_zone, period_bounds
+from dojobot.engine.calendar import AmbiguousZone, InvalidZone, Period, parse_zone, period_bounds
 from dojobot.engine.leaderboard import Entry, rank_entries
 from dojobot.engine.spreadsheet import safe_cell
 from dojobot.handlers.callbacks import (
@@ -65,6 +65,7 @@ from dojobot.handlers.classes.texts import (
 )
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.fluency import send_class_map
+from dojobot.handlers.texts import several_places
 from dojobot.i18n import N_, _, activate, current, ngettext
 from dojobot.i18n.names import shown
 from dojobot.storage import classes as store
@@ -295,6 +296,9 @@ async def _set_timezone(
     """/board timezone Z: the same names, cities and offsets as a learner's /timezone."""
     try:
         zone = parse_zone(text, str(current().locale))
+    except AmbiguousZone as several:
+        await _reply(update, context, several_places(text, "/board timezone", several.zones))
+        return
     except InvalidZone:
         await _reply(update, context, _(
             "I don't know the timezone {text}. Use a name such as Europe/Berlin, a city such "
