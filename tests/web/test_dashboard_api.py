@@ -206,6 +206,11 @@ async def test_facts_trends_and_the_csv_of_board_export(web: WebDojo) -> None:
     assert from_web.file_bytes == from_chat.file_bytes
     assert from_web.file_name == from_chat.file_name
     assert (await post(web, f"{API}/export", {"period": "decade"}))[0] == 400
+    # A period that is not a string at all was a 500 (a list cannot be looked up in a set).
+    for period in (["week"], {"week": 1}):
+        assert await post(web, f"{API}/export", {"period": period}) == (
+            400, {"error": "Unknown period: use week, month or all."}
+        )
 
 
 async def test_forgetme_removes_the_member_from_everything_the_dashboard_reads(

@@ -159,7 +159,7 @@ class Export(DashboardApi):
         cls = await self.admin_class(chat_text)
         body = self.json_body()
         period = body.get("period", cls.period)
-        if period not in {p.value for p in Period}:
+        if not isinstance(period, str) or period not in {p.value for p in Period}:
             raise ApiError(400, _("Unknown period: use week, month or all."))
         topic = body.get("topic")
         if topic is not None and (_whole(topic) is None or self.catalogue.topic(topic) is None):
