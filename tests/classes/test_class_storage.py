@@ -36,6 +36,10 @@ async def test_member_stats_match_the_attempts(migrated_db: Database) -> None:
         assert (e.reps, e.correct, e.median_ms) == expected[e.user_id]
     assert next(e.name for e in got if e.user_id == 2) == "Ninja"
     assert next(e.name for e in got if e.user_id == 3) == "L3"
+    # One member's alone (the dashboard's member × topic detail): the same figures.
+    [one] = await store.member_stats(db, CHAT, 500, 1500, 1, only=3)
+    assert (one.user_id, one.reps, one.correct, one.median_ms) == (3, *expected[3])
+    assert await store.member_stats(db, CHAT, 500, 1500, 1, only=6) == []  # not a member
 
 
 async def test_even_counts_take_the_mean_of_the_middle_two(migrated_db: Database) -> None:
@@ -67,7 +71,8 @@ async def test_board_query_reads_attempts_through_the_user_time_index(
     )
     await execute(db, "ANALYZE sqlite_schema")
     for sql, args in (
-        (store._SPAN_TOTALS, (CHAT, 0, 1, None)), (store._SPAN_MIDDLE, (8, 0, 1, None, 1, 0))
+        (store._SPAN_TOTALS, (CHAT, 0, 1, None)),
+        (store.walk_of_one(store._SPAN_MIDDLE, 3), (8, 0, 1, None, 1, 0)),
     ):
         plan = await fetchall(db, "EXPLAIN QUERY PLAN " + sql, args)
         details = " | ".join(row["detail"] for row in plan)

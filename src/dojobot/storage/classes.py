@@ -178,7 +178,7 @@ async def member_count(db: Database, chat_id: int) -> int:
 # answers at once: 31 ms warm for the worst class of the 10M-answer file, against 7 ms.)
 # Pinned: with ANALYZE statistics the planner may skip-scan every user in the index.
 _SPAN_TOTALS = """
-SELECT m.user_id, coalesce(u.nickname, u.first_name), count(a.user_id),
+SELECT m.user_id, coalesce(u.nickname, u.first_name), count(a.user_id) AS reps,
        coalesce(sum(a.correct), 0)
 FROM class_member m
 JOIN "user" u ON u.user_id = m.user_id
@@ -188,24 +188,36 @@ LEFT JOIN attempt a INDEXED BY attempt_user_time
 WHERE m.chat_id = ?1
 GROUP BY m.user_id, u.nickname, u.first_name
 """
+# The middle answers of one member ({user}), as many as {limit} after skipping {offset}:
+# the other parameters are the totals' after the chat (span and topic).
 _SPAN_MIDDLE = """
 SELECT response_ms FROM attempt INDEXED BY attempt_user_time
-WHERE user_id = ?1 AND answered_at >= ?2 AND answered_at < ?3
+WHERE user_id = {user} AND answered_at >= ?2 AND answered_at < ?3
   AND (CAST(?4 AS INTEGER) IS NULL OR topic_id = ?4)
-ORDER BY response_ms LIMIT ?5 OFFSET ?6
+ORDER BY response_ms LIMIT {limit} OFFSET {offset}
 """
 
 
 async def member_stats(
-    db: Database, chat_id: int, start_ms: int, end_ms: int, topic_id: int | None
+    db: Database, chat_id: int, start_ms: int, end_ms: int, topic_id: int | None,
+    only: int | None = None,
 ) -> list[Entry]:
-    """Every member's reps, correct answers and median time in the span (0 reps if none)."""
+    """Every member's reps, correct answers and median time in the span (0 reps if none);
+    with `only`, that member's alone (the class's totals are one cheap statement; the
+    medians, a walk per member, are the cost)."""
+    span: tuple[object, ...]
+    if start_ms <= 0 and end_ms >= ALL_TIME_END:
+        totals, middle, span = _ALL_TIME_TOTALS, _MIDDLE, (topic_id,)
+    else:
+        totals, middle, span = _SPAN_TOTALS, _SPAN_MIDDLE, (start_ms, end_ms, topic_id)
     async with db.read(heavy=True) as tx:
-        if start_ms <= 0 and end_ms >= ALL_TIME_END:
-            totals = await tx.fetchall(_ALL_TIME_TOTALS, (chat_id, topic_id))
-            return await _with_medians(tx, totals, _MIDDLE, (topic_id,))
-        totals = await tx.fetchall(_SPAN_TOTALS, (chat_id, start_ms, end_ms, topic_id))
-        return await _with_medians(tx, totals, _SPAN_MIDDLE, (start_ms, end_ms, topic_id))
+        if only is None and db.dialect.correlated_limit:
+            rows = await tx.fetchall(_in_one_statement(totals, middle), (chat_id, *span))
+            return [_entry(r, None if r[4] is None else float(r[4])) for r in rows]
+        found = await tx.fetchall(totals, (chat_id, *span))
+        return await _with_medians(
+            tx, [r for r in found if only in (None, r[0])], middle, span
+        )
 
 
 # All time: reps and correct answers from user_progress (counted in each answer's own
@@ -214,7 +226,7 @@ async def member_stats(
 # reading the table or sorting.
 _ALL_TIME_TOTALS = """
 SELECT m.user_id, coalesce(u.nickname, u.first_name),
-       coalesce(sum(p.total_reps), 0), coalesce(sum(p.correct_reps), 0)
+       coalesce(sum(p.total_reps), 0) AS reps, coalesce(sum(p.correct_reps), 0)
 FROM class_member m
 JOIN "user" u ON u.user_id = m.user_id
 LEFT JOIN user_progress p
@@ -224,28 +236,51 @@ GROUP BY m.user_id, u.nickname, u.first_name
 """
 _MIDDLE = """
 SELECT response_ms FROM attempt INDEXED BY attempt_user_response
-WHERE user_id = ?1 AND (CAST(?2 AS INTEGER) IS NULL OR topic_id = ?2)
-ORDER BY response_ms LIMIT ?3 OFFSET ?4
+WHERE user_id = {user} AND (CAST(?2 AS INTEGER) IS NULL OR topic_id = ?2)
+ORDER BY response_ms LIMIT {limit} OFFSET {offset}
 """
 
 
+def _in_one_statement(totals: str, middle: str) -> str:
+    """The totals with each member's median as a fifth column, the walk to their middle
+    answers as a subquery whose LIMIT and OFFSET read the member's row: one round trip for
+    the class (on PostgreSQL, 40 round trips cost more than the walks on a busy server;
+    BENCHMARKS.md #dashboard). The mean of the middle one or two, as _with_medians takes."""
+    reps = "CAST(t.reps AS INTEGER)"  # PostgreSQL's sum() is a numeric: 7 / 2 is 3.5
+    walk = middle.format(user="t.user_id", limit=f"2 - {reps} % 2",
+                         offset=f"({reps} - 1) / 2")
+    return f"""SELECT t.*, CASE WHEN t.reps > 0 THEN
+    (SELECT avg(x.response_ms) FROM ({walk}) x) END
+FROM ({totals}) t"""
+
+
+def _entry(row: Row, median: float | None) -> Entry:
+    # int(): PostgreSQL's sum() over BIGINT is a numeric (a Python Decimal).
+    return Entry(row[0], row[1], int(row[2]), int(row[3]), median)
+
+
+def walk_of_one(middle: str, span_parameters: int) -> str:
+    """`middle` for one member, taking (user, *span, how many, how many to skip)."""
+    n = span_parameters + 1
+    return middle.format(user="?1", limit=f"?{n + 1}", offset=f"?{n + 2}")
+
+
 async def _with_medians(
-    tx: Tx, totals: Sequence[Row], middle_sql: str, span: tuple[object, ...]
+    tx: Tx, totals: Sequence[Row], middle: str, span: tuple[object, ...]
 ) -> list[Entry]:
-    """Entries from (user, name, reps, correct) rows; `middle_sql` takes (user, *span,
-    how many middle answers, how many to skip)."""
+    """Entries from (user, name, reps, correct) rows, each member's median walked to in a
+    statement of its own: `middle` takes (user, *span, how many middle answers, how many
+    to skip)."""
+    walk = walk_of_one(middle, len(span))
     entries = []
     for row in totals:
-        # int(): PostgreSQL's sum() over BIGINT is a numeric (a Python Decimal).
-        user_id, name, reps, correct = row[0], row[1], int(row[2]), int(row[3])
+        reps = int(row[2])
         median = None
         if reps:
             # The middle answer, or the mean of the middle two when reps is even.
-            middle = await tx.fetchall(
-                middle_sql, (user_id, *span, 2 - reps % 2, (reps - 1) // 2)
-            )
-            median = sum(r[0] for r in middle) / len(middle)
-        entries.append(Entry(user_id, name, reps, correct, median))
+            found = await tx.fetchall(walk, (row[0], *span, 2 - reps % 2, (reps - 1) // 2))
+            median = sum(r[0] for r in found) / len(found)
+        entries.append(_entry(row, median))
     return entries
 
 

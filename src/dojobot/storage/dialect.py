@@ -12,8 +12,9 @@ Queries are written once, in SQLite's words: `?` placeholders, which the Postgre
 connection numbers, and SQLite's index hints (INDEXED BY, for a planner that has no
 statistics on a live file), which it drops: PostgreSQL plans from the statistics its
 autovacuum keeps (numbered_parameters). A query that must differ otherwise gets a field on
-Dialect, never an `if`. So far none has had to: the storage modules keep to SQL both read
-alike, which takes these habits (a test of each module runs on both engines):
+Dialect, never an `if`; one capability is a flag (correlated_limit). Otherwise the
+storage modules keep to SQL both read alike, which takes these habits (a test of each
+module runs on both engines):
 
 - `"user"` quoted everywhere (on PostgreSQL a bare `user` is the current role's name);
 - upserts as `INSERT ... ON CONFLICT (key) DO UPDATE SET col = excluded.col`, never
@@ -59,6 +60,11 @@ class Dialect:
     # replica's listening connection (PostgresDatabase.listen) on COMMIT, and never if the
     # transaction rolls back.
     announce_erasure: str
+    # Whether a subquery's LIMIT and OFFSET may read the outer row. PostgreSQL's may, so a
+    # class's medians are one statement there (storage.classes.member_stats): each
+    # statement is a round trip to the server, and forty of them cost more than the reads.
+    # SQLite's may not ("no such column"); it walks member by member, in the bot's process.
+    correlated_limit: bool
 
 
 SQLITE = Dialect(
@@ -74,6 +80,7 @@ SQLITE = Dialect(
     ),
     claim_rows="",
     announce_erasure="",
+    correlated_limit=False,
 )
 
 POSTGRES = Dialect(
@@ -88,6 +95,7 @@ POSTGRES = Dialect(
     "WHERE to_regclass('schema_migration') IS NOT NULL",
     claim_rows=" FOR UPDATE OF r SKIP LOCKED",
     announce_erasure="SELECT pg_notify(CAST(? AS TEXT), CAST(? AS TEXT))",
+    correlated_limit=True,
 )
 
 
