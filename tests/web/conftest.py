@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,22 +14,43 @@ from tests.support import browser
 from tests.support.dojo import run_dojo
 from tests.support.web import WebDojo, free_port
 
+APP_NAME = "dojo"  # the Mini App's short name in named_web's links
 
-@pytest.fixture
-async def web(
-    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
+
+@contextlib.asynccontextmanager
+async def serve_web(
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str, **settings: Any
 ) -> AsyncIterator[WebDojo]:
-    """The real Application with its Mini App on a free port, on each backend."""
+    """The real Application with its Mini App on a free port."""
     port = free_port()
     async with run_dojo(
         standin, tmp_path / "dojobot.sqlite3", database_url=migrated_url,
-        web_port=port, web_app_url=f"http://127.0.0.1:{port}",
+        web_port=port, web_app_url=f"http://127.0.0.1:{port}", **settings,
     ) as running:
         site = WebDojo(running, port)
         try:
             yield site
         finally:
             await site.http.aclose()
+
+
+@pytest.fixture
+async def web(
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
+) -> AsyncIterator[WebDojo]:
+    """The real Application with its Mini App on a free port, on each backend."""
+    async with serve_web(standin, tmp_path, migrated_url) as site:
+        yield site
+
+
+@pytest.fixture
+async def named_web(
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
+) -> AsyncIterator[WebDojo]:
+    """As `web`, with the Mini App's short name from @BotFather (APP_NAME): the bot then
+    gives direct t.me/<bot>/<app>?startapp=... links."""
+    async with serve_web(standin, tmp_path, migrated_url, web_app_name=APP_NAME) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")

@@ -3,15 +3,19 @@
 Every API request names its class in the path and is allowed only when the initData's user
 is an admin of that group now, by the bot's cached admin check (handlers.classes.common:
 asked of Telegram at most every 5 minutes per admin; a chat_member update the bot receives
-drops the cache at once). Anyone else, a forged or unknown class id included, gets the same
-403 and its one line, so the API says nothing about which classes exist. Member ids are
-looked up inside the class only: another class's learner is "not a member of this class".
+drops the cache at once). Anyone else, a forged class id included, gets the same 403 and
+its one line, so the API says nothing about which classes exist. Only an admin of the group
+learns that it has no class now (deleted, or never started): a 404 that says how to start
+one. An id that cannot be a chat (the page sends 0 for a link it cannot read) is a broken
+link, 400. Member ids are looked up inside the class only: another class's learner is "not
+a member of this class".
 
 Routes (class = the group's id, negative for groups):
   GET  /api/dashboard/<class>?period=week|month|all&topic=all|<id>   members, focus, words
   GET  /api/dashboard/<class>/facts?topic=all|<id>                  the class's fact grid
   GET  /api/dashboard/<class>/trends?topic=all|<id>                 the last 8 weeks
-  GET  /api/dashboard/<class>/member/<user>?topic=all|<id>          one member
+  GET  /api/dashboard/<class>/member/<user>?topic=all|<id>&period=...  one member (with a
+                                      topic and a period: their figures in it)
   POST /api/dashboard/<class>/focus   {"topic_id", "level_id", "target"} or {"clear": true}
   POST /api/dashboard/<class>/export  {"period", "topic"}: the CSV of /board export, sent
                                       to the admin's private chat
@@ -41,6 +45,13 @@ REFUSED = N_(
     "This dashboard is for the admins of the class's group. If you run the group, open "
     "/board there and tap 📊 Dashboard."
 )
+BROKEN_LINK = N_(
+    "This dashboard link is broken. Open /board in the class's group and tap 📊 Dashboard."
+)
+NO_CLASS = N_(
+    "This group has no class now: it was deleted, or never started. Members start one with "
+    "/join in the group."
+)
 _CLASS = r"(-?[0-9]{1,20})"
 
 
@@ -55,14 +66,18 @@ class DashboardApi(ApiHandler):
         return self.data.catalogue
 
     async def admin_class(self, chat_text: str) -> ClassGroup:
-        """The class, if the initData's user is an admin of its group now; else 403."""
+        """The class, if the initData's user is an admin of its group now; else an ApiError
+        (400 broken link, 403 refused, 404 no class: for the group's admins only)."""
         chat_id = int(chat_text)
-        if self.data.application is None or not 0 < abs(chat_id) <= MAX_CHAT_ID:
-            raise ApiError(403, _(REFUSED))
+        if not 0 < abs(chat_id) <= MAX_CHAT_ID:
+            raise ApiError(400, _(BROKEN_LINK))
+        assert self.data.application is not None
         self.context = DojoContext(self.data.application)
-        cls = await class_store.get_class(self.db, chat_id)
-        if cls is None or not await is_admin(self.context, chat_id, self.learner.user_id):
+        if not await is_admin(self.context, chat_id, self.learner.user_id):
             raise ApiError(403, _(REFUSED))
+        cls = await class_store.get_class(self.db, chat_id)
+        if cls is None:
+            raise ApiError(404, _(NO_CLASS))
         return cls
 
     def period(self, cls: ClassGroup) -> Period:
@@ -111,11 +126,13 @@ class Member(DashboardApi):
     async def get(self, chat_text: str, user_text: str) -> None:
         cls = await self.admin_class(chat_text)
         user_id = int(user_text)
-        # Only a topic the page asked for; else the member's latest with a map.
+        # Only a topic the page asked for; else the member's latest with a map. With a
+        # period too (a cell of the grid), the member's figures in that topic.
         topic = self.topic(cls) if self.get_query_argument("topic", None) else None
+        period = self.period(cls) if self.get_query_argument("period", None) else None
         page = (await pages.member_page(
             self.db, self.catalogue, cls, user_id, topic, self.now_ms(),
-            self.context.settings.default_timezone,
+            self.context.settings.default_timezone, period,
         ) if user_id <= MAX_CHAT_ID else None)
         if page is None:
             raise ApiError(404, _("That learner is not a member of this class."))

@@ -49,7 +49,7 @@ from dojobot.handlers.classes.common import (
     send_to_group,
     sent_by_admin_anonymously,
 )
-from dojobot.handlers.classes.dashboard_link import offer_dashboard
+from dojobot.handlers.classes.dashboard_link import dashboard_button, offer_dashboard
 from dojobot.handlers.classes.focus import focus_command
 from dojobot.handlers.classes.texts import (
     PERIOD_NAMES,
@@ -237,13 +237,11 @@ async def send_chart(
 async def _show_panel(update: Update, context: DojoContext, cls: ClassGroup) -> None:
     await send_to_group(
         context, cls.chat_id, settings_text(cls, context.catalogue),
-        keyboard=settings_keyboard(cls, context.catalogue, dashboard=_has_dashboard(context)),
+        keyboard=settings_keyboard(
+            cls, context.catalogue, dashboard=dashboard_button(context, cls.chat_id)
+        ),
         reply_to=update.effective_message,
     )
-
-
-def _has_dashboard(context: DojoContext) -> bool:
-    return context.settings.web_app_url is not None
 
 
 async def _reply(update: Update, context: DojoContext, text: str) -> None:
@@ -435,7 +433,7 @@ async def board_button(
     await query.answer(toast)
     await edit_in_place(
         update, settings_text(fresh, catalogue),
-        settings_keyboard(fresh, catalogue, dashboard=_has_dashboard(context)),
+        settings_keyboard(fresh, catalogue, dashboard=dashboard_button(context, fresh.chat_id)),
     )
 
 

@@ -1,12 +1,20 @@
 """How an admin opens the class dashboard (the Mini App) from the group.
 
-Telegram refuses web-app buttons in groups, so /board's "📊 Dashboard" does not open it
-there: the bot sends the admin, in their private chat, a message whose web-app button opens
-`<DOJOBOT_WEB_APP_URL>/dashboard?class=<group>` (a direct t.me Mini App link would need the
-app's short name from @BotFather, and would open the app's main page). An admin who never
-opened the private chat gets a group note with a deep link (`start=dash-n<id>`) that opens
-it and delivers the button there, as the CSV export does. The class id in the URL is no
-secret: every request of the dashboard checks that whoever opened it is the group's admin.
+Telegram refuses web-app buttons in groups, but allows a plain link. Where the bot's Mini
+App has a short name (DOJOBOT_WEB_APP_NAME, from @BotFather's /newapp), /board's "📊
+Dashboard" is that link, the direct Mini App link carrying the class:
+`https://t.me/<bot>/<app>?startapp=dash-n<group>`. One tap in the group opens the dashboard
+over the chat; Telegram opens the app's main URL with the start parameter, and web/entry.py
+sends it on to `/dashboard?class=n<group>`.
+
+Without a short name the button is a callback: the bot sends the admin, in their private
+chat, a message whose web-app button opens `<DOJOBOT_WEB_APP_URL>/dashboard?class=<group>`.
+An admin who never opened the private chat gets a group note with a deep link
+(`start=dash-n<id>`) that opens it and delivers the button there, as the CSV export does.
+
+Either way the class id is no secret: every request of the dashboard checks that whoever
+opened it is the group's admin (anyone in the group may tap the link; a member who is not
+an admin gets the dashboard's refusal page).
 """
 
 from __future__ import annotations
@@ -16,11 +24,33 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, WebAppInfo
 from telegram.error import Forbidden
 
+from dojobot.handlers.callbacks import BoardPanel, Panel
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.handlers.classes.texts import bot_link, encode_link
 from dojobot.i18n import _
 from dojobot.storage.classes import ClassGroup
 from dojobot.transport.context import DojoContext
+
+
+def dashboard_button(context: DojoContext, chat_id: int) -> InlineKeyboardButton | None:
+    """/board's "📊 Dashboard": the direct Mini App link where the app has a short name,
+    else the callback that sends the web-app button privately; None without a Mini App."""
+    settings = context.settings
+    if settings.web_app_url is None:
+        return None
+    if settings.web_app_name is not None:
+        return InlineKeyboardButton(
+            _("📊 Dashboard"),
+            url=direct_link(context.bot.username, settings.web_app_name, chat_id),
+        )
+    return InlineKeyboardButton(
+        _("📊 Dashboard"), callback_data=BoardPanel(chat_id, Panel.DASHBOARD).encode()
+    )
+
+
+def direct_link(bot_username: str, app_name: str, chat_id: int) -> str:
+    """'https://t.me/<bot>/<app>?startapp=dash-n4001': opens the class's dashboard."""
+    return f"https://t.me/{bot_username}/{app_name}?startapp={encode_link('dash', chat_id)}"
 
 
 def dashboard_url(base: str, chat_id: int) -> str:

@@ -191,10 +191,10 @@ def language_name() -> str:
 
 
 def settings_keyboard(
-    cls: ClassGroup, catalogue: Catalogue, *, dashboard: bool = False
+    cls: ClassGroup, catalogue: Catalogue, *, dashboard: InlineKeyboardButton | None = None
 ) -> InlineKeyboardMarkup:
-    """Period, topic, weekly post, chart, export, the dashboard (where the bot has its Mini
-    App) and delete; data names the group."""
+    """Period, topic, weekly post, chart, export, the dashboard's button (where the bot has
+    its Mini App: handlers.classes.dashboard_link) and delete; data names the group."""
     chat = cls.chat_id
     periods = [
         InlineKeyboardButton(
@@ -231,9 +231,7 @@ def settings_keyboard(
         [InlineKeyboardButton(
             _("🧩 Weakest facts"), callback_data=BoardPanel(chat, Panel.FACTS).encode()
         )],
-        *([[InlineKeyboardButton(
-            _("📊 Dashboard"), callback_data=BoardPanel(chat, Panel.DASHBOARD).encode()
-        )]] if dashboard else []),
+        *([[dashboard]] if dashboard else []),
         [InlineKeyboardButton(
             _("🗑 Delete the class"), callback_data=BoardPanel(chat, Panel.DELETE).encode()
         )],
