@@ -59,12 +59,28 @@ async def test_admin_sees_members_and_others_are_refused(web: WebDojo) -> None:
     assert (rows["Aiko"]["median_text"], rows["Aiko"]["stage_text"]) == ("1.2 s", "Hatsu")
     assert (rows["Aiko"]["week"], rows["Ben"]["week"]) == (True, False)
     assert rows["Aiko"]["streak"] == 1
+    # Members × topics: a column per topic practised, a cell per member who has a stage in
+    # it or answered in the period.
+    assert body["grid_topics"] == [{"id": 1, "sign": "+", "name": "Addition"}]
+    assert rows["Aiko"]["topics"] == {
+        "1": {"stage": 1, "stage_text": "Hatsu", "reps": 3, "reps_text": "3",
+              "accuracy_text": "67%"}
+    }
+    assert rows["Ben"]["topics"] == {}
+    # A cell tapped: the member on that topic with every figure of the period.
+    status, cell = await get(web, f"{API}/member/{k.aiko.id}?topic=1&period=week")
+    assert status == 200
+    assert cell["figures"] == {
+        "title": "Addition · this week (Nov 24\u2009–\u200930, 2025)", "stage": "Hatsu",
+        "reps": "3", "accuracy": "67%", "median": "1.2 s", "last": "Nov 24", "streak": "1",
+    }
+    status, no_cell = await get(web, f"{API}/member/{k.aiko.id}?topic=1")
+    assert (status, no_cell["figures"]) == (200, None)
 
     # A member who is not an admin, an outsider, a forged class id: the same refusal.
     refusal = ("This dashboard is for the admins of the class's group. If you run the "
                "group, open /board there and tap 📊 Dashboard.")
     for path, user_id in ((API, k.aiko.id), (API, 503), ("/api/dashboard/-999999", 900),
-                          ("/api/dashboard/99999999999999999999", 900),
                           (f"{API}/member/{k.aiko.id}", k.ben.id)):
         assert await get(web, path, user_id) == (403, {"error": refusal}), path
     # A learner of another class, or nobody's: not a member of this one.
@@ -250,3 +266,42 @@ async def test_telegram_refuses_a_web_app_button_in_a_group(web: WebDojo) -> Non
     with pytest.raises(BadRequest, match=r"(?i)button_type_invalid"):
         await web.dojo.app.bot.send_message(k.group.id, "x", reply_markup=markup)
     web.dojo.standin.calls.clear()  # the refusal was the point, not a bot mistake
+
+
+async def test_another_class_is_out_of_reach(web: WebDojo) -> None:
+    """Two classes side by side: each admin sees their own only, and a member of the other
+    class is not a member of this one, whatever the path says."""
+    dojo = web.dojo
+    s = dojo.standin
+    k = await make_class(dojo)
+    await join_both(dojo, k)
+    helper = await s.user(901, "Mr Ito")
+    carl = await s.user(503, "Carl")
+    other = await s.group(-4002, "8B Maths")
+    await s.set_admins(other, helper, [])
+    await s.join_group(other, carl)
+    await s.add_bot_to_group(other, helper)
+    await s.next_message(other)
+    await s.settle()
+    assert (await in_group(dojo, carl, "/join", other)).plain_text.startswith(
+        "✋ Joined the class: Carl.")
+    await practise(dojo, carl, [(True, 800)])
+
+    refused = (403, {"error": "This dashboard is for the admins of the class's group. If "
+                              "you run the group, open /board there and tap 📊 Dashboard."})
+    assert (await get(web, "/api/dashboard/-4002", 901))[0] == 200
+    assert await get(web, "/api/dashboard/-4002", 900) == refused  # not the teacher's class
+    assert await get(web, API, 901) == refused
+    assert await post(web, "/api/dashboard/-4002/focus",
+                      {"topic_id": 1, "level_id": 101}, 900) == refused
+    not_member = (404, {"error": "That learner is not a member of this class."})
+    assert await get(web, f"{API}/member/503") == not_member
+    assert await get(web, f"{API}/member/503?topic=1&period=week") == not_member
+    # Carl is in the other class, and only there.
+    assert [r["name"] for r in (await get(web, "/api/dashboard/-4002", 901))[1]["members"]] \
+        == ["Carl"]
+    assert {r["name"] for r in (await get(web, API))[1]["members"]} == {"Aiko", "Ben"}
+    # A cell's figures with a period or topic that does not exist: refused.
+    assert (await get(web, f"{API}/member/{k.aiko.id}?topic=1&period=year"))[0] == 400
+    assert (await get(web, f"{API}/member/{k.aiko.id}?topic=42&period=week"))[0] == 400
+    assert await focus_store.focus_at(dojo.db, -4002, dojo.clock()) is None  # nothing set

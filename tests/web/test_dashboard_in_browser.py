@@ -77,6 +77,22 @@ async def test_an_admin_opens_the_dashboard_and_sets_the_focus(
     await screenshot(chromium, tmp_path, "dashboard-dark")
     await phone(chromium, dark=False)
 
+    # Members × topics: Aiko has a stage in Addition, Benji nothing yet; a cell opens Aiko
+    # on that topic with every figure of the week.
+    grid = await chromium.wait_for(
+        "[...document.querySelectorAll('#topics tbody tr')].map(r => r.textContent)"
+        ".join('|')", "the members × topics grid")
+    assert grid == "AikoHatsu4|Benji·"
+    await chromium.js("document.querySelector('#topics button.st').click()")
+    figures = await chromium.wait_for(
+        "document.getElementById('figures')?.textContent", "the cell's figures")
+    assert figures == ("StageHatsuReps4Accuracy75%Median1.4 sLast practisedNov 24"
+                       "Streak1")
+    assert await chromium.js("return document.documentElement.scrollWidth") <= PHONE_WIDTH
+    await screenshot(chromium, tmp_path, "dashboard-cell")
+    await chromium.js("document.getElementById('back').click()")
+    await chromium.wait_for("document.getElementById('members')", "back to the table")
+
     # Sort by name; then one member's page and back.
     await chromium.js("document.querySelector('[data-sort=name]').click()")
     assert await chromium.wait_for(
@@ -148,3 +164,88 @@ async def test_an_admin_opens_the_dashboard_and_sets_the_focus(
     assert refusal.startswith("This dashboard is for the admins of the class's group.")
     assert await chromium.js("return document.getElementById('members')") is None
     await screenshot(chromium, tmp_path, "dashboard-refused")
+
+
+async def open_as(chromium: Page, web: WebDojo, path: str, user_id: int, name: str,
+                  language: str | None = None) -> None:
+    """The page as this user, who first chooses their language in the chat (/language):
+    the dashboard speaks the one the bot speaks with them."""
+    if language is not None:
+        user = await web.dojo.standin.user(user_id, name)
+        await web.dojo.standin.send_text(user, f"/language {language}")
+        await web.dojo.standin.next_message(user)
+        await web.dojo.standin.settle()
+    await chromium.open("about:blank")  # else only the fragment changes: no new page
+    await chromium.open(web.link(path, web.init_data(user_id, name)))
+
+
+async def test_the_board_link_in_two_languages_and_its_refusals(
+    named_web: WebDojo, chromium: Page, tmp_path: Path
+) -> None:
+    """The direct link of /board (Telegram opens the app's main URL with the start
+    parameter): the admin's dashboard in Persian (right to left, dark) and German (light);
+    a member refused; a broken link and a deleted class each say so."""
+    web = named_web
+    dojo = web.dojo
+    s = dojo.standin
+    k = await make_class(dojo)
+    await join_both(dojo, k)
+    await practise(dojo, k.aiko, [(True, 1200), (True, 900), (False, 2500)])
+    panel = await in_group(dojo, k.teacher, "/board", k.group)
+    [link] = [b.url for b in panel.flat_buttons if b.text == "📊 Dashboard"]
+    assert link is not None
+    start = link.split("?startapp=")[1]
+    opened = f"/?tgWebAppStartParam={start}"
+
+    await phone(chromium, dark=True)
+    await open_as(chromium, web, opened, 900, "Ms Tanaka", "fa")
+    await chromium.wait_for("document.getElementById('topics')", "the grid, in Persian")
+    assert await chromium.js("return location.pathname + location.search") == (
+        "/dashboard?class=n4001")
+    assert await chromium.js("return document.documentElement.dir") == "rtl"
+    assert await chromium.js("return document.getElementById('tab-members').textContent") \
+        == "عضوها"
+    # Right to left: the sticky name column is the table's right edge.
+    name_cell = "document.querySelector('#topics tbody th').getBoundingClientRect()"
+    topic_cell = "document.querySelector('#topics tbody td').getBoundingClientRect()"
+    assert await chromium.js(f"return {name_cell}.left > {topic_cell}.left")
+    assert await chromium.js("return document.documentElement.scrollWidth") <= PHONE_WIDTH
+    await screenshot(chromium, tmp_path, "dashboard-fa-dark")
+
+    await phone(chromium, dark=False)
+    await open_as(chromium, web, opened, 900, "Ms Tanaka", "de")
+    await chromium.wait_for("document.getElementById('topics')", "the grid, in German")
+    assert await chromium.js("return document.documentElement.dir") == "ltr"
+    assert await chromium.js("return document.querySelector('#topic-grid h2').textContent") \
+        == "Mitglieder × Themen"
+    await screenshot(chromium, tmp_path, "dashboard-de-light")
+
+    # A member who is not an admin, through the same link: refused.
+    await open_as(chromium, web, opened, k.aiko.id, "Aiko", "de")
+    refusal = await chromium.wait_for(
+        "document.getElementById('refusal')?.textContent", "the refusal")
+    assert refusal.startswith("Dieses Dashboard ist für die Admins")
+    assert await chromium.js("return document.getElementById('topics')") is None
+    await screenshot(chromium, tmp_path, "dashboard-de-refused")
+
+    # A link cut short or forged: the page says it is broken, in the admin's language.
+    await open_as(chromium, web, "/?tgWebAppStartParam=dash-n40x1", 900, "Ms Tanaka", "fa")
+    broken = await chromium.wait_for(
+        "document.getElementById('refusal')?.textContent", "the broken link")
+    assert broken.startswith("این لینک داشبورد خراب است.")
+    assert await chromium.js("return getComputedStyle(document.getElementById('refusal'))"
+                             ".direction") == "rtl"
+    await screenshot(chromium, tmp_path, "dashboard-fa-broken")
+
+    # The class deleted: its admin learns so; the member is refused as before.
+    await s.press(k.teacher, "🗑 Delete the class", message_id=panel.message_id, chat=k.group)
+    await s.settle()
+    qid = await s.press(k.teacher, "🗑 Delete for good", message_id=panel.message_id,
+                        chat=k.group)
+    assert await toast(s, qid) == "Class deleted."
+    await s.settle()
+    await open_as(chromium, web, opened, 900, "Ms Tanaka", "en")
+    gone = await chromium.wait_for(
+        "document.getElementById('refusal')?.textContent", "the deleted class")
+    assert gone.startswith("This group has no class now")
+    await screenshot(chromium, tmp_path, "dashboard-deleted")

@@ -81,6 +81,36 @@ async def members_practice(
     return practice
 
 
+async def topic_reps(
+    db: Database, chat_id: int, span: Bounds | None
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """(member, topic) -> (reps, right answers) in the span, for the members × topics grid;
+    span None is all time, read from user_progress as the board's all-time totals are."""
+    async with db.read(heavy=True) as tx:
+        if span is None:
+            rows = await tx.fetchall(
+                """SELECT p.user_id, p.topic_id, p.total_reps, p.correct_reps
+                   FROM class_member m JOIN user_progress p ON p.user_id = m.user_id
+                   WHERE m.chat_id = ? AND p.total_reps > 0""",
+                (chat_id,),
+            )
+        else:
+            # attempt_user_time carries the topic and the outcome: each member's span is
+            # one run of the index (as storage.classes' span totals read it).
+            rows = await tx.fetchall(
+                """SELECT a.user_id, a.topic_id, count(*), sum(a.correct)
+                   FROM class_member m
+                   JOIN attempt a INDEXED BY attempt_user_time
+                        ON a.user_id = m.user_id AND a.answered_at >= ?2
+                       AND a.answered_at < ?3
+                   WHERE m.chat_id = ?1
+                   GROUP BY a.user_id, a.topic_id""",
+                (chat_id, span.start_ms, span.end_ms),
+            )
+    # int(): PostgreSQL's sum() over BIGINT is a numeric (a Python Decimal).
+    return {(r[0], r[1]): (int(r[2]), int(r[3])) for r in rows}
+
+
 @dataclass(frozen=True)
 class RecentSet:
     """One of a member's last sets."""

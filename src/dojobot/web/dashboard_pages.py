@@ -25,6 +25,7 @@ from dojobot.storage.practice import progress_by_topic
 from dojobot.storage.practice_times import next_practice
 from dojobot.storage.streaks import zone_of
 from dojobot.web import dashboard_view as view
+from dojobot.web.strings import locale_info
 
 TREND_WEEKS = 8
 
@@ -42,11 +43,13 @@ async def overview_page(
         db, cls.chat_id, bounds.start_ms, bounds.end_ms, topic_id
     )
     practice = await store.members_practice(db, cls.chat_id, now_ms, default_zone)
+    reps = await store.topic_reps(db, cls.chat_id, None if period is Period.ALL else bounds)
     focus = await focus_store.focus_at(db, cls.chat_id, now_ms)
     progress = await focus_store.focus_progress(db, focus) if focus else []
     return {
         "title": cls.title,
         "labels": view.labels(),
+        "locale": locale_info(),  # the page's lang and direction (Persian: right to left)
         "period": period.value,
         "topic": topic_id,
         "span": period_label(period, now_ms, cls.timezone),
@@ -56,8 +59,9 @@ async def overview_page(
                    for lv in catalogue.levels],
         "max_target": MAX_TARGET,
         "focus": view.focus_json(catalogue, focus, progress),
+        "grid_topics": view.grid_topics(catalogue, practice, reps),
         "members": view.member_rows(
-            catalogue, entries, practice, focus,
+            catalogue, entries, practice, reps, focus,
             {m.user_id: m.sets_done for m in progress}, topic_id, week, cls.timezone,
         ),
     }
@@ -94,15 +98,21 @@ async def trends_page(
 
 async def member_page(
     db: Database, catalogue: Catalogue, cls: ClassGroup, user_id: int, topic: Topic | None,
-    now_ms: int, default_zone: str,
+    now_ms: int, default_zone: str, period: Period | None = None,
 ) -> dict[str, Any] | None:
     """One member: topics, a fluency map (the topic asked for, else the latest practised
-    that has one) and recent sets; None if they are not a member of the class now."""
+    that has one) and recent sets, and with a topic and a period (a cell of the members ×
+    topics grid) every figure of theirs in it; None if they are not a member of the class
+    now."""
     found = await store.recent_member_sets(db, cls.chat_id, user_id)
     if found is None:
         return None
     name, sets = found
     progress = await progress_by_topic(db, user_id)
+    cell = None
+    if topic is not None and period is not None:
+        cell = await _figures(db, catalogue, cls, user_id, topic, period, now_ms,
+                              default_zone)
     practised = sorted(progress.values(), key=lambda p: -(p.last_practised_at or 0))
     topic = topic or next(
         (t for p in practised if (t := catalogue.topic(p.topic_id))
@@ -121,7 +131,28 @@ async def member_page(
             now_ms, default_zone,
         ),
         "sets": view.recent_sets_json(catalogue, sets, cls.timezone),
+        "figures": cell,
     }
+
+
+async def _figures(
+    db: Database, catalogue: Catalogue, cls: ClassGroup, user_id: int, topic: Topic,
+    period: Period, now_ms: int, default_zone: str,
+) -> dict[str, str]:
+    """The member's row of the members table for one topic (the board's figures for the
+    period, stage, last practice, streak), as a list of words."""
+    bounds = period_bounds(period, now_ms, cls.timezone)
+    entries = await class_store.member_stats(
+        db, cls.chat_id, bounds.start_ms, bounds.end_ms, topic.topic_id, only=user_id
+    )
+    practice = await store.members_practice(db, cls.chat_id, now_ms, default_zone)
+    [row] = view.member_rows(catalogue, entries, practice, {}, None, {}, topic.topic_id,
+                             bounds, cls.timezone)
+    return {"title": shown(topic.display_name) + " · " + period_label(period, now_ms,
+                                                                     cls.timezone),
+            "stage": row["stage_text"], "reps": row["reps_text"],
+            "accuracy": row["accuracy_text"], "median": row["median_text"],
+            "last": row["last_text"], "streak": row["streak_text"]}
 
 
 async def _fluency(

@@ -49,6 +49,10 @@ LABELS = {
     "focus_sets": N_("Focus sets"),
     "no_members": N_("No one has joined the class yet: members join with /join in the group."),
     "sort_hint": N_("Tap a column to sort; tap a name for the member's page."),
+    "grid": N_("Members × topics"),
+    "grid_hint": N_("Each cell: the stage now and the reps in the period. Tap a topic to "
+                    "sort by it, a cell for every figure."),
+    "grid_empty": N_("No member has practised yet."),
     "back": N_("⬅️ Back to the class"),
     "recent_sets": N_("Recent sets"),
     "no_sets": N_("No finished sets yet."),
@@ -118,13 +122,55 @@ def focus_json(catalogue: Catalogue, focus: Focus | None, members: Sequence[Focu
     }
 
 
+# The grid's column heads: each topic's sign, the same in every language (the full name
+# is the head's title and the grid's key below it).
+TOPIC_SIGNS = {
+    "add": "+", "sub": "−", "mul": "×", "div": "÷", "mod": "mod", "exp": "xⁿ", "root": "√",
+    "add_w_negatives": "+(−)", "subtract_w_negatives": "−(−)",
+}
+
+
+def grid_topics(
+    catalogue: Catalogue, practice: Mapping[int, MemberPractice],
+    reps: Mapping[tuple[int, int], tuple[int, int]],
+) -> list[dict[str, Any]]:
+    """The grid's columns: the topics a current member has a stage in or answered in the
+    period, in the catalogue's order."""
+    used = {t for p in practice.values() for t in p.stages} | {t for _u, t in reps}
+    return [{"id": t.topic_id, "sign": TOPIC_SIGNS.get(t.code, t.code),
+             "name": shown(t.display_name)}
+            for t in catalogue.topics if t.topic_id in used]
+
+
+def _topic_cells(
+    catalogue: Catalogue, user_id: int, stages: Mapping[int, int],
+    reps: Mapping[tuple[int, int], tuple[int, int]],
+) -> dict[str, dict[str, Any]]:
+    """One member's grid cells: per topic, the stage now and reps and accuracy in the
+    period."""
+    topics = set(stages) | {t for u, t in reps if u == user_id}
+    cells = {}
+    for topic_id in topics:
+        stage_id = stages.get(topic_id)
+        done, right = reps.get((user_id, topic_id), (0, 0))
+        cells[str(topic_id)] = {
+            "stage": stage_id or 0,
+            "stage_text": catalogue.stage(stage_id).display_name if stage_id else DASH,
+            "reps": done, "reps_text": number(done),
+            "accuracy_text": _share(right / done if done else None),
+        }
+    return cells
+
+
 def member_rows(
     catalogue: Catalogue, entries: Sequence[Entry], practice: Mapping[int, MemberPractice],
+    reps: Mapping[tuple[int, int], tuple[int, int]],
     focus: Focus | None, focus_sets: Mapping[int, int], topic_id: int | None,
     week: Bounds, tz: str,
 ) -> list[dict[str, Any]]:
     """One row per current member: the board's figures for the period and topic, the
-    stage (the topic's, or the highest), last practice, streak, sets toward the focus."""
+    stage (the topic's, or the highest), last practice, streak, sets toward the focus, and
+    the member's cells of the members × topics grid."""
     rows = []
     for entry in entries:
         mine = practice.get(entry.user_id)
@@ -141,17 +187,18 @@ def member_rows(
         streak = mine.streak_days if mine else 0
         rows.append({
             "id": entry.user_id, "name": entry.name,
-            "reps": entry.reps,
+            "reps": entry.reps, "reps_text": number(entry.reps),
             "accuracy": entry.accuracy, "accuracy_text": _share(entry.accuracy),
             "median": entry.median_ms, "median_text": seconds(entry.median_ms),
             "stage": stage_id, "stage_text": catalogue.stage(stage_id).display_name
             if stage_id else DASH,
             "last": last_ms, "last_text": _day(last_ms, tz),
             "streak": streak,
-            "streak_text": f"{streak}+" if mine and mine.streak_capped else str(streak),
+            "streak_text": number(streak) + ("+" if mine and mine.streak_capped else ""),
             "week": any_last is not None and any_last >= week.start_ms,
             "focus_sets": sets if focus else None,
             "focus_met": has_met(sets, focus.target_sets) if focus else None,
+            "topics": _topic_cells(catalogue, entry.user_id, stages, reps),
         })
     return rows
 
@@ -247,7 +294,7 @@ def trends_json(points: Sequence[WeekPoint], tz: str) -> dict[str, Any]:
     """The weeks as a table (the charts' text alternative) and four inline SVG charts."""
     days = [short_day(_week_day(p.start_ms, tz)) for p in points]
     rows = [
-        {"week": day, "reps": str(p.reps), "active": str(p.active_members),
+        {"week": day, "reps": number(p.reps), "active": number(p.active_members),
          "accuracy": _share(p.accuracy), "median": seconds(p.median_ms)}
         for day, p in zip(days, points, strict=True)
     ]

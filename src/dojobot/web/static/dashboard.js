@@ -30,10 +30,12 @@
   function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
   function show(nodes) { clear(view); nodes.forEach(function (n) { if (n) { view.appendChild(n); } }); }
 
-  function refuse(message) {
+  // 403: not an admin (🔒); 400 a broken link, 404 a group without a class now (⚠️).
+  function refuse(r) {
     document.getElementById("tabs").hidden = true;
-    document.getElementById("title").textContent = "🔒";
-    show([el("p", {"class": "refusal", id: "refusal", text: message})]);
+    document.getElementById("title").textContent = r.status === 403 ? "🔒" : "⚠️";
+    // No page words came: the line's own script sets its direction (Persian: right to left).
+    show([el("p", {"class": "refusal", id: "refusal", dir: "auto", text: r.error})]);
   }
 
   function query(extra) {
@@ -90,6 +92,13 @@
 
   function sorted(rows) {
     var key = state.sort, sign = state.desc ? -1 : 1;
+    if (/^t:/.test(key)) {  // a topic of the grid: highest stage, then most reps, first
+      var topic = key.slice(2), none = {stage: 0, reps: 0};
+      return rows.slice().sort(function (a, b) {
+        var x = a.topics[topic] || none, y = b.topics[topic] || none;
+        return (y.stage - x.stage) || (y.reps - x.reps) || a.name.localeCompare(b.name);
+      });
+    }
     return rows.slice().sort(function (a, b) {
       var x = a[key], y = b[key];
       if (x === null || x === undefined) { return 1; }
@@ -115,6 +124,7 @@
       idleBox.appendChild(el("p", {text: L.none_idle}));
     }
     var columns = COLUMNS.filter(function (c) { return c[0] !== "focus_sets" || overview.focus; });
+    var topicsGrid = topicGrid(rows);
     var head = el("tr", {}, columns.map(function (c) {
       var mark = state.sort === c[0] ? (state.desc ? " ▼" : " ▲") : "";
       return el("th", {scope: "col", "aria-sort": state.sort === c[0] ?
@@ -131,7 +141,7 @@
       var cells = [el("th", {scope: "row"}, [el("button", {"class": "link", text: r.name,
         on: function () { member(r.id); }})])];
       cells.push(el("td", {text: r.stage_text}));
-      cells.push(el("td", {"class": "num", text: String(r.reps)}));
+      cells.push(el("td", {"class": "num", text: r.reps_text}));
       cells.push(el("td", {"class": "num", text: r.accuracy_text}));
       cells.push(el("td", {"class": "num", text: r.median_text}));
       cells.push(el("td", {text: r.last_text}));
@@ -147,8 +157,53 @@
       el("button", {id: "export", "class": "primary", text: L.export, on: sendExport}),
       el("p", {"class": "muted", text: L.export_hint}),
       el("p", {id: "export-status", role: "status"})]);
-    return [filters(true), idleBox, el("p", {"class": "muted", text: L.sort_hint}), table,
-      exportBox];
+    var caption = el("h2", {text: (state.topic === null ? L.all_topics :
+      overview.topics.filter(function (t) { return t.id === state.topic; })[0].name) +
+      " · " + L[state.period]});
+    return [filters(true), idleBox, topicsGrid, caption,
+      el("p", {"class": "muted", text: L.sort_hint}), table, exportBox];
+  }
+
+  /* Members × topics: a row per member (the name column stays while the grid scrolls
+     sideways), a column per topic the class has practised; each cell the stage now and
+     the reps in the period, shaded by stage. A topic's head sorts by it; a cell opens
+     the member on that topic with every figure. */
+  function topicGrid(rows) {
+    var topics = overview.grid_topics;
+    var box = el("section", {"class": "card", id: "topic-grid"}, [el("h2", {text: L.grid})]);
+    if (!topics.length) {
+      box.appendChild(el("p", {"class": "muted", text: L.grid_empty}));
+      return box;
+    }
+    var key = /^t:/.test(state.sort) ? state.sort.slice(2) : null;
+    var head = el("tr", {}, [el("th", {scope: "col", text: L.name})].concat(topics.map(
+      function (t) {
+        return el("th", {scope: "col", title: t.name,
+          "aria-sort": key === String(t.id) ? "descending" : "none"}, [el("button", {
+            text: t.sign + (key === String(t.id) ? " ▼" : ""), "data-topic": String(t.id),
+            "aria-label": t.name, on: function () { state.sort = "t:" + t.id; render(); }})]);
+      })));
+    var body = el("tbody", {});
+    sorted(rows).forEach(function (r) {
+      var cells = [el("th", {scope: "row", text: r.name})];
+      topics.forEach(function (t) {
+        var c = r.topics[String(t.id)];
+        if (!c) { cells.push(el("td", {"class": "empty", text: "·"})); return; }
+        cells.push(el("td", {}, [el("button", {"class": "st st-" + c.stage,
+          "aria-label": r.name + ", " + t.name + ": " + c.stage_text + ", " + L.reps + " " +
+            c.reps_text,
+          on: function () { member(r.id, t.id); }}, [
+            el("span", {"class": "st-name", text: c.stage_text}),
+            el("span", {"class": "st-reps", text: c.reps_text})])]));
+      });
+      body.appendChild(el("tr", {"data-id": String(r.id)}, cells));
+    });
+    box.appendChild(el("div", {"class": "scroll"}, [el("table", {"class": "topics",
+      id: "topics"}, [el("thead", {}, [head]), body])]));
+    box.appendChild(el("p", {"class": "muted", text: L.grid_hint}));
+    box.appendChild(el("p", {"class": "muted key", text: topics.map(function (t) {
+      return t.sign + " " + t.name; }).join(" · ")}));
+    return box;
   }
 
   function sendExport() {
@@ -182,7 +237,7 @@
   function factsView() {
     var box = el("div", {}, [filters(false), el("p", {"class": "muted", text: L.loading})]);
     Dojo.get(base + "/facts" + query()).then(function (r) {
-      if (r.error) { return refuse(r.error); }
+      if (r.error) { return refuse(r); }
       clear(box);
       box.appendChild(filters(false));
       if (!r.topic) { box.appendChild(el("p", {"class": "muted", text: L.grid_topic_none})); return; }
@@ -211,7 +266,7 @@
   function trendsView() {
     var box = el("div", {}, [filters(false), el("p", {"class": "muted", text: L.loading})]);
     Dojo.get(base + "/trends" + query()).then(function (r) {
-      if (r.error) { return refuse(r.error); }
+      if (r.error) { return refuse(r); }
       clear(box);
       box.appendChild(filters(false));
       r.charts.forEach(function (chart) {
@@ -282,15 +337,17 @@
     return [current, form];
   }
 
-  function member(id) {
+  function member(id, topic) {
     state.member = id;
     show([el("p", {"class": "muted", text: L.loading})]);
     if (tg && tg.BackButton) { tg.BackButton.show(); }
-    Dojo.get(base + "/member/" + id).then(function (r) {
-      if (r.status === 403) { return refuse(r.error); }
+    var q = topic ? "?" + new URLSearchParams({topic: String(topic), period: state.period}) : "";
+    Dojo.get(base + "/member/" + id + q).then(function (r) {
+      if (r.status === 403) { return refuse(r); }
       var back = el("button", {id: "back", "class": "link", text: L.back, on: leaveMember});
       if (r.error) { return show([back, el("p", {"class": "refusal", text: r.error})]); }
       var parts = [back, el("h2", {id: "member-name", text: r.name})];
+      if (r.figures) { parts.push(figures(r.figures)); }
       var list = el("ul", {"class": "plain"});
       r.topics.forEach(function (t) {
         list.appendChild(el("li", {text: t.name + " · " + t.stage + " · " + t.reps + " · " + t.accuracy}));
@@ -322,6 +379,16 @@
     });
   }
 
+  // One member in one topic: every figure of the members table, for the period.
+  function figures(f) {
+    var list = el("dl", {"class": "figures", id: "figures"});
+    [["stage", f.stage], ["reps", f.reps], ["accuracy", f.accuracy], ["median", f.median],
+     ["last", f.last], ["streak", f.streak]].forEach(function (pair) {
+      list.appendChild(el("div", {}, [el("dt", {text: L[pair[0]]}), el("dd", {text: pair[1]})]));
+    });
+    return el("section", {"class": "card"}, [el("h3", {text: f.title}), list]);
+  }
+
   function leaveMember() {
     state.member = null;
     if (tg && tg.BackButton) { tg.BackButton.hide(); }
@@ -338,9 +405,10 @@
   function load(initial) {
     // At first the class's own board settings (no query); then the page's choices.
     Dojo.get(initial ? base : base + query()).then(function (r) {
-      if (r.error) { return refuse(r.error); }
+      if (r.error) { return refuse(r); }
       overview = r;
       L = r.labels;
+      Dojo.setLocale(r.locale);
       state.period = r.period;
       state.topic = r.topic;
       document.title = r.title;
