@@ -134,6 +134,17 @@ async def join_both(dojo: Dojo, k: Klass) -> None:
     assert reply.plain_text.startswith("✋ Joined the class: Ben.")
 
 
+async def delete_from_board(dojo: Dojo, k: Klass, panel: BotMessage) -> None:
+    """The teacher deletes the class from the board's panel, confirming."""
+    s = dojo.standin
+    await s.press(k.teacher, "🗑 Delete the class", message_id=panel.message_id, chat=k.group)
+    await s.settle()
+    qid = await s.press(k.teacher, "🗑 Delete for good", message_id=panel.message_id,
+                        chat=k.group)
+    assert await toast(s, qid) == "Class deleted."
+    await s.settle()
+
+
 async def run_weekly_job(dojo: Dojo) -> None:
     """The weekly-board job's body, once, at the fake clock's time."""
     [job] = dojo.app.job_queue.get_jobs_by_name(WEEKLY_JOB)  # type: ignore[union-attr]

@@ -10,7 +10,14 @@ import os
 from pathlib import Path
 
 from tests.support.browser import Page
-from tests.support.classes import in_group, join_both, make_class, practise, toast
+from tests.support.classes import (
+    delete_from_board,
+    in_group,
+    join_both,
+    make_class,
+    practise,
+    toast,
+)
 from tests.support.learner import reply
 from tests.support.web import WebDojo
 
@@ -187,7 +194,6 @@ async def test_the_board_link_in_two_languages_and_its_refusals(
     a member refused; a broken link and a deleted class each say so."""
     web = named_web
     dojo = web.dojo
-    s = dojo.standin
     k = await make_class(dojo)
     await join_both(dojo, k)
     await practise(dojo, k.aiko, [(True, 1200), (True, 900), (False, 2500)])
@@ -238,12 +244,7 @@ async def test_the_board_link_in_two_languages_and_its_refusals(
     await screenshot(chromium, tmp_path, "dashboard-fa-broken")
 
     # The class deleted: its admin learns so; the member is refused as before.
-    await s.press(k.teacher, "🗑 Delete the class", message_id=panel.message_id, chat=k.group)
-    await s.settle()
-    qid = await s.press(k.teacher, "🗑 Delete for good", message_id=panel.message_id,
-                        chat=k.group)
-    assert await toast(s, qid) == "Class deleted."
-    await s.settle()
+    await delete_from_board(dojo, k, panel)
     await open_as(chromium, web, opened, 900, "Ms Tanaka", "en")
     gone = await chromium.wait_for(
         "document.getElementById('refusal')?.textContent", "the deleted class")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.support.classes import GROUP_ID, in_group, join_both, make_class, toast
+from tests.support.classes import GROUP_ID, delete_from_board, in_group, join_both, make_class
 from tests.support.web import WebDojo
 from tests.web.conftest import APP_NAME
 
@@ -37,7 +37,6 @@ async def test_the_board_link_opens_the_class_dashboard_for_its_admins(
 ) -> None:
     web = named_web
     dojo = web.dojo
-    s = dojo.standin
     k = await make_class(dojo)
     await join_both(dojo, k)
     panel = await in_group(dojo, k.teacher, "/board", k.group)
@@ -59,12 +58,7 @@ async def test_the_board_link_opens_the_class_dashboard_for_its_admins(
     assert await get(web, "/api/dashboard/-4002", 900, "Ms Tanaka") == REFUSED
 
     # The class deleted from the board: its admin learns so, a member is refused as before.
-    await s.press(k.teacher, "🗑 Delete the class", message_id=panel.message_id, chat=k.group)
-    await s.settle()
-    qid = await s.press(k.teacher, "🗑 Delete for good", message_id=panel.message_id,
-                        chat=k.group)
-    assert await toast(s, qid) == "Class deleted."
-    await s.settle()
+    await delete_from_board(dojo, k, panel)
     assert await get(web, API, 900, "Ms Tanaka") == NO_CLASS
     assert await get(web, f"{API}/facts", 900, "Ms Tanaka") == NO_CLASS
     assert await get(web, API, k.aiko.id, "Aiko") == REFUSED
