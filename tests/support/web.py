@@ -12,6 +12,7 @@ from dojobot.web.auth import sign
 from tests.support.dojo import Dojo
 from tests.support.learner import solve
 
+APP_NAME = "dojo"  # the Mini App's short name from @BotFather, where a test's bot has one
 APP_ADDITION = {"field": "math", "subject": "arithmetic", "topic": "addition",
                 "difficulty": 101}
 

@@ -12,9 +12,7 @@ import pytest
 from telegram_standin import BotApiStandIn
 from tests.support import browser
 from tests.support.dojo import run_dojo
-from tests.support.web import WebDojo, free_port
-
-APP_NAME = "dojo"  # the Mini App's short name in named_web's links
+from tests.support.web import APP_NAME, WebDojo, free_port
 
 
 @contextlib.asynccontextmanager

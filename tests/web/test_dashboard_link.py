@@ -7,8 +7,7 @@ from __future__ import annotations
 import httpx
 
 from tests.support.classes import GROUP_ID, delete_from_board, in_group, join_both, make_class
-from tests.support.web import WebDojo
-from tests.web.conftest import APP_NAME
+from tests.support.web import APP_NAME, WebDojo
 
 API = f"/api/dashboard/{GROUP_ID}"
 REFUSED = (403, {"error": "This dashboard is for the admins of the class's group. If you run "
