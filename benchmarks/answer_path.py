@@ -102,20 +102,27 @@ def _echo_application(base_url: str, rate: int) -> Any:
     return app
 
 
-def _dojo_application(base_url: str, database_url: str, rate: int) -> Any:
+def _dojo_application(
+    base_url: str, database_url: str, rate: int, web_port: int | None = None
+) -> Any:
     from dojobot.app import build_application
     from dojobot.config import load_settings
 
+    web = {} if web_port is None else {  # the Mini App too (benchmarks/webapp.py)
+        "web_port": web_port, "web_app_url": f"http://127.0.0.1:{web_port}"}
     settings = load_settings(
         bot_token=TOKEN,
         api_base_url=base_url,
         database_url=database_url,
         max_messages_per_second=rate,
+        **web,
     )
     return build_application(settings)
 
 
-async def _child_main(kind: str, base_url: str, database_url: str, rate: int) -> None:
+async def _child_main(
+    kind: str, base_url: str, database_url: str, rate: int, web_port: int | None = None
+) -> None:
     import logging
 
     from dojobot.transport.lifecycle import running
@@ -124,7 +131,7 @@ async def _child_main(kind: str, base_url: str, database_url: str, rate: int) ->
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if kind == "dojo":
-        app = _dojo_application(base_url, database_url, rate)
+        app = _dojo_application(base_url, database_url, rate, web_port)
     else:
         app = _echo_application(base_url, rate)
     stop = asyncio.Event()
@@ -139,11 +146,15 @@ async def _child_main(kind: str, base_url: str, database_url: str, rate: int) ->
 class BotProcess:
     """A bot in a child process, with its CPU time read from /proc."""
 
-    def __init__(self, kind: str, base_url: str, database_url: str, rate: int) -> None:
+    def __init__(
+        self, kind: str, base_url: str, database_url: str, rate: int,
+        web_port: int | None = None,
+    ) -> None:
         self.kind = kind
+        web = [] if web_port is None else ["--web-port", str(web_port)]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.answer_path", "--child", kind, "--base-url",
-             base_url, "--db", database_url, "--rate", str(rate)],
+             base_url, "--db", database_url, "--rate", str(rate), *web],
             stdout=subprocess.PIPE,
             cwd=ROOT,
             text=True,
@@ -223,11 +234,15 @@ class PhaseResult:
 
 
 class Bench:
-    """Two stand-ins, two bot processes, and the learners that drive them."""
+    """Two stand-ins, two bot processes, and the learners that drive them (`kinds`: the
+    bots to start; `web_port`: DojoBot also serves its Mini App there)."""
 
     def __init__(
-        self, workdir: Path, seed: int, verify_every: int, rate: int, postgres_url: str | None
+        self, workdir: Path, seed: int, verify_every: int, rate: int, postgres_url: str | None,
+        kinds: tuple[str, ...] = ("dojo", "echo"), web_port: int | None = None,
     ) -> None:
+        self.kinds = kinds
+        self.web_port = web_port
         self.workdir = workdir
         self.rate = rate
         self.rng = random.Random(seed)
@@ -247,12 +262,13 @@ class Bench:
 
     async def start(self) -> None:
         """Start both stand-ins and both bots."""
-        for kind in ("dojo", "echo"):
+        for kind in self.kinds:
             standin = BotApiStandIn(token=TOKEN)
             await standin.start()
             standin.on_call = lambda call, k=kind: self._on_call(k, call)
             self.standins[kind] = standin
-            self.bots[kind] = BotProcess(kind, standin.base_url, self.database_url, self.rate)
+            self.bots[kind] = BotProcess(kind, standin.base_url, self.database_url, self.rate,
+                                         self.web_port if kind == "dojo" else None)
         await asyncio.gather(*(b.ready() for b in self.bots.values()))
         if self.postgres_url is None:
             self.reader = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
@@ -675,6 +691,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--base-url", help=argparse.SUPPRESS)
     p.add_argument("--db", help=argparse.SUPPRESS)
     p.add_argument("--rate", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--web-port", type=int, default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     quick = args.quick
     args.ns = args.ns or [1, 10, 50, 200]
@@ -693,7 +710,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.child:
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_child_main(args.child, args.base_url, args.db, args.rate))
+            asyncio.run(_child_main(args.child, args.base_url, args.db, args.rate,
+                                    args.web_port))
         return 0
     report = asyncio.run(run(args))
     m = report["machine"]

@@ -1,20 +1,26 @@
 """The Mini App: page weight, open-to-interactive, submit-to-next-painted under load, the
-honesty of device timing behind a slow network, and screenshots.
+app's CPU per answer beside the chat's, the honesty of device timing behind a slow network,
+and screenshots.
 
-    .venv/bin/python -m benchmarks.webapp                 # every figure, about a minute
+    .venv/bin/python -m benchmarks.webapp                 # every figure, about two minutes
     .venv/bin/python -m benchmarks.webapp --screens DIR   # also PNGs: light/dark, en/de
 
-The bot runs in this process on a SQLite file (real clock), against the Bot API stand-in,
-serving the Mini App on a loopback port; headless Chromium (Debian's, through chromedriver)
-is the learner. Figures:
+The bot runs in a child process of its own (benchmarks/answer_path.py's, on a SQLite file,
+real clock) against the Bot API stand-in, serving the Mini App on a loopback port, so its
+CPU is read from /proc without counting the clients: this process holds the stand-in, the
+learners' HTTP clients and the WebDriver, as phones and Telegram would. Headless Chromium
+(Debian's, through chromedriver) is the learner whose page is timed. Figures:
 
 - weight: the practice page's HTML, CSS and JS as served, uncompressed (Telegram's own
   script excluded: Telegram serves it and every Mini App loads it).
 - open to interactive: from navigation start to the first problem painted (the page's own
   requestAnimationFrame mark), page opened afresh each time.
 - submit to next painted: in the page, from the submit to the frame that paints the next
-  problem, while N other learners answer through the API as fast as they can (closed loop,
-  each waiting only for its previous reply); the app's CPU per answer beside it.
+  problem, while N other learners answer through the API, each `think` seconds after its
+  reply (0: a closed loop, as fast as replies come); the bot's CPU per answer beside it.
+- CPU per answer, app and chat: the same bot process, N learners in a closed loop through
+  the API, then N through the chat (answer_path's learners), alternating; the bot's CPU
+  over each phase per answer (set starts included, as answer_path counts them).
 - honesty: the browser reaches the bot through a proxy that delays each direction by
   500 ms; the page answers 1.00 s after each problem appears. Stored: device time.
 """
@@ -28,7 +34,6 @@ import itertools
 import json
 import os
 import random
-import resource
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -40,13 +45,10 @@ import httpx
 from tests.support import browser
 from tests.support.learner import solve
 
+from benchmarks.answer_path import TOKEN, Bench
 from benchmarks.common import percentile
-from dojobot.app import build_application
-from dojobot.config import load_settings
-from dojobot.transport.lifecycle import running
 from dojobot.web.auth import sign
 from dojobot.web.server import STATIC_DIR, page_html
-from telegram_standin import BotApiStandIn
 
 PAGE = "/practice/math/arithmetic/addition?difficulty=101"
 START = {"field": "math", "subject": "arithmetic", "topic": "addition", "difficulty": 101,
@@ -77,18 +79,17 @@ class Site:
 
 
 @contextlib.asynccontextmanager
-async def serving(folder: Path) -> AsyncIterator[Site]:
-    """The bot with its Mini App on a free port, on a SQLite file in `folder`."""
+async def serving(folder: Path) -> AsyncIterator[tuple[Site, Bench]]:
+    """The bot (a child process) with its Mini App on a free port, on a SQLite file in
+    `folder`; the Bench holds its stand-in and its chat learners."""
     port = free_port()
-    async with BotApiStandIn() as standin:
-        settings = load_settings(
-            bot_token=standin.token, api_base_url=standin.base_url,
-            database_url=f"sqlite:///{folder / 'bench.sqlite3'}", web_port=port,
-            web_app_url=f"http://127.0.0.1:{port}", log_level="WARNING",
-            max_messages_per_second=0,
-        )
-        async with running(build_application(settings)):
-            yield Site(standin.token, port)
+    bench = Bench(folder, seed=8, verify_every=0, rate=0, postgres_url=None,
+                  kinds=("dojo",), web_port=port)
+    await bench.start()
+    try:
+        yield Site(TOKEN, port), bench
+    finally:
+        await bench.stop()
 
 
 def weight() -> dict[str, int]:
@@ -149,9 +150,11 @@ async def _answer_in_page(page: browser.Page, delay_ms: int, count: int) -> None
     await page.wait_for(f"window.__answered >= {count}", "the page answered", timeout_s=300)
 
 
-async def background_learners(site: Site, n: int, stop: asyncio.Event, think_s: float) -> int:
+async def background_learners(
+    site: Site, n: int, stop: asyncio.Event, think_s: float, tally: list[float] | None = None
+) -> int:
     """n learners answering through the API, each `think_s` after its reply came (0: as
-    fast as replies come); answers given."""
+    fast as replies come); answers given. `tally` gets each answer's round trip (ms)."""
     answered = 0
 
     async def learner(user_id: int) -> None:
@@ -168,10 +171,13 @@ async def background_learners(site: Site, n: int, stop: asyncio.Event, think_s: 
                 await asyncio.sleep(think_s * random.uniform(0.5, 1.5))
                 right = random.random() > 0.08
                 given = str(solve(problem["question"])) if right else "99999"
+                sent = time.monotonic()
                 state = (await http.post("/api/practice/answer", json={
                     "set": problem["id"], "n": problem["n"], "answer": given,
                     "device_ms": 800})).json()
                 answered += 1
+                if tally is not None:
+                    tally.append((time.monotonic() - sent) * 1000)
 
     tasks = [asyncio.create_task(learner(20_000 + i)) for i in range(n)]
     await stop.wait()
@@ -180,26 +186,75 @@ async def background_learners(site: Site, n: int, stop: asyncio.Event, think_s: 
 
 
 async def submit_to_paint(
-    site: Site, page: browser.Page, others: int, think_s: float
+    site: Site, bench: Bench, page: browser.Page, others: int, think_s: float
 ) -> dict[str, Any]:
     """The page's submit-to-next-painted lags with `others` learners answering meanwhile."""
     await page.open("about:blank")
-    await page.open(site.link(3000 + others))
+    await page.open(site.link(3000 + others + round(think_s * 10)))
     await page.wait_for("Dojo.readyAt", "the page is ready")
+    bot = bench.bots["dojo"]
     stop = asyncio.Event()
     load = asyncio.create_task(background_learners(site, others, stop, think_s))
-    cpu0, wall0 = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+    cpu0, wall0 = bot.cpu_seconds(), time.monotonic()
     await _answer_in_page(page, 150, 60)
     stop.set()
     answers = await load
-    cpu1, wall = resource.getrusage(resource.RUSAGE_SELF), time.monotonic() - wall0
+    cpu, wall = bot.cpu_seconds() - cpu0, time.monotonic() - wall0
     lags = [float(x) for x in await page.js("return Dojo.lags;")]
-    cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
     return {"others": others, "think_s": think_s, "page_answers": len(lags),
-            "p50_ms": percentile(lags, 50), "p95_ms": percentile(lags, 95), "max_ms": max(lags),
-            "api_answers": answers, "answers_per_s": round(answers / wall),
-            # this process holds the bot and the 50 HTTP clients: an upper bound
-            "cpu_ms_per_answer_incl_clients": round(cpu * 1000 / max(1, answers), 2)}
+            "p50_ms": round(percentile(lags, 50), 1), "p95_ms": round(percentile(lags, 95), 1),
+            "max_ms": round(max(lags), 1), "api_answers": answers,
+            "answers_per_s": round((answers + len(lags)) / wall),
+            "bot_cpu_ms_per_answer": round(cpu * 1000 / (answers + len(lags)), 2)}
+
+
+async def app_phase(site: Site, bench: Bench, n: int, seconds: float,
+                    warmup: float) -> dict[str, Any]:
+    """n learners in a closed loop through the API: the bot's CPU per answer over
+    `seconds` (and the drain after it), the answers' round trips."""
+    bot = bench.bots["dojo"]
+    stop, tally = asyncio.Event(), list[float]()
+    load = asyncio.create_task(background_learners(site, n, stop, 0.0, tally))
+    await asyncio.sleep(warmup)
+    cpu0, done0, wall0 = bot.cpu_seconds(), len(tally), time.monotonic()
+    await asyncio.sleep(seconds)
+    stop.set()
+    wall = time.monotonic() - wall0
+    await load
+    answers = len(tally) - done0
+    window = tally[done0:]
+    return {"path": "app", "answers": answers, "answers_per_s": round(answers / wall),
+            "cpu_s": bot.cpu_seconds() - cpu0, "p50_ms": percentile(window, 50),
+            "p95_ms": percentile(window, 95)}
+
+
+async def cpu_app_and_chat(
+    site: Site, bench: Bench, n: int, seconds: float, rounds: int
+) -> dict[str, Any]:
+    """The bot's CPU per answer through the app and through the chat, alternating."""
+    phases: dict[str, list[dict[str, Any]]] = {"app": [], "chat": []}
+    for r in range(rounds):
+        for path in ("app", "chat") if r % 2 == 0 else ("chat", "app"):
+            if path == "app":
+                phases["app"].append(await app_phase(site, bench, n, seconds, 1.0))
+                continue
+            result = await bench.phase("dojo", n, seconds, 1.0)
+            phases["chat"].append({
+                "answers": result.processed, "cpu_s": result.bot_cpu_s,
+                "answers_per_s": round(result.replies / result.seconds),
+                "p50_ms": percentile(result.latencies_ms, 50),
+                "p95_ms": percentile(result.latencies_ms, 95)})
+    out: dict[str, Any] = {"learners": n, "seconds": seconds, "rounds": rounds}
+    for path, runs in phases.items():
+        out[path] = {
+            "cpu_ms_per_answer": round(1000 * sum(p["cpu_s"] for p in runs)
+                                       / max(1, sum(p["answers"] for p in runs)), 2),
+            "answers_per_s": [p["answers_per_s"] for p in runs],
+            "p50_ms": [round(p["p50_ms"], 1) for p in runs],
+            "p95_ms": [round(p["p95_ms"], 1) for p in runs]}
+    out["app_over_chat"] = round(out["app"]["cpu_ms_per_answer"]
+                                 / out["chat"]["cpu_ms_per_answer"], 2)
+    return out
 
 
 class DelayingProxy:
@@ -246,7 +301,7 @@ class DelayingProxy:
             self.server.close()
 
 
-async def honesty(site: Site, page: browser.Page, folder: Path) -> dict[str, Any]:
+async def honesty(site: Site, page: browser.Page, database: str) -> dict[str, Any]:
     """Stored response times of answers given 1.00 s after each problem appears, with
     500 ms of delay each way between the browser and the bot."""
     proxy = DelayingProxy(int(site.base.rsplit(":", 1)[1]), 0.5)
@@ -259,7 +314,7 @@ async def honesty(site: Site, page: browser.Page, folder: Path) -> dict[str, Any
     finally:
         await proxy.stop()
     import sqlite3
-    with contextlib.closing(sqlite3.connect(folder / "bench.sqlite3")) as db:
+    with contextlib.closing(sqlite3.connect(database)) as db:
         rows = db.execute("SELECT response_ms, timed_by, answered_at FROM attempt"
                           " WHERE user_id = 4000 ORDER BY attempt_id").fetchall()
     stored = [r[0] for r in rows]
@@ -297,29 +352,45 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--screens", type=Path)
     parser.add_argument("--learners", type=int, default=50)
+    parser.add_argument("--cpu-seconds", type=float, default=5.0,
+                        help="measured seconds of each app and chat phase")
+    parser.add_argument("--cpu-rounds", type=int, default=2)
+    parser.add_argument("--only", choices=("paint", "cpu"), default=None,
+                        help="only submit-to-paint (with 50 learners at a brisk pace) or CPU")
     args = parser.parse_args()
     sizes = weight()
     print(json.dumps({"weight_bytes": sizes, "total": sum(sizes.values())}))
     with tempfile.TemporaryDirectory() as tmp:
-        async with serving(Path(tmp)) as site:
-            driver = await asyncio.to_thread(browser.start_browser)
-            page = browser.Page(driver)
-            try:
-                tti = await open_to_interactive(site, page, 10)
-                print(json.dumps({"open_to_interactive_ms": [round(t) for t in tti],
-                                  "median": round(percentile(tti, 50)),
-                                  "max": round(max(tti))}))
-                print(json.dumps(await submit_to_paint(site, page, 0, 0)))
-                for think_s in (1.5, 0.0):  # learners at a brisk pace; a flood
-                    print(json.dumps(await submit_to_paint(site, page, args.learners,
-                                                           think_s)))
-                print(json.dumps(await honesty(site, page, Path(tmp))))
-            finally:
-                await asyncio.to_thread(driver.quit)
+        async with serving(Path(tmp)) as (site, bench):
+            if args.only != "cpu":
+                await measure_in_browser(site, bench, args)
+            if args.only != "paint":
+                print(json.dumps(await cpu_app_and_chat(
+                    site, bench, args.learners, args.cpu_seconds, args.cpu_rounds)))
             if args.screens:
                 args.screens.mkdir(parents=True, exist_ok=True)
                 for path in await screens(site, args.screens):
                     print(path)
+
+
+async def measure_in_browser(site: Site, bench: Bench, args: argparse.Namespace) -> None:
+    """Open to interactive, submit to paint, honesty: the figures the page itself times."""
+    driver = await asyncio.to_thread(browser.start_browser)
+    page = browser.Page(driver)
+    try:
+        if args.only == "paint":
+            print(json.dumps(await submit_to_paint(site, bench, page, args.learners, 1.5)))
+            return
+        tti = await open_to_interactive(site, page, 10)
+        print(json.dumps({"open_to_interactive_ms": [round(t) for t in tti],
+                          "median": round(percentile(tti, 50)), "max": round(max(tti))}))
+        print(json.dumps(await submit_to_paint(site, bench, page, 0, 0)))
+        for think_s in (1.5, 0.0):  # learners at a brisk pace; a flood
+            print(json.dumps(await submit_to_paint(site, bench, page, args.learners,
+                                                   think_s)))
+        print(json.dumps(await honesty(site, page, bench.db_path)))
+    finally:
+        await asyncio.to_thread(driver.quit)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 from dojobot.cli.main import _RedactingFormatter
@@ -230,3 +231,25 @@ def test_library_records_are_one_line_and_never_hold_the_token() -> None:
         "dojobot.app", logging.ERROR, __file__, 1, "boom", (), error.exc_info
     )
     assert "Traceback" in formatter.format(ours)  # DojoBot's own errors keep theirs
+
+
+async def test_requests_that_succeed_are_not_logged_one_line_each(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    """tornado's access log at INFO wrote a line per request (each Mini App answer, each
+    scrape) on the event loop; refusals still make their line."""
+    port = free_port()
+    async with dojobot(
+        tmp_path, "run", DOJOBOT_BOT_TOKEN=standin.token, DOJOBOT_API_BASE_URL=standin.base_url,
+        DOJOBOT_METRICS_PORT=str(port), DOJOBOT_LOG_LEVEL="INFO",
+    ) as process:
+        await until(lambda: standin.is_polling, "the bot polls")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            for path in ("/healthz", "/metrics", "/healthz", "/no-such-page"):
+                await http.get(path)
+        process.send_signal(signal.SIGTERM)
+        code, output = await finish(process)
+    assert code == 0, output
+    assert "GET /healthz" not in output
+    assert "GET /metrics" not in output
+    assert "404 GET /no-such-page" in output

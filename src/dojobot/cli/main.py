@@ -74,6 +74,9 @@ def _configure_logging(settings: Settings) -> None:
     # tornado logs each refused webhook connection (a body too long, too slow) at INFO:
     # one line per connection of whoever floods the public endpoint.
     logging.getLogger("tornado.general").setLevel(logging.WARNING)
+    # tornado's access log writes every request at INFO, on the event loop: each Mini App
+    # answer and each /metrics scrape. Refusals (4xx) and failures (5xx) are still logged.
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
