@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from benchmarks.answer_path import DEEP_LINKS, TOKEN
@@ -95,13 +93,13 @@ class Classroom(Practising):
             await asyncio.wait_for(self.photo_arrived.wait(), 120)
 
 
-async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict[str, Any]:
+async def one_run(
+    args: argparse.Namespace, label: str, src: str | None, database_url: str
+) -> dict[str, Any]:
     """A fresh database and bot: quiet practice, then the flood."""
-    workdir = Path(tempfile.mkdtemp(prefix=f"dojobot-crowd-{label}-"))
-    db = workdir / "dojobot.sqlite3"
     room = Classroom(args.think, args.seed)
     await room.start(args.practising)
-    bot = start_bot(room.standin, db, src)
+    bot = start_bot(room.standin, database_url, src)
     await bot.ready(timeout=60)
     assert room.flooder is not None
     await room.finish_a_set(room.flooder)
@@ -122,7 +120,7 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
     await room.standin.stop()
     return {
         **quiet_vs_loaded(room, label, src, "flood"),
-        "stored_minus_true": stored_vs_true(db, practising),
+        "stored_minus_true": await stored_vs_true(database_url, practising),
         "progress_sent": flood.result() if flood.done() else None,
         "charts_during_flood": room.photos,
         "bot_cpu_share_flood": round((cpu1 - cpu0) / args.flood, 2),

@@ -25,11 +25,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from benchmarks.answer_path import DEEP_LINKS, TOKEN
@@ -43,6 +40,7 @@ from benchmarks.practising import (
     start_bot,
     stored_vs_true,
 )
+from dojobot.storage.connect import open_url
 from telegram_standin import ApiCall, BotApiStandIn
 
 HEAVY = 700_000
@@ -91,35 +89,40 @@ class Room(Practising):
         self.saw(call)
 
 
-def fill(db: Path, now_ms: int, answers: int, members: int) -> None:
-    """The heavy learner's answers and the class's members, written beside the running bot."""
-    conn = sqlite3.connect(db, isolation_level=None, timeout=30)
-    conn.execute("BEGIN IMMEDIATE")
+async def fill(database_url: str, now_ms: int, answers: int, members: int) -> None:
+    """The heavy learner's answers and the class's members, written beside the running bot
+    (in the same SQL on either engine)."""
     users = [(HEAVY, "Heavy")] + [(MEMBERS_FROM + i, f"Member {i}") for i in range(members)]
-    conn.executemany(
-        'INSERT OR IGNORE INTO "user" (user_id, first_name, created_at, last_seen_at)'
-        " VALUES (?, ?, 0, 0)", users)
-    for user_id, count in [(HEAVY, answers)] + [(u, 20) for u, _ in users[1:]]:
-        # Within the last hour for the members: on the board of this week, even on a Monday.
-        start = now_ms - (400 * DAY_MS if user_id == HEAVY else 3_600_000)
-        session = conn.execute(
-            "INSERT INTO session (user_id, topic_id, stage_id, start_time, end_time,"
-            " total_reps, correct_reps) VALUES (?, 1, 1, ?, ?, ?, ?) RETURNING session_id",
-            (user_id, start, start + count * 1000, count, count)).fetchone()[0]
-        conn.executemany(
-            "INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question, expected,"
-            " given, correct, response_ms, answered_at) VALUES (?, ?, 1, 1, '3 + 4', '7', '7',"
-            " 1, ?, ?)",
-            [(session, user_id, 900 + i % 700, start + i * 1000) for i in range(count)])
-        conn.execute(
-            "INSERT INTO user_progress (user_id, topic_id, stage_id, total_reps, correct_reps,"
-            " stage_started_at, last_practised_at) VALUES (?, 1, 1, ?, ?, ?, ?)",
-            (user_id, count, count, start, start + count * 1000))
-    conn.executemany(
-        "INSERT INTO class_member (chat_id, user_id, joined_at) VALUES (?, ?, ?)",
-        [(GROUP, u, now_ms - DAY_MS) for u, _ in users[1:]])
-    conn.execute("COMMIT")
-    conn.close()
+    db = await open_url(database_url, create=False)
+    try:
+        async with db.transaction() as tx:
+            await tx.executemany(
+                'INSERT INTO "user" (user_id, first_name, created_at, last_seen_at)'
+                " VALUES (?, ?, 0, 0) ON CONFLICT DO NOTHING", users)
+            for user_id, count in [(HEAVY, answers)] + [(u, 20) for u, _ in users[1:]]:
+                # Within the last hour for the members: on this week's board, even on Monday.
+                start = now_ms - (400 * DAY_MS if user_id == HEAVY else 3_600_000)
+                row = await tx.fetchone(
+                    "INSERT INTO session (user_id, topic_id, stage_id, start_time, end_time,"
+                    " total_reps, correct_reps) VALUES (?, 1, 1, ?, ?, ?, ?)"
+                    " RETURNING session_id",
+                    (user_id, start, start + count * 1000, count, count))
+                assert row is not None
+                await tx.executemany(
+                    "INSERT INTO attempt (session_id, user_id, topic_id, stage_id, question,"
+                    " expected, given, correct, response_ms, answered_at) VALUES (?, ?, 1, 1,"
+                    " '3 + 4', '7', '7', 1, ?, ?)",
+                    [(row[0], user_id, 900 + i % 700, start + i * 1000) for i in range(count)])
+                await tx.execute(
+                    "INSERT INTO user_progress (user_id, topic_id, stage_id, total_reps,"
+                    " correct_reps, stage_started_at, last_practised_at)"
+                    " VALUES (?, 1, 1, ?, ?, ?, ?)",
+                    (user_id, count, count, start, start + count * 1000))
+            await tx.executemany(
+                "INSERT INTO class_member (chat_id, user_id, joined_at) VALUES (?, ?, ?)",
+                [(GROUP, u, now_ms - DAY_MS) for u, _ in users[1:]])
+    finally:
+        await db.close()
 
 
 def rss_mib(pid: int) -> float:
@@ -194,17 +197,17 @@ async def make_class(room: Room) -> None:
     await asyncio.wait_for(hello.wait(), 60)
 
 
-async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict[str, Any]:
-    """A fresh file and bot: quiet practice, then the heavy steps."""
-    workdir = Path(tempfile.mkdtemp(prefix=f"dojobot-heavy-{label}-"))
-    db = workdir / "dojobot.sqlite3"
+async def one_run(
+    args: argparse.Namespace, label: str, src: str | None, database_url: str
+) -> dict[str, Any]:
+    """A fresh database and bot: quiet practice, then the heavy steps."""
     room = Room(args.think, args.seed)
     await room.start(args.practising)
-    bot = start_bot(room.standin, db, src)
+    bot = start_bot(room.standin, database_url, src)
     await bot.ready(timeout=60)
     print(f"{label}: bot ready; the class, then the data", file=sys.stderr)
     await make_class(room)
-    await asyncio.to_thread(fill, db, int(time.time() * 1000), args.answers, args.members)
+    await fill(database_url, int(time.time() * 1000), args.answers, args.members)
     tasks = await practise_through_quiet(room, list(room.learners.values()), args.quiet)
     quiet_rss = rss_mib(bot.pid)
     peak = [quiet_rss]
@@ -226,7 +229,7 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
     await room.standin.stop()
     return {
         **quiet_vs_loaded(room, label, src, "heavy"),
-        "stored_minus_true": stored_vs_true_heavy(db, room),
+        "stored_minus_true": await stored_vs_true_heavy(database_url, room),
         "rss_quiet_mib": round(quiet_rss, 1),
         "rss_peak_heavy_mib": round(peak[0], 1),
         "rss_growth_mib": round(peak[0] - quiet_rss, 1),
@@ -237,11 +240,11 @@ async def one_run(args: argparse.Namespace, label: str, src: str | None) -> dict
     }
 
 
-def stored_vs_true_heavy(db: Path, room: Room) -> dict[str, dict[str, float]]:
+async def stored_vs_true_heavy(database_url: str, room: Room) -> dict[str, dict[str, float]]:
     """crowded_classroom's comparison, over this run's phases."""
     for learner in room.learners.values():  # its phases are named quiet and flood
         learner.true_ms = [("flood" if p == "heavy" else p, ms) for p, ms in learner.true_ms]
-    found = stored_vs_true(db, list(room.learners.values()))
+    found = await stored_vs_true(database_url, list(room.learners.values()))
     return {"quiet": found["quiet"], "heavy": found["flood"]}
 
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import html
 import json
 import os
 import random
-import sqlite3
 import sys
+import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,14 @@ from tests.support.learner import solve
 
 from benchmarks.answer_path import PROBLEM, BotProcess
 from benchmarks.common import percentile
+from benchmarks.pg_server import throwaway_postgres
+from dojobot.storage.connect import open_url
 from telegram_standin import ApiCall, BotApiStandIn, User
 
 LIMIT = 30  # the shipped overall limit
 
-OneRun = Callable[[argparse.Namespace, str, "str | None"], Awaitable[dict[str, Any]]]
+# One run of a benchmark: (options, "before"/"after", a baseline's src or None, database URL).
+OneRun = Callable[[argparse.Namespace, str, "str | None", str], Awaitable[dict[str, Any]]]
 
 
 @dataclass
@@ -87,8 +91,10 @@ class Practising:
         return await self.say(learner, str(solve(html.unescape(learner.question))))
 
     async def practise(self, learner: Learner) -> None:
-        """Think, answer, wait for the next problem; a new set when one ends."""
-        await self.say(learner, f"/start {learner.link}")
+        """Think, answer, wait for the next problem; a new set when one ends (or none is
+        on screen yet)."""
+        if learner.question is None:
+            await self.say(learner, f"/start {learner.link}")
         while not self.stop.is_set():
             await asyncio.sleep(self.rng.uniform(0.5, 1.5) * self.think)
             if learner.question is None:
@@ -100,14 +106,23 @@ class Practising:
                 self.latencies[phase].append(latency * 1000)
 
 
-def start_bot(standin: BotApiStandIn, db: Path, src: str | None) -> BotProcess:
-    """The real bot in a child process on the SQLite file `db`, at the shipped limit;
-    `dojobot` imported from the source tree `src` when given (a baseline), else from here."""
+@contextlib.asynccontextmanager
+async def run_database(args: argparse.Namespace, workdir: Path) -> AsyncIterator[str]:
+    """The database URL of one run: a new SQLite file in `workdir`, or with --database-url
+    a throw-away database on that PostgreSQL server (dropped at the end)."""
+    async with throwaway_postgres(args.database_url) as postgres_url:
+        yield postgres_url or f"sqlite:///{workdir / 'dojobot.sqlite3'}"
+
+
+def start_bot(standin: BotApiStandIn, database_url: str, src: str | None) -> BotProcess:
+    """The real bot in a child process on the database at `database_url`, at the shipped
+    limit; `dojobot` imported from the source tree `src` when given (a baseline), else from
+    here."""
     saved = os.environ.get("PYTHONPATH")
     if src:
         os.environ["PYTHONPATH"] = src
     try:
-        return BotProcess("dojo", standin.base_url, f"sqlite:///{db}", LIMIT)
+        return BotProcess("dojo", standin.base_url, database_url, LIMIT)
     finally:
         if saved is None:
             os.environ.pop("PYTHONPATH", None)
@@ -146,25 +161,29 @@ def quiet_vs_loaded(room: Practising, label: str, src: str | None, loaded: str) 
     }
 
 
-def stored_vs_true(db: Path, learners: list[Learner]) -> dict[str, dict[str, float]]:
+async def stored_vs_true(
+    database_url: str, learners: list[Learner]
+) -> dict[str, dict[str, float]]:
     """Per phase (quiet and flood): how far the stored response times are from the true
     ones (ms)."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     diffs: dict[str, list[float]] = {"quiet": [], "flood": []}
-    for learner in learners:
-        stored = [r for (r,) in conn.execute(
-            "SELECT response_ms FROM attempt WHERE user_id = ? ORDER BY rowid",
-            (learner.user.id,))]
-        assert len(stored) == len(learner.true_ms), (len(stored), len(learner.true_ms))
-        for (phase, true), got in zip(learner.true_ms, stored, strict=True):
-            if phase in diffs:
-                diffs[phase].append(got - true)
-    conn.close()
+    db = await open_url(database_url, create=False)
+    try:
+        async with db.read() as tx:
+            for learner in learners:
+                stored = [row[0] for row in await tx.fetchall(
+                    "SELECT response_ms FROM attempt WHERE user_id = ? ORDER BY attempt_id",
+                    (learner.user.id,))]
+                assert len(stored) == len(learner.true_ms), (len(stored), len(learner.true_ms))
+                for (phase, true), got in zip(learner.true_ms, stored, strict=True):
+                    if phase in diffs:
+                        diffs[phase].append(got - true)
+    finally:
+        await db.close()
     return {phase: {"answers": len(d), "median_signed_ms": round(percentile(d, 50), 1),
                     "abs_p99_ms": round(percentile([abs(x) for x in d], 99), 1),
                     "abs_max_ms": round(max((abs(x) for x in d), default=0), 1)}
             for phase, d in diffs.items()}
-
 
 
 def loaded_bot_options(
@@ -180,6 +199,8 @@ def loaded_bot_options(
         p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--seed", type=int, default=12)
     p.add_argument("--baseline-src", help="a source tree (its src/) to measure as 'before'")
+    p.add_argument("--database-url", metavar="POSTGRESQL_URL",
+                   help="run the bot on PostgreSQL: a throw-away database on this server")
     p.add_argument("--json", help="also write the report here")
     return p
 
@@ -188,15 +209,21 @@ def run_and_report(
     args: argparse.Namespace, one_run: OneRun, summary: Callable[[dict[str, Any]], str]
 ) -> int:
     """Baseline (if --baseline-src) then this checkout, alternating --rounds times (once
-    where the benchmark has no --rounds); the report as JSON on stdout (and in --json), and
-    `summary` of each run on stderr."""
+    where the benchmark has no --rounds), each on a database of its own; the report as
+    JSON on stdout (and in --json), and `summary` of each run on stderr."""
+
+    async def run(label: str, src: str | None) -> dict[str, Any]:
+        workdir = Path(tempfile.mkdtemp(prefix=f"dojobot-{Path(sys.argv[0]).stem}-{label}-"))
+        async with run_database(args, workdir) as database_url:
+            return {**await one_run(args, label, src, database_url),
+                    "database": "postgresql" if args.database_url else "sqlite"}
 
     async def runs() -> list[dict[str, Any]]:
         results = []
         for _ in range(getattr(args, "rounds", 1)):
             if args.baseline_src:
-                results.append(await one_run(args, "before", args.baseline_src))
-            results.append(await one_run(args, "after", None))
+                results.append(await run("before", args.baseline_src))
+            results.append(await run("after", None))
         return results
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

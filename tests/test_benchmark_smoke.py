@@ -96,6 +96,35 @@ def test_chat_flood_driver_runs_and_the_flooder_is_cut_short(tmp_path: Path) -> 
     assert run["latency_quiet"]["answers"] > 0
 
 
+def test_chat_flood_driver_runs_on_postgresql(tmp_path: Path) -> None:
+    (run,) = run_benchmark("chat_flood", tmp_path / "flood.json", "--quiet", "2", "--flood",
+                           "3", "--practising", "2", "--flood-updates", "300",
+                           "--database-url", cluster_url())["runs"]
+    assert run["database"] == "postgresql"
+    assert run["exit_code"] == 0
+    assert run["flooder_notes"] == 1
+    assert run["stored_minus_true"]["quiet"]["answers"] > 0  # read back from PostgreSQL
+
+
+def test_heavy_work_driver_fills_and_measures_postgresql(tmp_path: Path) -> None:
+    (run,) = run_benchmark("heavy_work", tmp_path / "heavy.json", "--quiet", "2", "--heavy",
+                           "1", "--practising", "2", "--answers", "3000", "--members", "5",
+                           "--boards", "1", "--database-url", cluster_url())["runs"]
+    assert run["exit_code"] == 0
+    assert set(run["heavy_steps_s"]) == {"/mydata", "/forgetme (Delete)", "/board chart 1",
+                                         "/board export 1"}
+    assert run["latency_heavy"]["answers"] > 0
+
+
+def test_closed_loop_driver_answers_every_learner(tmp_path: Path) -> None:
+    (run,) = run_benchmark("closed_loop", tmp_path / "loop.json", "--runs", "1",
+                           "--duration", "3", "--learners", "4", "--busy", "1")["runs"]
+    assert run["exit_code"] == 0
+    assert run["learner_errors"] == []
+    assert run["learners_without_a_reply_at_the_end"] == 0
+    assert run["replies"] > 4  # each learner's set, and answers in it
+
+
 def test_data_scale_measures_a_postgresql_copy_of_the_generated_file(tmp_path: Path) -> None:
     # Tiny (20,000 answers, 2 classes), boards only, no cache drops or server restarts: the
     # loader's COPY and data_scale's PostgreSQL target run; the figures are not looked at.
