@@ -219,3 +219,39 @@ async def test_forgetme_erases_the_memory_cards(dojo: Dojo) -> None:
     assert [r[0] for r in await fetchall(dojo.db, cards)] == [LEARNER_ID, LEARNER_ID + 1]
     assert await press(dojo, await ask(dojo)) == "Deleted."
     assert [tuple(r) for r in await fetchall(dojo.db, cards)] == [(LEARNER_ID + 1, 1)]
+
+
+# What the confirmation calls each table that can hold something about the learner.
+SAID = {
+    "user": ("timezone", "pace", "language choice"),
+    "attempt": ("your answers", "the app's timings"),
+    "session": ("sets",),
+    "user_progress": ("progress", "streak"),
+    "fact_memory": ("what I remember of each fact",),
+    "fact_card": ("what I remember of each fact",),
+    "reminder": ("reminder",),
+    "class_member": ("your classes", "nickname", "every class board"),
+    "class_focus": ("a class focus you set stays without your name",),
+    "legacy_account": ("imported history",),
+    "legacy_progress_change": ("imported history",),
+    "legacy_claim_token": ("imported history",),
+    "legacy_session": ("imported history",),
+    "forget_request": (),  # the request itself
+}
+
+
+async def test_the_confirmation_names_everything_it_deletes(
+    dojo: Dojo, cli: Cli, tmp_path: Path
+) -> None:
+    """Before: it named neither the memory cards, the language choice, the timezone and
+    pace, a class focus, nor the app's timings. A table that comes to hold something about
+    a learner fails here until the confirmation says what happens to it."""
+    await do_everything(dojo, cli, tmp_path)
+    tables = set(await rows_naming(dojo.db, LEARNER_ID, NAMES))
+    assert tables - set(SAID) == set(), "name these in forget.ASK and here"
+    learner = await dojo.standin.user(LEARNER_ID, NAME, username=USERNAME)
+    message = await reply(dojo.standin, learner, "/forgetme")
+    text = " ".join(message.plain_text.split())
+    for table in tables:
+        for phrase in SAID[table]:
+            assert phrase in text, (table, phrase, text)

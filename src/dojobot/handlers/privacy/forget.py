@@ -40,11 +40,17 @@ from dojobot.transport.context import AnyApp, DojoContext
 
 log = logging.getLogger(__name__)
 
+# Translators: the list says truly what storage.privacy erases: "what I remember of each
+# fact" is the learner's review memory (the fluency map); "the app's timings" are the
+# answer times measured in the Mini App; a class focus the learner set stays for the class,
+# without their name.
 ASK = N_(
     "⚠️ <b>Delete everything I keep about you?</b>\n"
-    "Your answers, sets, progress, streak, reminder, class memberships, nickname and imported "
-    "history are deleted for good, and you disappear from every class board. This cannot be "
-    "undone: /mydata first if you want a copy.\n\n"
+    "Deleted for good: your answers (with the app's timings), sets, progress and streak; what "
+    "I remember of each fact; your reminder, timezone, pace and language choice; your "
+    "classes and nickname; and any imported history. You disappear from every class board, "
+    "and a class focus you set stays without your name. This cannot be undone: /mydata "
+    "first if you want a copy.\n\n"
     "The button works for 10 minutes."
 )
 ERASED = N_(
