@@ -240,6 +240,9 @@ async def test_time_unit_seconds_and_sqlite_source(
         (b"id,user_id,module\n1,u1,addition\n", "lacks column(s) current_level, total_reps"),
         (HEADER.encode() + b"\n1,J\xfcrgen,addition,shu,1,1,1,1\n", "is not UTF-8 text (line 2)"),
         (b"", "is empty"),
+        # Two exports pasted side by side: which user_id is the learner's? Not guessed.
+        (HEADER.encode() + b",user_id\n1,u1,addition,shu,1,1,1,1,u2\n",
+         "names column(s) user_id more than once"),
     ],
 )
 async def test_corrupt_export_is_one_error_line(

@@ -240,6 +240,10 @@ def _require_columns(path: Path, header: list[str]) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise SourceError(f"{path} lacks column(s) {', '.join(missing)}")
+    # A repeated column (two exports pasted side by side) would keep its last value silently.
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise SourceError(f"{path} names column(s) {', '.join(repeated)} more than once")
 
 
 def _sqlite_records(path: Path) -> list[tuple[str, dict[str, str] | str]]:
