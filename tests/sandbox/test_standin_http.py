@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import struct
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -187,6 +188,67 @@ async def test_text_and_caption_edits_fit_the_message_kind(
     assert await edit("editMessageText", text_id, text="b") == "ok"
     assert await edit("editMessageCaption", photo_id, caption="d") == "ok"
     assert [m.plain_text for m in standin.messages(ann)] == ["b", "d"]
+
+
+async def test_edits_take_inline_keyboards_only(
+    standin: BotApiStandIn, client: httpx.AsyncClient
+) -> None:
+    ann = await standin.user(1, "Ann")
+    await standin.send_text(ann, "hi")
+    _, body = await call(client, standin, "sendMessage", chat_id=ann.id, text="a")
+    plain_id = body["result"]["message_id"]
+    _, body = await call(client, standin, "sendMessage", chat_id=ann.id, text="b",
+                         reply_markup={"force_reply": True})
+    forced_id = body["result"]["message_id"]
+
+    async def edit(method: str, message_id: int, **content: Any) -> str:
+        status, body = await call(
+            client, standin, method, chat_id=ann.id, message_id=message_id, **content
+        )
+        return "ok" if status == 200 else body["description"]
+
+    keyboard = {"keyboard": [[{"text": "7"}]]}
+    assert await edit("editMessageText", plain_id, text="c", reply_markup=keyboard) == (
+        "Bad Request: inline keyboard expected"
+    )
+    assert await edit("editMessageReplyMarkup", plain_id, reply_markup=keyboard) == (
+        "Bad Request: inline keyboard expected"
+    )
+    # Telegram edits only messages without reply_markup or with an inline keyboard.
+    assert await edit("editMessageText", forced_id, text="d") == (
+        "Bad Request: message can't be edited"
+    )
+    inline = {"inline_keyboard": [[{"text": "x", "callback_data": "x"}]]}
+    assert await edit("editMessageText", plain_id, text="c", reply_markup=inline) == "ok"
+
+
+def _png_head(width: int, height: int) -> bytes:
+    """The first bytes of a PNG: enough for its size to be read."""
+    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + struct.pack(">II", width, height)
+
+
+async def test_photo_limits_and_command_languages(
+    standin: BotApiStandIn, client: httpx.AsyncClient
+) -> None:
+    ann = await standin.user(1, "Ann")
+    await standin.send_text(ann, "hi")
+
+    async def photo(width: int, height: int) -> str:
+        res = await client.post(
+            f"{standin.base_url}{standin.token}/sendPhoto", data={"chat_id": str(ann.id)},
+            files={"photo": ("chart.png", _png_head(width, height), "image/png")},
+        )
+        return "ok" if res.status_code == 200 else res.json()["description"]
+
+    assert await photo(880, 495) == "ok"
+    # sendPhoto's documented bounds: width + height at most 10000, a ratio of at most 20.
+    assert await photo(9000, 1500) == "Bad Request: PHOTO_INVALID_DIMENSIONS"
+    assert await photo(2100, 100) == "Bad Request: PHOTO_INVALID_DIMENSIONS"
+    commands = [{"command": "start", "description": "Start"}]
+    for code, expected in (("pt", 200), ("", 200), ("pt_BR", 400), ("pt-br", 400), ("EN", 400)):
+        status, _ = await call(client, standin, "setMyCommands", commands=commands,
+                               language_code=code)
+        assert status == expected, code
 
 
 async def test_answer_unknown_callback_query(

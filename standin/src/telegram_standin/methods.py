@@ -30,6 +30,37 @@ __all__ = ["MethodsMixin"]
 _BOT_COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8", b"RIFF")
+# sendPhoto's documented limits: at most 10 MB, width + height at most 10000, and neither
+# side more than 20 times the other.
+_MAX_PHOTO_BYTES = 10 * 1024 * 1024
+_MAX_PHOTO_SIDES = 10_000
+_MAX_PHOTO_RATIO = 20
+_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # what a bot may upload
+_LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2}$")
+
+
+def _check_language_code(params: JSON) -> None:
+    """setMyCommands & co take a two-letter ISO 639-1 code, or none."""
+    code = params.get("language_code")
+    if code not in (None, "") and not (
+        isinstance(code, str) and _LANGUAGE_CODE_RE.match(code)
+    ):
+        raise ApiError.bad_request("invalid language code specified")
+
+
+def _check_photo(data: bytes) -> tuple[int, int]:
+    """The photo's width and height, if Telegram would take it as a photo."""
+    if not data.startswith(_IMAGE_MAGIC):
+        raise ApiError.bad_request("IMAGE_PROCESS_FAILED")
+    if len(data) > _MAX_PHOTO_BYTES:
+        raise ApiError.bad_request("PHOTO_SAVE_FILE_INVALID")
+    width, height = _png_size(data)
+    if (
+        width + height > _MAX_PHOTO_SIDES
+        or max(width, height) > _MAX_PHOTO_RATIO * max(1, min(width, height))
+    ):
+        raise ApiError.bad_request("PHOTO_INVALID_DIMENSIONS")
+    return width, height
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -59,6 +90,7 @@ class MethodsMixin(StandInState):
         return json.dumps([scope, params.get("language_code") or ""], sort_keys=True)
 
     def _api_setMyCommands(self, params: JSON, files: Any) -> bool:
+        _check_language_code(params)
         commands = params.get("commands")
         if not isinstance(commands, list):
             raise ApiError.bad_request("can't parse commands JSON object")
@@ -78,6 +110,7 @@ class MethodsMixin(StandInState):
         return True
 
     def _api_getMyCommands(self, params: JSON, files: Any) -> list[JSON]:
+        _check_language_code(params)
         return list(self._commands.get(self._commands_key(params), []))
 
     def _api_deleteMyCommands(self, params: JSON, files: Any) -> bool:
@@ -178,6 +211,7 @@ class MethodsMixin(StandInState):
             parse_mode=params.get("parse_mode"),
             reply_markup=markup if markup is not None and "inline_keyboard" in markup else None,
             reply_to_message_id=replied["message_id"] if replied is not None else None,
+            custom_keyboard=markup is not None and "inline_keyboard" not in markup,
         )
         state.bot_messages.append(record)
         state.bot_by_id[mid] = record
@@ -233,11 +267,9 @@ class MethodsMixin(StandInState):
         )
         stored = self._input_file(params, files, "photo", "photos")
         # Telegram looks at the bytes, not the declared type (PTB sends raw bytes as
-        # application/octet-stream): refuse only what is not an image at all.
-        if not stored.data.startswith(_IMAGE_MAGIC):
-            raise ApiError.bad_request("IMAGE_PROCESS_FAILED")
+        # application/octet-stream).
+        width, height = _check_photo(stored.data)
         self._check_rate(state, "sendPhoto")
-        width, height = _png_size(stored.data)
         photo = [
             {
                 "file_id": stored.file_id,
@@ -267,6 +299,8 @@ class MethodsMixin(StandInState):
             params.get("reply_markup"), private=state.chat.type == "private"
         )
         stored = self._input_file(params, files, "document", "documents")
+        if len(stored.data) > _MAX_DOCUMENT_BYTES:
+            raise ApiError(413, "Request Entity Too Large")
         self._check_rate(state, "sendDocument")
         document: JSON = {
             "file_id": stored.file_id,
@@ -300,6 +334,8 @@ class MethodsMixin(StandInState):
         record = state.bot_by_id.get(mid)
         if record is None or record.deleted:
             raise ApiError.bad_request("message to edit not found")
+        if record.custom_keyboard:
+            raise ApiError.bad_request("message can't be edited")
         return state, record, state.all_messages[mid]
 
     @staticmethod
@@ -370,7 +406,7 @@ class MethodsMixin(StandInState):
             raise ApiError.bad_request(f"there is no {what} in the message to edit")
         text, plain, entities = (parse_caption if caption else parse_message_text)(params)
         markup, buttons = parse_markup(
-            params.get("reply_markup"), private=state.chat.type == "private"
+            params.get("reply_markup"), private=state.chat.type == "private", edit=True
         )
         return self._apply_edit(
             state,
@@ -387,7 +423,7 @@ class MethodsMixin(StandInState):
     def _api_editMessageReplyMarkup(self, params: JSON, files: Any) -> JSON:
         state, record, message = self._message_to_edit(params)
         markup, buttons = parse_markup(
-            params.get("reply_markup"), private=state.chat.type == "private"
+            params.get("reply_markup"), private=state.chat.type == "private", edit=True
         )
         return self._apply_edit(state, record, message, markup=markup, buttons=buttons)
 

@@ -112,6 +112,9 @@ class BotMessage:
     parse_mode: str | None = None
     reply_markup: JSON | None = None
     reply_to_message_id: int | None = None  # the message it quotes (replies to)
+    # Sent with a reply keyboard (keyboard, remove_keyboard, force_reply): Telegram edits
+    # only messages without reply_markup or with an inline keyboard.
+    custom_keyboard: bool = False
 
     @property
     def flat_buttons(self) -> list[Button]:

@@ -86,61 +86,65 @@ def _web_app_url(button: JSON, private: bool) -> str:
     return url
 
 
-def parse_markup(markup: Any, *, private: bool = True) -> tuple[JSON | None, list[list[Button]]]:
+def parse_markup(
+    markup: Any, *, private: bool = True, edit: bool = False
+) -> tuple[JSON | None, list[list[Button]]]:
     """The reply markup and its inline buttons, checked as Telegram checks them (a Mini App
-    button only in a private chat)."""
+    button only in a private chat; an edit takes an inline keyboard or none)."""
     if markup is None or markup == "":
         return None, []
     if not isinstance(markup, dict):
         raise ApiError.bad_request("can't parse reply keyboard markup JSON object")
     if "inline_keyboard" not in markup:
+        if edit:
+            raise ApiError.bad_request("inline keyboard expected")
         if any(k in markup for k in ("keyboard", "remove_keyboard", "force_reply")):
             return markup, []
         raise ApiError.bad_request("can't parse reply keyboard markup JSON object")
     rows = markup["inline_keyboard"]
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
         raise ApiError.bad_request('field "inline_keyboard" must be an Array of Arrays')
-    buttons: list[list[Button]] = []
-    for row in rows:
-        out_row: list[Button] = []
-        for button in row:
-            if not isinstance(button, dict):
-                raise ApiError.bad_request(
-                    "can't parse inline keyboard button: "
-                    "InlineKeyboardButton must be an Object"
-                )
-            text = button.get("text")
-            if not isinstance(text, str) or not text:
-                raise ApiError.bad_request(
-                    'can\'t parse inline keyboard button: Field "text" must be of type String'
-                )
-            actions = [k for k in _BUTTON_ACTIONS if k in button]
-            if len(actions) != 1:
-                raise ApiError.bad_request(
-                    "can't parse inline keyboard button: Text buttons are unallowed in "
-                    "the inline keyboard"
-                    if not actions
-                    else "can't parse inline keyboard button: exactly one of the optional "
-                    f"fields must be used, got {actions}"
-                )
-            data = button.get("callback_data")
-            if "callback_data" in button and (
-                not isinstance(data, str)
-                or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES
-            ):
-                raise ApiError.bad_request("BUTTON_DATA_INVALID")
-            url = button.get("url")
-            if "url" in button and (
-                not isinstance(url, str)
-                or not re.match(r"^(https?|tg)://[^\s]+$", url, re.IGNORECASE)
-            ):
-                raise ApiError.bad_request(
-                    f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL"
-                )
-            web_app_url = _web_app_url(button, private) if "web_app" in button else None
-            out_row.append(Button(text, data, url, web_app_url))
-        buttons.append(out_row)
+    buttons = [[_parse_button(button, private) for button in row] for row in rows]
     return markup, buttons
+
+
+def _parse_button(button: Any, private: bool) -> Button:
+    """One inline keyboard button, checked as Telegram checks it."""
+    if not isinstance(button, dict):
+        raise ApiError.bad_request(
+            "can't parse inline keyboard button: "
+            "InlineKeyboardButton must be an Object"
+        )
+    text = button.get("text")
+    if not isinstance(text, str) or not text:
+        raise ApiError.bad_request(
+            'can\'t parse inline keyboard button: Field "text" must be of type String'
+        )
+    actions = [k for k in _BUTTON_ACTIONS if k in button]
+    if len(actions) != 1:
+        raise ApiError.bad_request(
+            "can't parse inline keyboard button: Text buttons are unallowed in "
+            "the inline keyboard"
+            if not actions
+            else "can't parse inline keyboard button: exactly one of the optional "
+            f"fields must be used, got {actions}"
+        )
+    data = button.get("callback_data")
+    if "callback_data" in button and (
+        not isinstance(data, str)
+        or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES
+    ):
+        raise ApiError.bad_request("BUTTON_DATA_INVALID")
+    url = button.get("url")
+    if "url" in button and (
+        not isinstance(url, str)
+        or not re.match(r"^(https?|tg)://[^\s]+$", url, re.IGNORECASE)
+    ):
+        raise ApiError.bad_request(
+            f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL"
+        )
+    web_app_url = _web_app_url(button, private) if "web_app" in button else None
+    return Button(text, data, url, web_app_url)
 
 
 def reply_to(state: ChatState, params: JSON) -> JSON | None:
