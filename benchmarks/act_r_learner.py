@@ -46,13 +46,20 @@ def respond(rng: random.Random, p: float, activation: float,
 
 
 @dataclass
-class Mind:
-    """One child's memory: traces per fact on a psychological clock (seconds)."""
+class Learner:
+    """What every simulated child has: a random stream, the share of facts known before
+    practice, and the chance of working out a fact not recalled."""
 
     rng: random.Random
-    intercept: float = 0.0
     prior: float = 0.2
     compute: float = 0.75
+
+
+@dataclass
+class Mind(Learner):
+    """One child's memory: traces per fact on a psychological clock (seconds)."""
+
+    intercept: float = 0.0
     c: float = C
     alpha: float = ALPHA
     h: float = H

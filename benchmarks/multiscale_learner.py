@@ -25,10 +25,9 @@ learning rate eps is drawn around 0.55. Answers come as in the ACT-R learner
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass, field
 
-from benchmarks.act_r_learner import DAY_S, TAU, S, respond
+from benchmarks.act_r_learner import DAY_S, TAU, Learner, S, respond
 
 SCALES = 10
 TAU_1_S = 60.0  # the fastest scale: a minute
@@ -54,13 +53,10 @@ class Trace:
 
 
 @dataclass
-class MultiscaleMind:
+class MultiscaleMind(Learner):
     """One child's memory under the multiscale context model, on the real clock."""
 
-    rng: random.Random
     eps: float = 0.55
-    prior: float = 0.2
-    compute: float = 0.75
     traces: dict[str, Trace] = field(default_factory=dict)
     now_s: float = 0.0
 
