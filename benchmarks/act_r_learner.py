@@ -73,8 +73,10 @@ class Mind(Learner):
         self.psych += gap if in_session else gap * self.h
         self.real_ms = max(self.real_ms, to_ms)
 
-    def start(self, keys: list[str]) -> None:
-        """Before any practice: each fact known from before with probability `prior`."""
+    def start(self, keys: list[str], at_ms: int) -> None:
+        """Before any practice, which begins at `at_ms`: each fact known from before with
+        probability `prior`."""
+        self.real_ms = at_ms  # the clocks start here: no psychological time before it
         for key in keys:
             traces: list[tuple[float, float]] = []
             if self.rng.random() < self.prior:  # two old traces, 30 and 10 days back

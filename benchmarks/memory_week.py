@@ -67,7 +67,7 @@ OFFLINE_NEW_PER_SET = 10
 class Child(Protocol):
     """A simulated learner's memory (act_r_learner.Mind, multiscale_learner.MultiscaleMind)."""
 
-    def start(self, keys: list[str]) -> None: ...
+    def start(self, keys: list[str], at_ms: int) -> None: ...
     def advance(self, to_ms: int, *, in_session: bool) -> None: ...
     def recall(self, key: str, at: float | None = None) -> float: ...
     def answer(self, key: str) -> tuple[bool, int]: ...
@@ -137,7 +137,7 @@ class Week:
         self.keys = [f.key for f in self.facts]
         self.arm = arm
         self.child = child
-        self.child.start(self.keys)
+        self.child.start(self.keys, WEEK_START_MS)
         self.sets = random.Random(seed + 1)
         self.memories: dict[str, FactMemory] = {}
         self.cards: dict[str, card_engine.MemoryCard] = {}

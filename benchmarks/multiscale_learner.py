@@ -78,9 +78,10 @@ class MultiscaleMind(Learner):
             levels[i] += self.eps * (1 - held / CUMULATIVE[i])
         trace.levels, trace.at_s = levels, self.now_s
 
-    def start(self, keys: list[str]) -> None:
-        """Before any practice: each fact known from before with probability `prior`
-        (presentations 30 and 10 days back)."""
+    def start(self, keys: list[str], at_ms: int) -> None:
+        """Before any practice, which begins at `at_ms`: each fact known from before with
+        probability `prior` (presentations 30 and 10 days back)."""
+        self.now_s = at_ms / 1000
         for key in keys:
             trace = Trace([0.0] * SCALES, self.now_s - 30 * DAY_S)
             if self.rng.random() < self.prior:

@@ -41,13 +41,17 @@ async def fluent_in_chat_and_app(web: WebDojo, user_id: int) -> tuple[int, int]:
     await s.next_message(learner)
     photo = await s.next_message(learner)
     await s.settle()
-    counted = re.match(r"(\d+) of 64 facts fluent", photo.plain_text)
+    counted = re.match(r"(\d+) of 64 facts fluent · (\d+) due for review today",
+                       photo.plain_text)
     assert counted is not None, photo.plain_text
     body = (await web.http.get(f"/api/progress/map?topic={TOPIC_MUL}",
                                headers=web.auth(web.init_data(user_id)))).json()
     cell = next(c for c in body["facts"] if c["key"] == "mul 7 8")
     assert body["fluent"] == sum(c["fluent"] for c in body["facts"])
     assert cell["fluent"] == bool(body["fluent"])
+    # Shaded by recall now: answered minutes ago, nearly sure; not due today.
+    assert 0.99 < cell["recall"] < 1 and not cell["due"]
+    assert int(counted[2]) == body["due"]
     return int(counted[1]), body["fluent"]
 
 
