@@ -54,8 +54,9 @@ async def say(dojo: Dojo, child: User, text: str) -> str:
 
 
 async def bot_week(dojo: Dojo, user_id: int, model: str, times: str, seed: int,
-                   strength: float) -> tuple[float, float, int]:
-    """(recall a day after, a week after, answers) of one child practising in the bot."""
+                   strength: float, days: int = WEEK_DAYS) -> tuple[float, float, int]:
+    """(recall a day after, a week after, answers) of one child practising in the bot for
+    `days` days."""
     facts = map_space("mul", 1)
     assert facts is not None
     keys = [f.key for f in facts]
@@ -64,7 +65,7 @@ async def bot_week(dojo: Dojo, user_id: int, model: str, times: str, seed: int,
     clock = random.Random(seed + 2)
     learner = await dojo.standin.user(user_id, f"Child {user_id}")
     answers = 0
-    for day in range(WEEK_DAYS):
+    for day in range(days):
         for start in TIMES[times](day, clock):
             dojo.clock.now_ms = WEEK_START_MS + day * DAY_MS + start
             child.advance(dojo.clock(), in_session=False)
