@@ -4,9 +4,9 @@ figure asserted: BENCHMARKS.md#memory-that-lasts has them)."""
 from __future__ import annotations
 
 import pytest
-
 from benchmarks.memory_week import ARMS, MODELS, TIMES, practise_week
 from benchmarks.memory_week_bot import bot_week
+
 from tests.support.db import fetchall
 from tests.support.dojo import Dojo
 

@@ -50,7 +50,8 @@ async def fluent_in_chat_and_app(web: WebDojo, user_id: int) -> tuple[int, int]:
     assert body["fluent"] == sum(c["fluent"] for c in body["facts"])
     assert cell["fluent"] == bool(body["fluent"])
     # Shaded by recall now: answered minutes ago, nearly sure; not due today.
-    assert 0.99 < cell["recall"] < 1 and not cell["due"]
+    assert 0.99 < cell["recall"] < 1
+    assert not cell["due"]
     assert int(counted[2]) == body["due"]
     return int(counted[1]), body["fluent"]
 
