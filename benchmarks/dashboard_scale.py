@@ -123,6 +123,8 @@ def page_calls(member: int) -> dict[str, Callable[[Database, Catalogue], Awaitab
         "weeks (8)": lambda db, c: _trends(db, BOARD_NOW),
         "one member (the busiest)": lambda db, c: with_class(
             db, c, pages.member_page, member, None, BOARD_NOW, "UTC"),
+        "a grid cell (the busiest, Multiplication, this week)": lambda db, c: with_class(
+            db, c, pages.member_page, member, mul(c), BOARD_NOW, "UTC", Period.WEEK),
     }
 
 

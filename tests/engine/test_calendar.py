@@ -18,6 +18,7 @@ from dojobot.engine.calendar import (
     parse_local_time,
     parse_zone,
     streak,
+    streak_of_times,
     zone,
 )
 from dojobot.engine.nudges import (
@@ -146,6 +147,24 @@ def test_streak() -> None:
     assert streak([date(2026, 5, 9), date(2026, 5, 8)], today) == 2  # today not yet: still on
     assert streak([date(2026, 5, 10), date(2026, 5, 9), date(2026, 5, 7)], today) == 2
     assert streak([date(2026, 5, 8)], today) == 0  # yesterday missed: broken
+
+
+@given(
+    st.lists(st.integers(0, 12 * 86_400_000), max_size=60),
+    st.integers(0, 12 * 86_400_000),
+    st.sampled_from(["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu",
+                     "Pacific/Chatham", "Australia/Lord_Howe"]),
+)
+def test_a_streak_walked_from_today_is_the_streak_of_the_days(
+    offsets: list[int], now_offset: int, tz: str
+) -> None:
+    """streak_of_times (day bounds walked back from today) counts what streak() counts
+    over each time's local date, across daylight-saving changes and odd offsets."""
+    start = ms(2026, 3, 25, 0)  # spans the clock changes of late March and early April
+    now = start + now_offset
+    times = sorted(start + o for o in offsets if o <= now_offset)
+    expected = streak({local_date(t, zone(tz)) for t in times}, local_date(now, zone(tz)))
+    assert streak_of_times(times, now, tz) == expected
 
 
 def due(**changes: object) -> DueReminder:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import gzip
 import re
 import unicodedata
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
@@ -241,6 +242,25 @@ def streak(days: Iterable[date], today: date) -> int:
     while day in practised:
         count += 1
         day -= timedelta(days=1)
+    return count
+
+
+def streak_of_times(times_ms: Sequence[int], now_ms: int, tz: str) -> int:
+    """streak() of the local days of these times (sorted), walked back a day at a time
+    from today: a day's bounds per streak day instead of a local date per time (the
+    class dashboard's busiest class has 27,000 sets in its 100-day window)."""
+
+    def practised(day: Bounds) -> bool:
+        i = bisect_left(times_ms, day.start_ms)
+        return i < len(times_ms) and times_ms[i] < day.end_ms
+
+    day = day_bounds(now_ms, tz)
+    if not practised(day):
+        day = day_bounds(day.start_ms - 1, tz)
+    count = 0
+    while practised(day):
+        count += 1
+        day = day_bounds(day.start_ms - 1, tz)
     return count
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dojobot.engine.calendar import Bounds, local_date, streak, zone
+from dojobot.engine.calendar import Bounds, streak_of_times
 from dojobot.storage.db import Database
 
 DAY_MS = 86_400_000
@@ -71,9 +71,8 @@ async def members_practice(
             last.setdefault(user_id, {})[topic_id] = practised
     practice = {}
     for user_id, zone_name in members:
-        tz = zone(zone_name or default_zone)
-        days = streak({local_date(t, tz) for t in ends.get(user_id, ()) if t >= since},
-                      local_date(now_ms, tz))
+        days = streak_of_times(sorted(ends.get(user_id, ())), now_ms,
+                               zone_name or default_zone)
         practice[user_id] = MemberPractice(
             user_id, stages.get(user_id, {}), last.get(user_id, {}), days,
             days >= STREAK_WINDOW_DAYS - 1,
@@ -83,22 +82,22 @@ async def members_practice(
 
 async def topic_reps(
     db: Database, chat_id: int, span: Bounds | None
-) -> dict[tuple[int, int], tuple[int, int]]:
-    """(member, topic) -> (reps, right answers) in the span, for the members × topics grid;
-    span None is all time, read from user_progress as the board's all-time totals are."""
+) -> dict[tuple[int, int], int]:
+    """(member, topic) -> reps in the span, for the members × topics grid; span None is
+    all time, read from user_progress as the board's all-time totals are."""
     async with db.read(heavy=True) as tx:
         if span is None:
             rows = await tx.fetchall(
-                """SELECT p.user_id, p.topic_id, p.total_reps, p.correct_reps
+                """SELECT p.user_id, p.topic_id, p.total_reps
                    FROM class_member m JOIN user_progress p ON p.user_id = m.user_id
                    WHERE m.chat_id = ? AND p.total_reps > 0""",
                 (chat_id,),
             )
         else:
-            # attempt_user_time carries the topic and the outcome: each member's span is
-            # one run of the index (as storage.classes' span totals read it).
+            # attempt_user_time carries the topic: each member's span is one run of the
+            # index (as storage.classes' span totals read it).
             rows = await tx.fetchall(
-                """SELECT a.user_id, a.topic_id, count(*), sum(a.correct)
+                """SELECT a.user_id, a.topic_id, count(*)
                    FROM class_member m
                    JOIN attempt a INDEXED BY attempt_user_time
                         ON a.user_id = m.user_id AND a.answered_at >= ?2
@@ -107,8 +106,7 @@ async def topic_reps(
                    GROUP BY a.user_id, a.topic_id""",
                 (chat_id, span.start_ms, span.end_ms),
             )
-    # int(): PostgreSQL's sum() over BIGINT is a numeric (a Python Decimal).
-    return {(r[0], r[1]): (int(r[2]), int(r[3])) for r in rows}
+    return {(r[0], r[1]): int(r[2]) for r in rows}
 
 
 @dataclass(frozen=True)

@@ -191,10 +191,10 @@
         if (!c) { cells.push(el("td", {"class": "empty", text: "·"})); return; }
         cells.push(el("td", {}, [el("button", {"class": "st st-" + c.stage,
           "aria-label": r.name + ", " + t.name + ": " + c.stage_text + ", " + L.reps + " " +
-            c.reps_text,
+            Dojo.integer(c.reps),
           on: function () { member(r.id, t.id); }}, [
             el("span", {"class": "st-name", text: c.stage_text}),
-            el("span", {"class": "st-reps", text: c.reps_text})])]));
+            el("span", {"class": "st-reps", text: Dojo.integer(c.reps)})])]));
       });
       body.appendChild(el("tr", {"data-id": String(r.id)}, cells));
     });
