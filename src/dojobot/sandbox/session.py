@@ -16,6 +16,7 @@ from dojobot.app import build_application
 from dojobot.config import load_settings
 from dojobot.sandbox.terminal import chat_in_terminal, stdin_lines
 from dojobot.storage.connect import sqlite_url
+from dojobot.storage.practice import last_message_id
 from dojobot.transport.lifecycle import handling_updates, running
 from dojobot.web.auth import sign
 from telegram_standin import BotApiStandIn
@@ -64,6 +65,12 @@ async def run_sandbox(keep_database: str | None = None) -> None:
             app = build_application(settings)
             standin.bot_busy = functools.partial(handling_updates, app)
             async with running(app):
+                # A kept database has seen this chat's messages up to some id; a new
+                # stand-in numbering from 1 again would send "new" messages the bot takes
+                # for ones it has handled ("Already counted.").
+                db = app.bot_data.db
+                assert db is not None
+                standin.resume_chat(user, await last_message_id(db, SANDBOX_USER_ID))
                 await chat_in_terminal(
                     standin, user, lines=stdin_lines(), out=sys.stdout,
                 )

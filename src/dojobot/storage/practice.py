@@ -124,6 +124,15 @@ async def stage_for(db: Database, user_id: int, topic_id: int) -> int:
     return int(row["stage_id"]) if row else 1
 
 
+async def last_message_id(db: Database, user_id: int) -> int:
+    """The id of the latest learner's message any of their sets remembers (0: none)."""
+    async with db.read() as tx:
+        row = await tx.fetchone(
+            "SELECT max(last_message_id) FROM session WHERE user_id = ?", (user_id,)
+        )
+    return int(row[0] or 0) if row else 0
+
+
 async def open_set(db: Database, user_id: int) -> OpenSet | None:
     """The learner's running set, if any."""
     async with db.read() as tx:

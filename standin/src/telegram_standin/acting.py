@@ -50,6 +50,14 @@ class ActingMixin(StandInState):
         self._users[user_id] = user
         return user
 
+    def resume_chat(self, user: User, last_message_id: int) -> None:
+        """Number the user's private chat on from `last_message_id`: a chat an earlier run
+        of the bot (on the same database) saw up to there. Telegram never numbers two
+        messages of a chat alike, and the bot takes a message id it has seen for the same
+        message sent again."""
+        state = self._private_state(user)
+        state.next_message_id = max(state.next_message_id, last_message_id + 1)
+
     async def group(self, chat_id: int, title: str, *, supergroup: bool = False) -> Chat:
         """Register a group chat (negative id); the bot is not in it until add_bot_to_group."""
         if chat_id >= 0:
