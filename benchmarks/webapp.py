@@ -327,10 +327,11 @@ async def honesty(site: Site, page: browser.Page, database: str) -> dict[str, An
 
 
 async def screens(site: Site, folder: Path) -> list[Path]:
-    """Practice screenshots, light and dark, English and German, mid-set with feedback."""
+    """Practice screenshots at 320 px (the narrowest phone), light and dark, English and
+    German, mid-set with feedback."""
     made = []
     for dark in (False, True):
-        driver = await asyncio.to_thread(browser.start_browser, 390, 760, dark)
+        driver = await asyncio.to_thread(browser.start_browser, 320, 700, dark)
         page = browser.Page(driver)
         try:
             for n, language in enumerate(("en", "de")):

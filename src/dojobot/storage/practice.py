@@ -537,8 +537,10 @@ async def answers_to(
 ) -> list[GivenTo]:
     """The learner's last `limit` answers to `question`, newest first (the attempt table keeps
     the question, not the fact's key). Pinned to the learner's index: without statistics the
-    planner would walk every learner's answers in the topic."""
-    async with db.read() as tx:
+    planner would walk every learner's answers in the topic. A heavy read, off the event
+    loop: for a fact answered fewer than `limit` times the walk goes through all of the
+    learner's answers, 8-9 ms for 31,000 (BENCHMARKS.md#fact-answers)."""
+    async with db.read(heavy=True) as tx:
         rows = await tx.fetchall(
             """SELECT correct, response_ms, answered_at
                FROM attempt INDEXED BY attempt_user_time
