@@ -92,6 +92,7 @@ async def test_keys_are_big_enough_and_every_text_readable(
         try:
             await _to_the_last_problem(web, user_id)
             question = await _open(chromium, web, user_id)
+            assert await chromium.js("return window.innerWidth;") == width
             if theme:  # Telegram's colours are the page's
                 assert await chromium.js("return getComputedStyle(document.body)"
                                          ".backgroundColor;") == "rgb(23, 33, 43)"
