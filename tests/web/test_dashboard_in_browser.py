@@ -239,6 +239,13 @@ async def test_the_board_link_in_two_languages_and_its_refusals(
     broken = await chromium.wait_for(
         "document.getElementById('refusal')?.textContent", "the broken link")
     assert broken.startswith("این لینک داشبورد خراب است.")
+    assert "\u2066/board\u2069" in broken  # isolated: else laid out as 'board/'
+    slash_first = await chromium.js(  # the command itself still reads '/board', slash first
+        "const r = document.createRange(); const p = document.getElementById('refusal');"
+        "const t = p.firstChild; const i = t.data.indexOf('/board');"
+        "r.setStart(t, i); r.setEnd(t, i + 1); const slash = r.getBoundingClientRect().left;"
+        "r.setStart(t, i + 1); r.setEnd(t, i + 2); return slash < r.getBoundingClientRect().left;")
+    assert slash_first
     assert await chromium.js("return getComputedStyle(document.getElementById('refusal'))"
                              ".direction") == "rtl"
     await screenshot(chromium, tmp_path, "dashboard-fa-broken")

@@ -23,6 +23,7 @@ Routes (class = the group's id, negative for groups):
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -31,7 +32,7 @@ from dojobot.handlers.callbacks import MAX_CHAT_ID
 from dojobot.handlers.classes.board import send_export
 from dojobot.handlers.classes.common import is_admin
 from dojobot.handlers.classes.focus import check_focus, target_refusal
-from dojobot.i18n import N_, _
+from dojobot.i18n import N_, _, ltr
 from dojobot.storage import classes as class_store
 from dojobot.storage import focus as focus_store
 from dojobot.storage.catalogue import Catalogue, Topic
@@ -53,6 +54,13 @@ NO_CLASS = N_(
     "/join in the group."
 )
 _CLASS = r"(-?[0-9]{1,20})"
+_COMMAND = re.compile(r"/[a-z]+")
+
+
+def page_line(message: str) -> str:
+    """A refusal in the admin's language, its /commands isolated left to right: inside a
+    Persian line a bare '/board' is laid out as 'board/'."""
+    return _COMMAND.sub(lambda found: ltr(found.group()), _(message))
 
 
 class DashboardApi(ApiHandler):
@@ -70,14 +78,14 @@ class DashboardApi(ApiHandler):
         (400 broken link, 403 refused, 404 no class: for the group's admins only)."""
         chat_id = int(chat_text)
         if not 0 < abs(chat_id) <= MAX_CHAT_ID:
-            raise ApiError(400, _(BROKEN_LINK))
+            raise ApiError(400, page_line(BROKEN_LINK))
         assert self.data.application is not None
         self.context = DojoContext(self.data.application)
         if not await is_admin(self.context, chat_id, self.learner.user_id):
-            raise ApiError(403, _(REFUSED))
+            raise ApiError(403, page_line(REFUSED))
         cls = await class_store.get_class(self.db, chat_id)
         if cls is None:
-            raise ApiError(404, _(NO_CLASS))
+            raise ApiError(404, page_line(NO_CLASS))
         return cls
 
     def period(self, cls: ClassGroup) -> Period:
