@@ -107,3 +107,33 @@ async def test_memory_pace_and_class_share(migrated_db: Database) -> None:
     assert members == 3
     by_fact = {f.fact: (f.seen, f.fluent) for f in facts}
     assert by_fact == {"mul 7 8": (3, 2), "mul 6 9": (1, 0)}
+
+
+async def test_the_class_grid_judges_each_member_at_their_usual_practice(
+    migrated_db: Database,
+) -> None:
+    """Two members with the same evening card: the one who starts every day at 08:00 is
+    fluent for tomorrow's 08:00 set; the one in Tokyo whose usual start is 16:00 local is
+    not (at 18:00 UTC it is 03:00 there: their tomorrow's 16:00 is 37 hours on), nor is a
+    member without a habit yet (24 hours on)."""
+    db = migrated_db
+    evening = NOW - NOW % DAY_MS + 18 * 3_600_000  # 18:00 UTC
+    card = None
+    for minute, right in enumerate((True, False, True)):  # right, missed, right in the retry
+        card = review(card, right, 2500, evening - (3 - minute) * 60_000, 3000)
+    assert card is not None
+    await execute(db, "INSERT INTO class_group (chat_id, title, created_at, updated_at) "
+                      "VALUES (-6, 'C', 0, 0)")
+    for user, hour in ((11, 8), (12, 7), (13, None)):
+        await add_user(db, user)
+        await execute(db, "INSERT INTO class_member VALUES (-6, ?, 0)", (user,))
+        async with db.transaction() as tx:
+            await keep_card(tx, user, 3, "mul 7 8", card)
+        for day in (1, 2) if hour is not None else ():
+            start = evening - 18 * 3_600_000 - day * DAY_MS + hour * 3_600_000
+            await execute(db, "INSERT INTO session (user_id, topic_id, stage_id, start_time, "
+                              "end_time) VALUES (?, 3, 1, ?, ?)", (user, start, start + 1))
+    await execute(db, """UPDATE "user" SET timezone = 'Asia/Tokyo' WHERE user_id = 12""")
+    members, facts = await class_facts(db, -6, 3, evening, "UTC")
+    assert members == 3
+    assert [(f.fact, f.seen, f.fluent) for f in facts] == [("mul 7 8", 3, 1)]
