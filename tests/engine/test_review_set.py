@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 from dojobot.engine.calendar import day_bounds
-from dojobot.engine.cards import DAY_MS, MemoryCard, review
+from dojobot.engine.cards import DAY_MS, MemoryCard, recall, review, review_recall
 from dojobot.engine.facts import Fact, map_space
 from dojobot.engine.review_set import NEW_SHARE, build_review_set
 
@@ -52,6 +52,20 @@ def test_due_reviews_lead_lowest_recall_first_then_learning_then_new() -> None:
     fresh = [k for k in chosen if k not in cards]
     assert len(fresh) >= SIZE * NEW_SHARE
     assert chosen[5:5 + len(fresh)] == fresh
+
+
+def test_due_reviews_are_ordered_by_whole_days_as_fsrs_schedules() -> None:
+    """Due today both: a fact answered right two days ago (its interval just ran out) and
+    one missed last evening. To the minute the evening's miss has the lower recall; in
+    FSRS's whole days it has not faded at all, and the older fact leads (ordering to the
+    minute lost recall in every simulated model: BENCHMARKS.md#memory-that-lasts)."""
+    assert MUL is not None
+    older = review(None, True, 2000, NOW - 2 * DAY_MS, PACE)
+    evening = review(None, False, 5000, NOW - 14 * 3_600_000, PACE)
+    assert recall(evening, NOW) < recall(older, NOW)
+    assert review_recall(evening, NOW) > review_recall(older, NOW)
+    cards = {MUL[0].key: evening, MUL[1].key: older}
+    assert [f.key for f in _build(cards)[:2]] == [MUL[1].key, MUL[0].key]
 
 
 def test_new_facts_keep_their_share_however_many_are_due() -> None:

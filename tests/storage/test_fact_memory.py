@@ -130,7 +130,7 @@ async def test_the_class_grid_judges_each_member_at_their_usual_practice(
         async with db.transaction() as tx:
             await keep_card(tx, user, 3, "mul 7 8", card)
         for day in (1, 2) if hour is not None else ():
-            start = evening - 18 * 3_600_000 - day * DAY_MS + hour * 3_600_000
+            start = evening - 18 * 3_600_000 - day * DAY_MS + (hour or 0) * 3_600_000
             await execute(db, "INSERT INTO session (user_id, topic_id, stage_id, start_time, "
                               "end_time) VALUES (?, 3, 1, ?, ?)", (user, start, start + 1))
     await execute(db, """UPDATE "user" SET timezone = 'Asia/Tokyo' WHERE user_id = 12""")
