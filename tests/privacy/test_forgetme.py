@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from pathlib import Path
 
 import pytest
@@ -207,6 +208,36 @@ async def test_a_heavy_learners_erasure_lets_other_answers_in_between(dojo: Dojo
     assert outcome.counts["attempt"] == many
     assert await theirs() == 0
     assert await fetchone(dojo.db, "SELECT 1 FROM attempt WHERE user_id = ?", (other,))
+
+
+@pytest.mark.sqlite_only(reason="SQLite's writes run on the event loop's thread")
+async def test_a_heavy_learners_erasure_runs_off_the_event_loop(dojo: Dojo) -> None:
+    """Each batch (and its COMMIT, which may checkpoint the WAL) runs on a worker thread:
+    on the loop's thread one held up every learner's reply, not only those that needed the
+    database (the slowest answers while a 100,000-answer learner was erased)."""
+    heavy = 4713
+    await add_user(dojo.db, heavy, "Heavy")
+    await add_attempts(dojo.db, heavy, [(1, True, 900, 1_000 + i) for i in range(3 * ERASE_BATCH)])
+    await request_erasure(dojo.db, heavy, "n0nce", 0)
+    traced_statements: list[tuple[str, int]] = []  # (statement, the thread it ran on)
+
+    def traced(statement: str) -> None:
+        traced_statements.append((statement, threading.get_ident()))
+
+    connection = dojo.db._conn  # type: ignore[attr-defined]  # the writer (SqliteDatabase)
+    connection.set_trace_callback(traced)
+    try:
+        assert isinstance(await confirm_erasure(dojo.db, heavy, "n0nce", 1), Erased)
+    finally:
+        connection.set_trace_callback(None)
+    batch = "DELETE FROM attempt WHERE attempt_id IN"
+    batches = [  # four (the last one short), each with its COMMIT
+        thread for i, (statement, thread) in enumerate(traced_statements)
+        if statement.startswith(batch)
+        or (statement == "COMMIT" and traced_statements[i - 1][0].startswith(batch))
+    ]
+    assert len(batches) == 8
+    assert threading.get_ident() not in batches
 
 
 async def test_forgetme_erases_the_memory_cards(dojo: Dojo) -> None:

@@ -140,8 +140,9 @@ class Database(Protocol):
     def driver_error(self) -> type[Exception]:
         """What a failing statement raises (sqlite3.Error, asyncpg.PostgresError)."""
 
-    def transaction(self) -> AbstractAsyncContextManager[Tx]:
-        """A write transaction: COMMIT at the end, ROLLBACK on any exception."""
+    def transaction(self, *, heavy: bool = False) -> AbstractAsyncContextManager[Tx]:
+        """A write transaction: COMMIT at the end, ROLLBACK on any exception; heavy: a
+        long write (an erasure's batch), kept off the event loop."""
 
     def read(self, *, heavy: bool = False) -> AbstractAsyncContextManager[Tx]:
         """A read-only snapshot; heavy: long scans, kept off the event loop."""
@@ -418,15 +419,20 @@ class SqliteDatabase:
     # transaction(), read() and probe() each take the lock inline rather than through a
     # shared context manager: they are on the answer path, and every layer costs.
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqliteTx]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (COMMIT's included)."""
+    async def transaction(self, *, heavy: bool = False) -> AsyncIterator[SqliteTx]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (COMMIT's included).
+
+        heavy: the statements and the COMMIT run on a worker thread. Answers still wait for
+        the lock, but nothing else waits: an erasure's batches ran on the loop's thread, and
+        with a COMMIT that checkpoints the WAL (a batch writes thousands of pages) one of
+        them stopped every learner's reply, not only those that needed the database."""
         self._refuse_nested()
         async with self._lock:
             self._owner = asyncio.current_task()
             try:
-                await self._call(self._begin_immediate, heavy=False)
-                yield SqliteTx(self, heavy=False)
-                await self._call(self._commit, heavy=False)
+                await self._call(self._begin_immediate, heavy=heavy)
+                yield SqliteTx(self, heavy=heavy)
+                await self._call(self._commit, heavy=heavy)
             finally:
                 self._end()
 

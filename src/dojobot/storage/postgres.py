@@ -220,8 +220,9 @@ class PostgresDatabase:
         finally:
             self._busy.discard(task)
 
-    def transaction(self) -> AbstractAsyncContextManager[PostgresTx]:
-        """BEGIN ... COMMIT on a pool connection, or ROLLBACK on any exception."""
+    def transaction(self, *, heavy: bool = False) -> AbstractAsyncContextManager[PostgresTx]:
+        """BEGIN ... COMMIT on a pool connection, or ROLLBACK on any exception (heavy: no
+        change, every statement is awaited I/O)."""
         return self._run()
 
     def read(self, *, heavy: bool = False) -> AbstractAsyncContextManager[PostgresTx]:

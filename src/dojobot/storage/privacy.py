@@ -202,11 +202,12 @@ async def _erase(tx: Tx, announce: str, user_id: int, now_ms: int) -> Erased:
 async def _delete_answers(db: Database, user_id: int) -> int:
     """The learner's answers, ERASE_BATCH per transaction: 100,000 of them in one statement
     held the database (and every other learner's answer) for half a second. Each batch is a
-    short transaction of its own; answers waiting for the lock go in between."""
+    short transaction of its own, off the event loop (a batch's COMMIT may checkpoint the
+    WAL); answers waiting for the lock go in between."""
     deleted = 0
     while True:
         started = time.monotonic()
-        async with db.transaction() as tx:
+        async with db.transaction(heavy=True) as tx:
             batch = await tx.execute(
                 "DELETE FROM attempt WHERE attempt_id IN (SELECT attempt_id FROM attempt"
                 " WHERE user_id = ? LIMIT ?)",
