@@ -251,6 +251,30 @@ async def test_photo_limits_and_command_languages(
         assert status == expected, code
 
 
+async def test_a_tap_is_answered_once_and_in_time(client: httpx.AsyncClient) -> None:
+    now = [1000.0]
+    async with BotApiStandIn(clock=lambda: now[0]) as standin:
+        ann = await standin.user(1, "Ann")
+        await standin.send_text(ann, "hi")
+        _, body = await call(client, standin, "sendMessage", chat_id=ann.id, text="a",
+                             reply_markup={"inline_keyboard": [[{"text": "x",
+                                                                 "callback_data": "x"}]]})
+        message_id = body["result"]["message_id"]
+        on_time = await standin.press_data(ann, None, message_id, "x")
+        late = await standin.press_data(ann, None, message_id, "x")
+        now[0] += 14.0
+        assert (await call(client, standin, "answerCallbackQuery",
+                           callback_query_id=on_time))[0] == 200
+        assert (await call(client, standin, "answerCallbackQuery",
+                           callback_query_id=on_time))[0] == 400  # twice
+        now[0] += 2.0  # Telegram drops a tap's answer after about 15 s
+        status, body = await call(client, standin, "answerCallbackQuery", callback_query_id=late)
+        assert (status, body["description"]) == (
+            400, "Bad Request: query is too old and response timeout expired or query ID is "
+            "invalid"
+        )
+
+
 async def test_answer_unknown_callback_query(
     standin: BotApiStandIn, client: httpx.AsyncClient
 ) -> None:

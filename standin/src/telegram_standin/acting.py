@@ -257,7 +257,9 @@ class ActingMixin(StandInState):
         message = state.all_messages.get(message_id) if state is not None else None
         if message is not None:
             query["message"] = json.loads(json.dumps(message))
-        self._callback_queries[qid] = CallbackQuery(qid, user.id, chat_id, message_id, data)
+        self._callback_queries[qid] = CallbackQuery(
+            qid, user.id, chat_id, message_id, data, pressed_at=self.clock()
+        )
         self._enqueue("callback_query", query)
         return qid
 

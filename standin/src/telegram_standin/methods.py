@@ -441,7 +441,12 @@ class MethodsMixin(StandInState):
     def _api_answerCallbackQuery(self, params: JSON, files: Any) -> bool:
         qid = str(params.get("callback_query_id") or "")
         query = self._callback_queries.get(qid)
-        if query is None or query.answered:
+        late = (
+            query is not None
+            and self.callback_answer_timeout_s is not None
+            and self.clock() - query.pressed_at > self.callback_answer_timeout_s
+        )
+        if query is None or query.answered or late:
             raise ApiError.bad_request(
                 "query is too old and response timeout expired or query ID is invalid"
             )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "CALLBACK_ANSWER_TIMEOUT_S",
     "GROUP_ANONYMOUS_BOT_ID",
     "JSON",
     "MAX_CALLBACK_DATA_BYTES",
@@ -32,6 +33,9 @@ JSON = dict[str, Any]
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+# How long after a tap Telegram still takes its answer: QUERY_ID_INVALID after about 15 s
+# (clients stop waiting at 10 s).
+CALLBACK_ANSWER_TIMEOUT_S = 15.0
 GROUP_ANONYMOUS_BOT_ID = 1087968824
 
 
@@ -195,6 +199,7 @@ class CallbackQuery:
     chat_id: int | None
     message_id: int | None
     data: str
+    pressed_at: float = 0.0  # the stand-in's clock
     answered: bool = False
 
 

@@ -20,6 +20,7 @@ import tornado.httpserver
 
 from telegram_standin.limits import RateLimits
 from telegram_standin.models import (
+    CALLBACK_ANSWER_TIMEOUT_S,
     JSON,
     ApiCall,
     ApiError,
@@ -63,6 +64,9 @@ class StandInState:
         self.bot_user = User(bot_id, "Dojo Sandbox", username=bot_username, is_bot=True)
         self.enforce_rate_limits = enforce_rate_limits
         self.clock = clock
+        # An answer to a tap later than this is refused, as Telegram refuses it (None: any
+        # time; for a test that moves `clock` by hours between a tap and its answer).
+        self.callback_answer_timeout_s: float | None = CALLBACK_ANSWER_TIMEOUT_S
         # Privacy mode (Telegram's default): in groups where the bot is not an admin it only
         # receives commands, replies to its messages and mentions of it.
         self.privacy_mode = True
