@@ -121,3 +121,16 @@ async def test_the_page_speaks_the_learners_language(web: WebDojo) -> None:
     persian = await web.http.get("/api/practice/state",
                                  headers=web.auth(web.init_data(8, language_code="fa")))
     assert persian.json()["locale"]["dir"] == "rtl"
+
+
+async def test_a_persian_learner_sees_problems_in_persian_digits(web: WebDojo) -> None:
+    """Before: "3 + 4" in Latin digits, and "." as the keypad's decimal sign."""
+    headers = web.auth(web.init_data(9, language_code="fa"))
+    state = (await web.http.post("/api/practice/start", json=START, headers=headers)).json()
+    question = state["set"]["question"]
+    assert question == question.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert state["locale"]["decimal"] == "٫"  # CLDR's for fa, in its own numbering system
+    right = str(solve(question)).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    answered = (await web.http.post("/api/practice/answer", headers=headers, json={
+        "set": state["set"]["id"], "n": 1, "answer": right})).json()
+    assert answered["feedback"]["correct"] is True

@@ -55,6 +55,7 @@ def locale_info() -> dict[str, str]:
     tag = language.code.replace("_", "-")
     return {
         "lang": tag if language.code in TELEGRAM_CODES else "en",
-        "decimal": get_decimal_symbol(language.locale),
+        # The locale's own numbering system: Persian writes ۲٫۵, not 2.5 (Babel's default).
+        "decimal": get_decimal_symbol(language.locale, numbering_system="default"),
         "dir": "rtl" if language.code in RIGHT_TO_LEFT else "ltr",
     }

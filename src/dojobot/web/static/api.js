@@ -76,6 +76,10 @@ var Dojo = (function () {
       .format(Math.floor(x * 100) / 100);
   }
   function integer(n) { return format("integer", {}).format(n); }
+  /* Typed text (ASCII digits) in the language's own digits: Persian shows ۱۲ for 12. */
+  function written(text) {
+    return text.replace(/[0-9]/g, function (d) { return integer(Number(d)); });
+  }
   function median(values) {
     if (!values.length) return null;
     var v = values.slice().sort(function (a, b) { return a - b; });
@@ -85,6 +89,7 @@ var Dojo = (function () {
   function text(id, value) { document.getElementById(id).textContent = value; }
   return {tg: tg, initData: initData, get: function (p) { return call("GET", p); },
           post: function (p, b) { return call("POST", p, b); }, setLocale: setLocale,
-          seconds: seconds, percent: percent, integer: integer, median: median, text: text,
+          seconds: seconds, percent: percent, integer: integer, written: written,
+          median: median, text: text,
           fmt: fmt};
 })();

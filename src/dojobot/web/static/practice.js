@@ -27,7 +27,7 @@
     Dojo.text("s-median", m === null ? "—" : Dojo.seconds(m, T));
   }
   function showEntry() {
-    $("entry").textContent = typed || "\u00a0";
+    $("entry").textContent = Dojo.written(typed) || "\u00a0";
     $("entry").classList.toggle("empty", !typed);
   }
   function showProblem(p) {
@@ -71,6 +71,10 @@
     $("k-back").setAttribute("aria-label", T.erase);
     $("k-enter").setAttribute("aria-label", T.enter);
     $("k-dec").textContent = Dojo.fmt.decimal || ".";
+    // Digit keys in the language's digits (Persian ۰–۹); what they type stays 0-9.
+    document.querySelectorAll("#keypad [data-key]").forEach(function (key) {
+      if (/^[0-9]$/.test(key.dataset.key)) key.textContent = Dojo.written(key.dataset.key);
+    });
     $("to-progress").href = "/progress" + location.hash;
   }
   function note(message) {
@@ -148,7 +152,7 @@
     if (key === "back") typed = typed.slice(0, -1);
     else if (typed.length >= 16) return;
     else if (key === "-") typed = typed ? typed : "-";
-    else if (key === "dec") { if (!/[.,]/.test(typed)) typed += Dojo.fmt.decimal || "."; }
+    else if (key === "dec") { if (!/[.,٫]/.test(typed)) typed += Dojo.fmt.decimal || "."; }
     else if (key === "/") { if (current.fraction && typed.indexOf("/") < 0) typed += "/"; }
     else typed += key;
     showEntry();
