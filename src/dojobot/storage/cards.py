@@ -110,19 +110,29 @@ async def learners_with_answers(db: Database) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+# The rebuild's write: a card already stored with a later review than the replay's last
+# answer is newer than what the rebuild read, and stays.
+_KEEP_NEWER = UPSERT + " WHERE fact_card.last_review_at <= excluded.last_review_at"
+
+
 async def rebuild_cards(db: Database, user_id: int, retention: float = DEFAULT_RETENTION
                         ) -> int:
-    """Replace the learner's cards with those their stored answers give (engine.replay), in
-    one transaction; returns how many cards they have. Running it again changes nothing.
-
-    On SQLite the write transaction holds the file, so an answer comes before or after it
-    whole. On PostgreSQL an answer committed while this learner's cards are rebuilt (a few
-    milliseconds) may miss its card update: build the cards before starting the new version,
-    or run the command again (it is idempotent)."""
+    """Write the cards the learner's stored answers give (engine.replay), in one
+    transaction; returns how many. Running it again changes nothing. Safe beside a running
+    bot on both engines: on SQLite the write transaction holds the file, so an answer comes
+    before or after it whole; on PostgreSQL it first locks the learner's topic rows, which an
+    answer's transaction updates before it reads the fact's card (storage/practice.py), so
+    an answer either commits before the answers are read here, or waits and then reads the
+    rebuilt card. A card newer than the answers read is never overwritten."""
     async with db.transaction() as tx:
         pace = await tx.fetchone('SELECT pace_ms FROM "user" WHERE user_id = ?', (user_id,))
         if pace is None:
             return 0
+        await tx.fetchall(
+            "SELECT topic_id FROM user_progress WHERE user_id = ? ORDER BY topic_id"
+            + db.dialect.lock_rows,
+            (user_id,),
+        )
         rows = await tx.fetchall(
             """SELECT t.code, a.question, a.correct, a.response_ms, a.answered_at
                FROM attempt a INDEXED BY attempt_user_time JOIN topic t USING (topic_id)
@@ -132,7 +142,8 @@ async def rebuild_cards(db: Database, user_id: int, retention: float = DEFAULT_R
         topics = {r[0]: r[1] for r in await tx.fetchall("SELECT code, topic_id FROM topic")}
         built = replay(((r[0], r[1], bool(r[2]), int(r[3]), int(r[4])) for r in rows),
                        int(pace[0]), retention)
-        await tx.execute("DELETE FROM fact_card WHERE user_id = ?", (user_id,))
-        await tx.executemany(UPSERT, [card_row(user_id, topics[topic], fact, card)
-                                      for (topic, fact), card in built.items()])
+        # No card is deleted: a card exists only for a fact with answers (an erasure takes
+        # both), so the replay gives every card there is.
+        await tx.executemany(_KEEP_NEWER, [card_row(user_id, topics[topic], fact, card)
+                                           for (topic, fact), card in built.items()])
     return len(built)

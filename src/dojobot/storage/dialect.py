@@ -65,6 +65,10 @@ class Dialect:
     # statement is a round trip to the server, and forty of them cost more than the reads.
     # SQLite's may not ("no such column"); it walks member by member, in the bot's process.
     correlated_limit: bool
+    # Appended to a SELECT whose rows the transaction must hold until it ends (others that
+    # write them wait): PostgreSQL's row locks; SQLite needs nothing, its write transaction
+    # holds the whole file.
+    lock_rows: str
 
 
 SQLITE = Dialect(
@@ -81,6 +85,7 @@ SQLITE = Dialect(
     claim_rows="",
     announce_erasure="",
     correlated_limit=False,
+    lock_rows="",
 )
 
 POSTGRES = Dialect(
@@ -96,6 +101,7 @@ POSTGRES = Dialect(
     claim_rows=" FOR UPDATE OF r SKIP LOCKED",
     announce_erasure="SELECT pg_notify(CAST(? AS TEXT), CAST(? AS TEXT))",
     correlated_limit=True,
+    lock_rows=" FOR UPDATE",
 )
 
 

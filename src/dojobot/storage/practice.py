@@ -232,6 +232,23 @@ async def record_answer(
         )
         if changed != 1:
             return None
+        # The topic's reps count the answers given in the stage the learner is in: a set
+        # begun in an earlier stage (before an advancement) adds to total_reps only.
+        # Before the fact's card is read: this UPDATE locks the topic's row, which
+        # `dojobot build-cards` holds while it rebuilds the learner's cards (PostgreSQL), so
+        # an answer reads either the card before the rebuild, committing before the rebuild
+        # reads the answers, or the rebuilt one (rebuild_cards).
+        row = await tx.fetchone(
+            """UPDATE user_progress SET
+                   reps_in_stage = reps_in_stage + CASE WHEN stage_id = ? THEN 1 ELSE 0 END,
+                   total_reps = total_reps + 1,
+                   correct_reps = correct_reps + ?,
+                   last_practised_at = ?
+               WHERE user_id = ? AND topic_id = ?
+               RETURNING stage_id, reps_in_stage""",
+            (asked.stage_id, int(answer.correct), answer.at_ms, *where),
+        )
+        assert row is not None
         # The fact's memory and card as they were before this answer: read once, for the
         # gap since its last answer (next-day recall) and for the engine's judgement.
         fact = answer.fact
@@ -248,19 +265,6 @@ async def record_answer(
              answer.at_ms, None if last_seen is None else answer.at_ms - last_seen,
              answer.timed_by, answer.device_ms),
         )
-        # The topic's reps count the answers given in the stage the learner is in: a set
-        # begun in an earlier stage (before an advancement) adds to total_reps only.
-        row = await tx.fetchone(
-            """UPDATE user_progress SET
-                   reps_in_stage = reps_in_stage + CASE WHEN stage_id = ? THEN 1 ELSE 0 END,
-                   total_reps = total_reps + 1,
-                   correct_reps = correct_reps + ?,
-                   last_practised_at = ?
-               WHERE user_id = ? AND topic_id = ?
-               RETURNING stage_id, reps_in_stage""",
-            (asked.stage_id, int(answer.correct), answer.at_ms, *where),
-        )
-        assert row is not None
         counted = InStage(row[0], row[1])
         needed = to_read(answer, counted)
         outcome = judge(answer, Seen(
