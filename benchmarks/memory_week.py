@@ -1,6 +1,7 @@
 """Memory that lasts: a simulated week of practice under several published memory models.
 
-    .venv/bin/python -m benchmarks.memory_week                     # every model, both times
+    .venv/bin/python -m benchmarks.memory_week                     # every model, same/varied
+    .venv/bin/python -m benchmarks.memory_week --times back-to-back,early-late
     .venv/bin/python -m benchmarks.memory_week --models act-r --times same --learners 8
 
 Children whose memory follows a published model practise Hatsu multiplication at Sapling
@@ -30,6 +31,8 @@ Practice times (--times):
   same          08:00 and 18:00 every day
   varied        each child's first set between 07:00 and 11:00 and second between 15:00
                 and 21:00, drawn per day
+  back-to-back  18:00 and 18:20 (one sitting a day)
+  early-late    07:00 and 22:00
 Four children, fixed seeds (--learners N: the first N), each with their own memory
 strength (ACT-R intercept, multiscale learning rate).
 """
@@ -101,8 +104,19 @@ def varied_times(_day: int, rng: random.Random) -> tuple[int, int]:
     return rng.randrange(7 * HOUR_MS, 11 * HOUR_MS), rng.randrange(15 * HOUR_MS, 21 * HOUR_MS)
 
 
+def back_to_back(_day: int, _rng: random.Random) -> tuple[int, int]:
+    """Both sets in one sitting: 18:00 and 18:20 (massed practice)."""
+    return 18 * HOUR_MS, 18 * HOUR_MS + 20 * 60_000
+
+
+def early_and_late(_day: int, _rng: random.Random) -> tuple[int, int]:
+    """07:00 and 22:00: the longest day, the shortest night."""
+    return 7 * HOUR_MS, 22 * HOUR_MS
+
+
 TIMES: dict[str, Callable[[int, random.Random], tuple[int, int]]] = {
-    "same": same_times, "varied": varied_times,
+    "same": same_times, "varied": varied_times, "back-to-back": back_to_back,
+    "early-late": early_and_late,
 }
 
 
@@ -225,7 +239,7 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=4)
     parser.add_argument("--models", default=",".join(MODELS),
                         help=f"comma-separated, of {', '.join(MODELS)}")
-    parser.add_argument("--times", default=",".join(TIMES),
+    parser.add_argument("--times", default="same,varied",
                         help=f"comma-separated, of {', '.join(TIMES)}")
     args = parser.parse_args()
     for model in args.models.split(","):

@@ -1,6 +1,6 @@
 """The bot's FSRS arm of benchmarks/memory_week.py played through the real bot.
 
-    .venv/bin/python -m benchmarks.memory_week_bot                    # every model, both times
+    .venv/bin/python -m benchmarks.memory_week_bot            # every model, same/varied times
     .venv/bin/python -m benchmarks.memory_week_bot --models act-r --times same --learners 2
 
 The same simulated children (models, seeds, practice times) as memory_week.py, but each
@@ -116,7 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=4)
     parser.add_argument("--models", default=",".join(MODELS))
-    parser.add_argument("--times", default=",".join(TIMES))
+    parser.add_argument("--times", default="same,varied")
     args = parser.parse_args()
     for model in args.models.split(","):
         for times in args.times.split(","):
