@@ -10,6 +10,7 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp, WebAppInfo
 from telegram.error import BadRequest
 
+from dojobot.web.auth import sign
 from telegram_standin import BotApiStandIn
 from tests.support.dojo import Dojo, run_dojo
 from tests.support.waiting import until
@@ -107,3 +108,30 @@ async def test_the_menu_button_speaks_the_learners_language(
     await standin.send_text(english, "/start")
     await standin.next_message(english)
     assert 603 not in [c.params.get("chat_id") for c in standin.calls_of("setChatMenuButton")]
+
+
+async def test_a_learner_met_first_in_the_app_gets_the_menu_button_in_their_language(
+    app_dojo: tuple[Dojo, str], standin: BotApiStandIn
+) -> None:
+    dojo, local = app_dojo
+    init_data = sign(standin.token, {"id": 605, "first_name": "Lía", "language_code": "es"},
+                     dojo.clock.now_ms // 1000)
+    async with httpx.AsyncClient(base_url=local) as http:
+        got = await http.get("/api/practice/state", headers={"Authorization": f"tma {init_data}"})
+    assert got.status_code == 200
+    await until(lambda: _menu_text(standin, 605) == "⚡ Practicar", "the Spanish menu button")
+
+
+async def test_forgetme_gives_the_chat_the_bots_own_menu_button(
+    app_dojo: tuple[Dojo, str], standin: BotApiStandIn
+) -> None:
+    """The chat's menu button kept the learner's language: erased with the rest."""
+    learner = await standin.user(604, "Jonas", language_code="de")
+    await standin.send_text(learner, "/language de")
+    await standin.next_message(learner)
+    assert _menu_text(standin, 604) == "⚡ Üben"
+    await standin.send_text(learner, "/forgetme")
+    confirmation = await standin.next_message(learner)
+    [delete] = [b.text for b in confirmation.flat_buttons if b.text.startswith("🗑")]
+    await standin.press(learner, delete, message_id=confirmation.message_id)
+    await until(lambda: _menu_text(standin, 604) == "⚡ Practise", "the bot's own button")

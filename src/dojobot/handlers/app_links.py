@@ -67,7 +67,17 @@ async def localise_menu_button(
     if settings.web_app_url is None:
         return
     with use_language(language):
-        button = _menu_button(settings.web_app_url)
+        await _set_menu_button(bot, chat_id, _menu_button(settings.web_app_url))
+
+
+async def forget_menu_button(bot: Bot, settings: Settings, chat_id: int) -> None:
+    """The chat's menu button back to the bot-wide one (/forgetme: its language was the
+    learner's)."""
+    if settings.web_app_url is not None:
+        await _set_menu_button(bot, chat_id, None)
+
+
+async def _set_menu_button(bot: Bot, chat_id: int, button: MenuButtonWebApp | None) -> None:
     try:
         await bot.set_chat_menu_button(chat_id=chat_id, menu_button=button)
     except TelegramError as exc:

@@ -17,7 +17,8 @@ from typing import Any
 
 from tornado.web import HTTPError, RequestHandler, StaticFileHandler, stream_request_body
 
-from dojobot.i18n import activate, resolve
+from dojobot.handlers.app_links import localise_menu_button
+from dojobot.i18n import DEFAULT, activate, resolve
 from dojobot.storage.db import Database
 from dojobot.storage.languages import settle_user_language
 from dojobot.storage.users import upsert_user
@@ -132,7 +133,16 @@ class ApiHandler(WebHandler):
                 self.db, user.user_id, resolve(user.language_code)
             )
             self.data.language.by_chat[user.user_id] = language
+            self._localise_menu_button(user.user_id, language)
         activate(resolve(language))
+
+    def _localise_menu_button(self, user_id: int, language: str) -> None:
+        """As the chat's gatekeeper does for a learner met first in the app (the same
+        cache: whichever meets them first): their chat's menu button in their language."""
+        app, settings = self.data.application, self.data.settings
+        if app is not None and settings is not None and language != DEFAULT:
+            app.create_task(localise_menu_button(app.bot, settings, user_id, language),
+                            name=f"menu-button-{user_id}")
 
     def json_body(self) -> dict[str, Any]:
         """The request's JSON object, or a 400/413 saying what is wrong with it."""

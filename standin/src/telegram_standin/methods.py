@@ -143,7 +143,12 @@ class MethodsMixin(StandInState):
                     f"menu button Web App URL '{url}' is invalid: Only HTTPS links are allowed"
                 )
             button = {"type": "web_app", "text": text, "web_app": {"url": url}}
-        elif kind in ("commands", "default"):
+        elif kind == "commands":
+            button = {"type": kind}
+        elif kind == "default":  # a chat's default is the bot's: the chat's own is dropped
+            if chat_id is not None:
+                self._menu_buttons.pop(chat_id, None)
+                return True
             button = {"type": kind}
         else:
             raise ApiError.bad_request(f"unsupported menu button type {kind!r}")

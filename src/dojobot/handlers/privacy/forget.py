@@ -22,6 +22,7 @@ import secrets
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from dojobot.handlers.app_links import forget_menu_button
 from dojobot.handlers.callbacks import ForgetMe, on_button
 from dojobot.handlers.classes.joins import forget_joiner
 from dojobot.handlers.editing import edit_in_place
@@ -125,6 +126,8 @@ async def confirm(update: Update, context: DojoContext, data: ForgetMe) -> None:
         await query.answer(_(why), show_alert=True)
         return
     forget_in_memory(context, user.id)
+    if context.bot_data.settings is not None:
+        await forget_menu_button(context.bot, context.bot_data.settings, user.id)
     log.info("a learner erased their data: %s", outcome.summary())
     await query.answer(_("Deleted."))
     await edit_in_place(update, _(ERASED), None)
