@@ -11,7 +11,9 @@ server time is its builder in web/dashboard_pages.py, the reads and the JSON the
 returns after its checks (the admin check is a dict lookup while cached; tornado's own
 handling of a request, about a millisecond, is not in it). Cold: the OS cache dropped (a
 restarted server on PostgreSQL) and a new connection. Weight: the page's HTML, script and
-style, plus each API answer as JSON, uncompressed.
+style, plus each API answer as JSON, uncompressed. Warm pages also report CPU per page: the
+bot's process (time.process_time) and, on PostgreSQL, the server's (pg_server), which a
+loaded machine moves far less than the wall clock.
 
 Before measuring, the file is brought to the current schema (the bot does that at start)
 and, once, the class's members get fact memories for every fact of every topic's map
@@ -33,6 +35,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from benchmarks.data_scale import BOARD_NOW, WORST_CLASS, Target, target_of
+from benchmarks.pg_server import postmaster_pid, server_cpu_seconds
 from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.cards import MemoryCard
 from dojobot.engine.facts import map_space
@@ -152,17 +155,27 @@ async def measure(target: Target, repeats: int, cold_runs: int, member: int) -> 
         db = await target.open()
         catalogue = await load_catalogue(db)
         body = await call(db, catalogue)
+        postmaster = await postmaster_pid(target.url) if target.postgres else None
+        server_before = server_cpu_seconds(postmaster) if postmaster else 0.0
+        cpu_before = time.process_time()
         warm = []
         for _ in range(repeats):
             started = time.perf_counter()
             await call(db, catalogue)
             warm.append((time.perf_counter() - started) * 1000)
+        cpu = (time.process_time() - cpu_before) * 1000 / repeats
+        server = ((server_cpu_seconds(postmaster) - server_before) * 1000 / repeats
+                  if postmaster else 0.0)
         await db.close()
         weight = len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
         out[name] = {"cold_median_ms": round(statistics.median(cold), 1),
                      "cold_max_ms": round(max(cold), 1),
                      "warm_median_ms": round(statistics.median(warm), 1),
                      "warm_max_ms": round(max(warm), 1),
+                     # CPU per warm page, which the machine's load moves far less than
+                     # the wall clock: the bot's process, and PostgreSQL's server.
+                     "warm_cpu_ms": round(cpu, 1),
+                     "warm_server_cpu_ms": round(server, 1),
                      "json_bytes": weight}
     out["static_bytes"] = static
     return out
