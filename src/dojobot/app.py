@@ -32,6 +32,7 @@ from dojobot.jobs import class_boards, idle_sets, nudges
 from dojobot.jobs.leadership import BackgroundWork
 from dojobot.ops import metrics
 from dojobot.ops.database import open_for_the_bot
+from dojobot.ops.erasure_key import load_erasure_key
 from dojobot.ops.outages import outage_kind
 from dojobot.ops.runtime import sentry_on, sentry_tags, start_runtime, stop_runtime
 from dojobot.storage.catalogue import load_catalogue
@@ -67,6 +68,7 @@ async def _post_init(app: AnyApp, *, migrate: bool) -> None:
     if applied:
         log.info("applied migrations %s", ", ".join(f"{m.version:04d}" for m in applied))
     data.catalogue = await load_catalogue(data.db)
+    data.erasure_key = await load_erasure_key(data.settings, data.db)
     data.ops = await start_runtime(app, data.settings, web_rules=build_rules(data))
     data.erasures = await privacy.follow_erasures(app)
     await common.publish_commands(app.bot)

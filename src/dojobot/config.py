@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     # FSRS schedules each fact's next review for when its predicted recall falls to this
     # (engine/cards.py). Higher: more reviews a day, fewer facts forgotten.
     target_retention: float = Field(default=0.9, ge=0.7, le=0.97)
+    # The secret that /forgetme's keyed hashes are made with, kept apart from the database
+    # (ops/erasure_key.py). Default on SQLite: beside the database file; on PostgreSQL
+    # none, and the database keeps it (the weaker way, from before the setting).
+    erasure_key_file: Path | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -187,7 +187,8 @@ async def test_a_heavy_learners_erasure_lets_other_answers_in_between(dojo: Dojo
     many = 20 * ERASE_BATCH
     await add_attempts(dojo.db, heavy, [(1, True, 900, 1_000 + i) for i in range(many)])
     await request_erasure(dojo.db, heavy, "n0nce", 0)
-    erasing = asyncio.create_task(confirm_erasure(dojo.db, heavy, "n0nce", 1))
+    key = dojo.app.bot_data.erasure_key
+    erasing = asyncio.create_task(confirm_erasure(dojo.db, heavy, "n0nce", 1, key))
 
     async def theirs() -> int:
         row = await fetchone(dojo.db, "SELECT count(*) FROM attempt WHERE user_id = ?", (heavy,))
@@ -227,7 +228,8 @@ async def test_a_heavy_learners_erasure_runs_off_the_event_loop(dojo: Dojo) -> N
     connection = dojo.db._conn  # type: ignore[attr-defined]  # the writer (SqliteDatabase)
     connection.set_trace_callback(traced)
     try:
-        assert isinstance(await confirm_erasure(dojo.db, heavy, "n0nce", 1), Erased)
+        key = dojo.app.bot_data.erasure_key
+        assert isinstance(await confirm_erasure(dojo.db, heavy, "n0nce", 1, key), Erased)
     finally:
         connection.set_trace_callback(None)
     batch = "DELETE FROM attempt WHERE attempt_id IN"

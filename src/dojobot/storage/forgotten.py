@@ -2,8 +2,12 @@
 (`dojobot import-legacy`) skips them, while nothing stored names them (migration 0016).
 
 A digest is HMAC-SHA256 of "telegram:<user id>" or "legacy:<old app user id>" with a random
-secret made by the first erasure and kept in forgotten_key. Without the secret a digest
-cannot be tested against an id; with it, only an id one already holds can be tested.
+secret. Without the secret a digest cannot be tested against an id; with it, only an id one
+already holds can be tested. So the secret lives outside the database (ops/erasure_key.py:
+a key file), and a dump of the database alone tests nothing. The table forgotten_key held
+it before (migration 0016): that key is moved out once (database_key, drop_database_key),
+and used only while no key file is configured (a PostgreSQL bot without
+DOJOBOT_ERASURE_KEY_FILE), or to test digests made with it when the two differ.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ def digest(secret: str, kind: str, value: int | str) -> str:
     return hmac.new(bytes.fromhex(secret), message, hashlib.sha256).hexdigest()
 
 
-async def _secret(tx: Tx) -> str:
+async def _database_secret(tx: Tx) -> str:
     await tx.execute(
         "INSERT INTO forgotten_key (id, secret) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
         (secrets.token_hex(32),),
@@ -35,12 +39,27 @@ async def _secret(tx: Tx) -> str:
     return str(row[0])
 
 
+async def database_key(db: Database) -> str | None:
+    """The key kept in the database before it moved out (None: none there)."""
+    async with db.read() as tx:
+        row = await tx.fetchone("SELECT secret FROM forgotten_key WHERE id = 1")
+    return str(row[0]) if row else None
+
+
+async def drop_database_key(db: Database, moved_to_file: str) -> bool:
+    """Delete the database's key if it is the one now kept outside; whether it was."""
+    async with db.transaction() as tx:
+        return await tx.execute(
+            "DELETE FROM forgotten_key WHERE id = 1 AND secret = ?", (moved_to_file,)
+        ) == 1
+
+
 async def remember_forgotten(
-    tx: Tx, user_id: int, legacy_user_ids: Iterable[str], now_ms: int
+    tx: Tx, user_id: int, legacy_user_ids: Iterable[str], now_ms: int, key: str | None
 ) -> None:
     """List the learner and their old-app accounts as forgotten (in the erasure's
-    transaction)."""
-    secret = await _secret(tx)
+    transaction), hashed with `key` (None: the database's own, made if missing)."""
+    secret = key if key is not None else await _database_secret(tx)
     digests = [digest(secret, TELEGRAM, user_id)]
     digests += [digest(secret, LEGACY, legacy_id) for legacy_id in legacy_user_ids]
     await tx.executemany(
@@ -53,20 +72,21 @@ async def remember_forgotten(
 class Forgotten:
     """Tests ids against the forgotten list, read once (for one import)."""
 
-    def __init__(self, secret: str | None, digests: set[str]) -> None:
-        self._secret = secret
+    def __init__(self, keys: list[str], digests: set[str]) -> None:
+        self._keys = keys
         self._digests = digests
 
     @classmethod
-    async def load(cls, db: Database) -> Forgotten:
-        """The list as it stands."""
+    async def load(cls, db: Database, key: str | None) -> Forgotten:
+        """The list as it stands, tested with `key` and with a key still in the database."""
         async with db.read() as tx:
             row = await tx.fetchone("SELECT secret FROM forgotten_key WHERE id = 1")
             digests = {str(r[0]) for r in await tx.fetchall("SELECT digest FROM forgotten")}
-        return cls(str(row[0]) if row else None, digests)
+        keys = [k for k in (key, str(row[0]) if row else None) if k is not None]
+        return cls(list(dict.fromkeys(keys)), digests)
 
     def has(self, kind: str, value: int | str | None) -> bool:
         """Whether this id belongs to someone who asked to be forgotten."""
-        if self._secret is None or value is None:
+        if value is None:
             return False
-        return digest(self._secret, kind, value) in self._digests
+        return any(digest(key, kind, value) in self._digests for key in self._keys)

@@ -237,9 +237,11 @@ async def import_rows(
     rows_read: int,
     now_ms: int,
     on_progress: Callable[[int, int], Awaitable[None]] | None = None,
+    erasure_key: str | None = None,
 ) -> ImportOutcome:
     """Add rows not imported before, none of a learner who asked to be forgotten (storage/
-    forgotten.py), in short transactions; all or nothing all the same.
+    forgotten.py; `erasure_key` is what their ids were hashed with), in short
+    transactions; all or nothing all the same.
 
     A running bot shares the file: one long transaction would hold the write lock for
     seconds and its answers would time out ("database is locked") and be lost. So rows go
@@ -248,7 +250,7 @@ async def import_rows(
     undone (as --rollback would) before the error goes on. on_progress(rows done, rows)
     runs between transactions.
     """
-    forgotten = await Forgotten.load(db)
+    forgotten = await Forgotten.load(db, erasure_key)
     erased = {
         legacy_id for legacy_id in {r.legacy_user_id for r in rows}
         if forgotten.has(LEGACY, legacy_id) or forgotten.has(TELEGRAM, user_map.get(legacy_id))

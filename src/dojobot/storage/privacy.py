@@ -184,13 +184,15 @@ _ERASE = (
 ERASED_CHANNEL = "dojobot_erased"
 
 
-async def _erase(tx: Tx, announce: str, user_id: int, now_ms: int) -> Erased:
+async def _erase(
+    tx: Tx, announce: str, user_id: int, now_ms: int, erasure_key: str | None
+) -> Erased:
     # Kept as keyed hashes only, so a re-import of the old app's data skips them.
     legacy_ids = [str(r[0]) for r in await tx.fetchall(
         "SELECT legacy_user_id FROM legacy_account WHERE user_id = ?1 OR pending_user_id = ?1",
         (user_id,),
     )]
-    await remember_forgotten(tx, user_id, legacy_ids, now_ms)
+    await remember_forgotten(tx, user_id, legacy_ids, now_ms, erasure_key)
     erased = Erased()
     for name, sql in _ERASE:
         erased.counts[name] = await tx.execute(sql, (user_id,))
@@ -243,7 +245,7 @@ async def cancel_erasure(db: Database, user_id: int) -> None:
 
 
 async def confirm_erasure(
-    db: Database, user_id: int, nonce: str, now_ms: int
+    db: Database, user_id: int, nonce: str, now_ms: int, erasure_key: str | None
 ) -> Erased | str:
     """Erase the learner if `nonce` is their pending, unexpired request; else why not
     ('unknown': used, replaced or never theirs; 'expired').
@@ -251,6 +253,7 @@ async def confirm_erasure(
     Confirmed, their answers go first, in short batches (_delete_answers); then one
     transaction checks the request again and erases everything else, the request included.
     Should the process stop between the two, the request stands and the button finishes it.
+    `erasure_key`: what the forgotten ids are hashed with (storage/forgotten.py).
     """
     async with db.transaction() as tx:
         why = await _unconfirmable(tx, user_id, nonce, now_ms)
@@ -261,7 +264,7 @@ async def confirm_erasure(
         why = await _unconfirmable(tx, user_id, nonce, now_ms)
         if why is not None:  # a second tap got there first
             return why
-        erased = await _erase(tx, db.dialect.announce_erasure, user_id, now_ms)
+        erased = await _erase(tx, db.dialect.announce_erasure, user_id, now_ms, erasure_key)
     erased.counts["attempt"] += answers
     return erased
 

@@ -49,6 +49,8 @@ class BotData:
     ops: OpsRuntime | None = None  # database lock, /metrics and /healthz server
     # PostgreSQL: hears the erasures of other replicas (handlers/privacy/forget.py).
     erasures: Listener | None = None
+    # What /forgetme hashes forgotten ids with (ops/erasure_key.py; None: the database's).
+    erasure_key: str | None = None
     # The database's or the Bot API's outage going on now: one log line at each end of it.
     outages: Outages = field(default_factory=Outages)
     # The running Application: the Mini App's requests come from tornado, not from an

@@ -120,7 +120,9 @@ async def confirm(update: Update, context: DojoContext, data: ForgetMe) -> None:
         await query.answer(_(KEPT))
         await edit_in_place(update, _(KEPT), None)
         return
-    outcome = await confirm_erasure(context.db, user.id, data.nonce, context.now_ms())
+    outcome = await confirm_erasure(
+        context.db, user.id, data.nonce, context.now_ms(), context.bot_data.erasure_key
+    )
     if not isinstance(outcome, Erased):
         why = EXPIRED if outcome == "expired" else UNKNOWN
         await query.answer(_(why), show_alert=True)
