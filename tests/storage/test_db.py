@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import sqlite3
 import threading
 
@@ -210,3 +212,41 @@ async def test_a_script_runs_statement_by_statement_in_the_transaction(
     async with sqlite_db.read() as tx:
         rows = await tx.fetchall("SELECT body FROM note ORDER BY rowid")
     assert [r[0] for r in rows] == ["a;b", "C"]
+
+
+
+async def test_a_heavy_read_cancelled_at_any_step_leaves_no_connection_open(
+    sqlite_db: SqliteDatabase,
+) -> None:
+    """Cancelled as its reader opens, begins or ends (a Mini App request whose client went
+    away): no read-only connection is left to be collected unclosed (its thread and file
+    handle would live on; under pytest its ResourceWarning failed whichever test ran then),
+    and the next heavy read works."""
+    path = sqlite_db.path
+
+    async def read(db: SqliteDatabase) -> None:
+        async with db.read(heavy=True) as tx:
+            await tx.fetchone("SELECT 1")
+
+    # Cancel ever later, each time on a database whose reader is still to open, until the
+    # read is done before its cancel: every step of it has been cancelled on this machine.
+    delay = 0.0
+    for _ in range(5000):
+        db = await SqliteDatabase.open(path)
+        try:
+            task = asyncio.create_task(read(db))
+            await asyncio.sleep(delay)
+            finished = task.done()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await read(db)  # and its reader, if it opened, is fit for the next read
+        finally:
+            await db.close()
+        if finished:
+            break
+        delay += 0.00005
+    else:
+        pytest.fail("the heavy read never finished")
+    del task
+    gc.collect()  # an unclosed connection warns here, and the warning fails the test

@@ -220,9 +220,25 @@ async def _open_reader(path: Path) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(read_only_uri(path), uri=True, isolation_level=None)
     except sqlite3.Error as exc:
         raise StorageError(f"cannot open database {path} for reading: {exc}") from None
-    conn.row_factory = sqlite3.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    except BaseException:
+        # Cancelled here (a heavy read whose request went away), the open connection would
+        # be dropped unclosed: its thread (not a daemon) and file handle lived on until
+        # collected, when aiosqlite warns in whichever code runs then.
+        await asyncio.shield(conn.close())
+        raise
     return conn
+
+
+async def _end_read(reader: aiosqlite.Connection) -> None:
+    """ROLLBACK a heavy read (it has nothing to keep); none to end if its BEGIN failed."""
+    try:
+        await reader.execute("ROLLBACK")
+    except sqlite3.OperationalError:
+        if reader.in_transaction:
+            raise
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -447,11 +463,15 @@ class SqliteDatabase:
         """
         if heavy:
             async with self._reader() as reader:
-                await reader.execute("BEGIN")  # deferred: a snapshot from the first read
+                # BEGIN inside the try: cancelled while it runs (it runs all the same, on the
+                # reader's thread), the reader went back to the pool inside a transaction,
+                # and every later heavy read on it failed ("transaction within a
+                # transaction"). ROLLBACK queues behind it on that thread.
                 try:
+                    await reader.execute("BEGIN")  # deferred: a snapshot from the first read
                     yield ReaderTx(reader)
                 finally:
-                    await reader.execute("ROLLBACK")  # a read has nothing to keep
+                    await _end_read(reader)
             return
         self._refuse_nested()
         async with self._lock:
