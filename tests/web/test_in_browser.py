@@ -150,3 +150,35 @@ async def test_two_tabs_on_one_set_each_show_the_set_as_it_stands(
         counted = await tx.fetchone("SELECT count(*) FROM attempt", ())
     assert counted is not None
     assert counted[0] == 1
+
+
+async def test_a_set_finished_in_the_chat_ends_in_the_app_with_its_summary(
+    web: WebDojo, chromium: Page
+) -> None:
+    """The page still shows a problem the chat has since answered, and the set has ended
+    there: the page's answer is not counted, and it shows the set's summary, not an error."""
+    learner = await web.dojo.standin.user(10, "Ada")
+    await chromium.open("about:blank")
+    await chromium.open(web.link(ADDITION, web.init_data(10, "Ada")))
+    question = await chromium.wait_for(
+        "Dojo.readyAt && document.getElementById('question').textContent", "the problem")
+    asked = question
+    while True:
+        await web.dojo.standin.send_text(learner, str(solve(asked)))
+        reply = (await web.dojo.standin.next_message(learner)).plain_text
+        if "Set complete" in reply:
+            break
+        asked = reply.splitlines()[-1]
+    async with web.dojo.db.read() as tx:
+        before = await tx.fetchone("SELECT count(*) FROM attempt", ())
+    await _tap(chromium, str(solve(question)))
+    summary = await chromium.wait_for(
+        "!document.getElementById('end').hidden &&"
+        " document.getElementById('summary').textContent", "the summary")
+    assert "Set complete" in summary
+    assert await chromium.js("return document.getElementById('problem-note').hidden;")
+    async with web.dojo.db.read() as tx:
+        after = await tx.fetchone("SELECT count(*) FROM attempt", ())
+    assert before is not None
+    assert after is not None
+    assert after[0] == before[0]
