@@ -217,6 +217,24 @@ async def test_the_board_link_in_two_languages_and_its_refusals(
     assert await chromium.js(f"return {name_cell}.left > {topic_cell}.left")
     assert await chromium.js("return document.documentElement.scrollWidth") <= PHONE_WIDTH
     await screenshot(chromium, tmp_path, "dashboard-fa-dark")
+    await chromium.js("document.querySelector('#topics button.st').click()")
+    figures = await chromium.wait_for(
+        "document.getElementById('figures')?.textContent", "a cell's figures, in Persian")
+    assert "۶۷٪" in figures  # Persian digits and percent sign
+    assert "تکرارها۳" in figures  # three reps
+    assert await chromium.js("return document.documentElement.scrollWidth") <= PHONE_WIDTH
+    # The member's map: a fact keeps its left-to-right order in Persian digits; the caption
+    # counts in them too.
+    first = "document.querySelector('.cell .q')"
+    assert await chromium.js(f"return {first}.textContent") == "۱ + ۱"
+    order = await chromium.js(
+        "const t = document.querySelectorAll('.cell .q')[1].firstChild;"  # '۱ + ۲'
+        "const r = document.createRange(); r.setStart(t, 0); r.setEnd(t, 1);"
+        "const one = r.getBoundingClientRect().left;"
+        "r.setStart(t, 4); r.setEnd(t, 5); return one < r.getBoundingClientRect().left;")
+    assert order
+    assert "۸۱" in await chromium.js("return document.getElementById('view').textContent")
+    await screenshot(chromium, tmp_path, "dashboard-fa-cell")
 
     await phone(chromium, dark=False)
     await open_as(chromium, web, opened, 900, "Ms Tanaka", "de")

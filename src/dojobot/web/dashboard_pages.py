@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dojobot.display.formats import percent
+from dojobot.display.formats import number, percent
 from dojobot.display.formats import period as period_label
 from dojobot.engine.calendar import Period, day_bounds, period_bounds, weeks_back
 from dojobot.engine.cards import card_map
@@ -121,7 +121,7 @@ async def member_page(
         "name": name,
         "topics": [
             {"id": p.topic_id, "name": shown(t.display_name),
-             "stage": catalogue.stage(p.stage_id).display_name, "reps": p.total_reps,
+             "stage": catalogue.stage(p.stage_id).display_name, "reps": number(p.total_reps),
              "accuracy": percent(p.correct_reps / p.total_reps)}
             for p in practised if (t := catalogue.topic(p.topic_id)) and p.total_reps
         ],
@@ -171,5 +171,5 @@ async def _fluency(
     return {"topic": topic.topic_id, "topic_name": shown(topic.display_name),
             "fluent": summary.fluent, "total": summary.total,
             "caption": _("{fluent} of {total} facts fluent").format(
-                fluent=summary.fluent, total=summary.total),
+                fluent=number(summary.fluent), total=number(summary.total)),
             "cells": view.member_map(facts, summary)}
