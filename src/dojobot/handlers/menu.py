@@ -36,7 +36,7 @@ from dojobot.handlers.callbacks import STALE, Go, Menu, Nav, TakeTestOut, Topics
 from dojobot.handlers.classes.focus import focus_to_practise, member_focus_text
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.texts import LEVEL_EMOJI, bar, level_lines, requirement, stage_label
-from dojobot.i18n import _, ngettext
+from dojobot.i18n import _, ngettext, person
 from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.focus import member_focuses
@@ -205,7 +205,7 @@ async def start(update: Update, context: DojoContext) -> None:
     greeting = _(
         "Welcome to the dojo, {name}! 🥋 Answer timed problems and climb seven stages, "
         "Hatsu to Ku."
-    ).format(name=escape(user.first_name)) + "\n\n"
+    ).format(name=escape(person(user.first_name))) + "\n\n"
     focus, keyboard = await with_class_focus(context, user.id, keyboard)
     await message.reply_text(f"{focus}{note}{greeting}{text}", reply_markup=keyboard)
 

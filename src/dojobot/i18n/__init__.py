@@ -12,6 +12,7 @@ CLI output and logs stay English: they never call these functions.
 from __future__ import annotations
 
 import gettext
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -45,6 +46,11 @@ TELEGRAM_CODES = {language: primary for primary, language in _BY_PRIMARY.items()
 # left to right: ltr() isolates them, so "7 × 8" is never reordered as "8 × 7".
 RIGHT_TO_LEFT = frozenset({"fa"})
 LRI, PDI = "\u2066", "\u2069"  # LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE
+FSI = "\u2068"  # FIRST STRONG ISOLATE: the isolated text takes its own direction
+# Unicode bidirectional classes: letters written right to left (Hebrew; Arabic, Persian),
+# and the invisible controls that open or close a direction.
+_RIGHT_TO_LEFT_LETTERS = frozenset({"R", "AL"})
+_DIRECTION_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
 RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 
 # A pseudo-locale for tests only: every translated string comes back wrapped in markers,
@@ -167,6 +173,19 @@ def ltr(text: str) -> str:
     """Text that must read left to right (a problem, an answer) inside a right-to-left
     message; unchanged in a left-to-right language."""
     return f"{LRI}{text}{PDI}" if right_to_left() else text
+
+
+def person(name: str) -> str:
+    """A name someone chose (a Telegram first name, a nickname, a group's title) inside a
+    line of ours, isolated when it would otherwise pull the line's figures its way: "سارا ·
+    3 right of 3" showed the 3 before the name, and a name with an unclosed override (U+202E)
+    reversed the rest of its line. A name written in the line's own direction stays as it is.
+    """
+    opposite = {"L"} if right_to_left() else _RIGHT_TO_LEFT_LETTERS
+    kinds = {unicodedata.bidirectional(c) for c in name}
+    if kinds & opposite or kinds & _DIRECTION_CONTROLS:
+        return f"{FSI}{name}{PDI}"
+    return name
 
 
 def paragraph(text: str) -> str:

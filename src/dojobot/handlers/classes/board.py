@@ -66,7 +66,7 @@ from dojobot.handlers.classes.texts import (
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.fluency import send_class_map
 from dojobot.handlers.texts import several_places
-from dojobot.i18n import N_, _, activate, current, ngettext
+from dojobot.i18n import N_, _, activate, current, ngettext, person
 from dojobot.i18n.names import shown
 from dojobot.storage import classes as store
 from dojobot.storage.catalogue import Catalogue
@@ -202,7 +202,7 @@ async def _export_for(update: Update, context: DojoContext, cls: ClassGroup) -> 
         _(
             "{name}, I can't message you until you open a chat with me. Tap the button and "
             "press Start: the export arrives there, not in the group."
-        ).format(name=escape(user.first_name)),
+        ).format(name=escape(person(user.first_name))),
         keyboard=keyboard, reply_to=message,
     )
     return _("Open a chat with me first: see the button I posted.")

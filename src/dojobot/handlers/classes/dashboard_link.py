@@ -27,7 +27,7 @@ from telegram.error import Forbidden
 from dojobot.handlers.callbacks import BoardPanel, Panel
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.handlers.classes.texts import bot_link, encode_link
-from dojobot.i18n import _
+from dojobot.i18n import _, person
 from dojobot.storage.classes import ClassGroup
 from dojobot.transport.context import DojoContext
 
@@ -102,7 +102,7 @@ async def offer_dashboard(
     await send_to_group(
         context, cls.chat_id,
         _("{name}, I can't message you until you open a chat with me. Tap the button and "
-          "press Start: the dashboard opens from there.").format(name=escape(first_name)),
+          "press Start: the dashboard opens from there.").format(name=escape(person(first_name))),
         keyboard=keyboard, reply_to=reply_to,
     )
     return _("Open a chat with me first: see the button I posted.")

@@ -14,7 +14,7 @@ from html import escape
 from dojobot.display.formats import number
 from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.focus import MAX_TARGET, MIN_TARGET, check_target, has_met
-from dojobot.i18n import N_, _, ngettext
+from dojobot.i18n import N_, _, ngettext, person
 from dojobot.i18n.names import shown
 from dojobot.storage import focus as store
 from dojobot.storage.catalogue import Catalogue, DifficultyLevel, Topic
@@ -198,7 +198,7 @@ def board_focus_text(
     ).format(met=number(len(met)), n=number(len(members)))
     if not met:
         return f"{head}\n{count}"
-    names = ", ".join(escape(m.name) for m in met[:NAMED_SHOWN])
+    names = ", ".join(escape(person(m.name)) for m in met[:NAMED_SHOWN])
     if len(met) > NAMED_SHOWN:
         names += " " + ngettext("and {n} more", "and {n} more", len(met) - NAMED_SHOWN).format(
             n=number(len(met) - NAMED_SHOWN)

@@ -17,7 +17,7 @@ from telegram.error import BadRequest, TelegramError
 
 from dojobot.handlers.classes.common import send_to_group
 from dojobot.handlers.classes.texts import practise_keyboard
-from dojobot.i18n import _
+from dojobot.i18n import _, person
 from dojobot.transport.context import DojoContext
 from dojobot.transport.ratelimit import in_the_background_of_the_chat
 from dojobot.transport.state import JoinNotice
@@ -37,7 +37,7 @@ def notice_text(names: list[str], title: str) -> str:
     return _(
         "✋ Joined the class: {names}. Tap Practise to train with me in private; your "
         "answers count on the board of {title}."
-    ).format(names=", ".join(escape(n) for n in names), title=escape(title))
+    ).format(names=", ".join(escape(person(n)) for n in names), title=escape(person(title)))
 
 
 def announce_join(

@@ -15,7 +15,7 @@ from dojobot.engine.names import (
     clean_nickname,
 )
 from dojobot.handlers.classes.common import send_to_group
-from dojobot.i18n import N_, _, ngettext
+from dojobot.i18n import N_, _, ngettext, person
 from dojobot.storage.classes import get_nickname, set_nickname
 from dojobot.transport.context import DojoContext
 
@@ -28,11 +28,13 @@ async def nickname(update: Update, context: DojoContext) -> None:
     user = update.effective_user
     assert message is not None and message.text is not None and user is not None
     raw = message.text.partition(" ")[2].strip()
-    first = escape(user.first_name)
+    first = escape(person(user.first_name))
     if not raw:
         current = await get_nickname(context.db, user.id)
         shown = (
-            _("Class boards show your nickname <b>{name}</b>.").format(name=escape(current))
+            _("Class boards show your nickname <b>{name}</b>.").format(
+                name=escape(person(current))
+            )
             if current else
             _("Class boards show your first name, <b>{name}</b>.").format(name=first)
         )
@@ -61,7 +63,7 @@ async def nickname(update: Update, context: DojoContext) -> None:
         return
     await set_nickname(context.db, user.id, name)
     await message.reply_text(
-        _("Done: class boards show you as <b>{name}</b>.").format(name=escape(name))
+        _("Done: class boards show you as <b>{name}</b>.").format(name=escape(person(name)))
     )
 
 

@@ -20,7 +20,7 @@ from dojobot.handlers.callbacks import (
     JoinClass,
     Panel,
 )
-from dojobot.i18n import N_, NATIVE_NAMES, _, current, ngettext
+from dojobot.i18n import N_, NATIVE_NAMES, _, current, ngettext, person
 from dojobot.i18n.names import shown
 from dojobot.storage.catalogue import Catalogue, Topic
 from dojobot.storage.classes import ClassGroup
@@ -124,7 +124,7 @@ def _row(ranked: Ranked) -> str:
         "<b>{right}</b> right of {n}", "<b>{right}</b> right of {n}", entry.reps
     ).format(right=number(entry.correct), n=number(entry.reps))
     return (
-        f"{place} {escape(entry.name)} · {figures} · "
+        f"{place} {escape(person(entry.name))} · {figures} · "
         f"{percent(entry.accuracy)} · {seconds(entry.median_ms)}"
     )
 
