@@ -25,14 +25,14 @@ RETRY_PAUSE_S = 0.05
 
 
 def _chat_key(update: JSON) -> object:
-    """The chat an update belongs to (its order is kept), or the update itself."""
+    """The chat an update belongs to (its order is kept), or the update itself (its id)."""
     body = next((v for k, v in update.items() if k != "update_id"), None)
     if isinstance(body, dict):
         message = body.get("message") if "chat" not in body else body
         chat = message.get("chat") if isinstance(message, dict) else None
         if isinstance(chat, dict) and "id" in chat:
             return chat["id"]
-    return id(update)
+    return ("update", update["update_id"])
 
 
 class WebhookMixin(StandInState):
@@ -42,20 +42,35 @@ class WebhookMixin(StandInState):
         """Deliver pending updates by POST until the webhook is removed or the server stops."""
         client = tornado.httpclient.AsyncHTTPClient(force_instance=True, max_clients=100)
         sending: dict[int, asyncio.Task[None]] = {}  # id(update) -> its delivery
+        # update_id -> its chat, worked out once: every change scans what waits (6,000
+        # updates of one chat made the scan, not the bot, what others' updates waited for).
+        chats: dict[int, object] = {}
         try:
             while self._webhook.get("url") and not self._closing:
                 event = self._changed
                 limit = int(self._webhook.get("max_connections") or DEFAULT_MAX_CONNECTIONS)
                 waiting: set[object] = set()  # chats with an earlier update not yet confirmed
-                for update in self._deliverable(len(self._updates)):
-                    chat = _chat_key(update)
+                refused: list[JSON] = []  # of a type the bot did not ask for: dropped
+                for update in self._updates:
+                    chat = chats.get(update["update_id"])
+                    if chat is None:
+                        chat = chats[update["update_id"]] = _chat_key(update)
                     if chat not in waiting and id(update) not in sending:
+                        if not self._allowed(update):
+                            refused.append(update)
+                            continue
                         if len(sending) >= limit:
                             break
                         sending[id(update)] = asyncio.create_task(
                             self._deliver(client, update, sending)
                         )
                     waiting.add(chat)
+                if refused:
+                    self._updates = type(self._updates)(
+                        u for u in self._updates if all(u is not r for r in refused))
+                if len(chats) > 2 * len(self._updates) + 100:  # forget the delivered ones
+                    chats = {u["update_id"]: chats[u["update_id"]] for u in self._updates
+                             if u["update_id"] in chats}
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), 0.5)
         finally:
