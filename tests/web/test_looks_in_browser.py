@@ -197,3 +197,11 @@ async def test_the_keyboard_alone_plays_a_set(web: WebDojo, chromium: Page) -> N
         "document.getElementById('end').hidden && Dojo.text &&"
         " document.getElementById('position').textContent.startsWith('Problem 1 ')",
         "a new set")
+    await _to_the_last_problem(web, 300)
+    question = await _open(chromium, web, 300)
+    await _keys(chromium, *str(solve(question)), Keys.ENTER)
+    await chromium.wait_for("!document.getElementById('end').hidden", "the summary")
+    await _keys(chromium, Keys.TAB)
+    assert await _focused(chromium) == "to-progress"
+    await _keys(chromium, Keys.ENTER)  # a link: Enter follows it
+    assert await chromium.wait_for("location.pathname === '/progress'", "the progress page")

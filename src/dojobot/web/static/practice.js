@@ -168,7 +168,8 @@
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     var k = e.key, map = {Enter: "enter", Backspace: "back", "-": "-", "−": "-", ".": "dec",
                           ",": "dec", "/": "/"};
-    if (k === "Enter" && document.activeElement.tagName === "BUTTON") return;  // its click
+    // Enter on a focused button or link is theirs: its click, its navigation.
+    if (k === "Enter" && document.activeElement.closest("button, a")) return;
     if (/^[0-9]$/.test(k)) press(k);
     else if (map[k]) press(map[k]);
     else return;
