@@ -112,9 +112,12 @@ async def test_a_spanish_dot_before_three_digits_is_asked_about(dojo: Dojo) -> N
     first = await say(dojo, lucia, "/start math-arithmetic-addition-d101")
     question = question_of(first)
     right = solve(question)
-    asked = await say(dojo, lucia, f"{right}.000")
-    # Before: read as right * 1000, and judged wrong.
-    assert asked.plain_text.startswith(f"¿Quisiste decir {right * 1000} o {right}?"), (
+    # One digit before the dot: "12.000" would be twelve thousand, grouped as Spanish groups
+    # 10,000 and more, so not ambiguous; the problem's answer is random.
+    digit = right % 10 or 1
+    asked = await say(dojo, lucia, f"{digit}.000")
+    # Before: read as digit * 1000, and judged wrong.
+    assert asked.plain_text.startswith(f"¿Quisiste decir {digit * 1000} o {digit}?"), (
         asked.plain_text)
     assert question_of(asked) == question  # not judged: the same problem again
     judged = await say(dojo, lucia, f"{right}0.000")  # ten thousand and more: grouped
