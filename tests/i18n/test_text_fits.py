@@ -122,3 +122,14 @@ def test_the_legend_reads_in_the_languages_direction(language: str) -> None:
             assert swatch[2] <= label.box[0], (swatch, label.box)
     first, second = swatches[0][1], swatches[1][1]
     assert (first[0] > second[0]) == (language == "fa")
+
+
+@pytest.mark.parametrize(("language", "mark"), [("en", "\u200e"), ("fa", "\u200f")])
+def test_a_board_label_reads_in_the_languages_direction(language: str, mark: str) -> None:
+    """A name in another script must not turn its label round: before, an English board
+    drew "3. سارا" as "سارا .3" (its first strong letter is Persian)."""
+    rows = [Ranked(1, Entry(1, "سارا", 10, 9, 2300)), Ranked(2, Entry(2, "Kim", 9, 8, 2400))]
+    with use_language(language):
+        figure = leaderboard_figure("board", rows)
+    labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    assert labels and all(label.startswith(mark) for label in labels), labels

@@ -20,7 +20,7 @@ from matplotlib.ticker import MaxNLocator, ScalarFormatter
 from dojobot.display.formats import native_digits, number, percent, seconds, short_day, written
 from dojobot.engine.calendar import local_datetime, zone
 from dojobot.engine.leaderboard import Ranked
-from dojobot.i18n import _, ngettext, paragraph
+from dojobot.i18n import _, line, ngettext, paragraph
 from dojobot.storage.practice import SetPoint
 
 TIME_COLOUR = "#1f6feb"
@@ -98,9 +98,9 @@ def leaderboard_figure(title: str, rows: Sequence[Ranked]) -> Figure:
     correct = [r.entry.correct for r in shown]
     axes.barh(ys, correct, color=BOARD_COLOUR, alpha=0.85)
     # Learner-chosen names must not be read as mathtext ('$...$') by matplotlib.
-    # Right to left, every label reads from its rank on the right ("۳. سارا", "۱. Lucía").
-    labels = [paragraph(_drawable(f"{native_digits(str(r.rank))}. {r.entry.name}"))
-              for r in shown]
+    # Each label reads from its rank, whatever script the name is in: "3. سارا" in
+    # English, "۱. Lucía" (rank on the right) in Persian.
+    labels = [line(_drawable(f"{native_digits(str(r.rank))}. {r.entry.name}")) for r in shown]
     axes.set_yticks(ys, labels, parse_math=False)
     top = max([*correct, 1])
     notes: list[Text] = []

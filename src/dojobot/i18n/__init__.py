@@ -52,6 +52,7 @@ FSI = "\u2068"  # FIRST STRONG ISOLATE: the isolated text takes its own directio
 _RIGHT_TO_LEFT_LETTERS = frozenset({"R", "AL"})
 _DIRECTION_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
 RLM = "\u200f"  # RIGHT-TO-LEFT MARK
+LRM = "\u200e"  # LEFT-TO-RIGHT MARK
 
 # A pseudo-locale for tests only: every translated string comes back wrapped in markers,
 # so a test can find text that escaped translation. Telegram never sends this code, and
@@ -193,6 +194,14 @@ def paragraph(text: str) -> str:
     language: Pillow (libraqm) and matplotlib take a line's direction from its first strong
     character, and "mul: دورهای اخیر" would otherwise be laid out left to right."""
     return f"{RLM}{text}" if right_to_left() and text else text
+
+
+def line(text: str) -> str:
+    """A chart label that must read in the language's direction whatever it holds: a
+    learner's name in Persian script inside an English board, or a Latin one inside a
+    Persian board. It starts with the language's direction mark (matplotlib draws no
+    isolates, and takes a line's direction from its first strong character)."""
+    return f"{RLM if right_to_left() else LRM}{text}" if text else text
 
 
 def _(message: str) -> str:
