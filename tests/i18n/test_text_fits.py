@@ -132,4 +132,5 @@ def test_a_board_label_reads_in_the_languages_direction(language: str, mark: str
     with use_language(language):
         figure = leaderboard_figure("board", rows)
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
-    assert labels and all(label.startswith(mark) for label in labels), labels
+    assert labels, "no labels"
+    assert all(label.startswith(mark) for label in labels), labels
