@@ -33,6 +33,17 @@ async def call(
     return res.status_code, res.json()
 
 
+async def edited(
+    client: httpx.AsyncClient, standin: BotApiStandIn, method: str, chat_id: int,
+    message_id: int, **content: Any,
+) -> str:
+    """An edit's outcome: "ok", or Telegram's description of the refusal."""
+    status, body = await call(
+        client, standin, method, chat_id=chat_id, message_id=message_id, **content
+    )
+    return "ok" if status == 200 else str(body["description"])
+
+
 async def test_envelope_auth_and_unknown_method(
     standin: BotApiStandIn, client: httpx.AsyncClient
 ) -> None:
@@ -173,11 +184,8 @@ async def test_text_and_caption_edits_fit_the_message_kind(
     _, body = await call(client, standin, "sendPhoto", chat_id=ann.id, photo=png, caption="c")
     photo_id = body["result"]["message_id"]
 
-    async def edit(method: str, message_id: int, **content: str) -> str:
-        status, body = await call(
-            client, standin, method, chat_id=ann.id, message_id=message_id, **content
-        )
-        return "ok" if status == 200 else body["description"]
+    async def edit(method: str, message_id: int, **content: Any) -> str:
+        return await edited(client, standin, method, ann.id, message_id, **content)
 
     assert await edit("editMessageCaption", text_id, caption="b") == (
         "Bad Request: there is no caption in the message to edit"
@@ -202,10 +210,7 @@ async def test_edits_take_inline_keyboards_only(
     forced_id = body["result"]["message_id"]
 
     async def edit(method: str, message_id: int, **content: Any) -> str:
-        status, body = await call(
-            client, standin, method, chat_id=ann.id, message_id=message_id, **content
-        )
-        return "ok" if status == 200 else body["description"]
+        return await edited(client, standin, method, ann.id, message_id, **content)
 
     keyboard = {"keyboard": [[{"text": "7"}]]}
     assert await edit("editMessageText", plain_id, text="c", reply_markup=keyboard) == (
