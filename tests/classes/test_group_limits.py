@@ -77,3 +77,41 @@ async def test_a_burst_past_the_group_limit_is_queued_not_dropped(
         assert len(s.messages(k.group)) == 20  # all Telegram allows this minute
     stopped = [r for r in caplog.records if "queued group replies not sent" in r.getMessage()]
     assert [r.getMessage() for r in stopped] == ["shutdown: 6 queued group replies not sent"]
+
+
+async def test_after_eighteen_joins_an_admins_commands_go_first_and_in_order(
+    tmp_path: Path, migrated_url: str
+) -> None:
+    """Eighteen join-notice edits spent the group's 20 messages a minute: the admin's /board
+    came 31 s later, and /leave, sent after it, was answered first. The notice now leaves
+    part of the minute to commands, and a group's replies keep their order."""
+    async with limited_dojo(tmp_path, migrated_url) as dojo:
+        s = dojo.standin
+        k = await make_class(dojo)
+        learners = [await s.user(700 + i, f"Joiner{i:02}") for i in range(18)]
+        for learner in learners:  # one by one: each join edits the notice
+            await s.send_text(learner, "/join", chat=k.group)
+            await until(partial(store.is_member, dojo.db, GROUP_ID, learner.id), "joined")
+        before = len(s.messages(k.group))
+        await s.send_text(k.teacher, "/board", chat=k.group)
+        await s.send_text(learners[0], "/leave", chat=k.group)
+
+        def replies() -> list[str]:
+            return [m.plain_text for m in s.messages(k.group)[before:]
+                    if not m.plain_text.startswith("✋ Joined the class:")]
+
+        # Within the stand-in's wait (30 s): the regression answered /board after 31 s.
+        await until(lambda: len(replies()) == 2, "both commands are answered")
+        board, leave = replies()  # in the order they were sent
+        assert "Period: this week" in board
+        assert leave.startswith("You left the class")
+
+        def notice() -> str:
+            return next(m.plain_text for m in s.messages(k.group)
+                        if m.plain_text.startswith("✋ Joined the class:"))
+
+        await until(lambda: all(lr.first_name in notice() for lr in learners),
+                    "every joiner is on the notice")
+        await s.settle()
+        assert len([m for m in s.messages(k.group)
+                    if m.plain_text.startswith("✋ Joined the class:")]) == 1
