@@ -18,7 +18,7 @@ from dojobot.cli.progress import copying, progress
 from dojobot.config import Settings
 from dojobot.engine.flags import FlagInputError, known_flag
 from dojobot.ops.database import backup_first
-from dojobot.ops.erasure_key import load_erasure_key
+from dojobot.ops.erasure_key import existing_erasure_key
 from dojobot.ops.report import by_arm_json, by_arm_lines, kpis_json, kpis_lines
 from dojobot.ops.startup import token_free_reason
 from dojobot.storage import legacy as store
@@ -97,7 +97,7 @@ async def _import_into(
     before = await stage_distribution(db)
     if not args.dry_run and (saved := backup_first(settings, "before-import")):
         print(f"backup: {saved}")
-    erasure_key = await load_erasure_key(settings, db)  # forgotten learners are skipped
+    erasure_key = existing_erasure_key(settings)  # forgotten learners are skipped
     with progress("import-legacy", len(rows), "rows") as shown:
 
         async def on_progress(done: int, total: int) -> None:

@@ -67,9 +67,17 @@ def _create(path: Path, secret: str) -> str:
     return secret
 
 
+def existing_erasure_key(settings: Settings) -> str | None:
+    """The key file's key if there is one, making and moving nothing: for `import-legacy`,
+    which only tests ids (a key the database still holds is tested as well)."""
+    path = key_file(settings)
+    return _read(path) if path is not None and path.exists() else None
+
+
 async def load_erasure_key(settings: Settings, db: Database) -> str | None:
-    """The key /forgetme and import-legacy hash with (None: the database's own, for a
-    PostgreSQL bot without DOJOBOT_ERASURE_KEY_FILE)."""
+    """The key /forgetme hashes with, made or moved out of the database if need be (the
+    bot, at start). None: the database's own, for a PostgreSQL bot without
+    DOJOBOT_ERASURE_KEY_FILE."""
     path = key_file(settings)
     stored = await forgotten.database_key(db)
     if path is None:
