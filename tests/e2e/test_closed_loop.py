@@ -4,7 +4,7 @@ Strict lanes made a chat with more than 3 messages in a second wait for as long 
 other reply waited: in a closed loop of 20 learners answering at once at Telegram's 30 a
 second, 1-4 learners got no reply for over 10 s. Time on a loaded machine says little, so
 the bound is structural: how many messages went to other chats between a learner's answer
-and its reply. Chats take turns, so that is about one round of the others' (N - 1), plus
+and its reply. Chats take turns, so that is a round or two of the others' (N - 1), plus
 the second a busy chat leaves to them (BUSY_WAIT_S of the limit), never "all of theirs".
 """
 
@@ -63,7 +63,10 @@ async def test_twenty_learners_answering_at_once_are_each_answered_in_turn(
                  if c.method == "sendMessage" and c.ok]
 
     assert len(answers) == LEARNERS * ANSWERS  # every answer got its next problem
-    bound = BUSY_WAIT_S * LIMIT + 2 * (LEARNERS - 1)
+    # The second a busy chat leaves to others, and three rounds of theirs: one while its
+    # answer is handled, one while its reply waits its turn, one of slack for a loaded
+    # machine (measured: 31 on SQLite, 40-44 on PostgreSQL; a strict busy lane: 171).
+    bound = BUSY_WAIT_S * LIMIT + 3 * (LEARNERS - 1)
     worst = max(
         (sum(1 for at, chat in sends if sent < at < replied and chat != learner), learner)
         for learner, sent, replied in answers
