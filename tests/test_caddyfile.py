@@ -1,5 +1,6 @@
-"""deploy/Caddyfile in a real Caddy: an update reaches a replica, an oversized body or header
-block is refused before it, nothing else is served, and its limits are the replicas' own.
+"""deploy/Caddyfile in a real Caddy: an update and a Mini App request reach a replica, an
+oversized body or header block is refused before it, the replicas' internal paths are not
+served, and its limits are the replicas' own.
 
 Runs only where a `caddy` binary is installed (Debian: `apt-get install caddy`); skipped,
 saying so, elsewhere. The file is used as written except for what only exists inside
@@ -27,6 +28,8 @@ import httpx
 import pytest
 
 from dojobot.ops import http as bounds
+from dojobot.ops.runtime import MAX_BODY_BYTES as APP_MAX_BODY
+from dojobot.ops.runtime import MAX_CONNECTIONS as APP_MAX_CONNECTIONS
 from dojobot.transport import webhook
 from tests.support.cli import free_port
 
@@ -46,6 +49,7 @@ class Replica:
 
     port: int
     bodies: list[bytes] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -60,6 +64,7 @@ def replica() -> Iterator[Replica]:
 
         def do_POST(self) -> None:
             seen.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.paths.append(self.path)
             self.do_GET()
 
         def log_message(self, format: str, *args: object) -> None:
@@ -79,7 +84,7 @@ def replica() -> Iterator[Replica]:
 def local_caddyfile(replica_port: int) -> str:
     """The deployed file with compose.yaml's network names swapped for loopback."""
     text = CADDYFILE.read_text()
-    for name in ("bot-1:8443", "bot-2:8443"):
+    for name in ("bot-1:8443", "bot-2:8443", "bot-1:8080", "bot-2:8080"):
         assert name in text
         text = text.replace(name, f"127.0.0.1:{replica_port}")
     assert "health_port 9090" in text
@@ -125,17 +130,22 @@ def proxy(replica: Replica, tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-def test_an_update_reaches_a_replica_and_nothing_else_is_served(
+def test_updates_and_the_app_reach_a_replica_and_internal_paths_do_not(
     proxy: str, replica: Replica
 ) -> None:
     update = json.dumps({"update_id": 1, "message": {"text": "/start"}}).encode()
+    answer = json.dumps({"answer": "12"}).encode()
     with httpx.Client(base_url=proxy, timeout=30) as http:
         # The first version answered 404 here: Caddy's own order puts `respond` first.
         assert http.post(webhook.PATH, content=update).status_code == 200
-        assert replica.bodies == [update]
-        for path in ("/metrics", "/healthz", "/"):
+        # The Mini App was answered 404 too, so the compose deployment had no app.
+        assert http.post("/api/practice/answer", content=answer).status_code == 200
+        for path in ("/metrics", "/healthz", "/healthz/x"):
             assert http.get(path).status_code == 404
-    assert replica.bodies == [update]
+        too_big = http.post("/api/practice/answer", content=b"x" * (APP_MAX_BODY + 1))
+        assert too_big.status_code == 413
+    assert replica.bodies == [update, answer]
+    assert replica.paths == [webhook.PATH, "/api/practice/answer"]
 
 
 def test_an_oversized_body_or_header_never_reaches_a_replica(
@@ -166,5 +176,8 @@ def test_the_limits_are_the_replicas_own(tmp_path: Path) -> None:
     assert server["max_header_bytes"] == bounds.MAX_HEADERS
     text = json.dumps(server)
     assert f'"max_size": {webhook.MAX_BODY}' in text
-    [per_replica] = re.findall(r'"max_conns_per_host": (\d+)', text)
-    assert int(per_replica) < webhook.MAX_CONNECTIONS  # Caddy gives up before a replica
+    assert f'"max_size": {APP_MAX_BODY}' in text
+    # Caddy gives up before a replica does: the webhook's bound, then the app's.
+    updates, app = (int(n) for n in re.findall(r'"max_conns_per_host": (\d+)', text))
+    assert updates < webhook.MAX_CONNECTIONS
+    assert app < APP_MAX_CONNECTIONS

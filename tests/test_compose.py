@@ -60,11 +60,14 @@ def test_two_webhook_replicas_on_one_postgres_behind_the_proxy() -> None:
     assert services["migrate"]["command"] == ["dojobot", "migrate", "up"]
 
     caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
-    [upstreams] = re.findall(r"reverse_proxy ([^{]+)\{", caddyfile)
-    ports = {env["DOJOBOT_WEBHOOK_PORT"] for env in replicas.values()}
-    assert sorted(upstreams.split()) == sorted(f"{n}:{p}" for n in replicas for p in ports)
-    [health_port] = re.findall(r"health_port (\d+)", caddyfile)
-    assert {env["DOJOBOT_METRICS_PORT"] for env in replicas.values()} == {health_port}
+    updates, app = re.findall(r"reverse_proxy ([^{]+)\{", caddyfile)
+    for upstreams, setting in ((updates, "DOJOBOT_WEBHOOK_PORT"), (app, "DOJOBOT_WEB_PORT")):
+        ports = {env[setting] for env in replicas.values()}
+        assert sorted(upstreams.split()) == sorted(f"{n}:{p}" for n in replicas for p in ports)
+    health_ports = set(re.findall(r"health_port (\d+)", caddyfile))
+    assert {env["DOJOBOT_METRICS_PORT"] for env in replicas.values()} == health_ports
+    for env in replicas.values():  # the app's public URL is the proxy's
+        assert env["DOJOBOT_WEB_APP_URL"].startswith("https://${DOJOBOT_DOMAIN:?")
     assert "round_robin" in caddyfile
     [mount] = services["proxy"]["volumes"][:1]
     assert mount.startswith("./deploy/Caddyfile:")
