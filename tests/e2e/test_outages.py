@@ -17,7 +17,7 @@ from telegram_standin import BotApiStandIn
 from tests.support.dojo import Dojo, run_dojo
 from tests.support.learner import current_question, reply, solve, start_set
 from tests.support.postgres import fresh_database
-from tests.support.tcp_proxy import SeveringProxy
+from tests.support.tcp_proxy import severing
 from tests.support.waiting import until
 
 AGAIN = "Sorry, I couldn't save that just now. Please send it again in a moment."
@@ -69,25 +69,23 @@ async def test_an_answer_lost_while_postgresql_is_away_is_asked_for_again(
     standin: BotApiStandIn, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     learner = await standin.user(612, "Eli")
-    async with fresh_database(migrated=True) as url:
-        proxy = SeveringProxy(url)
-        through = await proxy.start()
-        try:
-            async with run_dojo(standin, tmp_path / "unused.sqlite3", database_url=through):
-                message = await start_set(standin, learner, "math-arithmetic-addition-d101")
-                _, _, question = current_question(message)
-                with caplog.at_level(logging.WARNING):
-                    assert proxy.down() >= 1  # the server is gone
-                    for _ in range(2):
-                        told = await reply(standin, learner, str(solve(question)))
-                        assert told.plain_text == AGAIN
-                    proxy.up()
-                    await until(lambda: "database back" in caplog.text,
-                                "the end of the outage is logged")
-                    judged = await reply(standin, learner, str(solve(question)))
-                    assert judged.plain_text.startswith("✓"), judged.plain_text
-        finally:
-            await proxy.stop()
+    async with (
+        fresh_database(migrated=True) as url,
+        severing(url) as (proxy, through),
+        run_dojo(standin, tmp_path / "unused.sqlite3", database_url=through),
+    ):
+        message = await start_set(standin, learner, "math-arithmetic-addition-d101")
+        _, _, question = current_question(message)
+        with caplog.at_level(logging.WARNING):
+            assert proxy.down() >= 1  # the server is gone
+            for _ in range(2):
+                told = await reply(standin, learner, str(solve(question)))
+                assert told.plain_text == AGAIN
+            proxy.up()
+            await until(lambda: "database back" in caplog.text,
+                        "the end of the outage is logged")
+            judged = await reply(standin, learner, str(solve(question)))
+            assert judged.plain_text.startswith("✓"), judged.plain_text
     start, end = outage_lines(caplog)
     assert start.startswith("database out of reach (")
     assert end.startswith("database back: out of reach for ")

@@ -12,7 +12,7 @@ from tests.support.dojo import run_dojo
 from tests.support.learner import current_question, solve, start_set
 from tests.support.learner import reply as reply_to
 from tests.support.postgres import fresh_database
-from tests.support.tcp_proxy import SeveringProxy
+from tests.support.tcp_proxy import severing
 
 
 async def answers_recorded(url: str) -> int:
@@ -35,16 +35,14 @@ async def test_the_bot_reconnects_after_its_connections_are_cut(
     pool replaces them by itself: that version passed without the fix.)"""
     learner = await standin.user(703, "Sora")
     async with fresh_database(migrated=True) as url:
-        proxy = SeveringProxy(url)
-        through = await proxy.start()
-        try:
-            async with run_dojo(standin, tmp_path / "unused.sqlite3", database_url=through):
-                message = await start_set(standin, learner, "math-arithmetic-addition-d101")
-                assert proxy.sever() >= 2  # the pool's connection(s) and the election's
-                for _ in range(2):
-                    _, _, question = current_question(message)
-                    message = await reply_to(standin, learner, str(solve(question)))
-                    assert message.plain_text.startswith("✓"), message.plain_text
-        finally:
-            await proxy.stop()
+        async with (
+            severing(url) as (proxy, through),
+            run_dojo(standin, tmp_path / "unused.sqlite3", database_url=through),
+        ):
+            message = await start_set(standin, learner, "math-arithmetic-addition-d101")
+            assert proxy.sever() >= 2  # the pool's connection(s) and the election's
+            for _ in range(2):
+                _, _, question = current_question(message)
+                message = await reply_to(standin, learner, str(solve(question)))
+                assert message.plain_text.startswith("✓"), message.plain_text
         assert await answers_recorded(url) == 2

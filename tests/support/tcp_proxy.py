@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 
@@ -98,3 +99,14 @@ class SeveringProxy:
                 await sink.drain()
         if client not in self._severed:
             sink.close()
+
+
+@contextlib.asynccontextmanager
+async def severing(url: str) -> AsyncIterator[tuple[SeveringProxy, str]]:
+    """A relay to the database in `url`, and the URL that goes through it; stopped after."""
+    proxy = SeveringProxy(url)
+    through = await proxy.start()
+    try:
+        yield proxy, through
+    finally:
+        await proxy.stop()
