@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from dojobot.transport.updates import CHAT_BACKLOG
-from telegram_standin import BotApiStandIn
+from telegram_standin import BotApiStandIn, User
 from tests.support.db import fetchone
 from tests.support.dojo import Dojo
 from tests.support.learner import current_question, solve, start_set
@@ -75,6 +75,16 @@ async def test_double_taps_start_one_set_and_are_answered_quietly(
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
+async def flood_answered_once(standin: BotApiStandIn, flood: User) -> None:
+    """Once Telegram lets the flooding chat's replies through: a reply to each of its first
+    CHAT_BACKLOG /help, and one note about the rest."""
+    await standin.settle()
+    texts = [m.plain_text for m in standin.messages(flood)]
+    notes = [t for t in texts if t.startswith("You're sending messages faster than I can")]
+    assert len(notes) == 1, notes
+    assert len(texts) == CHAT_BACKLOG + 1
+
+
 async def test_a_chat_past_its_backlog_gets_one_note_and_the_rest_is_dropped(
     dojo: Dojo, standin: BotApiStandIn
 ) -> None:
@@ -90,11 +100,7 @@ async def test_a_chat_past_its_backlog_gets_one_note_and_the_rest_is_dropped(
     await standin.send_text(other, "/help")  # answered while the flood waits
     assert "/start" in (await standin.next_message(other)).plain_text
     released.set()
-    await standin.settle()
-    texts = [m.plain_text for m in standin.messages(flood)]
-    notes = [t for t in texts if t.startswith("You're sending messages faster than I can")]
-    assert len(notes) == 1, notes
-    assert len(texts) == CHAT_BACKLOG + 1  # a reply to each /help it kept, and the note
+    await flood_answered_once(standin, flood)
 
 
 async def test_a_chat_told_of_its_flood_is_dropped_unparsed_and_others_in_its_batches_go_on(
@@ -118,8 +124,4 @@ async def test_a_chat_told_of_its_flood_is_dropped_unparsed_and_others_in_its_ba
     await until(lambda: standin.updates_unconfirmed == 0, "the bot confirmed every batch")
     assert "/start" in (await standin.next_message(other)).plain_text
     released.set()
-    await standin.settle()
-    texts = [m.plain_text for m in standin.messages(flood)]
-    notes = [t for t in texts if t.startswith("You're sending messages faster than I can")]
-    assert len(notes) == 1, notes
-    assert len(texts) == CHAT_BACKLOG + 1  # its first CHAT_BACKLOG /help, and the note
+    await flood_answered_once(standin, flood)
