@@ -3,6 +3,10 @@
 Pure date math on instants the caller gives (epoch ms); nothing here reads a clock. Every
 timezone a learner, a group or the settings name goes through `parse_zone` and is read
 back with `zone`, so all three accept the same inputs (IANA names, cities, UTC offsets).
+City names are read from data shipped with the code and never written: CLDR's (Babel),
+and city_zones.tsv.gz beside this module (GeoNames), read once as tzdata is by zoneinfo.
+That keeps the engine's answers a function of its inputs, so the data stays here rather
+than behind a storage or ops layer that the engine's callers would have to pass in.
 
 Daylight saving: a local time that does not exist on a day (spring forward) falls on the
 first valid instant after it; a local time that happens twice (fall back) counts once, at
