@@ -49,6 +49,7 @@ async def test_every_file_is_created_owner_only(
         "dojobot.sqlite3-wal": "0o600",
         "dojobot.sqlite3-shm": "0o600",
         "dojobot.sqlite3.lock": "0o600",
+        "dojobot.sqlite3.erasure-key": "0o600",  # the key that makes erasure hashes
     }
     backups = [m for name, m in modes(tmp_path).items() if name.endswith(".bak")]
     assert backups == ["0o600", "0o600"]
