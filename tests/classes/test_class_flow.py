@@ -251,6 +251,21 @@ async def test_export_goes_to_the_admin_privately(dojo: Dojo) -> None:
     assert all(m.kind != "document" for m in s.messages(k.ben))
 
 
+async def test_the_export_button_is_answered_before_the_group_note(dojo: Dojo) -> None:
+    """The note to the group may wait for the group's 20 messages a minute; Telegram refuses
+    an answer to a tap after 15 s, so the tap is answered first (before, it came last)."""
+    s = dojo.standin
+    k = await make_class(dojo)
+    panel = await in_group(dojo, k.teacher, "/board", k.group)
+    s.calls.clear()
+    qid = await s.press(k.teacher, "📄 Export CSV", message_id=panel.message_id, chat=k.group)
+    assert await toast(s, qid) == "Open a chat with me first: see the button I posted."
+    await s.settle()
+    order = [c.method for c in s.calls if c.method in ("answerCallbackQuery", "sendMessage")]
+    assert order == ["answerCallbackQuery", "sendMessage"], order
+    assert "I can't message you" in s.messages(k.group)[-1].plain_text
+
+
 async def test_chart_of_the_top_ten(dojo: Dojo) -> None:
     k = await make_class(dojo)
     empty = await in_group(dojo, k.teacher, "/board chart", k.group)

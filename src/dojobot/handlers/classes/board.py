@@ -42,10 +42,12 @@ from dojobot.handlers.callbacks import (
     on_button,
 )
 from dojobot.handlers.classes.common import (
+    Toast,
     ensure_class,
     is_admin,
     is_admin_now,
     load_board,
+    no_toast,
     send_to_group,
     sent_by_admin_anonymously,
 )
@@ -175,25 +177,30 @@ async def send_export(context: DojoContext, cls: ClassGroup, user_id: int) -> bo
     return True
 
 
-async def _export_for(update: Update, context: DojoContext, cls: ClassGroup) -> str | None:
-    """Export to the caller privately; a group note when that fails. Returns a toast text."""
+async def _export_for(
+    update: Update, context: DojoContext, cls: ClassGroup, toast: Toast
+) -> None:
+    """Export to the caller privately (the toast says so); a group note when that fails."""
     user = update.effective_user
     assert user is not None
     message = update.effective_message if update.callback_query is None else None
     if user.is_bot:  # an anonymous admin has no private chat
+        await toast(None)
         await send_to_group(
             context, cls.chat_id,
             _("I can't send the export to an anonymous admin: send /board export as yourself."),
             reply_to=message,
         )
-        return None
+        return
     if await send_export(context, cls, user.id):
+        await toast(_("📄 Sent to our private chat."))
         if message is not None:
             await send_to_group(
                 context, cls.chat_id, _("📄 Sent you the export in our private chat."),
                 reply_to=message,
             )
-        return _("📄 Sent to our private chat.")
+        return
+    await toast(_("Open a chat with me first: see the button I posted."))
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
         _("📄 Get the export"), url=bot_link(context.bot.username, encode_link("exp", cls.chat_id))
     )]])
@@ -205,7 +212,6 @@ async def _export_for(update: Update, context: DojoContext, cls: ClassGroup) -> 
         ).format(name=escape(person(user.first_name))),
         keyboard=keyboard, reply_to=message,
     )
-    return _("Open a chat with me first: see the button I posted.")
 
 
 # ------------------------------------------------------------------ chart
@@ -265,7 +271,7 @@ async def board_command(update: Update, context: DojoContext) -> None:
         case []:
             await _show_panel(update, context, cls)
         case ["export"]:
-            await _export_for(update, context, cls)
+            await _export_for(update, context, cls, no_toast)
         case ["chart"]:
             await send_chart(context, cls, update.effective_message)
         case ["facts"]:
@@ -377,11 +383,9 @@ async def _send_from_panel(
         await query.answer(_("Drawing the class's facts…"))
         await send_class_map(context, cls)
     elif action is Panel.DASHBOARD:
-        await query.answer(await offer_dashboard(
-            context, cls, user.id, user.is_bot, user.first_name, None
-        ))
+        await offer_dashboard(context, cls, user, query.answer)
     else:
-        await query.answer(await _export_for(update, context, cls))
+        await _export_for(update, context, cls, query.answer)
 
 
 async def board_button(

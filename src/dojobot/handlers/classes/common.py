@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Chat, InlineKeyboardMarkup, InputFile, Message, ReplyParameters, Update
 from telegram.constants import ChatMemberStatus
@@ -22,6 +23,16 @@ from dojobot.transport.context import DojoContext
 from dojobot.transport.ratelimit import PriorityRateLimiter
 
 log = logging.getLogger(__name__)
+
+# A panel button's toast, given before anything waits for the group's 20 messages a minute:
+# Telegram refuses to answer a tap more than 15 s after it. A command has no tap to answer.
+Toast = Callable[[str | None], Awaitable[object]]
+
+
+async def no_toast(text: str | None) -> None:
+    """For a command: nothing to answer."""
+    del text
+
 
 ADMIN_TTL_MS = 5 * 60_000
 ADMIN_ROLES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)

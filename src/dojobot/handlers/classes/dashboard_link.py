@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, WebAppInfo
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, User, WebAppInfo
 from telegram.error import Forbidden
 
 from dojobot.handlers.callbacks import BoardPanel, Panel
-from dojobot.handlers.classes.common import send_to_group
+from dojobot.handlers.classes.common import Toast, send_to_group
 from dojobot.handlers.classes.texts import bot_link, encode_link
 from dojobot.i18n import _, person
 from dojobot.storage.classes import ClassGroup
@@ -80,21 +80,23 @@ async def send_dashboard_button(context: DojoContext, cls: ClassGroup, user_id: 
 
 
 async def offer_dashboard(
-    context: DojoContext, cls: ClassGroup, user_id: int, is_bot: bool, first_name: str,
-    reply_to: Message | None,
-) -> str | None:
-    """/board's "📊 Dashboard": the button privately, or a way there. A toast, or None."""
+    context: DojoContext, cls: ClassGroup, user: User, toast: Toast
+) -> None:
+    """/board's "📊 Dashboard": the button privately (the toast says so), or a way there."""
     if context.settings.web_app_url is None:
-        return _("The dashboard needs the bot's Mini App, which this bot does not have.")
-    if is_bot:  # an anonymous admin has no private chat
+        await toast(_("The dashboard needs the bot's Mini App, which this bot does not have."))
+        return
+    if user.is_bot:  # an anonymous admin has no private chat
+        await toast(None)
         await send_to_group(
             context, cls.chat_id,
             _("I can't open the dashboard for an anonymous admin: tap it as yourself."),
-            reply_to=reply_to,
         )
-        return None
-    if await send_dashboard_button(context, cls, user_id):
-        return _("📊 Sent to our private chat.")
+        return
+    if await send_dashboard_button(context, cls, user.id):
+        await toast(_("📊 Sent to our private chat."))
+        return
+    await toast(_("Open a chat with me first: see the button I posted."))
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
         _("📊 Open the dashboard"),
         url=bot_link(context.bot.username, encode_link("dash", cls.chat_id)),
@@ -102,7 +104,8 @@ async def offer_dashboard(
     await send_to_group(
         context, cls.chat_id,
         _("{name}, I can't message you until you open a chat with me. Tap the button and "
-          "press Start: the dashboard opens from there.").format(name=escape(person(first_name))),
-        keyboard=keyboard, reply_to=reply_to,
+          "press Start: the dashboard opens from there.").format(
+            name=escape(person(user.first_name))
+        ),
+        keyboard=keyboard,
     )
-    return _("Open a chat with me first: see the button I posted.")
