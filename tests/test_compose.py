@@ -68,6 +68,12 @@ def test_two_webhook_replicas_on_one_postgres_behind_the_proxy() -> None:
     assert {env["DOJOBOT_METRICS_PORT"] for env in replicas.values()} == health_ports
     for env in replicas.values():  # the app's public URL is the proxy's
         assert env["DOJOBOT_WEB_APP_URL"].startswith("https://${DOJOBOT_DOMAIN:?")
+    # /forgetme's key: one file for every replica, on a volume apart from the database's.
+    [key_file] = {env["DOJOBOT_ERASURE_KEY_FILE"] for env in replicas.values()}
+    for name in replicas:
+        [mount] = [v for v in services[name]["volumes"] if key_file.startswith(v.split(":")[1])]
+        assert mount.split(":")[0] in compose()["volumes"]
+        assert mount.split(":")[0] not in str(services["postgres"]["volumes"])
     assert "round_robin" in caddyfile
     [mount] = services["proxy"]["volumes"][:1]
     assert mount.startswith("./deploy/Caddyfile:")
