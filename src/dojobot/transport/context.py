@@ -22,6 +22,7 @@ from dojobot.transport.state import (
     LanguageState,
     PracticeState,
     PrivacyState,
+    WebState,
 )
 from dojobot.transport.updates import ARRIVED_MS
 
@@ -61,10 +62,12 @@ class BotData:
     practice: PracticeState = field(default_factory=PracticeState)
     classes: ClassesState = field(default_factory=ClassesState)
     privacy: PrivacyState = field(default_factory=PrivacyState)
+    web: WebState = field(default_factory=WebState)
 
     def caches(self) -> tuple[FeatureState, ...]:
         """Every feature's caches: what /forgetme must clear of a person."""
-        return (self.gate, self.language, self.practice, self.classes, self.privacy)
+        return (self.gate, self.language, self.practice, self.classes, self.privacy,
+                self.web)
 
 
 _Data = dict[object, object]

@@ -12,6 +12,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from dojobot.transport.throttle import InFlight, TokenBuckets
+
 
 class RecentKeys:
     """The last `size` keys seen, oldest forgotten first: a bounded "already done" memory."""
@@ -98,24 +100,84 @@ class JoinNotice:
     sending: bool = False  # a task is sending or editing it
 
 
+class AdminVerdicts:
+    """Admin verdicts: (chat, user) -> whether an admin, until a time (ms). At most
+    `limit`, the oldest dropped first: the Mini App lets anyone ask about any chat id."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.limit = limit
+        self._verdicts: dict[tuple[int, int], tuple[bool, int]] = {}
+
+    def get(self, chat_id: int, user_id: int, now_ms: int) -> bool | None:
+        """The verdict while it holds; None when there is none or it ran out."""
+        held = self._verdicts.get((chat_id, user_id))
+        return held[0] if held is not None and now_ms < held[1] else None
+
+    def put(self, chat_id: int, user_id: int, verdict: bool, until_ms: int) -> None:
+        self._verdicts.pop((chat_id, user_id), None)  # a renewed verdict is the newest
+        self._verdicts[(chat_id, user_id)] = (verdict, until_ms)
+        while len(self._verdicts) > self.limit:
+            del self._verdicts[next(iter(self._verdicts))]
+
+    def drop(self, chat_id: int | None = None, user_id: int | None = None) -> None:
+        """Forget the verdicts about a chat, a user, or one user in one chat."""
+        for key in [k for k in self._verdicts
+                    if chat_id in (None, k[0]) and user_id in (None, k[1])]:
+            del self._verdicts[key]
+
+    def __len__(self) -> int:
+        return len(self._verdicts)
+
+
 @dataclass
 class ClassesState(FeatureState):
-    """The classes': admin verdicts ((chat, user) -> (is admin, checked at ms)), each
-    group's open join notice, and group replies waiting for their group's minute
-    (cancelled at shutdown). A joiner's notice line is dropped by handlers/classes/joins.py,
-    which edits the message too."""
+    """The classes': admin verdicts, each group's open join notice, and group replies
+    waiting for their group's minute (cancelled at shutdown). A joiner's notice line is
+    dropped by handlers/classes/joins.py, which edits the message too."""
 
-    admin_checks: dict[tuple[int, int], tuple[bool, int]] = field(default_factory=dict)
+    admin_checks: AdminVerdicts = field(default_factory=AdminVerdicts)
     join_notices: dict[int, JoinNotice] = field(default_factory=dict)
     queued_replies: set[asyncio.Task[object]] = field(default_factory=set)
 
     def forget(self, user_id: int) -> None:
-        for key in [k for k in self.admin_checks if k[1] == user_id]:
-            del self.admin_checks[key]
+        self.admin_checks.drop(user_id=user_id)
 
     def forget_everyone(self) -> None:
-        self.admin_checks.clear()
+        self.admin_checks.drop()
         self.join_notices.clear()  # the next /join in each group starts a new notice
+
+
+def _requests() -> TokenBuckets:
+    # 10 a second on average, 30 at once: a page opens with 2 to 4 requests and a fast
+    # learner answers about twice a second, so people never meet it; a script meets it.
+    return TokenBuckets(per_second=10, burst=30)
+
+
+def _lookups() -> TokenBuckets:
+    # 10 a minute: an admin opens the dashboards of a few classes; forged class ids each
+    # cost a getChatMember from the bot's shared Bot API budget.
+    return TokenBuckets(per_second=10 / 60, burst=10)
+
+
+@dataclass
+class WebState(FeatureState):
+    """The Mini App API's bounds per learner (web/server.py): their requests running now
+    (4: a page's first requests run together; a fifth would queue for the database
+    readers everyone shares), their request rate, and the admin checks their requests
+    may ask Telegram for. Full buckets are dropped, so idle learners cost nothing."""
+
+    in_flight: InFlight = field(default_factory=lambda: InFlight(limit=4))
+    requests: TokenBuckets = field(default_factory=_requests)
+    lookups: TokenBuckets = field(default_factory=_lookups)
+
+    def forget(self, user_id: int) -> None:
+        # In flight is a count of running requests, each of which leaves it.
+        self.requests.forget(user_id)
+        self.lookups.forget(user_id)
+
+    def forget_everyone(self) -> None:
+        self.requests.clear()
+        self.lookups.clear()
 
 
 @dataclass

@@ -3,7 +3,9 @@
 Every API request names its class in the path and is allowed only when the initData's user
 is an admin of that group now, by the bot's cached admin check (handlers.classes.common:
 asked of Telegram at most every 5 minutes per admin; a chat_member update the bot receives
-drops the cache at once). Anyone else, a forged class id included, gets the same 403 and
+drops the cache at once; a refused lookup is kept half a minute). Each learner's requests
+may ask Telegram a few times a minute (transport/state.py WebState), then get a 429 till
+the next. Anyone else, a forged class id included, gets the same 403 and
 its one line, so the API says nothing about which classes exist. Only an admin of the group
 learns that it has no class now (deleted, or never started): a 404 that says how to start
 one. An id that cannot be a chat (the page sends 0 for a link it cannot read) is a broken
@@ -40,7 +42,7 @@ from dojobot.storage.classes import ClassGroup
 from dojobot.transport.context import BotData, DojoContext
 from dojobot.web import dashboard_pages as pages
 from dojobot.web import dashboard_view as view
-from dojobot.web.server import ApiError, ApiHandler, PageHandler
+from dojobot.web.server import ApiError, ApiHandler, Busy, PageHandler
 
 REFUSED = N_(
     "This dashboard is for the admins of the class's group. If you run the group, open "
@@ -81,7 +83,13 @@ class DashboardApi(ApiHandler):
             raise ApiError(400, page_line(BROKEN_LINK))
         assert self.data.application is not None
         self.context = DojoContext(self.data.application)
-        if not await is_admin(self.context, chat_id, self.learner.user_id):
+        user_id = self.learner.user_id
+        if self.data.classes.admin_checks.get(chat_id, user_id, self.now_ms()) is None:
+            # Asking Telegram spends the bot's Bot API budget: a few a minute each.
+            wait_s = self.data.web.lookups.take(user_id, self.now_ms())
+            if wait_s > 0:
+                raise Busy(wait_s)
+        if not await is_admin(self.context, chat_id, user_id):
             raise ApiError(403, page_line(REFUSED))
         cls = await class_store.get_class(self.db, chat_id)
         if cls is None:

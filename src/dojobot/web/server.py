@@ -4,6 +4,10 @@ Every API request carries `Authorization: tma <initData>` (the form Telegram's M
 guides use). The learner is the initData's user and nobody else: no id in a URL or a body
 names who is asking. A refusal is a 401 whose body is one line of JSON, and nothing is
 stored for it. State lives in the database, so any replica serves any request.
+
+One learner cannot slow the others (the bounds: transport/state.py WebState): past their
+requests in flight or their request rate, a request is refused with a 429, its one line
+in their language and a Retry-After, before anything is read or stored for it.
 """
 
 from __future__ import annotations
@@ -18,17 +22,19 @@ from typing import Any
 from tornado.web import HTTPError, RequestHandler, StaticFileHandler, stream_request_body
 
 from dojobot.handlers.app_links import localise_menu_button
-from dojobot.i18n import DEFAULT, activate, resolve
+from dojobot.i18n import DEFAULT, N_, _, activate, resolve
 from dojobot.storage.db import Database
 from dojobot.storage.languages import settle_user_language
 from dojobot.storage.users import upsert_user
 from dojobot.transport.context import BotData
+from dojobot.transport.throttle import retry_after
 from dojobot.web.auth import InitDataRefused, WebUser, verify
 
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY = 16 * 1024  # an answer is a few dozen bytes
+TOO_MANY = N_("Too many requests at once: wait a moment and try again.")
 
 
 class ApiError(Exception):
@@ -38,6 +44,14 @@ class ApiError(Exception):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+
+
+class Busy(ApiError):
+    """A learner past one of their bounds: a 429 saying when to try again."""
+
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(429, _(TOO_MANY))
+        self.retry_after = retry_after(wait_s)
 
 
 class WebHandler(RequestHandler):
@@ -70,6 +84,8 @@ class WebHandler(RequestHandler):
 
     def _handle_request_exception(self, e: BaseException) -> None:
         if isinstance(e, ApiError):
+            if isinstance(e, Busy):
+                self.set_header("Retry-After", str(e.retry_after))
             if not self._finished:
                 self.reply({"error": e.reason}, e.status)
             return
@@ -87,6 +103,7 @@ class ApiHandler(WebHandler):
     """A JSON API route for the learner named by the request's initData."""
 
     learner: WebUser
+    _admitted: int | None = None  # the learner whose in-flight count this request holds
 
     async def prepare(self) -> None:
         self._body = bytearray()
@@ -99,7 +116,35 @@ class ApiHandler(WebHandler):
             if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
                 raise ApiError(413, f"the body is over {MAX_BODY} bytes")
         self.learner = self._authenticate()
+        self._admit(self.learner)
         await self._remember(self.learner)
+
+    def _admit(self, user: WebUser) -> None:
+        """Count the request against the learner's bounds, or refuse it (Busy)."""
+        bounds = self.data.web
+        # The refusal speaks their language as last known; nothing is stored to learn it.
+        activate(resolve(self.data.language.by_chat.get(user.user_id, user.language_code)))
+        wait_s = bounds.requests.take(user.user_id, self.now_ms())
+        if wait_s > 0:
+            raise Busy(wait_s)
+        if not bounds.in_flight.enter(user.user_id):
+            raise Busy(1)  # a running request ends within a second or so
+        self._admitted = user.user_id
+
+    def _leave(self) -> None:
+        if self._admitted is not None:
+            self.data.web.in_flight.leave(self._admitted)
+            self._admitted = None
+
+    def on_finish(self) -> None:
+        self._leave()
+
+    def on_connection_close(self) -> None:
+        # A body that stops coming: tornado then runs neither the method nor on_finish.
+        # (Once the body is in, the method runs to its end, and on_finish follows.)
+        if not self.request._body_future.done():
+            self._leave()
+        super().on_connection_close()
 
     def data_received(self, chunk: bytes) -> None:
         # A chunked body has no Content-Length: it is cut off here instead.

@@ -35,6 +35,7 @@ async def no_toast(text: str | None) -> None:
 
 
 ADMIN_TTL_MS = 5 * 60_000
+FAILED_TTL_MS = 30_000
 ADMIN_ROLES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 MEMBER_ROLES = (*ADMIN_ROLES, ChatMemberStatus.MEMBER, ChatMemberStatus.RESTRICTED)
 
@@ -51,17 +52,17 @@ async def member_status(context: DojoContext, chat_id: int, user_id: int) -> str
 
 async def is_admin(context: DojoContext, chat_id: int, user_id: int) -> bool:
     """Whether the user is the group's creator or an administrator (cached a few minutes;
-    a member update about them, which an admin bot receives, drops the cache at once)."""
+    a member update about them, which an admin bot receives, drops the cache at once).
+    A lookup Telegram refuses (no such chat, a network failure) is a no, kept briefly:
+    forged chat ids asked again and again cost one getChatMember each per half minute."""
     now = context.now_ms()
     cache = context.bot_data.classes.admin_checks
-    cached = cache.get((chat_id, user_id))
-    if cached is not None and now - cached[1] < ADMIN_TTL_MS:
-        return cached[0]
+    cached = cache.get(chat_id, user_id, now)
+    if cached is not None:
+        return cached
     status = await member_status(context, chat_id, user_id)
-    if status is None:
-        return False  # not cached: the next try asks again
     verdict = status in ADMIN_ROLES
-    cache[(chat_id, user_id)] = (verdict, now)
+    cache.put(chat_id, user_id, verdict, now + (FAILED_TTL_MS if status is None else ADMIN_TTL_MS))
     return verdict
 
 
@@ -72,7 +73,8 @@ async def is_admin_now(context: DojoContext, chat_id: int, user_id: int) -> bool
     status = await member_status(context, chat_id, user_id)
     verdict = status in ADMIN_ROLES
     if status is not None:
-        context.bot_data.classes.admin_checks[(chat_id, user_id)] = (verdict, context.now_ms())
+        context.bot_data.classes.admin_checks.put(
+            chat_id, user_id, verdict, context.now_ms() + ADMIN_TTL_MS)
     return verdict
 
 

@@ -147,9 +147,7 @@ async def members_changed(update: Update, context: DojoContext) -> None:
 def forget_admin_checks(context: DojoContext, chat_id: int, user_id: int | None = None) -> None:
     """Drop cached admin verdicts of a chat (of one user, or everyone's): the next check
     asks Telegram again."""
-    cache = context.bot_data.classes.admin_checks
-    for key in [k for k in cache if k[0] == chat_id and user_id in (None, k[1])]:
-        del cache[key]
+    context.bot_data.classes.admin_checks.drop(chat_id, user_id)
 
 
 def _still_in(member: ChatMember) -> bool:

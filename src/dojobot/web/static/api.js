@@ -49,7 +49,9 @@ var Dojo = (function () {
       init.body = JSON.stringify(body);
     }
     return fetch(path, init).then(function (r) {
-      return r.json().then(function (j) { j.status = r.status; return j; },
+      // A 429 (too many requests at once) says in Retry-After when to try again.
+      var wait = Number(r.headers.get("Retry-After")) || 1;
+      return r.json().then(function (j) { j.status = r.status; j.retryAfter = wait; return j; },
         function () { return {status: r.status, error: "HTTP " + r.status}; });
     });
   }

@@ -114,9 +114,19 @@
     pending = {set: current.id, n: current.n, answer: typed, device_ms: deviceMs};
     send();
   }
-  function send() {
+  function send(again) {
     $("retry").hidden = true;
-    Dojo.post("/api/practice/answer", pending).then(judged, function () {
+    Dojo.post("/api/practice/answer", pending).then(function (body) {
+      // Too many requests at once: the line says so, and the answer goes again once
+      // when the server says (keyed by the problem, it counts once however often sent).
+      if (body.status === 429 && !again) {
+        note(body.error);
+        setTimeout(function () { send(true); }, body.retryAfter * 1000);
+        return;
+      }
+      if (body.status === 429) { note(body.error); $("retry").hidden = false; return; }
+      judged(body);
+    }, function () {
       offline();  // the same answer is sent again on retry: it is keyed by the problem
     });
   }
