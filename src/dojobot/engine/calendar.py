@@ -74,11 +74,6 @@ def parse_local_time(text: str) -> int:
     return hours * 60 + minutes
 
 
-def format_local_time(minutes: int) -> str:
-    """Minutes after midnight -> '18:30'."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _offset_name(sign: str, total_minutes: int) -> str:
     if total_minutes == 0:
         return "UTC"

@@ -13,7 +13,6 @@ A miss sends the fact back to box 0; a right but slow answer keeps it at box 0.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -99,30 +98,3 @@ def check_pace(seconds: int) -> int:
     if seconds not in PACES_S:
         raise ValueError(f"pace must be one of {PACES_S}")
     return seconds * 1000
-
-
-@dataclass(frozen=True)
-class MapSummary:
-    """The fluency map of one learner and topic: a standing per fact and a caption's data."""
-
-    standings: dict[str, Standing]
-    fluent: int
-    total: int
-    slowest: tuple[tuple[str, int], ...]  # (fact key, last response ms), slowest first
-
-
-def map_summary(keys: Sequence[str], memories: Mapping[str, FactMemory], pace_ms: int,
-                slowest: int = 2) -> MapSummary:
-    """Each fact's standing, how many are fluent, and the slowest recent right answers."""
-    standings = {k: standing(memories.get(k), pace_ms) for k in keys}
-    timed = sorted(
-        ((k, m.last_ms) for k in keys if (m := memories.get(k)) and m.last_right
-         and m.last_ms is not None and m.last_ms > pace_ms),
-        key=lambda item: -item[1],
-    )
-    return MapSummary(
-        standings,
-        sum(s is Standing.FLUENT for s in standings.values()),
-        len(keys),
-        tuple(timed[:slowest]),
-    )

@@ -80,14 +80,6 @@ async def set_percent(db: Database, flag: Flag, percent: int, now_ms: int) -> No
         )
 
 
-async def class_exists(db: Database, chat_id: int) -> bool:
-    """Whether a class group with this chat id is known."""
-    async with db.read() as tx:
-        return await tx.fetchone(
-            "SELECT 1 FROM class_group WHERE chat_id = ?", (chat_id,)
-        ) is not None
-
-
 async def set_class_percent(
     db: Database, flag: Flag, chat_id: int, percent: int | None, now_ms: int
 ) -> bool:
