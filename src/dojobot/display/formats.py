@@ -119,10 +119,6 @@ def number(value: float) -> str:
     ))
 
 
-# Babel writes dates and times in Latin digits whatever the locale's numbering system: each
-# goes through native_digits, as CLDR (and a browser) writes them: Persian '۲۴ نوامبر'.
-
-
 def listed(items: Iterable[str]) -> str:
     """Items joined with the locale's list comma: 'a, b, c'; Persian 'a، b، c'. No final
     'and': a list of names or problems, not a sentence."""
@@ -135,6 +131,8 @@ def either(items: Iterable[str]) -> str:
     return format_list(list(items), style="or", locale=current().locale)
 
 
+# Babel writes dates and times in Latin digits whatever the locale's numbering system: each
+# goes through native_digits, as CLDR (and a browser) writes them: Persian '۲۴ نوامبر'.
 def day(value: date) -> str:
     """A date: 'Nov 24, 2025', '24.11.2025'."""
     return native_digits(format_date(value, "medium", locale=current().locale))

@@ -140,7 +140,7 @@ async def _figures(
     period: Period, now_ms: int, default_zone: str,
 ) -> dict[str, str]:
     """The member's row of the members table for one topic (the board's figures for the
-    period, stage, last practice, streak), as a list of words."""
+    period, stage, last practice, streak), each as the page writes it."""
     bounds = period_bounds(period, now_ms, cls.timezone)
     entries = await class_store.member_stats(
         db, cls.chat_id, bounds.start_ms, bounds.end_ms, topic.topic_id, only=user_id
