@@ -11,9 +11,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from telegram.error import BadRequest, NetworkError, TimedOut
 
 from dojobot.jobs.nudges import JOB_NAME as NUDGE_JOB
 from dojobot.jobs.nudges import Runs
+from dojobot.ops.outages import outage_kind
 from telegram_standin import BotApiStandIn
 from tests.support.dojo import Dojo, run_dojo
 from tests.support.learner import current_question, reply, solve, start_set
@@ -97,3 +99,11 @@ async def test_an_answer_lost_while_postgresql_is_away_is_asked_for_again(
     assert end.startswith("database back: out of reach for ")
     # The nudge job fails too if the minute turns while the server is away: counted apart.
     assert re.search(r" s, 2 updates (and \d+ job runs? )?failed \(", end), end
+
+
+def test_telegram_refusing_a_call_is_no_outage() -> None:
+    """python-telegram-bot's BadRequest is a NetworkError: a refused call (a tap answered
+    too late) was logged as "Bot API out of reach"."""
+    assert outage_kind(BadRequest("Query is too old")) is None
+    assert outage_kind(TimedOut()) == "Bot API"
+    assert outage_kind(NetworkError("connection reset")) == "Bot API"

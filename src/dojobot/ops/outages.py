@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from telegram.error import NetworkError
+from telegram.error import BadRequest, NetworkError
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,9 @@ def outage_kind(error: BaseException | None) -> str | None:
     """"database" or "Bot API" for an outage's error; None for anything else (a bug)."""
     if error is None:
         return None
-    if isinstance(error, NetworkError):  # TimedOut included; Forbidden and 400s are not
+    # TimedOut is a NetworkError; so, in python-telegram-bot, is BadRequest, which is
+    # Telegram's answer (a tap answered too late, say), not Telegram out of reach.
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         return "Bot API"
     return "database" if database_outage(error) else None
 

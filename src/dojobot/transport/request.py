@@ -9,16 +9,27 @@ a small pool keeps httpcore's lists short; the requests that wait, wait on it in
 
 The size is a setting (DOJOBOT_BOT_API_CONNECTIONS, 8 by default: Telegram's 30 messages
 a second at round trips up to ~0.25 s).
+
+A tap's answer (its toast) that Telegram refuses as too late (more than 15 s after the tap,
+on a busy bot) is dropped here rather than raised: the work behind the tap, which often
+comes after its answer, must go on; the learner only misses the toast.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import JSONDict, ODVInput
 from telegram.request import HTTPXRequest, RequestData
+
+log = logging.getLogger(__name__)
+
+# Telegram's 400 for answerCallbackQuery past its deadline (or for a query already answered).
+LATE_TAP = b"query is too old"
+DROPPED_ANSWER = b'{"ok": true, "result": false}'
 
 
 class GatedRequest(HTTPXRequest):
@@ -40,10 +51,14 @@ class GatedRequest(HTTPXRequest):
     ) -> tuple[int, bytes]:
         """Wait for a free connection here, then send as HTTPXRequest does."""
         async with self._gate:
-            return await super().do_request(
+            status, body = await super().do_request(
                 url, method, request_data, read_timeout, write_timeout, connect_timeout,
                 pool_timeout,
             )
+        if status == 400 and url.endswith("/answerCallbackQuery") and LATE_TAP in body:
+            log.info("a tap was answered too late; Telegram dropped its toast")
+            return 200, DROPPED_ANSWER
+        return status, body
 
 
 Screen = Callable[[list[JSONDict]], list[JSONDict]]
