@@ -8,7 +8,8 @@ import asyncio
 
 import httpx
 
-from tests.support.learner import solve
+from tests.support.classes import toast
+from tests.support.learner import reply, solve
 from tests.support.waiting import until
 from tests.support.web import APP_ADDITION, WebDojo
 
@@ -53,6 +54,13 @@ async def test_a_burst_from_one_learner_is_refused_while_another_is_served(
     again = await web.http.post("/api/practice/answer", headers=ada, json=answer)
     assert again.json()["already"] is True
     assert await attempts(web, 7001) == 1
+    # Idle learners' buckets are dropped once full again: memory is for the active.
+    requests = web.dojo.app.bot_data.web.requests
+    assert 7001 in requests
+    web.dojo.clock.advance(60_000)
+    assert (await web.http.get("/api/practice/state", headers=ben)).status_code == 200
+    assert 7001 not in requests
+    assert len(requests) == 1
 
 
 async def test_a_fifth_request_in_flight_waits_and_a_dropped_one_frees_its_place(
@@ -121,3 +129,15 @@ async def test_the_admin_verdicts_held_stay_bounded(web: WebDojo) -> None:
     now = web.dojo.clock()
     assert verdicts.get(-1_000_000_000_009, 7034, now) is False  # the newest are kept
     assert verdicts.get(-1_000_000_000_000, 7030, now) is None  # the oldest dropped
+
+
+async def test_forgetme_drops_the_learners_buckets(web: WebDojo) -> None:
+    s = web.dojo.standin
+    ada = await s.user(7041, "Ada")
+    await dashboard(web, -1_000_000_000_000, ada.id)
+    bounds = web.dojo.app.bot_data.web
+    assert ada.id in bounds.requests and ada.id in bounds.lookups
+    ask = await reply(s, ada, "/forgetme")
+    qid = await s.press(ada, "🗑 Delete everything", message_id=ask.message_id)
+    assert await toast(s, qid) == "Deleted."
+    assert ada.id not in bounds.requests and ada.id not in bounds.lookups

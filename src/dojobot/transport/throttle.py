@@ -41,6 +41,9 @@ class TokenBuckets:
     def __len__(self) -> int:
         return len(self._buckets)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._buckets
+
     def forget(self, key: object) -> None:
         self._buckets.pop(key, None)
 
