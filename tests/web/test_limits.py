@@ -136,8 +136,10 @@ async def test_forgetme_drops_the_learners_buckets(web: WebDojo) -> None:
     ada = await s.user(7041, "Ada")
     await dashboard(web, -1_000_000_000_000, ada.id)
     bounds = web.dojo.app.bot_data.web
-    assert ada.id in bounds.requests and ada.id in bounds.lookups
+    assert ada.id in bounds.requests
+    assert ada.id in bounds.lookups
     ask = await reply(s, ada, "/forgetme")
     qid = await s.press(ada, "🗑 Delete everything", message_id=ask.message_id)
     assert await toast(s, qid) == "Deleted."
-    assert ada.id not in bounds.requests and ada.id not in bounds.lookups
+    assert ada.id not in bounds.requests
+    assert ada.id not in bounds.lookups
