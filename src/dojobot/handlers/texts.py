@@ -92,8 +92,10 @@ def test_out_result(passed: bool, work_on: list[str], pace_ms: int, too_fast: in
     ).format(pace=number(pace_ms // 1000), share=test_out_share())
     if too_fast:
         line += "\n" + ngettext(
-            "{n} answer came faster than anyone can read and type it, so it did not count.",
-            "{n} answers came faster than anyone can read and type them, so they did not count.",
+            "{n} answer came faster than anyone can read and type it, so it did not count "
+            "toward the test-out.",
+            "{n} answers came faster than anyone can read and type them, so they did not count "
+            "toward the test-out.",
             too_fast,
         ).format(n=number(too_fast))
     if work_on:
