@@ -182,3 +182,33 @@ async def test_a_set_finished_in_the_chat_ends_in_the_app_with_its_summary(
     assert before is not None
     assert after is not None
     assert after[0] == before[0]
+
+
+async def test_an_answer_refused_as_too_many_is_sent_again_and_counted_once(
+    web: WebDojo, chromium: Page
+) -> None:
+    await chromium.open(web.link(ADDITION, web.init_data(7051, "Ada")))
+    question = await chromium.wait_for(
+        "document.getElementById('position').textContent.match(/^Problem 1 /)"
+        " && document.getElementById('question').textContent", "the first problem")
+    auth = web.auth(web.init_data(7051, "Ada"))
+    for _ in range(40):  # the bot's clock stands still: Ada's requests are spent
+        await web.http.get("/api/practice/state", headers=auth)
+    await _tap(chromium, str(solve(question)))
+    busy = await chromium.wait_for("document.getElementById('problem-note').textContent",
+                                   "the page saying it was refused")
+    assert busy == "Too many requests at once: wait a moment and try again."
+    web.dojo.clock.advance(1000)  # Retry-After: 1, on the bot's clock too
+    # The page sends the answer again by itself a second later. (On a machine so loaded
+    # that it did so before the clock moved, it was refused again and offers Try again.)
+    shown = await chromium.wait_for(
+        "document.getElementById('feedback').textContent.trim()"
+        " || (!document.getElementById('retry').hidden && 'RETRY')", "the answer judged")
+    if shown == "RETRY":
+        await chromium.run(chromium.driver.find_element(By.ID, "retry").click)
+        shown = await chromium.wait_for(
+            "document.getElementById('feedback').textContent.trim()", "the answer judged")
+    assert shown.startswith("✓")
+    async with web.dojo.db.read() as tx:
+        rows = await tx.fetchall("SELECT correct FROM attempt WHERE user_id = ?", (7051,))
+    assert [row["correct"] for row in rows] == [1]
