@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from dojobot.engine.calendar import InvalidZone, parse_zone
+from dojobot.engine.zone_names import InvalidZone, parse_zone
 from dojobot.storage.connect import check_url, is_postgres, sqlite_path
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"

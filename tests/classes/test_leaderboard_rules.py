@@ -12,15 +12,10 @@ import pytest
 from dojobot.display.charts import leaderboard_chart
 from dojobot.display.formats import period as period_label
 from dojobot.display.formats import week as week_label
-from dojobot.engine.calendar import (
-    InvalidZone,
-    Period,
-    parse_zone,
-    period_bounds,
-    weekly_post_due,
-)
+from dojobot.engine.calendar import Period, period_bounds, weekly_post_due
 from dojobot.engine.leaderboard import Entry, build_board, rank_entries
 from dojobot.engine.names import NicknameRejected, clean_nickname
+from dojobot.engine.zone_names import InvalidZone, parse_zone
 from dojobot.handlers.callbacks import MAX_CHAT_ID
 from dojobot.handlers.classes.board import export_csv
 from dojobot.handlers.classes.texts import decode_link, encode_link

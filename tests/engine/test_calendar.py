@@ -9,14 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dojobot.engine.calendar import (
-    AmbiguousZone,
     InvalidTime,
-    InvalidZone,
     local_date,
     next_occurrence,
     occurrence_on,
     parse_local_time,
-    parse_zone,
     streak,
     streak_of_times,
     zone,
@@ -29,6 +26,7 @@ from dojobot.engine.nudges import (
     first_due,
     plan_nudge,
 )
+from dojobot.engine.zone_names import parse_zone
 
 BERLIN = zone("Europe/Berlin")
 
@@ -55,25 +53,6 @@ def test_parse_local_time(text: str, minutes: int) -> None:
 def test_parse_local_time_rejects(text: str) -> None:
     with pytest.raises(InvalidTime):
         parse_local_time(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "stored"),
-    [("Europe/Berlin", "Europe/Berlin"), ("europe/berlin", "Europe/Berlin"),
-     ("Berlin", "Europe/Berlin"), ("new york", "America/New_York"), ("+05:30", "UTC+05:30"),
-     ("+5:30", "UTC+05:30"), ("UTC-3", "UTC-03:00"), ("-0330", "UTC-03:30"), ("+0", "UTC"),
-     ("utc", "UTC"), ("GMT+14", "UTC+14:00"),
-     # POSIX-style names invert the sign: Etc/GMT+5 is five hours behind UTC.
-     ("Etc/GMT+5", "UTC-05:00"), ("Etc/GMT-3", "UTC+03:00")],
-)
-def test_parse_zone(text: str, stored: str) -> None:
-    assert parse_zone(text) == stored
-
-
-@pytest.mark.parametrize("text", ["Mars/Base", "+15:00", "-13", "+05:75", "", "localtime"])
-def test_parse_zone_rejects(text: str) -> None:
-    with pytest.raises(InvalidZone):
-        parse_zone(text)
 
 
 def test_fixed_offset_zone_has_the_right_sign() -> None:
@@ -226,26 +205,3 @@ def test_first_due_never_twice_on_one_local_date() -> None:
     now = ms(2026, 6, 1, 8)  # 10:00 in Berlin
     assert first_due(now, 18 * 60, "Europe/Berlin", None) == ms(2026, 6, 1, 16)
     assert first_due(now, 18 * 60, "Europe/Berlin", "2026-06-01") == ms(2026, 6, 2, 16)
-
-
-@pytest.mark.parametrize(
-    ("text", "locale", "stored"),
-    [
-        ("München", "de", "Europe/Berlin"),  # GeoNames: CLDR names Europe/Berlin "Berlin"
-        ("MÜNCHEN", "en", "Europe/Berlin"),
-        ("Санкт-Петербург", "ru", "Europe/Moscow"),
-        ("Москва", "ru", "Europe/Moscow"),  # ten times Moscow, Idaho: the big one
-        ("كرج", "fa", "Asia/Tehran"),  # Karaj with an Arabic kaf, as Persian writes ک
-        ("Tokio", "de", "Asia/Tokyo"),  # CLDR's exemplar city first
-    ],
-)
-def test_parse_zone_takes_a_city_as_people_write_it(text: str, locale: str, stored: str) -> None:
-    assert parse_zone(text, locale) == stored
-
-
-def test_a_city_name_several_zones_share_names_them() -> None:
-    with pytest.raises(AmbiguousZone) as caught:
-        parse_zone("Valencia", "es")  # Spain, Venezuela, the Philippines
-    assert set(caught.value.zones) == {"Europe/Madrid", "America/Caracas", "Asia/Manila"}
-    with pytest.raises(InvalidZone):
-        parse_zone("München")  # no locale (the settings): IANA names only

@@ -1,5 +1,5 @@
 """The engine stays pure: no Telegram, no SQL, no clock, no global random state. The only
-files it reads are data shipped with the code (tzdata, Babel's CLDR, calendar.py's
+files it reads are data shipped with the code (tzdata, Babel's CLDR, zone_names.py's
 city_zones.tsv.gz), never written, so its results depend on its arguments alone."""
 
 import ast

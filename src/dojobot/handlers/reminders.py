@@ -10,16 +10,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from dojobot.display.formats import clock, number, weekday_day
-from dojobot.engine.calendar import (
-    AmbiguousZone,
-    InvalidTime,
-    InvalidZone,
-    local_datetime,
-    parse_local_time,
-    parse_zone,
-    zone,
-)
+from dojobot.engine.calendar import InvalidTime, local_datetime, parse_local_time, zone
 from dojobot.engine.nudges import MAX_IGNORED, first_due
+from dojobot.engine.zone_names import AmbiguousZone, InvalidZone, parse_zone
 from dojobot.handlers.callbacks import Reminder, on_button
 from dojobot.handlers.editing import edit_in_place
 from dojobot.handlers.texts import several_places

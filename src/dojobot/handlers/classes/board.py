@@ -29,9 +29,10 @@ from dojobot.display.charts import leaderboard_chart
 from dojobot.display.formats import number
 from dojobot.display.formats import period as period_label
 from dojobot.display.rendering import render
-from dojobot.engine.calendar import AmbiguousZone, InvalidZone, Period, parse_zone, period_bounds
+from dojobot.engine.calendar import Period, period_bounds
 from dojobot.engine.leaderboard import Entry, rank_entries
 from dojobot.engine.spreadsheet import safe_cell
+from dojobot.engine.zone_names import AmbiguousZone, InvalidZone, parse_zone
 from dojobot.handlers.callbacks import (
     BOARD,
     BoardLanguage,
