@@ -108,8 +108,11 @@ def _dojo_application(
     from dojobot.app import build_application
     from dojobot.config import load_settings
 
-    web = {} if web_port is None else {  # the Mini App too (benchmarks/webapp.py)
-        "web_port": web_port, "web_app_url": f"http://127.0.0.1:{web_port}"}
+    # The Mini App too (benchmarks/webapp.py), whose learners answer as fast as replies
+    # come: past each learner's bounds, which would answer them 429.
+    web = {} if web_port is None else {
+        "web_port": web_port, "web_app_url": f"http://127.0.0.1:{web_port}",
+        "web_limits": False}
     settings = load_settings(
         bot_token=TOKEN,
         api_base_url=base_url,

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     web_app_url: str | None = None
     web_port: int | None = Field(default=None, ge=1, le=65535)
     web_app_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_]{3,30}$")
+    # Each Mini App learner's bounds (transport/state.py WebState); off only for a
+    # benchmark whose learners answer as fast as replies come.
+    web_limits: bool = True
     idle_timeout_minutes: int = Field(default=30, ge=1)
     # Telegram's overall flood limit for a bot; 0 lifts it (a local Bot API stand-in).
     max_messages_per_second: int = Field(default=30, ge=0)

@@ -61,3 +61,12 @@ def chromium() -> Iterator[browser.Page]:
         yield browser.Page(driver)
     finally:
         driver.quit()
+
+
+@pytest.fixture
+async def unlimited_web(
+    standin: BotApiStandIn, tmp_path: Path, migrated_url: str
+) -> AsyncIterator[WebDojo]:
+    """As `web`, without each learner's bounds (DOJOBOT_WEB_LIMITS=false: benchmarks)."""
+    async with serve_web(standin, tmp_path, migrated_url, web_limits=False) as site:
+        yield site

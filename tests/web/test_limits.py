@@ -143,3 +143,10 @@ async def test_forgetme_drops_the_learners_buckets(web: WebDojo) -> None:
     assert await toast(s, qid) == "Deleted."
     assert ada.id not in bounds.requests
     assert ada.id not in bounds.lookups
+
+
+async def test_a_benchmark_lifts_the_bounds(unlimited_web: WebDojo) -> None:
+    auth = unlimited_web.auth(unlimited_web.init_data(7061, "Ada"))
+    answers = await asyncio.gather(
+        *[unlimited_web.http.get("/api/me", headers=auth) for _ in range(40)])
+    assert {r.status_code for r in answers} == {200}

@@ -116,8 +116,14 @@ class ApiHandler(WebHandler):
             if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
                 raise ApiError(413, f"the body is over {MAX_BODY} bytes")
         self.learner = self._authenticate()
-        self._admit(self.learner)
+        if self.limited:
+            self._admit(self.learner)
         await self._remember(self.learner)
+
+    @property
+    def limited(self) -> bool:
+        """Whether each learner's bounds apply (all but a flooding benchmark)."""
+        return self.data.settings is None or self.data.settings.web_limits
 
     def _admit(self, user: WebUser) -> None:
         """Count the request against the learner's bounds, or refuse it (Busy)."""
