@@ -7,8 +7,6 @@ from hypothesis import strategies as st
 from dojobot.engine.stats import (
     Answer,
     Stats,
-    format_accuracy,
-    format_seconds,
     median,
     summarize,
 )
@@ -47,36 +45,3 @@ def test_summarize_uses_all_answers_not_a_mean_of_medians() -> None:
     session_b = [Answer(True, 5000), Answer(True, 5000)]
     stats = summarize(iter(session_a + session_b))
     assert stats == Stats(reps=5, correct=4, accuracy=0.8, mean_ms=2600.0, median_ms=1000.0)
-
-
-@pytest.mark.parametrize(
-    ("ms", "text"),
-    [
-        (None, "—"),
-        (2300, "2.3 s"),
-        (2250, "2.3 s"),
-        (2249, "2.2 s"),
-        (0, "0.0 s"),
-        (61000, "61.0 s"),
-        (1234.5, "1.2 s"),
-    ],
-)
-def test_format_seconds(ms: float | None, text: str) -> None:
-    assert format_seconds(ms) == text
-
-
-@pytest.mark.parametrize(
-    ("acc", "text"),
-    [
-        (None, "no answers yet"),
-        (0.95, "95%"),
-        (1.0, "100%"),
-        (0.0, "0%"),
-        (0.995, "99%"),
-        (0.004, "1%"),
-        (0.125, "13%"),
-        (0.29, "29%"),
-    ],
-)
-def test_format_accuracy(acc: float | None, text: str) -> None:
-    assert format_accuracy(acc) == text

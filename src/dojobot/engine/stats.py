@@ -74,15 +74,6 @@ def summarize(answers: Iterable[Answer]) -> Stats:
     )
 
 
-def format_seconds(ms: float | None) -> str:
-    """Milliseconds as seconds with one decimal, `2.3 s`; an em dash for None."""
-    if ms is None:
-        return "\u2014"
-    # Decimal rounding so 2250 ms shows 2.3 s, not the float-rounded 2.2 s
-    seconds = (Decimal(str(ms)) / 1000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{seconds} s"
-
-
 def whole_percent(acc: float) -> int:
     """Accuracy as a whole percentage that never claims 100 or 0 unless it is exact."""
     percent = int((Decimal(str(acc)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
@@ -92,10 +83,3 @@ def whole_percent(acc: float) -> int:
     if acc > 0:
         percent = max(percent, 1)
     return percent
-
-
-def format_accuracy(acc: float | None) -> str:
-    """Accuracy as a whole percentage, `95%`; `no answers yet` for None."""
-    if acc is None:
-        return "no answers yet"
-    return f"{whole_percent(acc)}%"
