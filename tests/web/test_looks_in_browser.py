@@ -65,11 +65,13 @@ async def _judged(page: Page) -> str:
 
 
 async def _to_the_last_problem(web: WebDojo, user_id: int) -> None:
-    """Answer all but the set's last problem through the API."""
+    """Answer all but the set's last problem through the API, a second each (faster than
+    10 a second would meet the learner's request rate)."""
     auth = web.auth(web.init_data(user_id))
     body = (await web.http.post("/api/practice/start", json=APP_ADDITION,
                                 headers=auth)).json()
     while body["set"]["n"] < body["set"]["of"]:
+        web.dojo.clock.advance(1000)
         problem = body["set"]
         body = (await web.http.post("/api/practice/answer", headers=auth, json={
             "set": problem["id"], "n": problem["n"], "answer": str(solve(problem["question"])),
