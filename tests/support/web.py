@@ -66,6 +66,21 @@ class WebDojo:
         """A page's URL with initData in the fragment, as the sandbox prints it."""
         return f"{self.base}{path}#tgWebAppData={quote(init_data, safe='')}"
 
+    async def hold_places(self, init_data: str, n: int) -> list[asyncio.StreamWriter]:
+        """n answers whose bodies never come: each holds one of the learner's places in
+        flight until its writer is closed."""
+        port = int(self.base.rsplit(":", 1)[1])
+        head = (f"POST /api/practice/answer HTTP/1.1\r\nHost: app\r\n"
+                f"Authorization: tma {init_data}\r\nContent-Type: application/json\r\n"
+                "Content-Length: 1000\r\n\r\n{\"set\": 1").encode()
+        writers = []
+        for _ in range(n):
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(head)
+            await writer.drain()
+            writers.append(writer)
+        return writers
+
 
 async def answer_three(web: WebDojo, user_id: int) -> list[str]:
     """Three right answers to an addition set in the app, 1.5 s each on the device; the

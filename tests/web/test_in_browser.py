@@ -7,6 +7,7 @@ from selenium.webdriver.common.keys import Keys
 
 from tests.support.browser import Page
 from tests.support.learner import solve
+from tests.support.waiting import until
 from tests.support.web import WebDojo, answer_three, play_app_set
 
 ADDITION = "/practice/math/arithmetic/addition?difficulty=101"
@@ -191,16 +192,18 @@ async def test_an_answer_refused_as_too_many_is_sent_again_and_counted_once(
     question = await chromium.wait_for(
         "document.getElementById('position').textContent.match(/^Problem 1 /)"
         " && document.getElementById('question').textContent", "the first problem")
-    auth = web.auth(web.init_data(7051, "Ada"))
-    for _ in range(40):  # the bot's clock stands still: Ada's requests are spent
-        await web.http.get("/api/practice/state", headers=auth)
+    writers = await web.hold_places(web.init_data(7051, "Ada"), 4)  # Ada has no room
+    in_flight = web.dojo.app.bot_data.web.in_flight
+    await until(lambda: in_flight.running(7051) == 4, "Ada's four places held")
     await _tap(chromium, str(solve(question)))
     busy = await chromium.wait_for("document.getElementById('problem-note').textContent",
                                    "the page saying it was refused")
     assert busy == "Too many requests at once: wait a moment and try again."
-    web.dojo.clock.advance(1000)  # Retry-After: 1, on the bot's clock too
-    # The page sends the answer again by itself a second later. (On a machine so loaded
-    # that it did so before the clock moved, it was refused again and offers Try again.)
+    for writer in writers:
+        writer.close()
+    # The page sends the answer again by itself a second later (Retry-After: 1). (On a
+    # machine so loaded that it did so before the places were free, it was refused again
+    # and offers Try again.)
     shown = await chromium.wait_for(
         "document.getElementById('feedback').textContent.trim()"
         " || (!document.getElementById('retry').hidden && 'RETRY')", "the answer judged")

@@ -17,7 +17,7 @@ import json
 import logging
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from tornado.web import HTTPError, RequestHandler, StaticFileHandler, stream_request_body
 
@@ -104,6 +104,11 @@ class ApiHandler(WebHandler):
 
     learner: WebUser
     _admitted: int | None = None  # the learner whose in-flight count this request holds
+    # Whether a request spends one of the learner's request tokens (a rate). The practice
+    # page's own requests do not: each is one short transaction and a page sends them one
+    # at a time, so the in-flight bound alone holds a script to its own pace, and a learner
+    # (or a browser driven at machine speed) playing set after set is never refused.
+    metered: ClassVar[bool] = True
 
     async def prepare(self) -> None:
         self._body = bytearray()
@@ -130,7 +135,7 @@ class ApiHandler(WebHandler):
         bounds = self.data.web
         # The refusal speaks their language as last known; nothing is stored to learn it.
         activate(resolve(self.data.language.by_chat.get(user.user_id, user.language_code)))
-        wait_s = bounds.requests.take(user.user_id, self.now_ms())
+        wait_s = bounds.requests.take(user.user_id, self.now_ms()) if self.metered else 0.0
         if wait_s > 0:
             raise Busy(wait_s)
         if not bounds.in_flight.enter(user.user_id):
