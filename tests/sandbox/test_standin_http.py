@@ -33,6 +33,15 @@ async def call(
     return res.status_code, res.json()
 
 
+async def sent(
+    client: httpx.AsyncClient, standin: BotApiStandIn, method: str, **params: Any
+) -> int:
+    """The id of the message a send method made."""
+    status, body = await call(client, standin, method, **params)
+    assert status == 200, body
+    return int(body["result"]["message_id"])
+
+
 async def edited(
     client: httpx.AsyncClient, standin: BotApiStandIn, method: str, chat_id: int,
     message_id: int, **content: Any,
@@ -178,11 +187,9 @@ async def test_text_and_caption_edits_fit_the_message_kind(
 ) -> None:
     ann = await standin.user(1, "Ann")
     await standin.send_text(ann, "hi")
-    _, body = await call(client, standin, "sendMessage", chat_id=ann.id, text="a")
-    text_id = body["result"]["message_id"]
+    text_id = await sent(client, standin, "sendMessage", chat_id=ann.id, text="a")
     png = (await standin.send_photo(ann))["photo"][0]["file_id"]
-    _, body = await call(client, standin, "sendPhoto", chat_id=ann.id, photo=png, caption="c")
-    photo_id = body["result"]["message_id"]
+    photo_id = await sent(client, standin, "sendPhoto", chat_id=ann.id, photo=png, caption="c")
 
     async def edit(method: str, message_id: int, **content: Any) -> str:
         return await edited(client, standin, method, ann.id, message_id, **content)
@@ -203,11 +210,9 @@ async def test_edits_take_inline_keyboards_only(
 ) -> None:
     ann = await standin.user(1, "Ann")
     await standin.send_text(ann, "hi")
-    _, body = await call(client, standin, "sendMessage", chat_id=ann.id, text="a")
-    plain_id = body["result"]["message_id"]
-    _, body = await call(client, standin, "sendMessage", chat_id=ann.id, text="b",
-                         reply_markup={"force_reply": True})
-    forced_id = body["result"]["message_id"]
+    plain_id = await sent(client, standin, "sendMessage", chat_id=ann.id, text="a")
+    forced_id = await sent(client, standin, "sendMessage", chat_id=ann.id, text="b",
+                           reply_markup={"force_reply": True})
 
     async def edit(method: str, message_id: int, **content: Any) -> str:
         return await edited(client, standin, method, ann.id, message_id, **content)
@@ -261,10 +266,9 @@ async def test_a_tap_is_answered_once_and_in_time(client: httpx.AsyncClient) -> 
     async with BotApiStandIn(clock=lambda: now[0]) as standin:
         ann = await standin.user(1, "Ann")
         await standin.send_text(ann, "hi")
-        _, body = await call(client, standin, "sendMessage", chat_id=ann.id, text="a",
-                             reply_markup={"inline_keyboard": [[{"text": "x",
-                                                                 "callback_data": "x"}]]})
-        message_id = body["result"]["message_id"]
+        message_id = await sent(client, standin, "sendMessage", chat_id=ann.id, text="a",
+                                reply_markup={"inline_keyboard": [[{"text": "x",
+                                                                    "callback_data": "x"}]]})
         on_time = await standin.press_data(ann, None, message_id, "x")
         late = await standin.press_data(ann, None, message_id, "x")
         now[0] += 14.0
