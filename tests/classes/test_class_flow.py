@@ -7,6 +7,7 @@ import io
 import statistics
 from functools import partial
 
+from dojobot.handlers.classes.common import ADMIN_TTL_MS
 from dojobot.handlers.classes.group import GROUP_ONLY
 from dojobot.storage import classes as store
 from tests.support.classes import (
@@ -264,6 +265,21 @@ async def test_the_export_button_is_answered_before_the_group_note(dojo: Dojo) -
     order = [c.method for c in s.calls if c.method in ("answerCallbackQuery", "sendMessage")]
     assert order == ["answerCallbackQuery", "sendMessage"], order
     assert "I can't message you" in s.messages(k.group)[-1].plain_text
+
+
+async def test_an_admin_check_that_could_not_reach_telegram_is_asked_again(
+    dojo: Dojo,
+) -> None:
+    """A refused lookup (a forged chat) is kept as a no for half a minute; one that never
+    reached Telegram was kept too, so a real admin was refused for 30 s after a blip."""
+    s = dojo.standin
+    k = await make_class(dojo)
+    dojo.clock.advance(ADMIN_TTL_MS + 1)  # the teacher's verdict is asked again
+    s.fail_next("getChatMember", 502, "Bad Gateway")
+    refused = await in_group(dojo, k.teacher, "/board", k.group)
+    assert refused.plain_text == "Only this group's admins can change the board."
+    panel = await in_group(dojo, k.teacher, "/board", k.group)
+    assert panel.plain_text.startswith("⚙️"), panel.plain_text
 
 
 async def test_chart_of_the_top_ten(dojo: Dojo) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Chat, InlineKeyboardMarkup, InputFile, Message, ReplyParameters, Update
 from telegram.constants import ChatMemberStatus
-from telegram.error import ChatMigrated, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 
 from dojobot.display.formats import period as period_label
 from dojobot.engine.calendar import Bounds, Period, period_bounds
@@ -40,21 +40,29 @@ ADMIN_ROLES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 MEMBER_ROLES = (*ADMIN_ROLES, ChatMemberStatus.MEMBER, ChatMemberStatus.RESTRICTED)
 
 
+# getChatMember could not reach Telegram (a timeout, a network failure): no answer to keep.
+UNREACHABLE = "unreachable"
+
+
 async def member_status(context: DojoContext, chat_id: int, user_id: int) -> str | None:
-    """The user's status in the group from getChatMember; None if Telegram won't say."""
+    """The user's status in the group from getChatMember; None if Telegram refused to say
+    (no such chat), UNREACHABLE if it could not be asked."""
     try:
         member = await context.bot.get_chat_member(chat_id, user_id)
     except TelegramError as exc:
         log.info("getChatMember(%s, %s) failed: %s", chat_id, user_id, exc)
-        return None
+        # python-telegram-bot's BadRequest is a NetworkError too, but it is Telegram's answer.
+        reached = not isinstance(exc, NetworkError) or isinstance(exc, BadRequest)
+        return None if reached else UNREACHABLE
     return str(member.status)
 
 
 async def is_admin(context: DojoContext, chat_id: int, user_id: int) -> bool:
     """Whether the user is the group's creator or an administrator (cached a few minutes;
     a member update about them, which an admin bot receives, drops the cache at once).
-    A lookup Telegram refuses (no such chat, a network failure) is a no, kept briefly:
-    forged chat ids asked again and again cost one getChatMember each per half minute."""
+    A lookup Telegram refuses (no such chat) is a no, kept briefly: forged chat ids asked
+    again and again cost one getChatMember each per half minute. A lookup that could not
+    reach Telegram is a no kept for nothing: a real admin asks again at once."""
     now = context.now_ms()
     cache = context.bot_data.classes.admin_checks
     cached = cache.get(chat_id, user_id, now)
@@ -62,7 +70,9 @@ async def is_admin(context: DojoContext, chat_id: int, user_id: int) -> bool:
         return cached
     status = await member_status(context, chat_id, user_id)
     verdict = status in ADMIN_ROLES
-    cache.put(chat_id, user_id, verdict, now + (FAILED_TTL_MS if status is None else ADMIN_TTL_MS))
+    if status != UNREACHABLE:
+        ttl_ms = FAILED_TTL_MS if status is None else ADMIN_TTL_MS
+        cache.put(chat_id, user_id, verdict, now + ttl_ms)
     return verdict
 
 
@@ -72,7 +82,7 @@ async def is_admin_now(context: DojoContext, chat_id: int, user_id: int) -> bool
     where the bot is not an admin (so no member update told us) is refused here."""
     status = await member_status(context, chat_id, user_id)
     verdict = status in ADMIN_ROLES
-    if status is not None:
+    if status not in (None, UNREACHABLE):
         context.bot_data.classes.admin_checks.put(
             chat_id, user_id, verdict, context.now_ms() + ADMIN_TTL_MS)
     return verdict
