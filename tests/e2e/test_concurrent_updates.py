@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from prometheus_client import REGISTRY
 
 from dojobot.transport.updates import CHAT_BACKLOG
 from telegram_standin import BotApiStandIn, User
@@ -75,6 +76,11 @@ async def test_double_taps_start_one_set_and_are_answered_quietly(
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
+def dropped() -> float:
+    """Updates dropped so far, as /metrics says (an operator's only sight of a flood)."""
+    return REGISTRY.get_sample_value("dojobot_updates_dropped_total") or 0.0
+
+
 async def flood_answered_once(standin: BotApiStandIn, flood: User) -> None:
     """Once Telegram lets the flooding chat's replies through: a reply to each of its first
     CHAT_BACKLOG /help, and one note about the rest."""
@@ -94,11 +100,13 @@ async def test_a_chat_past_its_backlog_gets_one_note_and_the_rest_is_dropped(
     flood = await standin.user(711, "Flo")
     other = await standin.user(712, "Oto")
     released = standin.hold("sendMessage", flood.id)  # its first reply hangs at Telegram
+    before = dropped()
     for _ in range(CHAT_BACKLOG + 30):
         await standin.send_text(flood, "/help")
     await until(lambda: standin.updates_unconfirmed == 0, "the bot took every update in")
     await standin.send_text(other, "/help")  # answered while the flood waits
     assert "/start" in (await standin.next_message(other)).plain_text
+    assert dropped() - before == 30
     released.set()
     await flood_answered_once(standin, flood)
 
@@ -114,6 +122,7 @@ async def test_a_chat_told_of_its_flood_is_dropped_unparsed_and_others_in_its_ba
     flood = await standin.user(713, "Flu")
     other = await standin.user(714, "Ota")
     released = standin.hold("sendMessage", flood.id)
+    before = dropped()
     for _ in range(CHAT_BACKLOG + 1):  # the last one is dropped, with the note
         await standin.send_text(flood, "/help")
     await until(lambda: standin.updates_unconfirmed == 0, "the bot took every update in")
@@ -123,5 +132,6 @@ async def test_a_chat_told_of_its_flood_is_dropped_unparsed_and_others_in_its_ba
         await standin.send_text(other if i == 120 else flood, "/help")
     await until(lambda: standin.updates_unconfirmed == 0, "the bot confirmed every batch")
     assert "/start" in (await standin.next_message(other)).plain_text
+    assert dropped() - before == 1 + 249  # unparsed or not, every dropped one is counted
     released.set()
     await flood_answered_once(standin, flood)

@@ -27,6 +27,10 @@ ANSWER_SECONDS = Histogram(
     "dojobot_answer_handling_seconds", "Time to judge an answer and send the reply",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
+UPDATES_DROPPED = Counter(
+    "dojobot_updates_dropped_total",
+    "Updates dropped unhandled: their chat already had its most updates waiting (a flood)",
+)
 API_ERRORS = Counter("dojobot_telegram_api_errors_total", "Bot API errors, by code", ["code"])
 HANDLER_EXCEPTIONS = Counter(
     "dojobot_handler_exceptions_total", "Unhandled exceptions in handlers and jobs", ["kind"]

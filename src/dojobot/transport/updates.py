@@ -37,6 +37,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from dojobot.ops.metrics import UPDATES_DROPPED
+
 # When the update being handled reached the bot (epoch ms, the bot's clock). Set in the
 # update's own task, so every handler and task it starts sees its own update's time.
 ARRIVED_MS: ContextVar[int | None] = ContextVar("dojobot_arrived_ms", default=None)
@@ -108,6 +110,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         key = chat_key(update)
         if key is not None:
             if self._backlog.get(key, 0) >= CHAT_BACKLOG:
+                UPDATES_DROPPED.inc()
                 self._overflowed(key, update)
                 return False
             self._backlog[key] = self._backlog.get(key, 0) + 1
@@ -138,6 +141,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         admitting: Counter[int] = Counter()
         kept = [u for u in updates[:-1] if not self.refuses(u, admitting)]
         kept.append(updates[-1])
+        UPDATES_DROPPED.inc(len(updates) - len(kept))
         return kept
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
