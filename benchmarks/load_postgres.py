@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from tests.support.postgres import database_url
 
-from dojobot.storage.connect import open_url
+from dojobot.storage.connect import opened
 from dojobot.storage.migrator import migrate_up
 
 # What make_big_db.py fills; the other tables are the catalogue (a migration's rows) or empty.
@@ -50,11 +50,8 @@ async def _create(server_url: str, name: str) -> str:
     finally:
         await admin.close()
     url = database_url(server_url, name)
-    db = await open_url(url)
-    try:
+    async with opened(url) as db:
         await migrate_up(db)
-    finally:
-        await db.close()
     return url
 
 

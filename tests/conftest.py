@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from dojobot.storage.connect import open_url
+from dojobot.storage.connect import opened
 from dojobot.storage.db import Database, SqliteDatabase
 from telegram_standin import BotApiStandIn
 from tests.support.databases import BACKENDS, empty_database_url, migrated_database_url
@@ -59,35 +59,26 @@ async def migrated_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
         yield url
 
 
-async def _opened(url: str) -> AsyncIterator[Database]:
-    db = await open_url(url)
-    try:
-        yield db
-    finally:
-        await db.close()
-
-
 @pytest.fixture
 async def empty_db(empty_url: str) -> AsyncIterator[Database]:
     """A new empty database of the backend, opened."""
-    async for db in _opened(empty_url):
+    async with opened(empty_url) as db:
         yield db
 
 
 @pytest.fixture
 async def migrated_db(migrated_url: str) -> AsyncIterator[Database]:
     """A fresh database of the backend with every migration applied, opened."""
-    async for db in _opened(migrated_url):
+    async with opened(migrated_url) as db:
         yield db
 
 
 @pytest.fixture
 async def sqlite_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
     """A fresh SQLite file with every migration applied."""
-    async with migrated_database_url("sqlite", tmp_path) as url:
-        async for db in _opened(url):
-            assert isinstance(db, SqliteDatabase)
-            yield db
+    async with migrated_database_url("sqlite", tmp_path) as url, opened(url) as db:
+        assert isinstance(db, SqliteDatabase)
+        yield db
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from dojobot.storage.connect import open_url
+from dojobot.storage.connect import opened
 from telegram_standin import BotApiStandIn
 from tests.support.db import fetchone
 from tests.support.learner import current_question, solve, start_bot_process
@@ -29,12 +29,9 @@ async def empty_db(backend: str, tmp_path: Path) -> AsyncIterator[str]:
 
 async def answers_and_open_sets(url: str) -> tuple[int, int]:
     """How many answers and running sets the database holds."""
-    db = await open_url(url)
-    try:
+    async with opened(url) as db:
         answers = await fetchone(db, "SELECT count(*) FROM attempt")
         running = await fetchone(db, "SELECT count(*) FROM session WHERE end_time IS NULL")
-    finally:
-        await db.close()
     assert answers is not None
     assert running is not None
     return int(answers[0]), int(running[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dojobot.storage.connect import open_url
+from dojobot.storage.connect import opened
 from telegram_standin import BotApiStandIn
 from tests.support.db import fetchone
 from tests.support.dojo import run_dojo
@@ -16,11 +16,8 @@ from tests.support.tcp_proxy import severing
 
 
 async def answers_recorded(url: str) -> int:
-    db = await open_url(url)
-    try:
+    async with opened(url) as db:
         row = await fetchone(db, "SELECT count(*) FROM attempt")
-    finally:
-        await db.close()
     assert row is not None
     return int(row[0])
 

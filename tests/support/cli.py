@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from dojobot.cli.main import main
-from dojobot.storage.connect import open_url
+from dojobot.storage.connect import opened
 from dojobot.storage.db import Database
 
 HEADER = (
@@ -95,11 +95,8 @@ async def migrated_cli(
     `fill`'s rows (the same on each backend, so a report must not depend on the engine)."""
     cli = Cli(monkeypatch, tmp_path / "dojobot.sqlite3", database_url=url)
     assert (await cli.run_async("migrate", "up")).code == 0
-    db = await open_url(url)
-    try:
+    async with opened(url) as db:
         await fill(db)
-    finally:
-        await db.close()
     return cli
 
 

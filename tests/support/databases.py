@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from dojobot.storage.connect import open_url, sqlite_url
+from dojobot.storage.connect import opened, sqlite_url
 from dojobot.storage.migrator import migrate_up
 from tests.support.postgres import fresh_database
 
@@ -34,11 +34,8 @@ async def migrated_database_url(backend: str, tmp_path: Path) -> AsyncIterator[s
     """A database of the backend with every migration applied, by URL."""
     if backend == "sqlite":
         url = sqlite_url(tmp_path / "dojobot.sqlite3")
-        db = await open_url(url)
-        try:
+        async with opened(url) as db:
             await migrate_up(db)
-        finally:
-            await db.close()
         yield url
         return
     async with fresh_database(migrated=True) as url:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dojobot.storage.connect import open_url
+from dojobot.storage.connect import opened
 from dojobot.storage.dialect import POSTGRES
 from dojobot.storage.migrator import migrate_up
 
@@ -50,11 +50,8 @@ async def _migrated_template(admin: Any, url: str) -> str:
     if await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name) is None:
         building = f"{name}_{uuid.uuid4().hex[:8]}"  # renamed when complete
         await admin.execute(f"CREATE DATABASE {building} TEMPLATE template0 STRATEGY FILE_COPY")
-        db = await open_url(database_url(url, building))
-        try:
+        async with opened(database_url(url, building)) as db:
             await migrate_up(db)
-        finally:
-            await db.close()
         try:
             await admin.execute(f"ALTER DATABASE {building} RENAME TO {name}")
         except asyncpg.DuplicateDatabaseError:  # another xdist worker built it meanwhile

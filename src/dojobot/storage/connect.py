@@ -9,6 +9,8 @@ database through `open_url`, so a URL means the same thing everywhere.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from dojobot.storage.db import Database, SqliteDatabase
@@ -65,3 +67,15 @@ async def open_url(url: str, *, create: bool = True, readonly: bool = False) -> 
         return await PostgresDatabase.open(url)
     return await SqliteDatabase.open(sqlite_path(check_url(url)), create=create,
                                      readonly=readonly)
+
+
+@asynccontextmanager
+async def opened(
+    url: str, *, create: bool = True, readonly: bool = False
+) -> AsyncIterator[Database]:
+    """`open_url` for one block: the database is closed when the block ends."""
+    db = await open_url(url, create=create, readonly=readonly)
+    try:
+        yield db
+    finally:
+        await db.close()
