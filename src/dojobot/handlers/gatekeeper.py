@@ -8,6 +8,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 
 from dojobot.handlers.app_links import localise_menu_button
 from dojobot.i18n import DEFAULT, activate, resolve
+from dojobot.storage.db import Database
 from dojobot.storage.languages import class_language, settle_user_language
 from dojobot.storage.legacy import merge_pending
 from dojobot.storage.users import mark_blocked, upsert_user
@@ -65,18 +66,26 @@ async def _learner_language(update: Update, context: DojoContext) -> str:
     user = update.effective_user
     if user is None or user.is_bot:
         return DEFAULT
-    if user.id in context.bot_data.language.by_chat:
-        return context.bot_data.language.by_chat[user.id]
-    found = await settle_user_language(context.db, user.id, resolve(user.language_code))
-    context.bot_data.language.by_chat[user.id] = found
     chat = update.effective_chat
-    settings = context.bot_data.settings
-    if chat is not None and chat.type == ChatType.PRIVATE and found != DEFAULT and settings:
-        # Once per learner and process (the cache above); not awaited: the reply goes
-        # first. The bot-wide menu button is the default language's.
-        context.application.create_task(
-            localise_menu_button(context.bot, settings, chat.id, found), update=update,
-            name=f"menu-button-{chat.id}")
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    return await learner_language(context.bot_data, context.db, user.id, user.language_code,
+                                  own_chat=private)
+
+
+async def learner_language(
+    data: BotData, db: Database, user_id: int, language_code: str | None, *, own_chat: bool
+) -> str:
+    """The learner's language: cached, else settled in the database. Met first in their own
+    chat or the app, their chat's menu button is set in it (the bot-wide one is the default
+    language's): once per learner and process, not awaited, so the reply goes first."""
+    if user_id in data.language.by_chat:
+        return data.language.by_chat[user_id]
+    found = await settle_user_language(db, user_id, resolve(language_code))
+    data.language.by_chat[user_id] = found
+    app, settings = data.application, data.settings
+    if own_chat and found != DEFAULT and app is not None and settings is not None:
+        app.create_task(localise_menu_button(app.bot, settings, user_id, found),
+                        name=f"menu-button-{user_id}")
     return found
 
 

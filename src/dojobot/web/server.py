@@ -21,10 +21,9 @@ from typing import Any, ClassVar
 
 from tornado.web import HTTPError, RequestHandler, StaticFileHandler, stream_request_body
 
-from dojobot.handlers.app_links import localise_menu_button
-from dojobot.i18n import DEFAULT, N_, _, activate, resolve
+from dojobot.handlers.gatekeeper import learner_language
+from dojobot.i18n import N_, _, activate, resolve
 from dojobot.storage.db import Database
-from dojobot.storage.languages import settle_user_language
 from dojobot.storage.users import upsert_user
 from dojobot.transport.context import BotData
 from dojobot.transport.throttle import retry_after
@@ -183,22 +182,9 @@ class ApiHandler(WebHandler):
             await upsert_user(self.db, user.user_id, user.first_name, user.username,
                               user.language_code, self.now_ms())
             self.data.gate.known_users[user.user_id] = seen
-        language = self.data.language.by_chat.get(user.user_id)
-        if language is None:
-            language = await settle_user_language(
-                self.db, user.user_id, resolve(user.language_code)
-            )
-            self.data.language.by_chat[user.user_id] = language
-            self._localise_menu_button(user.user_id, language)
+        language = await learner_language(self.data, self.db, user.user_id,
+                                          user.language_code, own_chat=True)
         activate(resolve(language))
-
-    def _localise_menu_button(self, user_id: int, language: str) -> None:
-        """As the chat's gatekeeper does for a learner met first in the app (the same
-        cache: whichever meets them first): their chat's menu button in their language."""
-        app, settings = self.data.application, self.data.settings
-        if app is not None and settings is not None and language != DEFAULT:
-            app.create_task(localise_menu_button(app.bot, settings, user_id, language),
-                            name=f"menu-button-{user_id}")
 
     def json_body(self) -> dict[str, Any]:
         """The request's JSON object, or a 400/413 saying what is wrong with it."""
